@@ -1,0 +1,568 @@
+"""The command line: options, environment and clock → one core call → render → exit code.
+
+Only this module reads argv, the environment and today's date, prints, and chooses exit codes:
+0 success, 1 the user's data or input is wrong (one stderr line per problem), 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Callable, Optional
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from .errors import Problem, TaizhangError, input_error
+from .i18n import message
+
+# Global options may stand before or after the command: `taizhang status --as-of D` too.
+_GLOBAL_VALUE = ("--dir", "--as-of", "--lang")
+_GLOBAL_FLAG = ("--no-color",)
+
+
+class _HoistingGroup(TyperGroup):
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_options(args))
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """Move global options found after the command name to the front, so click sees them."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest.extend(args[i:])
+            break
+        name = arg.split("=", 1)[0]
+        if name in _GLOBAL_VALUE:
+            if "=" in arg:
+                front.append(arg)
+            else:
+                front.extend(args[i:i + 2])
+                i += 1
+        elif arg in _GLOBAL_FLAG:
+            front.append(arg)
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest
+
+
+app = typer.Typer(cls=_HoistingGroup, add_completion=False, no_args_is_help=False,
+                  pretty_exceptions_enable=False, rich_markup_mode=None,
+                  context_settings={"help_option_names": ["-h", "--help"]},
+                  help="台账 taizhang：重点项目台账——时间节点、倒排工期、销号、亮灯督办。")
+
+
+class Lang(str, Enum):
+    zh = "zh"
+    en = "en"
+
+
+@dataclass
+class Env:
+    """What every command needs from the edge: the repository, the day, the language."""
+
+    dir: Optional[Path]
+    as_of_text: Optional[str]
+    lang_opt: Optional[str]
+    no_color: bool
+    _root: Optional[Path] = None
+    _settings: Any = None
+    _as_of: Optional[date] = None
+
+    @property
+    def root(self) -> Path:
+        if self._root is None:
+            from .store import find_root
+
+            explicit = self.dir or (Path(os.environ["TAIZHANG_DIR"]) if os.environ.get("TAIZHANG_DIR") else None)
+            if explicit is not None:
+                if not explicit.is_dir():
+                    raise input_error("dir_missing", path=str(explicit))
+                self._root = explicit.resolve()
+            else:
+                found = find_root(Path.cwd())
+                if found is None:
+                    raise input_error("not_a_repo", start=str(Path.cwd()))
+                self._root = found
+        return self._root
+
+    @property
+    def settings(self):
+        if self._settings is None:
+            from .store import load_settings
+
+            settings, problems = load_settings(self.root)
+            if [p for p in problems if p.is_error]:
+                raise TaizhangError(problems)
+            self._settings = settings
+        return self._settings
+
+    @property
+    def lang(self) -> str:
+        if self.lang_opt:
+            return self.lang_opt
+        try:
+            return self.settings.lang
+        except TaizhangError:
+            return "zh"
+
+    @property
+    def as_of(self) -> date:
+        if self._as_of is None:
+            text = self.as_of_text or os.environ.get("TAIZHANG_TODAY")
+            if not text:
+                self._as_of = date.today()
+            else:
+                from .dates import DateError, parse_date
+
+                try:
+                    self._as_of = parse_date(text, as_of=date.today(), year=date.today().year)
+                except DateError as e:
+                    raise input_error("option_date", option="--as-of",
+                                      detail=message(e.key, self.lang_opt or "zh", **e.args_)) from None
+        return self._as_of
+
+    def date_option(self, text: Optional[str], option: str) -> tuple[Optional[date], Optional[str]]:
+        """A date option as the clerk typed it → (the date, the wording to keep as a comment)."""
+        if text is None:
+            return None, None
+        from .dates import DateError, parse_date
+
+        year = self.settings.year or self.as_of.year
+        try:
+            value = parse_date(text, as_of=self.as_of, year=year)
+        except DateError as e:
+            raise input_error("option_date", option=option, detail=message(e.key, self.lang, **e.args_)) from None
+        wording = None if text.strip() in (value.isoformat(),) else text.strip()
+        return value, wording
+
+    def user(self) -> str | None:
+        from .gitops import user_name
+
+        return user_name(self.root) or os.environ.get("USER") or os.environ.get("USERNAME")
+
+
+def _env(ctx: typer.Context) -> Env:
+    return ctx.find_root().obj
+
+
+def _console(env: Env, stderr: bool = False):
+    from rich.console import Console
+
+    from .render import THEME
+
+    no_color = env.no_color or bool(os.environ.get("NO_COLOR"))
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() else int(os.environ.get("COLUMNS") or 140)
+    return Console(theme=THEME, no_color=no_color, width=width, file=stream, highlight=False,
+                   emoji=False, soft_wrap=False)
+
+
+def _display_path(env: Env, problem: Problem) -> Problem:
+    if not problem.path or env._root is None:
+        return problem
+    full = env._root / problem.path
+    try:
+        rel = os.path.relpath(full)
+    except ValueError:  # another drive on Windows
+        rel = str(full)
+    from dataclasses import replace
+
+    return replace(problem, path=str(full) if rel.startswith("..") else rel)
+
+
+def report_problems(env: Env, problems: list[Problem]) -> None:
+    for problem in sorted(problems, key=Problem.sort_key):
+        typer.echo(_display_path(env, problem).render(env.lang), err=True)
+
+
+def run(ctx: typer.Context, action: Callable[[Env], Any]) -> Any:
+    """The one place that maps the core's errors to exit code 1."""
+    env = _env(ctx)
+    try:
+        return action(env)
+    except TaizhangError as e:
+        report_problems(env, e.problems)
+        raise typer.Exit(1) from None
+
+
+def _say(env: Env, key: str, **args: Any) -> None:
+    typer.echo(message(key, env.lang, **args))
+
+
+def _commit(env: Env, commit: bool, paths: list[Path], text: str) -> None:
+    if not (commit or env.settings.git.commit):
+        return
+    from .gitops import commit as git_commit
+
+    if not git_commit(env.root, paths, text):
+        typer.echo(message("warning_prefix", env.lang) + ("不在 git 仓库中，已写入但未提交" if env.lang != "en"
+                   else "not in a git repository: written, not committed"), err=True)
+
+
+DirOpt = Annotated[Optional[Path], typer.Option("--dir", help="台账仓库目录（默认：$TAIZHANG_DIR，或向上查找 taizhang.yaml / ledgers/）")]
+AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="按哪一天看台账（默认 $TAIZHANG_TODAY 或今天）")]
+LangOpt = Annotated[Optional[Lang], typer.Option("--lang", help="语言：zh（默认）| en")]
+NoColorOpt = Annotated[bool, typer.Option("--no-color", help="不用颜色（亮灯仍有文字）")]
+CommitOpt = Annotated[bool, typer.Option("--commit", help="把改动提交到 git")]
+
+
+@app.callback(invoke_without_command=True)
+def main_callback(ctx: typer.Context, dir: DirOpt = None, as_of: AsOfOpt = None,
+                  lang: LangOpt = None, no_color: NoColorOpt = False) -> None:
+    """台账 taizhang：重点项目台账。不带命令时显示亮灯表（status）。"""
+    ctx.obj = Env(dir=dir, as_of_text=as_of, lang_opt=lang.value if lang else None, no_color=no_color)
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(status)
+
+
+# --- repository ------------------------------------------------------------------------------
+
+@app.command()
+def init(ctx: typer.Context,
+         path: Annotated[Optional[Path], typer.Argument(help="新仓库的目录（默认当前目录）")] = None) -> None:
+    """创建空的台账仓库：taizhang.yaml、ledgers/、schemas/。"""
+    def action(env: Env) -> None:
+        from .store import init_repo
+
+        target = (path or env.dir or Path.cwd()).resolve()
+        for name, created in init_repo(target):
+            if not created:
+                _say(env, "init_exists", path=name)
+        _say(env, "init_ok", path=str(target))
+    run(ctx, action)
+
+
+@app.command()
+def schema(ctx: typer.Context) -> None:
+    """（重新）生成 schemas/ledger.schema.json。"""
+    def action(env: Env) -> None:
+        from .store import write_schema
+
+        path = write_schema(env.root)
+        _say(env, "schema_ok", path=str(path.relative_to(env.root)))
+    run(ctx, action)
+
+
+@app.command()
+def check(ctx: typer.Context,
+          files: Annotated[Optional[list[Path]], typer.Argument(help="要检查的文件（默认全部）")] = None) -> None:
+    """校验台账：每个问题一行 path:line:col: message；有错误时退出码为 1。"""
+    def action(env: Env) -> None:
+        from .store import check_files, load_repo
+
+        repo = check_files(env.root, files) if files else load_repo(env.root)
+        report_problems(env, repo.problems)
+        errors = len(repo.errors)
+        _say(env, "check_ok", files=repo.files, errors=errors, warnings=len(repo.problems) - errors)
+        if errors:
+            raise typer.Exit(1)
+    run(ctx, action)
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+@app.command()
+def new(ctx: typer.Context,
+        code: Annotated[str, typer.Argument(help="项目代码，如 YT2（大写字母开头，至多 12 位）")],
+        name: Annotated[str, typer.Argument(help="项目名称")],
+        deadline: Annotated[Optional[str], typer.Option(help="最终时间节点")] = None,
+        unit: Annotated[Optional[str], typer.Option(help="责任单位")] = None,
+        leader: Annotated[Optional[str], typer.Option(help="责任领导")] = None,
+        owner: Annotated[Optional[str], typer.Option(help="责任人")] = None,
+        program: Annotated[Optional[str], typer.Option(help="所属工程/专项")] = None,
+        stage: Annotated[Optional[str], typer.Option(help="新建 | 续建 | 前期")] = None,
+        calendar: Annotated[Optional[str], typer.Option(help="natural | workdays | weekdays")] = None,
+        commit: CommitOpt = False) -> None:
+    """新建项目台账 ledgers/CODE.yaml。"""
+    def action(env: Env) -> None:
+        from .store import new_ledger
+
+        when, wording = env.date_option(deadline, "--deadline")
+        fields = {"name": name, "program": program, "stage": stage, "unit": unit, "leader": leader,
+                  "owner": owner, "deadline": when, "calendar": calendar}
+        path = new_ledger(env.root, env.settings, code, fields, {"deadline": wording} if wording else None)
+        _say(env, "new_ok", code=code, path=str(path.relative_to(env.root)))
+        _commit(env, commit, [path], f"新建项目 {code} {name}")
+    run(ctx, action)
+
+
+def _kind(value: Optional[str]) -> Optional[str]:
+    if value is not None and value not in ("task", "milestone", "problem"):
+        raise input_error("kind_invalid", kind=value)
+    return value
+
+
+def _add(env: Env, code: str, title: str, *, due: Optional[str], duration: Optional[str],
+         after: Optional[str], owner: Optional[str], unit: Optional[str], kind: Optional[str],
+         measures: Optional[str], commit: bool) -> None:
+    from .dates import DateError, parse_duration
+    from .store import add_item_edit, edit_ledgers, ledger_path
+
+    when, wording = env.date_option(due, "--due")
+    days = None
+    if duration is not None:
+        try:
+            days = parse_duration(duration.strip())
+        except DateError as e:
+            raise input_error("option_date", option="--duration", detail=message(e.key, env.lang, **e.args_)) from None
+    refs = [r.strip() for r in (after or "").replace("，", ",").split(",") if r.strip()]
+    fields = {"title": title, "kind": kind if kind != "task" else None, "due": when, "duration": days,
+              "after": refs, "owner": owner, "unit": unit, "measures": measures}
+    result = edit_ledgers(env.root, env.settings,
+                          {code: add_item_edit(fields, {"due": wording} if wording else None)})
+    new_id = result[code]
+    typer.echo(new_id)
+    _commit(env, commit, [ledger_path(env.root, code)],
+            f"{'新增问题' if kind == 'problem' else '新增事项'} {new_id} {title}")
+
+
+@app.command()
+def add(ctx: typer.Context,
+        code: Annotated[str, typer.Argument(help="项目代码")],
+        title: Annotated[str, typer.Argument(help="事项")],
+        due: Annotated[Optional[str], typer.Option(help="时间节点，如 2018-04-30")] = None,
+        duration: Annotated[Optional[str], typer.Option(help="工期：120、120天、3周")] = None,
+        after: Annotated[Optional[str], typer.Option(help="前置事项编号，逗号分隔")] = None,
+        owner: Annotated[Optional[str], typer.Option(help="责任人")] = None,
+        unit: Annotated[Optional[str], typer.Option(help="责任单位（不填用项目的）")] = None,
+        kind: Annotated[Optional[str], typer.Option(help="task | milestone | problem")] = None,
+        measures: Annotated[Optional[str], typer.Option(help="整改措施（问题）")] = None,
+        commit: CommitOpt = False) -> None:
+    """新增事项，输出其编号。"""
+    run(ctx, lambda env: _add(env, code, title, due=due, duration=duration, after=after, owner=owner,
+                              unit=unit, kind=_kind(kind), measures=measures, commit=commit))
+
+
+@app.command()
+def problem(ctx: typer.Context,
+            code: Annotated[str, typer.Argument(help="项目代码")],
+            text: Annotated[str, typer.Argument(help="问题")],
+            unit: Annotated[Optional[str], typer.Option(help="责任单位")] = None,
+            due: Annotated[Optional[str], typer.Option(help="整改时限")] = None,
+            measures: Annotated[Optional[str], typer.Option(help="整改措施")] = None,
+            owner: Annotated[Optional[str], typer.Option(help="责任人")] = None,
+            commit: CommitOpt = False) -> None:
+    """问题台账：新增一个问题（add --kind problem），输出其编号。"""
+    run(ctx, lambda env: _add(env, code, text, due=due, duration=None, after=None, owner=owner,
+                              unit=unit, kind="problem", measures=measures, commit=commit))
+
+
+def _by_project(ids: list[str]) -> dict[str, list[str]]:
+    from .store import split_item_id
+
+    grouped: dict[str, list[str]] = {}
+    for item_id in ids:
+        grouped.setdefault(split_item_id(item_id), [])
+        if item_id not in grouped[split_item_id(item_id)]:
+            grouped[split_item_id(item_id)].append(item_id)
+    return grouped
+
+
+@app.command()
+def close(ctx: typer.Context,
+          ids: Annotated[list[str], typer.Argument(help="事项编号，可多个")],
+          on: Annotated[Optional[str], typer.Option("--on", help="销号日期（默认 --as-of 当天）")] = None,
+          by: Annotated[Optional[str], typer.Option(help="销号人（默认 git user.name，否则 $USER）")] = None,
+          note: Annotated[Optional[str], typer.Option(help="销号说明")] = None,
+          evidence: Annotated[Optional[str], typer.Option(help="佐证材料，如归档号")] = None,
+          commit: CommitOpt = False) -> None:
+    """销号：把事项标记为完成。"""
+    def action(env: Env) -> None:
+        from .store import close_edit, edit_ledgers, ledger_path
+
+        when, _ = env.date_option(on, "--on")
+        closed = {"date": when or env.as_of, "by": by or env.user(), "note": note, "evidence": evidence}
+        plans = {code: close_edit(item_ids, closed) for code, item_ids in _by_project(ids).items()}
+        results = edit_ledgers(env.root, env.settings, plans)
+        done = [pair for code in plans for pair in results[code]]
+        for item_id, title in done:
+            _say(env, "closed_ok", id=item_id, title=title)
+        _commit(env, commit, [ledger_path(env.root, c) for c in plans],
+                "销号 " + "、".join(f"{i} {t}" for i, t in done))
+    run(ctx, action)
+
+
+@app.command()
+def reopen(ctx: typer.Context,
+           item_id: Annotated[str, typer.Argument(metavar="ID", help="事项编号")],
+           reason: Annotated[str, typer.Option(help="重新打开的原因（记入进展）")],
+           by: Annotated[Optional[str], typer.Option(help="操作人（默认 git user.name）")] = None,
+           commit: CommitOpt = False) -> None:
+    """撤销销号，原因记入事项的进展。"""
+    def action(env: Env) -> None:
+        from .store import edit_ledgers, ledger_path, reopen_edit, split_item_id
+
+        code = split_item_id(item_id)
+        note = {"date": env.as_of, "by": by or env.user(), "text": ""}
+
+        def reason_text(closed) -> str:
+            return message("reopen_note", env.lang, reason=reason, date=closed.date.isoformat(),
+                           by=closed.by or "?")
+        result = edit_ledgers(env.root, env.settings, {code: reopen_edit(item_id, note, reason_text)})
+        _say(env, "reopened_ok", id=item_id, title=result[code][1])
+        _commit(env, commit, [ledger_path(env.root, code)], f"重新打开 {item_id} {result[code][1]}：{reason}")
+    run(ctx, action)
+
+
+@app.command()
+def note(ctx: typer.Context,
+         item_id: Annotated[str, typer.Argument(metavar="ID", help="事项编号")],
+         text: Annotated[str, typer.Argument(help="进展情况")],
+         on: Annotated[Optional[str], typer.Option("--on", help="汇报日期（默认 --as-of 当天）")] = None,
+         by: Annotated[Optional[str], typer.Option(help="汇报人（默认 git user.name）")] = None,
+         commit: CommitOpt = False) -> None:
+    """记录一条进展（日汇报）。"""
+    def action(env: Env) -> None:
+        from .store import edit_ledgers, ledger_path, note_edit, split_item_id
+
+        code = split_item_id(item_id)
+        when, _ = env.date_option(on, "--on")
+        result = edit_ledgers(env.root, env.settings,
+                              {code: note_edit(item_id, {"date": when or env.as_of, "by": by or env.user(), "text": text})})
+        _say(env, "noted_ok", id=item_id)
+        _commit(env, commit, [ledger_path(env.root, code)], f"进展 {item_id} {result[code][1]}：{text}")
+    run(ctx, action)
+
+
+@app.command(name="set")
+def set_(ctx: typer.Context,
+         target: Annotated[str, typer.Argument(metavar="ID", help="事项编号或项目代码")],
+         assignments: Annotated[list[str], typer.Argument(metavar="FIELD=VALUE...", help="如 due=2018-09-30；值为空则删除该字段")],
+         commit: CommitOpt = False) -> None:
+    """修改事项或项目的字段：set YT2-3 due=2018-09-30，set YT2 deadline=2020-09-30。"""
+    def action(env: Env) -> None:
+        from .store import edit_ledgers, ledger_path, set_edit, split_item_id
+
+        is_item = "-" in target
+        code = split_item_id(target) if is_item else target
+        ledger_path(env.root, code)
+        changes = [_parse_assignment(env, a, is_item, target) for a in assignments]
+        edit_ledgers(env.root, env.settings, {code: set_edit(target, changes)})
+        summary = "，".join(f"{f}={v if v is not None else ''}" for f, v, _ in
+                           [(f, _show(v), c) for f, v, c in changes])
+        _say(env, "set_ok", target=target, changes=summary)
+        _commit(env, commit, [ledger_path(env.root, code)], f"修改 {target}：{summary}")
+    run(ctx, action)
+
+
+def _show(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return ",".join(value)
+    return value
+
+
+def _parse_assignment(env: Env, text: str, is_item: bool, target: str) -> tuple[str, Any, Optional[str]]:
+    from .dates import DateError, parse_duration
+    from .store import ITEM_SETTABLE, PROJECT_SETTABLE, REQUIRED
+
+    if "=" not in text:
+        raise input_error("set_syntax", arg=text)
+    name, raw = (part.strip() for part in text.split("=", 1))
+    allowed = ITEM_SETTABLE if is_item else PROJECT_SETTABLE
+    if name not in allowed:
+        raise input_error("set_unknown_field", target=target, field=name, allowed=", ".join(allowed))
+    if raw == "":
+        if name in REQUIRED:
+            raise input_error("set_required", field=name)
+        return name, None, None
+    if name in ("due", "deadline"):
+        value, wording = env.date_option(raw, name)
+        return name, value, wording
+    if name == "duration":
+        try:
+            return name, parse_duration(raw), None
+        except DateError as e:
+            raise input_error("set_invalid", field=name, value=raw, detail=message(e.key, env.lang, **e.args_)) from None
+    if name == "after":
+        return name, [r.strip() for r in raw.replace("，", ",").split(",") if r.strip()], None
+    choices = {"kind": ("task", "milestone", "problem"), "stage": ("新建", "续建", "前期"),
+               "calendar": ("natural", "workdays", "weekdays")}.get(name)
+    if choices and raw not in choices:
+        raise input_error("set_invalid", field=name, value=raw, detail=" | ".join(choices))
+    return name, raw, None
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+class By(str, Enum):
+    project = "project"
+    unit = "unit"
+    owner = "owner"
+
+
+def _csv(value: Optional[str]) -> list[str]:
+    return [v.strip() for v in (value or "").replace("，", ",").split(",") if v.strip()]
+
+
+@app.command()
+def status(ctx: typer.Context,
+           codes: Annotated[Optional[list[str]], typer.Argument(metavar="[CODE]...", help="只看这些项目（列出全部事项）")] = None,
+           program: Annotated[Optional[str], typer.Option(help="按所属工程筛选")] = None,
+           unit: Annotated[Optional[str], typer.Option(help="按责任单位筛选（含该文字即可）")] = None,
+           owner: Annotated[Optional[str], typer.Option(help="按责任人筛选")] = None,
+           kind: Annotated[Optional[str], typer.Option(help="按类型筛选：task,milestone,problem")] = None,
+           light: Annotated[Optional[str], typer.Option(help="按亮灯筛选：red,yellow,green,none,done")] = None,
+           by: Annotated[By, typer.Option(help="分组：project | unit | owner")] = By.project,
+           all_items: Annotated[bool, typer.Option("--all", help="列出每个事项")] = False,
+           limit: Annotated[int, typer.Option(min=1, help="每个项目/分组最多列几项")] = 20,
+           as_json: Annotated[bool, typer.Option("--json", help="输出 JSON（含筛选后的全部事项）")] = False) -> None:
+    """亮灯表：每个项目一行，其下列出红灯、黄灯事项。"""
+    def action(env: Env) -> None:
+        from .status import Query, evaluate, group_items, select, status_json, totals
+        from .store import load_repo
+
+        kinds = _csv(kind)
+        for k in kinds:
+            _kind(k)
+        lights = _csv(light)
+        for lt in lights:
+            if lt not in ("red", "yellow", "green", "none", "done"):
+                raise input_error("light_invalid", light=lt)
+        for code in codes or []:
+            from .store import ledger_path
+
+            ledger_path(env.root, code)
+        repo = load_repo(env.root, codes or None)
+        projects = select(evaluate(repo.ledgers, env.as_of, repo.settings),
+                          Query(codes=codes or (), program=program, unit=unit, owner=owner,
+                                kinds=kinds, lights=lights))
+        if as_json:
+            typer.echo(json.dumps(status_json(projects, env.as_of), ensure_ascii=False, indent=2))
+        else:
+            from .render import group_table, project_table, status_view
+
+            # The overview lists what needs attention; a project, --all or --light lists more.
+            shown = None if (codes or all_items or lights) else ("red", "yellow")
+            if by == By.project:
+                table = project_table(projects, lang=env.lang, shown_lights=shown, limit=limit)
+            else:
+                table = group_table(group_items(projects, by.value), by=by.value, lang=env.lang,
+                                    shown_lights=shown, limit=limit)
+            _console(env).print(status_view(repo.settings.title, table, totals(projects), env.as_of, env.lang))
+        if repo.errors:
+            report_problems(env, repo.errors)
+            raise typer.Exit(1)
+    run(ctx, action)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

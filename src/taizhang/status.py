@@ -1,0 +1,232 @@
+"""Lights (亮灯) of items and projects on an as-of day; filters and grouping. Pure functions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Iterable, Literal, Sequence
+
+from .models import Item, Ledger, Settings
+
+Light = Literal["red", "yellow", "green", "none", "done"]
+# Worst first: a project's light is the first of these among its open items.
+SEVERITY: dict[str, int] = {"red": 0, "yellow": 1, "none": 2, "green": 3, "done": 4}
+OPEN_LIGHTS = ("red", "yellow", "green", "none")
+ALL_LIGHTS = ("red", "yellow", "green", "none", "done")
+
+
+def item_light(item: Item, node: date | None, as_of: date, warn_days: int) -> Light:
+    """The light of one item on day `as_of`, given its time node (explicit or computed)."""
+    if item.closed is not None and item.closed.date <= as_of:
+        return "done"
+    if node is None:
+        return "none"
+    if node < as_of:
+        return "red"
+    if (node - as_of).days <= warn_days:
+        return "yellow"
+    return "green"
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """An item as a supervisor reads it on the as-of day."""
+
+    id: str
+    project: str
+    project_name: str
+    title: str
+    kind: str
+    unit: str | None
+    owner: str | None
+    leader: str | None
+    due: date | None
+    light: Light
+    days_left: int | None
+    closed_on: date | None
+    number: int
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.due is None, self.due or date.max, self.project, self.number)
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id, "project": self.project, "title": self.title, "kind": self.kind,
+            "unit": self.unit, "owner": self.owner,
+            "due": self.due.isoformat() if self.due else None, "light": self.light,
+            "days_left": self.days_left,
+            "closed_on": self.closed_on.isoformat() if self.closed_on else None,
+        }
+
+
+@dataclass
+class Tally:
+    """Counts per light and the worst open light of a set of items."""
+
+    counts: dict[str, int] = field(default_factory=lambda: {k: 0 for k in ALL_LIGHTS})
+
+    def add(self, light: str) -> None:
+        self.counts[light] += 1
+
+    @property
+    def open(self) -> int:
+        return sum(self.counts[k] for k in OPEN_LIGHTS)
+
+    @property
+    def closed(self) -> int:
+        return self.counts["done"]
+
+    @property
+    def light(self) -> Light:
+        for light in OPEN_LIGHTS:
+            if self.counts[light]:
+                return light  # type: ignore[return-value]
+        return "done" if self.counts["done"] else "none"
+
+
+@dataclass
+class ProjectView:
+    code: str
+    name: str
+    unit: str | None
+    leader: str | None
+    owner: str | None
+    program: str | None
+    items: list[ItemView]
+    tally: Tally
+
+    @property
+    def light(self) -> Light:
+        return self.tally.light
+
+    def to_json(self) -> dict:
+        c = self.tally.counts
+        return {"code": self.code, "name": self.name, "light": self.light, "open": self.tally.open,
+                "closed": self.tally.closed, "red": c["red"], "yellow": c["yellow"], "green": c["green"]}
+
+
+def time_nodes(ledger: Ledger) -> dict[str, date | None]:
+    """Each item's time node: its own `due` (computed nodes come from the schedule)."""
+    return {item.id: item.due for item in ledger.items}
+
+
+def evaluate(ledgers: Iterable[Ledger], as_of: date, settings: Settings,
+             nodes: dict[str, dict[str, date | None]] | None = None) -> list[ProjectView]:
+    """Every project and item with its light on `as_of`; `nodes` overrides time nodes per project."""
+    projects = []
+    for ledger in ledgers:
+        node_of = (nodes or {}).get(ledger.code) or time_nodes(ledger)
+        views = []
+        for item in ledger.items:
+            node = node_of.get(item.id)
+            light = item_light(item, node, as_of, settings.warn_days)
+            closed_on = item.closed.date if item.closed is not None and item.closed.date <= as_of else None
+            views.append(ItemView(
+                id=item.id, project=ledger.code, project_name=ledger.name, title=item.title,
+                kind=item.kind, unit=item.unit or ledger.unit, owner=item.owner or ledger.owner,
+                leader=ledger.leader, due=node, light=light,
+                days_left=(node - as_of).days if node is not None else None,
+                closed_on=closed_on, number=int(item.id.rsplit("-", 1)[1])))
+        views.sort(key=lambda v: v.sort_key)
+        projects.append(ProjectView(ledger.code, ledger.name, ledger.unit, ledger.leader,
+                                    ledger.owner, ledger.program, views, _tally(views)))
+    return projects
+
+
+def _tally(items: Iterable[ItemView]) -> Tally:
+    tally = Tally()
+    for item in items:
+        tally.add(item.light)
+    return tally
+
+
+@dataclass(frozen=True)
+class Query:
+    """What `status` is asked for. Project filters pick projects; item filters narrow items."""
+
+    codes: Sequence[str] = ()
+    program: str | None = None
+    unit: str | None = None
+    owner: str | None = None
+    kinds: Sequence[str] = ()
+    lights: Sequence[str] = ()
+
+    @property
+    def narrows_items(self) -> bool:
+        return bool(self.unit or self.owner or self.kinds or self.lights)
+
+
+def _contains(value: str | None, wanted: str | None) -> bool:
+    # Clerks type "建设局" for "区建设局": a part of the name is enough.
+    return wanted is None or (value is not None and wanted in value)
+
+
+def select(projects: Sequence[ProjectView], query: Query) -> list[ProjectView]:
+    """The projects and items a query keeps, projects ordered worst light first.
+
+    A project's counts and light are those of its items kept by the unit/owner/kind filters;
+    the light filter picks which items are listed, not what is counted.
+    """
+    kept = []
+    codes = set(query.codes)
+    for project in projects:
+        if codes and project.code not in codes:
+            continue
+        if not _contains(project.program, query.program):
+            continue
+        items = [i for i in project.items if _contains(i.unit, query.unit)
+                 and _contains(i.owner, query.owner) and (not query.kinds or i.kind in query.kinds)]
+        counted = _tally(items)
+        if query.lights:
+            items = [i for i in items if i.light in query.lights]
+        if query.narrows_items and not items:
+            continue
+        kept.append(ProjectView(project.code, project.name, project.unit, project.leader,
+                                project.owner, project.program, items, counted))
+    kept.sort(key=lambda p: (SEVERITY[p.light], -p.tally.counts["red"], -p.tally.counts["yellow"], p.code))
+    return kept
+
+
+@dataclass
+class Group:
+    """Items gathered under a unit or an owner (督办 by unit)."""
+
+    name: str
+    leaders: list[str]
+    items: list[ItemView]
+    tally: Tally
+
+    @property
+    def light(self) -> Light:
+        return self.tally.light
+
+
+def group_items(projects: Sequence[ProjectView], by: Literal["unit", "owner"]) -> list[Group]:
+    """Regroup the kept items by their responsible unit or owner, worst light first."""
+    groups: dict[str, list[ItemView]] = {}
+    for project in projects:
+        for item in project.items:
+            groups.setdefault(getattr(item, by) or "", []).append(item)
+    result = []
+    for name, items in groups.items():
+        items.sort(key=lambda v: v.sort_key)
+        leaders = sorted({i.leader for i in items if i.leader})
+        result.append(Group(name, leaders, items, _tally(items)))
+    result.sort(key=lambda g: (SEVERITY[g.light], -g.tally.counts["red"], g.name))
+    return result
+
+
+def totals(projects: Sequence[ProjectView]) -> Tally:
+    tally = Tally()
+    for project in projects:
+        for light, n in project.tally.counts.items():
+            tally.counts[light] += n
+    return tally
+
+
+def status_json(projects: Sequence[ProjectView], as_of: date) -> dict:
+    """`status --json` (SPEC §5): every kept item, then every kept project."""
+    items = [item for project in projects for item in project.items]
+    return {"as_of": as_of.isoformat(), "items": [i.to_json() for i in items],
+            "projects": [p.to_json() for p in projects]}

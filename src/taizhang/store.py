@@ -1,0 +1,710 @@
+"""The repository on disk: find it, read every ledger into models and problems, apply edits.
+
+Reading never raises for the user's data: problems are collected with their positions. Writing
+takes the ledger's lock, re-reads the file, splices the change into the text, checks that the new
+text reads back as exactly the intended data, and replaces the file atomically.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from pydantic import ValidationError
+
+from . import splice
+from .errors import Problem, TaizhangError, input_error
+from .models import CODE_PATTERN, ITEM_ID_PATTERN, Item, Ledger, Settings, ledger_json_schema
+from .yamlio import Document, atomic_write, compose, encode, locked, read_document, state_dir
+
+SETTINGS_FILE = "taizhang.yaml"
+LEDGER_DIR = "ledgers"
+SCHEMA_FILE = "schemas/ledger.schema.json"
+SCHEMA_LINE = "# yaml-language-server: $schema=../schemas/ledger.schema.json"
+
+ITEM_KEY_ORDER = ("id", "title", "kind", "due", "duration", "after", "owner", "unit", "measures",
+                  "closed", "notes")
+PROJECT_KEY_ORDER = ("code", "name", "program", "stage", "unit", "leader", "owner", "deadline",
+                     "calendar", "investment", "items")
+ITEM_SETTABLE = ("title", "kind", "due", "duration", "after", "owner", "unit", "measures")
+PROJECT_SETTABLE = ("name", "program", "stage", "unit", "leader", "owner", "deadline", "calendar")
+REQUIRED = ("title", "name")
+DATE_FIELDS = ("due", "deadline")
+
+
+def find_root(start: Path) -> Path | None:
+    """The nearest folder at or above `start` holding `taizhang.yaml` or `ledgers/`."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / SETTINGS_FILE).is_file() or (folder / LEDGER_DIR).is_dir():
+            return folder
+    return None
+
+
+# --- reading --------------------------------------------------------------------------------
+
+@dataclass
+class LoadedLedger:
+    """One ledger file: its document, the validated model (None if invalid) and its problems."""
+
+    path: str  # relative to the repository root, with forward slashes
+    doc: Document
+    ledger: Ledger | None
+    problems: list[Problem]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.is_error for p in self.problems)
+
+
+@dataclass
+class Repo:
+    """Everything `status`, `check` and the reports need: settings, ledgers, problems."""
+
+    root: Path
+    settings: Settings
+    ledgers: list[Ledger] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files: int = 0
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+
+def load_settings(root: Path) -> tuple[Settings, list[Problem]]:
+    path = root / SETTINGS_FILE
+    if not path.is_file():
+        return Settings(), []
+    doc = read_document(path.read_bytes(), SETTINGS_FILE)
+    if doc.problems:
+        return Settings(), doc.problems
+    data = {} if doc.data is None else doc.data
+    if not isinstance(data, dict):
+        return Settings(), [Problem(SETTINGS_FILE, 1, 1, "settings_not_mapping")]
+    try:
+        return Settings.model_validate(data), []
+    except ValidationError as e:
+        return Settings(), validation_problems(e, doc, Settings)
+
+
+def ledger_files(root: Path) -> list[Path]:
+    folder = root / LEDGER_DIR
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()
+                  and not p.name.startswith("."))
+
+
+def parse_ledger(raw: bytes, rel_path: str, settings: Settings) -> LoadedLedger:
+    """Read one ledger's bytes into a model and every problem with it (nothing is raised)."""
+    doc = read_document(raw, rel_path)
+    if doc.problems:
+        return LoadedLedger(rel_path, doc, None, list(doc.problems))
+    if doc.data is None:
+        return LoadedLedger(rel_path, doc, None, [Problem(rel_path, 1, 1, "empty_ledger")])
+    if not isinstance(doc.data, dict):
+        return LoadedLedger(rel_path, doc, None, [Problem(rel_path, *doc.pos(()), "not_mapping")])
+    try:
+        ledger = Ledger.model_validate(doc.data, context={"year": settings.year})
+        problems: list[Problem] = []
+    except ValidationError as e:
+        ledger, problems = None, validation_problems(e, doc, Ledger)
+    problems.extend(ledger_rules(doc, ledger, rel_path))
+    return LoadedLedger(rel_path, doc, ledger, sorted(problems, key=Problem.sort_key))
+
+
+def ledger_rules(doc: Document, ledger: Ledger | None, rel_path: str) -> list[Problem]:
+    """The rules a single field cannot see: code = file stem, ids unique and own, `after` exists."""
+    problems: list[Problem] = []
+    data = doc.data
+    stem = Path(rel_path).stem
+    if not re.match(CODE_PATTERN, stem):
+        problems.append(Problem(rel_path, 1, 1, "file_name_invalid", {"stem": stem}))
+    code = data.get("code")
+    if isinstance(code, str) and code != stem and re.match(CODE_PATTERN, code):
+        problems.append(Problem(rel_path, *doc.pos(("code",)), "code_not_stem",
+                                {"code": code, "stem": stem}))
+    items = data.get("items")
+    if not isinstance(items, list):
+        return problems
+    seen: dict[str, int] = {}
+    for i, item in enumerate(items):
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+            continue
+        item_id = item["id"]
+        line, col = doc.pos(("items", i, "id"))
+        if item_id in seen:
+            problems.append(Problem(rel_path, line, col, "duplicate_id", {"id": item_id, "line": seen[item_id]}))
+        else:
+            seen[item_id] = line
+        if isinstance(code, str) and re.match(ITEM_ID_PATTERN, item_id) and not item_id.startswith(code + "-"):
+            problems.append(Problem(rel_path, line, col, "id_other_project", {"id": item_id, "code": code}))
+    if ledger is None:
+        return problems
+    ids = {item.id for item in ledger.items}
+    for i, item in enumerate(ledger.items):
+        for j, ref in enumerate(item.after):
+            loc = ("items", i, "after", j) if isinstance(items[i].get("after"), list) else ("items", i, "after")
+            if ref == item.id:
+                problems.append(Problem(rel_path, *doc.pos(loc), "after_self", {"id": item.id}))
+            elif ref not in ids:
+                problems.append(Problem(rel_path, *doc.pos(loc), "after_missing", {"ref": ref}))
+        if item.due is None and item.closed is None:
+            problems.append(Problem(rel_path, *doc.pos(("items", i)), "no_time_node",
+                                    {"id": item.id}, "warning"))
+        if item.due and ledger.deadline and item.due > ledger.deadline:
+            problems.append(Problem(rel_path, *doc.pos(("items", i, "due")), "due_after_deadline",
+                                    {"id": item.id, "due": item.due.isoformat(),
+                                     "deadline": ledger.deadline.isoformat()}, "warning"))
+    return problems
+
+
+_PATTERN_KEYS = {"code": "code_pattern", "id": "id_pattern", "completed": "month_pattern"}
+
+
+def validation_problems(error: ValidationError, doc: Document, model: type) -> list[Problem]:
+    """pydantic's errors as problems at the YAML node each one is about, in the user's words."""
+    problems: list[Problem] = []
+    seen: set[tuple] = set()
+    for err in error.errors(include_url=False):
+        loc = tuple(err["loc"])
+        kind = err["type"]
+        ctx = err.get("ctx") or {}
+        # A union (calendar) reports once per member: say it once, about the field.
+        if any(isinstance(part, str) and ("[" in part or part in ("CalendarRule",)) for part in loc):
+            field_loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p == "CalendarRule")))
+            field_loc = field_loc[: field_loc.index("calendar") + 1] if "calendar" in field_loc else field_loc
+            if kind not in ("extra_forbidden", "tz_date") or not field_loc:
+                if ("calendar", field_loc) in seen:
+                    continue
+                seen.add(("calendar", field_loc))
+                problems.append(Problem(doc.path, *doc.pos(field_loc), "calendar_invalid",
+                                        {"field": _field_name(field_loc)}))
+                continue
+            loc = field_loc + loc[len(field_loc) + 1:]
+        name = _field_name(loc)
+        args: dict[str, Any] = {"field": name, "input": _short(err.get("input"))}
+        if kind == "extra_forbidden":
+            line, col = doc.pos(loc, key=True)
+            key = "extra_forbidden"
+            args["field"] = str(loc[-1])
+            args["allowed"] = ", ".join(_allowed_keys(model, loc[:-1]))
+        else:
+            line, col = doc.pos(loc if kind != "missing" else loc[:-1])
+            if kind.startswith("tz_"):
+                key = ctx.get("key", "value_invalid")
+                args.update({k: v for k, v in ctx.items() if k != "key"})
+            elif kind == "string_pattern_mismatch":
+                key = _PATTERN_KEYS.get(_last_name(loc), "value_invalid")
+                args["detail"] = err["msg"]
+            elif kind == "literal_error":
+                key = "literal_error"
+                args["expected"] = ctx.get("expected", "")
+            elif kind in ("string_type", "int_type", "int_parsing", "bool_type", "bool_parsing",
+                          "list_type", "dict_type", "model_type", "string_too_short", "too_short",
+                          "greater_than_equal", "missing", "int_from_float"):
+                key = {"int_parsing": "int_type", "bool_parsing": "bool_type", "model_type": "dict_type",
+                       "string_too_short": "too_short", "int_from_float": "int_type"}.get(kind, kind)
+                args.update(ctx)
+            else:
+                key = "value_invalid"
+                args["detail"] = err["msg"]
+        problems.append(Problem(doc.path, line, col, key, args))
+    return problems
+
+
+def _last_name(loc: tuple) -> str:
+    names = [p for p in loc if isinstance(p, str)]
+    return names[-1] if names else ""
+
+
+def _field_name(loc: Iterable) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top)"
+
+
+def _short(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _allowed_keys(model: type, loc: tuple) -> list[str]:
+    """The keys allowed where an unknown key stood, to suggest the right spelling."""
+    from .models import Closed, Investment, Note
+
+    names = [p for p in loc if isinstance(p, str)]
+    sub = {"items": Item, "closed": Closed, "notes": Note, "investment": Investment}
+    current = model
+    for name in names:
+        current = sub.get(name, current)
+    return list(current.model_fields)
+
+
+def load_repo(root: Path, codes: Iterable[str] | None = None) -> Repo:
+    """Read the settings and the ledgers (all, or those named) with every problem found."""
+    settings, problems = load_settings(root)
+    repo = Repo(root=root, settings=settings, problems=list(problems), files=1 if (root / SETTINGS_FILE).is_file() else 0)
+    if codes:
+        paths = []
+        for code in codes:
+            path = ledger_path(root, code)
+            paths.append(path)
+    else:
+        paths = ledger_files(root)
+    for path in paths:
+        loaded = parse_ledger(path.read_bytes(), _rel(root, path), settings)
+        repo.files += 1
+        repo.problems.extend(loaded.problems)
+        if loaded.ledger is not None:
+            repo.ledgers.append(loaded.ledger)
+    return repo
+
+
+def check_files(root: Path, files: Iterable[Path]) -> Repo:
+    """Check the named files (ledgers or taizhang.yaml) only."""
+    settings, settings_problems = load_settings(root)
+    repo = Repo(root=root, settings=settings)
+    for path in files:
+        path = path if path.is_absolute() else (Path.cwd() / path)
+        rel = _rel(root, path)
+        if not path.is_file():
+            raise input_error("file_missing", path=str(path))
+        if path.resolve() == (root / SETTINGS_FILE).resolve():
+            repo.problems.extend(settings_problems)
+        elif path.resolve().parent == (root / LEDGER_DIR).resolve():
+            loaded = parse_ledger(path.read_bytes(), rel, settings)
+            repo.problems.extend(loaded.problems)
+            if loaded.ledger:
+                repo.ledgers.append(loaded.ledger)
+        else:
+            raise input_error("file_not_ledger", path=str(path))
+        repo.files += 1
+    return repo
+
+
+def _rel(root: Path, path: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def ledger_path(root: Path, code: str) -> Path:
+    """`ledgers/<code>.yaml`, refusing codes that are not codes (and so never a path elsewhere)."""
+    if not re.match(CODE_PATTERN, code or ""):
+        raise input_error("bad_code", code=code)
+    path = root / LEDGER_DIR / f"{code}.yaml"
+    if not path.is_file():
+        raise input_error("unknown_project", code=code)
+    return path
+
+
+def split_item_id(item_id: str) -> str:
+    """The project code of an item id, refusing what is not an id."""
+    if not re.match(ITEM_ID_PATTERN, item_id or ""):
+        raise input_error("bad_item_id", id=item_id)
+    return item_id.rsplit("-", 1)[0]
+
+
+# --- writing --------------------------------------------------------------------------------
+
+@dataclass
+class Edit:
+    """What an edit function returns: the new text, the data it must read back as, a result."""
+
+    text: str
+    expected: Any
+    result: Any = None
+
+
+EditFn = Callable[[LoadedLedger, Any], Edit]
+
+
+def _checked_loaded(root: Path, path: Path, settings: Settings) -> LoadedLedger:
+    loaded = parse_ledger(path.read_bytes(), _rel(root, path), settings)
+    if loaded.has_errors:
+        raise TaizhangError([p for p in loaded.problems if p.is_error])
+    return loaded
+
+
+def edit_ledgers(root: Path, settings: Settings, plans: dict[str, Callable[[LoadedLedger], list[Edit] | Edit]]) -> dict[str, Any]:
+    """Apply edits to several ledgers: lock them all (in order), compute and verify every new
+    text, and only then write. An error anywhere leaves every file as it was."""
+    paths = {code: ledger_path(root, code) for code in plans}
+    results: dict[str, Any] = {}
+    writes: list[tuple[Path, bytes]] = []
+    with _locks(root, sorted(plans)):
+        for code in sorted(plans):
+            loaded = _checked_loaded(root, paths[code], settings)
+            edit = plans[code](loaded)
+            new_loaded = parse_ledger(encode(edit.text, loaded.doc.bom), loaded.path, settings)
+            if new_loaded.has_errors:
+                raise TaizhangError([p for p in new_loaded.problems if p.is_error])
+            if new_loaded.doc.data != edit.expected:
+                raise TaizhangError(Problem(loaded.path, 0, 0, "internal_edit", {"path": loaded.path}))
+            writes.append((paths[code], encode(edit.text, loaded.doc.bom)))
+            results[code] = edit.result
+        for path, data in writes:
+            atomic_write(root, path, data)
+    return results
+
+
+class _locks:
+    def __init__(self, root: Path, names: list[str]):
+        self.managers = [locked(root, name) for name in names]
+
+    def __enter__(self):
+        entered = []
+        try:
+            for manager in self.managers:
+                manager.__enter__()
+                entered.append(manager)
+        except BaseException:
+            for manager in reversed(entered):
+                manager.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        for manager in reversed(self.managers):
+            manager.__exit__(*exc)
+        return False
+
+
+def _root_node(text: str):
+    return compose(text)
+
+
+def _items_node(root_node):
+    pair = splice.mapping_get(root_node, "items")
+    return pair[1] if pair else None
+
+
+def _item_index(loaded: LoadedLedger, item_id: str) -> int:
+    for i, item in enumerate(loaded.doc.data.get("items") or []):
+        if isinstance(item, dict) and item.get("id") == item_id:
+            return i
+    raise input_error("unknown_item", id=item_id)
+
+
+def _yaml_value(value: Any) -> Any:
+    """A value as it reads back from the text `splice.scalar` writes for it."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_yaml_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _yaml_value(v) for k, v in value.items()}
+    return value
+
+
+def _layout(loaded: LoadedLedger) -> tuple[int, int]:
+    """(dash column of the items list, key column inside an item), as this file lays them out."""
+    root_node = _root_node(loaded.doc.text)
+    seq = _items_node(root_node)
+    if seq is not None and seq.id == "sequence" and seq.value and not getattr(seq, "flow_style", False):
+        first = seq.value[0]
+        return seq.start_mark.column, first.start_mark.column
+    return 2, 4
+
+
+def _emit_value(value: Any) -> str:
+    if isinstance(value, list):
+        return splice.flow(value)
+    return splice.scalar(value)
+
+
+def _with_comment(text: str, node_of: Callable[[Any], Any], comment: str | None) -> str:
+    if not comment:
+        return text
+    return splice.set_line_comment(text, node_of(_root_node(text)), comment)
+
+
+def add_item_edit(fields: dict[str, Any], comments: dict[str, str] | None = None) -> Callable[[LoadedLedger], Edit]:
+    """An edit that appends an item with the next free id; `fields` hold everything but `id`."""
+    comments = comments or {}
+
+    def apply(loaded: LoadedLedger) -> Edit:
+        ledger = loaded.ledger
+        ids = {item.id for item in ledger.items}
+        for ref in fields.get("after") or []:
+            if ref not in ids:
+                raise input_error("after_missing", ref=ref)
+        numbers = [int(i.rsplit("-", 1)[1]) for i in ids]
+        new_id = f"{ledger.code}-{max(numbers, default=0) + 1}"
+        entry = {"id": new_id, **{k: v for k, v in fields.items() if v not in (None, [], "")}}
+        entry = {k: entry[k] for k in ITEM_KEY_ORDER if k in entry}
+        text, newline = loaded.doc.text, loaded.doc.newline
+        root_node = _root_node(text)
+        dash_col, key_col = _layout(loaded)
+        pairs = [(k, _emit_value(v)) for k, v in entry.items()]
+        seq = _items_node(root_node)
+        block_seq = seq is not None and seq.id == "sequence" and not getattr(seq, "flow_style", False)
+        if seq is not None and seq.id == "sequence" and seq.value and not block_seq:
+            text = splice.append_flow_entry(text, seq, splice.flow(entry))
+        else:
+            lines = [" " * dash_col + "-" + " " * (key_col - dash_col - 1) + f"{pairs[0][0]}: {pairs[0][1]}"]
+            lines += [" " * key_col + f"{k}: {v}" for k, v in pairs[1:]]
+            if block_seq:
+                text = splice.append_block_entry(text, seq, lines, newline)
+            else:
+                # No list yet (`items:` absent, empty, or `[]`): start a block list.
+                if seq is not None:
+                    text = splice.remove_key(text, root_node, "items")
+                text = splice.insert_key(text, _root_node(text), "items",
+                                         [line[dash_col:] for line in lines], newline,
+                                         child_indent=dash_col)
+        index = len(ledger.items)
+        for key, comment in comments.items():
+            if key in entry:
+                text = _with_comment(text, lambda n: _item_node(n, index, key), comment)
+        expected = dict(loaded.doc.data)
+        expected["items"] = list(expected.get("items") or []) + [_yaml_value(entry)]
+        return Edit(text, expected, new_id)
+
+    return apply
+
+
+def _item_node(root_node, index: int, key: str | None = None):
+    node = _items_node(root_node).value[index]
+    if key is None:
+        return node
+    return splice.mapping_get(node, key)[1]
+
+
+def _insert_item_key(text: str, index: int, key: str, value: Any, newline: str,
+                     block: list[str] | None = None) -> str:
+    """Add `key` to item `index`, before the first key that comes after it in the usual order."""
+    item_node = _item_node(_root_node(text), index)
+    if getattr(item_node, "flow_style", False):
+        return splice.insert_key(text, item_node, key, _emit_value(value), newline)
+    return _insert_ordered(text, item_node, key, block if block is not None else _emit_value(value),
+                           newline, ITEM_KEY_ORDER)
+
+
+def _insert_ordered(text: str, map_node, key: str, lines: list[str] | str, newline: str,
+                    order: tuple[str, ...]) -> str:
+    later = set(order[order.index(key) + 1:])
+    following = [k.value for k, _ in map_node.value if k.value in later]
+    return splice.insert_key(text, map_node, key, lines, newline,
+                             before_key=following[0] if following else None)
+
+
+def close_edit(item_ids: list[str], closed: dict[str, Any]) -> Callable[[LoadedLedger], Edit]:
+    """销号: add `closed:` to each item (refusing an item that is closed already)."""
+
+    def apply(loaded: LoadedLedger) -> Edit:
+        text, newline = loaded.doc.text, loaded.doc.newline
+        expected = _copy_items(loaded.doc.data)
+        done = []
+        for item_id in item_ids:
+            index = _item_index(loaded, item_id)
+            item = loaded.ledger.items[index]
+            if item.closed is not None:
+                raise input_error("already_closed", id=item_id, date=item.closed.date.isoformat())
+            value = {k: v for k, v in closed.items() if v not in (None, "")}
+            block = [f"{k}: {splice.scalar(v)}" for k, v in value.items()]
+            text = _insert_item_key(text, index, "closed", value, newline, block=block)
+            expected["items"][index]["closed"] = _yaml_value(value)
+            done.append((item_id, item.title))
+        return Edit(text, expected, done)
+
+    return apply
+
+
+def _copy_items(data: dict) -> dict:
+    copy = dict(data)
+    copy["items"] = [dict(item) for item in data.get("items") or []]
+    return copy
+
+
+def note_edit(item_id: str, note: dict[str, Any]) -> Callable[[LoadedLedger], Edit]:
+    """Append a progress report to an item's notes (flow style, one line, like its neighbours)."""
+
+    def apply(loaded: LoadedLedger) -> Edit:
+        index = _item_index(loaded, item_id)
+        text = _append_note(loaded.doc.text, index, note, loaded.doc.newline)
+        expected = _copy_items(loaded.doc.data)
+        expected["items"][index]["notes"] = list(expected["items"][index].get("notes") or []) + [_yaml_value(note)]
+        return Edit(text, expected, (item_id, loaded.ledger.items[index].title))
+
+    return apply
+
+
+def _append_note(text: str, index: int, note: dict[str, Any], newline: str) -> str:
+    note = {k: v for k, v in note.items() if v not in (None, "")}
+    root_node = _root_node(text)
+    item_node = _item_node(root_node, index)
+    pair = splice.mapping_get(item_node, "notes")
+    entry = splice.flow(note)
+    if pair is None:
+        return _insert_item_key(text, index, "notes", [note], newline, block=["- " + entry])
+    key_node, seq = pair
+    if seq.id == "scalar":  # `notes:` left empty
+        text = splice.remove_key(text, item_node, "notes")
+        return _insert_item_key(text, index, "notes", [note], newline, block=["- " + entry])
+    if getattr(seq, "flow_style", False):
+        return splice.append_flow_entry(text, seq, entry)
+    last = seq.value[-1]
+    if last.id == "mapping" and not getattr(last, "flow_style", False):
+        # Block-style notes: write the new one the way the last one is written.
+        dash = seq.start_mark.column
+        key_col = last.start_mark.column
+        pairs = list(note.items())
+        lines = [" " * dash + "-" + " " * (key_col - dash - 1) + f"{pairs[0][0]}: {splice.scalar(pairs[0][1])}"]
+        lines += [" " * key_col + f"{k}: {splice.scalar(v)}" for k, v in pairs[1:]]
+        return splice.append_block_entry(text, seq, lines, newline)
+    return splice.append_block_entry(text, seq, [" " * seq.start_mark.column + "- " + entry], newline)
+
+
+def reopen_edit(item_id: str, note: dict[str, Any], reason_args: Callable[[Any], dict]) -> Callable[[LoadedLedger], Edit]:
+    """Undo a 销号: remove `closed:` and keep why (and whose close it was) as a note."""
+
+    def apply(loaded: LoadedLedger) -> Edit:
+        index = _item_index(loaded, item_id)
+        item = loaded.ledger.items[index]
+        if item.closed is None:
+            raise input_error("not_closed", id=item_id)
+        text = loaded.doc.text
+        item_node = _item_node(_root_node(text), index)
+        text = splice.remove_key(text, item_node, "closed")
+        full_note = dict(note)
+        full_note["text"] = reason_args(item.closed)
+        text = _append_note(text, index, full_note, loaded.doc.newline)
+        expected = _copy_items(loaded.doc.data)
+        entry = dict(expected["items"][index])
+        del entry["closed"]
+        entry["notes"] = list(entry.get("notes") or []) + [_yaml_value({k: v for k, v in full_note.items() if v not in (None, "")})]
+        expected["items"][index] = entry
+        return Edit(text, expected, (item_id, item.title))
+
+    return apply
+
+
+def set_edit(target: str, changes: list[tuple[str, Any, str | None]]) -> Callable[[LoadedLedger], Edit]:
+    """Change fields of an item (target = its id) or of the project (target = its code).
+    `changes` are (field, value or None to remove, comment keeping the clerk's wording)."""
+
+    def apply(loaded: LoadedLedger) -> Edit:
+        is_item = "-" in target
+        index = _item_index(loaded, target) if is_item else None
+        text, newline = loaded.doc.text, loaded.doc.newline
+        expected = _copy_items(loaded.doc.data)
+        holder = expected["items"][index] if is_item else expected
+        for name, value, comment in changes:
+            root_node = _root_node(text)
+            map_node = _item_node(root_node, index) if is_item else root_node
+            pair = splice.mapping_get(map_node, name)
+            if value is None:
+                if pair is not None:
+                    text = splice.remove_key(text, map_node, name)
+                    holder.pop(name, None)
+                continue
+            emitted = _emit_value(value)
+            if pair is not None and (pair[1].id == "scalar" or getattr(pair[1], "flow_style", False)):
+                text = splice.replace_scalar(text, pair[1], emitted)
+            else:
+                if pair is not None:
+                    text = splice.remove_key(text, map_node, name)
+                text = (_insert_item_key(text, index, name, value, newline) if is_item
+                        else _insert_project_key(text, name, emitted, newline))
+            if comment:
+                text = _with_comment(
+                    text,
+                    lambda n: splice.mapping_get(_item_node(n, index) if is_item else n, name)[1],
+                    comment)
+            holder[name] = _yaml_value(value)
+        if is_item:
+            expected["items"][index] = holder
+        return Edit(text, expected, target)
+
+    return apply
+
+
+def _insert_project_key(text: str, key: str, emitted: str, newline: str) -> str:
+    # Top-level keys go above `items:` (and the comments that introduce it), never after the list.
+    return _insert_ordered(text, _root_node(text), key, emitted, newline, PROJECT_KEY_ORDER)
+
+
+# --- creating -------------------------------------------------------------------------------
+
+SETTINGS_TEMPLATE = """\
+# taizhang 台账仓库设置（均可省略）
+# title: 经开区2018年重点项目"双十工程"   # 印在报表上
+# year: 2018                              # 不带年份的日期短语（如 4月底）所用的年份
+# warn_days: 7                            # 距时间节点几天内亮黄灯
+# calendar: natural                       # natural | workdays | weekdays
+"""
+
+
+def init_repo(path: Path) -> list[tuple[str, bool]]:
+    """Create an empty repository; existing files are left alone. Returns (file, created)."""
+    path.mkdir(parents=True, exist_ok=True)
+    created = []
+    settings = path / SETTINGS_FILE
+    if settings.exists():
+        created.append((SETTINGS_FILE, False))
+    else:
+        settings.write_text(SETTINGS_TEMPLATE, encoding="utf-8", newline="\n")
+        created.append((SETTINGS_FILE, True))
+    ledgers = path / LEDGER_DIR
+    created.append((LEDGER_DIR + "/", not ledgers.exists()))
+    ledgers.mkdir(exist_ok=True)
+    schema = path / SCHEMA_FILE
+    created.append((SCHEMA_FILE, not schema.exists()))
+    if not schema.exists():
+        write_schema(path)
+    state_dir(path)
+    return created
+
+
+def schema_text() -> str:
+    import json
+
+    return json.dumps(ledger_json_schema(), ensure_ascii=False, indent=2) + "\n"
+
+
+def write_schema(root: Path) -> Path:
+    path = root / SCHEMA_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = schema_text().encode("utf-8")
+    if path.exists() and path.read_bytes() == data:
+        return path
+    atomic_write(root, path, data)
+    return path
+
+
+def new_ledger(root: Path, settings: Settings, code: str, fields: dict[str, Any],
+               comments: dict[str, str] | None = None) -> Path:
+    """Create `ledgers/<code>.yaml` with the schema line and the project's fields."""
+    if not re.match(CODE_PATTERN, code or ""):
+        raise input_error("bad_code", code=code)
+    folder = root / LEDGER_DIR
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{code}.yaml"
+    comments = comments or {}
+    lines = [SCHEMA_LINE, f"code: {code}"]
+    for key in PROJECT_KEY_ORDER[1:]:
+        if fields.get(key) not in (None, ""):
+            line = f"{key}: {_emit_value(fields[key])}"
+            if comments.get(key):
+                line += f"  # {comments[key]}"
+            lines.append(line)
+    text = "\n".join(lines) + "\n"
+    with locked(root, code):
+        if path.exists():
+            raise input_error("project_exists", code=code, path=_rel(root, path))
+        loaded = parse_ledger(text.encode("utf-8"), _rel(root, path), settings)
+        if loaded.has_errors:
+            raise TaizhangError([p for p in loaded.problems if p.is_error])
+        atomic_write(root, path, text.encode("utf-8"))
+    return path

@@ -1,0 +1,323 @@
+"""YAML text in and out: decoding, composing with positions, scalar emission, atomic writes, locks.
+
+Reading goes through the C parser's *compose* step only: we get the node tree with the position
+of every key and value, and turn it into plain dicts/lists ourselves (YAML 1.2 scalars, dates kept
+as text for the models to read). Writing never re-dumps a file: `splice` edits the text at node
+positions, and this module stores the result atomically under a lock.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from .errors import Problem
+
+MAX_BYTES = 16 * 1024 * 1024  # a 5,000-item ledger is about 1 MB
+MAX_DEPTH = 32  # a ledger is at most 5 levels deep; deeper input is hostile or broken
+
+Pos = tuple[int, int]  # 1-based (line, col)
+PathKey = tuple  # ('items', 2, 'due')
+
+_CONFLICT = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(?: |$)", re.MULTILINE)
+
+
+@dataclass
+class Document:
+    """A YAML file read into plain data, with where every key and value stands in the text."""
+
+    path: str
+    text: str
+    data: Any = None
+    values: dict[PathKey, Pos] = field(default_factory=dict)
+    keys: dict[PathKey, Pos] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    bom: bool = False
+    newline: str = "\n"
+
+    def pos(self, loc: PathKey, *, key: bool = False) -> Pos:
+        """The position of `loc`, or of the nearest enclosing node that has one."""
+        table = self.keys if key else self.values
+        loc = tuple(loc)
+        while loc:
+            if loc in table:
+                return table[loc]
+            if loc in self.values:
+                return self.values[loc]
+            loc = loc[:-1]
+        return self.values.get((), (1, 1))
+
+
+def decode(raw: bytes, path: str) -> tuple[str | None, bool, list[Problem]]:
+    """UTF-8 text of a file (a UTF-8 BOM is accepted and remembered), or the reason it is not text."""
+    if len(raw) > MAX_BYTES:
+        return None, False, [Problem(path, 1, 1, "file_too_large", {"mb": MAX_BYTES // (1024 * 1024)})]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, False, [Problem(path, 1, 1, "encoding_utf16")]
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    if bom:
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
+        return None, bom, [Problem(path, line, col, "encoding_not_utf8")]
+    nul = text.find("\x00")
+    if nul >= 0:
+        line, col = _line_col(text, nul)
+        return None, bom, [Problem(path, line, col, "binary_file")]
+    return text, bom, []
+
+
+def _line_col(text: str, index: int) -> Pos:
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def conflict_markers(text: str, path: str) -> list[Problem]:
+    """Git's merge conflict markers left in a file, one problem per marker line."""
+    return [Problem(path, *_line_col(text, m.start()), "conflict_marker", {"marker": m.group(1)})
+            for m in _CONFLICT.finditer(text)]
+
+
+def _parser():
+    from ruamel.yaml import YAML
+
+    try:
+        return YAML(typ="safe", pure=False)
+    except Exception:  # no C extension on this interpreter: the pure parser reads the same
+        return YAML(typ="safe", pure=True)
+
+
+_YAML = None
+
+
+def compose(text: str):
+    """The node tree of `text` (C parser when available); raises ruamel's YAMLError."""
+    global _YAML
+    if _YAML is None:
+        _YAML = _parser()
+    return _YAML.compose(text)
+
+
+def read_document(raw: bytes, path: str) -> Document:
+    """Decode, check and compose a YAML file into a `Document`; problems are collected, not raised."""
+    text, bom, problems = decode(raw, path)
+    doc = Document(path=path, text=text or "", bom=bom, problems=problems)
+    if text is None:
+        return doc
+    doc.newline = "\r\n" if "\r\n" in text else "\n"
+    markers = conflict_markers(text, path)
+    if markers:
+        doc.problems.extend(markers)
+        return doc
+    if _too_deep(text):
+        doc.problems.append(Problem(path, 1, 1, "too_deep", {"depth": MAX_DEPTH}))
+        return doc
+    try:
+        node = compose(text)
+    except Exception as e:  # ruamel's YAMLError and its subclasses: syntax errors
+        doc.problems.append(_syntax_problem(e, path, text))
+        return doc
+    if node is None:
+        doc.data = None
+        return doc
+    converter = _Converter(path)
+    doc.data = converter.convert(node, ())
+    doc.values, doc.keys = converter.values, converter.keys
+    doc.problems.extend(converter.problems)
+    return doc
+
+
+def _too_deep(text: str) -> bool:
+    # The composer recurses per level; refuse "[[[[[[..." before it reaches the parser.
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return False
+    depth = 0
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        elif ch in "]}":
+            depth = max(depth - 1, 0)
+    return False
+
+
+def _syntax_problem(e: Exception, path: str, text: str) -> Problem:
+    mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    what = getattr(e, "problem", None) or str(e).splitlines()[0]
+    return Problem(path, line, col, "yaml_syntax", {"detail": what})
+
+
+_INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
+
+
+class _Converter:
+    """Node tree → plain data (dict/list/str/int/float/bool/None) plus positions."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.values: dict[PathKey, Pos] = {}
+        self.keys: dict[PathKey, Pos] = {}
+        self.problems: list[Problem] = []
+        self._seen: set[int] = set()
+
+    def _problem(self, node, key: str, **args) -> None:
+        self.problems.append(Problem(self.path, node.start_mark.line + 1,
+                                     node.start_mark.column + 1, key, args))
+
+    def convert(self, node, loc: PathKey, depth: int = 0) -> Any:
+        self.values[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        kind = node.id
+        if kind in ("mapping", "sequence"):
+            # An alias re-uses a node object: ledgers have no use for them, and expanding them
+            # is how "billion laughs" inputs eat memory.
+            if id(node) in self._seen:
+                self._problem(node, "yaml_alias")
+                return None
+            self._seen.add(id(node))
+        if depth > MAX_DEPTH:
+            self._problem(node, "too_deep", depth=MAX_DEPTH)
+            return None
+        if kind == "scalar":
+            return self._scalar(node)
+        if kind == "sequence":
+            return [self.convert(child, loc + (i,), depth + 1) for i, child in enumerate(node.value)]
+        result: dict = {}
+        for key_node, value_node in node.value:
+            if key_node.id != "scalar":
+                self._problem(key_node, "yaml_complex_key")
+                continue
+            key = self._scalar(key_node)
+            if isinstance(key, (list, dict)) or key is None:
+                self._problem(key_node, "yaml_complex_key")
+                continue
+            if key in result:
+                self._problem(key_node, "duplicate_key", key=key)
+                continue
+            self.keys[loc + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            result[key] = self.convert(value_node, loc + (key,), depth + 1)
+        return result
+
+    def _scalar(self, node) -> Any:
+        value, tag = node.value, node.tag
+        if node.style is not None or tag.endswith((":str", ":timestamp", ":binary")):
+            return value  # quoted, block, or text-like: the models read dates from text
+        if tag.endswith(":null"):
+            return None
+        if tag.endswith(":bool"):
+            return value.lower() == "true"
+        if tag.endswith(":int"):
+            try:
+                return int(value.replace("_", ""), 0) if not _INT.match(value) else int(value)
+            except ValueError:
+                return value
+        if tag.endswith(":float"):
+            try:
+                return float(value.replace("_", ""))
+            except ValueError:
+                return value
+        self._problem(node, "yaml_tag", tag=tag)
+        return value
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+def state_dir(root: Path) -> Path:
+    """Machine-local state (locks, temporary files) kept out of `ledgers/` and out of git."""
+    folder = root / ".taizhang"
+    folder.mkdir(exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        # A folder that ignores itself: git never sees it, and the user's .gitignore stays theirs.
+        ignore.write_text("*\n", encoding="utf-8")
+    return folder
+
+
+@contextmanager
+def locked(root: Path, name: str, timeout: float = 60.0) -> Iterator[None]:
+    """Serialise writers of one ledger across processes. The OS drops the lock if a process dies."""
+    from filelock import FileLock, Timeout
+
+    lock_dir = state_dir(root) / "locks"
+    lock_dir.mkdir(exist_ok=True)
+    lock = FileLock(str(lock_dir / f"{name}.lock"))
+    try:
+        lock.acquire(timeout=timeout)
+    except Timeout:
+        from .errors import TaizhangError
+
+        raise TaizhangError(Problem("", 0, 0, "lock_timeout", {"name": name})) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def encode(text: str, bom: bool) -> bytes:
+    return (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
+
+
+def atomic_write(root: Path, path: Path, data: bytes) -> None:
+    """Replace `path` with `data`: the old file or the new one, never a torn one. Keeps the mode."""
+    tmp_dir = state_dir(root) / "tmp"
+    tmp_dir.mkdir(exist_ok=True)
+    _clean_orphans(tmp_dir, path.name)
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        mode = None
+    fd, tmp_name = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=tmp_dir)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(tmp_name, mode)
+        try:
+            os.replace(tmp_name, path)
+        except OSError:
+            # .taizhang/ on another filesystem than ledgers/ (a mount): rename within the folder.
+            local_fd, local_tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp",
+                                                   dir=path.parent)
+            with os.fdopen(local_fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            if mode is not None:
+                os.chmod(local_tmp, mode)
+            os.replace(local_tmp, path)
+            os.unlink(tmp_name)
+        _fsync_dir(path.parent)
+    except BaseException:
+        if os.path.exists(tmp_name):
+            os.unlink(tmp_name)
+        raise
+
+
+def _clean_orphans(tmp_dir: Path, name: str) -> None:
+    # Called under the ledger's lock: any temporary file of this ledger is a crashed writer's.
+    for orphan in tmp_dir.glob(name + ".*.tmp"):
+        try:
+            orphan.unlink()
+        except OSError:
+            pass
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name != "posix":
+        return  # Windows cannot open a directory; NTFS journals the rename itself
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
