@@ -224,7 +224,7 @@ def main_callback(ctx: typer.Context, dir: DirOpt = None, as_of: AsOfOpt = None,
     """台账 taizhang：重点项目台账。不带命令时显示亮灯表（status）。"""
     ctx.obj = Env(dir=dir, as_of_text=as_of, lang_opt=lang.value if lang else None, no_color=no_color)
     if ctx.invoked_subcommand is None:
-        ctx.invoke(status)
+        run(ctx, lambda env: show_status(env))
 
 
 # --- repository ------------------------------------------------------------------------------
@@ -521,42 +521,46 @@ def status(ctx: typer.Context,
            limit: Annotated[int, typer.Option(min=1, help="每个项目/分组最多列几项")] = 20,
            as_json: Annotated[bool, typer.Option("--json", help="输出 JSON（含筛选后的全部事项）")] = False) -> None:
     """亮灯表：每个项目一行，其下列出红灯、黄灯事项。"""
-    def action(env: Env) -> None:
-        from .status import Query, evaluate, group_items, select, status_json, totals
-        from .store import load_repo
+    run(ctx, lambda env: show_status(env, codes=codes or [], program=program, unit=unit, owner=owner,
+                                     kind=kind, light=light, by=by, all_items=all_items, limit=limit,
+                                     as_json=as_json))
 
-        kinds = _csv(kind)
-        for k in kinds:
-            _kind(k)
-        lights = _csv(light)
-        for lt in lights:
-            if lt not in ("red", "yellow", "green", "none", "done"):
-                raise input_error("light_invalid", light=lt)
-        for code in codes or []:
-            from .store import ledger_path
 
-            ledger_path(env.root, code)
-        repo = load_repo(env.root, codes or None)
-        projects = select(evaluate(repo.ledgers, env.as_of, repo.settings),
-                          Query(codes=codes or (), program=program, unit=unit, owner=owner,
-                                kinds=kinds, lights=lights))
-        if as_json:
-            typer.echo(json.dumps(status_json(projects, env.as_of), ensure_ascii=False, indent=2))
+def show_status(env: Env, *, codes: list[str] = [], program: Optional[str] = None,  # noqa: B006
+                unit: Optional[str] = None, owner: Optional[str] = None, kind: Optional[str] = None,
+                light: Optional[str] = None, by: By = By.project, all_items: bool = False,
+                limit: int = 20, as_json: bool = False) -> None:
+    from .status import Query, evaluate, group_items, select, status_json, totals
+    from .store import ledger_path, load_repo
+
+    kinds = _csv(kind)
+    for k in kinds:
+        _kind(k)
+    lights = _csv(light)
+    for lt in lights:
+        if lt not in ("red", "yellow", "green", "none", "done"):
+            raise input_error("light_invalid", light=lt)
+    for code in codes:
+        ledger_path(env.root, code)
+    repo = load_repo(env.root, codes or None)
+    projects = select(evaluate(repo.ledgers, env.as_of, repo.settings),
+                      Query(codes=codes, program=program, unit=unit, owner=owner, kinds=kinds, lights=lights))
+    if as_json:
+        typer.echo(json.dumps(status_json(projects, env.as_of), ensure_ascii=False, indent=2))
+    else:
+        from .render import group_table, project_table, status_view
+
+        # The overview lists what needs attention; a project, --all or --light lists more.
+        shown = None if (codes or all_items or lights) else ("red", "yellow")
+        if by == By.project:
+            table = project_table(projects, lang=env.lang, shown_lights=shown, limit=limit)
         else:
-            from .render import group_table, project_table, status_view
-
-            # The overview lists what needs attention; a project, --all or --light lists more.
-            shown = None if (codes or all_items or lights) else ("red", "yellow")
-            if by == By.project:
-                table = project_table(projects, lang=env.lang, shown_lights=shown, limit=limit)
-            else:
-                table = group_table(group_items(projects, by.value), by=by.value, lang=env.lang,
-                                    shown_lights=shown, limit=limit)
-            _console(env).print(status_view(repo.settings.title, table, totals(projects), env.as_of, env.lang))
-        if repo.errors:
-            report_problems(env, repo.errors)
-            raise typer.Exit(1)
-    run(ctx, action)
+            table = group_table(group_items(projects, by.value), by=by.value, lang=env.lang,
+                                shown_lights=shown, limit=limit)
+        _console(env).print(status_view(repo.settings.title, table, totals(projects), env.as_of, env.lang))
+    if repo.errors:
+        report_problems(env, repo.errors)
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -53,17 +53,15 @@ def _table(lang: str, first: str) -> Table:
     table.add_column(header("days_left", lang), no_wrap=True, justify="right")
     for light in ("red", "yellow", "green", "done"):
         table.add_column(header(light, lang), no_wrap=True, justify="right")
-    table.add_column(header("unit", lang), overflow="fold", max_width=24)
+    table.add_column(header("unit", lang), overflow="fold", max_width=30)
     table.add_column(header("responsible", lang), overflow="fold", max_width=14)
     return table
 
 
-def _item_row(table: Table, item: ItemView, lang: str, *, show_unit: bool = True,
-              show_project: bool = False) -> None:
-    title = f"  {item.title}" if not show_project else f"  {item.title}（{item.project_name}）"
-    table.add_row(light_cell(item.light, lang), item.id, title,
+def _item_row(table: Table, item: ItemView, lang: str) -> None:
+    table.add_row(light_cell(item.light, lang), item.id, f"  {item.title}",
                   item.due.isoformat() if item.due else "—", days_cell(item, lang),
-                  "", "", "", "", (item.unit or "") if show_unit else "", item.owner or "")
+                  "", "", "", "", item.unit or "", item.owner or "")
 
 
 def _more_row(table: Table, hidden: int, lang: str) -> None:
@@ -108,7 +106,7 @@ def group_table(groups: Sequence[Group], *, by: str, lang: str, shown_lights: It
                       *_counts(group.tally), "", "、".join(group.leaders))
         items = _shown(group.items, shown_lights)
         for item in items[:limit]:
-            _item_row(table, item, lang, show_project=True)
+            _item_row(table, item, lang)
         if len(items) > limit:
             _more_row(table, len(items) - limit, lang)
     return table

@@ -170,7 +170,7 @@ def _comment_block_start(text: str, at: int) -> int:
 def replace_scalar(text: str, value_node, new: str) -> str:
     """Replace a scalar value's own text; its key, spacing and trailing comment stay."""
     start, end = value_node.start_mark.index, value_node.end_mark.index
-    if value_node.id == "scalar" and value_node.style in ("|", ">"):
+    if value_node.id == "scalar" and value_node.style and value_node.style in "|>":
         # A block scalar owns the line break (and blank lines) after it: keep them.
         span = text[start:end]
         return text[:start] + new + span[len(span.rstrip()):] + text[end:]

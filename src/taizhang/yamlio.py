@@ -209,7 +209,7 @@ class _Converter:
 
     def _scalar(self, node) -> Any:
         value, tag = node.value, node.tag
-        if node.style is not None or tag.endswith((":str", ":timestamp", ":binary")):
+        if node.style or tag.endswith((":str", ":timestamp", ":binary")):
             return value  # quoted, block, or text-like: the models read dates from text
         if tag.endswith(":null"):
             return None

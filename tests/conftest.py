@@ -1,0 +1,98 @@
+"""Shared fixtures: a temporary ledger repository written from dedented text, and a CLI runner."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from typer.testing import CliRunner
+
+from taizhang.cli import app
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+AS_OF = "2018-06-15"
+
+
+def dedent(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Callable[..., Path]:
+    """`repo(YT2="...ledger text...", settings="...")` writes a repository and returns its root."""
+
+    def make(settings: str | None = None, **ledgers: str) -> Path:
+        root = tmp_path / "repo"
+        (root / "ledgers").mkdir(parents=True, exist_ok=True)
+        if settings is not None:
+            (root / "taizhang.yaml").write_text(dedent(settings), encoding="utf-8")
+        for code, text in ledgers.items():
+            (root / "ledgers" / f"{code}.yaml").write_bytes(dedent(text).encode("utf-8"))
+        return root
+
+    return make
+
+
+class Result:
+    def __init__(self, exit_code: int, stdout: str, stderr: str):
+        self.exit_code, self.stdout, self.stderr = exit_code, stdout, stderr
+
+    def __repr__(self) -> str:
+        return f"Result(exit_code={self.exit_code}, stdout={self.stdout!r}, stderr={self.stderr!r})"
+
+
+@pytest.fixture
+def cli(monkeypatch) -> Callable[..., Result]:
+    """Run the CLI in-process: `cli("--dir", root, "status")` → Result(exit_code, stdout, stderr)."""
+    monkeypatch.delenv("TAIZHANG_DIR", raising=False)
+    monkeypatch.delenv("TAIZHANG_TODAY", raising=False)
+    monkeypatch.setenv("USER", "测试员")
+    monkeypatch.setenv("COLUMNS", "160")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    runner = CliRunner()
+
+    def invoke(*args) -> Result:
+        result = runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+        return Result(result.exit_code, result.stdout, result.stderr)
+
+    return invoke
+
+
+YT2 = """\
+# yaml-language-server: $schema=../schemas/ledger.schema.json
+# 宇通二期：按管委会要求挂图作战
+code: YT2
+name: 宇通二期项目
+program: 双十工程
+unit: 国际物流园区管委会综合办公室   # 责任单位
+leader: 魏书全
+deadline: 2020-06-30
+
+items:
+  - id: YT2-1
+    title: 配套项目全面开工
+    due: 2018-03-31   # 3月份全面开工
+    closed:
+      date: 2018-03-28
+      by: 魏书全
+  - id: YT2-2
+    title: '主体项目桩基施工'
+    due: 2018-06-10
+    owner: 李四
+    unit: 区建设局
+
+  # 问题台账
+  - id: YT2-3
+    kind: problem
+    title: 六个村拆迁进度滞后
+    measures: 包村干部驻村推进
+    due: 2018-06-20
+    notes:
+      - {date: 2018-05-02, by: 赵红彬, text: 已签约四个村}
+  - id: YT2-4
+    title: "主体施工"
+    due: 2019-08-31
+"""

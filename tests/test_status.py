@@ -1,0 +1,184 @@
+"""Lights on an as-of day (pure), the status views, and `status --json` exactly as SPEC §5."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import AS_OF, REPO_ROOT, YT2
+
+from taizhang.models import Item, Ledger, Settings
+from taizhang.status import Query, evaluate, item_light, select
+
+GOLDEN = Path(__file__).parent / "golden"
+REGEN = os.environ.get("TAIZHANG_REGEN_GOLDEN") == "1"
+D = date.fromisoformat
+
+
+def _item(**fields) -> Item:
+    return Item.model_validate({"id": "X-1", "title": "t", **fields})
+
+
+@pytest.mark.parametrize("fields, node, light", [
+    ({}, None, "none"),
+    ({}, D("2018-06-14"), "red"),                       # time node before A
+    ({}, D("2018-06-15"), "yellow"),                    # due today: 0 days left
+    ({}, D("2018-06-22"), "yellow"),                    # warn_days 7, inclusive
+    ({}, D("2018-06-23"), "green"),
+    ({"closed": {"date": "2018-06-20"}}, D("2018-06-10"), "red"),   # closed later: open on A
+    ({"closed": {"date": "2018-06-15"}}, D("2018-06-10"), "done"),  # closed on A, even late
+    ({"closed": {"date": "2018-06-01"}}, None, "done"),
+])
+def test_item_light(fields, node, light):
+    assert item_light(_item(**fields), node, D(AS_OF), 7) == light
+
+
+def test_item_light__warn_days_setting():
+    assert item_light(_item(), D("2018-06-18"), D(AS_OF), 2) == "green"
+    assert item_light(_item(), D("2018-06-17"), D(AS_OF), 2) == "yellow"
+
+
+def _ledger(code: str, *items: dict, **project) -> Ledger:
+    return Ledger.model_validate({"code": code, "name": code + "项目", **project,
+                                  "items": [{"id": f"{code}-{i + 1}", "title": f"事项{i + 1}", **item}
+                                            for i, item in enumerate(items)]})
+
+
+def test_project_light_is_worst_open_item_and_projects_sort_worst_first():
+    ledgers = [
+        _ledger("A", {"due": "2018-07-30"}),
+        _ledger("B", {"due": "2018-06-01"}, {"due": "2018-07-30"}),
+        _ledger("C", {"due": "2018-06-01", "closed": {"date": "2018-06-02"}}),
+        _ledger("D", {"due": "2018-06-16"}, {}),
+    ]
+    projects = select(evaluate(ledgers, D(AS_OF), Settings()), Query())
+    assert [(p.code, p.light) for p in projects] == [("B", "red"), ("D", "yellow"), ("A", "green"), ("C", "done")]
+
+
+def test_select__unit_filter_uses_items_own_unit_then_projects():
+    ledger = _ledger("A", {"due": "2018-06-01"}, {"due": "2018-06-01", "unit": "区建设局"}, unit="区城市管理局")
+    projects = select(evaluate([ledger], D(AS_OF), Settings()), Query(unit="建设局"))
+    assert [i.id for i in projects[0].items] == ["A-2"]
+    assert select(evaluate([ledger], D(AS_OF), Settings()), Query(unit="教体局")) == []
+
+
+def test_select__light_filter_lists_but_counts_stay():
+    ledger = _ledger("A", {"due": "2018-06-01"}, {"due": "2018-09-01"})
+    [project] = select(evaluate([ledger], D(AS_OF), Settings()), Query(lights=["green"]))
+    assert [i.id for i in project.items] == ["A-2"]
+    assert project.tally.counts["red"] == 1 and project.light == "red"
+
+
+def test_items_sorted_by_time_node_without_node_last():
+    ledger = _ledger("A", {}, {"due": "2018-09-01"}, {"due": "2018-07-01"})
+    [project] = select(evaluate([ledger], D(AS_OF), Settings()), Query())
+    assert [i.id for i in project.items] == ["A-3", "A-2", "A-1"]
+
+
+def test_status_json__exact_shape(cli, repo):
+    root = repo(YT2=YT2)
+    data = json.loads(cli("--dir", root, "--as-of", AS_OF, "status", "--json").stdout)
+    assert data == {
+        "as_of": "2018-06-15",
+        "items": [
+            {"id": "YT2-1", "project": "YT2", "title": "配套项目全面开工", "kind": "task",
+             "unit": "国际物流园区管委会综合办公室", "owner": None, "due": "2018-03-31", "light": "done",
+             "days_left": -76, "closed_on": "2018-03-28"},
+            {"id": "YT2-2", "project": "YT2", "title": "主体项目桩基施工", "kind": "task", "unit": "区建设局",
+             "owner": "李四", "due": "2018-06-10", "light": "red", "days_left": -5, "closed_on": None},
+            {"id": "YT2-3", "project": "YT2", "title": "六个村拆迁进度滞后", "kind": "problem",
+             "unit": "国际物流园区管委会综合办公室", "owner": None, "due": "2018-06-20", "light": "yellow",
+             "days_left": 5, "closed_on": None},
+            {"id": "YT2-4", "project": "YT2", "title": "主体施工", "kind": "task",
+             "unit": "国际物流园区管委会综合办公室", "owner": None, "due": "2019-08-31", "light": "green",
+             "days_left": 442, "closed_on": None},
+        ],
+        "projects": [{"code": "YT2", "name": "宇通二期项目", "light": "red", "open": 3, "closed": 1,
+                      "red": 1, "yellow": 1, "green": 1}],
+    }
+
+
+def test_status_json__earlier_day_shows_close_as_open(cli, repo):
+    root = repo(YT2=YT2)
+    data = json.loads(cli("--dir", root, "--as-of", "2018-03-27", "status", "--json").stdout)
+    first = data["items"][0]
+    assert (first["id"], first["light"], first["closed_on"]) == ("YT2-1", "yellow", None)
+
+
+def test_status_json__carries_every_kept_item_beyond_limit(cli, repo):
+    root = repo(YT2=YT2)
+    data = json.loads(cli("--dir", root, "--as-of", AS_OF, "status", "--json", "--limit", "1",
+                          "--kind", "task").stdout)
+    assert [i["id"] for i in data["items"]] == ["YT2-1", "YT2-2", "YT2-4"]
+
+
+def test_status__limit_ends_with_how_many_more(cli, repo):
+    root = repo(YT2=YT2)
+    out = cli("--dir", root, "--as-of", AS_OF, "--no-color", "status", "YT2", "--limit", "2").stdout
+    assert "另有 2 项未列出" in out
+    assert "YT2-1" in out and "YT2-2" in out and "YT2-3" not in out
+
+
+def test_status__overview_lists_red_and_yellow_only(cli, repo):
+    root = repo(YT2=YT2)
+    out = cli("--dir", root, "--as-of", AS_OF, "status").stdout
+    assert "YT2-2" in out and "YT2-3" in out and "YT2-4" not in out and "YT2-1" not in out
+    assert "合计：红灯 1  黄灯 1  绿灯 1  无时限 0  已销号 1" in out
+
+
+def test_status__all_and_light_filter(cli, repo):
+    root = repo(YT2=YT2)
+    assert "YT2-4" in cli("--dir", root, "--as-of", AS_OF, "status", "--all").stdout
+    out = cli("--dir", root, "--as-of", AS_OF, "status", "--light", "green").stdout
+    assert "YT2-4" in out and "YT2-2" not in out
+
+
+def test_status__by_unit_groups_by_items_own_unit(cli, repo):
+    root = repo(YT2=YT2)
+    out = cli("--dir", root, "--as-of", AS_OF, "--no-color", "status", "--by", "unit", "--all").stdout
+    lines = out.splitlines()
+    group_line = next(i for i, line in enumerate(lines) if "区建设局" in line and "YT2-" not in line)
+    assert "YT2-2" in lines[group_line + 1]
+
+
+def test_status__bad_light_is_an_input_error(cli, repo):
+    root = repo(YT2=YT2)
+    result = cli("--dir", root, "--as-of", AS_OF, "status", "--light", "purple")
+    assert result.exit_code == 1 and "purple" in result.stderr
+
+
+def test_status__english_words(cli, repo):
+    root = repo(YT2=YT2)
+    out = cli("--dir", root, "--as-of", AS_OF, "--lang", "en", "status").stdout
+    assert "overdue" in out and "due soon" in out and "Total: red 1" in out
+
+
+def _check_golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if REGEN:
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), f"{name} differs (TAIZHANG_REGEN_GOLDEN=1 to accept)"
+
+
+@pytest.mark.parametrize("args, golden", [
+    ((), "status_sample.txt"),
+    (("YT2", "--lang", "en"), "status_sample_YT2_en.txt"),
+    (("--by", "unit"), "status_sample_by_unit.txt"),
+])
+def test_status__sample_repository_golden(cli, args, golden):
+    result = cli("--dir", REPO_ROOT, "--as-of", AS_OF, "--no-color", "status", *args)
+    assert result.exit_code == 0, result
+    _check_golden(golden, result.stdout)
+
+
+def test_status__cjk_columns_align(cli):
+    """Every row of the table is as wide, in terminal cells, as its header: CJK counts as two."""
+    from rich.cells import cell_len
+
+    out = cli("--dir", REPO_ROOT, "--as-of", AS_OF, "--no-color", "status").stdout
+    table_lines = [line for line in out.splitlines()[1:] if line.strip() and not line.startswith("合计")]
+    widths = {cell_len(line) for line in table_lines}
+    assert len(widths) == 1, widths
