@@ -262,7 +262,12 @@ def check(ctx: typer.Context,
     def action(env: Env) -> None:
         from .store import check_files, load_repo
 
+        from .status import evaluate
+
         repo = check_files(env.root, files) if files else load_repo(env.root)
+        findings: list = []
+        evaluate(repo.ledgers, env.as_of, repo.settings, repo.extra, findings)
+        repo.problems.extend(finding_problems(repo, findings))
         report_problems(env, repo.problems)
         errors = len(repo.errors)
         _say(env, "check_ok", files=repo.files, errors=errors, warnings=len(repo.problems) - errors)
@@ -543,7 +548,10 @@ def show_status(env: Env, *, codes: list[str] = [], program: Optional[str] = Non
     for code in codes:
         ledger_path(env.root, code)
     repo = load_repo(env.root, codes or None)
-    projects = select(evaluate(repo.ledgers, env.as_of, repo.settings),
+    findings: list = []
+    evaluated = evaluate(repo.ledgers, env.as_of, repo.settings, repo.extra, findings)
+    repo.problems.extend(finding_problems(repo, findings))
+    projects = select(evaluated,
                       Query(codes=codes, program=program, unit=unit, owner=owner, kinds=kinds, lights=lights))
     if as_json:
         typer.echo(json.dumps(status_json(projects, env.as_of), ensure_ascii=False, indent=2))
@@ -561,6 +569,75 @@ def show_status(env: Env, *, codes: list[str] = [], program: Optional[str] = Non
     if repo.errors:
         report_problems(env, repo.errors)
         raise typer.Exit(1)
+
+
+def finding_problems(repo, findings) -> list[Problem]:
+    """The plan's findings (infeasible items, unknown years) as problems at their ledger's lines."""
+    return [Problem(*repo.place(f.code, f.item), f.key, f.args, f.severity) for f in findings]
+
+
+@app.command()
+def schedule(ctx: typer.Context,
+             code: Annotated[str, typer.Argument(help="项目代码")],
+             as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+             write: Annotated[bool, typer.Option("--write", help="把算出的时间节点写入没有 due 的事项")] = False,
+             commit: CommitOpt = False) -> None:
+    """倒排工期：从最终节点倒推每个事项的最晚开始、完成，浮动天数与关键路径。"""
+    def action(env: Env) -> None:
+        from .calendars import CalendarError
+        from .schedule import CycleError
+        from .status import project_plan
+        from .store import edit_ledgers, ledger_path, load_repo, set_many_edit
+
+        repo = load_repo(env.root, [code])
+        if repo.errors:
+            raise TaizhangError(repo.errors)
+        ledger = repo.ledgers[0]
+        try:
+            plan = project_plan(ledger, env.as_of, repo.settings, repo.extra)
+        except (CalendarError, CycleError) as e:
+            raise TaizhangError(Problem(*repo.place(code, None), getattr(e, "key", "after_cycle"),
+                                        getattr(e, "args_", {"cycle": str(e)}))) from None
+        if as_json:
+            typer.echo(json.dumps(plan.to_json(), ensure_ascii=False, indent=2))
+        else:
+            from .render import schedule_view
+
+            _console(env).print(schedule_view(ledger, plan, env.as_of, repo.settings, env.lang))
+        if write:
+            dues = {p.id: [("due", p.finish, "倒排工期")] for p, item in zip(plan.items, ledger.items)
+                    if item.due is None and not p.fixed and p.finish is not None}
+            if dues:
+                edit_ledgers(env.root, repo.settings, {code: set_many_edit(dues)})
+                _commit(env, commit, [ledger_path(env.root, code)], f"倒排工期 {code}：写入 {len(dues)} 个时间节点")
+            typer.echo(message("schedule_written", env.lang, n=len(dues)), err=True)
+    run(ctx, action)
+
+
+@app.command(name="date")
+def date_(ctx: typer.Context,
+          phrases: Annotated[list[str], typer.Argument(metavar="PHRASE...", help="日期短语，如 4月底、下周五、10个工作日内")],
+          year: Annotated[Optional[int], typer.Option(help="不带年份的短语所用的年份")] = None) -> None:
+    """显示每个日期短语会被读成哪一天：PHRASE<TAB>YYYY-MM-DD。"""
+    def action(env: Env) -> None:
+        from .dates import DateError, parse_date
+
+        try:
+            default_year = env.settings.year
+        except TaizhangError:
+            default_year = None
+        problems = []
+        for phrase in phrases:
+            try:
+                day = parse_date(phrase, as_of=env.as_of, year=year or default_year or env.as_of.year)
+            except DateError as e:
+                problems.append(Problem("", 0, 0, "date_refused", {"phrase": phrase,
+                                        "detail": message(e.key, env.lang, **e.args_)}))
+                continue
+            typer.echo(f"{phrase}\t{day.isoformat()}")
+        if problems:
+            raise TaizhangError(problems)
+    run(ctx, action)
 
 
 def main() -> None:

@@ -197,6 +197,21 @@ class Settings(_Strict):
     git: GitSettings = Field(default_factory=GitSettings, title="git")
 
 
+class CalendarFile(_Strict):
+    """`calendars/*.yaml`: days off and working days for the whole repository. With `year`, the
+    file declares that year completely (for a year the official calendar data does not know yet):
+    its working days are Monday to Friday, less `days_off`, plus `work_days`."""
+
+    year: Optional[int] = Field(None, title="完整声明的年份")
+    days_off: list[LedgerDate] = Field(default_factory=list, title="休息日（法定节假日）")
+    work_days: list[LedgerDate] = Field(default_factory=list, title="工作日（调休上班）")
+
+    @field_validator("days_off", "work_days", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value: Any) -> Any:
+        return [] if value is None else value
+
+
 def ledger_json_schema() -> dict:
     """The JSON Schema of a ledger file, as `taizhang schema` writes it."""
     schema = Ledger.model_json_schema()

@@ -130,3 +130,49 @@ def status_view(title: str | None, table: Table, tally: Tally, as_of: date, lang
         parts.append(Text(title, style="title"))
     parts.extend([table, Text(""), totals_line(tally, as_of, lang)])
     return RichGroup(*parts)
+
+
+def schedule_view(ledger, plan, as_of: date, settings, lang: str) -> RichGroup:
+    """倒排工期 as a table: latest start and finish, earliest finish, slack, critical, light."""
+    from .status import item_light
+
+    en = lang == "en"
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+    for name, kwargs in (
+        ("ID" if en else "编号", {"no_wrap": True}),
+        ("Item" if en else "事项", {"overflow": "fold", "ratio": 1, "min_width": 12}),
+        ("Days" if en else "工期", {"justify": "right", "no_wrap": True}),
+        ("After" if en else "前置", {"no_wrap": True}),
+        ("Latest start" if en else "最晚开始", {"no_wrap": True}),
+        ("Latest finish" if en else "最晚完成", {"no_wrap": True}),
+        ("Earliest finish" if en else "最早完成", {"no_wrap": True}),
+        ("Slack" if en else "浮动", {"justify": "right", "no_wrap": True}),
+        ("Critical" if en else "关键", {"no_wrap": True}),
+        (header("light", lang), {"no_wrap": True}),
+    ):
+        table.add_column(name, **kwargs)
+    iso = lambda d: d.isoformat() if d else "—"  # noqa: E731
+    for item, planned in zip(ledger.items, plan.items):
+        node = item.due if item.due is not None else planned.finish
+        light = item_light(item, node, as_of, settings.warn_days,
+                           infeasible=planned.slack is not None and planned.slack < 0 and not planned.fixed,
+                           start=planned.start)
+        days = "◆" if planned.milestone else str(planned.duration)
+        slack = "" if planned.fixed or planned.slack is None else str(planned.slack)
+        table.add_row(item.id, item.title, days, ",".join(item.after), iso(planned.start),
+                      iso(planned.finish), "" if planned.fixed else iso(planned.earliest_finish),
+                      Text(slack, style="light.red" if planned.slack is not None and planned.slack < 0 and not planned.fixed else ""),
+                      Text("★" if planned.critical else "", style="light.red"), light_cell(light, lang))
+    head = Text(f"{ledger.code} {ledger.name}", style="title")
+    head.append(("  calendar " if en else "  日历 ") + plan.calendar, style="muted")
+    if plan.deadline:
+        head.append(("  deadline " if en else "  最终节点 ") + plan.deadline.isoformat(), style="muted")
+    open_slacks = [p.slack for p in plan.items if p.slack is not None and not p.fixed]
+    if not plan.feasible:
+        short = -min(open_slacks)
+        foot = Text((f"Cannot meet the time nodes as planned: {short} counted days short." if en
+                     else f"按现有计划无法按期完成：最多差 {short} 个工作日（浮动为负的事项）。"), style="light.red")
+    else:
+        foot = Text("Feasible: every item can finish by its time node." if en
+                    else "计划可行：每个事项都能在时间节点前完成。", style="light.green")
+    return RichGroup(head, table, Text(""), foot)

@@ -48,10 +48,10 @@ def _plain_ok(text: str, in_flow: bool) -> bool:
     if not text.isprintable():
         return False
     try:
-        node = compose("k: " + text)
+        node = compose("{k: " + text + "}" if in_flow else "k: " + text)
+        value = node.value[0][1]
     except Exception:
         return False
-    value = node.value[0][1]
     # Anything that a YAML reader would take for a number, bool, null or date must be quoted.
     return value.tag.endswith(":str") and value.value == text
 
@@ -67,14 +67,17 @@ def flow(value: Any) -> str:
 
 # --- positions ------------------------------------------------------------------------------
 
-def _last_end(node) -> int:
-    """Index just past the last character that belongs to `node`'s own text."""
-    if node.id == "scalar":
-        return node.end_mark.index
-    if getattr(node, "flow_style", False) or not node.value:
-        return node.end_mark.index
+def _last_end(node, text: str | None = None) -> int:
+    """Index just past the last character that belongs to `node`'s own text. A block scalar's
+    end mark lies past the blank lines that follow it; with `text`, those are left out."""
+    if node.id == "scalar" or getattr(node, "flow_style", False) or not node.value:
+        end = node.end_mark.index
+        if text is not None:
+            while end > node.start_mark.index and text[end - 1] in " \t\r\n":
+                end -= 1
+        return end
     last = node.value[-1]
-    return _last_end(last[1] if isinstance(last, tuple) else last)
+    return _last_end(last[1] if isinstance(last, tuple) else last, text)
 
 
 def _after_line(text: str, index: int) -> int:
@@ -108,7 +111,19 @@ def mapping_get(node, key: str):
 
 def append_block_entry(text: str, seq_node, entry_lines: list[str], newline: str) -> str:
     """Append an entry to a block sequence, after its last entry's last line."""
-    return _insert_lines(text, _after_line(text, _last_end(seq_node)), entry_lines, newline)
+    return _insert_lines(text, _after_line(text, _last_end(seq_node, text)), entry_lines, newline)
+
+
+def start_block_list(text: str, map_node, key: str, entry_lines: list[str], newline: str) -> str:
+    """Turn `key:` / `key: ~` / `key: []` into a block list holding one entry. The key's line
+    keeps its comment; only the empty value's own characters go."""
+    key_node, value_node = mapping_get(map_node, key)
+    start, end = value_node.start_mark.index, value_node.end_mark.index
+    if end > start:
+        # `items: []  # c` → `items:  # c`: drop the value and the one space before it.
+        cut = start - 1 if text[start - 1] == " " else start
+        text = text[:cut] + text[end:]
+    return _insert_lines(text, _after_line(text, key_node.end_mark.index), entry_lines, newline)
 
 
 def append_flow_entry(text: str, seq_node, entry: str) -> str:
@@ -150,9 +165,9 @@ def insert_key(text: str, map_node, key: str, value_lines: list[str] | str, newl
             return _insert_lines(text, _comment_block_start(text, at), lines, newline)
     if after_key is not None and mapping_get(map_node, after_key):
         _, value_node = mapping_get(map_node, after_key)
-        at = _after_line(text, _last_end(value_node))
+        at = _after_line(text, _last_end(value_node, text))
     else:
-        at = _after_line(text, _last_end(map_node))
+        at = _after_line(text, _last_end(map_node, text))
     return _insert_lines(text, at, lines, newline)
 
 
@@ -191,7 +206,7 @@ def remove_key(text: str, map_node, key: str) -> str:
         before = re.search(r",\s*$", text[:start])
         return text[:before.start() if before else start] + text[end:]
     start = _line_start(text, key_node.start_mark.index)
-    end = _after_line(text, _last_end(value_node))
+    end = _after_line(text, _last_end(value_node, text))
     return text[:start] + text[end:]
 
 

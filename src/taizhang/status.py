@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Iterable, Literal, Sequence
 
+from .calendars import NO_EXTRA, CalendarError, YearDays, make_calendar
 from .models import Item, Ledger, Settings
+from .schedule import CycleError, Planned, Schedule, plan
 
 Light = Literal["red", "yellow", "green", "none", "done"]
 # Worst first: a project's light is the first of these among its open items.
@@ -15,17 +17,33 @@ OPEN_LIGHTS = ("red", "yellow", "green", "none")
 ALL_LIGHTS = ("red", "yellow", "green", "none", "done")
 
 
-def item_light(item: Item, node: date | None, as_of: date, warn_days: int) -> Light:
-    """The light of one item on day `as_of`, given its time node (explicit or computed)."""
+def item_light(item: Item, node: date | None, as_of: date, warn_days: int, *,
+               infeasible: bool = False, start: date | None = None) -> Light:
+    """The light of one item on day `as_of`, given its time node (explicit or computed), whether
+    its schedule is infeasible, and its computed start (SPEC §5)."""
+    return light_reason(item, node, as_of, warn_days, infeasible=infeasible, start=start)[0]
+
+
+def light_reason(item: Item, node: date | None, as_of: date, warn_days: int, *,
+                 infeasible: bool = False, start: date | None = None) -> tuple[Light, str]:
+    """The light and the name of the rule that fired (for `why`)."""
     if item.closed is not None and item.closed.date <= as_of:
-        return "done"
+        return "done", "closed"
     if node is None:
-        return "none"
+        return "none", "no_node"
     if node < as_of:
-        return "red"
+        return "red", "overdue"
+    if infeasible:
+        return "red", "infeasible"
     if (node - as_of).days <= warn_days:
-        return "yellow"
-    return "green"
+        return "yellow", "due_soon"
+    if start is not None and start < as_of and not _reported_since(item, start, as_of):
+        return "yellow", "not_started"
+    return "green", "on_time"
+
+
+def _reported_since(item: Item, start: date, as_of: date) -> bool:
+    return any(start <= note.date <= as_of for note in item.notes)
 
 
 @dataclass(frozen=True)
@@ -106,21 +124,47 @@ class ProjectView:
                 "closed": self.tally.closed, "red": c["red"], "yellow": c["yellow"], "green": c["green"]}
 
 
-def time_nodes(ledger: Ledger) -> dict[str, date | None]:
-    """Each item's time node: its own `due` (computed nodes come from the schedule)."""
-    return {item.id: item.due for item in ledger.items}
+def project_plan(ledger: Ledger, as_of: date, settings: Settings, extra: YearDays = NO_EXTRA) -> Schedule:
+    """The 倒排工期 plan of a project in its calendar (or the repository's default calendar)."""
+    return plan(ledger, as_of, make_calendar(ledger.calendar or settings.calendar, extra))
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something the plan says about a ledger's data: an infeasible item, an unknown year."""
+
+    code: str
+    item: str | None
+    key: str
+    args: dict
+    severity: str = "warning"
 
 
 def evaluate(ledgers: Iterable[Ledger], as_of: date, settings: Settings,
-             nodes: dict[str, dict[str, date | None]] | None = None) -> list[ProjectView]:
-    """Every project and item with its light on `as_of`; `nodes` overrides time nodes per project."""
+             extra: YearDays = NO_EXTRA, findings: list[Finding] | None = None) -> list[ProjectView]:
+    """Every project and item with its light on `as_of`. An item's time node is its `due`, else
+    the finish computed by 倒排工期. Plans that cannot be made (a year no calendar knows) are
+    reported in `findings` as errors, and their items lit by `due` alone."""
+    findings = findings if findings is not None else []
     projects = []
     for ledger in ledgers:
-        node_of = (nodes or {}).get(ledger.code) or time_nodes(ledger)
+        try:
+            schedule = project_plan(ledger, as_of, settings, extra).by_id
+        except CalendarError as e:
+            findings.append(Finding(ledger.code, None, e.key, dict(e.args_), "error"))
+            schedule = {}
+        except CycleError:
+            schedule = {}  # reported where the ledger is read, at its `after`
         views = []
         for item in ledger.items:
-            node = node_of.get(item.id)
-            light = item_light(item, node, as_of, settings.warn_days)
+            planned = schedule.get(item.id) or _UNPLANNED
+            if planned.slack is not None and planned.slack < 0 and not planned.fixed:
+                findings.append(Finding(ledger.code, item.id, "schedule_infeasible",
+                                        {"id": item.id, "days": -planned.slack}))
+            node = item.due if item.due is not None else planned.finish
+            light = item_light(item, node, as_of, settings.warn_days,
+                               infeasible=planned.slack is not None and planned.slack < 0 and not planned.fixed,
+                               start=planned.start)
             closed_on = item.closed.date if item.closed is not None and item.closed.date <= as_of else None
             views.append(ItemView(
                 id=item.id, project=ledger.code, project_name=ledger.name, title=item.title,
@@ -132,6 +176,9 @@ def evaluate(ledgers: Iterable[Ledger], as_of: date, settings: Settings,
         projects.append(ProjectView(ledger.code, ledger.name, ledger.unit, ledger.leader,
                                     ledger.owner, ledger.program, views, _tally(views)))
     return projects
+
+
+_UNPLANNED = Planned("", None, None, None, None, False, 0, True, False, None)
 
 
 def _tally(items: Iterable[ItemView]) -> Tally:

@@ -18,10 +18,12 @@ from pydantic import ValidationError
 from . import splice
 from .errors import Problem, TaizhangError, input_error
 from .models import CODE_PATTERN, ITEM_ID_PATTERN, Item, Ledger, Settings, ledger_json_schema
+from .calendars import NO_EXTRA, YearDays, year_days
 from .yamlio import Document, atomic_write, compose, encode, locked, read_document, state_dir
 
 SETTINGS_FILE = "taizhang.yaml"
 LEDGER_DIR = "ledgers"
+CALENDAR_DIR = "calendars"
 SCHEMA_FILE = "schemas/ledger.schema.json"
 SCHEMA_LINE = "# yaml-language-server: $schema=../schemas/ledger.schema.json"
 
@@ -69,6 +71,13 @@ class Repo:
     ledgers: list[Ledger] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files: int = 0
+    extra: YearDays = NO_EXTRA
+    # Where each ledger and each of its items stands, to place findings about them.
+    places: dict[str, tuple[str, dict[str, tuple[int, int]]]] = field(default_factory=dict)
+
+    def place(self, code: str, item_id: str | None) -> tuple[str, int, int]:
+        path, items = self.places.get(code, (f"{LEDGER_DIR}/{code}.yaml", {}))
+        return (path, *items.get(item_id or "", (1, 1)))
 
     @property
     def errors(self) -> list[Problem]:
@@ -145,6 +154,14 @@ def ledger_rules(doc: Document, ledger: Ledger | None, rel_path: str) -> list[Pr
             problems.append(Problem(rel_path, line, col, "id_other_project", {"id": item_id, "code": code}))
     if ledger is None:
         return problems
+    from .schedule import CycleError, topological_order
+
+    try:
+        topological_order(ledger.items)
+    except CycleError as e:
+        index = next(i for i, item in enumerate(ledger.items) if item.id == e.cycle[-1])
+        problems.append(Problem(rel_path, *doc.pos(("items", index, "after")), "after_cycle",
+                                {"cycle": " → ".join(e.cycle)}))
     ids = {item.id for item in ledger.items}
     for i, item in enumerate(ledger.items):
         for j, ref in enumerate(item.after):
@@ -153,7 +170,7 @@ def ledger_rules(doc: Document, ledger: Ledger | None, rel_path: str) -> list[Pr
                 problems.append(Problem(rel_path, *doc.pos(loc), "after_self", {"id": item.id}))
             elif ref not in ids:
                 problems.append(Problem(rel_path, *doc.pos(loc), "after_missing", {"ref": ref}))
-        if item.due is None and item.closed is None:
+        if item.due is None and item.closed is None and ledger.deadline is None and not _has_successor(ledger, item.id):
             problems.append(Problem(rel_path, *doc.pos(("items", i)), "no_time_node",
                                     {"id": item.id}, "warning"))
         if item.due and ledger.deadline and item.due > ledger.deadline:
@@ -161,6 +178,10 @@ def ledger_rules(doc: Document, ledger: Ledger | None, rel_path: str) -> list[Pr
                                     {"id": item.id, "due": item.due.isoformat(),
                                      "deadline": ledger.deadline.isoformat()}, "warning"))
     return problems
+
+
+def _has_successor(ledger: Ledger, item_id: str) -> bool:
+    return any(item_id in other.after for other in ledger.items)
 
 
 _PATTERN_KEYS = {"code": "code_pattern", "id": "id_pattern", "completed": "month_pattern"}
@@ -249,10 +270,39 @@ def _allowed_keys(model: type, loc: tuple) -> list[str]:
     return list(current.model_fields)
 
 
+def load_calendars(root: Path, settings: Settings) -> tuple[YearDays, list[Problem], int]:
+    """The repository's `calendars/*.yaml`: extra days off and working days, declared years."""
+    from .models import CalendarFile
+
+    folder = root / CALENDAR_DIR
+    if not folder.is_dir():
+        return NO_EXTRA, [], 0
+    off, on, years, problems, files = set(), set(), set(), [], 0
+    for path in sorted(folder.glob("*.y*ml")):
+        files += 1
+        rel = _rel(root, path)
+        doc = read_document(path.read_bytes(), rel)
+        if doc.problems:
+            problems.extend(doc.problems)
+            continue
+        try:
+            spec = CalendarFile.model_validate(doc.data or {}, context={"year": settings.year})
+        except ValidationError as e:
+            problems.extend(validation_problems(e, doc, CalendarFile))
+            continue
+        off.update(spec.days_off)
+        on.update(spec.work_days)
+        if spec.year is not None:
+            years.add(spec.year)
+    return year_days(off, on, years), problems, files
+
+
 def load_repo(root: Path, codes: Iterable[str] | None = None) -> Repo:
-    """Read the settings and the ledgers (all, or those named) with every problem found."""
+    """Read the settings, calendars and ledgers (all, or those named) with every problem found."""
     settings, problems = load_settings(root)
-    repo = Repo(root=root, settings=settings, problems=list(problems), files=1 if (root / SETTINGS_FILE).is_file() else 0)
+    extra, calendar_problems, calendar_files = load_calendars(root, settings)
+    repo = Repo(root=root, settings=settings, problems=list(problems) + calendar_problems, extra=extra,
+                files=(1 if (root / SETTINGS_FILE).is_file() else 0) + calendar_files)
     if codes:
         paths = []
         for code in codes:
@@ -266,13 +316,22 @@ def load_repo(root: Path, codes: Iterable[str] | None = None) -> Repo:
         repo.problems.extend(loaded.problems)
         if loaded.ledger is not None:
             repo.ledgers.append(loaded.ledger)
+            repo.places[loaded.ledger.code] = (loaded.path, _item_places(loaded))
     return repo
+
+
+def _item_places(loaded: LoadedLedger) -> dict[str, tuple[int, int]]:
+    places = {"": loaded.doc.pos(("calendar",)) if "calendar" in loaded.doc.data else (1, 1)}
+    for i, item in enumerate(loaded.ledger.items):
+        places[item.id] = loaded.doc.pos(("items", i))
+    return places
 
 
 def check_files(root: Path, files: Iterable[Path]) -> Repo:
     """Check the named files (ledgers or taizhang.yaml) only."""
     settings, settings_problems = load_settings(root)
-    repo = Repo(root=root, settings=settings)
+    extra, _, _ = load_calendars(root, settings)
+    repo = Repo(root=root, settings=settings, extra=extra)
     for path in files:
         path = path if path.is_absolute() else (Path.cwd() / path)
         rel = _rel(root, path)
@@ -285,6 +344,7 @@ def check_files(root: Path, files: Iterable[Path]) -> Repo:
             repo.problems.extend(loaded.problems)
             if loaded.ledger:
                 repo.ledgers.append(loaded.ledger)
+                repo.places[loaded.ledger.code] = (loaded.path, _item_places(loaded))
         else:
             raise input_error("file_not_ledger", path=str(path))
         repo.files += 1
@@ -457,12 +517,13 @@ def add_item_edit(fields: dict[str, Any], comments: dict[str, str] | None = None
             if block_seq:
                 text = splice.append_block_entry(text, seq, lines, newline)
             else:
-                # No list yet (`items:` absent, empty, or `[]`): start a block list.
-                if seq is not None:
-                    text = splice.remove_key(text, root_node, "items")
-                text = splice.insert_key(text, _root_node(text), "items",
-                                         [line[dash_col:] for line in lines], newline,
-                                         child_indent=dash_col)
+                # No list yet (`items:` absent, empty, `~` or `[]`): start a block list,
+                # keeping the `items:` line and any comment on it.
+                block = [line[dash_col:] for line in lines]
+                if seq is None:
+                    text = splice.insert_key(text, root_node, "items", block, newline, child_indent=dash_col)
+                else:
+                    text = splice.start_block_list(text, root_node, "items", lines, newline)
         index = len(ledger.items)
         for key, comment in comments.items():
             if key in entry:
@@ -593,41 +654,52 @@ def reopen_edit(item_id: str, note: dict[str, Any], reason_args: Callable[[Any],
 def set_edit(target: str, changes: list[tuple[str, Any, str | None]]) -> Callable[[LoadedLedger], Edit]:
     """Change fields of an item (target = its id) or of the project (target = its code).
     `changes` are (field, value or None to remove, comment keeping the clerk's wording)."""
+    return set_many_edit({target: changes})
+
+
+def set_many_edit(changes_by_target: dict[str, list[tuple[str, Any, str | None]]]) -> Callable[[LoadedLedger], Edit]:
+    """`set_edit` for several items (and/or the project) of one ledger in one write."""
 
     def apply(loaded: LoadedLedger) -> Edit:
-        is_item = "-" in target
-        index = _item_index(loaded, target) if is_item else None
-        text, newline = loaded.doc.text, loaded.doc.newline
+        text = loaded.doc.text
         expected = _copy_items(loaded.doc.data)
-        holder = expected["items"][index] if is_item else expected
-        for name, value, comment in changes:
-            root_node = _root_node(text)
-            map_node = _item_node(root_node, index) if is_item else root_node
-            pair = splice.mapping_get(map_node, name)
-            if value is None:
-                if pair is not None:
-                    text = splice.remove_key(text, map_node, name)
-                    holder.pop(name, None)
-                continue
-            emitted = _emit_value(value)
-            if pair is not None and (pair[1].id == "scalar" or getattr(pair[1], "flow_style", False)):
-                text = splice.replace_scalar(text, pair[1], emitted)
-            else:
-                if pair is not None:
-                    text = splice.remove_key(text, map_node, name)
-                text = (_insert_item_key(text, index, name, value, newline) if is_item
-                        else _insert_project_key(text, name, emitted, newline))
-            if comment:
-                text = _with_comment(
-                    text,
-                    lambda n: splice.mapping_get(_item_node(n, index) if is_item else n, name)[1],
-                    comment)
-            holder[name] = _yaml_value(value)
-        if is_item:
-            expected["items"][index] = holder
-        return Edit(text, expected, target)
+        for target, changes in changes_by_target.items():
+            text = _set_fields(loaded, text, expected, target, changes)
+        return Edit(text, expected, list(changes_by_target))
 
     return apply
+
+
+def _set_fields(loaded: LoadedLedger, text: str, expected: dict, target: str,
+                changes: list[tuple[str, Any, str | None]]) -> str:
+    is_item = "-" in target
+    index = _item_index(loaded, target) if is_item else None
+    newline = loaded.doc.newline
+    holder = dict(expected["items"][index]) if is_item else expected
+    for name, value, comment in changes:
+        root_node = _root_node(text)
+        map_node = _item_node(root_node, index) if is_item else root_node
+        pair = splice.mapping_get(map_node, name)
+        if value is None:
+            if pair is not None:
+                text = splice.remove_key(text, map_node, name)
+                holder.pop(name, None)
+            continue
+        emitted = _emit_value(value)
+        if pair is not None and (pair[1].id == "scalar" or getattr(pair[1], "flow_style", False)):
+            text = splice.replace_scalar(text, pair[1], emitted)
+        else:
+            if pair is not None:
+                text = splice.remove_key(text, map_node, name)
+            text = (_insert_item_key(text, index, name, value, newline) if is_item
+                    else _insert_project_key(text, name, emitted, newline))
+        if comment:
+            text = _with_comment(
+                text, lambda n: splice.mapping_get(_item_node(n, index) if is_item else n, name)[1], comment)
+        holder[name] = _yaml_value(value)
+    if is_item:
+        expected["items"][index] = holder
+    return text
 
 
 def _insert_project_key(text: str, key: str, emitted: str, newline: str) -> str:

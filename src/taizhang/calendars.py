@@ -1,0 +1,167 @@
+"""Which days count: `natural` (every day), `workdays` (China's official working days: statutory
+holidays off, 调休 make-up days on), `weekdays` (Monday to Friday), plus extra days off and working
+days from a ledger's `calendar:` mapping or the repository's `calendars/*.yaml`.
+
+A day the calendar cannot answer for (a year the official data does not cover yet, with no
+`calendars/<year>.yaml` declaring it) is an error, never a guess.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, Iterable
+
+ONE_DAY = timedelta(days=1)
+# Scheduling walks day by day; a plan that needs to walk further than this is surely wrong input.
+MAX_WALK_DAYS = 366 * 50
+
+
+class CalendarError(ValueError):
+    """`key`/`args` index an i18n message."""
+
+    def __init__(self, key: str, **args: Any):
+        self.key = key
+        self.args_ = args
+        super().__init__(key)
+
+
+@dataclass(frozen=True)
+class YearDays:
+    """What a repository's `calendars/*.yaml` adds: extra days off and working days, and the years
+    it declares completely (official days off and 调休 for a year the package does not know)."""
+
+    days_off: frozenset[date] = frozenset()
+    work_days: frozenset[date] = frozenset()
+    full_years: frozenset[int] = frozenset()
+
+    def merge(self, other: "YearDays") -> "YearDays":
+        return YearDays(self.days_off | other.days_off, self.work_days | other.work_days,
+                        self.full_years | other.full_years)
+
+
+NO_EXTRA = YearDays()
+
+
+def official_workday(day: date, extra: YearDays = NO_EXTRA) -> bool:
+    """China's official working days: chinese-calendar's data, or a year declared in `extra`."""
+    if day.year in extra.full_years:
+        if day in extra.work_days:
+            return True
+        if day in extra.days_off:
+            return False
+        return day.weekday() < 5
+    import chinese_calendar
+
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        raise CalendarError("calendar_year_unknown", year=day.year) from None
+
+
+@dataclass
+class Calendar:
+    """A counted-day calendar. Pure apart from a per-instance cache."""
+
+    base: str = "natural"
+    days_off: frozenset[date] = frozenset()
+    work_days: frozenset[date] = frozenset()
+    extra: YearDays = NO_EXTRA
+    _cache: dict[int, bool] = field(default_factory=dict, repr=False, compare=False)
+    _anchor: int = field(default=0, repr=False, compare=False)
+    _ahead: list[int] = field(default_factory=list, repr=False, compare=False)
+    _behind: list[int] = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def name(self) -> str:
+        return self.base
+
+    def is_counted(self, day: date) -> bool:
+        key = day.toordinal()
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        if day in self.work_days or day in self.extra.work_days and self.base != "natural":
+            result = True
+        elif day in self.days_off or (day in self.extra.days_off and self.base != "natural"):
+            result = False
+        elif self.base == "natural":
+            result = True
+        elif self.base == "weekdays":
+            result = day.weekday() < 5
+        else:
+            result = official_workday(day, self.extra)
+        self._cache[key] = result
+        return result
+
+    def snap(self, day: date) -> date:
+        """The latest counted day on or before `day`."""
+        walked = 0
+        while not self.is_counted(day):
+            day -= ONE_DAY
+            walked += 1
+            if walked > MAX_WALK_DAYS:
+                raise CalendarError("calendar_no_counted_day", day=day.isoformat())
+        return day
+
+    def snap_forward(self, day: date) -> date:
+        """The earliest counted day on or after `day`."""
+        walked = 0
+        while not self.is_counted(day):
+            day += ONE_DAY
+            walked += 1
+            if walked > MAX_WALK_DAYS:
+                raise CalendarError("calendar_no_counted_day", day=day.isoformat())
+        return day
+
+    def add(self, day: date, n: int) -> date:
+        """The n-th counted day strictly after `day` (n ≥ 1), or strictly before it (n ≤ -1)."""
+        step = ONE_DAY if n > 0 else -ONE_DAY
+        remaining = abs(n)
+        walked = 0
+        while remaining:
+            day += step
+            walked += 1
+            if walked > MAX_WALK_DAYS:
+                raise CalendarError("calendar_no_counted_day", day=day.isoformat())
+            if self.is_counted(day):
+                remaining -= 1
+        return day
+
+    def between(self, a: date, b: date) -> int:
+        """Counted days in (a, b], negative when b < a: how far b lies after a, in counted days."""
+        return self._prefix(b.toordinal()) - self._prefix(a.toordinal())
+
+    def _prefix(self, ordinal: int) -> int:
+        # Counted days in (anchor, ordinal] (negative before the anchor), extended lazily, so
+        # that slack over years of calendar costs one walk per calendar, not one per item.
+        if not self._ahead:
+            self._anchor = ordinal
+            self._ahead.append(0)
+        offset = ordinal - self._anchor
+        while offset >= len(self._ahead):
+            day = date.fromordinal(self._anchor + len(self._ahead))
+            self._ahead.append(self._ahead[-1] + self.is_counted(day))
+        while offset < -len(self._behind):
+            day = date.fromordinal(self._anchor - len(self._behind))
+            previous = self._behind[-1] if self._behind else 0
+            self._behind.append(previous - self.is_counted(day))
+        return self._ahead[offset] if offset >= 0 else self._behind[-offset - 1]
+
+
+def make_calendar(spec: Any, extra: YearDays = NO_EXTRA) -> Calendar:
+    """A calendar from a ledger's `calendar:` value (a name or a CalendarRule), or the default."""
+    if spec is None:
+        return Calendar("natural", extra=extra)
+    if isinstance(spec, str):
+        return Calendar(spec, extra=extra)
+    return Calendar(spec.base, frozenset(spec.days_off), frozenset(spec.work_days), extra=extra)
+
+
+def official() -> Calendar:
+    """China's official working-day calendar, as `N个工作日内` counts."""
+    return Calendar("workdays")
+
+
+def year_days(days_off: Iterable[date], work_days: Iterable[date], years: Iterable[int]) -> YearDays:
+    return YearDays(frozenset(days_off), frozenset(work_days), frozenset(years))
