@@ -276,9 +276,9 @@ def test_schedule__invariants(project, rnd):
                 assert me.earliest_finish > pred.earliest_finish
         assert me.slack == cal.between(me.earliest_finish, me.finish)
     # Independent of the order items are written in.
-    shuffled = list(led.model_dump()["items"])
+    shuffled = list(led.model_dump(exclude_none=True)["items"])
     rnd.shuffle(shuffled)
-    other = Ledger.model_validate({**led.model_dump(), "items": shuffled})
+    other = Ledger.model_validate({**led.model_dump(exclude_none=True), "items": shuffled})
     assert by_id(plan(other, AS_OF, CALENDARS[cal_name]())) == p
 
 

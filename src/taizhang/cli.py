@@ -141,11 +141,21 @@ class Env:
 
         year = self.settings.year or self.as_of.year
         try:
-            value = parse_date(text, as_of=self.as_of, year=year)
+            value = parse_date(text, as_of=self.as_of, year=year, workdays=self.workdays())
         except DateError as e:
             raise input_error("option_date", option=option, detail=message(e.key, self.lang, **e.args_)) from None
         wording = None if text.strip() in (value.isoformat(),) else text.strip()
         return value, wording
+
+    def workdays(self):
+        """The official working-day calendar with the repository's `calendars/*.yaml`."""
+        from .calendars import Calendar
+        from .store import load_calendars
+
+        extra, problems, _ = load_calendars(self.root, self.settings)
+        if [p for p in problems if p.is_error]:
+            raise TaizhangError(problems)
+        return Calendar("workdays", extra=extra)
 
     def user(self) -> str | None:
         from .gitops import user_name
@@ -622,14 +632,15 @@ def date_(ctx: typer.Context,
     def action(env: Env) -> None:
         from .dates import DateError, parse_date
 
-        try:
-            default_year = env.settings.year
+        try:  # `date` works outside a repository too: then without its settings and calendars
+            default_year, workdays = env.settings.year, env.workdays()
         except TaizhangError:
-            default_year = None
+            default_year, workdays = None, None
         problems = []
         for phrase in phrases:
             try:
-                day = parse_date(phrase, as_of=env.as_of, year=year or default_year or env.as_of.year)
+                day = parse_date(phrase, as_of=env.as_of, year=year or default_year or env.as_of.year,
+                                 workdays=workdays)
             except DateError as e:
                 problems.append(Problem("", 0, 0, "date_refused", {"phrase": phrase,
                                         "detail": message(e.key, env.lang, **e.args_)}))

@@ -86,11 +86,41 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "date_unreadable": ("无法识别的日期“{text}”（示例：2018-04-30）", "cannot read the date '{text}' (e.g. 2018-04-30)"),
     "date_impossible": ("日期“{text}”不存在", "the date '{text}' does not exist"),
     "date_not_text": ("日期应写成 YYYY-MM-DD，而不是 {text}", "a date is written YYYY-MM-DD, not {text}"),
+    "date_no_such_month": ("“{text}”：没有{month}月", "'{text}': there is no month {month}"),
+    "date_no_such_day": ("“{text}”：{year}年{month}月没有{day}日", "'{text}': {ym} has no day {day}"),
+    "date_month_day_order": ("“{text}”按“月.日”读作{month}月{day}日，但没有{month}月（日在前的写法不予猜测）",
+                             "'{text}' reads as month.day ({month}/{day}), but there is no month {month} (day-first dates are not guessed)"),
+    "date_year_short": ("“{text}”：年份“{short}”只有两位，请写全四位（如 20{short}年）",
+                        "'{text}': the year '{short}' has two digits; write all four (e.g. 20{short})"),
+    "date_needs_year": ("“{text}”没有写年份，也不知道是哪一年：请写明年份（如 2018年4月30日），或在 taizhang.yaml 中设置 year",
+                        "'{text}' has no year and none is known: write it (e.g. 2018年4月30日) or set year in taizhang.yaml"),
+    "date_relative_in_file": ("“{text}”是相对日期，含义随当天而变，不能写在文件里；请写具体日期（taizhang date {text} 可换算）",
+                              "'{text}' is relative to the day it is read, so it cannot stand in a file; write the date itself (taizhang date {text} converts it)"),
+    "date_vague": ("“{word}”不是确定的日期；请写具体日期（如 2018-04-30）或期限（如 10个工作日内）",
+                   "'{word}' is not a definite date; write a day (e.g. 2018-04-30) or a time limit (e.g. 10个工作日内)"),
+    "date_vague_period": ("“{word}”不是确定的日期；请写成 {hint} 或具体日期",
+                          "'{word}' is not a definite date; write {hint} or the day"),
+    "date_ambiguous_before": ("“{text}”有歧义：可指 {before}（该期间开始前）或 {end}（该期间结束前）；请写成“…底前”或具体日期",
+                              "'{text}' is ambiguous: by {before} (before the period starts) or by {end} (before it ends)? write '…底前' or the day"),
+    "date_ambiguous_newyear": ("“{text}”有歧义：是 {before} 还是 {after}？请写明年份，如“{next_year}年元旦前”",
+                               "'{text}' is ambiguous: {before} or {after}? write the year, e.g. '{next_year}年元旦前'"),
+    "date_trailing": ("“{text}”：读到“{head}”即 {date}，但其后的“{rest}”使日期不确定；请只写一个确定的日期",
+                      "'{text}': read '{head}' as {date}, but '{rest}' after it leaves the date open; write one definite date"),
+    "date_range_backwards": ("“{text}”：结束日 {end} 早于开始日 {start}", "'{text}': the range ends ({end}) before it starts ({start})"),
+    "date_day_without_month": ("“{text}”只有日（{day}日），没有月份；请写成“4月{day}日”或“本月{day}日”",
+                               "'{text}' gives a day ({day}) but no month; write e.g. 4月{day}日 or 本月{day}日"),
+    "date_count_zero": ("“{text}”：期限至少为 1", "'{text}': the time limit must be at least 1"),
+    "date_festival_unknown": ("“{text}”：无法推算 {year} 年的{festival}", "'{text}': cannot work out {festival} in {year}"),
+    "date_weekday_mismatch": ("“{text}”：{date} 是星期{actual_zh}，不是星期{written_zh}",
+                              "'{text}': {date} is a {actual_en}, not a {written_en}"),
+    "date_out_of_range": ("“{text}”超出了可表示的日期范围", "'{text}' is outside the dates that can be represented"),
     "duration_unreadable": ("无法识别的工期“{text}”（示例：120、120天、3周）",
                             "cannot read the duration '{text}' (e.g. 120, 120d, 3周)"),
     "duration_negative": ("工期不能为负数：{text}", "a duration cannot be negative: {text}"),
     "amount_unreadable": ("无法识别的金额“{text}”（示例：16亿、3000万元、1.2）",
                           "cannot read the amount '{text}' (e.g. 16亿, 3000万元, 1.2)"),
+    "closed_empty": ("closed: 下面没有内容；销号至少要写 date（或删去 closed:）",
+                     "closed: is empty; a close needs at least its date (or remove closed:)"),
     "after_bad_id": ("前置事项 {ref} 不是事项编号", "predecessor {ref} is not an item id"),
     # ledger rules
     "code_not_stem": ("项目代码 {code} 与文件名 {stem} 不一致", "code {code} does not match the file name {stem}"),
@@ -103,8 +133,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "calendar_year_unknown": ("日历不知道 {year} 年的法定节假日和调休；请在 calendars/{year}.yaml 中写明 year: {year}、days_off、work_days",
                               "the calendar does not know the official holidays of {year}; declare them in calendars/{year}.yaml (year: {year}, days_off, work_days)"),
     "calendar_no_counted_day": ("日历在 {day} 附近没有任何工作日", "the calendar has no working day near {day}"),
-    "schedule_infeasible": ("事项 {id} 按计划无法在时间节点前完成（差 {days} 个工作日）",
-                            "item {id} cannot finish in time as planned ({days} counted days short)"),
+    "schedule_infeasible": ("事项 {id} 按计划无法在时间节点前完成（差 {days} 天，按项目日历计）",
+                            "item {id} cannot finish by its time node as planned ({days} days short, in the project's calendar)"),
     "after_self": ("事项 {id} 不能以自身为前置", "item {id} cannot come after itself"),
     "no_time_node": ("事项 {id} 没有时间节点（due）", "item {id} has no time node (due)"),
     "due_after_deadline": ("事项 {id} 的时间节点 {due} 晚于项目最终节点 {deadline}",
@@ -136,7 +166,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "file_not_ledger": ("{path} 不在 ledgers/ 中，也不是 taizhang.yaml", "{path} is neither in ledgers/ nor taizhang.yaml"),
     "file_missing": ("文件 {path} 不存在", "file {path} does not exist"),
     "reopen_note": ("重新打开：{reason}（撤销 {date} {by} 的销号）", "reopened: {reason} (undoing the close of {date} by {by})"),
-    "date_refused": ("“{phrase}”：{detail}", "'{phrase}': {detail}"),
+    "date_refused": ("{detail}", "{detail}"),
     "schedule_written": ("已写入 {n} 个倒排出的时间节点", "wrote {n} computed time nodes"),
     # results
     "added": ("{id}", "{id}"),
@@ -153,7 +183,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
-def message(key: str, lang: str = "zh", **args: Any) -> str:
+def message(key: str, lang: str = "zh", /, **args: Any) -> str:
     pair = MESSAGES.get(key)
     if pair is None:
         return key + (" " + repr(args) if args else "")
@@ -164,7 +194,7 @@ def message(key: str, lang: str = "zh", **args: Any) -> str:
         return template
 
 
-def header(key: str, lang: str = "zh", **args: Any) -> str:
+def header(key: str, lang: str = "zh", /, **args: Any) -> str:
     text = HEADERS["en" if lang == "en" else "zh"][key]
     return text.format(**args) if args else text
 

@@ -7,7 +7,7 @@ from datetime import date as Date
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Optional, Union
 
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo,
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo,
                       WithJsonSchema, field_validator)
 from pydantic_core import PydanticCustomError
 
@@ -34,6 +34,12 @@ def _file_date(value: Any, info: ValidationInfo) -> Date:
         return parse_date(value, year=year, relative=False)
     except DateError as e:
         raise PydanticCustomError("tz_date", "{key}", {"key": e.key, **e.args_}) from None
+
+
+def _item_ref(value: str) -> str:
+    if not re.match(ITEM_ID_PATTERN, value):
+        raise PydanticCustomError("tz_after", "{key}", {"key": "after_bad_id", "ref": value})
+    return value
 
 
 def _amount(value: Any) -> Decimal:
@@ -101,7 +107,8 @@ class Item(_Strict):
         "task", title="类型", description="task 任务（默认）| milestone 节点 | problem 问题台账")
     due: Optional[LedgerDate] = Field(None, title="时间节点", description="完成时限（含当天）")
     duration: Optional[Duration] = Field(None, title="工期", description="按项目日历计的天数")
-    after: list[str] = Field(default_factory=list, title="前置事项", description="须先完成的事项编号")
+    after: list[Annotated[str, AfterValidator(_item_ref)]] = Field(
+        default_factory=list, title="前置事项", description="须先完成的事项编号")
     owner: Optional[str] = Field(None, title="责任人")
     unit: Optional[str] = Field(None, title="责任单位", description="不填则为项目的责任单位")
     measures: Optional[str] = Field(None, title="整改措施", description="问题台账的整改措施")
@@ -114,12 +121,12 @@ class Item(_Strict):
         # `after: YT2-1` is a natural shorthand for a one-element list.
         return [value] if isinstance(value, str) else value
 
-    @field_validator("after")
+    @field_validator("closed", mode="before")
     @classmethod
-    def _after_ids(cls, value: list[str]) -> list[str]:
-        for ref in value:
-            if not re.match(ITEM_ID_PATTERN, ref):
-                raise PydanticCustomError("tz_after", "{key}", {"key": "after_bad_id", "ref": ref})
+    def _closed_needs_content(cls, value: Any) -> Any:
+        # `closed:` left empty would read as "open": a half-typed 销号 must be seen, not dropped.
+        if value is None:
+            raise PydanticCustomError("tz_closed", "{key}", {"key": "closed_empty"})
         return value
 
     @field_validator("notes", "after", mode="before")

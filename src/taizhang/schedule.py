@@ -82,11 +82,10 @@ def topological_order(items: Iterable[Item]) -> list[Item]:
     waiting = {item.id: 0 for item in items}
     for item in items:
         for ref in dict.fromkeys(item.after):
+            # An item naming itself is reported where the ledger is read; it bounds nothing.
             if ref in by_id and ref != item.id:
                 successors[ref].append(item.id)
                 waiting[item.id] += 1
-            elif ref == item.id:
-                raise CycleError([item.id, item.id])
     ready = [item.id for item in items if waiting[item.id] == 0]
     order: list[str] = []
     while ready:
@@ -109,7 +108,7 @@ def _find_cycle(stuck: set[str], by_id: dict[str, Item]) -> list[str]:
     while current not in seen:
         seen[current] = len(path)
         path.append(current)
-        current = next(ref for ref in by_id[current].after if ref in stuck)
+        current = next(ref for ref in by_id[current].after if ref in stuck and ref != current)
     cycle = path[seen[current]:] + [current]
     cycle.reverse()  # predecessor → successor reads in the direction work flows
     return cycle
@@ -122,7 +121,7 @@ def plan(ledger: Ledger, as_of: date, calendar: Calendar) -> Schedule:
     successors: dict[str, list[str]] = {item.id: [] for item in ledger.items}
     for item in ledger.items:
         for ref in dict.fromkeys(item.after):
-            if ref in by_id:
+            if ref in by_id and ref != item.id:
                 successors[ref].append(item.id)
     for ids in successors.values():
         ids.sort(key=_number)  # ties in `bound_by` go to the lowest id, whatever the file order
@@ -166,7 +165,7 @@ def plan(ledger: Ledger, as_of: date, calendar: Calendar) -> Schedule:
         if item.id in fixed:
             earliest[item.id] = fixed[item.id]
             continue
-        preds = [earliest[ref] for ref in dict.fromkeys(item.after) if ref in earliest]
+        preds = [earliest[ref] for ref in dict.fromkeys(item.after) if ref in earliest and ref != item.id]
         if is_milestone(item):
             earliest[item.id] = calendar.snap_forward(max([first_day, *preds]))
         else:

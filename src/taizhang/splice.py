@@ -31,8 +31,12 @@ def scalar(value: Any, *, in_flow: bool = False) -> str:
     text = str(value)
     if _plain_ok(text, in_flow):
         return text
-    # JSON string syntax is YAML's double-quoted style; keep CJK unescaped.
-    return json.dumps(text, ensure_ascii=False)
+    # JSON string syntax is YAML's double-quoted style; keep CJK unescaped, but escape what YAML
+    # refuses or reads as a line break (DEL, C1 controls such as NEL, LS/PS, a stray BOM).
+    return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(text, ensure_ascii=False))
+
+
+_YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff]")
 
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -158,10 +158,12 @@ def evaluate(ledgers: Iterable[Ledger], as_of: date, settings: Settings,
         views = []
         for item in ledger.items:
             planned = schedule.get(item.id) or _UNPLANNED
-            if planned.slack is not None and planned.slack < 0 and not planned.fixed:
+            node = item.due if item.due is not None else planned.finish
+            # An item already past its time node is simply overdue (red), not a planning finding.
+            if planned.slack is not None and planned.slack < 0 and not planned.fixed and \
+                    node is not None and node >= as_of:
                 findings.append(Finding(ledger.code, item.id, "schedule_infeasible",
                                         {"id": item.id, "days": -planned.slack}))
-            node = item.due if item.due is not None else planned.finish
             light = item_light(item, node, as_of, settings.warn_days,
                                infeasible=planned.slack is not None and planned.slack < 0 and not planned.fixed,
                                start=planned.start)

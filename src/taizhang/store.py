@@ -8,7 +8,7 @@ text reads back as exactly the intended data, and replaces the file atomically.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -150,7 +150,8 @@ def ledger_rules(doc: Document, ledger: Ledger | None, rel_path: str) -> list[Pr
             problems.append(Problem(rel_path, line, col, "duplicate_id", {"id": item_id, "line": seen[item_id]}))
         else:
             seen[item_id] = line
-        if isinstance(code, str) and re.match(ITEM_ID_PATTERN, item_id) and not item_id.startswith(code + "-"):
+        if (isinstance(code, str) and re.match(CODE_PATTERN, code) and re.match(ITEM_ID_PATTERN, item_id)
+                and not item_id.startswith(code + "-")):
             problems.append(Problem(rel_path, line, col, "id_other_project", {"id": item_id, "code": code}))
     if ledger is None:
         return problems
@@ -196,17 +197,24 @@ def validation_problems(error: ValidationError, doc: Document, model: type) -> l
         kind = err["type"]
         ctx = err.get("ctx") or {}
         # A union (calendar) reports once per member: say it once, about the field.
-        if any(isinstance(part, str) and ("[" in part or part in ("CalendarRule",)) for part in loc):
-            field_loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p == "CalendarRule")))
-            field_loc = field_loc[: field_loc.index("calendar") + 1] if "calendar" in field_loc else field_loc
-            if kind not in ("extra_forbidden", "tz_date") or not field_loc:
-                if ("calendar", field_loc) in seen:
-                    continue
+        if "calendar" in loc and any(isinstance(p, str) and ("[" in p or p == "CalendarRule")
+                                     for p in loc[loc.index("calendar") + 1:]):
+            field_loc = loc[: loc.index("calendar") + 1]
+            if ("calendar", field_loc) not in seen:
                 seen.add(("calendar", field_loc))
                 problems.append(Problem(doc.path, *doc.pos(field_loc), "calendar_invalid",
                                         {"field": _field_name(field_loc)}))
-                continue
-            loc = field_loc + loc[len(field_loc) + 1:]
+            continue
+        key_error = bool(loc) and loc[-1] == "[key]"
+        if key_error or kind == "invalid_key":
+            # The error is about a mapping's key: point at the key, name it.
+            loc = loc[:-1] if key_error else loc
+            line, col = doc.pos(loc, key=True)
+            key = _PATTERN_KEYS.get(_last_name(loc[:-1]), "value_invalid") if key_error else "extra_forbidden"
+            problems.append(Problem(doc.path, line, col, key, {
+                "field": str(loc[-1]), "input": _short(loc[-1]), "detail": err["msg"],
+                "allowed": ", ".join(_allowed_keys(model, loc[:-1]))}))
+            continue
         name = _field_name(loc)
         args: dict[str, Any] = {"field": name, "input": _short(err.get("input"))}
         if kind == "extra_forbidden":
@@ -406,6 +414,7 @@ def edit_ledgers(root: Path, settings: Settings, plans: dict[str, Callable[[Load
         for code in sorted(plans):
             loaded = _checked_loaded(root, paths[code], settings)
             edit = plans[code](loaded)
+            _refuse_invalid_data(edit.expected, settings, loaded.path)
             new_loaded = parse_ledger(encode(edit.text, loaded.doc.bom), loaded.path, settings)
             if new_loaded.has_errors:
                 raise TaizhangError([p for p in new_loaded.problems if p.is_error])
@@ -416,6 +425,20 @@ def edit_ledgers(root: Path, settings: Settings, plans: dict[str, Callable[[Load
         for path, data in writes:
             atomic_write(root, path, data)
     return results
+
+
+def _refuse_invalid_data(data: Any, settings: Settings, rel_path: str) -> None:
+    """Check what an edit means to write before any text is made of it, so that wrong input is
+    reported as wrong input (`taizhang: items[4].title …`), not at lines of a file never written."""
+    doc = Document(path="", text="", data=data)
+    try:
+        ledger = Ledger.model_validate(data, context={"year": settings.year})
+    except ValidationError as e:
+        raise TaizhangError(validation_problems(e, doc, Ledger)) from None
+    errors = [replace(p, path="", line=0, col=0) for p in ledger_rules(doc, ledger, rel_path)
+              if p.is_error and p.key != "file_name_invalid"]
+    if errors:
+        raise TaizhangError(errors)
 
 
 class _locks:
@@ -547,7 +570,7 @@ def _insert_item_key(text: str, index: int, key: str, value: Any, newline: str,
     """Add `key` to item `index`, before the first key that comes after it in the usual order."""
     item_node = _item_node(_root_node(text), index)
     if getattr(item_node, "flow_style", False):
-        return splice.insert_key(text, item_node, key, _emit_value(value), newline)
+        return splice.insert_key(text, item_node, key, splice.flow(value), newline)
     return _insert_ordered(text, item_node, key, block if block is not None else _emit_value(value),
                            newline, ITEM_KEY_ORDER)
 
@@ -685,7 +708,8 @@ def _set_fields(loaded: LoadedLedger, text: str, expected: dict, target: str,
                 text = splice.remove_key(text, map_node, name)
                 holder.pop(name, None)
             continue
-        emitted = _emit_value(value)
+        # Inside `{...}` a value must be written for flow context (`,` `[` `{` quoted).
+        emitted = splice.flow(value) if getattr(map_node, "flow_style", False) else _emit_value(value)
         if pair is not None and (pair[1].id == "scalar" or getattr(pair[1], "flow_style", False)):
             text = splice.replace_scalar(text, pair[1], emitted)
         else:
@@ -772,6 +796,8 @@ def new_ledger(root: Path, settings: Settings, code: str, fields: dict[str, Any]
                 line += f"  # {comments[key]}"
             lines.append(line)
     text = "\n".join(lines) + "\n"
+    _refuse_invalid_data({"code": code, **{k: _yaml_value(v) for k, v in fields.items() if v not in (None, "")}},
+                         settings, f"{LEDGER_DIR}/{code}.yaml")
     with locked(root, code):
         if path.exists():
             raise input_error("project_exists", code=code, path=_rel(root, path))

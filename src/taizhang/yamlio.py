@@ -117,11 +117,12 @@ def read_document(raw: bytes, path: str) -> Document:
     if markers:
         doc.problems.extend(markers)
         return doc
-    if _too_deep(text):
-        doc.problems.append(Problem(path, 1, 1, "too_deep", {"depth": MAX_DEPTH}))
+    deep_at = _too_deep(text)
+    if deep_at is not None:
+        doc.problems.append(Problem(path, *_line_col(text, deep_at), "too_deep", {"depth": MAX_DEPTH}))
         return doc
     try:
-        node = compose(text)
+        node = _compose_guarded(text)
     except Exception as e:  # ruamel's YAMLError and its subclasses: syntax errors
         doc.problems.append(_syntax_problem(e, path, text))
         return doc
@@ -135,25 +136,70 @@ def read_document(raw: bytes, path: str) -> Document:
     return doc
 
 
-def _too_deep(text: str) -> bool:
-    # The composer recurses per level; refuse "[[[[[[..." before it reaches the parser.
+# Comments, quoted scalars (where a token may start) and flow brackets, for `_too_deep`.
+_FLOW_TOKENS = re.compile(
+    r"""(?:(?<=^)|(?<=[\s]))#[^\n]*"""
+    r"""|(?:(?<=^)|(?<=[\s\[{,:?\-]))(?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*')"""
+    r"""|[\[\]{}]""",
+    re.MULTILINE,
+)
+
+
+def _too_deep(text: str) -> int | None:
+    """Index where flow nesting first exceeds MAX_DEPTH, or None. The C composer recurses per
+    level and a deep enough `[[[[…` overflows the C stack, so this runs before it."""
     if text.count("[") + text.count("{") <= MAX_DEPTH:
-        return False
+        return None
     depth = 0
-    for ch in text:
+    for match in _FLOW_TOKENS.finditer(text):
+        ch = match.group()
         if ch in "[{":
             depth += 1
             if depth > MAX_DEPTH:
-                return True
+                return match.start()
         elif ch in "]}":
             depth = max(depth - 1, 0)
-    return False
+    return None
+
+
+def _compose_guarded(text: str):
+    """Compose; when a file holds many brackets, on a thread with a large stack, so that
+    nesting the scan above missed meets a Python error rather than a C stack overflow."""
+    if text.count("[") + text.count("{") < 2000:
+        return compose(text)
+    import threading
+
+    result: list = []
+
+    def work() -> None:
+        try:
+            result.append((True, compose(text)))
+        except BaseException as e:  # handed back to the caller's thread
+            result.append((False, e))
+
+    previous = threading.stack_size(256 * 1024 * 1024)
+    try:
+        worker = threading.Thread(target=work, name="taizhang-compose")
+        worker.start()
+    finally:
+        threading.stack_size(previous)
+    worker.join()
+    ok, value = result[0]
+    if not ok:
+        raise value
+    return value
 
 
 def _syntax_problem(e: Exception, path: str, text: str) -> Problem:
     mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+    context = getattr(e, "context_mark", None)
+    if context is not None and mark is not None and mark.index >= len(text.rstrip()):
+        # "found unexpected end of stream": where the unclosed thing began says more.
+        mark = context
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     what = getattr(e, "problem", None) or str(e).splitlines()[0]
+    if getattr(e, "context", None) and mark is context:
+        what = f"{e.context}: {what}"
     return Problem(path, line, col, "yaml_syntax", {"detail": what})
 
 
@@ -169,21 +215,26 @@ class _Converter:
         self.keys: dict[PathKey, Pos] = {}
         self.problems: list[Problem] = []
         self._seen: set[int] = set()
+        self._alias_reported = False
 
-    def _problem(self, node, key: str, **args) -> None:
+    def _problem(self, node, message_key: str, **args) -> None:
         self.problems.append(Problem(self.path, node.start_mark.line + 1,
-                                     node.start_mark.column + 1, key, args))
+                                     node.start_mark.column + 1, message_key, args))
 
     def convert(self, node, loc: PathKey, depth: int = 0) -> Any:
         self.values[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
         kind = node.id
-        if kind in ("mapping", "sequence"):
-            # An alias re-uses a node object: ledgers have no use for them, and expanding them
-            # is how "billion laughs" inputs eat memory.
-            if id(node) in self._seen:
+        # An alias re-uses a node object: ledgers have no use for them, and expanding them is
+        # how "billion laughs" inputs eat memory. One line says it; the rest is not read.
+        if id(node) in self._seen:
+            if not self._alias_reported:
                 self._problem(node, "yaml_alias")
-                return None
-            self._seen.add(id(node))
+                self._alias_reported = True
+            return None
+        self._seen.add(id(node))
+        if kind != "scalar" and not node.tag.endswith((":map", ":seq")):
+            self._problem(node, "yaml_tag", tag=node.tag)
+            return None
         if depth > MAX_DEPTH:
             self._problem(node, "too_deep", depth=MAX_DEPTH)
             return None
