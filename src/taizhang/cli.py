@@ -15,7 +15,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Callable, Optional
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -28,7 +27,7 @@ _GLOBAL_FLAG = ("--no-color",)
 
 
 class _HoistingGroup(TyperGroup):
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
         return super().parse_args(ctx, hoist_global_options(args))
 
 
