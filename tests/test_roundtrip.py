@@ -530,9 +530,6 @@ items:
 """
 
 
-@pytest.mark.xfail(strict=True, reason="set of `after` written as a block list removes the key "
-                   "(store.set_edit → splice.remove_key) and re-inserts it by ITEM_KEY_ORDER: the "
-                   "key moves below `due` (and the user's comment on it goes), key order not kept")
 def test_set_after_written_as_block_list_keeps_key_in_place(cli, tmp_path):
     root = _make_repo(tmp_path, BLOCK_AFTER.encode(), code="B")
     result = _run(cli, root, "set", "B-3", "after=B-1,B-2")
@@ -546,11 +543,6 @@ def test_set_after_written_as_block_list_keeps_key_in_place(cli, tmp_path):
 
 # --- a ledger written as one flow mapping ----------------------------------------------------
 
-@pytest.mark.xfail(strict=True,
-                   reason="add on a ledger whose top level is a flow mapping `{code: B, name: …}` "
-                          "without items crashes: store.add_item_edit passes block lines to "
-                          "splice.insert_key, which asserts a one-line value for a flow mapping "
-                          "(AssertionError traceback, exit 1)")
 def test_add_to_flow_style_ledger_without_items(cli, tmp_path):
     text = "{code: B, name: 测试}   # 一行写完\n"
     root = _make_repo(tmp_path, text.encode(), code="B")

@@ -422,8 +422,13 @@ def reopen(ctx: typer.Context,
         note = {"date": env.as_of, "by": by or env.user(), "text": ""}
 
         def reason_text(closed) -> str:
-            return message("reopen_note", env.lang, reason=reason, date=closed.date.isoformat(),
+            # What the undone close said is kept with the reason: the 督查 trail stays whole.
+            text = message("reopen_note", env.lang, reason=reason, date=closed.date.isoformat(),
                            by=closed.by or "?")
+            for key, value in (("reopen_old_note", closed.note), ("reopen_old_evidence", closed.evidence)):
+                if value:
+                    text += message(key, env.lang, value=value)
+            return text
         result = edit_ledgers(env.root, env.settings, {code: reopen_edit(item_id, note, reason_text)})
         _say(env, "reopened_ok", id=item_id, title=result[code][1])
         _commit(env, commit, [ledger_path(env.root, code)], f"重新打开 {item_id} {result[code][1]}：{reason}")

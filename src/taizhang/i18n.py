@@ -132,6 +132,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "after_cycle": ("前置事项形成循环：{cycle}", "predecessors form a cycle: {cycle}"),
     "calendar_year_unknown": ("日历不知道 {year} 年的法定节假日和调休；请在 calendars/{year}.yaml 中写明 year: {year}、days_off、work_days",
                               "the calendar does not know the official holidays of {year}; declare them in calendars/{year}.yaml (year: {year}, days_off, work_days)"),
+    "calendar_forward_unknown": ("日历不知道 {year} 年的法定节假日和调休，无法从 {as_of} 起推算最早完成日期与浮动；可在 calendars/{year}.yaml 中写明该年",
+                                 "the calendar does not know the official holidays of {year}: earliest finishes and slack from {as_of} are not computed; declare the year in calendars/{year}.yaml"),
     "calendar_no_counted_day": ("日历在 {day} 附近没有任何工作日", "the calendar has no working day near {day}"),
     "schedule_infeasible": ("事项 {id} 按计划无法在时间节点前完成（差 {days} 天，按项目日历计）",
                             "item {id} cannot finish by its time node as planned ({days} days short, in the project's calendar)"),
@@ -168,6 +170,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "reopen_note": ("重新打开：{reason}（撤销 {date} {by} 的销号）", "reopened: {reason} (undoing the close of {date} by {by})"),
     "date_refused": ("{detail}", "{detail}"),
     "schedule_written": ("已写入 {n} 个倒排出的时间节点", "wrote {n} computed time nodes"),
+    "reopen_old_note": ("；原销号说明：{value}", "; the close said: {value}"),
+    "reopen_old_evidence": ("；原佐证：{value}", "; its evidence: {value}"),
     # results
     "added": ("{id}", "{id}"),
     "closed_ok": ("已销号 {id} {title}", "closed {id} {title}"),

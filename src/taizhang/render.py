@@ -168,7 +168,12 @@ def schedule_view(ledger, plan, as_of: date, settings, lang: str) -> RichGroup:
     if plan.deadline:
         head.append(("  deadline " if en else "  最终节点 ") + plan.deadline.isoformat(), style="muted")
     open_slacks = [p.slack for p in plan.items if p.slack is not None and not p.fixed]
-    if not plan.feasible:
+    if plan.forward_error is not None:
+        from .i18n import message
+
+        foot = Text(message("calendar_forward_unknown", lang, **plan.forward_error.args_,
+                            as_of=as_of.isoformat()), style="light.yellow")
+    elif not plan.feasible:
         short = -min(open_slacks)
         foot = Text((f"Cannot meet the time nodes as planned: {short} counted days short." if en
                      else f"按现有计划无法按期完成：最多差 {short} 个工作日（浮动为负的事项）。"), style="light.red")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Iterable
 
-from .calendars import Calendar
+from .calendars import Calendar, CalendarError
 from .models import Item, Ledger
 
 ONE_DAY = timedelta(days=1)
@@ -54,6 +54,7 @@ class Schedule:
     deadline: date | None
     calendar: str
     items: list[Planned]  # in the ledger's order
+    forward_error: CalendarError | None = None  # why earliest finishes are unknown, if they are
 
     @property
     def feasible(self) -> bool:
@@ -158,38 +159,45 @@ def plan(ledger: Ledger, as_of: date, calendar: Calendar) -> Schedule:
         start[item.id] = _start_of(item, finish[item.id], calendar)
         bound_by[item.id] = source
 
-    # Forward pass from the as-of day: the earliest each unfinished item can finish.
-    first_day = calendar.snap_forward(as_of)
-    earliest: dict[str, date] = {}
-    for item in order:
-        if item.id in fixed:
-            earliest[item.id] = fixed[item.id]
-            continue
-        preds = [earliest[ref] for ref in dict.fromkeys(item.after) if ref in earliest and ref != item.id]
-        if is_milestone(item):
-            earliest[item.id] = calendar.snap_forward(max([first_day, *preds]))
-        else:
-            begin = max([first_day, *(calendar.add(p, 1) for p in preds)])
-            earliest[item.id] = calendar.add(begin, item.duration - 1) if item.duration > 1 else begin
+    # Forward pass from the as-of day: the earliest each unfinished item can finish. It may walk
+    # into a year no calendar knows yet; then earliest finish and slack stay unknown (and the
+    # schedule says why) rather than guessed, while the backward plan stands.
+    earliest: dict[str, date | None] = {}
+    forward_error: CalendarError | None = None
+    try:
+        first_day = calendar.snap_forward(as_of)
+        for item in order:
+            if item.id in fixed:
+                earliest[item.id] = fixed[item.id]
+                continue
+            preds = [earliest[ref] for ref in dict.fromkeys(item.after) if ref in earliest and ref != item.id]
+            if is_milestone(item):
+                earliest[item.id] = calendar.snap_forward(max([first_day, *preds]))
+            else:
+                begin = max([first_day, *(calendar.add(p, 1) for p in preds)])
+                earliest[item.id] = calendar.add(begin, item.duration - 1) if item.duration > 1 else begin
+    except CalendarError as e:
+        forward_error = e
+        earliest = {item_id: day for item_id, day in fixed.items()}
 
     slack: dict[str, int | None] = {}
     for item in ledger.items:
         if item.id in fixed:
             slack[item.id] = 0
-        elif finish[item.id] is None:
+        elif finish[item.id] is None or item.id not in earliest:
             slack[item.id] = None
         else:
             slack[item.id] = calendar.between(earliest[item.id], finish[item.id])
     open_slacks = [s for i, s in slack.items() if s is not None and i not in fixed]
     least = min(open_slacks, default=None)
-    planned = [Planned(item.id, start[item.id], finish[item.id], earliest[item.id], slack[item.id],
+    planned = [Planned(item.id, start[item.id], finish[item.id], earliest.get(item.id), slack[item.id],
                        critical=least is not None and item.id not in fixed and slack[item.id] == least,
                        duration=item.duration or 0, milestone=is_milestone(item),
                        fixed=item.id in fixed, bound_by=bound_by[item.id])
                for item in ledger.items]
     calendar_name = ledger.calendar if isinstance(ledger.calendar, str) else (
         ledger.calendar.base if ledger.calendar is not None else calendar.name)
-    return Schedule(ledger.code, ledger.deadline, calendar_name, planned)
+    return Schedule(ledger.code, ledger.deadline, calendar_name, planned, forward_error)
 
 
 def _number(item_id: str) -> int:

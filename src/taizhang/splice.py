@@ -214,6 +214,34 @@ def remove_key(text: str, map_node, key: str) -> str:
     return text[:start] + text[end:]
 
 
+def replace_block_value(text: str, key_node, value_node, new: str, newline: str) -> str:
+    """Replace a block list/mapping value by a one-line value on the key's line: `after: [A, B]`.
+    A comment on the key's own line stays."""
+    colon = text.index(":", key_node.end_mark.index)
+    line_end = text.find("\n", colon)
+    line_end = len(text) if line_end < 0 else line_end
+    rest = text[colon + 1:line_end].rstrip("\r")
+    comment = rest.strip() if rest.strip().startswith("#") else ""
+    end = _after_line(text, _last_end(value_node, text))
+    return text[:colon + 1] + " " + new + ("  " + comment if comment else "") + newline + text[end:]
+
+
+def line_comment(text: str, value_node) -> str | None:
+    """The `# comment` after a one-line value, without the `#`, or None."""
+    end = value_node.end_mark.index
+    line_end = text.find("\n", end)
+    rest = text[end:len(text) if line_end < 0 else line_end].strip()
+    return rest[1:].strip() if rest.startswith("#") else None
+
+
+def remove_line_comment(text: str, value_node) -> str:
+    end = value_node.end_mark.index
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    cr = "\r" if text[end:line_end].endswith("\r") else ""
+    return text[:end] + cr + text[line_end:]
+
+
 def set_line_comment(text: str, value_node, comment: str | None) -> str:
     """Put `# comment` after a one-line value, replacing a comment that is there already."""
     end = value_node.end_mark.index

@@ -149,7 +149,12 @@ def evaluate(ledgers: Iterable[Ledger], as_of: date, settings: Settings,
     projects = []
     for ledger in ledgers:
         try:
-            schedule = project_plan(ledger, as_of, settings, extra).by_id
+            planned_project = project_plan(ledger, as_of, settings, extra)
+            schedule = planned_project.by_id
+            if planned_project.forward_error is not None:
+                error = planned_project.forward_error
+                findings.append(Finding(ledger.code, None, "calendar_forward_unknown",
+                                        {**error.args_, "as_of": as_of.isoformat()}))
         except CalendarError as e:
             findings.append(Finding(ledger.code, None, e.key, dict(e.args_), "error"))
             schedule = {}

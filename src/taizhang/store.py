@@ -538,12 +538,19 @@ def add_item_edit(fields: dict[str, Any], comments: dict[str, str] | None = None
             lines = [" " * dash_col + "-" + " " * (key_col - dash_col - 1) + f"{pairs[0][0]}: {pairs[0][1]}"]
             lines += [" " * key_col + f"{k}: {v}" for k, v in pairs[1:]]
             if block_seq:
+                if _items_spaced(text, seq):
+                    lines = [""] + lines  # the file separates items by a blank line: so does this one
                 text = splice.append_block_entry(text, seq, lines, newline)
             else:
                 # No list yet (`items:` absent, empty, `~` or `[]`): start a block list,
                 # keeping the `items:` line and any comment on it.
                 block = [line[dash_col:] for line in lines]
-                if seq is None:
+                if getattr(root_node, "flow_style", False):
+                    # A ledger written as one `{...}`: the list goes in, in flow style too.
+                    if seq is not None:
+                        text = splice.remove_key(text, root_node, "items")
+                    text = splice.insert_key(text, _root_node(text), "items", splice.flow([entry]), newline)
+                elif seq is None:
                     text = splice.insert_key(text, root_node, "items", block, newline, child_indent=dash_col)
                 else:
                     text = splice.start_block_list(text, root_node, "items", lines, newline)
@@ -556,6 +563,14 @@ def add_item_edit(fields: dict[str, Any], comments: dict[str, str] | None = None
         return Edit(text, expected, new_id)
 
     return apply
+
+
+def _items_spaced(text: str, seq) -> bool:
+    """Whether the last two items of a block list stand apart with a blank line between them."""
+    if len(seq.value) < 2:
+        return False
+    gap = text[splice._last_end(seq.value[-2], text):seq.value[-1].start_mark.index]
+    return "\n\n" in gap.replace("\r", "").replace(" ", "")
 
 
 def _item_node(root_node, index: int, key: str | None = None):
@@ -711,7 +726,13 @@ def _set_fields(loaded: LoadedLedger, text: str, expected: dict, target: str,
         # Inside `{...}` a value must be written for flow context (`,` `[` `{` quoted).
         emitted = splice.flow(value) if getattr(map_node, "flow_style", False) else _emit_value(value)
         if pair is not None and (pair[1].id == "scalar" or getattr(pair[1], "flow_style", False)):
+            if name in DATE_FIELDS and pair[1].id == "scalar":
+                text = _drop_stale_wording(text, pair[1], loaded)
+                pair = splice.mapping_get(_item_node(_root_node(text), index) if is_item else _root_node(text), name)
             text = splice.replace_scalar(text, pair[1], emitted)
+        elif pair is not None and not getattr(map_node, "flow_style", False):
+            # A block list or mapping as the value: the key keeps its place, the value its line.
+            text = splice.replace_block_value(text, pair[0], pair[1], emitted, newline)
         else:
             if pair is not None:
                 text = splice.remove_key(text, map_node, name)
@@ -724,6 +745,22 @@ def _set_fields(loaded: LoadedLedger, text: str, expected: dict, target: str,
     if is_item:
         expected["items"][index] = holder
     return text
+
+
+def _drop_stale_wording(text: str, value_node, loaded: LoadedLedger) -> str:
+    """A date's line comment that is the wording of the old date (`due: 2018-07-20  # 7月中旬`)
+    would contradict a new date: it goes. Any other comment stays."""
+    from .dates import DateError, parse_date
+
+    comment = splice.line_comment(text, value_node)
+    if not comment:
+        return text
+    try:
+        old = parse_date(value_node.value, year=None, relative=False)
+        said = parse_date(comment, year=old.year, relative=False)
+    except (DateError, TypeError):
+        return text
+    return splice.remove_line_comment(text, value_node) if said == old else text
 
 
 def _insert_project_key(text: str, key: str, emitted: str, newline: str) -> str:
