@@ -25,6 +25,11 @@ CALENDARS = ("natural", "workdays", "weekdays")
 
 def _file_date(value: Any, info: ValidationInfo) -> Date:
     """A date typed into a file: ISO, or an absolute phrase read with the repository's year."""
+    if type(value) is str and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:  # the common case, `2018-04-30`, without the phrase grammar
+            return Date.fromisoformat(value)
+        except ValueError:
+            pass  # an impossible ISO date: the parser says why
     if isinstance(value, Date):
         return value
     if not isinstance(value, str):

@@ -12,7 +12,7 @@ import re
 from datetime import date
 from typing import Any, Sequence
 
-from .yamlio import compose
+from .yamlio import compose, plain_type
 
 _PLAIN_START_FORBIDDEN = set("-?:,[]{}#&*!|>'\"%@` ")
 _FLOW_FORBIDDEN = set(",[]{}")
@@ -39,7 +39,9 @@ def scalar(value: Any, *, in_flow: bool = False) -> str:
 _YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff]")
 
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_YAML11_SPECIAL = re.compile(
+    r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF"
+    r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?|[-+]?(?:0b[01_]+|0[0-7_]+|[0-9][0-9_]*(?:\.[0-9_]*)?))$")
 
 
 def _plain_ok(text: str, in_flow: bool) -> bool:
@@ -51,13 +53,16 @@ def _plain_ok(text: str, in_flow: bool) -> bool:
         return False
     if not text.isprintable():
         return False
+    # Anything a YAML reader would take for a number, bool, null or date must be quoted, and so
+    # must YAML 1.1's yes/no/on/off (PyYAML and many scripts read those as booleans).
+    if plain_type(text) != "str" or _YAML11_SPECIAL.match(text):
+        return False
     try:
         node = compose("{k: " + text + "}" if in_flow else "k: " + text)
         value = node.value[0][1]
     except Exception:
         return False
-    # Anything that a YAML reader would take for a number, bool, null or date must be quoted.
-    return value.tag.endswith(":str") and value.value == text
+    return value.id == "scalar" and not value.style and value.value == text
 
 
 def flow(value: Any) -> str:

@@ -86,24 +86,76 @@ def conflict_markers(text: str, path: str) -> list[Problem]:
             for m in _CONFLICT.finditer(text)]
 
 
-def _parser():
-    from ruamel.yaml import YAML
+# The resolver hook of the composer: we resolve plain scalars ourselves, by YAML 1.2's core
+# schema (so `no`, `on`, `2018-03` stay text), and keep explicit tags as written.
+IMPLICIT = "?"
+
+
+def _loader_class():
+    from yaml.resolver import BaseResolver
 
     try:
-        return YAML(typ="safe", pure=False)
-    except Exception:  # no C extension on this interpreter: the pure parser reads the same
-        return YAML(typ="safe", pure=True)
+        from yaml._yaml import CParser  # libyaml: about 3× faster than ruamel's composer
+
+        class Loader(CParser, BaseResolver):
+            def __init__(self, text: str):
+                CParser.__init__(self, text)
+                BaseResolver.__init__(self)
+    except ImportError:  # no C extension on this interpreter: the pure parser reads the same
+        from yaml.composer import Composer
+        from yaml.parser import Parser
+        from yaml.reader import Reader
+        from yaml.scanner import Scanner
+
+        class Loader(Reader, Scanner, Parser, Composer, BaseResolver):  # type: ignore[no-redef]
+            def __init__(self, text: str):
+                Reader.__init__(self, text)
+                Scanner.__init__(self)
+                Parser.__init__(self)
+                Composer.__init__(self)
+                BaseResolver.__init__(self)
+
+    Loader.resolve = lambda self, kind, value, implicit: IMPLICIT
+    return Loader
 
 
-_YAML = None
+_LOADER = None
 
 
 def compose(text: str):
-    """The node tree of `text` (C parser when available); raises ruamel's YAMLError."""
-    global _YAML
-    if _YAML is None:
-        _YAML = _parser()
-    return _YAML.compose(text)
+    """The node tree of one YAML document (libyaml when available); raises yaml.YAMLError."""
+    global _LOADER
+    if _LOADER is None:
+        _LOADER = _loader_class()
+    loader = _LOADER(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_INT = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
+_FLOAT = re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+                    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
+_TIMESTAMP = re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+).*)?$")
+
+
+def plain_type(value: str) -> str:
+    """What a plain scalar means under YAML 1.2's core schema: null, bool, int, float or str
+    ("timestamp" for a date-like text: a string to us, a date to many other readers)."""
+    if _NULL.match(value):
+        return "null"
+    if _BOOL.match(value):
+        return "bool"
+    if _INT.match(value):
+        return "int"
+    if _FLOAT.match(value):
+        return "float"
+    if _TIMESTAMP.match(value):
+        return "timestamp"
+    return "str"
 
 
 def read_document(raw: bytes, path: str) -> Document:
@@ -123,7 +175,7 @@ def read_document(raw: bytes, path: str) -> Document:
         return doc
     try:
         node = _compose_guarded(text)
-    except Exception as e:  # ruamel's YAMLError and its subclasses: syntax errors
+    except Exception as e:  # yaml.YAMLError and its subclasses: syntax errors
         doc.problems.append(_syntax_problem(e, path, text))
         return doc
     if node is None:
@@ -203,9 +255,6 @@ def _syntax_problem(e: Exception, path: str, text: str) -> Problem:
     return Problem(path, line, col, "yaml_syntax", {"detail": what})
 
 
-_INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
-
-
 class _Converter:
     """Node tree → plain data (dict/list/str/int/float/bool/None) plus positions."""
 
@@ -232,7 +281,7 @@ class _Converter:
                 self._alias_reported = True
             return None
         self._seen.add(id(node))
-        if kind != "scalar" and not node.tag.endswith((":map", ":seq")):
+        if kind != "scalar" and node.tag != IMPLICIT and not node.tag.endswith((":map", ":seq")):
             self._problem(node, "yaml_tag", tag=node.tag)
             return None
         if depth > MAX_DEPTH:
@@ -260,24 +309,28 @@ class _Converter:
 
     def _scalar(self, node) -> Any:
         value, tag = node.value, node.tag
-        if node.style or tag.endswith((":str", ":timestamp", ":binary")):
-            return value  # quoted, block, or text-like: the models read dates from text
-        if tag.endswith(":null"):
+        if tag == IMPLICIT:
+            if node.style:
+                return value  # quoted or block: text
+            kind = plain_type(value)
+        elif tag.startswith("tag:yaml.org,2002:") and tag[18:] in ("str", "int", "float", "bool", "null", "timestamp"):
+            kind = tag[18:]
+        else:
+            self._problem(node, "yaml_tag", tag=tag)
+            return value
+        if kind in ("str", "timestamp"):
+            return value  # the models read dates from text
+        if kind == "null":
             return None
-        if tag.endswith(":bool"):
+        if kind == "bool":
             return value.lower() == "true"
-        if tag.endswith(":int"):
-            try:
-                return int(value.replace("_", ""), 0) if not _INT.match(value) else int(value)
-            except ValueError:
-                return value
-        if tag.endswith(":float"):
-            try:
-                return float(value.replace("_", ""))
-            except ValueError:
-                return value
-        self._problem(node, "yaml_tag", tag=tag)
-        return value
+        try:
+            if kind == "int":
+                return int(value, 0) if value[:2] in ("0o", "0x") else int(value)
+            return float(value)
+        except ValueError:
+            self._problem(node, "yaml_tag", tag=tag)
+            return value
 
 
 # --- writing ---------------------------------------------------------------------------------
