@@ -282,6 +282,22 @@ def test_schedule__invariants(project, rnd):
     assert by_id(plan(other, AS_OF, CALENDARS[cal_name]())) == p
 
 
+@settings(max_examples=100, deadline=None)
+@given(projects())
+def test_schedule__flat_fast_path_equals_the_general_plan(project):
+    """Projects of time nodes only take a shortcut; it must plan exactly as the general engine."""
+    from taizhang import schedule as engine
+
+    led, cal_name = project
+    flat = Ledger.model_validate({**led.model_dump(exclude_none=True), "items": [
+        {k: v for k, v in item.items() if k not in ("after", "duration")}
+        for item in led.model_dump(exclude_none=True)["items"]]})
+    fast = engine._flat_plan(flat, AS_OF, CALENDARS[cal_name]())
+    general = engine._general_plan(flat, AS_OF, CALENDARS[cal_name]())
+    assert [p.to_json() for p in fast.items] == [p.to_json() for p in general.items]
+    assert [(p.start, p.finish, p.bound_by) for p in fast.items] == [(p.start, p.finish, p.bound_by) for p in general.items]
+
+
 def test_schedule__linear_in_items():
     """A chain of 3,000 items schedules (the engine walks each edge once)."""
     items = [{"duration": 2}] + [{"duration": 2, "after": [f"P-{i}"]} for i in range(1, 3000)]

@@ -175,10 +175,36 @@ def test_status__sample_repository_golden(cli, args, golden):
 
 
 def test_status__cjk_columns_align(cli):
-    """Every row of the table is as wide, in terminal cells, as its header: CJK counts as two."""
-    from rich.cells import cell_len
+    """Every time node starts in the same terminal column as its header: CJK counts as two."""
+    import re
 
-    out = cli("--dir", REPO_ROOT, "--as-of", AS_OF, "--no-color", "status").stdout
-    table_lines = [line for line in out.splitlines()[1:] if line.strip() and not line.startswith("合计")]
-    widths = {cell_len(line) for line in table_lines}
-    assert len(widths) == 1, widths
+    from taizhang.textable import width
+
+    lines = cli("--dir", REPO_ROOT, "--as-of", AS_OF, "--no-color", "status", "--all").stdout.splitlines()
+    head = next(line for line in lines if line.startswith("亮灯"))
+    column = width(head[:head.index("时间节点")])
+    rows = [line for line in lines if re.match(r"(逾期|临期|正常|已销号|无时限) +[A-Z]+\d*-\d+ ", line)]
+    assert len(rows) > 100
+    starts = {width(line[:re.search(r"\d{4}-\d{2}-\d{2}", line).start()]) for line in rows}
+    assert starts == {column}
+    # Right-aligned day counts end where their header ends.
+    end = width(head[:head.index("剩余天数") + 4])
+    assert {width(line[:m.end()]) for line in rows for m in [re.search(r"(逾期\d+天|剩\d+天)(?= )", line)] if m} == {end}
+
+
+def test_textable__width_and_fold():
+    from taizhang.textable import fold, width
+
+    assert width("YT2-1") == 5 and width("宇通二期") == 8 and width("（一期）") == 8
+    assert fold("宇通二期项目主体施工", 8) == ["宇通二期", "项目主体", "施工"]
+    assert all(width(line) <= 7 for line in fold("宇通a二期项目", 7))
+
+
+def test_textable__right_alignment_and_colour():
+    from taizhang.textable import Column, render
+
+    lines = render([Column("名称"), Column("数", right=True)], [["宇通", "3"], ["b", ("12", "light.red")]],
+                   max_width=80, color=True)
+    assert lines[0] == "\x1b[1m名称\x1b[0m  \x1b[1m数\x1b[0m"
+    assert lines[1] == "宇通   3"
+    assert lines[2] == "b     \x1b[1;31m12\x1b[0m"

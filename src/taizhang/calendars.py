@@ -71,6 +71,12 @@ class Calendar:
     _anchor: int = field(default=0, repr=False, compare=False)
     _ahead: list[int] = field(default_factory=list, repr=False, compare=False)
     _behind: list[int] = field(default_factory=list, repr=False, compare=False)
+    _every_day: bool = field(default=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Every day counts: plain date arithmetic, no walking (the default calendar, and the
+        # most common, so a city's ledgers plan in a blink).
+        self._every_day = self.base == "natural" and not self.days_off
 
     @property
     def name(self) -> str:
@@ -96,6 +102,8 @@ class Calendar:
 
     def snap(self, day: date) -> date:
         """The latest counted day on or before `day`."""
+        if self._every_day:
+            return day
         walked = 0
         while not self.is_counted(day):
             day -= ONE_DAY
@@ -106,6 +114,8 @@ class Calendar:
 
     def snap_forward(self, day: date) -> date:
         """The earliest counted day on or after `day`."""
+        if self._every_day:
+            return day
         walked = 0
         while not self.is_counted(day):
             day += ONE_DAY
@@ -116,6 +126,8 @@ class Calendar:
 
     def add(self, day: date, n: int) -> date:
         """The n-th counted day strictly after `day` (n ≥ 1), or strictly before it (n ≤ -1)."""
+        if self._every_day:
+            return day + timedelta(days=n)
         step = ONE_DAY if n > 0 else -ONE_DAY
         remaining = abs(n)
         walked = 0
@@ -130,6 +142,8 @@ class Calendar:
 
     def between(self, a: date, b: date) -> int:
         """Counted days in (a, b], negative when b < a: how far b lies after a, in counted days."""
+        if self._every_day:
+            return (b - a).days
         return self._prefix(b.toordinal()) - self._prefix(a.toordinal())
 
     def _prefix(self, ordinal: int) -> int:

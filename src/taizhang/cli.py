@@ -146,6 +146,11 @@ class Env:
         wording = None if text.strip() in (value.isoformat(),) else text.strip()
         return value, wording
 
+    @property
+    def use_cache(self) -> bool:
+        """$TAIZHANG_NO_CACHE=1 reads every ledger afresh (the cache never changes a result)."""
+        return not os.environ.get("TAIZHANG_NO_CACHE")
+
     def workdays(self):
         """The official working-day calendar with the repository's `calendars/*.yaml`."""
         from .calendars import Calendar
@@ -166,16 +171,16 @@ def _env(ctx: typer.Context) -> Env:
     return ctx.find_root().obj
 
 
-def _console(env: Env, stderr: bool = False):
-    from rich.console import Console
+def _terminal(env: Env) -> tuple[int, bool]:
+    """(width, colour?) of standard output: colour only on a terminal, and never with --no-color
+    or $NO_COLOR; off a terminal the width is $COLUMNS, else 140."""
+    tty = sys.stdout.isatty()
+    color = tty and not env.no_color and not os.environ.get("NO_COLOR")
+    if tty:
+        import shutil
 
-    from .render import THEME
-
-    no_color = env.no_color or bool(os.environ.get("NO_COLOR"))
-    stream = sys.stderr if stderr else sys.stdout
-    width = None if stream.isatty() else int(os.environ.get("COLUMNS") or 140)
-    return Console(theme=THEME, no_color=no_color, width=width, file=stream, highlight=False,
-                   emoji=False, soft_wrap=False)
+        return shutil.get_terminal_size((140, 24)).columns, color
+    return int(os.environ.get("COLUMNS") or 140), color
 
 
 def _display_path(env: Env, problem: Problem) -> Problem:
@@ -273,7 +278,7 @@ def check(ctx: typer.Context,
 
         from .status import evaluate
 
-        repo = check_files(env.root, files) if files else load_repo(env.root)
+        repo = check_files(env.root, files) if files else load_repo(env.root, use_cache=env.use_cache)
         findings: list = []
         evaluate(repo.ledgers, env.as_of, repo.settings, repo.extra, findings)
         repo.problems.extend(finding_problems(repo, findings))
@@ -561,7 +566,7 @@ def show_status(env: Env, *, codes: list[str] = [], program: Optional[str] = Non
             raise input_error("light_invalid", light=lt)
     for code in codes:
         ledger_path(env.root, code)
-    repo = load_repo(env.root, codes or None)
+    repo = load_repo(env.root, codes or None, use_cache=env.use_cache)
     findings: list = []
     evaluated = evaluate(repo.ledgers, env.as_of, repo.settings, repo.extra, findings)
     repo.problems.extend(finding_problems(repo, findings))
@@ -574,12 +579,13 @@ def show_status(env: Env, *, codes: list[str] = [], program: Optional[str] = Non
 
         # The overview lists what needs attention; a project, --all or --light lists more.
         shown = None if (codes or all_items or lights) else ("red", "yellow")
+        width, color = _terminal(env)
         if by == By.project:
-            table = project_table(projects, lang=env.lang, shown_lights=shown, limit=limit)
+            table = project_table(projects, lang=env.lang, shown_lights=shown, limit=limit, width=width, color=color)
         else:
             table = group_table(group_items(projects, by.value), by=by.value, lang=env.lang,
-                                shown_lights=shown, limit=limit)
-        _console(env).print(status_view(repo.settings.title, table, totals(projects), env.as_of, env.lang))
+                                shown_lights=shown, limit=limit, width=width, color=color)
+        sys.stdout.write(status_view(repo.settings.title, table, totals(projects), env.as_of, env.lang, color))
     if repo.errors:
         report_problems(env, repo.errors)
         raise typer.Exit(1)
@@ -603,7 +609,7 @@ def schedule(ctx: typer.Context,
         from .status import project_plan
         from .store import edit_ledgers, ledger_path, load_repo, set_many_edit
 
-        repo = load_repo(env.root, [code])
+        repo = load_repo(env.root, [code], use_cache=env.use_cache)
         if repo.errors:
             raise TaizhangError(repo.errors)
         ledger = repo.ledgers[0]
@@ -617,7 +623,8 @@ def schedule(ctx: typer.Context,
         else:
             from .render import schedule_view
 
-            _console(env).print(schedule_view(ledger, plan, env.as_of, repo.settings, env.lang))
+            width, color = _terminal(env)
+            typer.echo(schedule_view(ledger, plan, env.as_of, repo.settings, env.lang, width=width, color=color), nl=False)
         if write:
             dues = {p.id: [("due", p.finish, "倒排工期")] for p, item in zip(plan.items, ledger.items)
                     if item.due is None and not p.fixed and p.finish is not None}
@@ -657,6 +664,11 @@ def date_(ctx: typer.Context,
 
 def main() -> None:
     """Console-script entry point."""
+    import gc
+
+    # A command lives for a moment and builds no garbage cycles worth collecting; the cyclic
+    # collector would otherwise rescan every ledger object again and again while they load.
+    gc.disable()
     app()
 
 

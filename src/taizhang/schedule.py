@@ -26,7 +26,7 @@ class CycleError(ValueError):
         super().__init__(" → ".join(cycle))
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built once per item per command: frozen dataclasses are slow
 class Planned:
     """One item's place in the plan. Dates are None where nothing bounds the item."""
 
@@ -117,6 +117,12 @@ def _find_cycle(stuck: set[str], by_id: dict[str, Item]) -> list[str]:
 
 def plan(ledger: Ledger, as_of: date, calendar: Calendar) -> Schedule:
     """The 倒排工期 plan of one project on `as_of` (SPEC §4). Raises CycleError, CalendarError."""
+    if not any(item.after or item.duration for item in ledger.items):
+        return _flat_plan(ledger, as_of, calendar)
+    return _general_plan(ledger, as_of, calendar)
+
+
+def _general_plan(ledger: Ledger, as_of: date, calendar: Calendar) -> Schedule:
     order = topological_order(ledger.items)
     by_id = {item.id: item for item in ledger.items}
     successors: dict[str, list[str]] = {item.id: [] for item in ledger.items}
@@ -195,6 +201,44 @@ def plan(ledger: Ledger, as_of: date, calendar: Calendar) -> Schedule:
                        duration=item.duration or 0, milestone=is_milestone(item),
                        fixed=item.id in fixed, bound_by=bound_by[item.id])
                for item in ledger.items]
+    calendar_name = ledger.calendar if isinstance(ledger.calendar, str) else (
+        ledger.calendar.base if ledger.calendar is not None else calendar.name)
+    return Schedule(ledger.code, ledger.deadline, calendar_name, planned, forward_error)
+
+
+def _flat_plan(ledger: Ledger, as_of: date, calendar: Calendar) -> Schedule:
+    """`plan` for a project of time nodes only (no durations, no predecessors: most ledgers):
+    every item is a milestone bound by its `due` and the deadline. Same result, less work."""
+    deadline = ledger.deadline
+    planned = []
+    forward_error = None
+    try:
+        first_day = calendar.snap_forward(as_of)
+    except CalendarError as e:
+        first_day, forward_error = None, e
+    for item in ledger.items:
+        closed = item.closed
+        if closed is not None and closed.date <= as_of:
+            day = closed.date
+            planned.append(Planned(item.id, day, day, day, 0, False, 0, True, True, "closed"))
+            continue
+        due = item.due
+        if due is not None and (deadline is None or due <= deadline):
+            bound, source = due, "due"
+        elif deadline is not None:
+            bound, source = deadline, "deadline"
+        else:
+            planned.append(Planned(item.id, None, None, first_day, None, False, 0, True, False, None))
+            continue
+        finish = calendar.snap(bound)
+        slack = calendar.between(first_day, finish) if first_day is not None else None
+        planned.append(Planned(item.id, finish, finish, first_day, slack, False, 0, True, False, source))
+    slacks = [p.slack for p in planned if p.slack is not None and not p.fixed]
+    if slacks:
+        least = min(slacks)
+        for p in planned:
+            if not p.fixed and p.slack == least:
+                p.critical = True
     calendar_name = ledger.calendar if isinstance(ledger.calendar, str) else (
         ledger.calendar.base if ledger.calendar is not None else calendar.name)
     return Schedule(ledger.code, ledger.deadline, calendar_name, planned, forward_error)

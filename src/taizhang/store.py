@@ -72,11 +72,19 @@ class Repo:
     problems: list[Problem] = field(default_factory=list)
     files: int = 0
     extra: YearDays = NO_EXTRA
-    # Where each ledger and each of its items stands, to place findings about them.
+    # Where each ledger and each of its items stands, to place findings about them; found
+    # when first asked for, since most commands never need it.
     places: dict[str, tuple[str, dict[str, tuple[int, int]]]] = field(default_factory=dict)
 
     def place(self, code: str, item_id: str | None) -> tuple[str, int, int]:
-        path, items = self.places.get(code, (f"{LEDGER_DIR}/{code}.yaml", {}))
+        rel = f"{LEDGER_DIR}/{code}.yaml"
+        if code not in self.places:
+            try:
+                loaded = parse_ledger((self.root / rel).read_bytes(), rel, self.settings)
+                self.places[code] = (rel, _item_places(loaded) if loaded.ledger is not None else {})
+            except OSError:
+                self.places[code] = (rel, {})
+        path, items = self.places[code]
         return (path, *items.get(item_id or "", (1, 1)))
 
     @property
@@ -305,8 +313,9 @@ def load_calendars(root: Path, settings: Settings) -> tuple[YearDays, list[Probl
     return year_days(off, on, years), problems, files
 
 
-def load_repo(root: Path, codes: Iterable[str] | None = None) -> Repo:
-    """Read the settings, calendars and ledgers (all, or those named) with every problem found."""
+def load_repo(root: Path, codes: Iterable[str] | None = None, *, use_cache: bool = True) -> Repo:
+    """Read the settings, calendars and ledgers (all, or those named) with every problem found.
+    With `use_cache`, a ledger whose content was read before is not parsed again (cache.py)."""
     settings, problems = load_settings(root)
     extra, calendar_problems, calendar_files = load_calendars(root, settings)
     repo = Repo(root=root, settings=settings, problems=list(problems) + calendar_problems, extra=extra,
@@ -318,14 +327,33 @@ def load_repo(root: Path, codes: Iterable[str] | None = None) -> Repo:
             paths.append(path)
     else:
         paths = ledger_files(root)
+    state = state_dir(root) if use_cache else None
     for path in paths:
-        loaded = parse_ledger(path.read_bytes(), _rel(root, path), settings)
+        ledger, problems = _read_ledger(root, path, settings, state)
         repo.files += 1
-        repo.problems.extend(loaded.problems)
-        if loaded.ledger is not None:
-            repo.ledgers.append(loaded.ledger)
-            repo.places[loaded.ledger.code] = (loaded.path, _item_places(loaded))
+        repo.problems.extend(problems)
+        if ledger is not None:
+            repo.ledgers.append(ledger)
     return repo
+
+
+def _read_ledger(root: Path, path: Path, settings: Settings, state: Path | None) -> tuple[Ledger | None, list[Problem]]:
+    from . import cache
+
+    raw = path.read_bytes()
+    rel = _rel(root, path)
+    key = cache.cache_key(raw, settings.year) if state is not None else ""
+    hit = cache.load(state, rel, key) if state is not None else None
+    if hit is not None:
+        data, warnings = hit
+        try:
+            return Ledger.model_validate_json(data, context={"year": settings.year}), warnings
+        except ValidationError:
+            pass  # an entry that no longer validates (the models changed): read the file
+    loaded = parse_ledger(raw, rel, settings)
+    if state is not None and loaded.ledger is not None and not loaded.has_errors:
+        cache.store(state, rel, key, loaded.doc.data, loaded.problems)
+    return loaded.ledger, loaded.problems
 
 
 def _item_places(loaded: LoadedLedger) -> dict[str, tuple[int, int]]:
@@ -352,7 +380,6 @@ def check_files(root: Path, files: Iterable[Path]) -> Repo:
             repo.problems.extend(loaded.problems)
             if loaded.ledger:
                 repo.ledgers.append(loaded.ledger)
-                repo.places[loaded.ledger.code] = (loaded.path, _item_places(loaded))
         else:
             raise input_error("file_not_ledger", path=str(path))
         repo.files += 1

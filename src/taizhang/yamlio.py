@@ -39,9 +39,16 @@ class Document:
     problems: list[Problem] = field(default_factory=list)
     bom: bool = False
     newline: str = "\n"
+    tracked: bool = True
 
     def pos(self, loc: PathKey, *, key: bool = False) -> Pos:
-        """The position of `loc`, or of the nearest enclosing node that has one."""
+        """The position of `loc`, or of the nearest enclosing node that has one. Positions are
+        found when first asked for: most reads never need them."""
+        if not self.tracked:
+            self.tracked = True
+            converter = _Converter(self.path, track=True)
+            converter.convert(compose(self.text), ())
+            self.values, self.keys = converter.values, converter.keys
         table = self.keys if key else self.values
         loc = tuple(loc)
         while loc:
@@ -142,9 +149,14 @@ _FLOAT = re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]
 _TIMESTAMP = re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+).*)?$")
 
 
+_MAYBE_NOT_TEXT = set("~nNtTfF0123456789+-.")
+
+
 def plain_type(value: str) -> str:
     """What a plain scalar means under YAML 1.2's core schema: null, bool, int, float or str
     ("timestamp" for a date-like text: a string to us, a date to many other readers)."""
+    if value and value[0] not in _MAYBE_NOT_TEXT:
+        return "str"  # most titles, names and ids: no pattern can match
     if _NULL.match(value):
         return "null"
     if _BOOL.match(value):
@@ -181,9 +193,13 @@ def read_document(raw: bytes, path: str) -> Document:
     if node is None:
         doc.data = None
         return doc
-    converter = _Converter(path)
+    converter = _Converter(path, track=bool(doc.problems))
     doc.data = converter.convert(node, ())
+    if converter.problems and not converter.track:
+        converter = _Converter(path, track=True)  # problems to place: read again, with positions
+        doc.data = converter.convert(node, ())
     doc.values, doc.keys = converter.values, converter.keys
+    doc.tracked = converter.track
     doc.problems.extend(converter.problems)
     return doc
 
@@ -258,8 +274,9 @@ def _syntax_problem(e: Exception, path: str, text: str) -> Problem:
 class _Converter:
     """Node tree → plain data (dict/list/str/int/float/bool/None) plus positions."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, track: bool = True):
         self.path = path
+        self.track = track  # record every node's position (only needed to point at problems)
         self.values: dict[PathKey, Pos] = {}
         self.keys: dict[PathKey, Pos] = {}
         self.problems: list[Problem] = []
@@ -271,7 +288,9 @@ class _Converter:
                                      node.start_mark.column + 1, message_key, args))
 
     def convert(self, node, loc: PathKey, depth: int = 0) -> Any:
-        self.values[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        track = self.track
+        if track:
+            self.values[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
         kind = node.id
         # An alias re-uses a node object: ledgers have no use for them, and expanding them is
         # how "billion laughs" inputs eat memory. One line says it; the rest is not read.
@@ -290,6 +309,8 @@ class _Converter:
         if kind == "scalar":
             return self._scalar(node)
         if kind == "sequence":
+            if not track:
+                return [self.convert(child, loc, depth + 1) for child in node.value]
             return [self.convert(child, loc + (i,), depth + 1) for i, child in enumerate(node.value)]
         result: dict = {}
         for key_node, value_node in node.value:
@@ -303,8 +324,11 @@ class _Converter:
             if key in result:
                 self._problem(key_node, "duplicate_key", key=key)
                 continue
-            self.keys[loc + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            result[key] = self.convert(value_node, loc + (key,), depth + 1)
+            if track:
+                self.keys[loc + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                result[key] = self.convert(value_node, loc + (key,), depth + 1)
+            else:
+                result[key] = self.convert(value_node, loc, depth + 1)
         return result
 
     def _scalar(self, node) -> Any:
