@@ -92,20 +92,42 @@ class Repo:
         return [p for p in self.problems if p.is_error]
 
 
-def load_settings(root: Path) -> tuple[Settings, list[Problem]]:
+def load_settings(root: Path, *, use_cache: bool = True) -> tuple[Settings, list[Problem]]:
+    from . import cache
+
     path = root / SETTINGS_FILE
     if not path.is_file():
         return Settings(), []
-    doc = read_document(path.read_bytes(), SETTINGS_FILE)
+    raw = path.read_bytes()
+    state = _cache_dir(root) if use_cache else None
+    key = cache.cache_key(raw, None)
+    hit = cache.load(state, SETTINGS_FILE, key) if state is not None else None
+    if hit is not None:
+        try:
+            return Settings.model_validate_json(hit[0]), []
+        except ValidationError:
+            pass
+    doc = read_document(raw, SETTINGS_FILE)
     if doc.problems:
         return Settings(), doc.problems
     data = {} if doc.data is None else doc.data
     if not isinstance(data, dict):
         return Settings(), [Problem(SETTINGS_FILE, 1, 1, "settings_not_mapping")]
     try:
-        return Settings.model_validate(data), []
+        settings = Settings.model_validate(data)
     except ValidationError as e:
         return Settings(), validation_problems(e, doc, Settings)
+    if state is not None:
+        cache.store(state, SETTINGS_FILE, key, data, [])
+    return settings, []
+
+
+def _cache_dir(root: Path) -> Path | None:
+    """`.taizhang/` for the cache, or None where it cannot be made (a read-only checkout)."""
+    try:
+        return state_dir(root)
+    except OSError:
+        return None
 
 
 def ledger_files(root: Path) -> list[Path]:
@@ -316,7 +338,7 @@ def load_calendars(root: Path, settings: Settings) -> tuple[YearDays, list[Probl
 def load_repo(root: Path, codes: Iterable[str] | None = None, *, use_cache: bool = True) -> Repo:
     """Read the settings, calendars and ledgers (all, or those named) with every problem found.
     With `use_cache`, a ledger whose content was read before is not parsed again (cache.py)."""
-    settings, problems = load_settings(root)
+    settings, problems = load_settings(root, use_cache=use_cache)
     extra, calendar_problems, calendar_files = load_calendars(root, settings)
     repo = Repo(root=root, settings=settings, problems=list(problems) + calendar_problems, extra=extra,
                 files=(1 if (root / SETTINGS_FILE).is_file() else 0) + calendar_files)
@@ -327,7 +349,7 @@ def load_repo(root: Path, codes: Iterable[str] | None = None, *, use_cache: bool
             paths.append(path)
     else:
         paths = ledger_files(root)
-    state = state_dir(root) if use_cache else None
+    state = _cache_dir(root) if use_cache else None
     for path in paths:
         ledger, problems = _read_ledger(root, path, settings, state)
         repo.files += 1

@@ -1,0 +1,119 @@
+"""The read cache never changes a result: every command is compared with and without it,
+after hand edits, after `git checkout` of an older ledger of the same size, and with a corrupt
+cache. Plus the start-up path's imports."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import AS_OF, REPO_ROOT, YT2
+
+
+def _both(cli, monkeypatch, *args):
+    """Output with the cache (run twice: filling it, then using it) and without it."""
+    cached_first = cli(*args)
+    cached = cli(*args)
+    monkeypatch.setenv("TAIZHANG_NO_CACHE", "1")
+    fresh = cli(*args)
+    monkeypatch.delenv("TAIZHANG_NO_CACHE")
+    assert (cached_first.stdout, cached_first.stderr) == (fresh.stdout, fresh.stderr)
+    assert (cached.stdout, cached.stderr, cached.exit_code) == (fresh.stdout, fresh.stderr, fresh.exit_code)
+    return cached
+
+
+VIEWS = [("status",), ("status", "--json"), ("status", "--all", "--by", "unit"), ("check",),
+         ("schedule", "YT2", "--json")]
+
+
+def test_cache__same_output_on_sample_repository(cli, monkeypatch, tmp_path):
+    import shutil
+
+    root = tmp_path / "sample"
+    shutil.copytree(REPO_ROOT / "ledgers", root / "ledgers")
+    shutil.copy(REPO_ROOT / "taizhang.yaml", root / "taizhang.yaml")
+    for view in VIEWS:
+        _both(cli, monkeypatch, "--dir", root, "--as-of", AS_OF, *view)
+    assert list((root / ".taizhang" / "cache").glob("*.json"))
+
+
+def test_cache__hand_edit_is_seen(cli, repo, monkeypatch):
+    root = repo(YT2=YT2)
+    before = _both(cli, monkeypatch, "--dir", root, "--as-of", AS_OF, "status", "--json")
+    path = root / "ledgers" / "YT2.yaml"
+    # Same size, same second: only the content differs.
+    text = path.read_text(encoding="utf-8").replace("due: 2018-06-10", "due: 2018-06-30")
+    path.write_text(text, encoding="utf-8")
+    after = _both(cli, monkeypatch, "--dir", root, "--as-of", AS_OF, "status", "--json")
+    due = {i["id"]: i["due"] for i in json.loads(after.stdout)["items"]}
+    assert due["YT2-2"] == "2018-06-30" and before.stdout != after.stdout
+
+
+def test_cache__git_checkout_of_older_same_size_ledger(cli, repo, monkeypatch):
+    root = repo(YT2=YT2)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    subprocess.run(git + ["add", "ledgers"], cwd=root, check=True)
+    subprocess.run(git + ["commit", "-qm", "v1"], cwd=root, check=True)
+    old = _both(cli, monkeypatch, "--dir", root, "--as-of", AS_OF, "status", "--json").stdout
+    path = root / "ledgers" / "YT2.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("2018-06-20", "2018-06-29"), encoding="utf-8")
+    new = _both(cli, monkeypatch, "--dir", root, "--as-of", AS_OF, "status", "--json").stdout
+    assert new != old
+    subprocess.run(["git", "checkout", "-q", "--", "ledgers/YT2.yaml"], cwd=root, check=True)
+    assert _both(cli, monkeypatch, "--dir", root, "--as-of", AS_OF, "status", "--json").stdout == old
+
+
+def test_cache__settings_year_is_part_of_the_key(cli, repo, monkeypatch):
+    root = repo(settings="year: 2018\n", YT2=YT2.replace("due: 2019-08-31", "due: 8月底"))
+    first = json.loads(_both(cli, monkeypatch, "--dir", root, "--as-of", AS_OF, "status", "--json").stdout)
+    (root / "taizhang.yaml").write_text("year: 2019\n", encoding="utf-8")
+    second = json.loads(_both(cli, monkeypatch, "--dir", root, "--as-of", AS_OF, "status", "--json").stdout)
+    assert first["items"][-1]["due"] == "2018-08-31" and second["items"][-1]["due"] == "2019-08-31"
+
+
+def test_cache__corrupt_or_foreign_entries_are_ignored_and_rewritten(cli, repo, monkeypatch):
+    root = repo(YT2=YT2)
+    good = _both(cli, monkeypatch, "--dir", root, "--as-of", AS_OF, "status", "--json").stdout
+    [entry] = (root / ".taizhang" / "cache").glob("*.json")
+    for junk in (b"", b"\x00\xff garbage", b'{"key": "x"}\n[]', entry.read_bytes()[:-7]):
+        entry.write_bytes(junk)
+        assert cli("--dir", root, "--as-of", AS_OF, "status", "--json").stdout == good
+    assert entry.read_bytes().startswith(b'{"key":')
+
+
+def test_cache__broken_ledger_is_never_cached(cli, repo, monkeypatch):
+    root = repo(YT2=YT2.replace("  - id: YT2-4", "  - id: YT2-4\n    deu: 2018-01-01"))
+    result = _both(cli, monkeypatch, "--dir", root, "--as-of", AS_OF, "check")
+    assert result.exit_code == 1 and "deu" in result.stderr
+    assert not list((root / ".taizhang" / "cache").glob("*.json"))
+
+
+def _modules_after(*args: str) -> set[str]:
+    code = ("import sys, io, contextlib\n"
+            "from taizhang.cli import app\n"
+            "out = io.StringIO()\n"
+            "with contextlib.redirect_stdout(out):\n"
+            "    try:\n"
+            f"        app({list(args)!r}, standalone_mode=False)\n"
+            "    except SystemExit:\n"
+            "        pass\n"
+            "print('\\n'.join(sorted(sys.modules)), file=sys.stderr)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT)
+    return set(result.stderr.split())
+
+
+HEAVY = {"yaml", "chinese_calendar", "lunardate", "dateutil", "openpyxl", "docx", "jinja2", "rich.table"}
+
+
+def test_startup__help_imports_nothing_heavy():
+    modules = _modules_after("--help")
+    assert not (HEAVY & modules), HEAVY & modules
+    assert "pydantic" not in modules and "taizhang.models" not in modules
+
+
+def test_startup__warm_status_does_not_load_the_yaml_parser():
+    _modules_after("--as-of", AS_OF, "status")  # fills the cache
+    modules = _modules_after("--as-of", AS_OF, "status")
+    assert not ({"yaml", "lunardate", "dateutil", "openpyxl", "docx", "jinja2"} & modules)
