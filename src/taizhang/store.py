@@ -170,19 +170,22 @@ def ledger_rules(doc: Document, ledger: Ledger | None, rel_path: str) -> list[Pr
     items = data.get("items")
     if not isinstance(items, list):
         return problems
-    seen: dict[str, int] = {}
+    seen: dict[str, int] = {}  # id → index of its first item
+    own = f"{code}-" if isinstance(code, str) and re.match(CODE_PATTERN, code) else None
     for i, item in enumerate(items):
         if not isinstance(item, dict) or not isinstance(item.get("id"), str):
             continue
         item_id = item["id"]
-        line, col = doc.pos(("items", i, "id"))
+        # Positions are looked up only for a problem: finding them costs a second parse.
         if item_id in seen:
-            problems.append(Problem(rel_path, line, col, "duplicate_id", {"id": item_id, "line": seen[item_id]}))
+            first_line = doc.pos(("items", seen[item_id], "id"))[0]
+            problems.append(Problem(rel_path, *doc.pos(("items", i, "id")), "duplicate_id",
+                                    {"id": item_id, "line": first_line}))
         else:
-            seen[item_id] = line
-        if (isinstance(code, str) and re.match(CODE_PATTERN, code) and re.match(ITEM_ID_PATTERN, item_id)
-                and not item_id.startswith(code + "-")):
-            problems.append(Problem(rel_path, line, col, "id_other_project", {"id": item_id, "code": code}))
+            seen[item_id] = i
+        if own and not item_id.startswith(own) and re.match(ITEM_ID_PATTERN, item_id):
+            problems.append(Problem(rel_path, *doc.pos(("items", i, "id")), "id_other_project",
+                                    {"id": item_id, "code": code}))
     if ledger is None:
         return problems
     from .schedule import CycleError, topological_order
@@ -447,10 +450,47 @@ EditFn = Callable[[LoadedLedger, Any], Edit]
 
 
 def _checked_loaded(root: Path, path: Path, settings: Settings) -> LoadedLedger:
-    loaded = parse_ledger(path.read_bytes(), _rel(root, path), settings)
+    """The ledger to edit, refusing one with errors. Its data come from the cache when the file
+    is as last read (the nodes an edit needs are composed anyway; converting them is not)."""
+    import json
+
+    from . import cache
+    from .yamlio import decode
+
+    raw = path.read_bytes()
+    rel = _rel(root, path)
+    state = _cache_dir(root)
+    key = cache.cache_key(raw, settings.year)
+    hit = cache.load(state, rel, key) if state is not None else None
+    if hit is not None:
+        text, bom, problems = decode(raw, rel)
+        if text is not None and not problems:
+            try:
+                ledger = Ledger.model_validate_json(hit[0], context={"year": settings.year})
+            except ValidationError:
+                ledger = None
+            if ledger is not None:
+                doc = Document(path=rel, text=text, data=json.loads(hit[0]), bom=bom,
+                               newline="\r\n" if "\r\n" in text else "\n")
+                return LoadedLedger(rel, doc, ledger, hit[1])
+    loaded = parse_ledger(raw, rel, settings)
     if loaded.has_errors:
         raise TaizhangError([p for p in loaded.problems if p.is_error])
     return loaded
+
+
+def _same_data(a: Any, b: Any) -> bool:
+    """Equal as the models read them: a mapping key 2018 and "2018" are the same (JSON, and so
+    the cache, keeps keys as text)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        if len(a) != len(b):
+            return False
+        b_by_text = {str(k): v for k, v in b.items()}
+        return all(str(k) in b_by_text and _same_data(v, b_by_text[str(k)]) for k, v in a.items())
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same_data(x, y) for x, y in zip(a, b))
+    return a == b and type(a) is type(b) or (isinstance(a, (int, float)) and isinstance(b, (int, float))
+                                             and not isinstance(a, bool) and not isinstance(b, bool) and a == b)
 
 
 def edit_ledgers(root: Path, settings: Settings, plans: dict[str, Callable[[LoadedLedger], list[Edit] | Edit]]) -> dict[str, Any]:
@@ -467,13 +507,23 @@ def edit_ledgers(root: Path, settings: Settings, plans: dict[str, Callable[[Load
             new_loaded = parse_ledger(encode(edit.text, loaded.doc.bom), loaded.path, settings)
             if new_loaded.has_errors:
                 raise TaizhangError([p for p in new_loaded.problems if p.is_error])
-            if new_loaded.doc.data != edit.expected:
+            if not _same_data(new_loaded.doc.data, edit.expected):
                 raise TaizhangError(Problem(loaded.path, 0, 0, "internal_edit", {"path": loaded.path}))
-            writes.append((paths[code], encode(edit.text, loaded.doc.bom)))
+            writes.append((paths[code], encode(edit.text, loaded.doc.bom), new_loaded))
             results[code] = edit.result
-        for path, data in writes:
+        for path, data, new_loaded in writes:
             atomic_write(root, path, data)
+            _remember(root, data, new_loaded, settings)
     return results
+
+
+def _remember(root: Path, raw: bytes, loaded: LoadedLedger, settings: Settings) -> None:
+    """Cache what a write just verified, so the next command need not parse the file again."""
+    from . import cache
+
+    state = _cache_dir(root)
+    if state is not None:
+        cache.store(state, loaded.path, cache.cache_key(raw, settings.year), loaded.doc.data, loaded.problems)
 
 
 def _refuse_invalid_data(data: Any, settings: Settings, rel_path: str) -> None:

@@ -29,35 +29,48 @@ _CONFLICT = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(?: |$)", re.MULTILINE)
 
 @dataclass
 class Document:
-    """A YAML file read into plain data, with where every key and value stands in the text."""
+    """A YAML file read into plain data, with where every key and value stands in the text.
+    Positions are found when first asked for (`pos`, `values`, `keys`): most reads never need
+    them, and finding them costs a second pass over the nodes."""
 
     path: str
     text: str
     data: Any = None
-    values: dict[PathKey, Pos] = field(default_factory=dict)
-    keys: dict[PathKey, Pos] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     bom: bool = False
     newline: str = "\n"
-    tracked: bool = True
+    _values: dict[PathKey, Pos] | None = None
+    _keys: dict[PathKey, Pos] | None = None
+
+    def _track(self) -> None:
+        if self._values is None:
+            converter = _Converter(self.path, track=True)
+            if self.text.strip():
+                converter.convert(compose(self.text), ())
+            self._values, self._keys = converter.values, converter.keys
+
+    @property
+    def values(self) -> dict[PathKey, Pos]:
+        self._track()
+        return self._values
+
+    @property
+    def keys(self) -> dict[PathKey, Pos]:
+        self._track()
+        return self._keys
 
     def pos(self, loc: PathKey, *, key: bool = False) -> Pos:
-        """The position of `loc`, or of the nearest enclosing node that has one. Positions are
-        found when first asked for: most reads never need them."""
-        if not self.tracked:
-            self.tracked = True
-            converter = _Converter(self.path, track=True)
-            converter.convert(compose(self.text), ())
-            self.values, self.keys = converter.values, converter.keys
-        table = self.keys if key else self.values
+        """The position of `loc`, or of the nearest enclosing node that has one."""
+        values = self.values
+        table = self.keys if key else values
         loc = tuple(loc)
         while loc:
             if loc in table:
                 return table[loc]
-            if loc in self.values:
-                return self.values[loc]
+            if loc in values:
+                return values[loc]
             loc = loc[:-1]
-        return self.values.get((), (1, 1))
+        return values.get((), (1, 1))
 
 
 def decode(raw: bytes, path: str) -> tuple[str | None, bool, list[Problem]]:
@@ -127,18 +140,25 @@ def _loader_class():
 
 
 _LOADER = None
+_LAST: tuple[str, Any] = ("", None)  # an edit asks for the same text's nodes several times
 
 
 def compose(text: str):
-    """The node tree of one YAML document (libyaml when available); raises yaml.YAMLError."""
-    global _LOADER
+    """The node tree of one YAML document (libyaml when available); raises yaml.YAMLError.
+    Callers must not change the nodes: the last tree is handed out again for the same text."""
+    global _LOADER, _LAST
+    if _LAST[1] is not None and _LAST[0] == text:
+        return _LAST[1]
     if _LOADER is None:
         _LOADER = _loader_class()
     loader = _LOADER(text)
     try:
-        return loader.get_single_node()
+        node = loader.get_single_node()
     finally:
         loader.dispose()
+    if len(text) > 4096:
+        _LAST = (text, node)
+    return node
 
 
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
@@ -198,8 +218,8 @@ def read_document(raw: bytes, path: str) -> Document:
     if converter.problems and not converter.track:
         converter = _Converter(path, track=True)  # problems to place: read again, with positions
         doc.data = converter.convert(node, ())
-    doc.values, doc.keys = converter.values, converter.keys
-    doc.tracked = converter.track
+    if converter.track:
+        doc._values, doc._keys = converter.values, converter.keys
     doc.problems.extend(converter.problems)
     return doc
 
