@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass
 from datetime import date
@@ -209,6 +210,16 @@ def run(ctx: typer.Context, action: Callable[[Env], Any]) -> Any:
     except TaizhangError as e:
         report_problems(env, e.problems)
         raise typer.Exit(1) from None
+
+
+def _print_json(data: Any) -> None:
+    """Indented for a person at a terminal; compact for programs (CPython's C encoder handles
+    only the compact form: 100,000 items print in a fraction of the time and memory)."""
+    if sys.stdout.isatty():
+        text = json.dumps(data, ensure_ascii=False, indent=2)
+    else:
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    sys.stdout.write(text + "\n")
 
 
 def _say(env: Env, key: str, **args: Any) -> None:
@@ -543,17 +554,22 @@ def status(ctx: typer.Context,
            by: Annotated[By, typer.Option(help="分组：project | unit | owner")] = By.project,
            all_items: Annotated[bool, typer.Option("--all", help="列出每个事项")] = False,
            limit: Annotated[int, typer.Option(min=1, help="每个项目/分组最多列几项")] = 20,
+           notes: Annotated[bool, typer.Option("--notes", help="列出每项最新进展及其天数，标出久未汇报")] = False,
+           invest: Annotated[bool, typer.Option("--invest", help="投资：年度计划、累计完成、完成率与序时进度")] = False,
            as_json: Annotated[bool, typer.Option("--json", help="输出 JSON（含筛选后的全部事项）")] = False) -> None:
     """亮灯表：每个项目一行，其下列出红灯、黄灯事项。"""
+    if invest:
+        run(ctx, lambda env: show_invest(env, codes=codes or [], program=program, unit=unit, as_json=as_json))
+        return
     run(ctx, lambda env: show_status(env, codes=codes or [], program=program, unit=unit, owner=owner,
                                      kind=kind, light=light, by=by, all_items=all_items, limit=limit,
-                                     as_json=as_json))
+                                     as_json=as_json, notes=notes))
 
 
 def show_status(env: Env, *, codes: list[str] = [], program: Optional[str] = None,  # noqa: B006
                 unit: Optional[str] = None, owner: Optional[str] = None, kind: Optional[str] = None,
                 light: Optional[str] = None, by: By = By.project, all_items: bool = False,
-                limit: int = 20, as_json: bool = False) -> None:
+                limit: int = 20, as_json: bool = False, notes: bool = False) -> None:
     from .status import Query, evaluate, group_items, select, status_json, totals
     from .store import ledger_path, load_repo
 
@@ -573,22 +589,151 @@ def show_status(env: Env, *, codes: list[str] = [], program: Optional[str] = Non
     projects = select(evaluated,
                       Query(codes=codes, program=program, unit=unit, owner=owner, kinds=kinds, lights=lights))
     if as_json:
-        typer.echo(json.dumps(status_json(projects, env.as_of), ensure_ascii=False, indent=2))
+        _print_json(status_json(projects, env.as_of))
     else:
         from .render import group_table, project_table, status_view
 
         # The overview lists what needs attention; a project, --all or --light lists more.
         shown = None if (codes or all_items or lights) else ("red", "yellow")
         width, color = _terminal(env)
+        notes_as_of = env.as_of if notes else None
         if by == By.project:
-            table = project_table(projects, lang=env.lang, shown_lights=shown, limit=limit, width=width, color=color)
+            table = project_table(projects, lang=env.lang, shown_lights=shown, limit=limit, width=width,
+                                  color=color, notes_as_of=notes_as_of)
         else:
             table = group_table(group_items(projects, by.value), by=by.value, lang=env.lang,
-                                shown_lights=shown, limit=limit, width=width, color=color)
+                                shown_lights=shown, limit=limit, width=width, color=color, notes_as_of=notes_as_of)
         sys.stdout.write(status_view(repo.settings.title, table, totals(projects), env.as_of, env.lang, color))
     if repo.errors:
         report_problems(env, repo.errors)
         raise typer.Exit(1)
+
+
+def show_invest(env: Env, *, codes: list[str], program: Optional[str], unit: Optional[str],
+                as_json: bool) -> None:
+    """`status --invest`: each project's year plan against 序时进度."""
+    from .invest import invest_json, invest_rows, time_progress, totals
+    from .store import ledger_path, load_repo
+
+    for code in codes:
+        ledger_path(env.root, code)
+    repo = load_repo(env.root, codes or None, use_cache=env.use_cache)
+    ledgers = [l for l in repo.ledgers if (program is None or program in (l.program or ""))
+               and (unit is None or unit in (l.unit or ""))]
+    rows = invest_rows(ledgers, env.as_of, repo.settings)
+    if as_json:
+        _print_json(invest_json(rows, env.as_of))
+    else:
+        from .render import invest_view
+
+        program_totals, total = totals(rows)
+        width, color = _terminal(env)
+        sys.stdout.write(invest_view(rows, program_totals, total, time_progress(env.as_of), env.as_of,
+                                     repo.settings.title, env.lang, width=width, color=color))
+    if repo.errors:
+        report_problems(env, repo.errors)
+        raise typer.Exit(1)
+
+
+@app.command()
+def invest(ctx: typer.Context,
+           code: Annotated[str, typer.Argument(help="项目代码")],
+           amount: Annotated[str, typer.Argument(help="完成投资：1.2亿、3000万元、1200（万元）")],
+           month: Annotated[str, typer.Option("--month", help="月份 YYYY-MM")],
+           commit: CommitOpt = False) -> None:
+    """记录某月完成投资（万元；已有该月数据时改为新数）。"""
+    def action(env: Env) -> None:
+        from .amounts import AmountError, format_wan, parse_amount
+        from .store import edit_ledgers, invest_edit, ledger_path
+
+        if not re.match(r"^\d{4}-(0[1-9]|1[0-2])$", month):
+            raise input_error("month_pattern", input=month)
+        try:
+            value = parse_amount(amount.strip())
+        except AmountError as e:
+            raise input_error(e.key, **e.args_) from None
+        edit_ledgers(env.root, env.settings, {code: invest_edit(month, value, amount.strip())})
+        _say(env, "invest_ok", code=code, month=month, amount=format_wan(value))
+        _commit(env, commit, [ledger_path(env.root, code)], f"完成投资 {code} {month}：{amount.strip()}")
+    run(ctx, action)
+
+
+class Format(str, Enum):
+    text = "text"
+    md = "md"
+    html = "html"
+
+
+def _write_out(env: Env, text: str, out: Optional[Path]) -> None:
+    """Print, or write to --out (UTF-8, the file replaced whole)."""
+    if out is None:
+        sys.stdout.write(text)
+        return
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8", newline="\n")
+    except OSError as e:
+        raise input_error("out_unwritable", path=str(out), detail=e.strerror or str(e)) from None
+    _say(env, "written", path=str(out))
+
+
+@app.command()
+def remind(ctx: typer.Context,
+           unit: Annotated[Optional[str], typer.Option(help="只看该责任单位（含该文字即可）")] = None,
+           light: Annotated[str, typer.Option(help="哪些亮灯要督办：red,yellow,green,none")] = "red,yellow",
+           fmt: Annotated[Format, typer.Option("--format", help="text | md | html")] = Format.text,
+           out: Annotated[Optional[Path], typer.Option("--out", help="写入文件")] = None) -> None:
+    """督办通知：按责任单位列出事项、项目、时间节点、逾期天数、责任人。"""
+    def action(env: Env) -> None:
+        from . import remind as notices
+        from .status import Query, evaluate, group_items, select
+        from .store import load_repo
+
+        lights = _csv(light)
+        for lt in lights:
+            if lt not in ("red", "yellow", "green", "none"):
+                raise input_error("light_invalid", light=lt)
+        repo = load_repo(env.root, use_cache=env.use_cache)
+        findings: list = []
+        projects = select(evaluate(repo.ledgers, env.as_of, repo.settings, repo.extra, findings),
+                          Query(unit=unit, lights=lights))
+        # Only the items whose own unit matches go on that unit's notice.
+        groups = [g for g in group_items(projects, "unit") if unit is None or unit in (g.name or "")]
+        notice = notices.Notice(repo.settings.title, env.as_of, notices.open_groups(groups))
+        if fmt == Format.md:
+            text = notices.to_markdown(notice, env.lang)
+        elif fmt == Format.html:
+            text = notices.to_html(notice, env.lang)
+        else:
+            width, color = _terminal(env)
+            text = notices.to_text(notice, env.lang, width, color and out is None)
+        _write_out(env, text, out)
+        if repo.errors:
+            report_problems(env, repo.errors)
+            raise typer.Exit(1)
+    run(ctx, action)
+
+
+@app.command()
+def why(ctx: typer.Context,
+        item_id: Annotated[str, typer.Argument(metavar="ID", help="事项编号")]) -> None:
+    """解释一个事项为什么亮这个灯：时间节点及其来源、剩余天数、触发的规则与阈值。"""
+    def action(env: Env) -> None:
+        from .explain import explain
+        from .status import project_plan
+        from .store import load_repo, split_item_id
+
+        code = split_item_id(item_id)
+        repo = load_repo(env.root, [code], use_cache=env.use_cache)
+        if repo.errors:
+            raise TaizhangError(repo.errors)
+        ledger = repo.ledgers[0]
+        item = next((i for i in ledger.items if i.id == item_id), None)
+        if item is None:
+            raise input_error("unknown_item", id=item_id)
+        plan = project_plan(ledger, env.as_of, repo.settings, repo.extra)
+        typer.echo(explain(ledger, item, plan.by_id[item_id], env.as_of, repo.settings, env.lang))
+    run(ctx, action)
 
 
 def finding_problems(repo, findings) -> list[Problem]:
@@ -619,7 +764,7 @@ def schedule(ctx: typer.Context,
             raise TaizhangError(Problem(*repo.place(code, None), getattr(e, "key", "after_cycle"),
                                         getattr(e, "args_", {"cycle": str(e)}))) from None
         if as_json:
-            typer.echo(json.dumps(plan.to_json(), ensure_ascii=False, indent=2))
+            _print_json(plan.to_json())
         else:
             from .render import schedule_view
 

@@ -35,21 +35,40 @@ def _count(n: int, light: str) -> Cell:
     return (str(n), f"light.{light}" if n else "muted")
 
 
-def _columns(lang: str, first: str) -> list[Column]:
-    return [Column(header("light", lang)), Column(header("id", lang)), Column(first, flex=True),
-            Column(header("due", lang)), Column(header("days_left", lang), right=True),
-            *(Column(header(light, lang), right=True) for light in ("red", "yellow", "green", "done")),
-            Column(header("unit", lang), max_width=30), Column(header("responsible", lang), max_width=14)]
+def _columns(lang: str, first: str, notes: bool = False) -> list[Column]:
+    columns = [Column(header("light", lang)), Column(header("id", lang)), Column(first, flex=True),
+               Column(header("due", lang)), Column(header("days_left", lang), right=True),
+               *(Column(header(light, lang), right=True) for light in ("red", "yellow", "green", "done")),
+               Column(header("unit", lang), max_width=12 if notes else 30),
+               Column(header("responsible", lang), max_width=14)]
+    if notes:
+        columns += [Column(header("last_note", lang), max_width=20), Column(header("reported", lang))]
+    return columns
 
 
-def _item_row(item: ItemView, lang: str) -> list[Cell]:
-    return [light_cell(item.light, lang), item.id, "  " + item.title,
-            item.due.isoformat() if item.due else "-", days_cell(item, lang),
-            "", "", "", "", item.unit or "", item.owner or ""]
+def report_age_cell(item: ItemView, as_of: date, lang: str) -> Cell:
+    """How old the latest progress report is; 久未汇报 when older than `stale_days`."""
+    if item.last_note is None:
+        text = header("never_reported", lang)
+    else:
+        text = header("days_ago", lang, n=(as_of - item.last_note.date).days)
+    if item.stale:
+        return (text + " " + header("stale", lang), "light.yellow")
+    return (text, "muted")
 
 
-def _more_row(hidden: int, lang: str) -> list[Cell]:
-    return ["", "", ("  " + header("more", lang, n=hidden), "muted"), "", "", "", "", "", "", "", ""]
+def _item_row(item: ItemView, lang: str, notes_as_of: date | None = None) -> list[Cell]:
+    row = [light_cell(item.light, lang), item.id, "  " + item.title,
+           item.due.isoformat() if item.due else "-", days_cell(item, lang),
+           "", "", "", "", item.unit or "", item.owner or ""]
+    if notes_as_of is not None:
+        row += [item.last_note.text if item.last_note else "",
+                report_age_cell(item, notes_as_of, lang) if item.light != "done" else ""]
+    return row
+
+
+def _more_row(hidden: int, lang: str, notes: bool = False) -> list[Cell]:
+    return ["", "", ("  " + header("more", lang, n=hidden), "muted")] + [""] * (8 + (2 if notes else 0))
 
 
 def _counts(tally: Tally) -> list[Cell]:
@@ -64,47 +83,51 @@ def _shown(items: Sequence[ItemView], lights: Iterable[str] | None) -> list[Item
 
 
 class _Rows:
-    def __init__(self) -> None:
+    def __init__(self, notes_as_of: date | None = None) -> None:
         self.rows: list[list[Cell]] = []
         self.styles: list[str | None] = []
+        self.notes_as_of = notes_as_of
 
     def add(self, row: list[Cell], style: str | None = None) -> None:
+        if self.notes_as_of is not None and len(row) == 11:
+            row = row + ["", ""]
         self.rows.append(row)
         self.styles.append(style)
 
     def items(self, items: Sequence[ItemView], lights, limit: int, lang: str) -> None:
         shown = _shown(items, lights)
         for item in shown[:limit]:
-            self.add(_item_row(item, lang))
+            self.add(_item_row(item, lang, self.notes_as_of))
         if len(shown) > limit:
             self.add(_more_row(len(shown) - limit, lang))
 
 
 def project_table(projects: Sequence[ProjectView], *, lang: str, shown_lights: Iterable[str] | None,
-                  limit: int, width: int, color: bool) -> list[str]:
-    """One row per project (light, counts, unit, leader) with its shown items beneath."""
+                  limit: int, width: int, color: bool, notes_as_of: date | None = None) -> list[str]:
+    """One row per project (light, counts, unit, leader) with its shown items beneath; with
+    `notes_as_of`, each item's latest report and its age."""
     shown_lights = list(shown_lights) if shown_lights is not None else None
-    rows = _Rows()
+    rows = _Rows(notes_as_of)
     for project in projects:
         rows.add([light_cell(project.light, lang), project.code, project.name, "", "",
                   *_counts(project.tally), project.unit or "", project.leader or ""], "project")
         rows.items(project.items, shown_lights, limit, lang)
-    columns = _columns(lang, header("project", lang) + " / " + header("item", lang))
+    columns = _columns(lang, header("project", lang) + " / " + header("item", lang), notes_as_of is not None)
     return textable.render(columns, rows.rows, max_width=width, color=color, row_styles=rows.styles)
 
 
 def group_table(groups: Sequence[Group], *, by: str, lang: str, shown_lights: Iterable[str] | None,
-                limit: int, width: int, color: bool) -> list[str]:
+                limit: int, width: int, color: bool, notes_as_of: date | None = None) -> list[str]:
     """Items regrouped by responsible unit or owner, each group with its counts."""
     shown_lights = list(shown_lights) if shown_lights is not None else None
-    rows = _Rows()
+    rows = _Rows(notes_as_of)
     for group in groups:
         rows.add([light_cell(group.light, lang), "", group.name or "-", "", "", *_counts(group.tally),
                   "", "、".join(group.leaders)], "project")
         rows.items(group.items, shown_lights, limit, lang)
     first = header("group_unit" if by == "unit" else "group_owner", lang) + " / " + header("item", lang)
-    return textable.render(_columns(lang, first), rows.rows, max_width=width, color=color,
-                           row_styles=rows.styles)
+    return textable.render(_columns(lang, first, notes_as_of is not None), rows.rows, max_width=width,
+                           color=color, row_styles=rows.styles)
 
 
 def totals_line(tally: Tally, as_of: date, lang: str, color: bool) -> str:
@@ -168,3 +191,39 @@ def schedule_view(ledger, plan, as_of: date, settings, lang: str, *, width: int,
     table = textable.render(columns, rows, max_width=width, color=color)
     paint = (lambda text, style: textable.ANSI[style] + text + textable.RESET) if color else (lambda text, style: text)
     return "\n".join([paint(head, "title"), *table, "", paint(*foot)]) + "\n"
+
+
+def invest_view(rows, program_totals, total, progress, as_of: date, title: str | None, lang: str, *,
+                width: int, color: bool) -> str:
+    """时间过半、任务过半: plan, completed, rate, 序时进度, lag in 百分点, light; then totals."""
+    from .amounts import format_yi_wan
+    from .invest import round4
+
+    en = lang == "en"
+    pct = lambda r: f"{round4(r) * 100:.2f}%" if r is not None else "-"  # noqa: E731
+    money = lambda a: format_yi_wan(a) if a is not None else "-"  # noqa: E731
+    columns = [Column(header("light", lang)), Column(header("id", lang)), Column(header("project", lang), flex=True),
+               Column("Plan this year" if en else "年度计划", right=True),
+               Column("Completed" if en else "累计完成", right=True),
+               Column("Rate" if en else "完成率", right=True),
+               Column("Behind (points)" if en else "滞后（百分点）", right=True)]
+    body: list[list[Cell]] = []
+    for row in rows:
+        lag = f"{round4(row.lag):.2f}" if row.lag is not None else "-"
+        light = light_cell(row.light, lang) if row.light != "none" else ("no plan" if en else "无计划", "muted")
+        body.append([light, row.code, row.name, money(row.planned), money(row.completed),
+                     pct(row.rate), (lag, f"light.{row.light}")])
+    styles: list[str | None] = [None] * len(body)
+    for t in [*program_totals, total]:
+        name = t.name or (("All projects" if en else "全部项目") if t is total else ("(no program)" if en else "（未分工程）"))
+        body.append(["", "", (("Total " if en else "合计 ") + name, "project"), money(t.planned), money(t.completed),
+                     pct(t.rate), ""])
+        styles.append("project")
+    lines = []
+    if title:
+        lines.append(textable.ANSI["title"] + title + textable.RESET if color else title)
+    lines.extend(textable.render(columns, body, max_width=width, color=color, row_styles=styles))
+    lines.append("")
+    lines.append(("Time progress (day of the year / days in the year): " if en else "序时进度（当年第几天 ÷ 全年天数）：")
+                 + f"{round4(progress) * 100:.2f}%" + (f"  (as of {as_of.isoformat()})" if en else f"（截至 {as_of.isoformat()}）"))
+    return "\n".join(lines) + "\n"

@@ -42,6 +42,13 @@ def light_reason(item: Item, node: date | None, as_of: date, warn_days: int, *,
     return "green", "on_time"
 
 
+def is_stale(last_report: date | None, start: date | None, as_of: date, stale_days: int) -> bool:
+    """No report for longer than `stale_days`: counted from the latest report, or, for an item
+    never reported on, from the day its work should have started."""
+    since = last_report if last_report is not None else (start if start is not None and start <= as_of else None)
+    return since is not None and (as_of - since).days > stale_days
+
+
 def _reported_since(item: Item, start: date, as_of: date) -> bool:
     return any(start <= note.date <= as_of for note in item.notes)
 
@@ -63,6 +70,9 @@ class ItemView:
     days_left: int | None
     closed_on: date | None
     number: int
+    last_note: object = None  # the latest progress report (models.Note), if any
+    stale: bool = False  # open, and no report for longer than `stale_days`
+    start: date | None = None  # computed by 倒排工期
 
     @property
     def sort_key(self) -> tuple:
@@ -173,12 +183,16 @@ def evaluate(ledgers: Iterable[Ledger], as_of: date, settings: Settings,
                                infeasible=planned.slack is not None and planned.slack < 0 and not planned.fixed,
                                start=planned.start)
             closed_on = item.closed.date if item.closed is not None and item.closed.date <= as_of else None
+            last_note = max((n for n in item.notes if n.date <= as_of), key=lambda n: n.date, default=None)
             views.append(ItemView(
                 id=item.id, project=ledger.code, project_name=ledger.name, title=item.title,
                 kind=item.kind, unit=item.unit or ledger.unit, owner=item.owner or ledger.owner,
                 leader=ledger.leader, due=node, light=light,
                 days_left=(node - as_of).days if node is not None else None,
-                closed_on=closed_on, number=int(item.id.rsplit("-", 1)[1])))
+                closed_on=closed_on, number=int(item.id.rsplit("-", 1)[1]), last_note=last_note,
+                stale=light != "done" and is_stale(last_note.date if last_note else None, planned.start,
+                                                   as_of, settings.stale_days),
+                start=planned.start))
         views.sort(key=lambda v: v.sort_key)
         projects.append(ProjectView(ledger.code, ledger.name, ledger.unit, ledger.leader,
                                     ledger.owner, ledger.program, views, _tally(views)))

@@ -846,6 +846,58 @@ def _set_fields(loaded: LoadedLedger, text: str, expected: dict, target: str,
     return text
 
 
+def invest_edit(month: str, amount: Any, wording: str) -> Callable[[LoadedLedger], Edit]:
+    """Record completed investment for a month (replacing that month's figure if there is one),
+    written as the clerk typed it (`1.2亿`), a bare number as a number."""
+    value: Any = wording
+    if re.fullmatch(r"[0-9]+", wording):
+        value = int(wording)
+    elif re.fullmatch(r"[0-9]+\.[0-9]+", wording):
+        value = float(wording)
+
+    def apply(loaded: LoadedLedger) -> Edit:
+        text, newline = loaded.doc.text, loaded.doc.newline
+        expected = _copy_items(loaded.doc.data)
+        invest = dict(expected.get("investment") or {})
+        completed = dict(invest.get("completed") or {})
+        completed = {k: v for k, v in completed.items() if str(k) != month}
+        completed[month] = value
+        invest["completed"] = completed
+        expected["investment"] = invest
+        root_node = _root_node(text)
+        pair = splice.mapping_get(root_node, "investment")
+        entry = {month: value}
+        if pair is None or pair[1].id == "scalar":
+            if pair is not None:
+                text = splice.remove_key(text, root_node, "investment")
+            text = _insert_ordered(text, _root_node(text), "investment", ["completed: " + splice.flow(entry)],
+                                   newline, PROJECT_KEY_ORDER)
+            return Edit(text, expected, month)
+        invest_node = pair[1]
+        done_pair = splice.mapping_get(invest_node, "completed")
+        if done_pair is None or done_pair[1].id == "scalar":
+            if done_pair is not None:
+                text = splice.remove_key(text, invest_node, "completed")
+                invest_node = splice.mapping_get(_root_node(text), "investment")[1]
+            text = splice.insert_key(text, invest_node, "completed",
+                                     splice.flow(entry) if not getattr(invest_node, "flow_style", False)
+                                     else splice.flow(entry), newline)
+            return Edit(text, expected, month)
+        months_node = done_pair[1]
+        existing = splice.mapping_get(months_node, month)
+        flow = getattr(months_node, "flow_style", False)
+        emitted = splice.flow(value) if flow else splice.scalar(value)
+        if existing is not None:
+            text = splice.replace_scalar(text, existing[1], emitted)
+        elif flow:
+            text = splice.insert_key(text, months_node, month, emitted, newline)
+        else:
+            text = splice.insert_key(text, months_node, month, emitted, newline)
+        return Edit(text, expected, month)
+
+    return apply
+
+
 def _drop_stale_wording(text: str, value_node, loaded: LoadedLedger) -> str:
     """A date's line comment that is the wording of the old date (`due: 2018-07-20  # 7月中旬`)
     would contradict a new date: it goes. Any other comment stays."""
