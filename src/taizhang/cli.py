@@ -807,6 +807,10 @@ def date_(ctx: typer.Context,
     run(ctx, action)
 
 
+# Commands kept in modules of their own register on `app` when imported here.
+from . import cli_exchange, cli_git, cli_report  # noqa: E402,F401
+
+
 def main() -> None:
     """Console-script entry point."""
     import gc
