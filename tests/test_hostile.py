@@ -1,0 +1,72 @@
+"""Hostile input gives one clear line, exit 1, no traceback, and changes no file."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+from conftest import YT2
+
+
+def _snapshot(root):
+    return {p.relative_to(root): p.read_bytes() for p in root.rglob("*")
+            if p.is_file() and ".taizhang" not in p.parts}
+
+
+def _refused(result, *words):
+    assert result.exit_code == 1, result
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.stderr.strip(), "says what is wrong"
+    for word in words:
+        assert word in result.stderr, (word, result.stderr)
+
+
+def test_hostile__50_mb_file_is_refused_quickly(cli, repo):
+    root = repo(YT2=YT2)
+    (root / "ledgers" / "BIG.yaml").write_bytes(b"code: BIG\nname: x\n" + b"# " + b"x" * (50 * 1024 * 1024) + b"\n")
+    start = time.perf_counter()
+    result = cli("--dir", root, "--lang", "en", "check")
+    assert time.perf_counter() - start < 10
+    _refused(result, "ledgers/BIG.yaml:1:1:", "larger than 16 MB")
+
+
+def test_hostile__binary_garbage(cli, repo):
+    root = repo(YT2=YT2)
+    (root / "ledgers" / "BIN.yaml").write_bytes(os.urandom(4096))
+    _refused(cli("--dir", root, "--lang", "en", "check"), "ledgers/BIN.yaml:")
+
+
+@pytest.mark.parametrize("code", ["../x", "..", "a/b", "..\\x", "/etc/passwd", "YT2/../../x", "", " YT2"])
+def test_hostile__codes_are_never_paths(cli, repo, tmp_path, code):
+    root = repo(YT2=YT2)
+    before = _snapshot(tmp_path)
+    for args in (("new", code, "名称"), ("add", code, "事项"), ("status", code), ("schedule", code),
+                 ("invest", code, "1亿", "--month", "2018-05"), ("close", f"{code}-1"), ("why", f"{code}-1")):
+        result = cli("--dir", root, *args)
+        assert result.exit_code in (1, 2), (args, result)
+        assert "Traceback" not in result.stdout + result.stderr
+    assert _snapshot(tmp_path) == before
+
+
+def test_hostile__code_with_path_inside_the_file(cli, repo):
+    root = repo(YT2=YT2.replace("code: YT2", "code: ../../etc"))
+    _refused(cli("--dir", root, "--lang", "en", "check"), "ledgers/YT2.yaml:3:7:", "project code")
+
+
+def test_hostile__python_object_tags_are_refused_not_run(cli, repo, tmp_path):
+    marker = tmp_path / "pwned"
+    root = repo(YT2=YT2.replace("name: 宇通二期项目", f"name: !!python/object/apply:os.system ['touch {marker}']"))
+    _refused(cli("--dir", root, "--lang", "en", "check"), "unsupported YAML tag")
+    assert not marker.exists()
+    before = _snapshot(root)
+    _refused(cli("--dir", root, "add", "YT2", "x"))
+    assert _snapshot(root) == before
+
+
+def test_hostile__conflict_markers_block_writes(cli, repo):
+    text = YT2.replace("    owner: 李四\n", "<<<<<<< HEAD\n    owner: 李四\n=======\n    owner: 王五\n>>>>>>> other\n")
+    root = repo(YT2=text)
+    before = _snapshot(root)
+    _refused(cli("--dir", root, "--lang", "en", "close", "YT2-2"), "conflict marker")
+    assert _snapshot(root) == before
