@@ -171,32 +171,36 @@ def evaluate(ledgers: Iterable[Ledger], as_of: date, settings: Settings,
         except CycleError:
             schedule = {}  # reported where the ledger is read, at its `after`
         views = []
-        for item in ledger.items:
+        warn_days, stale_days = settings.warn_days, settings.stale_days
+        code, name, unit, owner, leader = ledger.code, ledger.name, ledger.unit, ledger.owner, ledger.leader
+        for item in ledger.items:  # the hot loop of every status: 100,000 times for a city
             planned = schedule.get(item.id) or _UNPLANNED
             node = item.due if item.due is not None else planned.finish
+            infeasible = planned.slack is not None and planned.slack < 0 and not planned.fixed
             # An item already past its time node is simply overdue (red), not a planning finding.
-            if planned.slack is not None and planned.slack < 0 and not planned.fixed and \
-                    node is not None and node >= as_of:
-                findings.append(Finding(ledger.code, item.id, "schedule_infeasible",
+            if infeasible and node is not None and node >= as_of:
+                findings.append(Finding(code, item.id, "schedule_infeasible",
                                         {"id": item.id, "days": -planned.slack}))
-            light = item_light(item, node, as_of, settings.warn_days,
-                               infeasible=planned.slack is not None and planned.slack < 0 and not planned.fixed,
-                               start=planned.start)
-            closed_on = item.closed.date if item.closed is not None and item.closed.date <= as_of else None
-            last_note = max((n for n in item.notes if n.date <= as_of), key=lambda n: n.date, default=None)
+            light = item_light(item, node, as_of, warn_days, infeasible=infeasible, start=planned.start)
+            closed = item.closed
+            closed_on = closed.date if closed is not None and closed.date <= as_of else None
+            last_note = (max((n for n in item.notes if n.date <= as_of), key=_note_day, default=None)
+                         if item.notes else None)
             views.append(ItemView(
-                id=item.id, project=ledger.code, project_name=ledger.name, title=item.title,
-                kind=item.kind, unit=item.unit or ledger.unit, owner=item.owner or ledger.owner,
-                leader=ledger.leader, due=node, light=light,
-                days_left=(node - as_of).days if node is not None else None,
-                closed_on=closed_on, number=int(item.id.rsplit("-", 1)[1]), last_note=last_note,
-                stale=light != "done" and is_stale(last_note.date if last_note else None, planned.start,
-                                                   as_of, settings.stale_days),
-                start=planned.start))
+                item.id, code, name, item.title, item.kind, item.unit or unit, item.owner or owner,
+                leader, node, light, (node - as_of).days if node is not None else None, closed_on,
+                int(item.id.rsplit("-", 1)[1]), last_note,
+                light != "done" and is_stale(last_note.date if last_note else None, planned.start,
+                                             as_of, stale_days),
+                planned.start))
         views.sort(key=lambda v: v.sort_key)
         projects.append(ProjectView(ledger.code, ledger.name, ledger.unit, ledger.leader,
                                     ledger.owner, ledger.program, views, _tally(views)))
     return projects
+
+
+def _note_day(note) -> date:
+    return note.date
 
 
 _UNPLANNED = Planned("", None, None, None, None, False, 0, True, False, None)
