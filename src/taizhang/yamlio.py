@@ -423,33 +423,36 @@ def atomic_write(root: Path, path: Path, data: bytes) -> None:
         mode = path.stat().st_mode & 0o7777
     except FileNotFoundError:
         mode = None
-    fd, tmp_name = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=tmp_dir)
+    tmp = _synced_copy(tmp_dir, path.name + ".", data, mode)
+    try:
+        try:
+            os.replace(tmp, path)
+        except OSError:
+            # .taizhang/ on another filesystem than ledgers/ (a mount): rename within the folder.
+            os.unlink(tmp)
+            tmp = _synced_copy(path.parent, "." + path.name + ".", data, mode)
+            os.replace(tmp, path)
+        _fsync_dir(path.parent)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _synced_copy(folder: Path, prefix: str, data: bytes, mode: int | None) -> str:
+    """A temporary file in `folder` holding `data`, flushed to disk, with `mode`."""
+    fd, name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         if mode is not None:
-            os.chmod(tmp_name, mode)
-        try:
-            os.replace(tmp_name, path)
-        except OSError:
-            # .taizhang/ on another filesystem than ledgers/ (a mount): rename within the folder.
-            local_fd, local_tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp",
-                                                   dir=path.parent)
-            with os.fdopen(local_fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            if mode is not None:
-                os.chmod(local_tmp, mode)
-            os.replace(local_tmp, path)
-            os.unlink(tmp_name)
-        _fsync_dir(path.parent)
+            os.chmod(name, mode)
     except BaseException:
-        if os.path.exists(tmp_name):
-            os.unlink(tmp_name)
+        os.unlink(name)
         raise
+    return name
 
 
 def _clean_orphans(tmp_dir: Path, name: str) -> None:
