@@ -193,3 +193,13 @@ def test_commit__commits_exactly_the_changed_ledger(cli, repo):
                          capture_output=True, text=True, encoding="utf-8").stdout
     assert log.splitlines()[:2] == ["销号 YT2-3 六个村拆迁进度滞后", "测试员"]
     assert "ledgers/YT2.yaml" in log and "unrelated.txt" not in log
+
+
+def test_note__without_any_known_user(cli, repo, monkeypatch):
+    """No --by, no git user, no $USER: the note is written without `by`, not refused."""
+    monkeypatch.delenv("USER", raising=False)
+    monkeypatch.delenv("USERNAME", raising=False)
+    root = repo(YT2=YT2)
+    assert cli("--dir", root, "note", "YT2-2", "已进场", "--on", "2018-06-01").exit_code == 0
+    note = _item(root, "YT2-2").notes[-1]
+    assert (note.text, note.by) == ("已进场", None)

@@ -266,6 +266,9 @@ def init(ctx: typer.Context,
             if not created:
                 _say(env, "init_exists", path=name)
         _say(env, "init_ok", path=str(target))
+        from .cli_git import offer_merge_driver
+
+        offer_merge_driver(env, target)
     run(ctx, action)
 
 
@@ -822,4 +825,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # Run as `python -m taizhang.cli`, this file is `__main__`; the command modules register on
+    # `taizhang.cli.app`, so start that one.
+    from taizhang.cli import main as _main
+
+    _main()

@@ -313,8 +313,6 @@ def _allowed_keys(model: type, loc: tuple) -> list[str]:
 
 def load_calendars(root: Path, settings: Settings) -> tuple[YearDays, list[Problem], int]:
     """The repository's `calendars/*.yaml`: extra days off and working days, declared years."""
-    from .models import CalendarFile
-
     folder = root / CALENDAR_DIR
     if not folder.is_dir():
         return NO_EXTRA, [], 0
@@ -322,20 +320,28 @@ def load_calendars(root: Path, settings: Settings) -> tuple[YearDays, list[Probl
     for path in sorted(folder.glob("*.y*ml")):
         files += 1
         rel = _rel(root, path)
-        doc = read_document(path.read_bytes(), rel)
-        if doc.problems:
-            problems.extend(doc.problems)
-            continue
-        try:
-            spec = CalendarFile.model_validate(doc.data or {}, context={"year": settings.year})
-        except ValidationError as e:
-            problems.extend(validation_problems(e, doc, CalendarFile))
+        spec, found = _read_calendar_file(path, rel, settings)
+        if spec is None:
+            problems.extend(found)
             continue
         off.update(spec.days_off)
         on.update(spec.work_days)
         if spec.year is not None:
             years.add(spec.year)
     return year_days(off, on, years), problems, files
+
+
+def _read_calendar_file(path: Path, rel: str, settings: Settings):
+    """(the CalendarFile, or None, and its problems)."""
+    from .models import CalendarFile
+
+    doc = read_document(path.read_bytes(), rel)
+    if doc.problems:
+        return None, doc.problems
+    try:
+        return CalendarFile.model_validate(doc.data or {}, context={"year": settings.year}), []
+    except ValidationError as e:
+        return None, validation_problems(e, doc, CalendarFile)
 
 
 def load_repo(root: Path, codes: Iterable[str] | None = None, *, use_cache: bool = True) -> Repo:
@@ -400,6 +406,8 @@ def check_files(root: Path, files: Iterable[Path]) -> Repo:
             raise input_error("file_missing", path=str(path))
         if path.resolve() == (root / SETTINGS_FILE).resolve():
             repo.problems.extend(settings_problems)
+        elif path.resolve().parent == (root / CALENDAR_DIR).resolve() and path.suffix in (".yaml", ".yml"):
+            repo.problems.extend(_read_calendar_file(path, rel, settings)[1])
         elif path.resolve().parent == (root / LEDGER_DIR).resolve():
             loaded = parse_ledger(path.read_bytes(), rel, settings)
             repo.problems.extend(loaded.problems)
@@ -732,7 +740,8 @@ def note_edit(item_id: str, note: dict[str, Any]) -> Callable[[LoadedLedger], Ed
         index = _item_index(loaded, item_id)
         text = _append_note(loaded.doc.text, index, note, loaded.doc.newline)
         expected = _copy_items(loaded.doc.data)
-        expected["items"][index]["notes"] = list(expected["items"][index].get("notes") or []) + [_yaml_value(note)]
+        written = {k: v for k, v in note.items() if v not in (None, "")}  # as _append_note writes it
+        expected["items"][index]["notes"] = list(expected["items"][index].get("notes") or []) + [_yaml_value(written)]
         return Edit(text, expected, (item_id, loaded.ledger.items[index].title))
 
     return apply
