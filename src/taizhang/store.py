@@ -688,9 +688,10 @@ def _item_node(root_node, index: int, key: str | None = None):
 
 
 def _insert_item_key(text: str, index: int, key: str, value: Any, newline: str,
-                     block: list[str] | None = None) -> str:
-    """Add `key` to item `index`, before the first key that comes after it in the usual order."""
-    item_node = _item_node(_root_node(text), index)
+                     block: list[str] | None = None, root_node=None) -> str:
+    """Add `key` to item `index`, before the first key that comes after it in the usual order.
+    `root_node` may be the nodes of an earlier text that differs only *after* this item."""
+    item_node = _item_node(root_node if root_node is not None else _root_node(text), index)
     if getattr(item_node, "flow_style", False):
         return splice.insert_key(text, item_node, key, splice.flow(value), newline)
     return _insert_ordered(text, item_node, key, block if block is not None else _emit_value(value),
@@ -712,16 +713,22 @@ def close_edit(item_ids: list[str], closed: dict[str, Any]) -> Callable[[LoadedL
         text, newline = loaded.doc.text, loaded.doc.newline
         expected = _copy_items(loaded.doc.data)
         done = []
+        targets = []
         for item_id in item_ids:
             index = _item_index(loaded, item_id)
             item = loaded.ledger.items[index]
             if item.closed is not None:
                 raise input_error("already_closed", id=item_id, date=item.closed.date.isoformat())
-            value = {k: v for k, v in closed.items() if v not in (None, "")}
-            block = [f"{k}: {splice.scalar(v)}" for k, v in value.items()]
-            text = _insert_item_key(text, index, "closed", value, newline, block=block)
-            expected["items"][index]["closed"] = _yaml_value(value)
+            targets.append(index)
             done.append((item_id, item.title))
+        value = {k: v for k, v in closed.items() if v not in (None, "")}
+        block = [f"{k}: {splice.scalar(v)}" for k, v in value.items()]
+        # From the last item up: an insertion moves only the text below it, so the nodes of the
+        # file as read stay right for every item still to do (one parse for any number of ids).
+        root_node = _root_node(text)
+        for index in sorted(set(targets), reverse=True):
+            text = _insert_item_key(text, index, "closed", value, newline, block=block, root_node=root_node)
+            expected["items"][index]["closed"] = _yaml_value(value)
         return Edit(text, expected, done)
 
     return apply
