@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import AS_OF, YT2, dedent
+from conftest import AS_OF, YT2
 
 from taizhang import store
 from taizhang.models import Settings

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import random
 from datetime import date, timedelta
 
 import pytest
@@ -239,7 +238,6 @@ def test_schedule__invariants(project, rnd):
     cal = CALENDARS[cal_name]()
     s = plan(led, AS_OF, cal)
     p = by_id(s)
-    items = {i.id: i for i in led.items}
     for item in led.items:
         me = p[item.id]
         if me.fixed:

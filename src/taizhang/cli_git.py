@@ -3,9 +3,7 @@ runs), `log` (the history of an item or project for the 督查 audit). Imported 
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -14,6 +12,7 @@ import typer
 from .cli import CommitOpt, Env, _commit, _print_json, app, run
 from .errors import Problem, TaizhangError, input_error
 from .i18n import message
+from .yamlio import replace_in_place
 
 
 # --- git-setup ------------------------------------------------------------------------------
@@ -82,7 +81,7 @@ def merge_driver(ctx: typer.Context,
     label = path or ours.name
     lang = _driver_lang(env, path)
     data, conflicts, notes = _merge_bytes(*raws, label=label, settings=_driver_settings(path))
-    _replace(ours, data)
+    replace_in_place(ours, data)
     for problem in notes + conflicts:
         typer.echo(problem.render(lang), err=True)
     raise typer.Exit(1 if conflicts else 0)
@@ -137,27 +136,6 @@ def _merge_bytes(base: bytes, ours: bytes, theirs: bytes, *, label: str, setting
         return data, line_merge_problems(label, n), [Problem(label, 0, 0, "merge_line_fallback", {}, "warning"),
                                                      Problem(label, 0, 0, "merge_internal", {"where": type(e).__name__})]
     return result.text.encode("utf-8"), result.conflicts, result.messages
-
-
-def _replace(target: Path, data: bytes) -> None:
-    """Write the result over git's temporary OURS file atomically (a new file renamed over it)."""
-    try:
-        mode = target.stat().st_mode & 0o7777
-    except OSError:
-        mode = None
-    fd, tmp = tempfile.mkstemp(prefix=".taizhang-merge-", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 # --- log ------------------------------------------------------------------------------------

@@ -439,6 +439,22 @@ def atomic_write(root: Path, path: Path, data: bytes) -> None:
         raise
 
 
+def replace_in_place(target: Path, data: bytes) -> None:
+    """Replace a file outside the repository's own folders (git's temporary OURS file) the same
+    way: a synced temporary file beside it, renamed over it, the mode kept."""
+    try:
+        mode = target.stat().st_mode & 0o7777
+    except OSError:
+        mode = None
+    tmp = _synced_copy(target.parent, ".taizhang-", data, mode)
+    try:
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
 def _synced_copy(folder: Path, prefix: str, data: bytes, mode: int | None) -> str:
     """A temporary file in `folder` holding `data`, flushed to disk, with `mode`."""
     fd, name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=folder)
