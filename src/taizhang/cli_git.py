@@ -12,7 +12,6 @@ import typer
 from .cli import CommitOpt, Env, _commit, _print_json, app, run
 from .errors import Problem, TaizhangError, input_error
 from .i18n import message
-from .yamlio import replace_in_place
 
 
 # --- git-setup ------------------------------------------------------------------------------
@@ -81,6 +80,8 @@ def merge_driver(ctx: typer.Context,
     label = path or ours.name
     lang = _driver_lang(env, path)
     data, conflicts, notes = _merge_bytes(*raws, label=label, settings=_driver_settings(path))
+    from .yamlio import replace_in_place
+
     replace_in_place(ours, data)
     for problem in notes + conflicts:
         typer.echo(problem.render(lang), err=True)
