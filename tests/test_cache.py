@@ -117,3 +117,19 @@ def test_startup__warm_status_does_not_load_the_yaml_parser():
     _modules_after("--as-of", AS_OF, "status")  # fills the cache
     modules = _modules_after("--as-of", AS_OF, "status")
     assert not ({"yaml", "lunardate", "dateutil", "openpyxl", "docx", "jinja2"} & modules)
+
+
+def test_view_cache__keyed_by_day_settings_and_calendars(cli, repo, monkeypatch):
+    """Lit rows are reused only while the day, the settings and the calendars are the same."""
+    root = repo(settings="warn_days: 7\n", YT2=YT2.replace("deadline: 2020-06-30", "deadline: 2020-06-30\ncalendar: workdays"))
+    args = ("--dir", root, "status", "--json")
+    day1 = _both(cli, monkeypatch, "--as-of", "2018-06-12", *args).stdout
+    day2 = _both(cli, monkeypatch, "--as-of", "2018-06-15", *args).stdout
+    assert day1 != day2
+    assert list((root / ".taizhang" / "cache" / "views").glob("*.json"))
+    (root / "taizhang.yaml").write_text("warn_days: 1\n", encoding="utf-8")
+    narrow = json.loads(_both(cli, monkeypatch, "--as-of", "2018-06-15", *args).stdout)
+    assert {i["id"]: i["light"] for i in narrow["items"]}["YT2-3"] == "green"   # 5 days left > 1
+    (root / "calendars").mkdir()
+    (root / "calendars" / "extra.yaml").write_text("days_off: [2018-06-19]\n", encoding="utf-8")
+    _both(cli, monkeypatch, "--as-of", "2018-06-15", *args)

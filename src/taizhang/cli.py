@@ -573,8 +573,9 @@ def show_status(env: Env, *, codes: list[str] = [], program: Optional[str] = Non
                 unit: Optional[str] = None, owner: Optional[str] = None, kind: Optional[str] = None,
                 light: Optional[str] = None, by: By = By.project, all_items: bool = False,
                 limit: int = 20, as_json: bool = False, notes: bool = False) -> None:
-    from .status import Query, evaluate, group_items, select, status_json, totals
-    from .store import ledger_path, load_repo
+    from .status import Query, group_items, select, status_json, totals
+    from .store import ledger_path
+    from .views import lit_projects
 
     kinds = _csv(kind)
     for k in kinds:
@@ -585,9 +586,8 @@ def show_status(env: Env, *, codes: list[str] = [], program: Optional[str] = Non
             raise input_error("light_invalid", light=lt)
     for code in codes:
         ledger_path(env.root, code)
-    repo = load_repo(env.root, codes or None, use_cache=env.use_cache)
-    findings: list = []
-    evaluated = evaluate(repo.ledgers, env.as_of, repo.settings, repo.extra, findings)
+    # Lit rows come from the second cache level when nothing they depend on changed (views.py).
+    repo, evaluated, findings = lit_projects(env.root, codes or None, env.as_of, use_cache=env.use_cache)
     repo.problems.extend(finding_problems(repo, findings))
     projects = select(evaluated,
                       Query(codes=codes, program=program, unit=unit, owner=owner, kinds=kinds, lights=lights))

@@ -206,6 +206,20 @@ def _note_day(note) -> date:
 _UNPLANNED = Planned("", None, None, None, None, False, 0, True, False, None)
 
 
+@dataclass(slots=True)
+class NoteView:
+    """A progress report as a view holds it (the cached rows carry no models)."""
+
+    date: date
+    by: str | None
+    text: str
+
+
+def tally_of(items: Iterable[ItemView]) -> Tally:
+    """Counts per light of some items."""
+    return _tally(items)
+
+
 def _tally(items: Iterable[ItemView]) -> Tally:
     tally = Tally()
     for item in items:

@@ -347,20 +347,9 @@ def _read_calendar_file(path: Path, rel: str, settings: Settings):
 def load_repo(root: Path, codes: Iterable[str] | None = None, *, use_cache: bool = True) -> Repo:
     """Read the settings, calendars and ledgers (all, or those named) with every problem found.
     With `use_cache`, a ledger whose content was read before is not parsed again (cache.py)."""
-    settings, problems = load_settings(root, use_cache=use_cache)
-    extra, calendar_problems, calendar_files = load_calendars(root, settings)
-    repo = Repo(root=root, settings=settings, problems=list(problems) + calendar_problems, extra=extra,
-                files=(1 if (root / SETTINGS_FILE).is_file() else 0) + calendar_files)
-    if codes:
-        paths = []
-        for code in codes:
-            path = ledger_path(root, code)
-            paths.append(path)
-    else:
-        paths = ledger_files(root)
-    state = _cache_dir(root) if use_cache else None
+    repo, paths, state = open_repo(root, codes, use_cache=use_cache)
     for path in paths:
-        ledger, problems = _read_ledger(root, path, settings, state)
+        ledger, problems = _read_ledger(root, path, repo.settings, state)
         repo.files += 1
         repo.problems.extend(problems)
         if ledger is not None:
@@ -368,10 +357,22 @@ def load_repo(root: Path, codes: Iterable[str] | None = None, *, use_cache: bool
     return repo
 
 
-def _read_ledger(root: Path, path: Path, settings: Settings, state: Path | None) -> tuple[Ledger | None, list[Problem]]:
+def open_repo(root: Path, codes: Iterable[str] | None = None, *,
+              use_cache: bool = True) -> tuple[Repo, list[Path], Path | None]:
+    """The repository's settings and calendars read, the ledger files to read, the cache folder."""
+    settings, problems = load_settings(root, use_cache=use_cache)
+    extra, calendar_problems, calendar_files = load_calendars(root, settings)
+    repo = Repo(root=root, settings=settings, problems=list(problems) + calendar_problems, extra=extra,
+                files=(1 if (root / SETTINGS_FILE).is_file() else 0) + calendar_files)
+    paths = [ledger_path(root, code) for code in codes] if codes else ledger_files(root)
+    return repo, paths, _cache_dir(root) if use_cache else None
+
+
+def _read_ledger(root: Path, path: Path, settings: Settings, state: Path | None,
+                 raw: bytes | None = None) -> tuple[Ledger | None, list[Problem]]:
     from . import cache
 
-    raw = path.read_bytes()
+    raw = path.read_bytes() if raw is None else raw
     rel = _rel(root, path)
     key = cache.cache_key(raw, settings.year) if state is not None else ""
     hit = cache.load(state, rel, key) if state is not None else None
