@@ -512,9 +512,11 @@ def edit_ledgers(root: Path, settings: Settings, plans: dict[str, Callable[[Load
         for code in sorted(plans):
             loaded = _checked_loaded(root, paths[code], settings)
             edit = plans[code](loaded)
-            _refuse_invalid_data(edit.expected, settings, loaded.path)
             new_loaded = parse_ledger(encode(edit.text, loaded.doc.bom), loaded.path, settings)
             if new_loaded.has_errors:
+                # Wrong input is reported as input (`taizhang: items[4].title …`), not at lines
+                # of a text that was never written.
+                _refuse_invalid_data(edit.expected, settings, loaded.path)
                 raise TaizhangError([p for p in new_loaded.problems if p.is_error])
             if not _same_data(new_loaded.doc.data, edit.expected):
                 raise TaizhangError(Problem(loaded.path, 0, 0, "internal_edit", {"path": loaded.path}))
