@@ -591,6 +591,7 @@ def to_xlsx(page: Page) -> bytes:
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
+    from .exchange import print_landscape_one_page_wide
     from .textable import width as cells_width
 
     wb = Workbook()
@@ -649,12 +650,7 @@ def to_xlsx(page: Page) -> bytes:
             for j, cells in enumerate(widths, 1):
                 ws.column_dimensions[get_column_letter(j)].width = min(cells, 40) + 2
             ws.freeze_panes = "A4"
-            ws.print_title_rows = "3:3"
-            ws.page_setup.orientation = "landscape"
-            ws.page_setup.paperSize = ws.PAPERSIZE_A4
-            ws.page_setup.fitToWidth = 1
-            ws.page_setup.fitToHeight = 0
-            ws.sheet_properties.pageSetUpPr.fitToPage = True
+            print_landscape_one_page_wide(ws, "A4", "3:3")
             ws.print_options.horizontalCentered = True
             ws.page_margins.left = ws.page_margins.right = 0.4
             ws.page_margins.top = ws.page_margins.bottom = 0.6

@@ -1209,12 +1209,7 @@ def to_xlsx(table: ExportTable, path: Path, lang: str = "zh") -> None:
     last_col = get_column_letter(n)
     ws.freeze_panes = "C3"
     ws.auto_filter.ref = f"A2:{last_col}{max(2, len(table.rows) + 2)}"
-    ws.print_title_rows = "2:2"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A3
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    print_landscape_one_page_wide(ws, "A3", "2:2")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".taizhang-", suffix=".xlsx", dir=path.parent)
     os.close(fd)
@@ -1224,3 +1219,14 @@ def to_xlsx(table: ExportTable, path: Path, lang: str = "zh") -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def print_landscape_one_page_wide(ws, paper: str, title_rows: str) -> None:
+    """The print setup offices expect of a 台账 sheet: landscape, as many pages down as needed
+    but one page wide, the header rows repeated on every page."""
+    ws.print_title_rows = title_rows
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A3 if paper == "A3" else ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
