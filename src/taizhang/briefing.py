@@ -567,7 +567,6 @@ def to_html(page: Page) -> str:
 # Fills and fonts of the lights in xlsx and docx, after Excel's own "Bad / Neutral / Good" styles.
 _FILL = {"red": "FFC7CE", "yellow": "FFEB9C", "green": "C6EFCE", "done": "EDEDED", "none": "E4DFEC"}
 _INK = {"red": "9C0006", "yellow": "7F5F00", "green": "006100", "done": "595959", "none": "5B4A7A"}
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _sheet_name(name: str, used: set[str]) -> str:
@@ -663,8 +662,10 @@ def to_xlsx(page: Page) -> bytes:
 def _set_text(cell, text: str) -> None:
     """Text that stays text: one starting like a formula is stored as a string with Excel's quote
     prefix, so neither opening nor editing the cell runs it."""
+    from .exchange import is_formula_like
+
     cell.value = text or None
-    if text.startswith(_FORMULA_START):
+    if is_formula_like(text):
         cell.data_type = "s"
         cell.quotePrefix = True
 

@@ -1086,12 +1086,11 @@ def neutralise(text: str) -> str:
     """A text a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first, also after spaces,
     tabs or line breaks; or a leading tab or carriage return) gets a leading apostrophe, as
     OWASP recommends for CSV ("CSV injection"): spreadsheets show it as the text it is."""
-    if text and (text[0] in "\t\r" or text.lstrip(" \t\r\n")[:1] in _FORMULA_START):
-        return "'" + text
-    return text
+    return "'" + text if is_formula_like(text) else text
 
 
 def is_formula_like(text: str) -> bool:
+    """Whether a spreadsheet would run `text` as a formula (the one rule for every export)."""
     return bool(text) and (text[0] in "\t\r" or text.lstrip(" \t\r\n")[:1] in _FORMULA_START)
 
 
