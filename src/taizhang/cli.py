@@ -79,11 +79,12 @@ class Env:
     _root: Optional[Path] = None
     _settings: Any = None
     _as_of: Optional[date] = None
+    settled_lang: Optional[str] = None  # the settings' language, when a view read it without them
 
     @property
     def root(self) -> Path:
         if self._root is None:
-            from .store import find_root
+            from .layout import find_root
 
             explicit = self.dir or (Path(os.environ["TAIZHANG_DIR"]) if os.environ.get("TAIZHANG_DIR") else None)
             if explicit is not None:
@@ -112,6 +113,8 @@ class Env:
     def lang(self) -> str:
         if self.lang_opt:
             return self.lang_opt
+        if self.settled_lang and self._settings is None:
+            return self.settled_lang
         try:
             return self.settings.lang
         except TaizhangError:
@@ -123,6 +126,8 @@ class Env:
             text = self.as_of_text or os.environ.get("TAIZHANG_TODAY")
             if not text:
                 self._as_of = date.today()
+            elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) and _iso_or_none(text):
+                self._as_of = _iso_or_none(text)  # ISO needs no phrase grammar (nor its import)
             else:
                 from .dates import DateError, parse_date
 
@@ -166,6 +171,13 @@ class Env:
         from .gitops import user_name
 
         return user_name(self.root) or os.environ.get("USER") or os.environ.get("USERNAME")
+
+
+def _iso_or_none(text: str) -> Optional[date]:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def _env(ctx: typer.Context) -> Env:
@@ -573,8 +585,8 @@ def show_status(env: Env, *, codes: list[str] = [], program: Optional[str] = Non
                 unit: Optional[str] = None, owner: Optional[str] = None, kind: Optional[str] = None,
                 light: Optional[str] = None, by: By = By.project, all_items: bool = False,
                 limit: int = 20, as_json: bool = False, notes: bool = False) -> None:
+    from .layout import ledger_path
     from .status import Query, group_items, select, status_json, totals
-    from .store import ledger_path
     from .views import lit_projects
 
     kinds = _csv(kind)
@@ -587,9 +599,9 @@ def show_status(env: Env, *, codes: list[str] = [], program: Optional[str] = Non
     for code in codes:
         ledger_path(env.root, code)
     # Lit rows come from the second cache level when nothing they depend on changed (views.py).
-    repo, evaluated, findings = lit_projects(env.root, codes or None, env.as_of, use_cache=env.use_cache)
-    repo.problems.extend(finding_problems(repo, findings))
-    projects = select(evaluated,
+    lit = lit_projects(env.root, codes or None, env.as_of, use_cache=env.use_cache)
+    env.settled_lang = lit.lang
+    projects = select(lit.projects,
                       Query(codes=codes, program=program, unit=unit, owner=owner, kinds=kinds, lights=lights))
     if as_json:
         _print_json(status_json(projects, env.as_of))
@@ -606,9 +618,10 @@ def show_status(env: Env, *, codes: list[str] = [], program: Optional[str] = Non
         else:
             table = group_table(group_items(projects, by.value), by=by.value, lang=env.lang,
                                 shown_lights=shown, limit=limit, width=width, color=color, notes_as_of=notes_as_of)
-        sys.stdout.write(status_view(repo.settings.title, table, totals(projects), env.as_of, env.lang, color))
-    if repo.errors:
-        report_problems(env, repo.errors)
+        sys.stdout.write(status_view(lit.title, table, totals(projects), env.as_of, env.lang, color))
+    errors = lit.errors()
+    if errors:
+        report_problems(env, errors)
         raise typer.Exit(1)
 
 

@@ -13,9 +13,8 @@ from pydantic_core import PydanticCustomError
 
 from .amounts import AmountError, parse_amount
 from .dates import DateError, parse_date, parse_duration
+from .layout import CODE_PATTERN, ITEM_ID_PATTERN
 
-CODE_PATTERN = r"^[A-Z][A-Z0-9]{0,11}$"
-ITEM_ID_PATTERN = r"^[A-Z][A-Z0-9]{0,11}-[1-9][0-9]*$"
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 LIGHTS = ("red", "yellow", "green", "none", "done")
 KINDS = ("task", "milestone", "problem")

@@ -94,8 +94,7 @@ class _Rows:
         self.rows.append(row)
         self.styles.append(style)
 
-    def items(self, items: Sequence[ItemView], lights, limit: int, lang: str) -> None:
-        shown = _shown(items, lights)
+    def items(self, shown: Sequence[ItemView], limit: int, lang: str) -> None:
         for item in shown[:limit]:
             self.add(_item_row(item, lang, self.notes_as_of))
         if len(shown) > limit:
@@ -111,7 +110,7 @@ def project_table(projects: Sequence[ProjectView], *, lang: str, shown_lights: I
     for project in projects:
         rows.add([light_cell(project.light, lang), project.code, project.name, "", "",
                   *_counts(project.tally), project.unit or "", project.leader or ""], "project")
-        rows.items(project.items, shown_lights, limit, lang)
+        rows.items(project.items_lit(shown_lights), limit, lang)
     columns = _columns(lang, header("project", lang) + " / " + header("item", lang), notes_as_of is not None)
     return textable.render(columns, rows.rows, max_width=width, color=color, row_styles=rows.styles)
 
@@ -124,7 +123,7 @@ def group_table(groups: Sequence[Group], *, by: str, lang: str, shown_lights: It
     for group in groups:
         rows.add([light_cell(group.light, lang), "", group.name or "-", "", "", *_counts(group.tally),
                   "", "、".join(group.leaders)], "project")
-        rows.items(group.items, shown_lights, limit, lang)
+        rows.items(_shown(group.items, shown_lights), limit, lang)
     first = header("group_unit" if by == "unit" else "group_owner", lang) + " / " + header("item", lang)
     return textable.render(_columns(lang, first, notes_as_of is not None), rows.rows, max_width=width,
                            color=color, row_styles=rows.styles)

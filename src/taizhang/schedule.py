@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from .calendars import Calendar, CalendarError
-from .models import Item, Ledger
+
+if TYPE_CHECKING:  # the planner works on any objects shaped so; a warm `status` loads no pydantic
+    from .models import Item, Ledger
 
 ONE_DAY = timedelta(days=1)
 

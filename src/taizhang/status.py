@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Iterable, Literal, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Literal, Sequence
 
 from .calendars import NO_EXTRA, CalendarError, YearDays, make_calendar
-from .models import Item, Ledger, Settings
 from .schedule import CycleError, Planned, Schedule, plan
+
+if TYPE_CHECKING:  # a warm `status` lights nothing itself and so loads no pydantic
+    from .models import Item, Ledger, Settings
 
 Light = Literal["red", "yellow", "green", "none", "done"]
 # Worst first: a project's light is the first of these among its open items.
@@ -113,16 +115,33 @@ class Tally:
         return "done" if self.counts["done"] else "none"
 
 
-@dataclass
 class ProjectView:
-    code: str
-    name: str
-    unit: str | None
-    leader: str | None
-    owner: str | None
-    program: str | None
-    items: list[ItemView]
-    tally: Tally
+    """A project and its items as lit on the as-of day. Items come either as a list, or from
+    `rows(lights)`, which builds the items of those lights only (lights=None: all), in order:
+    a cached view decodes just the rows a screen shows (views.py)."""
+
+    __slots__ = ("code", "name", "unit", "leader", "owner", "program", "tally", "_items", "_rows")
+
+    def __init__(self, code: str, name: str, unit: str | None, leader: str | None, owner: str | None,
+                 program: str | None, items: list[ItemView] | None, tally: Tally,
+                 rows: Callable[[Sequence[str] | None], list[ItemView]] | None = None) -> None:
+        self.code, self.name, self.unit, self.leader, self.owner = code, name, unit, leader, owner
+        self.program, self.tally, self._items, self._rows = program, tally, items, rows
+
+    @property
+    def items(self) -> list[ItemView]:
+        if self._items is None:
+            self._items = self._rows(None) if self._rows is not None else []
+        return self._items
+
+    def items_lit(self, lights: Sequence[str] | None) -> list[ItemView]:
+        """The items of these lights (None: all), in the project's order."""
+        if lights is None:
+            return self.items
+        if self._items is None and self._rows is not None:
+            return self._rows(lights)
+        wanted = set(lights)
+        return [i for i in self.items if i.light in wanted]
 
     @property
     def light(self) -> Light:
@@ -261,11 +280,19 @@ def select(projects: Sequence[ProjectView], query: Query) -> list[ProjectView]:
             continue
         if not _contains(project.program, query.program):
             continue
-        items = [i for i in project.items if _contains(i.unit, query.unit)
-                 and _contains(i.owner, query.owner) and (not query.kinds or i.kind in query.kinds)]
-        counted = _tally(items)
-        if query.lights:
-            items = [i for i in items if i.light in query.lights]
+        if not (query.unit or query.owner or query.kinds):
+            # Counted as they are: no item needs to be looked at (nor decoded from the cache).
+            if not query.lights:
+                kept.append(project)
+                continue
+            counted, items = project.tally, project.items_lit(query.lights)
+        else:
+            items = [i for i in project.items if _contains(i.unit, query.unit)
+                     and _contains(i.owner, query.owner) and (not query.kinds or i.kind in query.kinds)]
+            counted = _tally(items)
+            if query.lights:
+                wanted = set(query.lights)
+                items = [i for i in items if i.light in wanted]
         if query.narrows_items and not items:
             continue
         kept.append(ProjectView(project.code, project.name, project.unit, project.leader,

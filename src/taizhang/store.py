@@ -17,13 +17,13 @@ from pydantic import ValidationError
 
 from . import splice
 from .errors import Problem, TaizhangError, input_error
-from .models import CODE_PATTERN, ITEM_ID_PATTERN, Item, Ledger, Settings, ledger_json_schema
+from .models import Item, Ledger, Settings, ledger_json_schema
 from .calendars import NO_EXTRA, YearDays, year_days
+from .layout import (CALENDAR_DIR, CODE_PATTERN, ITEM_ID_PATTERN, LEDGER_DIR,  # noqa: F401 (re-exported)
+                     SETTINGS_FILE, calendar_files, find_root, ledger_files, ledger_path,
+                     rel_path as _rel, split_item_id)
 from .yamlio import Document, atomic_write, compose, encode, locked, read_document, state_dir
 
-SETTINGS_FILE = "taizhang.yaml"
-LEDGER_DIR = "ledgers"
-CALENDAR_DIR = "calendars"
 SCHEMA_FILE = "schemas/ledger.schema.json"
 SCHEMA_LINE = "# yaml-language-server: $schema=../schemas/ledger.schema.json"
 
@@ -36,14 +36,6 @@ PROJECT_SETTABLE = ("name", "program", "stage", "unit", "leader", "owner", "dead
 REQUIRED = ("title", "name")
 DATE_FIELDS = ("due", "deadline")
 
-
-def find_root(start: Path) -> Path | None:
-    """The nearest folder at or above `start` holding `taizhang.yaml` or `ledgers/`."""
-    start = start.resolve()
-    for folder in (start, *start.parents):
-        if (folder / SETTINGS_FILE).is_file() or (folder / LEDGER_DIR).is_dir():
-            return folder
-    return None
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -129,13 +121,6 @@ def _cache_dir(root: Path) -> Path | None:
     except OSError:
         return None
 
-
-def ledger_files(root: Path) -> list[Path]:
-    folder = root / LEDGER_DIR
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()
-                  and not p.name.startswith("."))
 
 
 def parse_ledger(raw: bytes, rel_path: str, settings: Settings) -> LoadedLedger:
@@ -313,11 +298,11 @@ def _allowed_keys(model: type, loc: tuple) -> list[str]:
 
 def load_calendars(root: Path, settings: Settings) -> tuple[YearDays, list[Problem], int]:
     """The repository's `calendars/*.yaml`: extra days off and working days, declared years."""
-    folder = root / CALENDAR_DIR
-    if not folder.is_dir():
+    paths = calendar_files(root)
+    if not paths:
         return NO_EXTRA, [], 0
     off, on, years, problems, files = set(), set(), set(), [], 0
-    for path in sorted(folder.glob("*.y*ml")):
+    for path in paths:
         files += 1
         rel = _rel(root, path)
         spec, found = _read_calendar_file(path, rel, settings)
@@ -420,28 +405,7 @@ def check_files(root: Path, files: Iterable[Path]) -> Repo:
     return repo
 
 
-def _rel(root: Path, path: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
 
-
-def ledger_path(root: Path, code: str) -> Path:
-    """`ledgers/<code>.yaml`, refusing codes that are not codes (and so never a path elsewhere)."""
-    if not re.match(CODE_PATTERN, code or ""):
-        raise input_error("bad_code", code=code)
-    path = root / LEDGER_DIR / f"{code}.yaml"
-    if not path.is_file():
-        raise input_error("unknown_project", code=code)
-    return path
-
-
-def split_item_id(item_id: str) -> str:
-    """The project code of an item id, refusing what is not an id."""
-    if not re.match(ITEM_ID_PATTERN, item_id or ""):
-        raise input_error("bad_item_id", id=item_id)
-    return item_id.rsplit("-", 1)[0]
 
 
 # --- writing --------------------------------------------------------------------------------

@@ -73,20 +73,20 @@ class Column:
     max_width: int | None = None  # folds beyond this
 
 
-def _text(cell: Cell) -> str:
-    return cell if isinstance(cell, str) else cell[0]
-
-
 def render(columns: Sequence[Column], rows: Sequence[Sequence[Cell]], *, max_width: int,
            color: bool, row_styles: Sequence[str | None] | None = None, gap: int = 2) -> list[str]:
     """The table as lines. A row style (e.g. "project") applies to cells that have none."""
     n = len(columns)
     widths = [width(c.header) for c in columns]
+    # Each cell's text and width, measured once (a city's overview has thousands of rows).
+    measured = []
     for row in rows:
+        texts = [cell if isinstance(cell, str) else cell[0] for cell in row]
+        cells = [width(text) for text in texts]
         for i in range(n):
-            w = width(_text(row[i]))
-            if w > widths[i]:
-                widths[i] = w
+            if cells[i] > widths[i]:
+                widths[i] = cells[i]
+        measured.append((texts, cells))
     for i, column in enumerate(columns):
         if column.max_width and widths[i] > column.max_width:
             widths[i] = max(column.max_width, width(column.header))
@@ -98,25 +98,34 @@ def render(columns: Sequence[Column], rows: Sequence[Sequence[Cell]], *, max_wid
                 widths[i] -= give
                 excess -= give
     sep = " " * gap
-    out = [_line([(c.header, "header") for c in columns], columns, widths, sep, color)[0]]
+    right = [c.right for c in columns]
+    headers = [c.header for c in columns]
+    out = _lines(headers, [width(h) for h in headers], ["header"] * n, right, widths, sep, color)
     for r, row in enumerate(rows):
+        texts, cells = measured[r]
         style = row_styles[r] if row_styles else None
-        cells = [(cell, style) if isinstance(cell, str) else cell for cell in row]
-        out.extend(_line(cells, columns, widths, sep, color))
+        styles = [style if isinstance(cell, str) else cell[1] for cell in row] if color else None
+        out.extend(_lines(texts, cells, styles, right, widths, sep, color))
     return out
 
 
-def _line(cells, columns, widths, sep, color) -> list[str]:
-    folded = [fold(text, widths[i]) for i, (text, _) in enumerate(cells)]
-    height = max(len(f) for f in folded)
+def _lines(texts: list[str], cells: list[int], styles: list[str | None] | None, right: list[bool],
+           widths: list[int], sep: str, color: bool) -> list[str]:
+    """One row: a line, or several where a cell folds."""
+    if all(cells[i] <= widths[i] for i in range(len(texts))):
+        folded = [[t] for t in texts]
+        height = 1
+    else:
+        folded = [fold(text, widths[i]) for i, text in enumerate(texts)]
+        height = max(len(f) for f in folded)
     lines = []
     for k in range(height):
         parts = []
-        for i, (text, style) in enumerate(cells):
-            piece = folded[i][k] if k < len(folded[i]) else ""
-            pad = " " * (widths[i] - width(piece))
-            if color and style and piece:
-                piece = ANSI.get(style, "") + piece + RESET
-            parts.append(pad + piece if columns[i].right else piece + pad)
+        for i, pieces in enumerate(folded):
+            piece = pieces[k] if k < len(pieces) else ""
+            pad = " " * (widths[i] - (cells[i] if height == 1 else width(piece)))
+            if color and styles[i] and piece:  # type: ignore[index]
+                piece = ANSI.get(styles[i], "") + piece + RESET  # type: ignore[index]
+            parts.append(pad + piece if right[i] else piece + pad)
         lines.append(sep.join(parts).rstrip())
     return lines

@@ -1,11 +1,15 @@
 """The second cache level, for `status`: each ledger's items already lit.
 
 A light is a pure function of the ledger's content, the as-of day, the settings and the
-repository's calendars (status.evaluate). So the lit rows of a ledger are kept under a key made
-of all four (and the tool's version): a command on the same day, with nothing changed, reads the
-rows back instead of validating the ledger and planning it again. Anything that changes one of
-the four changes the key. Entries live beside the read cache in `.taizhang/cache/`; the tests
-compare every view with and without the cache.
+repository's calendars (status.evaluate), and of the official holiday data. So the lit rows of a
+ledger are kept under a key made of the bytes of all of these (and the tool's version): a command
+on the same day, with nothing changed, reads the rows back instead of validating the ledger and
+planning it again. Anything that changes one of them changes the key. Entries live beside the
+read cache in `.taizhang/cache/`; the tests compare every view with and without the cache.
+
+When every ledger is in the cache, nothing here loads pydantic or a YAML parser, and only the
+rows a view shows are decoded: an entry keeps its rows light by light, one JSON line each, so the
+overview (red and yellow items) never decodes the green ones.
 """
 
 from __future__ import annotations
@@ -14,51 +18,113 @@ import hashlib
 import json
 import os
 import tempfile
+from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 from pathlib import Path
-from typing import Any, Iterable
+from functools import partial
+from typing import Any, Callable, Iterable, Sequence
 
 from . import __version__
-from .calendars import YearDays
-from .models import Settings
-from .status import Finding, ItemView, NoteView, ProjectView, evaluate, tally_of
-from .store import Repo, _read_ledger, _rel, open_repo
+from .errors import Problem
+from .layout import SETTINGS_FILE, calendar_files, ledger_files, ledger_path
+from .status import ALL_LIGHTS, Finding, ItemView, NoteView, ProjectView, Tally
 
-FORMAT = 1
+FORMAT = 2
+_POSITION = itemgetter(0)
 
 
-def context_key(as_of: date, settings: Settings, extra: YearDays) -> str:
-    """Everything besides a ledger's own content that its lights depend on."""
+@dataclass
+class Lit:
+    """Every ledger's project and items lit on a day, with what `status` needs besides."""
+
+    title: str | None
+    lang: str
+    projects: list[ProjectView]
+    findings: list[Finding]
+    problems: list[Problem] = field(default_factory=list)
+    repo: Any = None  # the store.Repo when ledgers had to be read (it places findings)
+
+    def errors(self) -> list[Problem]:
+        """Problems of the data, and the plan's findings that are errors, at their lines."""
+        placed = [Problem(*self.repo.place(f.code, f.item), f.key, f.args, f.severity)
+                  for f in self.findings if f.severity == "error"] if self.repo is not None else []
+        return [p for p in self.problems if p.is_error] + placed
+
+
+def context_key(root: Path, as_of: date) -> str:
+    """Everything besides a ledger's own content that its lights depend on, read as bytes (so
+    no model is needed to know whether a cached view still holds): the day, taizhang.yaml, the
+    calendars/ files, the official holiday data and the tool's version."""
     h = hashlib.blake2b(digest_size=16)
-    h.update(f"{__version__}|{FORMAT}|{as_of.isoformat()}|".encode())
-    h.update(settings.model_dump_json().encode())
-    for days in (extra.days_off, extra.work_days):
-        h.update(("|" + ",".join(sorted(d.isoformat() for d in days))).encode())
-    h.update(("|" + ",".join(str(y) for y in sorted(extra.full_years))).encode())
+    h.update(f"{__version__}|{FORMAT}|{as_of.isoformat()}|{_official_calendar_stamp()}|".encode())
+    try:
+        h.update((root / SETTINGS_FILE).read_bytes())
+    except OSError:
+        h.update(b"\x00no settings")
+    for path in calendar_files(root):
+        h.update(b"\x00" + path.name.encode() + b"\x00" + hashlib.blake2b(path.read_bytes()).digest())
     return h.hexdigest()
 
 
-def lit_projects(root: Path, codes: Iterable[str] | None, as_of: date, *,
-                 use_cache: bool = True) -> tuple[Repo, list[ProjectView], list[Finding]]:
-    """Every ledger's project and items lit on `as_of`, as status.evaluate gives them, with the
-    repository (settings, problems) and the plan's findings."""
-    from . import cache
+def _official_calendar_stamp() -> str:
+    """Which holiday data the working-day calendar has: a new chinese-calendar release (a new
+    year's notice) changes the lights of workday projects."""
+    import importlib.util
 
-    repo, paths, state = open_repo(root, codes, use_cache=use_cache)
-    context = context_key(as_of, repo.settings, repo.extra)
-    projects: list[ProjectView] = []
-    findings: list[Finding] = []
+    try:
+        spec = importlib.util.find_spec("chinese_calendar")
+        stat = os.stat(Path(spec.origin).parent / "constants.py")  # type: ignore[union-attr,arg-type]
+        return f"{stat.st_size}:{stat.st_mtime_ns}"
+    except (ImportError, AttributeError, TypeError, OSError):
+        return "-"
+
+
+def lit_projects(root: Path, codes: Iterable[str] | None, as_of: date, *,
+                 use_cache: bool = True) -> Lit:
+    """Every ledger's project and items lit on `as_of`, as status.evaluate gives them, with the
+    settings' title and language, the problems found and the plan's findings."""
+    paths = [ledger_path(root, code) for code in codes] if codes else ledger_files(root)
+    state = _state(root) if use_cache else None
+    if state is None:
+        return _lit_afresh(root, paths, as_of, None, None, [])
+    context = context_key(root, as_of)
+    known = _load_context(state, context)
+    hits: list[tuple[ProjectView, list[Finding]]] = []
+    if known is not None:
+        for path in paths:
+            raw = path.read_bytes()
+            hit = _load(state, path.name, _entry_key(raw, context), partial(_relight, root, path, as_of))
+            if hit is None:
+                break
+            hits.append(hit)
+        else:
+            return Lit(known["title"], known["lang"], [p for p, _ in hits],
+                       [f for _, found in hits for f in found])
+    # Something changed: read the rest properly (the hits so far stand).
+    return _lit_afresh(root, paths[len(hits):], as_of, state, context, hits)
+
+
+def _lit_afresh(root: Path, paths: list[Path], as_of: date, state: Path | None, context: str | None,
+                hits: list[tuple[ProjectView, list[Finding]]]) -> Lit:
+    from .status import evaluate
+    from .store import _read_ledger, open_repo
+
+    repo, _, _ = open_repo(root, [], use_cache=state is not None)
+    settings_ok = not repo.errors
+    if state is not None and settings_ok:
+        _store_context(state, context, repo.settings.title, repo.settings.lang)
+    projects = [p for p, _ in hits]
+    findings = [f for _, found in hits for f in found]
     for path in paths:
         raw = path.read_bytes()
         repo.files += 1
-        rel = _rel(root, path)
-        key = hashlib.blake2b((cache.cache_key(raw, repo.settings.year) + context).encode(),
-                              digest_size=20).hexdigest() if state is not None else ""
-        hit = _load(state, rel, key) if state is not None else None
+        name = path.name  # names the entry: every ledger is in ledgers/
+        key = _entry_key(raw, context) if state is not None else ""
+        hit = _load(state, name, key, partial(_relight, root, path, as_of)) if state is not None else None
         if hit is not None:
-            project, found = hit
-            projects.append(project)
-            findings.extend(found)
+            projects.append(hit[0])
+            findings.extend(hit[1])
             continue
         ledger, problems = _read_ledger(root, path, repo.settings, state, raw)
         repo.problems.extend(problems)
@@ -68,13 +134,40 @@ def lit_projects(root: Path, codes: Iterable[str] | None, as_of: date, *,
         [project] = evaluate([ledger], as_of, repo.settings, repo.extra, found)
         projects.append(project)
         findings.extend(found)
-        if state is not None and not any(p.is_error for p in problems):
-            _store(state, rel, key, project, found)
-    return repo, projects, findings
+        # Only what a later run may take on trust: no error in the settings, the calendars,
+        # the ledger or its plan (those are reported every time).
+        if (state is not None and settings_ok and not any(p.is_error for p in problems)
+                and not any(f.severity == "error" for f in found)):
+            _store(state, name, key, project, found)
+    return Lit(repo.settings.title, repo.settings.lang, projects, findings, repo.problems, repo)
 
 
-def _entry(state: Path, rel: str) -> Path:
-    return state / "cache" / "views" / (rel.replace("/", "__") + ".json")
+def _relight(root: Path, path: Path, as_of: date, lights: Sequence[str] | None) -> list[ItemView]:
+    lit = _lit_afresh(root, [path], as_of, None, None, [])
+    return lit.projects[0].items_lit(lights) if lit.projects else []
+
+
+def _state(root: Path) -> Path | None:
+    from .yamlio import state_dir
+
+    try:
+        return state_dir(root)
+    except OSError:
+        return None  # a read-only checkout: no cache
+
+
+def _entry_key(raw: bytes, context: str | None) -> str:
+    h = hashlib.blake2b(raw, digest_size=20)
+    h.update((context or "").encode())
+    return h.hexdigest()
+
+
+def _folder(state: Path) -> Path:
+    return state / "cache" / "views"
+
+
+def _entry(state: Path, name: str) -> Path:
+    return _folder(state) / ("ledgers__" + name + ".json")
 
 
 def _iso(day: date | None) -> str | None:
@@ -85,37 +178,108 @@ def _day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text is not None else None
 
 
-def _store(state: Path, rel: str, key: str, project: ProjectView, findings: list[Finding]) -> None:
-    rows = [[i.id, i.title, i.kind, i.unit, i.owner, i.leader, _iso(i.due), i.light, i.days_left,
-             _iso(i.closed_on), i.number,
-             [_iso(i.last_note.date), i.last_note.by, i.last_note.text] if i.last_note is not None else None,
-             i.stale, _iso(i.start)] for i in project.items]
-    entry = {"key": key,
-             "project": [project.code, project.name, project.unit, project.leader, project.owner, project.program],
-             "findings": [[f.code, f.item, f.key, f.args, f.severity] for f in findings], "items": rows}
-    path = _entry(state, rel)
+def _write(path: Path, text: bytes) -> None:
     try:
-        text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        with os.fdopen(fd, "wb") as handle:
             handle.write(text)
         os.replace(tmp, path)
-    except (OSError, TypeError, ValueError):
+    except OSError:
         pass  # a cache that cannot be written is no error
 
 
-def _load(state: Path, rel: str, key: str) -> tuple[ProjectView, list[Finding]] | None:
+def _store_context(state: Path, context: str | None, title: str | None, lang: str) -> None:
+    """What a view needs of the settings, for runs that will not read them."""
+    _write(_folder(state) / "_context.json",
+           json.dumps({"key": context, "title": title, "lang": lang}, ensure_ascii=False).encode("utf-8"))
+
+
+def _load_context(state: Path, context: str) -> dict | None:
     try:
-        with open(_entry(state, rel), "rb") as handle:
-            entry = json.loads(handle.read())
-        if entry.get("key") != key:
+        with open(_folder(state) / "_context.json", "rb") as handle:
+            known = json.loads(handle.read())
+        if known.get("key") != context or not isinstance(known.get("lang"), str):
             return None
-        code, name, unit, leader, owner, program = entry["project"]
-        items = [ItemView(r[0], code, name, r[1], r[2], r[3], r[4], r[5], _day(r[6]), r[7], r[8],
-                          _day(r[9]), r[10], NoteView(_day(r[11][0]), r[11][1], r[11][2]) if r[11] else None,
-                          r[12], _day(r[13])) for r in entry["items"]]
-        findings = [Finding(*f) for f in entry["findings"]]
-        return ProjectView(code, name, unit, leader, owner, program, items, tally_of(items)), findings
-    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return {"title": known.get("title"), "lang": known["lang"]}
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _store(state: Path, name: str, key: str, project: ProjectView, findings: list[Finding]) -> None:
+    """One line of key, project, counts and findings; then one line of rows per light."""
+    by_light: dict[str, list] = {light: [] for light in ALL_LIGHTS}
+    for position, i in enumerate(project.items):
+        by_light[i.light].append(
+            [position, i.id, i.title, i.kind, i.unit, i.owner, i.leader, _iso(i.due), i.days_left,
+             _iso(i.closed_on), i.number,
+             [_iso(i.last_note.date), i.last_note.by, i.last_note.text] if i.last_note is not None else None,
+             i.stale, _iso(i.start)])
+    try:
+        # JSON never holds a raw newline inside a value: a line is a part.
+        parts = [json.dumps(by_light[light], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+                 for light in ALL_LIGHTS]
+        head = {"key": key,
+                "project": [project.code, project.name, project.unit, project.leader, project.owner,
+                            project.program],
+                "counts": [project.tally.counts[light] for light in ALL_LIGHTS],
+                "sizes": [len(part) for part in parts],  # a torn or cut entry is seen before use
+                "findings": [[f.code, f.item, f.key, f.args, f.severity] for f in findings]}
+        text = b"\n".join([json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), *parts])
+    except (TypeError, ValueError):
+        return
+    _write(_entry(state, name), text)
+
+
+def _load(state: Path, name: str, key: str, relight: Callable[[Sequence[str] | None], list[ItemView]]
+          ) -> tuple[ProjectView, list[Finding]] | None:
+    try:
+        with open(_entry(state, name), "rb") as handle:
+            parts = handle.read().split(b"\n")
+        if len(parts) != 1 + len(ALL_LIGHTS):
+            return None
+        head = json.loads(parts[0])
+        if head.get("key") != key:
+            return None
+        code, name, unit, leader, owner, program = head["project"]
+        counts = head["counts"]
+        if len(counts) != len(ALL_LIGHTS) or not all(type(n) is int for n in counts):
+            return None
+        if head["sizes"] != [len(part) for part in parts[1:]]:
+            return None
+        findings = [Finding(*f) for f in head["findings"]]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None  # missing or corrupt: light the ledger again
+    tally = Tally(dict(zip(ALL_LIGHTS, counts)))
+    return ProjectView(code, name, unit, leader, owner, program, None, tally,
+                       rows=_Rows(code, name, parts, relight)), findings
+
+
+class _Rows:
+    """Builds a cached project's items of some lights, decoding only those lines."""
+
+    __slots__ = ("code", "name", "parts", "relight")
+
+    def __init__(self, code: str, name: str, parts: list[bytes],
+                 relight: Callable[[Sequence[str] | None], list[ItemView]]) -> None:
+        self.code, self.name, self.parts, self.relight = code, name, parts, relight
+
+    def __call__(self, lights: Sequence[str] | None) -> list[ItemView]:
+        try:
+            return self._decode(lights)
+        except (ValueError, TypeError, IndexError, AttributeError):
+            return self.relight(lights)  # an entry damaged inside a line: light the ledger again
+
+    def _decode(self, lights: Sequence[str] | None) -> list[ItemView]:
+        wanted = ALL_LIGHTS if lights is None else [light for light in ALL_LIGHTS if light in lights]
+        code, name, rows = self.code, self.name, []
+        for light in wanted:
+            part = json.loads(self.parts[1 + ALL_LIGHTS.index(light)])
+            for r in part:
+                r.append(light)
+            rows.extend(part)
+        if len(wanted) > 1:
+            rows.sort(key=_POSITION)
+        return [ItemView(r[1], code, name, r[2], r[3], r[4], r[5], r[6], _day(r[7]), r[14], r[8],
+                         _day(r[9]), r[10], NoteView(_day(r[11][0]), r[11][1], r[11][2]) if r[11] else None,
+                         r[12], _day(r[13])) for r in rows]

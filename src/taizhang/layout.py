@@ -1,0 +1,64 @@
+"""Where a repository keeps things: the settings file, the ledgers, the calendars, and which
+names are codes and ids. Nothing here reads YAML or loads a model, so the fast paths (a warm
+`status`, `--help`) can use it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .errors import input_error
+
+SETTINGS_FILE = "taizhang.yaml"
+LEDGER_DIR = "ledgers"
+CALENDAR_DIR = "calendars"
+CODE_PATTERN = r"^[A-Z][A-Z0-9]{0,11}$"
+ITEM_ID_PATTERN = r"^[A-Z][A-Z0-9]{0,11}-[1-9][0-9]*$"
+
+
+def find_root(start: Path) -> Path | None:
+    """The nearest folder at or above `start` holding `taizhang.yaml` or `ledgers/`."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / SETTINGS_FILE).is_file() or (folder / LEDGER_DIR).is_dir():
+            return folder
+    return None
+
+
+def ledger_files(root: Path) -> list[Path]:
+    folder = root / LEDGER_DIR
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()
+                  and not p.name.startswith("."))
+
+
+def calendar_files(root: Path) -> list[Path]:
+    """The repository's `calendars/*.yaml`, in the order they are read."""
+    folder = root / CALENDAR_DIR
+    return sorted(folder.glob("*.y*ml")) if folder.is_dir() else []
+
+
+def rel_path(root: Path, path: Path) -> str:
+    """`path` relative to the repository root, with forward slashes (as problems name it)."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def ledger_path(root: Path, code: str) -> Path:
+    """`ledgers/<code>.yaml`, refusing codes that are not codes (and so never a path elsewhere)."""
+    if not re.match(CODE_PATTERN, code or ""):
+        raise input_error("bad_code", code=code)
+    path = root / LEDGER_DIR / f"{code}.yaml"
+    if not path.is_file():
+        raise input_error("unknown_project", code=code)
+    return path
+
+
+def split_item_id(item_id: str) -> str:
+    """The project code of an item id, refusing what is not an id."""
+    if not re.match(ITEM_ID_PATTERN, item_id or ""):
+        raise input_error("bad_item_id", id=item_id)
+    return item_id.rsplit("-", 1)[0]
