@@ -113,10 +113,21 @@ def test_startup__help_imports_nothing_heavy():
     assert "pydantic" not in modules and "taizhang.models" not in modules
 
 
-def test_startup__warm_status_does_not_load_the_yaml_parser():
+def test_startup__warm_status_loads_neither_the_yaml_parser_nor_the_models():
     _modules_after("--as-of", AS_OF, "status")  # fills the cache
     modules = _modules_after("--as-of", AS_OF, "status")
-    assert not ({"yaml", "lunardate", "dateutil", "openpyxl", "docx", "jinja2"} & modules)
+    assert not ({"yaml", "lunardate", "dateutil", "openpyxl", "docx", "jinja2", "pydantic"} & modules)
+    assert not ({"taizhang.models", "taizhang.store", "taizhang.dates"} & modules)
+
+
+def test_startup__a_write_with_iso_dates_does_not_load_the_phrase_grammar(tmp_path):
+    import shutil
+
+    root = tmp_path / "sample"
+    shutil.copytree(REPO_ROOT / "ledgers", root / "ledgers")
+    shutil.copy(REPO_ROOT / "taizhang.yaml", root / "taizhang.yaml")
+    modules = _modules_after("--dir", str(root), "--as-of", AS_OF, "add", "YT2", "新节点", "--due", "2018-09-30")
+    assert "taizhang.models" in modules and "taizhang.dates" not in modules
 
 
 def test_view_cache__keyed_by_day_settings_and_calendars(cli, repo, monkeypatch):
@@ -133,3 +144,70 @@ def test_view_cache__keyed_by_day_settings_and_calendars(cli, repo, monkeypatch)
     (root / "calendars").mkdir()
     (root / "calendars" / "extra.yaml").write_text("days_off: [2018-06-19]\n", encoding="utf-8")
     _both(cli, monkeypatch, "--as-of", "2018-06-15", *args)
+
+
+def _entry_parts(root, code="YT2"):
+    path = root / ".taizhang" / "cache" / "views" / f"ledgers__{code}.yaml.json"
+    return path, path.read_bytes().split(b"\n")
+
+
+def test_view_cache__overview_decodes_only_the_rows_it_shows(cli, repo, monkeypatch):
+    """Rows are kept light by light; the overview (red, yellow) never reads the green line. A
+    line damaged inside (its length kept, so it looks whole) is read again from the ledger."""
+    root = repo(YT2=YT2)
+    args = ("--dir", root, "--as-of", AS_OF, "status")
+    overview, everything = _both(cli, monkeypatch, *args).stdout, _both(cli, monkeypatch, *args, "--all").stdout
+    path, parts = _entry_parts(root)
+    assert len(parts) == 6 and json.loads(parts[0])["counts"][2] >= 1  # head, then red … done
+    green = parts[3]
+    parts[3] = b"[" + b"#" * (len(green) - 2) + b"]"  # same size, not JSON
+    path.write_bytes(b"\n".join(parts))
+    monkeypatch.setattr("taizhang.views._relight", lambda *a: (_ for _ in ()).throw(AssertionError("relit")))
+    assert cli(*args).stdout == overview  # served from the cache without touching green
+    monkeypatch.undo()
+    assert cli(*args, "--all").stdout == everything  # green needed: the ledger is lit again
+
+
+def test_view_cache__a_cut_entry_is_not_used(cli, repo, monkeypatch):
+    root = repo(YT2=YT2)
+    args = ("--dir", root, "--as-of", AS_OF, "status", "--all")
+    good = _both(cli, monkeypatch, *args).stdout
+    path, parts = _entry_parts(root)
+    path.write_bytes(b"\n".join(parts)[:-3])
+    assert cli(*args).stdout == good
+    assert _entry_parts(root)[1] == parts  # rewritten whole
+
+
+def test_view_cache__settings_with_errors_are_reported_every_time(cli, repo, monkeypatch):
+    root = repo(settings="warn_days: 7\n", YT2=YT2)
+    _both(cli, monkeypatch, "--dir", root, "--as-of", AS_OF, "status")
+    (root / "taizhang.yaml").write_text("warn_days: 七天\n", encoding="utf-8")
+    for _ in range(2):
+        result = cli("--dir", root, "--as-of", AS_OF, "status")
+        assert result.exit_code == 1 and "taizhang.yaml:1:" in result.stderr
+
+
+def test_view_cache__a_plan_error_is_reported_every_time(cli, repo, monkeypatch):
+    """An error of the plan (a year no calendar knows) is never taken from the cache."""
+    root = repo(YT2=YT2.replace("deadline: 2020-06-30", "deadline: 2031-06-30\ncalendar: workdays")
+                .replace("due: 2019-08-31", "duration: 5"))
+    for _ in range(2):
+        result = cli("--dir", root, "--as-of", AS_OF, "status")
+        assert result.exit_code == 1 and "ledgers/YT2.yaml:" in result.stderr and "2031" in result.stderr
+
+
+def test_view_cache__key_follows_the_official_holiday_data(tmp_path, monkeypatch):
+    """A new chinese-calendar release (next year's notice) changes workday lights: the key too."""
+    from datetime import date
+
+    from taizhang import views
+
+    first = views.context_key(tmp_path, date(2018, 6, 15))
+    monkeypatch.setattr(views, "_official_calendar_stamp", lambda: "another release")
+    assert views.context_key(tmp_path, date(2018, 6, 15)) != first
+
+
+def test_view_cache__official_calendar_stamp_is_found():
+    from taizhang.views import _official_calendar_stamp
+
+    assert _official_calendar_stamp() != "-"

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
-from conftest import AS_OF, YT2
+from conftest import AS_OF, REPO_ROOT, YT2
 
 from taizhang import store
 from taizhang.models import Settings
@@ -203,3 +204,36 @@ def test_note__without_any_known_user(cli, repo, monkeypatch):
     assert cli("--dir", root, "note", "YT2-2", "已进场", "--on", "2018-06-01").exit_code == 0
     note = _item(root, "YT2-2").notes[-1]
     assert (note.text, note.by) == ("已进场", None)
+
+
+def test_main_builds_only_the_command_it_runs():
+    """main() hands typer just the command named on the line (building all costs ~18 ms a run);
+    global options may stand on either side; without a known name, every command is kept."""
+    from taizhang.cli import app, command_name, only_command
+
+    commands = app.registered_commands
+    names = [command_name(info) for info in commands]
+    assert {"status", "note", "set", "import", "git-setup", "merge-driver", "report"} <= set(names)
+    for argv, wanted in [(["note", "X-1", "进展"], "note"), (["--as-of", "2018-06-15", "set", "X-1", "a=b"], "set"),
+                         (["--dir=/tmp", "--no-color", "import", "f.xlsx"], "import"),
+                         (["git-setup", "--lang", "en"], "git-setup"), (["--lang", "en", "merge-driver"], "merge-driver")]:
+        assert [command_name(i) for i in only_command(commands, argv)] == [wanted]
+    for argv in ([], ["--help"], ["--as-of", "2018-06-15"], ["nte"], ["--dir", "status"]):
+        assert only_command(commands, argv) == commands
+
+
+def test_main_runs_a_command_as_the_full_app_does(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    root = tmp_path / "sample"
+    shutil.copytree(REPO_ROOT / "ledgers", root / "ledgers")
+    shutil.copy(REPO_ROOT / "taizhang.yaml", root / "taizhang.yaml")
+    run = lambda *args: subprocess.run([sys.executable, "-m", "taizhang.cli", "--dir", str(root), *args],  # noqa: E731
+                                       capture_output=True, text=True, env={**os.environ, "COLUMNS": "160"})
+    assert run("--as-of", AS_OF, "why", "YT2-3").stdout.strip()
+    assert "taizhang.cli note [OPTIONS]" in run("note", "--help").stdout
+    listing = run("--help").stdout
+    assert all(name in listing for name in ("status", "note", "git-setup", "report", "export"))
+    assert run("--as-of", AS_OF, "status", "--json").stdout.startswith('{"as_of":"2018-06-15"')

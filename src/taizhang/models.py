@@ -12,7 +12,6 @@ from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fi
 from pydantic_core import PydanticCustomError
 
 from .amounts import AmountError, parse_amount
-from .dates import DateError, parse_date, parse_duration
 from .layout import CODE_PATTERN, ITEM_ID_PATTERN
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -33,6 +32,8 @@ def _file_date(value: Any, info: ValidationInfo) -> Date:
         return value
     if not isinstance(value, str):
         raise PydanticCustomError("tz_date", "{key}", {"key": "date_not_text", "text": str(value)})
+    from .dates import DateError, parse_date  # the phrase grammar, only for a phrase
+
     year = (info.context or {}).get("year")
     try:
         return parse_date(value, year=year, relative=False)
@@ -54,6 +55,10 @@ def _amount(value: Any) -> Decimal:
 
 
 def _duration(value: Any) -> int:
+    if type(value) is int and value >= 0:
+        return value  # the common case, without the phrase grammar
+    from .dates import DateError, parse_duration
+
     try:
         return parse_duration(value)
     except DateError as e:

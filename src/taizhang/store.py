@@ -475,8 +475,7 @@ def edit_ledgers(root: Path, settings: Settings, plans: dict[str, Callable[[Load
     with _locks(root, sorted(plans)):
         for code in sorted(plans):
             loaded = _checked_loaded(root, paths[code], settings)
-            edit = plans[code](loaded)
-            new_loaded = parse_ledger(encode(edit.text, loaded.doc.bom), loaded.path, settings)
+            edit, new_loaded = _edited(plans[code], loaded, settings)
             if new_loaded.has_errors:
                 # Wrong input is reported as input (`taizhang: items[4].title …`), not at lines
                 # of a text that was never written.
@@ -490,6 +489,30 @@ def edit_ledgers(root: Path, settings: Settings, plans: dict[str, Callable[[Load
             atomic_write(root, path, data)
             _remember(root, data, new_loaded, settings)
     return results
+
+
+def _edited(plan: Callable[[LoadedLedger], Edit], loaded: LoadedLedger, settings: Settings
+            ) -> tuple[Edit, LoadedLedger]:
+    """The edit and its new text read back: made with windows first, and made again on the
+    nodes of the whole text if the windows misled it (it failed, or does not read back)."""
+    _Windows.allowed, _Windows.used, _Windows.redone = True, False, False
+    try:
+        edit = plan(loaded)
+    except TaizhangError:
+        raise
+    except Exception:  # noqa: BLE001 - only a windowed attempt may fail so; it is made again
+        if not _Windows.used:
+            raise
+        edit = None
+    finally:
+        _Windows.allowed = False
+    if edit is not None:
+        new_loaded = parse_ledger(encode(edit.text, loaded.doc.bom), loaded.path, settings)
+        if not _Windows.used or (not new_loaded.has_errors and _same_data(new_loaded.doc.data, edit.expected)):
+            return edit, new_loaded
+    _Windows.redone = True
+    edit = plan(loaded)
+    return edit, parse_ledger(encode(edit.text, loaded.doc.bom), loaded.path, settings)
 
 
 def _remember(root: Path, raw: bytes, loaded: LoadedLedger, settings: Settings) -> None:
@@ -541,6 +564,27 @@ def _root_node(text: str):
     return compose(text)
 
 
+class _Windows:
+    """Whether an item edit in progress may take its nodes from windows (windows.py), and
+    whether it did: an edit made through windows that does not read back is made again."""
+
+    allowed = False
+    used = False
+    redone = False  # the last edit was made again on the whole text
+
+
+def _item_root(text: str):
+    """The root node for an edit of items: composed window by window where it can be."""
+    if _Windows.allowed:
+        from .windows import windowed_root
+
+        root = windowed_root(text)
+        if root is not None:
+            _Windows.used = True
+            return root
+    return compose(text)
+
+
 def _items_node(root_node):
     pair = splice.mapping_get(root_node, "items")
     return pair[1] if pair else None
@@ -566,7 +610,7 @@ def _yaml_value(value: Any) -> Any:
 
 def _layout(loaded: LoadedLedger) -> tuple[int, int]:
     """(dash column of the items list, key column inside an item), as this file lays them out."""
-    root_node = _root_node(loaded.doc.text)
+    root_node = _item_root(loaded.doc.text)
     seq = _items_node(root_node)
     if seq is not None and seq.id == "sequence" and seq.value and not getattr(seq, "flow_style", False):
         first = seq.value[0]
@@ -580,10 +624,10 @@ def _emit_value(value: Any) -> str:
     return splice.scalar(value)
 
 
-def _with_comment(text: str, node_of: Callable[[Any], Any], comment: str | None) -> str:
+def _with_comment(text: str, node_of: Callable[[Any], Any], comment: str | None, *, item: bool) -> str:
     if not comment:
         return text
-    return splice.set_line_comment(text, node_of(_root_node(text)), comment)
+    return splice.set_line_comment(text, node_of(_item_root(text) if item else _root_node(text)), comment)
 
 
 def add_item_edit(fields: dict[str, Any], comments: dict[str, str] | None = None) -> Callable[[LoadedLedger], Edit]:
@@ -601,7 +645,7 @@ def add_item_edit(fields: dict[str, Any], comments: dict[str, str] | None = None
         entry = {"id": new_id, **{k: v for k, v in fields.items() if v not in (None, [], "")}}
         entry = {k: entry[k] for k in ITEM_KEY_ORDER if k in entry}
         text, newline = loaded.doc.text, loaded.doc.newline
-        root_node = _root_node(text)
+        root_node = _item_root(text)
         dash_col, key_col = _layout(loaded)
         pairs = [(k, _emit_value(v)) for k, v in entry.items()]
         seq = _items_node(root_node)
@@ -631,7 +675,7 @@ def add_item_edit(fields: dict[str, Any], comments: dict[str, str] | None = None
         index = len(ledger.items)
         for key, comment in comments.items():
             if key in entry:
-                text = _with_comment(text, lambda n: _item_node(n, index, key), comment)
+                text = _with_comment(text, lambda n: _item_node(n, index, key), comment, item=True)
         expected = dict(loaded.doc.data)
         expected["items"] = list(expected.get("items") or []) + [_yaml_value(entry)]
         return Edit(text, expected, new_id)
@@ -658,7 +702,7 @@ def _insert_item_key(text: str, index: int, key: str, value: Any, newline: str,
                      block: list[str] | None = None, root_node=None) -> str:
     """Add `key` to item `index`, before the first key that comes after it in the usual order.
     `root_node` may be the nodes of an earlier text that differs only *after* this item."""
-    item_node = _item_node(root_node if root_node is not None else _root_node(text), index)
+    item_node = _item_node(root_node if root_node is not None else _item_root(text), index)
     if getattr(item_node, "flow_style", False):
         return splice.insert_key(text, item_node, key, splice.flow(value), newline)
     return _insert_ordered(text, item_node, key, block if block is not None else _emit_value(value),
@@ -692,7 +736,7 @@ def close_edit(item_ids: list[str], closed: dict[str, Any]) -> Callable[[LoadedL
         block = [f"{k}: {splice.scalar(v)}" for k, v in value.items()]
         # From the last item up: an insertion moves only the text below it, so the nodes of the
         # file as read stay right for every item still to do (one parse for any number of ids).
-        root_node = _root_node(text)
+        root_node = _item_root(text)
         for index in sorted(set(targets), reverse=True):
             text = _insert_item_key(text, index, "closed", value, newline, block=block, root_node=root_node)
             expected["items"][index]["closed"] = _yaml_value(value)
@@ -723,7 +767,7 @@ def note_edit(item_id: str, note: dict[str, Any]) -> Callable[[LoadedLedger], Ed
 
 def _append_note(text: str, index: int, note: dict[str, Any], newline: str) -> str:
     note = {k: v for k, v in note.items() if v not in (None, "")}
-    root_node = _root_node(text)
+    root_node = _item_root(text)
     item_node = _item_node(root_node, index)
     pair = splice.mapping_get(item_node, "notes")
     entry = splice.flow(note)
@@ -756,7 +800,7 @@ def reopen_edit(item_id: str, note: dict[str, Any], reason_args: Callable[[Any],
         if item.closed is None:
             raise input_error("not_closed", id=item_id)
         text = loaded.doc.text
-        item_node = _item_node(_root_node(text), index)
+        item_node = _item_node(_item_root(text), index)
         text = splice.remove_key(text, item_node, "closed")
         full_note = dict(note)
         full_note["text"] = reason_args(item.closed)
@@ -797,7 +841,7 @@ def _set_fields(loaded: LoadedLedger, text: str, expected: dict, target: str,
     newline = loaded.doc.newline
     holder = dict(expected["items"][index]) if is_item else expected
     for name, value, comment in changes:
-        root_node = _root_node(text)
+        root_node = _item_root(text) if is_item else _root_node(text)
         map_node = _item_node(root_node, index) if is_item else root_node
         pair = splice.mapping_get(map_node, name)
         if value is None:
@@ -810,7 +854,7 @@ def _set_fields(loaded: LoadedLedger, text: str, expected: dict, target: str,
         if pair is not None and (pair[1].id == "scalar" or getattr(pair[1], "flow_style", False)):
             if name in DATE_FIELDS and pair[1].id == "scalar":
                 text = _drop_stale_wording(text, pair[1], loaded)
-                pair = splice.mapping_get(_item_node(_root_node(text), index) if is_item else _root_node(text), name)
+                pair = splice.mapping_get(_item_node(_item_root(text), index) if is_item else _root_node(text), name)
             text = splice.replace_scalar(text, pair[1], emitted)
         elif pair is not None and not getattr(map_node, "flow_style", False):
             # A block list or mapping as the value: the key keeps its place, the value its line.
@@ -822,7 +866,8 @@ def _set_fields(loaded: LoadedLedger, text: str, expected: dict, target: str,
                     else _insert_project_key(text, name, emitted, newline))
         if comment:
             text = _with_comment(
-                text, lambda n: splice.mapping_get(_item_node(n, index) if is_item else n, name)[1], comment)
+                text, lambda n: splice.mapping_get(_item_node(n, index) if is_item else n, name)[1], comment,
+                item=is_item)
         holder[name] = _yaml_value(value)
     if is_item:
         expected["items"][index] = holder

@@ -143,11 +143,12 @@ _LOADER = None
 _LAST: tuple[str, Any] = ("", None)  # an edit asks for the same text's nodes several times
 
 
-def compose(text: str):
+def compose(text: str, *, memo: bool = True):
     """The node tree of one YAML document (libyaml when available); raises yaml.YAMLError.
-    Callers must not change the nodes: the last tree is handed out again for the same text."""
+    Callers must not change the nodes: the last tree is handed out again for the same text
+    (`memo=False`: a tree of one's own, neither remembered nor handed out)."""
     global _LOADER, _LAST
-    if _LAST[1] is not None and _LAST[0] == text:
+    if memo and _LAST[1] is not None and _LAST[0] == text:
         return _LAST[1]
     if _LOADER is None:
         _LOADER = _loader_class()
@@ -156,7 +157,7 @@ def compose(text: str):
         node = loader.get_single_node()
     finally:
         loader.dispose()
-    if len(text) > 4096:
+    if memo and len(text) > 4096:
         _LAST = (text, node)
     return node
 
@@ -224,30 +225,48 @@ def read_document(raw: bytes, path: str) -> Document:
     return doc
 
 
-# Comments, quoted scalars (where a token may start) and flow brackets, for `_too_deep`.
-_FLOW_TOKENS = re.compile(
-    r"""(?:(?<=^)|(?<=[\s]))#[^\n]*"""
-    r"""|(?:(?<=^)|(?<=[\s\[{,:?\-]))(?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*')"""
-    r"""|[\[\]{}]""",
-    re.MULTILINE,
-)
+# What `_too_deep` looks at: a flow bracket, or a character that may start a quoted scalar or
+# a comment (whose brackets are text, not nesting).
+_CANDIDATE = re.compile(r"""[\[\]{}"'#]""")
+_DOUBLE_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
+_SINGLE_QUOTED = re.compile(r"'(?:[^']|'')*'")
 
 
 def _too_deep(text: str) -> int | None:
     """Index where flow nesting first exceeds MAX_DEPTH, or None. The C composer recurses per
-    level and a deep enough `[[[[…` overflows the C stack, so this runs before it."""
+    level and a deep enough `[[[[…` overflows the C stack, so this runs before it. A comment
+    starts at a `#` after whitespace; a quoted scalar at a quote after whitespace or `[{,:?-`."""
     if text.count("[") + text.count("{") <= MAX_DEPTH:
         return None
     depth = 0
-    for match in _FLOW_TOKENS.finditer(text):
-        ch = match.group()
-        if ch in "[{":
+    pos = 0
+    search = _CANDIDATE.search
+    while True:
+        match = search(text, pos)
+        if match is None:
+            return None
+        i = match.start()
+        ch = text[i]
+        before = text[i - 1] if i else " "
+        if ch == "#":
+            if before.isspace():
+                pos = text.find("\n", i)
+                if pos < 0:
+                    return None
+                continue
+        elif ch == '"' or ch == "'":
+            if before.isspace() or before in "[{,:?-":
+                quoted = (_DOUBLE_QUOTED if ch == '"' else _SINGLE_QUOTED).match(text, i)
+                if quoted is not None:
+                    pos = quoted.end()
+                    continue
+        elif ch in "[{":
             depth += 1
             if depth > MAX_DEPTH:
-                return match.start()
-        elif ch in "]}":
+                return i
+        else:
             depth = max(depth - 1, 0)
-    return None
+        pos = i + 1
 
 
 def _compose_guarded(text: str):

@@ -1,0 +1,170 @@
+"""Windows (windows.py): an item's lines composed on their own give exactly the nodes, at
+exactly the positions, that composing the whole file gives; where a layout misleads the scan,
+the edit is made again on the whole text and still comes out right."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import REPO_ROOT, YT2, dedent
+
+from taizhang import store
+from taizhang.models import Settings
+from taizhang.splice import mapping_get
+from taizhang.windows import windowed_root
+from taizhang.yamlio import compose
+
+GOLDEN_INPUT = Path(__file__).resolve().parent / "golden" / "roundtrip" / "input.yaml"
+
+LAYOUTS = {
+    "dashes_at_column_0": """\
+        code: A
+        name: 甲
+        items:
+        - id: A-1
+          title: 一
+        - id: A-2
+          title: 二
+        deadline: 2018-12-31
+        """,
+    "comments_and_blank_lines_between": """\
+        code: A
+        name: 甲
+        items:   # 事项
+          # 一季度
+          - id: A-1
+            title: 一
+
+        # ---- 二季度（顶格注释）----
+          - id: A-2
+            title: 二
+            notes:
+              - {date: 2018-05-01, text: 开工}
+
+          - id: A-3
+            title: |
+              多行
+              说明
+
+        investment:
+          plan: {2018: 1000}
+        """,
+    "block_scalar_then_next_item": """\
+        code: A
+        name: 甲
+        items:
+          - id: A-1
+            title: 一
+            measures: |+
+              先拆迁
+
+              后施工
+
+          - id: A-2
+            title: >
+              折叠
+              文字
+          - id: A-3
+            title: 三
+            notes:
+              - date: 2018-05-01
+                text: 开工
+        """,
+    "dash_on_its_own_line": """\
+        code: A
+        name: 甲
+        items:
+          -
+            id: A-1
+            title: 一
+          - id: A-2
+            title: "带引号：二"
+        """,
+    "last_item_at_end_without_newline": "code: A\nname: 甲\nitems:\n  - id: A-1\n    title: 一\n  - {id: A-2, title: 二}",
+}
+
+
+def _positions(node) -> list:
+    """Every node of a tree with its kind, text and both marks."""
+    out, stack = [], [node]
+    while stack:
+        n = stack.pop()
+        out.append((n.id, n.value if n.id == "scalar" else None, n.start_mark.index, n.start_mark.line,
+                    n.start_mark.column, n.end_mark.index, n.end_mark.line, n.end_mark.column))
+        if n.id == "sequence":
+            stack.extend(n.value)
+        elif n.id == "mapping":
+            for k, v in n.value:
+                stack.extend((k, v))
+    return out
+
+
+def _texts():
+    yield "yt2", YT2
+    yield "yt2_crlf", YT2.replace("\n", "\r\n")
+    yield "golden_input", GOLDEN_INPUT.read_text(encoding="utf-8")
+    for path in sorted((REPO_ROOT / "ledgers").glob("*.yaml")):
+        yield path.name, path.read_text(encoding="utf-8-sig")
+    for name, text in LAYOUTS.items():
+        yield name, dedent(text) if not text.startswith("code") else text
+
+
+@pytest.mark.parametrize("name,text", list(_texts()), ids=[n for n, _ in _texts()])
+def test_window_nodes_equal_whole_file_nodes(name, text):
+    whole_key, whole = mapping_get(compose(text), "items")
+    windowed_key, windowed = mapping_get(windowed_root(text), "items")
+    assert _positions(windowed_key) == _positions(whole_key)
+    assert len(windowed.value) == len(whole.value)
+    marks = lambda n: [(m.index, m.line, m.column) for m in (n.start_mark, n.end_mark)]  # noqa: E731
+    assert marks(windowed) == marks(whole)
+    for index in range(len(whole.value)):
+        assert _positions(windowed.value[index]) == _positions(whole.value[index]), (name, index)
+    assert _positions(windowed.value[-1]) == _positions(whole.value[-1])
+
+
+@pytest.mark.parametrize("text", [
+    "code: A\nname: 甲\nitems: []\n",
+    "code: A\nname: 甲\nitems:\n",
+    "code: A\nname: 甲\n",
+    "{code: A, name: 甲, items: [{id: A-1, title: 一}]}\n",
+    "code: A\nname: 甲\nitems: [{id: A-1, title: 一}]\n",
+])
+def test_no_window_where_items_are_not_a_block_list(text):
+    assert windowed_root(text) is None
+
+
+def test_a_misleading_layout_is_edited_on_the_whole_text(tmp_path):
+    """A quoted title whose second line starts `  - ` at the dashes' column reads as one item
+    to YAML but as two to the line scan: the windowed edit does not read back, and the edit is
+    made again on the nodes of the whole file."""
+    text = 'code: A\nname: 甲\nitems:\n  - id: A-1\n    title: "第一行\n  - 第二行"\n  - id: A-2\n    title: 二\n'
+    (tmp_path / "ledgers").mkdir()
+    path = tmp_path / "ledgers" / "A.yaml"
+    path.write_text(text, encoding="utf-8")
+    store.edit_ledgers(tmp_path, Settings(), {"A": store.note_edit("A-2", {"date": date(2018, 6, 15), "text": "正常"})})
+    assert store._Windows.redone
+    written = path.read_text(encoding="utf-8")
+    assert written == text + "    notes:\n      - {date: 2018-06-15, text: 正常}\n"
+    loaded = store.parse_ledger(written.encode("utf-8"), "ledgers/A.yaml", Settings())
+    assert loaded.ledger.items[0].title == "第一行 - 第二行" and loaded.ledger.items[1].notes[0].text == "正常"
+
+
+@pytest.mark.parametrize("edit", [
+    lambda: store.note_edit("YT2-3", {"date": date(2018, 6, 15), "by": "张三", "text": "进展正常"}),
+    lambda: store.close_edit(["YT2-2", "YT2-4"], {"date": date(2018, 6, 15), "by": "张三"}),
+    lambda: store.set_edit("YT2-2", [("owner", "李四", None), ("due", date(2018, 7, 31), "7月底")]),
+    lambda: store.add_item_edit({"title": "新增节点", "due": date(2018, 9, 30)}, {"due": "9月底"}),
+])
+def test_windowed_edits_write_what_whole_file_edits_write(tmp_path, monkeypatch, edit):
+    def run(folder: Path) -> str:
+        (folder / "ledgers").mkdir(parents=True)
+        (folder / "ledgers" / "YT2.yaml").write_text(YT2, encoding="utf-8")
+        store.edit_ledgers(folder, Settings(), {"YT2": edit()})
+        return (folder / "ledgers" / "YT2.yaml").read_text(encoding="utf-8")
+
+    windowed = run(tmp_path / "windowed")
+    assert store._Windows.used and not store._Windows.redone
+    monkeypatch.setattr("taizhang.windows.windowed_root", lambda text: None)
+    assert run(tmp_path / "whole") == windowed
