@@ -75,6 +75,8 @@ def bench_taizhang(n: int, runs: int, work: Path) -> dict:
     out["status"] = measure(tz + ["status"], runs)
     out["status --json"] = measure(tz + ["status", "--json"], runs)
     out["check"] = measure(tz + ["check"], runs)
+    out["remind"] = measure(tz + ["remind"], runs)
+    out["report week"] = measure(tz + ["report", "week"], runs)
     one = sorted((root / "ledgers").glob("P*.yaml"))[0]
     original = one.read_text(encoding="utf-8")
     counter = [0]

@@ -24,7 +24,9 @@ def _both(cli, monkeypatch, *args):
 
 
 VIEWS = [("status",), ("status", "--json"), ("status", "--all", "--by", "unit"), ("check",),
-         ("schedule", "YT2", "--json")]
+         ("schedule", "YT2", "--json"), ("status", "--light", "green,done"), ("status", "--unit", "发改"),
+         ("remind",), ("remind", "--light", "red,yellow,green", "--format", "md"), ("remind", "--unit", "管委会"),
+         ("report", "week"), ("report", "month", "--format", "md"), ("report", "day", "--format", "md")]
 
 
 def test_cache__same_output_on_sample_repository(cli, monkeypatch, tmp_path):
@@ -211,3 +213,17 @@ def test_view_cache__official_calendar_stamp_is_found():
     from taizhang.views import _official_calendar_stamp
 
     assert _official_calendar_stamp() != "-"
+
+
+def test_view_cache__briefings_read_from_views_say_what_the_ledgers_say(cli, monkeypatch, tmp_path):
+    """A briefing built from cached views (closes, measures, the period's reports, investment)
+    is the briefing built from the ledgers, on days across the sample's year."""
+    import shutil
+
+    root = tmp_path / "sample"
+    shutil.copytree(REPO_ROOT / "ledgers", root / "ledgers")
+    shutil.copy(REPO_ROOT / "taizhang.yaml", root / "taizhang.yaml")
+    for day in ("2018-03-31", "2018-05-02", "2018-06-01", "2018-07-09", "2018-12-31"):
+        for kind in ("day", "week", "month"):
+            result = _both(cli, monkeypatch, "--dir", root, "--as-of", day, "report", kind, "--format", "md")
+            assert result.exit_code == 0

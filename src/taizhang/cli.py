@@ -706,20 +706,20 @@ def remind(ctx: typer.Context,
     """督办通知：按责任单位列出事项、项目、时间节点、逾期天数、责任人。"""
     def action(env: Env) -> None:
         from . import remind as notices
-        from .status import Query, evaluate, group_items, select
-        from .store import load_repo
+        from .status import Query, group_items, select
+        from .views import lit_projects
 
         lights = _csv(light)
         for lt in lights:
             if lt not in ("red", "yellow", "green", "none"):
                 raise input_error("light_invalid", light=lt)
-        repo = load_repo(env.root, use_cache=env.use_cache)
-        findings: list = []
-        projects = select(evaluate(repo.ledgers, env.as_of, repo.settings, repo.extra, findings),
-                          Query(unit=unit, lights=lights))
+        # The same lit rows as `status` (views.py): only the lights asked for are decoded.
+        lit = lit_projects(env.root, None, env.as_of, use_cache=env.use_cache)
+        env.settled_lang = lit.lang
+        projects = select(lit.projects, Query(unit=unit, lights=lights))
         # Only the items whose own unit matches go on that unit's notice.
         groups = [g for g in group_items(projects, "unit") if unit is None or unit in (g.name or "")]
-        notice = notices.Notice(repo.settings.title, env.as_of, notices.open_groups(groups))
+        notice = notices.Notice(lit.title, env.as_of, notices.open_groups(groups))
         if fmt == Format.md:
             text = notices.to_markdown(notice, env.lang)
         elif fmt == Format.html:
@@ -728,8 +728,9 @@ def remind(ctx: typer.Context,
             width, color = _terminal(env)
             text = notices.to_text(notice, env.lang, width, color and out is None)
         _write_out(env, text, out)
-        if repo.errors:
-            report_problems(env, repo.errors)
+        errors = lit.errors()
+        if errors:
+            report_problems(env, errors)
             raise typer.Exit(1)
     run(ctx, action)
 

@@ -51,20 +51,21 @@ def report(ctx: typer.Context,
 
 def write_report(env: Env, kind: str, fmt: Optional[ReportFormat], out: Optional[Path]) -> None:
     from .briefing import layout, to_docx, to_html, to_markdown, to_text, to_xlsx
-    from .reports import build_briefing
-    from .store import load_repo
+    from .reports import briefing_of
+    from .views import lit_projects
 
     if fmt is None:
         fmt = _SUFFIXES.get(out.suffix.lower(), ReportFormat.text) if out is not None else ReportFormat.text
     if fmt in _BINARY and out is None:
         raise input_error("report_needs_out", format=fmt.value)
-    repo = load_repo(env.root, use_cache=env.use_cache)
-    briefing = build_briefing(repo.ledgers, env.as_of, kind, repo.settings, repo.extra)
-    found = finding_problems(repo, briefing.findings)
+    # The lit rows of `status` (views.py) carry what a briefing says of each item.
+    lit = lit_projects(env.root, None, env.as_of, use_cache=env.use_cache)
+    env.settled_lang = lit.lang
     # A briefing is handed out: one that silently left out a broken ledger would mislead.
-    errors = repo.errors + [p for p in found if p.is_error]
+    errors = lit.errors()
     if errors:
         raise TaizhangError(errors)
+    briefing = briefing_of(lit.projects, lit.findings, env.as_of, kind, env.settings)
     page = layout(briefing, env.lang)
     if fmt == ReportFormat.xlsx:
         _write_bytes(env, to_xlsx(page), out)

@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable, NamedTuple
 
-from .models import Ledger, Settings
+if TYPE_CHECKING:
+    from .models import Ledger, Settings
 
 FOUR = Decimal("0.0001")
 
@@ -60,22 +61,47 @@ def invest_light(lag: Decimal | None, settings: Settings) -> str:
     return "green"
 
 
-def invest_row(ledger: Ledger, as_of: date, settings: Settings, progress: Decimal) -> InvestRow:
+class InvestFigures(NamedTuple):
+    """A project's investment on the as-of day: what a row and a briefing need of it."""
+
+    planned: Decimal | None  # the plan of the as-of year
+    completed: Decimal  # completed in that year, up to and including the as-of month
+    month: Decimal  # completed in the as-of month
+
+
+def invest_figures(ledger: Ledger, as_of: date) -> InvestFigures | None:
+    """None when the ledger records no investment at all."""
     invest = ledger.investment
-    planned = invest.planned.get(as_of.year) if invest else None
+    if invest is None:
+        return None
+    this_month = f"{as_of.year}-{as_of.month:02d}"
     months = {f"{as_of.year}-{m:02d}" for m in range(1, as_of.month + 1)}
-    completed = sum((amount for month, amount in (invest.completed.items() if invest else ())
-                     if month in months), Decimal(0))
+    completed = sum((amount for month, amount in invest.completed.items() if month in months), Decimal(0))
+    return InvestFigures(invest.planned.get(as_of.year), completed, invest.completed.get(this_month, Decimal(0)))
+
+
+def invest_row(ledger: Ledger, as_of: date, settings: Settings, progress: Decimal) -> InvestRow:
+    return row_of(ledger.code, ledger.name, ledger.program, ledger.unit, invest_figures(ledger, as_of),
+                  settings, progress)
+
+
+def row_of(code: str, name: str, program: str | None, unit: str | None, figures: InvestFigures | None,
+           settings: Settings, progress: Decimal) -> InvestRow:
+    """A project's row from its figures (see invest_figures)."""
+    planned = figures.planned if figures else None
+    completed = figures.completed if figures else Decimal(0)
     rate = completed / planned if planned else None
     lag = (progress - rate) * 100 if rate is not None else None
-    return InvestRow(ledger.code, ledger.name, ledger.program, ledger.unit, planned, completed, rate,
-                     lag, invest_light(lag, settings))
+    return InvestRow(code, name, program, unit, planned, completed, rate, lag, invest_light(lag, settings))
 
 
 def invest_rows(ledgers: Iterable[Ledger], as_of: date, settings: Settings) -> list[InvestRow]:
     """Every project's row, the most behind first; projects without a plan this year last."""
     progress = time_progress(as_of)
-    rows = [invest_row(ledger, as_of, settings, progress) for ledger in ledgers]
+    return most_behind_first([invest_row(ledger, as_of, settings, progress) for ledger in ledgers])
+
+
+def most_behind_first(rows: list[InvestRow]) -> list[InvestRow]:
     rows.sort(key=lambda r: (r.lag is None, -(r.lag or 0), r.code))
     return rows
 

@@ -28,13 +28,15 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from typing import Iterable, Literal, Sequence
+from typing import TYPE_CHECKING, Iterable, Literal, Sequence
 
 from .calendars import NO_EXTRA, YearDays
-from .invest import InvestRow, InvestTotal, invest_rows, time_progress
+from .invest import InvestRow, InvestTotal, most_behind_first, row_of, time_progress
 from .invest import totals as invest_totals
-from .models import Ledger, Note, Settings
-from .status import Finding, ItemView, ProjectView, Query, Tally, evaluate, select
+from .status import RECENT_DAYS, Finding, ItemView, ProjectView, Query, Tally, evaluate, select
+
+if TYPE_CHECKING:
+    from .models import Ledger, Note, Settings
 
 PeriodKind = Literal["day", "week", "month"]
 KINDS: tuple[str, ...] = ("day", "week", "month")
@@ -234,20 +236,25 @@ class Briefing:
 def build_briefing(ledgers: Sequence[Ledger], as_of: date, kind: PeriodKind, settings: Settings,
                    extra: YearDays = NO_EXTRA) -> Briefing:
     """The briefing of the `kind` period holding `as_of` (see the module's docstring)."""
+    findings: list[Finding] = []
+    projects = evaluate(ledgers, as_of, settings, extra, findings)
+    return briefing_of(projects, findings, as_of, kind, settings)
+
+
+def briefing_of(projects: Sequence[ProjectView], findings: list[Finding], as_of: date, kind: PeriodKind,
+                settings: Settings) -> Briefing:
+    """The briefing, from the projects lit on `as_of` (status.evaluate, or the cached views:
+    an item's view carries its close, its measures and its recent reports)."""
     period = period_of(kind, as_of)
     nxt = period.following()
-    findings: list[Finding] = []
-    projects = select(evaluate(ledgers, as_of, settings, extra, findings), Query())
-    items = {item.id: item for ledger in ledgers for item in ledger.items}
+    assert period.start >= as_of - timedelta(days=RECENT_DAYS), "a view holds no older reports"
+    projects = select(projects, Query())
 
     def row(view: ItemView) -> Row:
-        item = items[view.id]
-        closed = item.closed if view.closed_on is not None else None
         return Row(view.project, view.project_name, view.id, view.title, view.kind, view.unit,
                    view.owner, view.leader, view.due, view.light, view.days_left,
-                   closed_on=view.closed_on, closed_by=closed.by if closed else None,
-                   close_note=closed.note if closed else None,
-                   evidence=closed.evidence if closed else None, measures=item.measures,
+                   closed_on=view.closed_on, closed_by=view.closed_by, close_note=view.close_note,
+                   evidence=view.evidence, measures=view.measures,
                    last_note=view.last_note)  # type: ignore[arg-type]
 
     def in_period(day: date | None) -> bool:
@@ -256,23 +263,32 @@ def build_briefing(ledgers: Sequence[Ledger], as_of: date, kind: PeriodKind, set
     closed, notes, red, due, problems, lines = [], [], [], [], [], []
     tasks, problem_tally = Tally(), Tally()
     for project in projects:
-        p_closed = sorted((row(v) for v in project.items if v.kind != "problem" and in_period(v.closed_on)),
-                          key=lambda r: (r.closed_on, _number(r.id)))
-        p_notes = sorted((NoteRow(project.code, project.name, item.id, item.title, note.date, note.by, note.text)
-                          for v in project.items for item in [items[v.id]]
-                          for note in item.notes if in_period(note.date)),
-                         key=lambda n: (n.date, _number(n.id)))
-        p_red = sorted((row(v) for v in project.items if v.kind != "problem" and v.light == "red"),
-                       key=lambda r: (-r.days_over, r.due or date.max, _number(r.id)))
-        p_due = sorted((row(v) for v in project.items if v.kind != "problem" and v.light != "done"
-                        and v.due is not None and as_of <= v.due <= nxt.end),
-                       key=lambda r: (r.due, _number(r.id)))
-        p_open = [row(v) for v in project.items if v.kind == "problem" and v.light != "done"]
-        p_open.sort(key=lambda r: (-r.days_over, r.due is None, r.due or date.max, _number(r.id)))
-        p_solved = sorted((row(v) for v in project.items if v.kind == "problem" and in_period(v.closed_on)),
-                          key=lambda r: (r.closed_on, _number(r.id)))
+        # One pass over the items (a city's briefing walks 100,000 of them), then each list sorted.
+        p_closed, p_notes, p_red, p_due, p_open, p_solved = [], [], [], [], [], []
         for v in project.items:
-            (problem_tally if v.kind == "problem" else tasks).add(v.light)
+            for note in v.recent_notes:
+                if in_period(note.date):
+                    p_notes.append(NoteRow(project.code, project.name, v.id, v.title, note.date, note.by, note.text))
+            if v.kind == "problem":
+                problem_tally.add(v.light)
+                if v.light != "done":
+                    p_open.append(row(v))
+                if in_period(v.closed_on):
+                    p_solved.append(row(v))
+                continue
+            tasks.add(v.light)
+            if in_period(v.closed_on):
+                p_closed.append(row(v))
+            if v.light == "red":
+                p_red.append(row(v))
+            if v.light != "done" and v.due is not None and as_of <= v.due <= nxt.end:
+                p_due.append(row(v))
+        p_closed.sort(key=lambda r: (r.closed_on, _number(r.id)))
+        p_notes.sort(key=lambda n: (n.date, _number(n.id)))
+        p_red.sort(key=lambda r: (-r.days_over, r.due or date.max, _number(r.id)))
+        p_due.sort(key=lambda r: (r.due, _number(r.id)))
+        p_open.sort(key=lambda r: (-r.days_over, r.due is None, r.due or date.max, _number(r.id)))
+        p_solved.sort(key=lambda r: (r.closed_on, _number(r.id)))
         closed += p_closed
         notes += p_notes
         red += p_red
@@ -294,7 +310,7 @@ def build_briefing(ledgers: Sequence[Ledger], as_of: date, kind: PeriodKind, set
         title=settings.title, kind=kind, as_of=as_of, period=period, next_period=nxt, due_until=nxt.end,
         projects=lines, closed=closed, notes=notes, red=red, due=due, problems=problems,
         problem_counts=counts, tasks=tasks, problems_tally=problem_tally, everything=everything,
-        invest=invest_section(ledgers, as_of, settings),
+        invest=invest_section(projects, as_of, settings),
         review=review(projects, period) if kind == "month" else None, findings=findings)
 
 
@@ -302,21 +318,22 @@ def _number(item_id: str) -> int:
     return int(item_id.rsplit("-", 1)[1])
 
 
-def invest_section(ledgers: Iterable[Ledger], as_of: date, settings: Settings) -> InvestSection | None:
+def invest_section(projects: Sequence[ProjectView], as_of: date, settings: Settings) -> InvestSection | None:
     """Investment against the year's plan (invest.py), with what the as-of month added; None when
     no project records investment at all."""
-    ledgers = list(ledgers)
-    if not any(ledger.investment is not None for ledger in ledgers):
+    if not any(project.invest is not None for project in projects):
         return None
     month = f"{as_of.year}-{as_of.month:02d}"
-    by_code = {ledger.code: ledger for ledger in ledgers}
-    rows = invest_rows(ledgers, as_of, settings)
+    progress = time_progress(as_of)
+    figures = {project.code: project.invest for project in projects}
+    rows = most_behind_first([row_of(p.code, p.name, p.program, p.unit, p.invest, settings, progress)
+                              for p in projects])
     lines = []
     for r in rows:
         if r.planned is None and not r.completed:
             continue
-        invest = by_code[r.code].investment
-        lines.append(InvestLine(r, invest.completed.get(month, Decimal(0)) if invest else Decimal(0)))
+        invest = figures[r.code]
+        lines.append(InvestLine(r, invest.month if invest else Decimal(0)))
     program_totals, total = invest_totals(rows)
     return InvestSection(lines, program_totals, total, time_progress(as_of), month,
                          without_plan=len(rows) - len(lines), yellow=settings.invest.yellow,

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Callable, Iterable, Literal, Sequence
 
 from .calendars import NO_EXTRA, CalendarError, YearDays, make_calendar
+from .invest import InvestFigures, invest_figures
 from .schedule import CycleError, Planned, Schedule, plan
 
 if TYPE_CHECKING:  # a warm `status` lights nothing itself and so loads no pydantic
     from .models import Item, Ledger, Settings
 
 Light = Literal["red", "yellow", "green", "none", "done"]
+# Reports of so many days before the as-of day travel with an item's view: enough for any
+# briefing period (a day, a week or a month, ending on the as-of day; reports.period_of).
+RECENT_DAYS = 40
 # Worst first: a project's light is the first of these among its open items.
 SEVERITY: dict[str, int] = {"red": 0, "yellow": 1, "none": 2, "green": 3, "done": 4}
 OPEN_LIGHTS = ("red", "yellow", "green", "none")
@@ -75,6 +79,13 @@ class ItemView:
     last_note: object = None  # the latest progress report (models.Note), if any
     stale: bool = False  # open, and no report for longer than `stale_days`
     start: date | None = None  # computed by 倒排工期
+    # What the briefings show besides: the item's measures, its close (when closed by the
+    # as-of day) and its reports of the last RECENT_DAYS days, oldest first.
+    measures: str | None = None
+    closed_by: str | None = None
+    close_note: str | None = None
+    evidence: str | None = None
+    recent_notes: Sequence = ()
 
     @property
     def sort_key(self) -> tuple:
@@ -120,13 +131,15 @@ class ProjectView:
     `rows(lights)`, which builds the items of those lights only (lights=None: all), in order:
     a cached view decodes just the rows a screen shows (views.py)."""
 
-    __slots__ = ("code", "name", "unit", "leader", "owner", "program", "tally", "_items", "_rows")
+    __slots__ = ("code", "name", "unit", "leader", "owner", "program", "tally", "invest", "_items", "_rows")
 
     def __init__(self, code: str, name: str, unit: str | None, leader: str | None, owner: str | None,
                  program: str | None, items: list[ItemView] | None, tally: Tally,
-                 rows: Callable[[Sequence[str] | None], list[ItemView]] | None = None) -> None:
+                 rows: Callable[[Sequence[str] | None], list[ItemView]] | None = None,
+                 invest: InvestFigures | None = None) -> None:
         self.code, self.name, self.unit, self.leader, self.owner = code, name, unit, leader, owner
         self.program, self.tally, self._items, self._rows = program, tally, items, rows
+        self.invest = invest  # the year's investment figures on the as-of day; None: none recorded
 
     @property
     def items(self) -> list[ItemView]:
@@ -191,6 +204,7 @@ def evaluate(ledgers: Iterable[Ledger], as_of: date, settings: Settings,
             schedule = {}  # reported where the ledger is read, at its `after`
         views = []
         warn_days, stale_days = settings.warn_days, settings.stale_days
+        recent_from = as_of - timedelta(days=RECENT_DAYS)
         code, name, unit, owner, leader = ledger.code, ledger.name, ledger.unit, ledger.owner, ledger.leader
         for item in ledger.items:  # the hot loop of every status: 100,000 times for a city
             planned = schedule.get(item.id) or _UNPLANNED
@@ -205,16 +219,21 @@ def evaluate(ledgers: Iterable[Ledger], as_of: date, settings: Settings,
             closed_on = closed.date if closed is not None and closed.date <= as_of else None
             last_note = (max((n for n in item.notes if n.date <= as_of), key=_note_day, default=None)
                          if item.notes else None)
+            recent = (sorted((n for n in item.notes if recent_from <= n.date <= as_of), key=_note_day)
+                      if last_note is not None and last_note.date >= recent_from else ())
+            shut = closed if closed_on is not None else None
             views.append(ItemView(
                 item.id, code, name, item.title, item.kind, item.unit or unit, item.owner or owner,
                 leader, node, light, (node - as_of).days if node is not None else None, closed_on,
                 int(item.id.rsplit("-", 1)[1]), last_note,
                 light != "done" and is_stale(last_note.date if last_note else None, planned.start,
                                              as_of, stale_days),
-                planned.start))
+                planned.start, item.measures, shut.by if shut else None, shut.note if shut else None,
+                shut.evidence if shut else None, recent))
         views.sort(key=lambda v: v.sort_key)
         projects.append(ProjectView(ledger.code, ledger.name, ledger.unit, ledger.leader,
-                                    ledger.owner, ledger.program, views, _tally(views)))
+                                    ledger.owner, ledger.program, views, _tally(views),
+                                    invest=invest_figures(ledger, as_of)))
     return projects
 
 

@@ -20,17 +20,19 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
+from functools import partial
 from operator import itemgetter
 from pathlib import Path
-from functools import partial
 from typing import Any, Callable, Iterable, Sequence
 
 from . import __version__
 from .errors import Problem
+from .invest import InvestFigures
 from .layout import SETTINGS_FILE, calendar_files, ledger_files, ledger_path
 from .status import ALL_LIGHTS, Finding, ItemView, NoteView, ProjectView, Tally
 
-FORMAT = 2
+FORMAT = 3
 _POSITION = itemgetter(0)
 
 
@@ -178,6 +180,14 @@ def _day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text is not None else None
 
 
+def _note(note) -> list | None:
+    return [_iso(note.date), note.by, note.text] if note is not None else None
+
+
+def _note_view(row: list) -> NoteView:
+    return NoteView(_day(row[0]), row[1], row[2])
+
+
 def _write(path: Path, text: bytes) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -212,9 +222,8 @@ def _store(state: Path, name: str, key: str, project: ProjectView, findings: lis
     for position, i in enumerate(project.items):
         by_light[i.light].append(
             [position, i.id, i.title, i.kind, i.unit, i.owner, i.leader, _iso(i.due), i.days_left,
-             _iso(i.closed_on), i.number,
-             [_iso(i.last_note.date), i.last_note.by, i.last_note.text] if i.last_note is not None else None,
-             i.stale, _iso(i.start)])
+             _iso(i.closed_on), i.number, _note(i.last_note), i.stale, _iso(i.start), i.measures,
+             i.closed_by, i.close_note, i.evidence, [_note(n) for n in i.recent_notes]])
     try:
         # JSON never holds a raw newline inside a value: a line is a part.
         parts = [json.dumps(by_light[light], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -223,6 +232,7 @@ def _store(state: Path, name: str, key: str, project: ProjectView, findings: lis
                 "project": [project.code, project.name, project.unit, project.leader, project.owner,
                             project.program],
                 "counts": [project.tally.counts[light] for light in ALL_LIGHTS],
+                "invest": [str(x) if x is not None else None for x in project.invest] if project.invest else None,
                 "sizes": [len(part) for part in parts],  # a torn or cut entry is seen before use
                 "findings": [[f.code, f.item, f.key, f.args, f.severity] for f in findings]}
         text = b"\n".join([json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), *parts])
@@ -247,12 +257,17 @@ def _load(state: Path, name: str, key: str, relight: Callable[[Sequence[str] | N
             return None
         if head["sizes"] != [len(part) for part in parts[1:]]:
             return None
+        invest = head["invest"]
+        if invest is not None:
+            planned, completed, month = invest
+            invest = InvestFigures(Decimal(planned) if planned is not None else None, Decimal(completed),
+                                   Decimal(month))
         findings = [Finding(*f) for f in head["findings"]]
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, ArithmeticError):
         return None  # missing or corrupt: light the ledger again
     tally = Tally(dict(zip(ALL_LIGHTS, counts)))
     return ProjectView(code, name, unit, leader, owner, program, None, tally,
-                       rows=_Rows(code, name, parts, relight)), findings
+                       rows=_Rows(code, name, parts, relight), invest=invest), findings
 
 
 class _Rows:
@@ -280,6 +295,7 @@ class _Rows:
             rows.extend(part)
         if len(wanted) > 1:
             rows.sort(key=_POSITION)
-        return [ItemView(r[1], code, name, r[2], r[3], r[4], r[5], r[6], _day(r[7]), r[14], r[8],
-                         _day(r[9]), r[10], NoteView(_day(r[11][0]), r[11][1], r[11][2]) if r[11] else None,
-                         r[12], _day(r[13])) for r in rows]
+        return [ItemView(r[1], code, name, r[2], r[3], r[4], r[5], r[6], _day(r[7]), r[19], r[8],
+                         _day(r[9]), r[10], _note_view(r[11]) if r[11] else None, r[12], _day(r[13]),
+                         r[14], r[15], r[16], r[17], [_note_view(n) for n in r[18]] if r[18] else ())
+                for r in rows]
