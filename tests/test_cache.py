@@ -227,3 +227,26 @@ def test_view_cache__briefings_read_from_views_say_what_the_ledgers_say(cli, mon
         for kind in ("day", "week", "month"):
             result = _both(cli, monkeypatch, "--dir", root, "--as-of", day, "report", kind, "--format", "md")
             assert result.exit_code == 0
+
+
+def test_cache__a_change_is_paid_by_the_changed_file_only(cli, repo, monkeypatch):
+    """After a hand edit of one ledger, the next status parses that file and lights that ledger
+    only; after a write by taizhang, it parses nothing (the write cached what it verified)."""
+    from taizhang import status, store
+
+    others = {code: YT2.replace("YT2", code) for code in ("YTA", "YTB", "YTC")}
+    root = repo(YT2=YT2, **others)
+    args = ("--dir", root, "--as-of", AS_OF, "status")
+    cli(*args)
+    parsed, lit = [], []
+    real_parse, real_evaluate = store.parse_ledger, status.evaluate
+    monkeypatch.setattr(store, "parse_ledger", lambda raw, rel, settings: parsed.append(rel) or real_parse(raw, rel, settings))
+    monkeypatch.setattr(status, "evaluate", lambda ledgers, *a, **k: (lit.extend(l.code for l in ledgers), real_evaluate(ledgers, *a, **k))[1])
+    assert cli(*args).exit_code == 0 and (parsed, lit) == ([], [])
+    path = root / "ledgers" / "YTB.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("六个村", "七个村"), encoding="utf-8")
+    assert cli(*args).exit_code == 0 and (parsed, lit) == (["ledgers/YTB.yaml"], ["YTB"])
+    parsed.clear(), lit.clear()
+    assert cli("--dir", root, "--as-of", AS_OF, "note", "YTC-3", "已签约五个村").exit_code == 0
+    parsed.clear()
+    assert cli(*args).exit_code == 0 and (parsed, lit) == ([], ["YTC"])
