@@ -250,3 +250,15 @@ def test_cache__a_change_is_paid_by_the_changed_file_only(cli, repo, monkeypatch
     assert cli("--dir", root, "--as-of", AS_OF, "note", "YTC-3", "已签约五个村").exit_code == 0
     parsed.clear()
     assert cli(*args).exit_code == 0 and (parsed, lit) == ([], ["YTC"])
+
+
+def test_view_cache__language_and_title_of_the_settings_hold_when_served_from_the_cache(cli, repo, monkeypatch):
+    root = repo(settings="lang: en\ntitle: Key projects 2018\n", YT2=YT2)
+    for args in (("status",), ("report", "week")):
+        result = _both(cli, monkeypatch, "--dir", root, "--as-of", AS_OF, *args)
+        assert result.stdout.startswith("Key projects 2018")
+    assert "Light" in _both(cli, monkeypatch, "--dir", root, "--as-of", AS_OF, "status").stdout
+    assert "亮灯" not in _both(cli, monkeypatch, "--dir", root, "--as-of", AS_OF, "remind").stdout
+    (root / "taizhang.yaml").write_text("lang: zh\ntitle: 2018年重点项目\n", encoding="utf-8")
+    result = _both(cli, monkeypatch, "--dir", root, "--as-of", AS_OF, "status")
+    assert "2018年重点项目" in result.stdout and "亮灯" in result.stdout

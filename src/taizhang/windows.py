@@ -41,7 +41,8 @@ def windowed_root(text: str):
 
 
 def _scan(text: str):
-    """(index of the `items` key, index of each entry's line, end of the list), or None."""
+    """(index of the `items` key, column of its dashes, index of each entry's line, end of the
+    list), or None."""
     global _LAST_SCAN
     if _LAST_SCAN[0] == text and _LAST_SCAN[1] is not None:
         return _LAST_SCAN[1]
