@@ -149,7 +149,7 @@ def log(ctx: typer.Context,
     """台账的变更历史（来自 git）：谁在何时销号、重新打开、调整时间节点、记录进展。"""
     def action(env: Env) -> None:
         from .gitops import history
-        from .models import CODE_PATTERN, ITEM_ID_PATTERN
+        from .layout import CODE_PATTERN, ITEM_ID_PATTERN
 
         item = None
         if target is None:
