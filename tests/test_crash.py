@@ -27,6 +27,9 @@ WRITER = textwrap.dedent("""
     from taizhang.models import Settings
     root = Path(sys.argv[1])
     settings = Settings()
+    # One edit of a scratch copy first: the kills should land among writes, not imports
+    # (on a loaded machine, importing alone can outlast the longest wait).
+    store.edit_ledgers(Path(sys.argv[2]), settings, {"YT2": store.add_item_edit({"title": "预热"})})
     print("ready", flush=True)
     for n in itertools.count():
         step = n % 3
@@ -46,12 +49,15 @@ def test_kill_during_writes_never_tears_a_ledger(tmp_path):
     (root / "ledgers").mkdir(parents=True)
     path = root / "ledgers" / "YT2.yaml"
     path.write_text(YT2, encoding="utf-8")
+    scratch = tmp_path / "scratch"
+    (scratch / "ledgers").mkdir(parents=True)
+    (scratch / "ledgers" / "YT2.yaml").write_text(YT2, encoding="utf-8")
     rng = random.Random(2018)
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent / "src")}
     previous_items = 4
     killed_mid_run = 0
     for _ in range(ROUNDS):
-        proc = subprocess.Popen([sys.executable, "-c", WRITER, str(root)], stdout=subprocess.PIPE, env=env)
+        proc = subprocess.Popen([sys.executable, "-c", WRITER, str(root), str(scratch)], stdout=subprocess.PIPE, env=env)
         assert proc.stdout.readline().strip() == b"ready"
         time.sleep(rng.uniform(0, 0.08))
         proc.send_signal(signal.SIGKILL)

@@ -70,3 +70,29 @@ def test_hostile__conflict_markers_block_writes(cli, repo):
     before = _snapshot(root)
     _refused(cli("--dir", root, "--lang", "en", "close", "YT2-2"), "conflict marker")
     assert _snapshot(root) == before
+
+
+@pytest.mark.parametrize("args", [("add", "A", "二", "--due", "7月底"), ("close", "A-1"), ("set", "A-1", "due=7月底"),
+                                  ("note", "A-1", "进展正常")])
+def test_hostile__bare_cr_line_breaks_are_read_but_not_edited(cli, repo, args):
+    """Lines ending in a bare CR (old Mac editors) read fine; an edit, which could only add
+    lines ending otherwise, is refused with where and why, and the file keeps every byte."""
+    root = repo()
+    path = root / "ledgers" / "A.yaml"
+    path.write_bytes("code: A\rname: 甲\ritems:\r  - id: A-1\r    title: 一\r".encode("utf-8"))
+    before = _snapshot(root)
+    status = cli("--dir", root, "--as-of", "2018-06-15", "--lang", "en", "status", "--json")
+    assert status.exit_code == 0 and '"id":"A-1"' in status.stdout
+    _refused(cli("--dir", root, "--as-of", "2018-06-15", "--lang", "en", *args),
+             "ledgers/A.yaml:1:8:", "bare CR", "unchanged")
+    assert _snapshot(root) == before
+
+
+def test_hostile__a_folder_named_like_a_calendar_is_not_read(cli, repo, monkeypatch):
+    root = repo(YT2=YT2)
+    good = cli("--dir", root, "--as-of", "2018-06-15", "status", "--all").stdout
+    (root / "calendars" / "x.yaml").mkdir(parents=True)
+    for cache in ("", "1"):
+        monkeypatch.setenv("TAIZHANG_NO_CACHE", cache)
+        result = cli("--dir", root, "--as-of", "2018-06-15", "status", "--all")
+        assert result.exit_code == 0 and result.stdout == good, result

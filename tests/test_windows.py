@@ -10,11 +10,16 @@ from pathlib import Path
 import pytest
 from conftest import REPO_ROOT, YT2, dedent
 
-from taizhang import store
+from taizhang import store, windows
 from taizhang.models import Settings
 from taizhang.splice import mapping_get
 from taizhang.windows import windowed_root
-from taizhang.yamlio import compose
+from taizhang.yamlio import compose, read_document
+
+
+def load_yaml(text: str):
+    return read_document(text.encode("utf-8"), "A.yaml").data
+
 
 GOLDEN_INPUT = Path(__file__).resolve().parent / "golden" / "roundtrip" / "input.yaml"
 
@@ -101,6 +106,11 @@ def _positions(node) -> list:
     return out
 
 
+def _ids(text: str) -> list[str]:
+    """The items' ids as the whole text reads (what the edits give windowed_root)."""
+    return [item["id"] for item in load_yaml(text)["items"]]
+
+
 def _texts():
     yield "yt2", YT2
     yield "yt2_crlf", YT2.replace("\n", "\r\n")
@@ -114,7 +124,7 @@ def _texts():
 @pytest.mark.parametrize("name,text", list(_texts()), ids=[n for n, _ in _texts()])
 def test_window_nodes_equal_whole_file_nodes(name, text):
     whole_key, whole = mapping_get(compose(text), "items")
-    windowed_key, windowed = mapping_get(windowed_root(text), "items")
+    windowed_key, windowed = mapping_get(windowed_root(text, _ids(text)), "items")
     assert _positions(windowed_key) == _positions(whole_key)
     assert len(windowed.value) == len(whole.value)
     marks = lambda n: [(m.index, m.line, m.column) for m in (n.start_mark, n.end_mark)]  # noqa: E731
@@ -132,23 +142,77 @@ def test_window_nodes_equal_whole_file_nodes(name, text):
     "code: A\nname: 甲\nitems: [{id: A-1, title: 一}]\n",
 ])
 def test_no_window_where_items_are_not_a_block_list(text):
-    assert windowed_root(text) is None
+    assert windowed_root(text, ["A-1"]) is None
+
+
+MISLEADING = ('code: A\nname: 甲\nitems:\n  - id: A-1\n    title: 一\n  - id: A-2\n    title: "第一行\n'
+              '  - id: X\n    title: 假"\n  - id: A-3\n    title: 三\n    due: 2018-07-20\n')
+
+
+def _ledger(tmp_path: Path, text: str, code: str = "A") -> Path:
+    (tmp_path / "ledgers").mkdir()
+    path = tmp_path / "ledgers" / f"{code}.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 def test_a_misleading_layout_is_edited_on_the_whole_text(tmp_path):
     """A quoted title whose second line starts `  - ` at the dashes' column reads as one item
-    to YAML but as two to the line scan: the windowed edit does not read back, and the edit is
-    made again on the nodes of the whole file."""
+    to YAML but as two to the line scan: the windows are refused (one more window than items)
+    and the edit is made on the nodes of the whole file."""
     text = 'code: A\nname: 甲\nitems:\n  - id: A-1\n    title: "第一行\n  - 第二行"\n  - id: A-2\n    title: 二\n'
-    (tmp_path / "ledgers").mkdir()
-    path = tmp_path / "ledgers" / "A.yaml"
-    path.write_text(text, encoding="utf-8")
+    path = _ledger(tmp_path, text)
     store.edit_ledgers(tmp_path, Settings(), {"A": store.note_edit("A-2", {"date": date(2018, 6, 15), "text": "正常"})})
-    assert store._Windows.redone
+    assert not store._Windows.used
     written = path.read_text(encoding="utf-8")
     assert written == text + "    notes:\n      - {date: 2018-06-15, text: 正常}\n"
     loaded = store.parse_ledger(written.encode("utf-8"), "ledgers/A.yaml", Settings())
     assert loaded.ledger.items[0].title == "第一行 - 第二行" and loaded.ledger.items[1].notes[0].text == "正常"
+
+
+def test_the_wording_of_an_added_date_goes_on_the_new_item_whatever_the_layout(cli, tmp_path):
+    """The comment keeping `9月底` changes no data, so reading back cannot catch it on the
+    wrong item: the windows must not be used where they do not count the items right."""
+    path = _ledger(tmp_path, MISLEADING)
+    result = cli("--dir", tmp_path, "--as-of", "2018-06-15", "add", "A", "新事项", "--due", "9月底")
+    assert result.exit_code == 0, result
+    assert path.read_text(encoding="utf-8") == MISLEADING + "  - id: A-4\n    title: 新事项\n    due: 2018-09-30  # 9月底\n"
+
+
+def test_an_import_into_a_misleading_layout_is_written_right(cli, tmp_path):
+    """import chains its edits (add, then a note) and checks each: none is led astray."""
+    path = _ledger(tmp_path, MISLEADING)
+    sheet = tmp_path / "导入.csv"
+    sheet.write_text("事项,责任单位,时间节点,完成情况\n导入一,区住建局,9月底,已完成\n导入二,区住建局,9月底,正在推进\n",
+                     encoding="utf-8")
+    result = cli("--dir", tmp_path, "--as-of", "2018-06-15", "import", sheet, "--project", "A")
+    assert result.exit_code == 0, result
+    assert path.read_text(encoding="utf-8") == MISLEADING + (
+        "  - id: A-4\n    title: 导入一\n    due: 2018-09-30  # 9月底\n    unit: 区住建局\n"
+        "    notes:\n      - {date: 2018-06-15, text: 已完成}\n"
+        "  - id: A-5\n    title: 导入二\n    due: 2018-09-30  # 9月底\n    unit: 区住建局\n"
+        "    notes:\n      - {date: 2018-06-15, text: 正在推进}\n")
+
+
+def test_windows_are_checked_against_the_ids_the_whole_text_reads():
+    text = dedent(LAYOUTS["comments_and_blank_lines_between"])
+    assert windowed_root(text, ["A-1", "A-2"]) is None  # three windows, two items
+    entries = mapping_get(windowed_root(text, ["A-1", "A-9", "A-3"]), "items")[1].value
+    assert mapping_get(entries[0], "id")[1].value == "A-1"
+    with pytest.raises(ValueError):
+        entries[1]  # noqa: B018 - composing the window is what checks it
+
+
+def test_an_edit_led_astray_by_windows_is_made_again(tmp_path, monkeypatch):
+    """Should a window still mislead (here: ids that do not match), the edit is made again on
+    the whole text and comes out as if no window had been tried."""
+    path = _ledger(tmp_path, YT2, "YT2")
+    original = windows.windowed_root
+    monkeypatch.setattr(windows, "windowed_root", lambda text, ids: original(text, [i + "x" for i in ids]))
+    store.edit_ledgers(tmp_path, Settings(), {"YT2": store.note_edit("YT2-2", {"date": date(2018, 6, 15), "text": "正常"})})
+    assert store._Windows.used and store._Windows.redone
+    loaded = store.parse_ledger(path.read_bytes(), "ledgers/YT2.yaml", Settings())
+    assert loaded.ledger.items[1].notes[-1].text == "正常"
 
 
 @pytest.mark.parametrize("edit", [
@@ -166,5 +230,5 @@ def test_windowed_edits_write_what_whole_file_edits_write(tmp_path, monkeypatch,
 
     windowed = run(tmp_path / "windowed")
     assert store._Windows.used and not store._Windows.redone
-    monkeypatch.setattr("taizhang.windows.windowed_root", lambda text: None)
+    monkeypatch.setattr("taizhang.windows.windowed_root", lambda text, ids: None)
     assert run(tmp_path / "whole") == windowed

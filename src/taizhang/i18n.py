@@ -188,6 +188,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "light_invalid": ("亮灯应为 red、yellow、green、none、done，而不是 {light}", "light must be red, yellow, green, none or done, not {light}"),
     "internal_edit": ("内部错误：修改 {path} 的结果与预期不符，文件未改动（请报告此问题）",
                       "internal error: the edit of {path} did not read back as intended; the file is unchanged (please report)"),
+    "lone_cr": ("换行符是单独的 CR（旧式 Mac 换行）：修改后无法保持原样，请先在编辑器中把换行改为 LF 或 CRLF，文件未改动",
+                "the line breaks are bare CRs (old Mac style): an edit could not keep them; convert them to LF or CRLF "
+                "in an editor first; the file is unchanged"),
     "file_not_ledger": ("{path} 不在 ledgers/ 中，也不是 taizhang.yaml", "{path} is neither in ledgers/ nor taizhang.yaml"),
     "file_missing": ("文件 {path} 不存在", "file {path} does not exist"),
     "reopen_note": ("重新打开：{reason}（撤销 {date} {by} 的销号）", "reopened: {reason} (undoing the close of {date} by {by})"),

@@ -36,7 +36,8 @@ def ledger_files(root: Path) -> list[Path]:
 def calendar_files(root: Path) -> list[Path]:
     """The repository's `calendars/*.yaml`, in the order they are read."""
     folder = root / CALENDAR_DIR
-    return sorted(folder.glob("*.y*ml")) if folder.is_dir() else []
+    # (a folder that happens to be named `x.yaml` is not a calendar, as in ledgers/)
+    return sorted(p for p in folder.glob("*.y*ml") if p.is_file()) if folder.is_dir() else []
 
 
 def rel_path(root: Path, path: Path) -> str:

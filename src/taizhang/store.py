@@ -452,6 +452,20 @@ def _checked_loaded(root: Path, path: Path, settings: Settings) -> LoadedLedger:
     return loaded
 
 
+def _refuse_lone_cr(loaded: LoadedLedger) -> None:
+    """A file whose lines end in a bare CR (old Mac editors) reads well, but the lines an edit
+    adds could not end the same way: refuse rather than mix line endings in the clerk's file."""
+    text = loaded.doc.text
+    if "\r" not in text:
+        return
+    lone = re.search(r"\r(?!\n)", text)
+    if lone is not None:
+        before = text[:lone.start()]
+        line = before.count("\n") + len(re.findall(r"\r(?!\n)", before)) + 1
+        col = lone.start() - max(before.rfind("\n"), before.rfind("\r"))
+        raise TaizhangError(Problem(loaded.path, line, col, "lone_cr", {}))
+
+
 def _same_data(a: Any, b: Any) -> bool:
     """Equal as the models read them: a mapping key 2018 and "2018" are the same (JSON, and so
     the cache, keeps keys as text)."""
@@ -475,6 +489,7 @@ def edit_ledgers(root: Path, settings: Settings, plans: dict[str, Callable[[Load
     with _locks(root, sorted(plans)):
         for code in sorted(plans):
             loaded = _checked_loaded(root, paths[code], settings)
+            _refuse_lone_cr(loaded)
             edit, new_loaded = _edited(plans[code], loaded, settings)
             if new_loaded.has_errors:
                 # Wrong input is reported as input (`taizhang: items[4].title …`), not at lines
@@ -498,8 +513,12 @@ def _edited(plan: Callable[[LoadedLedger], Edit], loaded: LoadedLedger, settings
     _Windows.allowed, _Windows.used, _Windows.redone = True, False, False
     try:
         edit = plan(loaded)
-    except TaizhangError:
-        raise
+    except TaizhangError as error:
+        # A chain of edits (import) checks each step itself: one that does not read back is
+        # made again too, if windows were used for it.
+        if not (_Windows.used and any(p.key == "internal_edit" for p in error.problems)):
+            raise
+        edit = None
     except Exception:  # noqa: BLE001 - only a windowed attempt may fail so; it is made again
         if not _Windows.used:
             raise
@@ -571,14 +590,31 @@ class _Windows:
     allowed = False
     used = False
     redone = False  # the last edit was made again on the whole text
+    ids: list[str] | None = None  # the items' ids in the text being edited (None: no windows)
+
+
+def _windowed(apply: Callable[[LoadedLedger], Edit]) -> Callable[[LoadedLedger], Edit]:
+    """An item edit that may find its nodes through windows, checked against the ids of the
+    ledger it is given (an edit chained after another is given that one's result)."""
+
+    def run(loaded: LoadedLedger) -> Edit:
+        saved = _Windows.ids
+        items = loaded.doc.data.get("items") if isinstance(loaded.doc.data, dict) else None
+        _Windows.ids = [item.get("id") for item in items if isinstance(item, dict)] if isinstance(items, list) else None
+        try:
+            return apply(loaded)
+        finally:
+            _Windows.ids = saved
+
+    return run
 
 
 def _item_root(text: str):
     """The root node for an edit of items: composed window by window where it can be."""
-    if _Windows.allowed:
+    if _Windows.allowed and _Windows.ids is not None:
         from .windows import windowed_root
 
-        root = windowed_root(text)
+        root = windowed_root(text, _Windows.ids)
         if root is not None:
             _Windows.used = True
             return root
@@ -673,6 +709,8 @@ def add_item_edit(fields: dict[str, Any], comments: dict[str, str] | None = None
                 else:
                     text = splice.start_block_list(text, root_node, "items", lines, newline)
         index = len(ledger.items)
+        if _Windows.ids is not None:
+            _Windows.ids = [*_Windows.ids, new_id]  # the text now holds the new item too
         for key, comment in comments.items():
             if key in entry:
                 text = _with_comment(text, lambda n: _item_node(n, index, key), comment, item=True)
@@ -680,7 +718,7 @@ def add_item_edit(fields: dict[str, Any], comments: dict[str, str] | None = None
         expected["items"] = list(expected.get("items") or []) + [_yaml_value(entry)]
         return Edit(text, expected, new_id)
 
-    return apply
+    return _windowed(apply)
 
 
 def _items_spaced(text: str, seq) -> bool:
@@ -742,7 +780,7 @@ def close_edit(item_ids: list[str], closed: dict[str, Any]) -> Callable[[LoadedL
             expected["items"][index]["closed"] = _yaml_value(value)
         return Edit(text, expected, done)
 
-    return apply
+    return _windowed(apply)
 
 
 def _copy_items(data: dict) -> dict:
@@ -762,7 +800,7 @@ def note_edit(item_id: str, note: dict[str, Any]) -> Callable[[LoadedLedger], Ed
         expected["items"][index]["notes"] = list(expected["items"][index].get("notes") or []) + [_yaml_value(written)]
         return Edit(text, expected, (item_id, loaded.ledger.items[index].title))
 
-    return apply
+    return _windowed(apply)
 
 
 def _append_note(text: str, index: int, note: dict[str, Any], newline: str) -> str:
@@ -812,7 +850,7 @@ def reopen_edit(item_id: str, note: dict[str, Any], reason_args: Callable[[Any],
         expected["items"][index] = entry
         return Edit(text, expected, (item_id, item.title))
 
-    return apply
+    return _windowed(apply)
 
 
 def set_edit(target: str, changes: list[tuple[str, Any, str | None]]) -> Callable[[LoadedLedger], Edit]:
@@ -831,7 +869,7 @@ def set_many_edit(changes_by_target: dict[str, list[tuple[str, Any, str | None]]
             text = _set_fields(loaded, text, expected, target, changes)
         return Edit(text, expected, list(changes_by_target))
 
-    return apply
+    return _windowed(apply)
 
 
 def _set_fields(loaded: LoadedLedger, text: str, expected: dict, target: str,

@@ -24,16 +24,18 @@ _FIRST_ENTRY = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\r?\n)*( *)-(?:[ \t]|\r?\n|\r?$
 _LAST_SCAN: tuple[str, Any] = ("", None)
 
 
-def windowed_root(text: str):
+def windowed_root(text: str, ids: list[str]):
     """A stand-in root for `text` (see above), or None where the items are not a block list
-    under a top-level `items:` key."""
+    under a top-level `items:` key. `ids` are the items' ids as the whole text reads: a window
+    count that differs (a line of a multi-line title that starts with `- `) refuses the
+    windows, and a window whose `id` is not the one expected there raises ValueError."""
     layout = _scan(text)
-    if layout is None:
+    if layout is None or len(layout[2]) != len(ids):
         return None
     from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
     key_at, dash, starts, end = layout
-    seq = SequenceNode("tag:yaml.org,2002:seq", _Entries(text, starts, end),
+    seq = SequenceNode("tag:yaml.org,2002:seq", _Entries(text, starts, end, ids),
                        _mark(text, starts[0] + dash), _token_mark(text, end), flow_style=False)
     key = ScalarNode("tag:yaml.org,2002:str", "items", _mark(text, key_at), _mark(text, key_at + 5))
     return MappingNode("tag:yaml.org,2002:map", [(key, seq)], _mark(text, 0), _mark(text, len(text)),
@@ -72,8 +74,8 @@ def _scan(text: str):
 class _Entries:
     """The entries of the list, each composed from its own lines when first asked for."""
 
-    def __init__(self, text: str, starts: list[int], end: int) -> None:
-        self.text, self.starts, self.end = text, starts, end
+    def __init__(self, text: str, starts: list[int], end: int, ids: list[str]) -> None:
+        self.text, self.starts, self.end, self.ids = text, starts, end, ids
         self.nodes: dict[int, Any] = {}
 
     def __len__(self) -> int:
@@ -103,6 +105,9 @@ class _Entries:
         if node is None or node.id != "sequence" or node.flow_style or len(node.value) != 1:
             raise ValueError("the window is not one entry")
         entry = node.value[0]
+        if entry.id != "mapping" or not any(k.value == "id" and v.id == "scalar" and v.value == self.ids[index]
+                                            for k, v in entry.value):
+            raise ValueError("the window is not the item expected there")
         # A block collection that runs to the window's end ends, in the whole file, where the
         # next token stands (the next dash, or the key after the list), not at the line start.
         end = _token_mark(self.text, stop) if stop < len(self.text) else None
