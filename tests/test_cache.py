@@ -5,6 +5,7 @@ cache. Plus the start-up path's imports."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -160,14 +161,54 @@ def test_view_cache__overview_decodes_only_the_rows_it_shows(cli, repo, monkeypa
     args = ("--dir", root, "--as-of", AS_OF, "status")
     overview, everything = _both(cli, monkeypatch, *args).stdout, _both(cli, monkeypatch, *args, "--all").stdout
     path, parts = _entry_parts(root)
-    assert len(parts) == 6 and json.loads(parts[0])["counts"][2] >= 1  # head, then red … done
-    green = parts[3]
-    parts[3] = b"[" + b"#" * (len(green) - 2) + b"]"  # same size, not JSON
+    assert len(parts) == 7 and json.loads(parts[1])["counts"][2] >= 1  # check, head, then red … done
+    green = parts[4]
+    parts[4] = b"[" + b"#" * (len(green) - 2) + b"]"  # same size, not JSON
     path.write_bytes(b"\n".join(parts))
     monkeypatch.setattr("taizhang.views._relight", lambda *a: (_ for _ in ()).throw(AssertionError("relit")))
     assert cli(*args).stdout == overview  # served from the cache without touching green
     monkeypatch.undo()
     assert cli(*args, "--all").stdout == everything  # green needed: the ledger is lit again
+
+
+def test_view_cache__damage_that_still_reads_as_json_is_not_believed(cli, repo, monkeypatch):
+    """A line changed on disk to other JSON of the same length (a unit turned into a number,
+    the project's name into another) fails its digest: the ledger is lit again."""
+    root = repo(YT2=YT2)
+    args = ("--dir", root, "--as-of", AS_OF, "status", "--all")
+    good = _both(cli, monkeypatch, *args).stdout
+    path, parts = _entry_parts(root)
+    for line, old, new in ((2, '"区建设局"'.encode(), b"12345678901234"), (1, "宇通".encode(), "假名".encode())):
+        damaged = list(parts)
+        assert old in damaged[line] and len(old) == len(new)
+        damaged[line] = damaged[line].replace(old, new, 1)
+        path.write_bytes(b"\n".join(damaged))
+        result = cli(*args)
+        assert result.exit_code == 0 and result.stdout == good
+        assert _entry_parts(root)[1] == parts  # and rewritten
+
+
+def test_read_cache__damaged_data_is_not_believed(cli, repo, monkeypatch):
+    root = repo(YT2=YT2)
+    args = ("--dir", root, "--as-of", AS_OF, "status", "--json")
+    good = _both(cli, monkeypatch, *args).stdout
+    [entry] = (root / ".taizhang" / "cache").glob("*.json")
+    raw = entry.read_bytes()
+    assert "宇通".encode() in raw.split(b"\n")[1]
+    entry.write_bytes(raw.replace("宇通".encode(), "假名".encode(), 1))
+    shutil.rmtree(root / ".taizhang" / "cache" / "views")  # so that status reads the ledgers
+    assert cli(*args).stdout == good
+    assert entry.read_bytes() == raw
+
+
+def test_cache_entries_that_cannot_be_written_leave_no_temporary_file(cli, repo, monkeypatch):
+    root = repo(YT2=YT2)
+    good = _both(cli, monkeypatch, "--dir", root, "--as-of", AS_OF, "status", "--all").stdout
+    monkeypatch.setattr("taizhang.cache.os.replace", lambda *a: (_ for _ in ()).throw(OSError("disk full")))
+    for entry in (root / ".taizhang" / "cache").rglob("*.json"):
+        entry.unlink()
+    assert cli("--dir", root, "--as-of", AS_OF, "status", "--all").stdout == good
+    assert not [p for p in (root / ".taizhang" / "cache").rglob("*") if p.is_file()]
 
 
 def test_view_cache__a_cut_entry_is_not_used(cli, repo, monkeypatch):

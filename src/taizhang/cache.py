@@ -21,7 +21,7 @@ from typing import Any
 from . import __version__
 from .errors import Problem
 
-FORMAT = 1
+FORMAT = 2
 
 
 def cache_key(raw: bytes, year: int | None) -> str:
@@ -34,6 +34,12 @@ def _entry_path(state: Path, rel_path: str) -> Path:
     return state / "cache" / (rel_path.replace("/", "__") + ".json")
 
 
+def digest(data: bytes) -> str:
+    """What an entry's part is checked against before use: an entry damaged on disk, even to
+    JSON of the same length, is read again from the ledger rather than believed."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
 def load(state: Path, rel_path: str, key: str) -> tuple[bytes, list[Problem]] | None:
     """(data as JSON bytes, warnings) stored for this content, or None. The data stays JSON so
     that pydantic reads it straight into models (`model_validate_json`)."""
@@ -41,7 +47,7 @@ def load(state: Path, rel_path: str, key: str) -> tuple[bytes, list[Problem]] | 
         with open(_entry_path(state, rel_path), "rb") as handle:
             head, _, data = handle.read().partition(b"\n")
         entry = json.loads(head)
-        if entry.get("key") != key or not data:
+        if entry.get("key") != key or not data or entry.get("digest") != digest(data):
             return None
         warnings = [Problem(rel_path, p[0], p[1], p[2], p[3], "warning") for p in entry["warnings"]]
         return data, warnings
@@ -51,19 +57,29 @@ def load(state: Path, rel_path: str, key: str) -> tuple[bytes, list[Problem]] | 
 
 def store(state: Path, rel_path: str, key: str, data: Any, warnings: list[Problem]) -> None:
     """Remember what this content reads as. A cache that cannot be written is no error."""
-    entry = {"key": key, "warnings": [[p.line, p.col, p.key, p.args] for p in warnings]}
     try:
         # One line of key and warnings, then the data: JSON has no raw newline inside a value.
-        text = (json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n"
-                + json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+        body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        entry = {"key": key, "digest": digest(body), "warnings": [[p.line, p.col, p.key, p.args] for p in warnings]}
+        head = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     except (TypeError, ValueError):
         return  # data JSON cannot hold (never the case for a valid ledger)
-    path = _entry_path(state, rel_path)
+    write_entry(_entry_path(state, rel_path), head + b"\n" + body)
+
+
+def write_entry(path: Path, content: bytes) -> None:
+    """Write a cache entry whole (a reader sees the old one or the new one), leaving no
+    temporary file behind when it cannot. A cache that cannot be written is no error."""
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
         os.replace(tmp, path)
     except OSError:
-        pass
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass

@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -27,12 +26,13 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from . import __version__
+from .cache import digest, write_entry
 from .errors import Problem
 from .invest import InvestFigures
 from .layout import SETTINGS_FILE, calendar_files, ledger_files, ledger_path
 from .status import ALL_LIGHTS, Finding, ItemView, NoteView, ProjectView, Tally
 
-FORMAT = 3
+FORMAT = 4
 _POSITION = itemgetter(0)
 
 
@@ -96,7 +96,7 @@ def lit_projects(root: Path, codes: Iterable[str] | None, as_of: date, *,
     if known is not None:
         for path in paths:
             raw = path.read_bytes()
-            hit = _load(state, path.name, _entry_key(raw, context), partial(_relight, root, path, as_of))
+            hit = _load(state, path.name, _entry_key(raw, context), partial(_relight, root, path, as_of, state, context))
             if hit is None:
                 break
             hits.append(hit)
@@ -123,7 +123,8 @@ def _lit_afresh(root: Path, paths: list[Path], as_of: date, state: Path | None, 
         repo.files += 1
         name = path.name  # names the entry: every ledger is in ledgers/
         key = _entry_key(raw, context) if state is not None else ""
-        hit = _load(state, name, key, partial(_relight, root, path, as_of)) if state is not None else None
+        hit = (_load(state, name, key, partial(_relight, root, path, as_of, state, context))
+               if state is not None else None)
         if hit is not None:
             projects.append(hit[0])
             findings.extend(hit[1])
@@ -144,8 +145,15 @@ def _lit_afresh(root: Path, paths: list[Path], as_of: date, state: Path | None, 
     return Lit(repo.settings.title, repo.settings.lang, projects, findings, repo.problems, repo)
 
 
-def _relight(root: Path, path: Path, as_of: date, lights: Sequence[str] | None) -> list[ItemView]:
-    lit = _lit_afresh(root, [path], as_of, None, None, [])
+def _relight(root: Path, path: Path, as_of: date, state: Path, context: str | None,
+             lights: Sequence[str] | None) -> list[ItemView]:
+    """The rows of an entry found damaged inside a line: the ledger lit again, and the entry
+    written anew."""
+    try:
+        _entry(state, path.name).unlink()
+    except OSError:
+        pass
+    lit = _lit_afresh(root, [path], as_of, state, context, [])
     return lit.projects[0].items_lit(lights) if lit.projects else []
 
 
@@ -188,20 +196,9 @@ def _note_view(row: list) -> NoteView:
     return NoteView(_day(row[0]), row[1], row[2])
 
 
-def _write(path: Path, text: bytes) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a cache that cannot be written is no error
-
-
 def _store_context(state: Path, context: str | None, title: str | None, lang: str) -> None:
     """What a view needs of the settings, for runs that will not read them."""
-    _write(_folder(state) / "_context.json",
+    write_entry(_folder(state) / "_context.json",
            json.dumps({"key": context, "title": title, "lang": lang}, ensure_ascii=False).encode("utf-8"))
 
 
@@ -217,7 +214,8 @@ def _load_context(state: Path, context: str) -> dict | None:
 
 
 def _store(state: Path, name: str, key: str, project: ProjectView, findings: list[Finding]) -> None:
-    """One line of key, project, counts and findings; then one line of rows per light."""
+    """A line of the head's digest; the head (key, project, counts, findings, and each part's
+    digest); then one line of rows per light. Every line is checked before it is used."""
     by_light: dict[str, list] = {light: [] for light in ALL_LIGHTS}
     for position, i in enumerate(project.items):
         by_light[i.light].append(
@@ -233,20 +231,20 @@ def _store(state: Path, name: str, key: str, project: ProjectView, findings: lis
                             project.program],
                 "counts": [project.tally.counts[light] for light in ALL_LIGHTS],
                 "invest": [str(x) if x is not None else None for x in project.invest] if project.invest else None,
-                "sizes": [len(part) for part in parts],  # a torn or cut entry is seen before use
+                "digests": [digest(part) for part in parts],
                 "findings": [[f.code, f.item, f.key, f.args, f.severity] for f in findings]}
-        text = b"\n".join([json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), *parts])
+        head_line = json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     except (TypeError, ValueError):
         return
-    _write(_entry(state, name), text)
+    write_entry(_entry(state, name), b"\n".join([digest(head_line).encode("ascii"), head_line, *parts]))
 
 
 def _load(state: Path, name: str, key: str, relight: Callable[[Sequence[str] | None], list[ItemView]]
           ) -> tuple[ProjectView, list[Finding]] | None:
     try:
         with open(_entry(state, name), "rb") as handle:
-            parts = handle.read().split(b"\n")
-        if len(parts) != 1 + len(ALL_LIGHTS):
+            check, *parts = handle.read().split(b"\n")
+        if len(parts) != 1 + len(ALL_LIGHTS) or check != digest(parts[0]).encode("ascii"):
             return None
         head = json.loads(parts[0])
         if head.get("key") != key:
@@ -255,7 +253,8 @@ def _load(state: Path, name: str, key: str, relight: Callable[[Sequence[str] | N
         counts = head["counts"]
         if len(counts) != len(ALL_LIGHTS) or not all(type(n) is int for n in counts):
             return None
-        if head["sizes"] != [len(part) for part in parts[1:]]:
+        digests = head["digests"]
+        if len(digests) != len(ALL_LIGHTS):
             return None
         invest = head["invest"]
         if invest is not None:
@@ -267,17 +266,17 @@ def _load(state: Path, name: str, key: str, relight: Callable[[Sequence[str] | N
         return None  # missing or corrupt: light the ledger again
     tally = Tally(dict(zip(ALL_LIGHTS, counts)))
     return ProjectView(code, name, unit, leader, owner, program, None, tally,
-                       rows=_Rows(code, name, parts, relight), invest=invest), findings
+                       rows=_Rows(code, name, parts, digests, relight), invest=invest), findings
 
 
 class _Rows:
     """Builds a cached project's items of some lights, decoding only those lines."""
 
-    __slots__ = ("code", "name", "parts", "relight")
+    __slots__ = ("code", "name", "parts", "digests", "relight")
 
-    def __init__(self, code: str, name: str, parts: list[bytes],
+    def __init__(self, code: str, name: str, parts: list[bytes], digests: list[str],
                  relight: Callable[[Sequence[str] | None], list[ItemView]]) -> None:
-        self.code, self.name, self.parts, self.relight = code, name, parts, relight
+        self.code, self.name, self.parts, self.digests, self.relight = code, name, parts, digests, relight
 
     def __call__(self, lights: Sequence[str] | None) -> list[ItemView]:
         try:
@@ -289,7 +288,10 @@ class _Rows:
         wanted = ALL_LIGHTS if lights is None else [light for light in ALL_LIGHTS if light in lights]
         code, name, rows = self.code, self.name, []
         for light in wanted:
-            part = json.loads(self.parts[1 + ALL_LIGHTS.index(light)])
+            raw = self.parts[1 + ALL_LIGHTS.index(light)]
+            if digest(raw) != self.digests[ALL_LIGHTS.index(light)]:
+                raise ValueError("a damaged line")  # (damage of the same length included)
+            part = json.loads(raw)
             for r in part:
                 r.append(light)
             rows.extend(part)
