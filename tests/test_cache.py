@@ -5,9 +5,11 @@ cache. Plus the start-up path's imports."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from conftest import AS_OF, REPO_ROOT, YT2
 
@@ -83,7 +85,7 @@ def test_cache__corrupt_or_foreign_entries_are_ignored_and_rewritten(cli, repo, 
     for junk in (b"", b"\x00\xff garbage", b'{"key": "x"}\n[]', entry.read_bytes()[:-7]):
         entry.write_bytes(junk)
         assert cli("--dir", root, "--as-of", AS_OF, "status", "--json").stdout == good
-    assert entry.read_bytes().startswith(b'{"key":')
+    assert entry.read_bytes().split(b"\n")[1].startswith(b'{"key":')  # digest, head, data
 
 
 def test_cache__broken_ledger_is_never_cached(cli, repo, monkeypatch):
@@ -194,11 +196,59 @@ def test_read_cache__damaged_data_is_not_believed(cli, repo, monkeypatch):
     good = _both(cli, monkeypatch, *args).stdout
     [entry] = (root / ".taizhang" / "cache").glob("*.json")
     raw = entry.read_bytes()
-    assert "宇通".encode() in raw.split(b"\n")[1]
+    assert "宇通".encode() in raw.split(b"\n")[2]
     entry.write_bytes(raw.replace("宇通".encode(), "假名".encode(), 1))
     shutil.rmtree(root / ".taizhang" / "cache" / "views")  # so that status reads the ledgers
     assert cli(*args).stdout == good
     assert entry.read_bytes() == raw
+
+
+def test_read_cache__damaged_warnings_are_not_believed(cli, repo, monkeypatch):
+    """The warnings' line is sealed with the data: a line number changed on disk is not shown."""
+    root = repo(YT2=YT2.replace("due: 2018-06-10", "due: 2021-06-10"))  # after the deadline: a warning
+    args = ("--dir", root, "--as-of", AS_OF, "--lang", "en", "check")
+    good = _both(cli, monkeypatch, *args)
+    [line] = re.findall(r"YT2\.yaml:(\d+):", good.stdout + good.stderr)
+    [entry] = (root / ".taizhang" / "cache").glob("*.json")
+    raw = entry.read_bytes()
+    assert f"[[{line},".encode() in raw
+    entry.write_bytes(raw.replace(f"[[{line},".encode(), f"[[{int(line) + 3},".encode(), 1))
+    result = cli(*args)
+    assert (result.exit_code, result.stdout, result.stderr) == (good.exit_code, good.stdout, good.stderr)
+    assert entry.read_bytes() == raw
+
+
+def test_view_cache__a_damaged_context_is_not_believed(cli, repo, monkeypatch):
+    """The settings' language and title kept for warm runs are sealed too."""
+    root = repo(settings="title: 甲区重点项目\n", YT2=YT2)
+    args = ("--dir", root, "--as-of", AS_OF, "status")
+    good = _both(cli, monkeypatch, *args).stdout
+    context = root / ".taizhang" / "cache" / "views" / "_context.json"
+    raw = context.read_bytes()
+    context.write_bytes(raw.replace(b'"zh"', b'"en"').replace("甲区".encode(), "乙区".encode()))
+    assert cli(*args).stdout == good
+
+
+def test_view_cache__a_damaged_entry_in_a_read_only_cache_is_relit_without_it(cli, repo, monkeypatch):
+    """An entry that fails its digest and cannot be deleted (a read-only checkout): the ledger
+    is lit again without the cache, once."""
+    root = repo(YT2=YT2)
+    args = ("--dir", root, "--as-of", AS_OF, "status", "--all")
+    good = _both(cli, monkeypatch, *args).stdout
+    path, parts = _entry_parts(root)
+    parts[6] = parts[6].replace(b",-", b",+", 1) if b",-" in parts[6] else parts[6][:-2] + b"]]"
+    path.write_bytes(b"\n".join(parts))
+    real_unlink = Path.unlink
+
+    def refuse(self, *a, **k):
+        if "views" in self.parts:
+            raise PermissionError(13, "read-only file system")
+        return real_unlink(self, *a, **k)
+
+    monkeypatch.setattr(Path, "unlink", refuse)
+    monkeypatch.setattr("taizhang.cache.write_entry", lambda *a: None)
+    result = cli(*args)
+    assert result.exit_code == 0 and result.stdout == good
 
 
 def test_cache_entries_that_cannot_be_written_leave_no_temporary_file(cli, repo, monkeypatch):

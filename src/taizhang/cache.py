@@ -21,7 +21,7 @@ from typing import Any
 from . import __version__
 from .errors import Problem
 
-FORMAT = 2
+FORMAT = 3
 
 
 def cache_key(raw: bytes, year: int | None) -> str:
@@ -35,9 +35,20 @@ def _entry_path(state: Path, rel_path: str) -> Path:
 
 
 def digest(data: bytes) -> str:
-    """What an entry's part is checked against before use: an entry damaged on disk, even to
-    JSON of the same length, is read again from the ledger rather than believed."""
+    """What an entry (or part of one) is checked against before use: an entry damaged on disk,
+    even into other JSON of the same length, is read again from the ledger rather than believed."""
     return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def seal(content: bytes) -> bytes:
+    """`content` behind a first line holding its digest."""
+    return digest(content).encode("ascii") + b"\n" + content
+
+
+def unseal(raw: bytes) -> bytes | None:
+    """What `seal` sealed, or None if it is not what was written."""
+    check, _, content = raw.partition(b"\n")
+    return content if check == digest(content).encode("ascii") else None
 
 
 def load(state: Path, rel_path: str, key: str) -> tuple[bytes, list[Problem]] | None:
@@ -45,9 +56,12 @@ def load(state: Path, rel_path: str, key: str) -> tuple[bytes, list[Problem]] | 
     that pydantic reads it straight into models (`model_validate_json`)."""
     try:
         with open(_entry_path(state, rel_path), "rb") as handle:
-            head, _, data = handle.read().partition(b"\n")
+            content = unseal(handle.read())
+        if content is None:
+            return None
+        head, _, data = content.partition(b"\n")
         entry = json.loads(head)
-        if entry.get("key") != key or not data or entry.get("digest") != digest(data):
+        if entry.get("key") != key or not data:
             return None
         warnings = [Problem(rel_path, p[0], p[1], p[2], p[3], "warning") for p in entry["warnings"]]
         return data, warnings
@@ -58,13 +72,13 @@ def load(state: Path, rel_path: str, key: str) -> tuple[bytes, list[Problem]] | 
 def store(state: Path, rel_path: str, key: str, data: Any, warnings: list[Problem]) -> None:
     """Remember what this content reads as. A cache that cannot be written is no error."""
     try:
-        # One line of key and warnings, then the data: JSON has no raw newline inside a value.
+        # The digest; a line of key and warnings; the data (JSON has no raw newline in a value).
         body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        entry = {"key": key, "digest": digest(body), "warnings": [[p.line, p.col, p.key, p.args] for p in warnings]}
+        entry = {"key": key, "warnings": [[p.line, p.col, p.key, p.args] for p in warnings]}
         head = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     except (TypeError, ValueError):
         return  # data JSON cannot hold (never the case for a valid ledger)
-    write_entry(_entry_path(state, rel_path), head + b"\n" + body)
+    write_entry(_entry_path(state, rel_path), seal(head + b"\n" + body))
 
 
 def write_entry(path: Path, content: bytes) -> None:

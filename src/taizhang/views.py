@@ -26,13 +26,13 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from . import __version__
-from .cache import digest, write_entry
+from .cache import digest, seal, unseal, write_entry
 from .errors import Problem
 from .invest import InvestFigures
 from .layout import SETTINGS_FILE, calendar_files, ledger_files, ledger_path
 from .status import ALL_LIGHTS, Finding, ItemView, NoteView, ProjectView, Tally
 
-FORMAT = 4
+FORMAT = 5
 _POSITION = itemgetter(0)
 
 
@@ -152,7 +152,7 @@ def _relight(root: Path, path: Path, as_of: date, state: Path, context: str | No
     try:
         _entry(state, path.name).unlink()
     except OSError:
-        pass
+        state = context = None  # it stays there (a read-only checkout): do without the cache
     lit = _lit_afresh(root, [path], as_of, state, context, [])
     return lit.projects[0].items_lit(lights) if lit.projects else []
 
@@ -199,13 +199,16 @@ def _note_view(row: list) -> NoteView:
 def _store_context(state: Path, context: str | None, title: str | None, lang: str) -> None:
     """What a view needs of the settings, for runs that will not read them."""
     write_entry(_folder(state) / "_context.json",
-           json.dumps({"key": context, "title": title, "lang": lang}, ensure_ascii=False).encode("utf-8"))
+                seal(json.dumps({"key": context, "title": title, "lang": lang}, ensure_ascii=False).encode("utf-8")))
 
 
 def _load_context(state: Path, context: str) -> dict | None:
     try:
         with open(_folder(state) / "_context.json", "rb") as handle:
-            known = json.loads(handle.read())
+            content = unseal(handle.read())
+        if content is None:
+            return None
+        known = json.loads(content)
         if known.get("key") != context or not isinstance(known.get("lang"), str):
             return None
         return {"title": known.get("title"), "lang": known["lang"]}
