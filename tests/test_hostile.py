@@ -88,10 +88,24 @@ def test_hostile__bare_cr_line_breaks_are_read_but_not_edited(cli, repo, args):
     assert _snapshot(root) == before
 
 
-def test_hostile__a_folder_named_like_a_calendar_is_not_read(cli, repo, monkeypatch):
+def test_hostile__a_stray_cr_inside_a_title_does_not_block_edits(cli, repo):
+    """Only a file whose line breaks are bare CRs is refused; a CR byte inside a quoted title
+    of an LF file is just text, and stays."""
+    root = repo()
+    path = root / "ledgers" / "A.yaml"
+    text = 'code: A\nname: 甲\nitems:\n  - id: A-1\n    title: "一\r二"\n'
+    path.write_bytes(text.encode("utf-8"))
+    result = cli("--dir", root, "--as-of", "2018-06-15", "note", "A-1", "进展正常")
+    assert result.exit_code == 0, result
+    assert path.read_bytes().decode("utf-8") == text + "    notes:\n      - {date: 2018-06-15, by: 测试员, text: 进展正常}\n"
+
+
+def test_hostile__a_folder_or_hidden_file_named_like_a_calendar_is_not_read(cli, repo, monkeypatch):
     root = repo(YT2=YT2)
     good = cli("--dir", root, "--as-of", "2018-06-15", "status", "--all").stdout
     (root / "calendars" / "x.yaml").mkdir(parents=True)
+    (root / "calendars" / "._2019.yaml").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X")  # AppleDouble
+    (root / "calendars" / "old.yaml.bak").write_bytes(b"\xff\xfe")
     for cache in ("", "1"):
         monkeypatch.setenv("TAIZHANG_NO_CACHE", cache)
         result = cli("--dir", root, "--as-of", "2018-06-15", "status", "--all")

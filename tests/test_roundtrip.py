@@ -564,3 +564,18 @@ def test_set_and_close_on_flow_style_ledger(cli, tmp_path):
     assert ledger.deadline.isoformat() == "2018-12-31"
     assert [(i.id, i.closed is not None) for i in ledger.items] == [("B-1", True), ("B-2", False)]
     assert written.decode("utf-8").endswith("}   # 一行写完\n") and written.count(b"\n") == 1
+
+
+@pytest.mark.parametrize("args,inserted", [
+    (("set", "A-1", "due=7月底"), "    due: 2018-07-31  # 7月底\n"),
+    (("set", "A-1", "owner=张三"), "    owner: 张三\n"),
+])
+def test_a_key_goes_below_a_title_whose_second_line_starts_with_a_hash(cli, tmp_path, args, inserted):
+    """A `#` line inside a quoted title is text, not a comment above the next key: the new key
+    is not put inside the title (it was: a traceback, or a refused edit)."""
+    head = 'code: A\nname: 甲\nitems:\n  - id: A-1\n    title: "一\n      # 二"\n'
+    tail = "    # 关于措施\n    measures: 六\n"
+    root = _make_repo(tmp_path, (head + tail).encode("utf-8"), "A")
+    result = cli("--dir", root, "--as-of", "2018-06-15", *args)
+    assert result.exit_code == 0, result
+    assert (root / "ledgers" / "A.yaml").read_text(encoding="utf-8") == head + inserted + tail

@@ -4,6 +4,7 @@ the edit is made again on the whole text and still comes out right."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -192,6 +193,38 @@ def test_an_import_into_a_misleading_layout_is_written_right(cli, tmp_path):
         "    notes:\n      - {date: 2018-06-15, text: 已完成}\n"
         "  - id: A-5\n    title: 导入二\n    due: 2018-09-30  # 9月底\n    unit: 区住建局\n"
         "    notes:\n      - {date: 2018-06-15, text: 正在推进}\n")
+
+
+COLUMN_0_CONTINUATION = ('code: A\nname: 甲\nitems:\n  - id: A-1\n    title: 一\n  - id: A-2\n    title: "二\n'
+                         '  - id: A-3\n    title: 假\n  - id: A-4\n    title: 假\nx"\n'
+                         '  - id: A-3\n    title: 三\n  - id: A-4\n    title: 四\n')
+
+
+@pytest.mark.parametrize("args", [("add", "A", "新事项", "--due", "9月底"), ("set", "A-4", "due=9月底"),
+                                  ("note", "A-3", "正常"), ("close", "A-4")])
+def test_edits_where_a_title_runs_on_at_column_0(cli, tmp_path, args):
+    """A quoted title whose lines look like two more items and then end at column 0: the line
+    scan would see four items with the right ids; the stray line refuses the windows."""
+    path = _ledger(tmp_path, COLUMN_0_CONTINUATION)
+    result = cli("--dir", tmp_path, "--as-of", "2018-06-15", *args)
+    assert result.exit_code == 0, result
+    assert not store._Windows.used
+    assert path.read_text(encoding="utf-8").startswith(COLUMN_0_CONTINUATION[:COLUMN_0_CONTINUATION.index("  - id: A-3\n    title: 三")])
+
+
+def test_an_import_step_that_windows_broke_is_made_again(cli, tmp_path, monkeypatch):
+    """Should a step of an import not even parse after a windowed edit, the import is made
+    again on the whole text rather than refused with a made-up syntax error."""
+    monkeypatch.setattr(windows, "_NEXT_KEY", re.compile(r""))  # the stray-line check off
+    path = _ledger(tmp_path, COLUMN_0_CONTINUATION)
+    sheet = tmp_path / "导入.csv"
+    sheet.write_text("事项,责任单位,时间节点,完成情况\n导入一,区住建局,9月底,已完成\n", encoding="utf-8")
+    result = cli("--dir", tmp_path, "--as-of", "2018-06-15", "import", sheet, "--project", "A")
+    assert result.exit_code == 0, result
+    assert store._Windows.redone
+    assert path.read_text(encoding="utf-8") == COLUMN_0_CONTINUATION + (
+        "  - id: A-5\n    title: 导入一\n    due: 2018-09-30  # 9月底\n    unit: 区住建局\n"
+        "    notes:\n      - {date: 2018-06-15, text: 已完成}\n")
 
 
 def test_windows_are_checked_against_the_ids_the_whole_text_reads():

@@ -26,18 +26,21 @@ def find_root(start: Path) -> Path | None:
 
 
 def ledger_files(root: Path) -> list[Path]:
-    folder = root / LEDGER_DIR
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()
-                  and not p.name.startswith("."))
+    return _yaml_files(root / LEDGER_DIR)
 
 
 def calendar_files(root: Path) -> list[Path]:
     """The repository's `calendars/*.yaml`, in the order they are read."""
-    folder = root / CALENDAR_DIR
-    # (a folder that happens to be named `x.yaml` is not a calendar, as in ledgers/)
-    return sorted(p for p in folder.glob("*.y*ml") if p.is_file()) if folder.is_dir() else []
+    return _yaml_files(root / CALENDAR_DIR)
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    """The `.yaml`/`.yml` files of a folder: not a folder so named, not a hidden file (a
+    macOS `._x.yaml`), not `x.yaml.bak`."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()
+                  and not p.name.startswith("."))
 
 
 def rel_path(root: Path, path: Path) -> str:

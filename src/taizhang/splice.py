@@ -171,7 +171,12 @@ def insert_key(text: str, map_node, key: str, value_lines: list[str] | str, newl
         key_node, _ = mapping_get(map_node, before_key)
         at = _line_start(text, key_node.start_mark.index)
         if text[at:key_node.start_mark.index].strip() == "":
-            return _insert_lines(text, _comment_block_start(text, at), lines, newline)
+            # Comments above the key are its own, but not a `#` line of the value before it
+            # (a quoted title's second line may start with `#`).
+            keys = [k for k, _ in map_node.value]
+            position = next(i for i, k in enumerate(keys) if k is key_node)
+            floor = _last_end(map_node.value[position - 1][1], text) if position else 0
+            return _insert_lines(text, _comment_block_start(text, at, floor), lines, newline)
     if after_key is not None and mapping_get(map_node, after_key):
         _, value_node = mapping_get(map_node, after_key)
         at = _after_line(text, _last_end(value_node, text))
@@ -180,11 +185,12 @@ def insert_key(text: str, map_node, key: str, value_lines: list[str] | str, newl
     return _insert_lines(text, at, lines, newline)
 
 
-def _comment_block_start(text: str, at: int) -> int:
-    """Move back over whole-line comments directly above `at`: they belong to the key below."""
+def _comment_block_start(text: str, at: int, floor: int = 0) -> int:
+    """Move back over whole-line comments directly above `at` (not before `floor`): they belong
+    to the key below."""
     while at > 0:
         prev = _line_start(text, at - 1)
-        if text[prev:at].strip().startswith("#"):
+        if prev >= floor and text[prev:at].strip().startswith("#"):
             at = prev
         else:
             break

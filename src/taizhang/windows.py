@@ -21,6 +21,8 @@ from .yamlio import compose
 
 _ITEMS_KEY = re.compile(r"^items[ \t]*:[ \t]*(?:#[^\n]*)?\r?$", re.M)
 _FIRST_ENTRY = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\r?\n)*( *)-(?:[ \t]|\r?\n|\r?$)")
+# What may follow the list: the next top-level key, or the end of the document.
+_NEXT_KEY = re.compile(r"""(?:---|\.\.\.)(?:[ \t]|\r?$)|[^\s#'"\[\]{},&*!|>%@`-][^\n:]*:(?:[ \t]|\r?$)""", re.M)
 _LAST_SCAN: tuple[str, Any] = ("", None)
 
 
@@ -61,6 +63,8 @@ def _scan(text: str):
     ending = re.compile(rf"^(?! {{{dash}}}-(?:[ \t]|\r?$)) {{0,{dash}}}[^ \t\r\n#]", re.M)
     found = ending.search(text, begin)
     end = found.start() if found else len(text)
+    if found and not _NEXT_KEY.match(text, end):
+        return None  # a stray line (the rest of a quoted title, say): compose the whole file
     entry = re.compile(rf"^ {{{dash}}}-(?=[ \t]|\r?$)", re.M)
     starts = [m.start() for m in entry.finditer(text, begin, end)]
     if not starts or starts[0] != begin:
