@@ -173,8 +173,7 @@ def insert_key(text: str, map_node, key: str, value_lines: list[str] | str, newl
         if text[at:key_node.start_mark.index].strip() == "":
             # Comments above the key are its own, but not a `#` line of the value before it
             # (a quoted title's second line may start with `#`).
-            keys = [k for k, _ in map_node.value]
-            position = next(i for i, k in enumerate(keys) if k is key_node)
+            position = next(i for i, (k, _) in enumerate(map_node.value) if k is key_node)
             floor = _last_end(map_node.value[position - 1][1], text) if position else 0
             return _insert_lines(text, _comment_block_start(text, at, floor), lines, newline)
     if after_key is not None and mapping_get(map_node, after_key):

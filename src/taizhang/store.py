@@ -507,13 +507,8 @@ def _edited(plan: Callable[[LoadedLedger], Edit], loaded: LoadedLedger, settings
     _Windows.allowed, _Windows.used, _Windows.redone = True, False, False
     try:
         edit = plan(loaded)
-    except TaizhangError:
-        # A chain of edits (import) reads each step back itself: a step that does not, or does
-        # not even parse, is made again too if windows were used (a wrong input fails again).
-        if not _Windows.used:
-            raise
-        edit = None
-    except Exception:  # noqa: BLE001 - only a windowed attempt may fail so; it is made again
+    except Exception:  # noqa: BLE001 - a windowed attempt that failed in any way is made again
+        # (import's chain raises its own read-back errors; a wrong input fails again below)
         if not _Windows.used:
             raise
         edit = None

@@ -96,7 +96,8 @@ def lit_projects(root: Path, codes: Iterable[str] | None, as_of: date, *,
     if known is not None:
         for path in paths:
             raw = path.read_bytes()
-            hit = _load(state, path.name, _entry_key(raw, context), partial(_relight, root, path, as_of, state, context))
+            relight = partial(_relight, root, path, as_of, state, context)
+            hit = _load(state, path.name, _entry_key(raw, context), relight)
             if hit is None:
                 break
             hits.append(hit)
