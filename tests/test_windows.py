@@ -17,11 +17,6 @@ from taizhang.splice import mapping_get
 from taizhang.windows import windowed_root
 from taizhang.yamlio import compose, read_document
 
-
-def load_yaml(text: str):
-    return read_document(text.encode("utf-8"), "A.yaml").data
-
-
 GOLDEN_INPUT = Path(__file__).resolve().parent / "golden" / "roundtrip" / "input.yaml"
 
 LAYOUTS = {
@@ -109,7 +104,7 @@ def _positions(node) -> list:
 
 def _ids(text: str) -> list[str]:
     """The items' ids as the whole text reads (what the edits give windowed_root)."""
-    return [item["id"] for item in load_yaml(text)["items"]]
+    return [item["id"] for item in read_document(text.encode("utf-8"), "A.yaml").data["items"]]
 
 
 def _texts():
