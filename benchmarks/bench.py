@@ -58,7 +58,7 @@ def measure(cmd, runs, *, before=None, env=None, cwd=None) -> dict:
 def taizhang_cmd() -> list[str]:
     """The console script installed beside this interpreter (not a version-manager shim)."""
     exe = Path(sys.executable).parent / ("taizhang.exe" if os.name == "nt" else "taizhang")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "taizhang.cli"]
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "taizhang"]
 
 
 def bench_taizhang(n: int, runs: int, work: Path) -> dict:

@@ -9,7 +9,7 @@ from typing import Callable
 import pytest
 from typer.testing import CliRunner
 
-from taizhang.cli import app
+from taizhang.cli.app import app
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 AS_OF = "2018-06-15"

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from taizhang.amounts import AmountError, format_wan, format_yi_wan, parse_amount
+from taizhang.domain.amounts import AmountError, format_wan, format_yi_wan, parse_amount
 from taizhang.i18n import MESSAGES, message
 
 D = Decimal

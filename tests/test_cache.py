@@ -115,14 +115,14 @@ HEAVY = {"yaml", "chinese_calendar", "lunardate", "dateutil", "openpyxl", "docx"
 def test_startup__help_imports_nothing_heavy():
     modules = _modules_after("--help")
     assert not (HEAVY & modules), HEAVY & modules
-    assert "pydantic" not in modules and "taizhang.models" not in modules
+    assert "pydantic" not in modules and "taizhang.domain.models" not in modules
 
 
 def test_startup__warm_status_loads_neither_the_yaml_parser_nor_the_models():
     _modules_after("--as-of", AS_OF, "status")  # fills the cache
     modules = _modules_after("--as-of", AS_OF, "status")
     assert not ({"yaml", "lunardate", "dateutil", "openpyxl", "docx", "jinja2", "pydantic"} & modules)
-    assert not ({"taizhang.models", "taizhang.store", "taizhang.dates"} & modules)
+    assert not ({"taizhang.domain.models", "taizhang.repo.store", "taizhang.domain.dates"} & modules)
 
 
 def test_startup__a_write_with_iso_dates_does_not_load_the_phrase_grammar(tmp_path):
@@ -132,7 +132,7 @@ def test_startup__a_write_with_iso_dates_does_not_load_the_phrase_grammar(tmp_pa
     shutil.copytree(REPO_ROOT / "ledgers", root / "ledgers")
     shutil.copy(REPO_ROOT / "taizhang.yaml", root / "taizhang.yaml")
     modules = _modules_after("--dir", str(root), "--as-of", AS_OF, "add", "YT2", "新节点", "--due", "2018-09-30")
-    assert "taizhang.models" in modules and "taizhang.dates" not in modules
+    assert "taizhang.domain.models" in modules and "taizhang.domain.dates" not in modules
 
 
 def test_view_cache__keyed_by_day_settings_and_calendars(cli, repo, monkeypatch):
@@ -167,7 +167,7 @@ def test_view_cache__overview_decodes_only_the_rows_it_shows(cli, repo, monkeypa
     green = parts[4]
     parts[4] = b"[" + b"#" * (len(green) - 2) + b"]"  # same size, not JSON
     path.write_bytes(b"\n".join(parts))
-    monkeypatch.setattr("taizhang.views._relight", lambda *a: (_ for _ in ()).throw(AssertionError("relit")))
+    monkeypatch.setattr("taizhang.repo.views._relight", lambda *a: (_ for _ in ()).throw(AssertionError("relit")))
     assert cli(*args).stdout == overview  # served from the cache without touching green
     monkeypatch.undo()
     assert cli(*args, "--all").stdout == everything  # green needed: the ledger is lit again
@@ -246,7 +246,7 @@ def test_view_cache__a_damaged_entry_in_a_read_only_cache_is_relit_without_it(cl
         return real_unlink(self, *a, **k)
 
     monkeypatch.setattr(Path, "unlink", refuse)
-    monkeypatch.setattr("taizhang.cache.write_entry", lambda *a: None)
+    monkeypatch.setattr("taizhang.repo.cache.write_entry", lambda *a: None)
     result = cli(*args)
     assert result.exit_code == 0 and result.stdout == good
 
@@ -254,7 +254,7 @@ def test_view_cache__a_damaged_entry_in_a_read_only_cache_is_relit_without_it(cl
 def test_cache_entries_that_cannot_be_written_leave_no_temporary_file(cli, repo, monkeypatch):
     root = repo(YT2=YT2)
     good = _both(cli, monkeypatch, "--dir", root, "--as-of", AS_OF, "status", "--all").stdout
-    monkeypatch.setattr("taizhang.cache.os.replace", lambda *a: (_ for _ in ()).throw(OSError("disk full")))
+    monkeypatch.setattr("taizhang.repo.cache.os.replace", lambda *a: (_ for _ in ()).throw(OSError("disk full")))
     for entry in (root / ".taizhang" / "cache").rglob("*.json"):
         entry.unlink()
     assert cli("--dir", root, "--as-of", AS_OF, "status", "--all").stdout == good
@@ -293,7 +293,7 @@ def test_view_cache__key_follows_the_official_holiday_data(tmp_path, monkeypatch
     """A new chinese-calendar release (next year's notice) changes workday lights: the key too."""
     from datetime import date
 
-    from taizhang import views
+    from taizhang.repo import views
 
     first = views.context_key(tmp_path, date(2018, 6, 15))
     monkeypatch.setattr(views, "_official_calendar_stamp", lambda: "another release")
@@ -301,7 +301,7 @@ def test_view_cache__key_follows_the_official_holiday_data(tmp_path, monkeypatch
 
 
 def test_view_cache__official_calendar_stamp_is_found():
-    from taizhang.views import _official_calendar_stamp
+    from taizhang.repo.views import _official_calendar_stamp
 
     assert _official_calendar_stamp() != "-"
 
@@ -323,7 +323,8 @@ def test_view_cache__briefings_read_from_views_say_what_the_ledgers_say(cli, mon
 def test_cache__a_change_is_paid_by_the_changed_file_only(cli, repo, monkeypatch):
     """After a hand edit of one ledger, the next status parses that file and lights that ledger
     only; after a write by taizhang, it parses nothing (the write cached what it verified)."""
-    from taizhang import status, store
+    from taizhang.domain import lights as status
+    from taizhang.repo import store
 
     others = {code: YT2.replace("YT2", code) for code in ("YTA", "YTB", "YTC")}
     root = repo(YT2=YT2, **others)

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from taizhang.calendars import Calendar, CalendarError, YearDays, make_calendar, official
-from taizhang.models import CalendarRule
+from taizhang.domain.calendars import Calendar, CalendarError, YearDays, make_calendar, official
+from taizhang.domain.models import CalendarRule
 
 D = date.fromisoformat
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from conftest import AS_OF, REPO_ROOT, YT2
 
-from taizhang import store
-from taizhang.models import Settings
+from taizhang.repo import store
+from taizhang.domain.models import Settings
 
 
 def _ledger(root: Path, code: str = "YT2"):
@@ -209,7 +209,7 @@ def test_note__without_any_known_user(cli, repo, monkeypatch):
 def test_main_builds_only_the_command_it_runs():
     """main() hands typer just the command named on the line (building all costs ~18 ms a run);
     global options may stand on either side; without a known name, every command is kept."""
-    from taizhang.cli import app, command_name, only_command
+    from taizhang.cli.app import app, command_name, only_command
 
     commands = app.registered_commands
     names = [command_name(info) for info in commands]

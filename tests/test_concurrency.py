@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from conftest import YT2
 
-from taizhang import store
-from taizhang.models import Settings
+from taizhang.repo import store
+from taizhang.domain.models import Settings
 
 CODE = "YT2"
 TIMEOUT = 120  # seconds for a whole batch of processes on a slow machine
@@ -152,7 +152,7 @@ def test_mixed_concurrent_add_close_note_set_all_land(tmp_path):
 _HOLDER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from taizhang.yamlio import locked
+    from taizhang.repo.files import locked
     with locked(Path(sys.argv[1]), sys.argv[2]):
         print("locked", flush=True)
         time.sleep(600)

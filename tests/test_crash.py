@@ -15,16 +15,16 @@ from pathlib import Path
 import pytest
 from conftest import YT2
 
-from taizhang import store
-from taizhang.models import Settings
+from taizhang.repo import store
+from taizhang.domain.models import Settings
 
 ROUNDS = int(os.environ.get("TAIZHANG_KILL_ROUNDS", "200"))
 
 WRITER = textwrap.dedent("""
     import sys, itertools
     from pathlib import Path
-    from taizhang import store
-    from taizhang.models import Settings
+    from taizhang.repo import store
+    from taizhang.domain.models import Settings
     root = Path(sys.argv[1])
     settings = Settings()
     # One edit of a scratch copy first: the kills should land among writes, not imports

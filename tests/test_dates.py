@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from taizhang.dates import DateError, parse_date, parse_duration
+from taizhang.domain.dates import DateError, parse_date, parse_duration
 from taizhang.i18n import MESSAGES, message
 
 A = date(2018, 6, 15)  # a Friday
@@ -622,7 +622,7 @@ def test_any_text_gives_a_date_or_a_message(text, relative, year):
 # --- start-up --------------------------------------------------------------------------------------
 
 def test_importing_the_reader_loads_no_heavy_library():
-    code = ("import sys, taizhang.dates; "
+    code = ("import sys, taizhang.domain.dates; "
             "print([m for m in ('lunardate', 'chinese_calendar', 'dateutil') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

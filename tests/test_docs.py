@@ -10,7 +10,7 @@ import sys
 import pytest
 from conftest import REPO_ROOT
 
-from taizhang.cli import app
+from taizhang.cli.app import app
 
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
 

@@ -13,11 +13,18 @@ from pathlib import Path
 import pytest
 from conftest import AS_OF, REPO_ROOT, dedent
 
-from taizhang import textable
-from taizhang.gantt import build_chart, to_html, to_svg, to_svg_pages, to_text, xml as xml_escape
+from taizhang.render import table as textable
+from taizhang.render.gantt import (
+    build_chart,
+    to_html,
+    to_svg,
+    to_svg_pages,
+    to_text,
+    xml as xml_escape,
+)
 from taizhang.i18n import light_word
-from taizhang.models import Ledger, Settings
-from taizhang.store import load_repo
+from taizhang.domain.models import Ledger, Settings
+from taizhang.repo.store import load_repo
 
 GOLDEN = Path(__file__).parent / "golden"
 REGEN = os.environ.get("TAIZHANG_REGEN_GOLDEN") == "1"

@@ -13,9 +13,9 @@ from pathlib import Path
 import yaml
 from conftest import REPO_ROOT, YT2
 
-from taizhang import store
-from taizhang.merge import resolve
-from taizhang.models import Settings
+from taizhang.repo import store
+from taizhang.gitops.merge import resolve
+from taizhang.domain.models import Settings
 
 AS_OF = "2018-06-15"
 # `python -m taizhang.cli` runs cli.py as __main__, whose `app` never sees the commands that

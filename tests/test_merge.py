@@ -15,9 +15,9 @@ from conftest import YT2, dedent
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from taizhang import store
-from taizhang.merge import MARK_OURS, MARK_SEP, MARK_THEIRS, merge_ledger, resolve
-from taizhang.models import Settings
+from taizhang.repo import store
+from taizhang.gitops.merge import MARK_OURS, MARK_SEP, MARK_THEIRS, merge_ledger, resolve
+from taizhang.domain.models import Settings
 
 PATH = "ledgers/YT2.yaml"
 

@@ -9,7 +9,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from taizhang.yamlio import MAX_DEPTH, _too_deep
+from taizhang.yamltext.read import MAX_DEPTH, _too_deep
 
 _REFERENCE_TOKENS = re.compile(
     r"""(?:(?<=^)|(?<=[\s]))#[^\n]*"""

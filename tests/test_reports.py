@@ -9,8 +9,8 @@ from fractions import Fraction
 
 import pytest
 
-from taizhang.models import Ledger, Settings
-from taizhang.reports import build_briefing, period_of
+from taizhang.domain.models import Ledger, Settings
+from taizhang.domain.reports import build_briefing, period_of
 
 D = date.fromisoformat
 
@@ -195,7 +195,7 @@ def test_problems__counted_apart_from_tasks():
 
 
 def test_totals__equal_the_status_totals():
-    from taizhang.status import evaluate, totals
+    from taizhang.domain.lights import evaluate, totals
 
     p = _closes()
     q = ledger("Q", {"title": "x", "due": "2018-06-01"}, {"kind": "problem", "title": "y", "due": "2018-06-30"})
@@ -278,7 +278,7 @@ def test_sample_repository__week_of_2018_06_15():
     """The checkout's own ledgers, as the week report reads them."""
     from pathlib import Path
 
-    from taizhang.store import load_repo
+    from taizhang.repo.store import load_repo
 
     repo = load_repo(Path(__file__).resolve().parent.parent, use_cache=False)
     b = build_briefing(repo.ledgers, D("2018-06-15"), "week", repo.settings, repo.extra)

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from taizhang import store
-from taizhang.models import Settings
+from taizhang.repo import store
+from taizhang.domain.models import Settings
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "roundtrip"
 REGEN = os.environ.get("TAIZHANG_REGEN_GOLDEN") == "1"

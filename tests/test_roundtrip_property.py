@@ -23,10 +23,10 @@ from conftest import YT2
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from taizhang import store
-from taizhang.models import Settings
-from taizhang.splice import mapping_get
-from taizhang.yamlio import compose
+from taizhang.repo import store
+from taizhang.domain.models import Settings
+from taizhang.yamltext.splice import mapping_get
+from taizhang.yamltext.read import compose
 
 GOLDEN_INPUT = Path(__file__).resolve().parent / "golden" / "roundtrip" / "input.yaml"
 

@@ -8,9 +8,9 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from taizhang.calendars import Calendar, CalendarError, official
-from taizhang.models import Ledger
-from taizhang.schedule import CycleError, plan
+from taizhang.domain.calendars import Calendar, CalendarError, official
+from taizhang.domain.models import Ledger
+from taizhang.domain.schedule import CycleError, plan
 
 D = date.fromisoformat
 AS_OF = D("2018-06-15")
@@ -170,8 +170,8 @@ def test_status__uses_computed_node_and_infeasible_is_red(cli, repo):
 def test_light__start_passed_without_report_is_yellow():
     """The rule itself. Under SPEC §4's forward pass a passed start also means negative slack,
     which is red first; the rule matters once the plan is feasible by other means."""
-    from taizhang.models import Item
-    from taizhang.status import light_reason
+    from taizhang.domain.models import Item
+    from taizhang.domain.lights import light_reason
 
     item = Item.model_validate({"id": "P-1", "title": "t", "due": "2018-08-31"})
     reported = Item.model_validate({"id": "P-1", "title": "t", "due": "2018-08-31",
@@ -284,7 +284,7 @@ def test_schedule__invariants(project, rnd):
 @given(projects())
 def test_schedule__flat_fast_path_equals_the_general_plan(project):
     """Projects of time nodes only take a shortcut; it must plan exactly as the general engine."""
-    from taizhang import schedule as engine
+    from taizhang.domain import schedule as engine
 
     led, cal_name = project
     flat = Ledger.model_validate({**led.model_dump(exclude_none=True), "items": [

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import AS_OF, REPO_ROOT, YT2
 
-from taizhang.models import Item, Ledger, Settings
-from taizhang.status import Query, evaluate, item_light, select
+from taizhang.domain.models import Item, Ledger, Settings
+from taizhang.domain.lights import Query, evaluate, item_light, select
 
 GOLDEN = Path(__file__).parent / "golden"
 REGEN = os.environ.get("TAIZHANG_REGEN_GOLDEN") == "1"
@@ -178,7 +178,7 @@ def test_status__cjk_columns_align(cli):
     """Every time node starts in the same terminal column as its header: CJK counts as two."""
     import re
 
-    from taizhang.textable import width
+    from taizhang.render.table import width
 
     lines = cli("--dir", REPO_ROOT, "--as-of", AS_OF, "--no-color", "status", "--all").stdout.splitlines()
     head = next(line for line in lines if line.startswith("亮灯"))
@@ -193,7 +193,7 @@ def test_status__cjk_columns_align(cli):
 
 
 def test_textable__width_and_fold():
-    from taizhang.textable import fold, width
+    from taizhang.render.table import fold, width
 
     assert width("YT2-1") == 5 and width("宇通二期") == 8 and width("（一期）") == 8
     assert fold("宇通二期项目主体施工", 8) == ["宇通二期", "项目主体", "施工"]
@@ -201,7 +201,7 @@ def test_textable__width_and_fold():
 
 
 def test_textable__right_alignment_and_colour():
-    from taizhang.textable import Column, render
+    from taizhang.render.table import Column, render
 
     lines = render([Column("名称"), Column("数", right=True)], [["宇通", "3"], ["b", ("12", "light.red")]],
                    max_width=80, color=True)

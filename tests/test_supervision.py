@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 from conftest import AS_OF
 
-from taizhang.invest import invest_light, invest_row, round4, time_progress
-from taizhang.models import Ledger, Settings
+from taizhang.domain.invest import invest_light, invest_row, round4, time_progress
+from taizhang.domain.models import Ledger, Settings
 
 D = date.fromisoformat
 

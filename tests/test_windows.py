@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from conftest import REPO_ROOT, YT2, dedent
 
-from taizhang import store, windows
-from taizhang.models import Settings
-from taizhang.splice import mapping_get
-from taizhang.windows import windowed_root
-from taizhang.yamlio import compose, read_document
+from taizhang.repo import store
+from taizhang.yamltext import windows
+from taizhang.domain.models import Settings
+from taizhang.yamltext.splice import mapping_get
+from taizhang.yamltext.windows import windowed_root
+from taizhang.yamltext.read import compose, read_document
 
 GOLDEN_INPUT = Path(__file__).resolve().parent / "golden" / "roundtrip" / "input.yaml"
 
@@ -258,5 +259,5 @@ def test_windowed_edits_write_what_whole_file_edits_write(tmp_path, monkeypatch,
 
     windowed = run(tmp_path / "windowed")
     assert store._Windows.used and not store._Windows.redone
-    monkeypatch.setattr("taizhang.windows.windowed_root", lambda text, ids: None)
+    monkeypatch.setattr("taizhang.yamltext.windows.windowed_root", lambda text, ids: None)
     assert run(tmp_path / "whole") == windowed

@@ -1,3 +1,5 @@
 """taizhang (台账): the ledgers of key projects as YAML files in git."""
 
-__version__ = "0.1.0"
+from taizhang.version import __version__
+
+__all__ = ["__version__"]

@@ -28,7 +28,7 @@ class Problem:
         return self.severity == "error"
 
     def render(self, lang: str = "zh") -> str:
-        from .i18n import message
+        from taizhang.i18n import message
 
         text = message(self.key, lang, **self.args)
         if self.severity == "warning":

@@ -1,0 +1,5 @@
+"""`python -m taizhang`."""
+
+from taizhang.cli.app import main
+
+main()

@@ -1,0 +1,218 @@
+"""The git commands: `git-setup` (register the item-level merge driver), `merge-driver` (what git
+runs), `log` (the history of an item or project for the 督查 audit). Imported at the end of cli.py."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from taizhang.cli.app import CommitOpt, Env, _commit, _print_json, app, run
+from taizhang.errors import Problem, TaizhangError, input_error
+from taizhang.i18n import message
+
+
+# --- git-setup ------------------------------------------------------------------------------
+
+@app.command(name="git-setup")
+def git_setup(ctx: typer.Context, commit: CommitOpt = False) -> None:
+    """在本 git 仓库注册按事项合并台账的合并驱动（.gitattributes 与 git config）。"""
+    def action(env: Env) -> None:
+        steps = setup_driver(env)
+        _commit(env, commit, [env.root / ".gitattributes"], "启用台账按事项合并（taizhang git-setup）")
+        if not any(step.changed for step in steps):
+            typer.echo(message("git_setup_done_before", env.lang))
+    run(ctx, action)
+
+
+def setup_driver(env: Env, *, quiet: bool = False) -> list:
+    """Register the driver (as `taizhang` found on PATH, per the SPEC) and say what was done."""
+    import shutil
+
+    from taizhang.gitops.git import setup_merge_driver
+
+    steps = setup_merge_driver(env.root)
+    if not quiet:
+        for step in steps:
+            if step.changed:
+                typer.echo(message(step.what, env.lang, **step.args))
+        if shutil.which("taizhang") is None:
+            typer.echo(message("warning_prefix", env.lang) + message("git_setup_no_path", env.lang), err=True)
+    return steps
+
+
+def offer_merge_driver(env: Env, target: Path) -> None:
+    """What `init` adds: in a git repository, the merge driver is registered at once (clerks who
+    forget it meet line conflicts on every concurrent edit, and registering touches only
+    `.gitattributes` and this clone's config); elsewhere, a hint that says how."""
+    from taizhang.gitops.git import in_git
+
+    if not in_git(target):
+        typer.echo(message("git_setup_hint", env.lang))
+        return
+    try:
+        setup_driver(Env(dir=target, as_of_text=env.as_of_text, lang_opt=env.lang_opt, no_color=env.no_color,
+                         _root=target), quiet=True)
+    except TaizhangError as e:
+        for problem in e.problems:
+            typer.echo(message("warning_prefix", env.lang) + problem.render(env.lang), err=True)
+        return
+    typer.echo(message("git_setup_by_init", env.lang))
+
+
+# --- merge-driver ---------------------------------------------------------------------------
+
+@app.command(name="merge-driver", hidden=True)
+def merge_driver(ctx: typer.Context,
+                 base: Annotated[Path, typer.Argument(help="共同祖先版本（git 的 %O）")],
+                 ours: Annotated[Path, typer.Argument(help="本方版本，合并结果写回此文件（%A）")],
+                 theirs: Annotated[Path, typer.Argument(help="对方版本（%B）")],
+                 path: Annotated[Optional[str], typer.Argument(help="台账在仓库中的路径（%P）")] = None) -> None:
+    """git 合并驱动（git-setup 注册，由 git 调用）：按事项合并台账，结果写回 OURS；有冲突时退出码为 1。"""
+    env: Env = ctx.find_root().obj
+    try:
+        raws = [base.read_bytes(), ours.read_bytes(), theirs.read_bytes()]
+    except OSError as e:
+        typer.echo(Problem("", 0, 0, "merge_unreadable", {"detail": str(e)}).render(env.lang), err=True)
+        raise typer.Exit(2) from None
+    label = path or ours.name
+    lang = _driver_lang(env, path)
+    data, conflicts, notes = _merge_bytes(*raws, label=label, settings=_driver_settings(path))
+    from taizhang.repo.files import replace_in_place
+
+    replace_in_place(ours, data)
+    for problem in notes + conflicts:
+        typer.echo(problem.render(lang), err=True)
+    raise typer.Exit(1 if conflicts else 0)
+
+
+def _driver_root(path: Optional[str]) -> Optional[Path]:
+    """The ledger repository the merged file belongs to (git runs drivers at the top level)."""
+    from taizhang.repo.store import find_root
+
+    start = (Path.cwd() / path).parent if path else Path.cwd()
+    try:
+        return find_root(start)
+    except OSError:
+        return None
+
+
+def _driver_settings(path: Optional[str]):
+    from taizhang.domain.models import Settings
+    from taizhang.repo.store import load_settings
+
+    root = _driver_root(path)
+    if root is None:
+        return Settings()
+    try:
+        settings, problems = load_settings(root, use_cache=False)
+    except OSError:
+        return Settings()
+    return settings
+
+
+def _driver_lang(env: Env, path: Optional[str]) -> str:
+    if env.lang_opt:
+        return env.lang_opt
+    return _driver_settings(path).lang
+
+
+def _merge_bytes(base: bytes, ours: bytes, theirs: bytes, *, label: str, settings) -> tuple[bytes, list, list]:
+    """(merged bytes, conflicts, messages). Anything unexpected falls back to git's line merge:
+    a merge never loses either side."""
+    from taizhang.gitops.merge import line_merge_bytes, line_merge_problems, merge_ledger
+
+    try:
+        texts = [raw.decode("utf-8") for raw in (base, ours, theirs)]
+    except UnicodeDecodeError:
+        data, n = line_merge_bytes(base, ours, theirs)
+        return data, line_merge_problems(label, n), [Problem(label, 0, 0, "merge_line_fallback", {}, "warning"),
+                                                     Problem(label, 0, 0, "encoding_not_utf8")]
+    try:
+        result = merge_ledger(*texts, path=label, settings=settings)
+    except Exception as e:  # a bug must not cost anyone their work: git's line merge instead
+        data, n = line_merge_bytes(base, ours, theirs)
+        return data, line_merge_problems(label, n), [Problem(label, 0, 0, "merge_line_fallback", {}, "warning"),
+                                                     Problem(label, 0, 0, "merge_internal", {"where": type(e).__name__})]
+    return result.text.encode("utf-8"), result.conflicts, result.messages
+
+
+# --- log ------------------------------------------------------------------------------------
+
+@app.command(name="log")
+def log(ctx: typer.Context,
+        target: Annotated[Optional[str], typer.Argument(metavar="[ID|CODE]", help="事项编号或项目代码（默认全部台账）")] = None,
+        limit: Annotated[Optional[int], typer.Option(min=1, help="只看最近的 N 次提交（不指定事项/项目时默认 20）")] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False) -> None:
+    """台账的变更历史（来自 git）：谁在何时销号、重新打开、调整时间节点、记录进展。"""
+    def action(env: Env) -> None:
+        from taizhang.gitops.git import history
+        from taizhang.domain.ids import CODE_PATTERN, ITEM_ID_PATTERN
+
+        item = None
+        if target is None:
+            specs, count = ["ledgers/"], limit or 20
+        elif re.match(ITEM_ID_PATTERN, target):
+            item, count = target, limit
+            specs = [f"ledgers/{target.rsplit('-', 1)[0]}.yaml"]
+        elif re.match(CODE_PATTERN, target):
+            specs, count = [f"ledgers/{target}.yaml"], limit
+        else:
+            raise input_error("log_target", target=target)
+        events = history(env.root, specs, count)
+        if item is not None:
+            events = [e for e in events if e.change.item == item
+                      or (e.change.kind == "item_renumbered" and e.change.values.get("old") == item)]
+        else:  # a new ledger is one line, not one per item it came with
+            created = {(e.commit, e.change.code) for e in events if e.change.kind == "project_added"}
+            events = [e for e in events if e.change.item is None or (e.commit, e.change.code) not in created]
+        if as_json:
+            _print_json([{"commit": e.commit, "date": e.date, "author": e.author, "email": e.email,
+                          "project": e.change.code, "id": e.change.item, "event": e.change.kind,
+                          **{k: v for k, v in e.change.args}, "text": describe(e.change, env.lang)}
+                         for e in events])
+            return
+        if not events:
+            typer.echo(message("log_none", env.lang, target=target or "ledgers/"))
+            return
+        for e in events:
+            when = e.date[:16].replace("T", " ")
+            typer.echo(f"{when}  {e.commit[:7]}  {e.author}  {describe(e.change, env.lang)}")
+    run(ctx, action)
+
+
+def _field_title(name: str, *, item: bool) -> str:
+    """A field's Chinese name from the models (owner → 责任人), the key itself where none."""
+    from taizhang.domain.models import Investment, Item, Ledger
+
+    model = Item if item else Ledger
+    parts = name.split(".")
+    if not item and parts[0] == "investment" and len(parts) == 2 and parts[1] in Investment.model_fields:
+        return Investment.model_fields[parts[1]].title or name
+    info = model.model_fields.get(name)
+    return (info.title if info is not None and info.title else name)
+
+
+def describe(change, lang: str) -> str:
+    """One change in words: `销号 YT2-3 六个村拆迁进度滞后（2018-05-28，赵红彬）`."""
+    args = dict(change.values)
+    args.setdefault("id", change.item or "")
+    args.setdefault("code", change.code)
+    none = message("log_empty", lang)
+    for key in ("old", "new", "by", "date"):
+        if key in args and args[key] == "":
+            args[key] = none
+    if "field" in args and lang != "en":
+        args["field"] = _field_title(args["field"], item=change.item is not None)
+    text = message("log_" + change.kind, lang, **args)
+    extra = []
+    if change.kind == "closed":
+        for key in ("note", "evidence"):
+            if args.get(key):
+                extra.append(message("log_closed_" + key, lang, value=args[key]))
+    if change.kind == "item_added" and args.get("due"):
+        extra.append(message("log_item_due", lang, due=args["due"]))
+    return text + "".join(extra)
+

@@ -1,0 +1,364 @@
+"""Lights (亮灯) of items and projects on an as-of day; filters and grouping. Pure functions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Callable, Iterable, Literal, Sequence
+
+from taizhang.domain.calendars import NO_EXTRA, CalendarError, YearDays, make_calendar
+from taizhang.domain.invest import InvestFigures, invest_figures
+from taizhang.domain.schedule import CycleError, Planned, Schedule, plan
+
+if TYPE_CHECKING:  # a warm `status` lights nothing itself and so loads no pydantic
+    from taizhang.domain.models import Item, Ledger, Settings
+
+Light = Literal["red", "yellow", "green", "none", "done"]
+# Reports of so many days before the as-of day travel with an item's view: enough for any
+# briefing period (a day, a week or a month, ending on the as-of day; reports.period_of).
+RECENT_DAYS = 40
+# Worst first: a project's light is the first of these among its open items.
+SEVERITY: dict[str, int] = {"red": 0, "yellow": 1, "none": 2, "green": 3, "done": 4}
+OPEN_LIGHTS = ("red", "yellow", "green", "none")
+ALL_LIGHTS = ("red", "yellow", "green", "none", "done")
+
+
+def item_light(item: Item, node: date | None, as_of: date, warn_days: int, *,
+               infeasible: bool = False, start: date | None = None) -> Light:
+    """The light of one item on day `as_of`, given its time node (explicit or computed), whether
+    its schedule is infeasible, and its computed start (SPEC §5)."""
+    return light_reason(item, node, as_of, warn_days, infeasible=infeasible, start=start)[0]
+
+
+def light_reason(item: Item, node: date | None, as_of: date, warn_days: int, *,
+                 infeasible: bool = False, start: date | None = None) -> tuple[Light, str]:
+    """The light and the name of the rule that fired (for `why`)."""
+    if item.closed is not None and item.closed.date <= as_of:
+        return "done", "closed"
+    if node is None:
+        return "none", "no_node"
+    if node < as_of:
+        return "red", "overdue"
+    if infeasible:
+        return "red", "infeasible"
+    if (node - as_of).days <= warn_days:
+        return "yellow", "due_soon"
+    if start is not None and start < as_of and not _reported_since(item, start, as_of):
+        return "yellow", "not_started"
+    return "green", "on_time"
+
+
+def is_stale(last_report: date | None, start: date | None, as_of: date, stale_days: int) -> bool:
+    """No report for longer than `stale_days`: counted from the latest report, or, for an item
+    never reported on, from the day its work should have started."""
+    since = last_report if last_report is not None else (start if start is not None and start <= as_of else None)
+    return since is not None and (as_of - since).days > stale_days
+
+
+def _reported_since(item: Item, start: date, as_of: date) -> bool:
+    return any(start <= note.date <= as_of for note in item.notes)
+
+
+@dataclass(slots=True)  # built once per item per command: frozen dataclasses are slow
+class ItemView:
+    """An item as a supervisor reads it on the as-of day."""
+
+    id: str
+    project: str
+    project_name: str
+    title: str
+    kind: str
+    unit: str | None
+    owner: str | None
+    leader: str | None
+    due: date | None
+    light: Light
+    days_left: int | None
+    closed_on: date | None
+    number: int
+    last_note: object = None  # the latest progress report (models.Note), if any
+    stale: bool = False  # open, and no report for longer than `stale_days`
+    start: date | None = None  # computed by 倒排工期
+    # What the briefings show besides: the item's measures, its close (when closed by the
+    # as-of day) and its reports of the last RECENT_DAYS days, oldest first.
+    measures: str | None = None
+    closed_by: str | None = None
+    close_note: str | None = None
+    evidence: str | None = None
+    recent_notes: Sequence = ()
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.due is None, self.due or date.max, self.project, self.number)
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id, "project": self.project, "title": self.title, "kind": self.kind,
+            "unit": self.unit, "owner": self.owner,
+            "due": self.due.isoformat() if self.due else None, "light": self.light,
+            "days_left": self.days_left,
+            "closed_on": self.closed_on.isoformat() if self.closed_on else None,
+        }
+
+
+@dataclass
+class Tally:
+    """Counts per light and the worst open light of a set of items."""
+
+    counts: dict[str, int] = field(default_factory=lambda: {k: 0 for k in ALL_LIGHTS})
+
+    def add(self, light: str) -> None:
+        self.counts[light] += 1
+
+    @property
+    def open(self) -> int:
+        return sum(self.counts[k] for k in OPEN_LIGHTS)
+
+    @property
+    def closed(self) -> int:
+        return self.counts["done"]
+
+    @property
+    def light(self) -> Light:
+        for light in OPEN_LIGHTS:
+            if self.counts[light]:
+                return light  # type: ignore[return-value]
+        return "done" if self.counts["done"] else "none"
+
+
+class ProjectView:
+    """A project and its items as lit on the as-of day. Items come either as a list, or from
+    `rows(lights)`, which builds the items of those lights only (lights=None: all), in order:
+    a cached view decodes just the rows a screen shows (views.py)."""
+
+    __slots__ = ("code", "name", "unit", "leader", "owner", "program", "tally", "invest", "_items", "_rows")
+
+    def __init__(self, code: str, name: str, unit: str | None, leader: str | None, owner: str | None,
+                 program: str | None, items: list[ItemView] | None, tally: Tally,
+                 rows: Callable[[Sequence[str] | None], list[ItemView]] | None = None,
+                 invest: InvestFigures | None = None) -> None:
+        self.code, self.name, self.unit, self.leader, self.owner = code, name, unit, leader, owner
+        self.program, self.tally, self._items, self._rows = program, tally, items, rows
+        self.invest = invest  # the year's investment figures on the as-of day; None: none recorded
+
+    @property
+    def items(self) -> list[ItemView]:
+        if self._items is None:
+            self._items = self._rows(None) if self._rows is not None else []
+        return self._items
+
+    def items_lit(self, lights: Sequence[str] | None) -> list[ItemView]:
+        """The items of these lights (None: all), in the project's order."""
+        if lights is None:
+            return self.items
+        if self._items is None and self._rows is not None:
+            return self._rows(lights)
+        wanted = set(lights)
+        return [i for i in self.items if i.light in wanted]
+
+    @property
+    def light(self) -> Light:
+        return self.tally.light
+
+    def to_json(self) -> dict:
+        c = self.tally.counts
+        return {"code": self.code, "name": self.name, "light": self.light, "open": self.tally.open,
+                "closed": self.tally.closed, "red": c["red"], "yellow": c["yellow"], "green": c["green"]}
+
+
+def project_plan(ledger: Ledger, as_of: date, settings: Settings, extra: YearDays = NO_EXTRA) -> Schedule:
+    """The 倒排工期 plan of a project in its calendar (or the repository's default calendar)."""
+    return plan(ledger, as_of, make_calendar(ledger.calendar or settings.calendar, extra))
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something the plan says about a ledger's data: an infeasible item, an unknown year."""
+
+    code: str
+    item: str | None
+    key: str
+    args: dict
+    severity: str = "warning"
+
+
+def evaluate(ledgers: Iterable[Ledger], as_of: date, settings: Settings,
+             extra: YearDays = NO_EXTRA, findings: list[Finding] | None = None) -> list[ProjectView]:
+    """Every project and item with its light on `as_of`. An item's time node is its `due`, else
+    the finish computed by 倒排工期. Plans that cannot be made (a year no calendar knows) are
+    reported in `findings` as errors, and their items lit by `due` alone."""
+    findings = findings if findings is not None else []
+    projects = []
+    for ledger in ledgers:
+        try:
+            planned_project = project_plan(ledger, as_of, settings, extra)
+            schedule = planned_project.by_id
+            if planned_project.forward_error is not None:
+                error = planned_project.forward_error
+                findings.append(Finding(ledger.code, None, "calendar_forward_unknown",
+                                        {**error.args_, "as_of": as_of.isoformat()}))
+        except CalendarError as e:
+            findings.append(Finding(ledger.code, None, e.key, dict(e.args_), "error"))
+            schedule = {}
+        except CycleError:
+            schedule = {}  # reported where the ledger is read, at its `after`
+        views = []
+        warn_days, stale_days = settings.warn_days, settings.stale_days
+        recent_from = as_of - timedelta(days=RECENT_DAYS)
+        code, name, unit, owner, leader = ledger.code, ledger.name, ledger.unit, ledger.owner, ledger.leader
+        for item in ledger.items:  # the hot loop of every status: 100,000 times for a city
+            planned = schedule.get(item.id) or _UNPLANNED
+            node = item.due if item.due is not None else planned.finish
+            infeasible = planned.slack is not None and planned.slack < 0 and not planned.fixed
+            # An item already past its time node is simply overdue (red), not a planning finding.
+            if infeasible and node is not None and node >= as_of:
+                findings.append(Finding(code, item.id, "schedule_infeasible",
+                                        {"id": item.id, "days": -planned.slack}))
+            light = item_light(item, node, as_of, warn_days, infeasible=infeasible, start=planned.start)
+            closed = item.closed
+            closed_on = closed.date if closed is not None and closed.date <= as_of else None
+            last_note = (max((n for n in item.notes if n.date <= as_of), key=_note_day, default=None)
+                         if item.notes else None)
+            recent = (sorted((n for n in item.notes if recent_from <= n.date <= as_of), key=_note_day)
+                      if last_note is not None and last_note.date >= recent_from else ())
+            shut = closed if closed_on is not None else None
+            views.append(ItemView(
+                item.id, code, name, item.title, item.kind, item.unit or unit, item.owner or owner,
+                leader, node, light, (node - as_of).days if node is not None else None, closed_on,
+                int(item.id.rsplit("-", 1)[1]), last_note,
+                light != "done" and is_stale(last_note.date if last_note else None, planned.start,
+                                             as_of, stale_days),
+                planned.start, item.measures, shut.by if shut else None, shut.note if shut else None,
+                shut.evidence if shut else None, recent))
+        views.sort(key=lambda v: v.sort_key)
+        projects.append(ProjectView(ledger.code, ledger.name, ledger.unit, ledger.leader,
+                                    ledger.owner, ledger.program, views, _tally(views),
+                                    invest=invest_figures(ledger, as_of)))
+    return projects
+
+
+def _note_day(note) -> date:
+    return note.date
+
+
+_UNPLANNED = Planned("", None, None, None, None, False, 0, True, False, None)
+
+
+@dataclass(slots=True)
+class NoteView:
+    """A progress report as a view holds it (the cached rows carry no models)."""
+
+    date: date
+    by: str | None
+    text: str
+
+
+def tally_of(items: Iterable[ItemView]) -> Tally:
+    """Counts per light of some items."""
+    return _tally(items)
+
+
+def _tally(items: Iterable[ItemView]) -> Tally:
+    tally = Tally()
+    for item in items:
+        tally.add(item.light)
+    return tally
+
+
+@dataclass(frozen=True)
+class Query:
+    """What `status` is asked for. Project filters pick projects; item filters narrow items."""
+
+    codes: Sequence[str] = ()
+    program: str | None = None
+    unit: str | None = None
+    owner: str | None = None
+    kinds: Sequence[str] = ()
+    lights: Sequence[str] = ()
+
+    @property
+    def narrows_items(self) -> bool:
+        return bool(self.unit or self.owner or self.kinds or self.lights)
+
+
+def _contains(value: str | None, wanted: str | None) -> bool:
+    # Clerks type "建设局" for "区建设局": a part of the name is enough.
+    return wanted is None or (value is not None and wanted in value)
+
+
+def select(projects: Sequence[ProjectView], query: Query) -> list[ProjectView]:
+    """The projects and items a query keeps, projects ordered worst light first.
+
+    A project's counts and light are those of its items kept by the unit/owner/kind filters;
+    the light filter picks which items are listed, not what is counted.
+    """
+    kept = []
+    codes = set(query.codes)
+    for project in projects:
+        if codes and project.code not in codes:
+            continue
+        if not _contains(project.program, query.program):
+            continue
+        if not (query.unit or query.owner or query.kinds):
+            # Counted as they are: no item needs to be looked at (nor decoded from the cache).
+            if not query.lights:
+                kept.append(project)
+                continue
+            counted, items = project.tally, project.items_lit(query.lights)
+        else:
+            items = [i for i in project.items if _contains(i.unit, query.unit)
+                     and _contains(i.owner, query.owner) and (not query.kinds or i.kind in query.kinds)]
+            counted = _tally(items)
+            if query.lights:
+                wanted = set(query.lights)
+                items = [i for i in items if i.light in wanted]
+        if query.narrows_items and not items:
+            continue
+        kept.append(ProjectView(project.code, project.name, project.unit, project.leader,
+                                project.owner, project.program, items, counted))
+    kept.sort(key=lambda p: (SEVERITY[p.light], -p.tally.counts["red"], -p.tally.counts["yellow"], p.code))
+    return kept
+
+
+@dataclass
+class Group:
+    """Items gathered under a unit or an owner (督办 by unit)."""
+
+    name: str
+    leaders: list[str]
+    items: list[ItemView]
+    tally: Tally
+
+    @property
+    def light(self) -> Light:
+        return self.tally.light
+
+
+def group_items(projects: Sequence[ProjectView], by: Literal["unit", "owner"]) -> list[Group]:
+    """Regroup the kept items by their responsible unit or owner, worst light first."""
+    groups: dict[str, list[ItemView]] = {}
+    for project in projects:
+        for item in project.items:
+            groups.setdefault(getattr(item, by) or "", []).append(item)
+    result = []
+    for name, items in groups.items():
+        items.sort(key=lambda v: v.sort_key)
+        leaders = sorted({i.leader for i in items if i.leader})
+        result.append(Group(name, leaders, items, _tally(items)))
+    result.sort(key=lambda g: (SEVERITY[g.light], -g.tally.counts["red"], g.name))
+    return result
+
+
+def totals(projects: Sequence[ProjectView]) -> Tally:
+    tally = Tally()
+    for project in projects:
+        for light, n in project.tally.counts.items():
+            tally.counts[light] += n
+    return tally
+
+
+def status_json(projects: Sequence[ProjectView], as_of: date) -> dict:
+    """`status --json` (SPEC §5): every kept item, then every kept project."""
+    items = [item for project in projects for item in project.items]
+    return {"as_of": as_of.isoformat(), "items": [i.to_json() for i in items],
+            "projects": [p.to_json() for p in projects]}

@@ -1,0 +1,234 @@
+"""The ledger and settings models: the only source of every rule and of the JSON Schema."""
+
+from __future__ import annotations
+
+import re
+from datetime import date as Date
+from decimal import Decimal
+from typing import Annotated, Any, Literal, Optional, Union
+
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo,
+                      WithJsonSchema, field_validator)
+from pydantic_core import PydanticCustomError
+
+from taizhang.domain.amounts import AmountError, parse_amount
+from taizhang.domain.ids import CODE_PATTERN, ITEM_ID_PATTERN
+
+MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+LIGHTS = ("red", "yellow", "green", "none", "done")
+KINDS = ("task", "milestone", "problem")
+STAGES = ("新建", "续建", "前期")
+CALENDARS = ("natural", "workdays", "weekdays")
+
+
+def _file_date(value: Any, info: ValidationInfo) -> Date:
+    """A date typed into a file: ISO, or an absolute phrase read with the repository's year."""
+    if type(value) is str and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:  # the common case, `2018-04-30`, without the phrase grammar
+            return Date.fromisoformat(value)
+        except ValueError:
+            pass  # an impossible ISO date: the parser says why
+    if isinstance(value, Date):
+        return value
+    if not isinstance(value, str):
+        raise PydanticCustomError("tz_date", "{key}", {"key": "date_not_text", "text": str(value)})
+    from taizhang.domain.dates import DateError, parse_date  # the phrase grammar, only for a phrase
+
+    year = (info.context or {}).get("year")
+    try:
+        return parse_date(value, year=year, relative=False)
+    except DateError as e:
+        raise PydanticCustomError("tz_date", "{key}", {"key": e.key, **e.args_}) from None
+
+
+def _item_ref(value: str) -> str:
+    if not re.match(ITEM_ID_PATTERN, value):
+        raise PydanticCustomError("tz_after", "{key}", {"key": "after_bad_id", "ref": value})
+    return value
+
+
+def _amount(value: Any) -> Decimal:
+    try:
+        return parse_amount(value)
+    except AmountError as e:
+        raise PydanticCustomError("tz_amount", "{key}", {"key": e.key, **e.args_}) from None
+
+
+def _duration(value: Any) -> int:
+    if type(value) is int and value >= 0:
+        return value  # the common case, without the phrase grammar
+    from taizhang.domain.dates import DateError, parse_duration
+
+    try:
+        return parse_duration(value)
+    except DateError as e:
+        raise PydanticCustomError("tz_duration", "{key}", {"key": e.key, **e.args_}) from None
+
+
+LedgerDate = Annotated[
+    Date,
+    BeforeValidator(_file_date),
+    WithJsonSchema({"type": "string", "description": "ISO 日期 YYYY-MM-DD（或 4月底 之类的绝对日期短语）"}),
+]
+Amount = Annotated[
+    Decimal,
+    BeforeValidator(_amount),
+    WithJsonSchema({"type": ["number", "string"],
+                    "description": "万元；或带单位的字符串，如 16亿、3000万元"}),
+]
+Duration = Annotated[
+    int,
+    BeforeValidator(_duration),
+    WithJsonSchema({"type": ["integer", "string"],
+                    "description": "天数（按项目日历计）：120、120d、120天、3周"}),
+]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Closed(_Strict):
+    """销号: the item is done."""
+
+    date: LedgerDate = Field(title="销号日期", description="完成（销号）的日期")
+    by: Optional[str] = Field(None, title="销号人")
+    note: Optional[str] = Field(None, title="销号说明")
+    evidence: Optional[str] = Field(None, title="佐证材料", description="如归档号、验收文件")
+
+
+class Note(_Strict):
+    """A progress report (进展情况), as given at 日汇报/周例会."""
+
+    date: LedgerDate = Field(title="日期")
+    by: Optional[str] = Field(None, title="汇报人")
+    text: Text = Field(title="进展情况")
+
+
+class Item(_Strict):
+    """One time node, task or problem of a project (台账事项)."""
+
+    id: str = Field(title="编号", description="<项目代码>-<序号>，如 YT2-3；不重复使用",
+                    pattern=ITEM_ID_PATTERN)
+    title: Text = Field(title="事项")
+    kind: Literal["task", "milestone", "problem"] = Field(
+        "task", title="类型", description="task 任务（默认）| milestone 节点 | problem 问题台账")
+    due: Optional[LedgerDate] = Field(None, title="时间节点", description="完成时限（含当天）")
+    duration: Optional[Duration] = Field(None, title="工期", description="按项目日历计的天数")
+    after: list[Annotated[str, AfterValidator(_item_ref)]] = Field(
+        default_factory=list, title="前置事项", description="须先完成的事项编号")
+    owner: Optional[str] = Field(None, title="责任人")
+    unit: Optional[str] = Field(None, title="责任单位", description="不填则为项目的责任单位")
+    measures: Optional[str] = Field(None, title="整改措施", description="问题台账的整改措施")
+    closed: Optional[Closed] = Field(None, title="销号", description="存在即已销号")
+    notes: list[Note] = Field(default_factory=list, title="进展情况", description="按时间先后")
+
+    @field_validator("after", mode="before")
+    @classmethod
+    def _after_list(cls, value: Any) -> Any:
+        # `after: YT2-1` is a natural shorthand for a one-element list.
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("closed", mode="before")
+    @classmethod
+    def _closed_needs_content(cls, value: Any) -> Any:
+        # `closed:` left empty would read as "open": a half-typed 销号 must be seen, not dropped.
+        if value is None:
+            raise PydanticCustomError("tz_closed", "{key}", {"key": "closed_empty"})
+        return value
+
+    @field_validator("notes", "after", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value: Any) -> Any:
+        return [] if value is None else value
+
+
+class Investment(_Strict):
+    """投资: amounts in 万元."""
+
+    total: Optional[Amount] = Field(None, title="总投资")
+    planned: dict[int, Amount] = Field(default_factory=dict, title="年度计划投资",
+                                       description="按年：{2018: 16亿}")
+    completed: dict[Annotated[str, Field(pattern=MONTH_PATTERN)], Amount] = Field(
+        default_factory=dict, title="完成投资", description="按月：{2018-03: 1.2亿}")
+
+
+class CalendarRule(_Strict):
+    """A base calendar with extra days off and working days."""
+
+    base: Literal["natural", "workdays", "weekdays"] = Field("natural", title="基础日历")
+    days_off: list[LedgerDate] = Field(default_factory=list, title="额外休息日")
+    work_days: list[LedgerDate] = Field(default_factory=list, title="额外工作日")
+
+
+CalendarSpec = Union[Literal["natural", "workdays", "weekdays"], CalendarRule]
+
+
+class Ledger(_Strict):
+    """A key project's ledger (重点项目台账): one file `ledgers/<code>.yaml`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True,
+                              json_schema_extra={"title": "台账", "$comment": "由 taizhang schema 生成"})
+
+    code: str = Field(title="项目代码", description="大写字母开头，至多 12 位，等于文件名",
+                      pattern=CODE_PATTERN)
+    name: Text = Field(title="项目名称")
+    program: Optional[str] = Field(None, title="所属工程/专项")
+    stage: Optional[Literal["新建", "续建", "前期"]] = Field(None, title="建设阶段")
+    unit: Optional[str] = Field(None, title="责任单位")
+    leader: Optional[str] = Field(None, title="责任领导")
+    owner: Optional[str] = Field(None, title="责任人")
+    deadline: Optional[LedgerDate] = Field(None, title="最终时间节点", description="含当天")
+    calendar: Optional[CalendarSpec] = Field(None, title="日历",
+                                             description="natural（默认）| workdays | weekdays")
+    investment: Optional[Investment] = Field(None, title="投资")
+    items: list[Item] = Field(default_factory=list, title="事项")
+
+    @field_validator("items", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value: Any) -> Any:
+        return [] if value is None else value
+
+
+class InvestThresholds(_Strict):
+    yellow: Decimal = Field(Decimal(10), title="黄灯阈值（百分点）")
+    red: Decimal = Field(Decimal(30), title="红灯阈值（百分点）")
+
+
+class GitSettings(_Strict):
+    commit: bool = Field(False, title="每次写入后提交")
+
+
+class Settings(_Strict):
+    """`taizhang.yaml`: settings for the whole repository."""
+
+    title: Optional[str] = Field(None, title="标题", description="印在报表上")
+    year: Optional[int] = Field(None, title="年度", description="不带年份的日期短语所用的年份")
+    warn_days: int = Field(7, ge=0, title="临期天数", description="距时间节点几天内亮黄灯（含）")
+    invest: InvestThresholds = Field(default_factory=InvestThresholds, title="投资亮灯阈值")
+    stale_days: int = Field(14, ge=1, title="进展汇报超期天数")
+    calendar: Optional[CalendarSpec] = Field(None, title="默认日历")
+    lang: Literal["zh", "en"] = Field("zh", title="语言")
+    git: GitSettings = Field(default_factory=GitSettings, title="git")
+
+
+class CalendarFile(_Strict):
+    """`calendars/*.yaml`: days off and working days for the whole repository. With `year`, the
+    file declares that year completely (for a year the official calendar data does not know yet):
+    its working days are Monday to Friday, less `days_off`, plus `work_days`."""
+
+    year: Optional[int] = Field(None, title="完整声明的年份")
+    days_off: list[LedgerDate] = Field(default_factory=list, title="休息日（法定节假日）")
+    work_days: list[LedgerDate] = Field(default_factory=list, title="工作日（调休上班）")
+
+    @field_validator("days_off", "work_days", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value: Any) -> Any:
+        return [] if value is None else value
+
+
+def ledger_json_schema() -> dict:
+    """The JSON Schema of a ledger file, as `taizhang schema` writes it."""
+    schema = Ledger.model_json_schema()
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}

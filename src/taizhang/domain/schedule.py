@@ -1,0 +1,256 @@
+"""倒排工期: backward scheduling from the deadline (ALAP), a forward pass from the as-of day,
+slack and the critical path. Pure functions of (ledger, as-of day, calendar); SPEC §4.
+
+Vocabulary: a *counted* day is a working day of the project's calendar. An item of N counted
+days occupies the N counted days ending on its finish. A milestone (and any item without a
+duration) has start = finish, and its predecessors may finish on that same day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Iterable
+
+from taizhang.domain.calendars import Calendar, CalendarError
+
+if TYPE_CHECKING:  # the planner works on any objects shaped so; a warm `status` loads no pydantic
+    from taizhang.domain.models import Item, Ledger
+
+ONE_DAY = timedelta(days=1)
+
+
+class CycleError(ValueError):
+    """`after` goes round in a circle; `cycle` lists the ids, first repeated at the end."""
+
+    def __init__(self, cycle: list[str]):
+        self.cycle = cycle
+        super().__init__(" → ".join(cycle))
+
+
+@dataclass(slots=True)  # built once per item per command: frozen dataclasses are slow
+class Planned:
+    """One item's place in the plan. Dates are None where nothing bounds the item."""
+
+    id: str
+    start: date | None
+    finish: date | None
+    earliest_finish: date | None
+    slack: int | None
+    critical: bool
+    duration: int
+    milestone: bool
+    fixed: bool  # closed on or before the as-of day: fixed at its close date
+    bound_by: str | None  # what set the finish: "due", "deadline", "closed" or a successor's id
+
+    def to_json(self) -> dict:
+        iso = lambda d: d.isoformat() if d else None  # noqa: E731
+        return {"id": self.id, "start": iso(self.start), "finish": iso(self.finish),
+                "earliest_finish": iso(self.earliest_finish), "slack": self.slack,
+                "critical": self.critical}
+
+
+@dataclass(frozen=True)
+class Schedule:
+    project: str
+    deadline: date | None
+    calendar: str
+    items: list[Planned]  # in the ledger's order
+    forward_error: CalendarError | None = None  # why earliest finishes are unknown, if they are
+
+    @property
+    def feasible(self) -> bool:
+        return all(p.slack is None or p.slack >= 0 for p in self.items if not p.fixed)
+
+    @property
+    def by_id(self) -> dict[str, Planned]:
+        return {p.id: p for p in self.items}
+
+    def to_json(self) -> dict:
+        return {"project": self.project,
+                "deadline": self.deadline.isoformat() if self.deadline else None,
+                "calendar": self.calendar, "feasible": self.feasible,
+                "items": [p.to_json() for p in self.items]}
+
+
+def is_milestone(item: Item) -> bool:
+    return item.duration in (None, 0)
+
+
+def topological_order(items: Iterable[Item]) -> list[Item]:
+    """Predecessors before successors (Kahn's algorithm, stable in file order); names a cycle."""
+    items = list(items)
+    by_id = {item.id: item for item in items}
+    successors: dict[str, list[str]] = {item.id: [] for item in items}
+    waiting = {item.id: 0 for item in items}
+    for item in items:
+        for ref in dict.fromkeys(item.after):
+            # An item naming itself is reported where the ledger is read; it bounds nothing.
+            if ref in by_id and ref != item.id:
+                successors[ref].append(item.id)
+                waiting[item.id] += 1
+    ready = [item.id for item in items if waiting[item.id] == 0]
+    order: list[str] = []
+    while ready:
+        current = ready.pop()
+        order.append(current)
+        for succ in successors[current]:
+            waiting[succ] -= 1
+            if waiting[succ] == 0:
+                ready.append(succ)
+    if len(order) < len(items):
+        raise CycleError(_find_cycle({i for i, n in waiting.items() if n > 0}, by_id))
+    return [by_id[i] for i in order]
+
+
+def _find_cycle(stuck: set[str], by_id: dict[str, Item]) -> list[str]:
+    # Every stuck item has a stuck predecessor: walk back until an id repeats.
+    current = min(stuck)
+    path: list[str] = []
+    seen: dict[str, int] = {}
+    while current not in seen:
+        seen[current] = len(path)
+        path.append(current)
+        current = next(ref for ref in by_id[current].after if ref in stuck and ref != current)
+    cycle = path[seen[current]:] + [current]
+    cycle.reverse()  # predecessor → successor reads in the direction work flows
+    return cycle
+
+
+def plan(ledger: Ledger, as_of: date, calendar: Calendar) -> Schedule:
+    """The 倒排工期 plan of one project on `as_of` (SPEC §4). Raises CycleError, CalendarError."""
+    if not any(item.after or item.duration for item in ledger.items):
+        return _flat_plan(ledger, as_of, calendar)
+    return _general_plan(ledger, as_of, calendar)
+
+
+def _general_plan(ledger: Ledger, as_of: date, calendar: Calendar) -> Schedule:
+    order = topological_order(ledger.items)
+    by_id = {item.id: item for item in ledger.items}
+    successors: dict[str, list[str]] = {item.id: [] for item in ledger.items}
+    for item in ledger.items:
+        for ref in dict.fromkeys(item.after):
+            if ref in by_id and ref != item.id:
+                successors[ref].append(item.id)
+    for ids in successors.values():
+        ids.sort(key=_number)  # ties in `bound_by` go to the lowest id, whatever the file order
+
+    fixed = {item.id: item.closed.date for item in ledger.items
+             if item.closed is not None and item.closed.date <= as_of}
+    start: dict[str, date | None] = {}
+    finish: dict[str, date | None] = {}
+    bound_by: dict[str, str | None] = {}
+
+    # Backward pass, successors first: each item finishes as late as its bounds allow.
+    for item in reversed(order):
+        if item.id in fixed:
+            finish[item.id] = fixed[item.id]
+            start[item.id] = _start_of(item, fixed[item.id], calendar)
+            bound_by[item.id] = "closed"
+            continue
+        bound, source = None, None
+        for candidate, why in ((ledger.deadline, "deadline"), (item.due, "due")):
+            if candidate is not None and (bound is None or candidate <= bound):
+                bound, source = candidate, why
+        for succ_id in successors[item.id]:
+            succ = by_id[succ_id]
+            if start[succ_id] is None:
+                continue
+            limit = finish[succ_id] if is_milestone(succ) else start[succ_id] - ONE_DAY
+            if bound is None or limit < bound:
+                bound, source = limit, succ_id
+        if bound is None:
+            start[item.id] = finish[item.id] = None
+            bound_by[item.id] = None
+            continue
+        finish[item.id] = calendar.snap(bound)
+        start[item.id] = _start_of(item, finish[item.id], calendar)
+        bound_by[item.id] = source
+
+    # Forward pass from the as-of day: the earliest each unfinished item can finish. It may walk
+    # into a year no calendar knows yet; then earliest finish and slack stay unknown (and the
+    # schedule says why) rather than guessed, while the backward plan stands.
+    earliest: dict[str, date | None] = {}
+    forward_error: CalendarError | None = None
+    try:
+        first_day = calendar.snap_forward(as_of)
+        for item in order:
+            if item.id in fixed:
+                earliest[item.id] = fixed[item.id]
+                continue
+            preds = [earliest[ref] for ref in dict.fromkeys(item.after) if ref in earliest and ref != item.id]
+            if is_milestone(item):
+                earliest[item.id] = calendar.snap_forward(max([first_day, *preds]))
+            else:
+                begin = max([first_day, *(calendar.add(p, 1) for p in preds)])
+                earliest[item.id] = calendar.add(begin, item.duration - 1) if item.duration > 1 else begin
+    except CalendarError as e:
+        forward_error = e
+        earliest = {item_id: day for item_id, day in fixed.items()}
+
+    slack: dict[str, int | None] = {}
+    for item in ledger.items:
+        if item.id in fixed:
+            slack[item.id] = 0
+        elif finish[item.id] is None or item.id not in earliest:
+            slack[item.id] = None
+        else:
+            slack[item.id] = calendar.between(earliest[item.id], finish[item.id])
+    open_slacks = [s for i, s in slack.items() if s is not None and i not in fixed]
+    least = min(open_slacks, default=None)
+    planned = [Planned(item.id, start[item.id], finish[item.id], earliest.get(item.id), slack[item.id],
+                       critical=least is not None and item.id not in fixed and slack[item.id] == least,
+                       duration=item.duration or 0, milestone=is_milestone(item),
+                       fixed=item.id in fixed, bound_by=bound_by[item.id])
+               for item in ledger.items]
+    calendar_name = ledger.calendar if isinstance(ledger.calendar, str) else (
+        ledger.calendar.base if ledger.calendar is not None else calendar.name)
+    return Schedule(ledger.code, ledger.deadline, calendar_name, planned, forward_error)
+
+
+def _flat_plan(ledger: Ledger, as_of: date, calendar: Calendar) -> Schedule:
+    """`plan` for a project of time nodes only (no durations, no predecessors: most ledgers):
+    every item is a milestone bound by its `due` and the deadline. Same result, less work."""
+    deadline = ledger.deadline
+    planned = []
+    forward_error = None
+    try:
+        first_day = calendar.snap_forward(as_of)
+    except CalendarError as e:
+        first_day, forward_error = None, e
+    for item in ledger.items:
+        closed = item.closed
+        if closed is not None and closed.date <= as_of:
+            day = closed.date
+            planned.append(Planned(item.id, day, day, day, 0, False, 0, True, True, "closed"))
+            continue
+        due = item.due
+        if due is not None and (deadline is None or due <= deadline):
+            bound, source = due, "due"
+        elif deadline is not None:
+            bound, source = deadline, "deadline"
+        else:
+            planned.append(Planned(item.id, None, None, first_day, None, False, 0, True, False, None))
+            continue
+        finish = calendar.snap(bound)
+        slack = calendar.between(first_day, finish) if first_day is not None else None
+        planned.append(Planned(item.id, finish, finish, first_day, slack, False, 0, True, False, source))
+    slacks = [p.slack for p in planned if p.slack is not None and not p.fixed]
+    if slacks:
+        least = min(slacks)
+        for p in planned:
+            if not p.fixed and p.slack == least:
+                p.critical = True
+    calendar_name = ledger.calendar if isinstance(ledger.calendar, str) else (
+        ledger.calendar.base if ledger.calendar is not None else calendar.name)
+    return Schedule(ledger.code, ledger.deadline, calendar_name, planned, forward_error)
+
+
+def _number(item_id: str) -> int:
+    return int(item_id.rsplit("-", 1)[1])
+
+
+def _start_of(item: Item, finish: date, calendar: Calendar) -> date:
+    if is_milestone(item) or item.duration == 1:
+        return finish
+    return calendar.add(finish, -(item.duration - 1))

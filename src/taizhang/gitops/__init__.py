@@ -1,0 +1,1 @@
+"""git: commits, history, the item-level merge driver."""

@@ -1,0 +1,916 @@
+"""Merge three versions of a ledger item by item: the git merge driver (`taizhang git-setup`).
+
+Two clerks who each add items, close different items, note the same item or change different
+fields merge cleanly; only a field both changed to different values is a conflict, and it is
+left in the file as a conflict of that field's lines alone.
+
+The result is built from OURS' text: their changes are spliced in with the store's own splice
+functions (their new items' lines copied from their text, keys inserted, replaced or removed at
+node positions), so every comment and every line of ours that the merge does not have to change
+stays byte for byte. The merge is planned on the plain data; every text it builds is read back
+and must say exactly what the plan meant (as `store.edit_ledgers` does for a write). When that
+check fails, or a side is not a readable ledger, the merge falls back to git's line merge
+(`git merge-file`): conflict markers where lines clash, never a lost side.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import os
+import re
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from taizhang.yamltext import splice
+from taizhang.errors import Problem
+from taizhang.domain.models import Settings
+from taizhang.repo.store import ITEM_KEY_ORDER, PROJECT_KEY_ORDER, parse_ledger
+from taizhang.yamltext.read import compose
+
+OURS, THEIRS, BASE = "ours", "theirs", "base"
+MARK_OURS, MARK_SEP, MARK_THEIRS = "<" * 7 + " ours", "=" * 7, ">" * 7 + " theirs"
+
+_MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
+_IGNORED_PROBLEMS = ("code_not_stem", "file_name_invalid")  # git's temporary file names say nothing
+
+
+@dataclass
+class MergeResult:
+    """The merged text; the conflicts a person must resolve (empty when clean); and what the merge
+    did that a person should know (renumbered ids, a fall back to the line merge)."""
+
+    text: str
+    conflicts: list[Problem] = field(default_factory=list)
+    messages: list[Problem] = field(default_factory=list)
+    item_level: bool = True  # False: git's line merge had to do it
+
+    @property
+    def clean(self) -> bool:
+        return not self.conflicts
+
+
+class _NotMergeable(Exception):
+    """A side is not a readable ledger, or a spliced text did not read back as planned."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("; ".join(p.key for p in problems))
+        self.problems = problems
+
+
+# --- entry point ----------------------------------------------------------------------------
+
+def merge_ledger(base: str, ours: str, theirs: str, *, path: str = "ledgers/LEDGER.yaml",
+                 settings: Settings | None = None) -> MergeResult:
+    """Merge THEIRS into OURS given their common BASE (texts of one ledger file).
+
+    Clean when every change of one side touches what the other left alone; a field changed on
+    both sides to different values, or an item deleted on one side and changed on the other, is
+    a conflict left in the text between `<<<<<<< ours` and `>>>>>>> theirs` markers. `path` is
+    the ledger's path in the repository (for messages)."""
+    settings = settings or Settings()
+    if theirs == base or ours == theirs:
+        return MergeResult(ours)
+    if ours == base:
+        return MergeResult(theirs)
+    bom = ours.startswith("\ufeff")
+    texts = [t[1:] if t.startswith("\ufeff") else t for t in (base, ours, theirs)]
+    try:
+        result = _ItemMerge(*texts, path=path, settings=settings).run()
+    except Exception as e:  # not a ledger, or a text that did not read back as planned
+        why = e.problems[:5] if isinstance(e, _NotMergeable) else \
+            [Problem(path, 0, 0, "merge_internal", {"where": type(e).__name__})]
+        text, conflicts = line_merge(base, ours, theirs)
+        messages = [Problem(path, 0, 0, "merge_line_fallback", {}, "warning"), *why]
+        return MergeResult(text, line_merge_problems(path, conflicts), messages, item_level=False)
+    if bom:
+        result.text = "\ufeff" + result.text
+    return result
+
+
+def line_merge_problems(path: str, conflicts: int) -> list[Problem]:
+    """A line merge is never clean for a ledger: what could not be merged item by item needs a
+    person's look even where the lines did not clash."""
+    if conflicts:
+        return [Problem(path, 0, 0, "merge_line_conflicts", {"n": conflicts})]
+    return [Problem(path, 0, 0, "merge_line_review")]
+
+
+def line_merge(base: str, ours: str, theirs: str) -> tuple[str, int]:
+    """git's own line merge of three texts (`git merge-file`): (text, number of conflicts).
+    Without git, the whole of both sides between conflict markers: nothing is ever dropped."""
+    data, conflicts = line_merge_bytes(*(t.encode("utf-8", "surrogateescape") for t in (base, ours, theirs)))
+    return data.decode("utf-8", "surrogateescape"), conflicts
+
+
+def line_merge_bytes(base: bytes, ours: bytes, theirs: bytes) -> tuple[bytes, int]:
+    """`line_merge` on bytes (for files that are not even UTF-8 text)."""
+    with tempfile.TemporaryDirectory(prefix="taizhang-merge-") as folder:
+        names = []
+        for name, data in ((OURS, ours), (BASE, base), (THEIRS, theirs)):
+            file = os.path.join(folder, name)
+            with open(file, "wb") as handle:
+                handle.write(data)
+            names.append(file)
+        try:
+            done = subprocess.run(["git", "merge-file", "-p", "-L", OURS, "-L", BASE, "-L", THEIRS, *names],
+                                  capture_output=True)
+        except OSError:
+            done = None
+    if done is not None and 0 <= done.returncode < 128:
+        return done.stdout, done.returncode
+    nl = b"" if ours.endswith(b"\n") or not ours else b"\n"
+    nl2 = b"" if theirs.endswith(b"\n") or not theirs else b"\n"
+    return (MARK_OURS.encode() + b"\n" + ours + nl + MARK_SEP.encode() + b"\n" + theirs + nl2
+            + MARK_THEIRS.encode() + b"\n"), 1
+
+
+# --- data helpers ---------------------------------------------------------------------------
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as data, telling 1 from True and "1" from 1 (a YAML reader tells them apart)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return len(a) == len(b) and all(k in b and _same(v, b[k]) for k, v in a.items())
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return type(a) is type(b) and a == b
+
+
+def _same_ledger(a: dict, b: dict) -> bool:
+    """`_same`, reading `items:` left empty as no items."""
+    return _same({**a, "items": a.get("items") or []}, {**b, "items": b.get("items") or []})
+
+
+def _refs(value: Any) -> list:
+    """`after` as a list: `after: YT2-1` is shorthand for `[YT2-1]`, empty for none."""
+    if value is _MISSING or value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _items(data: dict) -> dict[str, dict]:
+    return {item["id"]: item for item in data.get("items") or []}
+
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _plain(value: Any) -> Any:
+    """Data as read (dates are text) → values that `splice` writes plain: a date reads back as
+    the same text, unquoted, as a clerk writes it."""
+    if isinstance(value, str) and _ISO_DAY.match(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _show(value: Any) -> str:
+    """A value as a conflict message shows it."""
+    if value is _MISSING or value is None:
+        return "—"
+    if isinstance(value, list):
+        text = ", ".join(_show(v) if not isinstance(v, dict) else splice.flow(v) for v in value)
+    elif isinstance(value, dict):
+        text = splice.flow(value)
+    else:
+        text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+# --- text helpers ---------------------------------------------------------------------------
+
+def _lines(text: str) -> list[str]:
+    """Lines without their line breaks (a final line break gives no empty last line)."""
+    body = text.replace("\r\n", "\n")
+    if body.endswith("\n"):
+        body = body[:-1]
+    return body.split("\n")
+
+
+def _shift(lines: list[str], delta: int) -> list[str]:
+    """Move lines right (delta > 0) or left by `delta` columns, never cutting text."""
+    if delta == 0:
+        return list(lines)
+    out = []
+    for line in lines:
+        if not line.strip():
+            out.append(line)
+        elif delta > 0:
+            out.append(" " * delta + line)
+        else:
+            spaces = len(line) - len(line.lstrip(" "))
+            out.append(line[min(spaces, -delta):])
+    return out
+
+
+def _is_flow(node) -> bool:
+    return bool(getattr(node, "flow_style", False))
+
+
+def _items_node(root):
+    pair = splice.mapping_get(root, "items") if root is not None and root.id == "mapping" else None
+    return pair[1] if pair else None
+
+
+def _item_node(root, item_id: str):
+    seq = _items_node(root)
+    if seq is None or seq.id != "sequence":
+        return None
+    for entry in seq.value:
+        if entry.id == "mapping":
+            pair = splice.mapping_get(entry, "id")
+            if pair and pair[1].id == "scalar" and pair[1].value == item_id:
+                return entry
+    return None
+
+
+def _pair(node, key: Any):
+    """(key node, value node) of `key` in a mapping node; a key read as a number (`2018:` of
+    `planned`) is found by its text."""
+    if node is None or node.id != "mapping":
+        return None
+    return splice.mapping_get(node, key if isinstance(key, str) else str(key))
+
+
+def _map_node(root, path: tuple):
+    """The mapping node at `path`: (item id or None for the project, key, key, ...)."""
+    node = root if path[0] is None else _item_node(root, path[0])
+    for key in path[1:]:
+        pair = _pair(node, key)
+        node = pair[1] if pair else None
+    return node if node is not None and node.id == "mapping" else None
+
+
+def _map_data(data: dict, path: tuple) -> dict:
+    node = data if path[0] is None else next(i for i in data["items"] if i["id"] == path[0])
+    for key in path[1:]:
+        node = node[key]
+    return node
+
+
+def _dash_col(text: str, entry) -> int | None:
+    """Column of the `-` that opens a block sequence entry, or None when the entry does not
+    start its own line that way (a flow sequence)."""
+    start = splice._line_start(text, entry.start_mark.index)
+    prefix = text[start:entry.start_mark.index]
+    if prefix.strip() != "-" or not prefix.rstrip().endswith("-"):
+        return None
+    return prefix.index("-")
+
+
+def _entry_lines(text: str, seq, entry, *, comments_above: bool = False) -> tuple[list[str], int] | None:
+    """The lines of a block sequence entry (from its dash to its last line) and the dash column;
+    with `comments_above`, whole-line comments right above it (not indented past the dash) too."""
+    if _is_flow(seq):
+        return None
+    dash = _dash_col(text, entry)
+    if dash is None:
+        return None
+    start = splice._line_start(text, entry.start_mark.index)
+    if comments_above:
+        while start > 0:
+            prev = splice._line_start(text, start - 1)
+            line = text[prev:start].rstrip("\r\n")
+            if line.strip().startswith("#") and len(line) - len(line.lstrip()) <= dash:
+                start = prev
+            else:
+                break
+    end = splice._after_line(text, splice._last_end(entry, text))
+    return _lines(text[start:end]), dash
+
+
+def _key_lines(text: str, map_node, key: str) -> tuple[list[str], int] | None:
+    """A key of a block mapping with its value, as lines: the first from the key on (whatever
+    stands before it on its line, a `- `, is not copied), the rest whole; and the key's column."""
+    if map_node is None or _is_flow(map_node):
+        return None
+    pair = _pair(map_node, key)
+    if pair is None:
+        return None
+    end = splice._after_line(text, splice._last_end(pair[1], text))
+    return _lines(text[pair[0].start_mark.index:end]), pair[0].start_mark.column
+
+
+def _emit_key(key: str, value: Any) -> list[str]:
+    """`key: value` lines for a value known only as data (2-space nesting, lists in flow style
+    unless they hold mappings, which go one `- {…}` per line)."""
+    name = splice.scalar(key)
+    if isinstance(value, dict) and value:
+        lines = [f"{name}:"]
+        for k, v in value.items():
+            lines += ["  " + line for line in _emit_key(k, v)]
+        return lines
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        return [f"{name}:"] + ["  - " + splice.flow(_plain(v)) for v in value]
+    if isinstance(value, (list, dict)):
+        return [f"{name}: {splice.flow(_plain(value))}"]
+    return [f"{name}: {splice.scalar(_plain(value))}"]
+
+
+# --- edits: each changes the data and, in the same way, the text ------------------------------
+
+@dataclass
+class _PutKey:
+    """Set `key` of the mapping at `path` to their version (their lines when they can be copied)."""
+
+    path: tuple
+    key: str
+    value: Any
+    lines: list[str] | None = None  # their lines for the key, first line from the key on
+    col: int = 0  # the column of their key (to re-indent the following lines)
+    before: tuple[str, ...] = ()  # keys that come before it, nearest first
+    after: tuple[str, ...] = ()  # keys that come after it, nearest first
+
+    def data(self, data: dict) -> None:
+        _map_data(data, self.path)[self.key] = copy.deepcopy(self.value)
+
+    def text(self, text: str, nl: str) -> str:
+        node = _map_node(compose(text), self.path)
+        if node is None:
+            raise _NotMergeable([Problem("", 0, 0, "merge_internal", {"where": "/".join(map(str, self.path))})])
+        pair = _pair(node, self.key)
+        if _is_flow(node):
+            emitted = splice.flow(_plain(self.value))
+            if pair is not None:
+                return splice.replace_scalar(text, pair[1], emitted)
+            return splice.insert_key(text, node, self.key, emitted, nl)
+        lines, col = (self.lines, self.col) if self.lines else (_emit_key(self.key, self.value), 0)
+        key_col = node.start_mark.column
+        body = [lines[0]] + _shift(lines[1:], key_col - col)
+        if pair is not None:
+            start = pair[0].start_mark.index
+            end = splice._after_line(text, splice._last_end(pair[1], text))
+            ending = nl if text[end - 1:end] == "\n" else ""
+            return text[:start] + nl.join(body) + ending + text[end:]
+        return splice._insert_lines(text, self._insert_at(text, node), [" " * key_col + body[0]] + body[1:], nl)
+
+    def _insert_at(self, text: str, node) -> int:
+        """Before the first of our keys that belongs after it (as `store` inserts keys), else
+        after the nearest of our keys that belongs before it, else at the end."""
+        following = [k for k, _ in node.value if k.value in self.after]
+        if following:
+            at = splice._line_start(text, following[0].start_mark.index)
+            if not text[at:following[0].start_mark.index].strip():
+                return splice._comment_block_start(text, at)
+        for name in self.before:
+            pair = splice.mapping_get(node, name)
+            if pair is not None:
+                return splice._after_line(text, splice._last_end(pair[1], text))
+        return splice._after_line(text, splice._last_end(node, text))
+
+
+@dataclass
+class _RemoveKey:
+    path: tuple
+    key: str
+
+    def data(self, data: dict) -> None:
+        _map_data(data, self.path).pop(self.key, None)
+
+    def text(self, text: str, nl: str) -> str:
+        node = _map_node(compose(text), self.path)
+        pair = _pair(node, self.key)
+        if pair is None:
+            return text
+        key_node = pair[0]
+        start = splice._line_start(text, key_node.start_mark.index)
+        if not _is_flow(node) and text[start:key_node.start_mark.index].strip():
+            # The key shares its line with the entry's `- `: the next key moves up to that line.
+            keys = [k for k, _ in node.value]
+            following = keys.index(key_node) + 1
+            if following < len(keys):
+                return text[:key_node.start_mark.index] + text[keys[following].start_mark.index:]
+        return splice.remove_key(text, node, key_node.value)
+
+
+@dataclass
+class _AppendItem:
+    """Append their item at the end of the items list (their lines when they can be copied)."""
+
+    value: dict
+    lines: list[str] | None = None  # from the dash (and comments right above it)
+    dash: int = 2
+
+    def data(self, data: dict) -> None:
+        data["items"] = list(data.get("items") or []) + [copy.deepcopy(self.value)]
+
+    def text(self, text: str, nl: str) -> str:
+        root = compose(text)
+        seq = _items_node(root)
+        if seq is not None and seq.id == "sequence" and seq.value and _is_flow(seq):
+            return splice.append_flow_entry(text, seq, splice.flow(_plain(self.value)))
+        if _is_flow(root):
+            raise _NotMergeable([Problem("", 0, 0, "merge_internal", {"where": "items"})])
+        dash = 2
+        if seq is not None and seq.id == "sequence" and seq.value:
+            dash = _dash_col(text, seq.value[0])
+            if dash is None:
+                raise _NotMergeable([Problem("", 0, 0, "merge_internal", {"where": "items"})])
+        lines = _shift(self.lines, dash - self.dash) if self.lines else self._emit(dash)
+        if seq is not None and seq.id == "sequence" and seq.value:
+            if _spaced(text, seq) and lines[0].strip():
+                lines = [""] + lines
+            return splice.append_block_entry(text, seq, lines, nl)
+        if seq is None:
+            return splice.insert_key(text, root, "items", [line[dash:] if line.strip() else line for line in lines],
+                                     nl, child_indent=dash)
+        return splice.start_block_list(text, root, "items", lines, nl)
+
+    def _emit(self, dash: int) -> list[str]:
+        pairs = [line for k, v in self.value.items() for line in _emit_key(k, v)]
+        first, rest = pairs[0], pairs[1:]
+        return [" " * dash + "- " + first] + [" " * (dash + 2) + line for line in rest]
+
+
+def _spaced(text: str, seq) -> bool:
+    """Whether the last two entries of a block list stand apart with a blank line."""
+    if len(seq.value) < 2:
+        return False
+    gap = text[splice._last_end(seq.value[-2], text):seq.value[-1].start_mark.index]
+    return "\n\n" in gap.replace("\r", "").replace(" ", "")
+
+
+@dataclass
+class _RemoveItem:
+    item_id: str
+
+    def data(self, data: dict) -> None:
+        data["items"] = [i for i in data.get("items") or [] if i["id"] != self.item_id]
+
+    def text(self, text: str, nl: str) -> str:
+        root = compose(text)
+        seq = _items_node(root)
+        entry = _item_node(root, self.item_id)
+        index = seq.value.index(entry)
+        if _is_flow(seq):
+            start, end = entry.start_mark.index, splice._last_end(entry)
+            after = re.match(r"\s*,\s*", text[end:])
+            if after:
+                return text[:start] + text[end + after.end():]
+            before = re.search(r",\s*$", text[:start])
+            return text[:before.start() if before else start] + text[end:]
+        if _dash_col(text, entry) is None:
+            raise _NotMergeable([Problem("", 0, 0, "merge_internal", {"where": self.item_id})])
+        start = splice._line_start(text, entry.start_mark.index)
+        end = splice._after_line(text, splice._last_end(entry, text))
+        if index == len(seq.value) - 1 and index > 0:
+            # The last entry: the blank line that set it apart goes with it.
+            prev_end = splice._after_line(text, splice._last_end(seq.value[index - 1], text))
+            if not text[prev_end:start].strip():
+                start = prev_end
+        elif text[end:].startswith(("\n", "\r\n")) and (text[:start].endswith(("\n\n", "\n\r\n")) or start == 0):
+            end += 2 if text[end:].startswith("\r\n") else 1  # one blank line between neighbours stays
+        return text[:start] + text[end:]
+
+
+@dataclass
+class _InsertNotes:
+    """Put their new notes among ours: each before the first of our new notes dated after it."""
+
+    item_id: str
+    # (index in our notes to stand before, or None for the end; the note; its lines; dash column)
+    placements: list[tuple[int | None, dict, list[str] | None, int]]
+
+    def data(self, data: dict) -> None:
+        item = _map_data(data, (self.item_id,))
+        notes = list(item.get("notes") or [])
+        ends = [p for p in self.placements if p[0] is None]
+        for before, note, _, _ in reversed([p for p in self.placements if p[0] is not None]):
+            notes.insert(before, copy.deepcopy(note))
+        notes += [copy.deepcopy(p[1]) for p in ends]
+        item["notes"] = notes
+
+    def text(self, text: str, nl: str) -> str:
+        for before, note, lines, dash in [p for p in self.placements if p[0] is None]:
+            text = self._put(text, nl, None, note, lines, dash)
+        for before, note, lines, dash in reversed([p for p in self.placements if p[0] is not None]):
+            text = self._put(text, nl, before, note, lines, dash)
+        return text
+
+    def _put(self, text: str, nl: str, before: int | None, note: dict, lines: list[str] | None, dash: int) -> str:
+        item = _item_node(compose(text), self.item_id)
+        seq = splice.mapping_get(item, "notes")[1]
+        if _is_flow(seq):
+            entry = splice.flow(_plain(note))
+            if before is None:
+                return splice.append_flow_entry(text, seq, entry)
+            at = seq.value[before].start_mark.index
+            return text[:at] + entry + ", " + text[at:]
+        our_dash = _dash_col(text, seq.value[0])
+        if our_dash is None:
+            raise _NotMergeable([Problem("", 0, 0, "merge_internal", {"where": self.item_id})])
+        new = _shift(lines, our_dash - dash) if lines else [" " * our_dash + "- " + splice.flow(_plain(note))]
+        if before is None:
+            return splice.append_block_entry(text, seq, new, nl)
+        at = splice._line_start(text, seq.value[before].start_mark.index)
+        return splice._insert_lines(text, at, new, nl)
+
+
+def _apply(text: str, edits: list, nl: str) -> str:
+    """Apply edits to a text. The edits inside one item are made on that item's lines alone,
+    read as a small document of their own, and the items are taken from the bottom of the file
+    up: a big ledger is not read again for every field of every item."""
+    by_item: dict[str, list] = {}
+    rest = []
+    for edit in edits:
+        item = edit.path[0] if isinstance(edit, (_PutKey, _RemoveKey)) else getattr(edit, "item_id", None)
+        if item is not None and not isinstance(edit, _RemoveItem):
+            by_item.setdefault(item, []).append(edit)
+        else:
+            rest.append(edit)
+    spans = []
+    if by_item:
+        root = compose(text)
+        seq = _items_node(root)
+        for item_id, group in by_item.items():
+            node = _item_node(root, item_id)
+            if node is None or _is_flow(seq) or _dash_col(text, node) is None:
+                rest[:0] = group
+                continue
+            start = splice._line_start(text, node.start_mark.index)
+            spans.append((start, splice._after_line(text, splice._last_end(node, text)), group))
+    head = "items:" + nl
+    for start, end, group in sorted(spans, key=lambda span: span[0], reverse=True):
+        part = head + text[start:end]
+        for edit in group:
+            part = edit.text(part, nl)
+        text = text[:start] + part[len(head):] + text[end:]
+    for edit in rest:
+        text = edit.text(text, nl)
+    return text
+
+
+# --- the merge ------------------------------------------------------------------------------
+
+@dataclass
+class _Side:
+    name: str
+    text: str
+    data: dict
+    newline: str = "\n"
+
+
+class _ItemMerge:
+    def __init__(self, base: str, ours: str, theirs: str, *, path: str, settings: Settings):
+        self.path = path
+        self.settings = settings
+        self.base = self._read(BASE, base)
+        self.ours = self._read(OURS, ours)
+        self.theirs = self._read(THEIRS, theirs)
+        self.clean: list = []  # edits of ours that make the merge
+        self.theirs_way: list = []  # edits of the merge that take their side of each conflict
+        # (item id or project code, field or None for a whole item, ours, theirs, map path, key)
+        self.conflicts: list[tuple[str, str | None, Any, Any, tuple | None, str | None]] = []
+        self.messages: list[Problem] = []
+        self._theirs_root = None
+
+    def _read(self, name: str, text: str) -> _Side:
+        if name == BASE and not text.strip():
+            return _Side(name, text, {})  # both sides created the file: no common ancestor
+        loaded = parse_ledger(text.encode("utf-8", "surrogatepass"), self.path, self.settings)
+        errors = [p for p in loaded.problems if p.is_error and p.key not in _IGNORED_PROBLEMS]
+        if errors or not isinstance(loaded.doc.data, dict):
+            from dataclasses import replace
+
+            label = f"{self.path} ({name})"
+            raise _NotMergeable([replace(p, path=label) for p in errors]
+                                or [Problem(label, 1, 1, "not_mapping")])
+        return _Side(name, loaded.doc.text, loaded.doc.data, loaded.doc.newline)
+
+    # -- planning --
+
+    def run(self) -> MergeResult:
+        self._renumber_theirs()
+        self._merge_map((None,), self.base.data, self.ours.data, self.theirs.data, top=True)
+        self._merge_items()
+        nl = self.ours.newline
+        merged, expected = _apply(self.ours.text, self.clean, nl), copy.deepcopy(self.ours.data)
+        for edit in self.clean:
+            edit.data(expected)
+        loaded = self._check(merged, expected)
+        if not self.conflicts:
+            return MergeResult(merged, self._invalid(loaded), self._placed(merged, None))
+        theirs_way, expected_theirs = _apply(merged, self.theirs_way, nl), copy.deepcopy(expected)
+        for edit in self.theirs_way:
+            edit.data(expected_theirs)
+        self._check(theirs_way, expected_theirs)
+        text, hunks = _with_markers(merged, theirs_way, nl)
+        problems = self._conflict_problems(merged, theirs_way, hunks) + self._invalid(loaded, hunks)
+        return MergeResult(text, problems, self._placed(merged, hunks))
+
+    def _placed(self, merged: str, hunks: list | None) -> list[Problem]:
+        """The messages about renumbered items, at the item's line in the result."""
+        from dataclasses import replace
+
+        out = []
+        for problem in self.messages:
+            line = _line_of(compose(merged), None, None, problem.args.get("new", ""))
+            if line is not None:
+                problem = replace(problem, line=(_final_line(hunks, line) if hunks else line) + 1, col=1)
+            out.append(problem)
+        return out
+
+    def _check(self, text: str, expected: dict):
+        """The text must read back as exactly the data the plan meant."""
+        loaded = parse_ledger(text.encode("utf-8", "surrogatepass"), self.path, self.settings)
+        if loaded.doc.problems or not isinstance(loaded.doc.data, dict) \
+                or not _same_ledger(loaded.doc.data, expected):
+            raise _NotMergeable([Problem(self.path, 0, 0, "merge_internal", {"where": "check"})])
+        return loaded
+
+    def _invalid(self, loaded, hunks: list | None = None) -> list[Problem]:
+        """Rules the merged ledger breaks though each side kept them (say, `after` naming an item
+        the other side deleted): the merge is not clean."""
+        from dataclasses import replace
+
+        out = []
+        for p in loaded.problems:
+            if p.is_error and p.key not in _IGNORED_PROBLEMS:
+                line = _final_line(hunks, p.line - 1) + 1 if hunks is not None and p.line else p.line
+                out.append(replace(p, path=self.path, line=line))
+        return out
+
+    def _renumber_theirs(self) -> None:
+        """Ids both sides added for different items: theirs take the next free numbers, and
+        their `after` references follow."""
+        base_ids, ours = _items(self.base.data), _items(self.ours.data)
+        theirs = _items(self.theirs.data)
+        clashes = [i for i, item in theirs.items()
+                   if i not in base_ids and i in ours and not _same(item, ours[i])]
+        if not clashes:
+            return
+        numbers = [int(i.rsplit("-", 1)[1]) for side in (base_ids, ours, theirs) for i in side]
+        prefix = clashes[0].rsplit("-", 1)[0]
+        renames = {old: f"{prefix}-{max(numbers) + n}" for n, old in enumerate(clashes, 1)}
+        text = self.theirs.text
+        spans = []
+        seq = _items_node(compose(text))
+        for entry in seq.value:
+            for name in ("id", "after"):
+                pair = splice.mapping_get(entry, name) if entry.id == "mapping" else None
+                if pair is None:
+                    continue
+                nodes = pair[1].value if pair[1].id == "sequence" else [pair[1]]
+                for node in nodes:
+                    if node.id == "scalar" and node.value in renames:
+                        spans.append((node.start_mark.index, node.end_mark.index, renames[node.value]))
+        for start, end, new in sorted(spans, reverse=True):
+            text = text[:start] + new + text[end:]
+        self.theirs = self._read(THEIRS, text)
+        for old, new in renames.items():
+            self.messages.append(Problem(self.path, 0, 0, "merge_renumbered",
+                                         {"old": old, "new": new, "title": theirs[old].get("title", "")},
+                                         "warning"))
+
+    def _their_root(self):
+        if self._theirs_root is None:
+            self._theirs_root = compose(self.theirs.text)
+        return self._theirs_root
+
+    def _take_theirs(self, path: tuple, key: str, value: Any, into: list) -> None:
+        if value is _MISSING:
+            into.append(_RemoveKey(path, key))
+            return
+        their_map = _map_node(self._their_root(), path)
+        copied = _key_lines(self.theirs.text, their_map, key)
+        order = PROJECT_KEY_ORDER if path == (None,) else ITEM_KEY_ORDER if len(path) == 1 else ()
+        if key not in order:  # keys of nested mappings (closed, investment): in their order
+            order = tuple(k.value for k, _ in their_map.value) if their_map is not None else ()
+        key_text = key if isinstance(key, str) else str(key)
+        at = order.index(key_text) if key_text in order else len(order)
+        before, after = tuple(reversed(order[:at])), tuple(order[at + 1:])
+        lines, col = copied if copied else (None, 0)
+        into.append(_PutKey(path, key, value, lines, col, before, after))
+
+    def _merge_map(self, path: tuple, base: dict, ours: dict, theirs: dict, *, top: bool = False) -> None:
+        is_item = path[0] is not None and len(path) == 1
+        keys = list(ours) + [k for k in theirs if k not in ours] + [k for k in base if k not in ours and k not in theirs]
+        for key in keys:
+            if top and key == "items":
+                continue
+            b, o, t = base.get(key, _MISSING), ours.get(key, _MISSING), theirs.get(key, _MISSING)
+            if is_item and key == "notes" and self._merge_notes(path, b, o, t):
+                continue
+            if is_item and key == "after":
+                if _same(_refs(o), _refs(t)) or _same(_refs(b), _refs(t)):
+                    continue
+                if _same(_refs(b), _refs(o)):
+                    self._take_theirs(path, key, t, self.clean)
+                else:
+                    self._merge_refs(path, b, o, t)
+                continue
+            if _same(o, t) or _same(b, t):
+                continue
+            if _same(b, o):
+                self._take_theirs(path, key, t, self.clean)
+            elif isinstance(o, dict) and isinstance(t, dict) and (b is _MISSING or b is None or isinstance(b, dict)):
+                self._merge_map(path + (key,), b if isinstance(b, dict) else {}, o, t)
+            else:
+                self._conflict(path, key, o, t)
+
+    def _conflict(self, path: tuple, key: str | None, ours: Any, theirs: Any) -> None:
+        where = path[0] if path[0] is not None else self.ours.data.get("code", "")
+        name = ".".join([*map(str, path[1:]), key]) if key is not None else None
+        self.conflicts.append((where, name, ours, theirs, path if key is not None else None, key))
+        if key is not None:
+            self._take_theirs(path, key, theirs, self.theirs_way)
+
+    def _merge_refs(self, path: tuple, base: Any, ours: Any, theirs: Any) -> None:
+        """Both changed `after`: a set of predecessors, so their additions and removals apply."""
+        b, o, t = _refs(base), _refs(ours), _refs(theirs)
+        removed = [r for r in b if r not in t]
+        merged = [r for r in o if r not in removed] + [r for r in t if r not in b and r not in o]
+        if _same(merged, o):
+            return
+        if not merged:
+            self.clean.append(_RemoveKey(path, "after"))
+        else:
+            self.clean.append(_PutKey(path, "after", merged, None, 0, _before("after"), _after("after")))
+
+    def _merge_notes(self, path: tuple, base: Any, ours: Any, theirs: Any) -> bool:
+        """Notes only appended on each side merge: both kept, theirs placed by date among ours.
+        Anything else (a note edited or deleted) is merged as a whole value."""
+        b, o, t = (list(v) if isinstance(v, list) else [] for v in (base, ours, theirs))
+        if any(v is not _MISSING and v is not None and not isinstance(v, list) for v in (base, ours, theirs)):
+            return False
+        if not (_same(o[:len(b)], b) and _same(t[:len(b)], b)):
+            return False
+        ours_new, theirs_new = o[len(b):], []
+        unmatched = list(ours_new)
+        for note in t[len(b):]:
+            match = next((i for i, n in enumerate(unmatched) if _same(n, note)), None)
+            if match is None:
+                theirs_new.append(note)
+            else:
+                del unmatched[match]
+        if not theirs_new:
+            return True
+        if not o:
+            self._take_theirs(path, "notes", theirs, self.clean)
+            return True
+        their_seq = splice.mapping_get(_map_node(self._their_root(), path), "notes")[1]
+        placements = []
+        j = 0
+        for note in theirs_new:
+            while j < len(ours_new) and _note_day(ours_new[j]) <= _note_day(note):
+                j += 1
+            copied = None
+            if their_seq.id == "sequence":
+                copied = _entry_lines(self.theirs.text, their_seq, their_seq.value[_index_of(t, note)])
+            lines, dash = copied if copied else (None, 0)
+            placements.append((len(b) + j if j < len(ours_new) else None, note, lines, dash))
+        self.clean.append(_InsertNotes(path[0], placements))
+        return True
+
+    def _merge_items(self) -> None:
+        base, ours, theirs = _items(self.base.data), _items(self.ours.data), _items(self.theirs.data)
+        for item_id, item in ours.items():
+            if item_id in theirs:
+                self._merge_map((item_id,), base.get(item_id, {}), item, theirs[item_id])
+            elif item_id in base:  # they deleted it
+                if _same(item, base[item_id]):
+                    self.clean.append(_RemoveItem(item_id))
+                else:
+                    self.conflicts.append((item_id, None, item, _MISSING, None, None))
+                    self.theirs_way.append(_RemoveItem(item_id))
+        seq = _items_node(self._their_root())
+        for item_id, item in theirs.items():
+            if item_id in ours:
+                continue
+            if item_id in base and _same(item, base[item_id]):
+                continue  # we deleted it, they left it alone
+            node = _item_node(self._their_root(), item_id)
+            copied = _entry_lines(self.theirs.text, seq, node, comments_above=True)
+            lines, dash = copied if copied else (None, 2)
+            edit = _AppendItem(item, lines, dash)
+            if item_id in base:  # we deleted it, they changed it
+                self.conflicts.append((item_id, None, _MISSING, item, None, None))
+                self.theirs_way.append(edit)
+            else:
+                self.clean.append(edit)
+
+    # -- reporting --
+
+    def _conflict_problems(self, merged: str, theirs_way: str, hunks: list) -> list[Problem]:
+        out = []
+        roots = [compose(merged), compose(theirs_way)]
+        for where, name, ours, theirs, path, key in self.conflicts:
+            line = None
+            for root, side in ((roots[0], 0), (roots[1], 1)):
+                found = _line_of(root, path, key, where)
+                if found is not None:
+                    line = _hunk_line(hunks, found, side)
+                    break
+            line = line if line is not None else (hunks[0][4] if hunks else 0)
+            if name is None:
+                key_ = "merge_conflict_deleted_ours" if ours is _MISSING else "merge_conflict_deleted_theirs"
+                out.append(Problem(self.path, line + 1, 1, key_, {"id": where}))
+            else:
+                out.append(Problem(self.path, line + 1, 1, "merge_conflict",
+                                   {"where": where, "field": name, "ours": _show(ours), "theirs": _show(theirs)}))
+        return out
+
+
+def _index_of(notes: list, note: dict) -> int:
+    return next(i for i, n in enumerate(notes) if n is note)
+
+
+def _before(key: str) -> tuple[str, ...]:
+    at = ITEM_KEY_ORDER.index(key)
+    return tuple(reversed(ITEM_KEY_ORDER[:at]))
+
+
+def _after(key: str) -> tuple[str, ...]:
+    return tuple(ITEM_KEY_ORDER[ITEM_KEY_ORDER.index(key) + 1:])
+
+
+def _note_day(note: Any) -> str:
+    day = note.get("date") if isinstance(note, dict) else None
+    return str(day) if day is not None else ""
+
+
+def _line_of(root, path: tuple | None, key: str | None, item_id: str) -> int | None:
+    """0-based line of a conflict's key (or item) in a composed text, if it is there."""
+    if path is None:
+        node = _item_node(root, item_id)
+        return node.start_mark.line if node is not None else None
+    pair = _pair(_map_node(root, path), key)
+    return pair[0].start_mark.line if pair else None
+
+
+# --- conflict markers -----------------------------------------------------------------------
+
+def _with_markers(ours: str, theirs: str, nl: str) -> tuple[str, list]:
+    """The two resolutions as one text: lines both have, once; every run of lines where they
+    differ between markers. Picking the ours part of every conflict gives back `ours` exactly,
+    picking theirs gives `theirs`. Returns the text and the hunks
+    (our lines i1:i2, their lines j1:j2, the marker's line in the result)."""
+    a = ours.splitlines(keepends=True)
+    b = theirs.splitlines(keepends=True)
+    out: list[str] = []
+    hunks = []
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            out.extend(a[i1:i2])
+            continue
+        hunks.append((i1, i2, j1, j2, len(out)))
+        out.append(MARK_OURS + nl)
+        out.extend(_closed_lines(a[i1:i2], nl))
+        out.append(MARK_SEP + nl)
+        out.extend(_closed_lines(b[j1:j2], nl))
+        out.append(MARK_THEIRS + nl)
+    return "".join(out), hunks
+
+
+def _closed_lines(lines: list[str], nl: str) -> list[str]:
+    if lines and not lines[-1].endswith("\n"):
+        return lines[:-1] + [lines[-1] + nl]
+    return lines
+
+
+def _final_line(hunks: list, line: int) -> int:
+    """Where a line of the ours resolution stands in the text with markers (0-based)."""
+    shift = 0
+    for i1, i2, j1, j2, at in hunks:
+        if line < i1:
+            break
+        if line < i2:
+            return at + 1 + (line - i1)
+        shift += 3 + (j2 - j1)
+    return line + shift
+
+
+def _hunk_line(hunks: list, line: int, side: int) -> int:
+    """The marker line of the hunk holding a line of one resolution (or the next hunk)."""
+    for i1, i2, j1, j2, at in hunks:
+        lo, hi = (i1, i2) if side == 0 else (j1, j2)
+        if line < hi or (lo == hi and line <= lo):
+            return at
+    return hunks[-1][4] if hunks else line
+
+
+def resolve(text: str, side: str) -> str:
+    """A text with conflict markers resolved to one side (for tests and for checking)."""
+    out, state = [], None
+    for line in text.splitlines(keepends=True):
+        bare = line.rstrip("\r\n")
+        if bare == MARK_OURS:
+            state = OURS
+        elif bare == MARK_SEP and state == OURS:
+            state = THEIRS
+        elif bare == MARK_THEIRS and state == THEIRS:
+            state = None
+        elif state is None or state == side:
+            out.append(line)
+    return "".join(out)
+

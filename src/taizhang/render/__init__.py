@@ -1,0 +1,1 @@
+"""What users see: terminal tables, html, xlsx, docx, svg, notices."""

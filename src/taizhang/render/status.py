@@ -1,0 +1,228 @@
+"""The terminal views of status and schedule, as lines of text (textable.py aligns them).
+Nothing here prints: the CLI does."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Iterable, Sequence
+
+from taizhang.render import table as textable
+from taizhang.i18n import LIGHT_NAMES, header, light_word
+from taizhang.domain.lights import ALL_LIGHTS, Group, ItemView, ProjectView, Tally
+from taizhang.render.table import Cell, Column
+
+
+def light_cell(light: str, lang: str) -> Cell:
+    """A light is a coloured *word*, so black-and-white output and paper still read."""
+    return (light_word(light, lang), f"light.{light}")
+
+
+def days_cell(item: ItemView, lang: str) -> Cell:
+    if item.light == "done" and item.closed_on is not None:
+        late = item.due is not None and item.closed_on > item.due
+        word = ("逾期销号" if late else "销号") if lang != "en" else ("closed late" if late else "closed")
+        return (f"{item.closed_on.strftime('%m-%d')} {word}", "muted")
+    if item.days_left is None:
+        return ("-", "muted")
+    if item.days_left < 0:
+        return (header("days_over", lang, n=-item.days_left), "light.red")
+    if item.days_left == 0:
+        return (header("today", lang), "light.yellow")
+    return header("days_to", lang, n=item.days_left)
+
+
+def _count(n: int, light: str) -> Cell:
+    return (str(n), f"light.{light}" if n else "muted")
+
+
+def _columns(lang: str, first: str, notes: bool = False) -> list[Column]:
+    columns = [Column(header("light", lang)), Column(header("id", lang)), Column(first, flex=True),
+               Column(header("due", lang)), Column(header("days_left", lang), right=True),
+               *(Column(header(light, lang), right=True) for light in ("red", "yellow", "green", "done")),
+               Column(header("unit", lang), max_width=12 if notes else 30),
+               Column(header("responsible", lang), max_width=14)]
+    if notes:
+        columns += [Column(header("last_note", lang), max_width=20), Column(header("reported", lang))]
+    return columns
+
+
+def report_age_cell(item: ItemView, as_of: date, lang: str) -> Cell:
+    """How old the latest progress report is; 久未汇报 when older than `stale_days`."""
+    if item.last_note is None:
+        text = header("never_reported", lang)
+    else:
+        text = header("days_ago", lang, n=(as_of - item.last_note.date).days)
+    if item.stale:
+        return (text + " " + header("stale", lang), "light.yellow")
+    return (text, "muted")
+
+
+def _item_row(item: ItemView, lang: str, notes_as_of: date | None = None) -> list[Cell]:
+    row = [light_cell(item.light, lang), item.id, "  " + item.title,
+           item.due.isoformat() if item.due else "-", days_cell(item, lang),
+           "", "", "", "", item.unit or "", item.owner or ""]
+    if notes_as_of is not None:
+        row += [item.last_note.text if item.last_note else "",
+                report_age_cell(item, notes_as_of, lang) if item.light != "done" else ""]
+    return row
+
+
+def _more_row(hidden: int, lang: str, notes: bool = False) -> list[Cell]:
+    return ["", "", ("  " + header("more", lang, n=hidden), "muted")] + [""] * (8 + (2 if notes else 0))
+
+
+def _counts(tally: Tally) -> list[Cell]:
+    return [_count(tally.counts[light], light) for light in ("red", "yellow", "green", "done")]
+
+
+def _shown(items: Sequence[ItemView], lights: Iterable[str] | None) -> list[ItemView]:
+    if lights is None:
+        return list(items)
+    wanted = set(lights)
+    return [i for i in items if i.light in wanted]
+
+
+class _Rows:
+    def __init__(self, notes_as_of: date | None = None) -> None:
+        self.rows: list[list[Cell]] = []
+        self.styles: list[str | None] = []
+        self.notes_as_of = notes_as_of
+
+    def add(self, row: list[Cell], style: str | None = None) -> None:
+        if self.notes_as_of is not None and len(row) == 11:
+            row = row + ["", ""]
+        self.rows.append(row)
+        self.styles.append(style)
+
+    def items(self, shown: Sequence[ItemView], limit: int, lang: str) -> None:
+        for item in shown[:limit]:
+            self.add(_item_row(item, lang, self.notes_as_of))
+        if len(shown) > limit:
+            self.add(_more_row(len(shown) - limit, lang))
+
+
+def project_table(projects: Sequence[ProjectView], *, lang: str, shown_lights: Iterable[str] | None,
+                  limit: int, width: int, color: bool, notes_as_of: date | None = None) -> list[str]:
+    """One row per project (light, counts, unit, leader) with its shown items beneath; with
+    `notes_as_of`, each item's latest report and its age."""
+    shown_lights = list(shown_lights) if shown_lights is not None else None
+    rows = _Rows(notes_as_of)
+    for project in projects:
+        rows.add([light_cell(project.light, lang), project.code, project.name, "", "",
+                  *_counts(project.tally), project.unit or "", project.leader or ""], "project")
+        rows.items(project.items_lit(shown_lights), limit, lang)
+    columns = _columns(lang, header("project", lang) + " / " + header("item", lang), notes_as_of is not None)
+    return textable.render(columns, rows.rows, max_width=width, color=color, row_styles=rows.styles)
+
+
+def group_table(groups: Sequence[Group], *, by: str, lang: str, shown_lights: Iterable[str] | None,
+                limit: int, width: int, color: bool, notes_as_of: date | None = None) -> list[str]:
+    """Items regrouped by responsible unit or owner, each group with its counts."""
+    shown_lights = list(shown_lights) if shown_lights is not None else None
+    rows = _Rows(notes_as_of)
+    for group in groups:
+        rows.add([light_cell(group.light, lang), "", group.name or "-", "", "", *_counts(group.tally),
+                  "", "、".join(group.leaders)], "project")
+        rows.items(_shown(group.items, shown_lights), limit, lang)
+    first = header("group_unit" if by == "unit" else "group_owner", lang) + " / " + header("item", lang)
+    return textable.render(_columns(lang, first, notes_as_of is not None), rows.rows, max_width=width,
+                           color=color, row_styles=rows.styles)
+
+
+def totals_line(tally: Tally, as_of: date, lang: str, color: bool) -> str:
+    names = LIGHT_NAMES["en" if lang == "en" else "zh"]
+    parts = []
+    for light in ALL_LIGHTS:
+        text = f"{names[light]} {tally.counts[light]}"
+        parts.append(textable.ANSI[f"light.{light}"] + text + textable.RESET if color else text)
+    day = (f"（{header('as_of', lang)} {as_of.isoformat()}）" if lang != "en"
+           else f"({header('as_of', lang)} {as_of.isoformat()})")
+    return header("total", lang) + ("：" if lang != "en" else ": ") + "  ".join(parts) + "  " + day
+
+
+def status_view(title: str | None, table: list[str], tally: Tally, as_of: date, lang: str,
+                color: bool) -> str:
+    lines = []
+    if title:
+        lines.append(textable.ANSI["title"] + title + textable.RESET if color else title)
+    lines.extend(table)
+    lines.extend(["", totals_line(tally, as_of, lang, color)])
+    return "\n".join(lines) + "\n"
+
+
+def schedule_view(ledger, plan, as_of: date, settings, lang: str, *, width: int, color: bool) -> str:
+    """倒排工期 as a table: latest start and finish, earliest finish, slack, critical, light."""
+    from taizhang.i18n import message
+    from taizhang.domain.lights import item_light
+
+    en = lang == "en"
+    columns = [Column("ID" if en else "编号"), Column("Item" if en else "事项", flex=True),
+               Column("Days" if en else "工期", right=True), Column("After" if en else "前置", max_width=20),
+               Column("Latest start" if en else "最晚开始"), Column("Latest finish" if en else "最晚完成"),
+               Column("Earliest finish" if en else "最早完成"), Column("Slack" if en else "浮动", right=True),
+               Column("Critical" if en else "关键"), Column(header("light", lang))]
+    iso = lambda d: d.isoformat() if d else "-"  # noqa: E731
+    rows: list[list[Cell]] = []
+    for item, planned in zip(ledger.items, plan.items):
+        node = item.due if item.due is not None else planned.finish
+        infeasible = planned.slack is not None and planned.slack < 0 and not planned.fixed
+        light = item_light(item, node, as_of, settings.warn_days, infeasible=infeasible, start=planned.start)
+        days = ("milestone" if en else "节点") if planned.milestone else str(planned.duration)
+        slack = "" if planned.fixed or planned.slack is None else str(planned.slack)
+        rows.append([item.id, item.title, days, ",".join(item.after), iso(planned.start),
+                     iso(planned.finish), "" if planned.fixed else iso(planned.earliest_finish),
+                     (slack, "light.red" if infeasible else ""),
+                     (("yes" if en else "是") if planned.critical else "", "light.red"), light_cell(light, lang)])
+    head = f"{ledger.code} {ledger.name}" + (f"  calendar {plan.calendar}" if en else f"  日历 {plan.calendar}")
+    if plan.deadline:
+        head += (f"  deadline {plan.deadline.isoformat()}" if en else f"  最终节点 {plan.deadline.isoformat()}")
+    open_slacks = [p.slack for p in plan.items if p.slack is not None and not p.fixed]
+    if plan.forward_error is not None:
+        foot = (message("calendar_forward_unknown", lang, **plan.forward_error.args_, as_of=as_of.isoformat()),
+                "light.yellow")
+    elif not plan.feasible:
+        short = -min(open_slacks)
+        foot = ((f"Cannot meet the time nodes as planned: {short} counted days short." if en
+                 else f"按现有计划无法按期完成：最多差 {short} 天（按项目日历计，见浮动为负的事项）。"), "light.red")
+    else:
+        foot = ("Feasible: every item can finish by its time node." if en
+                else "计划可行：每个事项都能在时间节点前完成。", "light.green")
+    table = textable.render(columns, rows, max_width=width, color=color)
+    paint = (lambda text, style: textable.ANSI[style] + text + textable.RESET) if color else (lambda text, style: text)
+    return "\n".join([paint(head, "title"), *table, "", paint(*foot)]) + "\n"
+
+
+def invest_view(rows, program_totals, total, progress, as_of: date, title: str | None, lang: str, *,
+                width: int, color: bool) -> str:
+    """时间过半、任务过半: plan, completed, rate, 序时进度, lag in 百分点, light; then totals."""
+    from taizhang.domain.amounts import format_yi_wan
+    from taizhang.domain.invest import round4
+
+    en = lang == "en"
+    pct = lambda r: f"{round4(r) * 100:.2f}%" if r is not None else "-"  # noqa: E731
+    money = lambda a: format_yi_wan(a) if a is not None else "-"  # noqa: E731
+    columns = [Column(header("light", lang)), Column(header("id", lang)), Column(header("project", lang), flex=True),
+               Column("Plan this year" if en else "年度计划", right=True),
+               Column("Completed" if en else "累计完成", right=True),
+               Column("Rate" if en else "完成率", right=True),
+               Column("Behind (points)" if en else "滞后（百分点）", right=True)]
+    body: list[list[Cell]] = []
+    for row in rows:
+        lag = f"{round4(row.lag):.2f}" if row.lag is not None else "-"
+        light = light_cell(row.light, lang) if row.light != "none" else ("no plan" if en else "无计划", "muted")
+        body.append([light, row.code, row.name, money(row.planned), money(row.completed),
+                     pct(row.rate), (lag, f"light.{row.light}")])
+    styles: list[str | None] = [None] * len(body)
+    for t in [*program_totals, total]:
+        name = t.name or (("All projects" if en else "全部项目") if t is total else ("(no program)" if en else "（未分工程）"))
+        body.append(["", "", (("Total " if en else "合计 ") + name, "project"), money(t.planned), money(t.completed),
+                     pct(t.rate), ""])
+        styles.append("project")
+    lines = []
+    if title:
+        lines.append(textable.ANSI["title"] + title + textable.RESET if color else title)
+    lines.extend(textable.render(columns, body, max_width=width, color=color, row_styles=styles))
+    lines.append("")
+    lines.append(("Time progress (day of the year / days in the year): " if en else "序时进度（当年第几天 ÷ 全年天数）：")
+                 + f"{round4(progress) * 100:.2f}%" + (f"  (as of {as_of.isoformat()})" if en else f"（截至 {as_of.isoformat()}）"))
+    return "\n".join(lines) + "\n"

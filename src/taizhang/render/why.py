@@ -1,0 +1,85 @@
+"""`why`: one short paragraph on why an item has its light — the time node and where it came
+from, the days left or overdue, the rule that fired and the thresholds in force."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from taizhang.i18n import light_word
+from taizhang.domain.models import Item, Ledger, Settings
+from taizhang.domain.schedule import Planned
+from taizhang.domain.lights import light_reason
+
+
+def explain(ledger: Ledger, item: Item, planned: Planned, as_of: date, settings: Settings, lang: str) -> str:
+    en = lang == "en"
+    node = item.due if item.due is not None else planned.finish
+    infeasible = planned.slack is not None and planned.slack < 0 and not planned.fixed
+    light, rule = light_reason(item, node, as_of, settings.warn_days, infeasible=infeasible, start=planned.start)
+    by_id = {i.id: i for i in ledger.items}
+    calendar = (ledger.calendar if isinstance(ledger.calendar, str) else
+                            (ledger.calendar.base if ledger.calendar else (settings.calendar or "natural")))
+    parts = [f"{item.id} {item.title}: " + (f"{light_word(light, 'en')}." if en else f"{light_word(light, 'zh')}。")]
+
+    # The time node, and where it came from.
+    if node is None:
+        parts.append("No time node: no due, no project deadline, no successor bounds it." if en
+                     else "没有时间节点：事项没有 due，项目没有最终节点，也没有后续事项约束它。")
+    elif item.due is not None:
+        parts.append(f"Time node {node} is the item's own due." if en else f"时间节点 {node} 是事项自己的 due。")
+    else:
+        source = planned.bound_by
+        if source == "deadline":
+            why = (f"the project deadline {ledger.deadline}" if en else f"项目最终节点 {ledger.deadline}")
+        elif source in by_id:
+            succ = by_id[source]
+            why = (f"it must be done before {succ.id} {succ.title} starts" if en
+                   else f"须在后续事项 {succ.id}「{succ.title}」开始之前完成")
+        else:
+            why = source or "-"
+        parts.append((f"Time node {node} was computed by backward scheduling ({calendar} calendar): {why}."
+                      if en else f"时间节点 {node} 由倒排工期算出（{calendar} 日历）：{why}。"))
+
+    # Days left or overdue.
+    if item.closed is not None and item.closed.date <= as_of:
+        late = node is not None and item.closed.date > node
+        who = f" by {item.closed.by}" if en and item.closed.by else (f"（{item.closed.by}）" if item.closed.by else "")
+        parts.append((f"Closed on {item.closed.date}{who}" + (f", {(item.closed.date - node).days} days after its time node." if late else ".")
+                      ) if en else (f"已于 {item.closed.date} 销号{who}" + (f"，比时间节点晚 {(item.closed.date - node).days} 天（逾期销号）。" if late else "。")))
+    elif node is not None:
+        days = (node - as_of).days
+        if days < 0:
+            parts.append(f"On {as_of} it is {-days} days overdue." if en else f"截至 {as_of} 已逾期 {-days} 天。")
+        elif days == 0:
+            parts.append(f"It is due today, {as_of}." if en else f"今天（{as_of}）到期。")
+        else:
+            parts.append(f"On {as_of}, {days} days are left." if en else f"截至 {as_of} 还有 {days} 天。")
+
+    # The rule that fired, with its threshold.
+    w = settings.warn_days
+    rules_en = {
+        "closed": "Rule: a closed item is done (已销号), whatever its time node.",
+        "no_node": "Rule: an open item without a time node is lit 无时限; give it a due (check warns).",
+        "overdue": "Rule: open and past its time node: red.",
+        "infeasible": (f"Rule: its schedule is infeasible: starting no earlier than {as_of}, it can finish "
+                       f"{planned.earliest_finish} at the earliest, {-(planned.slack or 0)} counted days late: red."),
+        "due_soon": f"Rule: open and within warn_days = {w} days of its time node: yellow.",
+        "not_started": (f"Rule: its computed start {planned.start} has passed with no progress report since: "
+                        "yellow."),
+        "on_time": f"Rule: open, more than warn_days = {w} days before its time node: green.",
+    }
+    rules_zh = {
+        "closed": "规则：已销号的事项不再亮灯（已销号）。",
+        "no_node": "规则：未销号且没有时间节点，亮「无时限」；请补上 due（check 会提示）。",
+        "overdue": "规则：未销号且已过时间节点，亮红灯。",
+        "infeasible": (f"规则：按倒排工期，从 {as_of} 起最早 {planned.earliest_finish} 才能完成，"
+                       f"比时间节点晚 {-(planned.slack or 0)} 天（按项目日历），计划不可行，亮红灯。"),
+        "due_soon": f"规则：未销号且距时间节点不超过 warn_days = {w} 天，亮黄灯。",
+        "not_started": f"规则：倒排算出的开始日期 {planned.start} 已过，此后没有进展汇报，亮黄灯。",
+        "on_time": f"规则：未销号，距时间节点超过 warn_days = {w} 天，亮绿灯。",
+    }
+    parts.append((rules_en if en else rules_zh)[rule])
+    if planned.slack is not None and not planned.fixed and rule != "infeasible":
+        parts.append((f"Slack {planned.slack} counted days" + (" (critical)." if planned.critical else ".")) if en
+                     else (f"浮动 {planned.slack} 天" + ("，在关键路径上。" if planned.critical else "。")))
+    return ("" if en else "").join(p if not en else p + " " for p in parts).strip()

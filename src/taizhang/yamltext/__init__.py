@@ -1,0 +1,1 @@
+"""YAML as text: read with positions, splice an edit into the text, emit new nodes."""
