@@ -122,7 +122,7 @@ def test_startup__warm_status_loads_neither_the_yaml_parser_nor_the_models():
     _modules_after("--as-of", AS_OF, "status")  # fills the cache
     modules = _modules_after("--as-of", AS_OF, "status")
     assert not ({"yaml", "lunardate", "dateutil", "openpyxl", "docx", "jinja2", "pydantic"} & modules)
-    assert not ({"taizhang.domain.models", "taizhang.repo.store", "taizhang.domain.dates"} & modules)
+    assert not ({"taizhang.domain.models", "taizhang.repo.load", "taizhang.domain.dates"} & modules)
 
 
 def test_startup__a_write_with_iso_dates_does_not_load_the_phrase_grammar(tmp_path):
@@ -324,15 +324,15 @@ def test_cache__a_change_is_paid_by_the_changed_file_only(cli, repo, monkeypatch
     """After a hand edit of one ledger, the next status parses that file and lights that ledger
     only; after a write by taizhang, it parses nothing (the write cached what it verified)."""
     from taizhang.domain import lights as status
-    from taizhang.repo import store
+    from taizhang.repo import load
 
     others = {code: YT2.replace("YT2", code) for code in ("YTA", "YTB", "YTC")}
     root = repo(YT2=YT2, **others)
     args = ("--dir", root, "--as-of", AS_OF, "status")
     cli(*args)
     parsed, lit = [], []
-    real_parse, real_evaluate = store.parse_ledger, status.evaluate
-    monkeypatch.setattr(store, "parse_ledger", lambda raw, rel, settings: parsed.append(rel) or real_parse(raw, rel, settings))
+    real_parse, real_evaluate = load.parse_ledger, status.evaluate
+    monkeypatch.setattr(load, "parse_ledger", lambda raw, rel, settings: parsed.append(rel) or real_parse(raw, rel, settings))
     monkeypatch.setattr(status, "evaluate", lambda ledgers, *a, **k: (lit.extend(l.code for l in ledgers), real_evaluate(ledgers, *a, **k))[1])
     assert cli(*args).exit_code == 0 and (parsed, lit) == ([], [])
     path = root / "ledgers" / "YTB.yaml"

@@ -8,12 +8,13 @@ from pathlib import Path
 
 from conftest import AS_OF, REPO_ROOT, YT2
 
-from taizhang.repo import store
+from taizhang.repo import create
+from taizhang.repo import load
 from taizhang.domain.models import Settings
 
 
 def _ledger(root: Path, code: str = "YT2"):
-    loaded = store.parse_ledger((root / "ledgers" / f"{code}.yaml").read_bytes(), f"ledgers/{code}.yaml", Settings())
+    loaded = load.parse_ledger((root / "ledgers" / f"{code}.yaml").read_bytes(), f"ledgers/{code}.yaml", Settings())
     assert not loaded.has_errors, loaded.problems
     return loaded.ledger
 
@@ -163,16 +164,16 @@ def test_no_command_runs_status(cli, repo):
 def test_schema__writes_the_models_schema(cli, repo):
     root = repo(YT2=YT2)
     assert cli("--dir", root, "schema").exit_code == 0
-    assert (root / "schemas" / "ledger.schema.json").read_text(encoding="utf-8") == store.schema_text()
+    assert (root / "schemas" / "ledger.schema.json").read_text(encoding="utf-8") == create.schema_text()
 
 
 def test_schema__checked_in_file_is_current():
     checked_in = (Path(__file__).parent.parent / "schemas" / "ledger.schema.json").read_text(encoding="utf-8")
-    assert checked_in == store.schema_text(), "run `taizhang schema` and commit schemas/ledger.schema.json"
+    assert checked_in == create.schema_text(), "run `taizhang schema` and commit schemas/ledger.schema.json"
 
 
 def test_schema__has_chinese_titles_and_forbids_unknown_keys():
-    schema = json.loads(store.schema_text())
+    schema = json.loads(create.schema_text())
     assert schema["additionalProperties"] is False
     assert schema["properties"]["deadline"]["title"] == "最终时间节点"
     assert schema["$defs"]["Item"]["additionalProperties"] is False

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import YT2
 
-from taizhang.repo import store
+from taizhang.repo import load
 from taizhang.domain.models import Settings
 
 CODE = "YT2"
@@ -63,7 +63,7 @@ def _repo(tmp_path: Path) -> Path:
 
 
 def _ledger(root: Path):
-    loaded = store.parse_ledger((root / "ledgers" / f"{CODE}.yaml").read_bytes(), f"ledgers/{CODE}.yaml", Settings())
+    loaded = load.parse_ledger((root / "ledgers" / f"{CODE}.yaml").read_bytes(), f"ledgers/{CODE}.yaml", Settings())
     assert not loaded.has_errors, loaded.problems
     return loaded.ledger
 

@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 from conftest import YT2
 
-from taizhang.repo import store
+from taizhang.repo import edits
+from taizhang.repo import load
+from taizhang.repo import write
 from taizhang.domain.models import Settings
 
 ROUNDS = int(os.environ.get("TAIZHANG_KILL_ROUNDS", "200"))
@@ -23,23 +25,25 @@ ROUNDS = int(os.environ.get("TAIZHANG_KILL_ROUNDS", "200"))
 WRITER = textwrap.dedent("""
     import sys, itertools
     from pathlib import Path
-    from taizhang.repo import store
+    from taizhang.repo import edits
+    from taizhang.repo import load
+    from taizhang.repo import write
     from taizhang.domain.models import Settings
     root = Path(sys.argv[1])
     settings = Settings()
     # One edit of a scratch copy first: the kills should land among writes, not imports
     # (on a loaded machine, importing alone can outlast the longest wait).
-    store.edit_ledgers(Path(sys.argv[2]), settings, {"YT2": store.add_item_edit({"title": "预热"})})
+    write.edit_ledgers(Path(sys.argv[2]), settings, {"YT2": edits.add_item_edit({"title": "预热"})})
     print("ready", flush=True)
     for n in itertools.count():
         step = n % 3
         if step == 0:
-            plan = store.add_item_edit({"title": f"新增{n}", "due": None, "after": []})
+            plan = edits.add_item_edit({"title": f"新增{n}", "due": None, "after": []})
         elif step == 1:
-            plan = store.note_edit("YT2-3", {"date": "2018-06-01", "by": "测试员", "text": f"进展{n}"})
+            plan = edits.note_edit("YT2-3", {"date": "2018-06-01", "by": "测试员", "text": f"进展{n}"})
         else:
-            plan = store.set_edit("YT2-4", [("owner", f"责任人{n}", None)])
-        store.edit_ledgers(root, settings, {"YT2": plan})
+            plan = edits.set_edit("YT2-4", [("owner", f"责任人{n}", None)])
+        write.edit_ledgers(root, settings, {"YT2": plan})
 """)
 
 
@@ -65,7 +69,7 @@ def test_kill_during_writes_never_tears_a_ledger(tmp_path):
         proc.stdout.close()
         raw = path.read_bytes()
         assert raw, "the ledger is empty"
-        loaded = store.parse_ledger(raw, "ledgers/YT2.yaml", Settings())
+        loaded = load.parse_ledger(raw, "ledgers/YT2.yaml", Settings())
         assert not loaded.has_errors, loaded.problems
         items = len(loaded.ledger.items)
         assert items >= previous_items, "items were lost"

@@ -12,7 +12,7 @@ import pytest
 from conftest import AS_OF, REPO_ROOT, YT2
 
 from taizhang.exchange.tables import cell_text, decode_csv, match_header, neutralise
-from taizhang.repo.store import load_repo
+from taizhang.repo.load import load_repo
 
 openpyxl = pytest.importorskip("openpyxl")
 
@@ -203,7 +203,7 @@ def test_import__problem_sheet_without_project_column_goes_to_one_project(cli, r
 def test_import__failure_while_writing_removes_the_new_ledgers(cli, tmp_path, monkeypatch):
     root = _empty_repo(cli, tmp_path)
     before = _snapshot(root)
-    import taizhang.repo.store as store
+    import taizhang.repo.write as store
     from taizhang.errors import Problem, TaizhangError
 
     def broken(*args, **kwargs):

@@ -24,7 +24,7 @@ from taizhang.render.gantt import (
 )
 from taizhang.i18n import light_word
 from taizhang.domain.models import Ledger, Settings
-from taizhang.repo.store import load_repo
+from taizhang.repo.load import load_repo
 
 GOLDEN = Path(__file__).parent / "golden"
 REGEN = os.environ.get("TAIZHANG_REGEN_GOLDEN") == "1"

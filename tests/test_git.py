@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 from conftest import REPO_ROOT, YT2
 
-from taizhang.repo import store
+from taizhang.repo import load
 from taizhang.gitops.merge import resolve
 from taizhang.domain.models import Settings
 
@@ -50,7 +50,7 @@ def tz(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
 
 
 def _ledger(root: Path, code: str = "YT2"):
-    loaded = store.parse_ledger((root / "ledgers" / f"{code}.yaml").read_bytes(), f"ledgers/{code}.yaml", Settings())
+    loaded = load.parse_ledger((root / "ledgers" / f"{code}.yaml").read_bytes(), f"ledgers/{code}.yaml", Settings())
     assert not loaded.has_errors, [p.render("en") for p in loaded.problems]
     return loaded.ledger
 

@@ -15,18 +15,19 @@ from conftest import YT2, dedent
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from taizhang.repo import store
+from taizhang.repo import edits as ledger_edits
+from taizhang.repo import load
 from taizhang.gitops.merge import MARK_OURS, MARK_SEP, MARK_THEIRS, merge_ledger, resolve
 from taizhang.domain.models import Settings
 
 PATH = "ledgers/YT2.yaml"
 
 
-def _loaded(text: str) -> store.LoadedLedger:
-    return store.parse_ledger(text.encode("utf-8"), PATH, Settings())
+def _loaded(text: str) -> load.LoadedLedger:
+    return load.parse_ledger(text.encode("utf-8"), PATH, Settings())
 
 
-def _valid(text: str) -> store.LoadedLedger:
+def _valid(text: str) -> load.LoadedLedger:
     loaded = _loaded(text)
     assert not loaded.has_errors, [p.render("en") for p in loaded.problems]
     return loaded
@@ -67,19 +68,19 @@ def _is_subsequence(small: list[str], big: list[str]) -> bool:
 
 
 def add(title: str, **fields) -> Callable:
-    return store.add_item_edit({"title": title, **fields})
+    return ledger_edits.add_item_edit({"title": title, **fields})
 
 
 def close(item_id: str, on: date, by: str, **more) -> Callable:
-    return store.close_edit([item_id], {"date": on, "by": by, **more})
+    return ledger_edits.close_edit([item_id], {"date": on, "by": by, **more})
 
 
 def note(item_id: str, on: date, by: str, text: str) -> Callable:
-    return store.note_edit(item_id, {"date": on, "by": by, "text": text})
+    return ledger_edits.note_edit(item_id, {"date": on, "by": by, "text": text})
 
 
 def set_(target: str, **fields) -> Callable:
-    return store.set_many_edit({target: [(k, v, None) for k, v in fields.items()]})
+    return ledger_edits.set_many_edit({target: [(k, v, None) for k, v in fields.items()]})
 
 
 # --- what merges cleanly --------------------------------------------------------------------
@@ -213,8 +214,8 @@ def test_merge__investment_months_from_both_sides():
             2018-04: 1.3亿
         items: []
         """)
-    ours = _edit(base, store.invest_edit("2018-05", None, "1.6亿"))
-    theirs = _edit(base, store.invest_edit("2018-06", None, "2亿"))
+    ours = _edit(base, ledger_edits.invest_edit("2018-05", None, "1.6亿"))
+    theirs = _edit(base, ledger_edits.invest_edit("2018-06", None, "2亿"))
     ledger = _valid(_clean(base, ours, theirs).text).ledger
     assert set(ledger.investment.completed) == {"2018-04", "2018-05", "2018-06"}
 
@@ -508,7 +509,7 @@ def _apply(text: str, plan: list) -> str:
             text = _edit(text, close(step[1], step[2], step[3]))
         elif step[0] == "reopen":
             reopened = {"date": date(2018, 6, 15), "by": "督查室", "text": ""}
-            text = _edit(text, store.reopen_edit(step[1], reopened, lambda closed, why=step[2]: why))
+            text = _edit(text, ledger_edits.reopen_edit(step[1], reopened, lambda closed, why=step[2]: why))
         elif step[0] == "note":
             text = _edit(text, note(step[1], step[2], "记录人", step[3]))
         else:

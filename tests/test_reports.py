@@ -278,7 +278,7 @@ def test_sample_repository__week_of_2018_06_15():
     """The checkout's own ledgers, as the week report reads them."""
     from pathlib import Path
 
-    from taizhang.repo.store import load_repo
+    from taizhang.repo.load import load_repo
 
     repo = load_repo(Path(__file__).resolve().parent.parent, use_cache=False)
     b = build_briefing(repo.ledgers, D("2018-06-15"), "week", repo.settings, repo.extra)

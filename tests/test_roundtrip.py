@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from taizhang.repo import store
+from taizhang.repo import load
 from taizhang.domain.models import Settings
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "roundtrip"
@@ -101,7 +101,7 @@ def _assert_only_touched_lines_changed(before: bytes, after: bytes, touched: tup
 
 
 def _parse(data: bytes, code: str = CODE):
-    loaded = store.parse_ledger(data, f"ledgers/{code}.yaml", Settings())
+    loaded = load.parse_ledger(data, f"ledgers/{code}.yaml", Settings())
     assert not loaded.has_errors, loaded.problems
     return loaded.ledger
 

@@ -2,7 +2,7 @@
 
 Starting from the conftest ledger `YT2` (as written, with CRLF line endings, or with a BOM) or
 from the hand-written golden input of test_roundtrip.py (comments, flow items, a block scalar,
-odd key order), each step is applied through `store.edit_ledgers` (what the CLI calls) and then
+odd key order), each step is applied through `write.edit_ledgers` (what the CLI calls) and then
 checked:
 (a) every line the step did not target is still there, in order: add/close/note only insert
     lines (a note on a flow item `- {...}` rewrites that item's line); set/reopen change lines
@@ -23,7 +23,9 @@ from conftest import YT2
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from taizhang.repo import store
+from taizhang.repo import edits
+from taizhang.repo import load
+from taizhang.repo import write
 from taizhang.domain.models import Settings
 from taizhang.yamltext.splice import mapping_get
 from taizhang.yamltext.read import compose
@@ -60,7 +62,7 @@ VARIANTS = {
 
 
 def _load(path: Path):
-    loaded = store.parse_ledger(path.read_bytes(), f"ledgers/{path.name}", Settings())
+    loaded = load.parse_ledger(path.read_bytes(), f"ledgers/{path.name}", Settings())
     assert not loaded.has_errors, loaded.problems
     return loaded
 
@@ -128,9 +130,9 @@ def test_random_edit_sequences_keep_untouched_lines_and_read_back(data, base, va
         crlf, bom = variant == "crlf", variant == "bom"
 
         def _apply(edit):
-            result = store.edit_ledgers(root, Settings(), {code: edit})[code]
+            result = write.edit_ledgers(root, Settings(), {code: edit})[code]
             # Item edits find their nodes through windows (windows.py), never needing a second try.
-            assert not store._Windows.redone
+            assert not write._Windows.redone
             return result
 
         for _ in range(n_steps):
@@ -149,7 +151,7 @@ def test_random_edit_sequences_keep_untouched_lines_and_read_back(data, base, va
                 title = data.draw(TEXT, label="title")
                 due = data.draw(st.none() | DATES, label="due")
                 owner = data.draw(st.none() | NAMES, label="owner")
-                new_id = _apply(store.add_item_edit({"title": title, "due": due, "owner": owner}))
+                new_id = _apply(edits.add_item_edit({"title": title, "due": due, "owner": owner}))
                 after = _load(path).ledger
                 new = after.items[-1]
                 assert (new.id, new.title, new.due, new.owner) == (new_id, title, due, owner)
@@ -161,7 +163,7 @@ def test_random_edit_sequences_keep_untouched_lines_and_read_back(data, base, va
                 closed = {"date": data.draw(DATES, label="on"), "by": data.draw(NAMES, label="by"),
                           "note": data.draw(st.none() | TEXT, label="note"),
                           "evidence": data.draw(st.none() | TEXT, label="evidence")}
-                _apply(store.close_edit([items[index].id], closed))
+                _apply(edits.close_edit([items[index].id], closed))
                 got = _load(path).ledger.items[index].closed
                 assert (got.date, got.by, got.note, got.evidence) == (
                     closed["date"], closed["by"], closed["note"], closed["evidence"])
@@ -171,7 +173,7 @@ def test_random_edit_sequences_keep_untouched_lines_and_read_back(data, base, va
                     span = _item_span(loaded, index)
                 note = {"date": data.draw(DATES, label="on"), "by": data.draw(NAMES, label="by"),
                         "text": data.draw(TEXT, label="text")}
-                _apply(store.note_edit(items[index].id, note))
+                _apply(edits.note_edit(items[index].id, note))
                 notes = _load(path).ledger.items[index].notes
                 assert len(notes) == len(items[index].notes) + 1
                 assert (notes[-1].date, notes[-1].by, notes[-1].text) == (note["date"], note["by"], note["text"])
@@ -180,7 +182,7 @@ def test_random_edit_sequences_keep_untouched_lines_and_read_back(data, base, va
                 span = _item_span(loaded, index)
                 reason = data.draw(TEXT, label="reason")
                 by = data.draw(NAMES, label="by")
-                _apply(store.reopen_edit(items[index].id, {"date": date(2018, 6, 15), "by": by, "text": ""},
+                _apply(edits.reopen_edit(items[index].id, {"date": date(2018, 6, 15), "by": by, "text": ""},
                                                lambda _closed: reason))
                 got = _load(path).ledger.items[index]
                 assert got.closed is None
@@ -196,7 +198,7 @@ def test_random_edit_sequences_keep_untouched_lines_and_read_back(data, base, va
                     value = data.draw(DATES, label="due")
                 else:
                     value = data.draw(TEXT, label="value")
-                _apply(store.set_edit(items[index].id, [(field, value, None)]))
+                _apply(edits.set_edit(items[index].id, [(field, value, None)]))
                 got = _load(path).ledger.items[index]
                 assert getattr(got, field) == value
                 for other in ("id", "title", "kind", "due", "owner", "unit", "measures", "closed", "notes", "after"):
@@ -206,7 +208,7 @@ def test_random_edit_sequences_keep_untouched_lines_and_read_back(data, base, va
                 span = _project_span(loaded)
                 field = data.draw(PROJECT_FIELDS, label="field")
                 value = data.draw(DATES if field == "deadline" else TEXT, label="value")
-                _apply(store.set_edit(code, [(field, value, None)]))
+                _apply(edits.set_edit(code, [(field, value, None)]))
                 after = _load(path).ledger
                 assert getattr(after, field) == value
                 assert after.items == items

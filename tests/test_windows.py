@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 from conftest import REPO_ROOT, YT2, dedent
 
-from taizhang.repo import store
+from taizhang.repo import edits
+from taizhang.repo import load
+from taizhang.repo import write
 from taizhang.yamltext import windows
 from taizhang.domain.models import Settings
 from taizhang.yamltext.splice import mapping_get
@@ -159,11 +161,11 @@ def test_a_misleading_layout_is_edited_on_the_whole_text(tmp_path):
     and the edit is made on the nodes of the whole file."""
     text = 'code: A\nname: 甲\nitems:\n  - id: A-1\n    title: "第一行\n  - 第二行"\n  - id: A-2\n    title: 二\n'
     path = _ledger(tmp_path, text)
-    store.edit_ledgers(tmp_path, Settings(), {"A": store.note_edit("A-2", {"date": date(2018, 6, 15), "text": "正常"})})
-    assert not store._Windows.used
+    write.edit_ledgers(tmp_path, Settings(), {"A": edits.note_edit("A-2", {"date": date(2018, 6, 15), "text": "正常"})})
+    assert not write._Windows.used
     written = path.read_text(encoding="utf-8")
     assert written == text + "    notes:\n      - {date: 2018-06-15, text: 正常}\n"
-    loaded = store.parse_ledger(written.encode("utf-8"), "ledgers/A.yaml", Settings())
+    loaded = load.parse_ledger(written.encode("utf-8"), "ledgers/A.yaml", Settings())
     assert loaded.ledger.items[0].title == "第一行 - 第二行" and loaded.ledger.items[1].notes[0].text == "正常"
 
 
@@ -204,7 +206,7 @@ def test_edits_where_a_title_runs_on_at_column_0(cli, tmp_path, args):
     path = _ledger(tmp_path, COLUMN_0_CONTINUATION)
     result = cli("--dir", tmp_path, "--as-of", "2018-06-15", *args)
     assert result.exit_code == 0, result
-    assert not store._Windows.used
+    assert not write._Windows.used
     assert path.read_text(encoding="utf-8").startswith(COLUMN_0_CONTINUATION[:COLUMN_0_CONTINUATION.index("  - id: A-3\n    title: 三")])
 
 
@@ -217,7 +219,7 @@ def test_an_import_step_that_windows_broke_is_made_again(cli, tmp_path, monkeypa
     sheet.write_text("事项,责任单位,时间节点,完成情况\n导入一,区住建局,9月底,已完成\n", encoding="utf-8")
     result = cli("--dir", tmp_path, "--as-of", "2018-06-15", "import", sheet, "--project", "A")
     assert result.exit_code == 0, result
-    assert store._Windows.redone
+    assert write._Windows.redone
     assert path.read_text(encoding="utf-8") == COLUMN_0_CONTINUATION + (
         "  - id: A-5\n    title: 导入一\n    due: 2018-09-30  # 9月底\n    unit: 区住建局\n"
         "    notes:\n      - {date: 2018-06-15, text: 已完成}\n")
@@ -238,26 +240,26 @@ def test_an_edit_led_astray_by_windows_is_made_again(tmp_path, monkeypatch):
     path = _ledger(tmp_path, YT2, "YT2")
     original = windows.windowed_root
     monkeypatch.setattr(windows, "windowed_root", lambda text, ids: original(text, [i + "x" for i in ids]))
-    store.edit_ledgers(tmp_path, Settings(), {"YT2": store.note_edit("YT2-2", {"date": date(2018, 6, 15), "text": "正常"})})
-    assert store._Windows.used and store._Windows.redone
-    loaded = store.parse_ledger(path.read_bytes(), "ledgers/YT2.yaml", Settings())
+    write.edit_ledgers(tmp_path, Settings(), {"YT2": edits.note_edit("YT2-2", {"date": date(2018, 6, 15), "text": "正常"})})
+    assert write._Windows.used and write._Windows.redone
+    loaded = load.parse_ledger(path.read_bytes(), "ledgers/YT2.yaml", Settings())
     assert loaded.ledger.items[1].notes[-1].text == "正常"
 
 
 @pytest.mark.parametrize("edit", [
-    lambda: store.note_edit("YT2-3", {"date": date(2018, 6, 15), "by": "张三", "text": "进展正常"}),
-    lambda: store.close_edit(["YT2-2", "YT2-4"], {"date": date(2018, 6, 15), "by": "张三"}),
-    lambda: store.set_edit("YT2-2", [("owner", "李四", None), ("due", date(2018, 7, 31), "7月底")]),
-    lambda: store.add_item_edit({"title": "新增节点", "due": date(2018, 9, 30)}, {"due": "9月底"}),
+    lambda: edits.note_edit("YT2-3", {"date": date(2018, 6, 15), "by": "张三", "text": "进展正常"}),
+    lambda: edits.close_edit(["YT2-2", "YT2-4"], {"date": date(2018, 6, 15), "by": "张三"}),
+    lambda: edits.set_edit("YT2-2", [("owner", "李四", None), ("due", date(2018, 7, 31), "7月底")]),
+    lambda: edits.add_item_edit({"title": "新增节点", "due": date(2018, 9, 30)}, {"due": "9月底"}),
 ])
 def test_windowed_edits_write_what_whole_file_edits_write(tmp_path, monkeypatch, edit):
     def run(folder: Path) -> str:
         (folder / "ledgers").mkdir(parents=True)
         (folder / "ledgers" / "YT2.yaml").write_text(YT2, encoding="utf-8")
-        store.edit_ledgers(folder, Settings(), {"YT2": edit()})
+        write.edit_ledgers(folder, Settings(), {"YT2": edit()})
         return (folder / "ledgers" / "YT2.yaml").read_text(encoding="utf-8")
 
     windowed = run(tmp_path / "windowed")
-    assert store._Windows.used and not store._Windows.redone
+    assert write._Windows.used and not write._Windows.redone
     monkeypatch.setattr("taizhang.yamltext.windows.windowed_root", lambda text, ids: None)
     assert run(tmp_path / "whole") == windowed

@@ -101,7 +101,7 @@ class Env:
     @property
     def settings(self):
         if self._settings is None:
-            from taizhang.repo.store import load_settings
+            from taizhang.repo.load import load_settings
 
             settings, problems = load_settings(self.root)
             if [p for p in problems if p.is_error]:
@@ -162,7 +162,7 @@ class Env:
     def workdays(self):
         """The official working-day calendar with the repository's `calendars/*.yaml`."""
         from taizhang.domain.calendars import Calendar
-        from taizhang.repo.store import load_calendars
+        from taizhang.repo.load import load_calendars
 
         extra, problems, _ = load_calendars(self.root, self.settings)
         if [p for p in problems if p.is_error]:
@@ -273,7 +273,7 @@ def init(ctx: typer.Context,
          path: Annotated[Optional[Path], typer.Argument(help="新仓库的目录（默认当前目录）")] = None) -> None:
     """创建空的台账仓库：taizhang.yaml、ledgers/、schemas/。"""
     def action(env: Env) -> None:
-        from taizhang.repo.store import init_repo
+        from taizhang.repo.create import init_repo
 
         target = (path or env.dir or Path.cwd()).resolve()
         for name, created in init_repo(target):
@@ -290,7 +290,7 @@ def init(ctx: typer.Context,
 def schema(ctx: typer.Context) -> None:
     """（重新）生成 schemas/ledger.schema.json。"""
     def action(env: Env) -> None:
-        from taizhang.repo.store import write_schema
+        from taizhang.repo.create import write_schema
 
         path = write_schema(env.root)
         _say(env, "schema_ok", path=str(path.relative_to(env.root)))
@@ -302,7 +302,7 @@ def check(ctx: typer.Context,
           files: Annotated[Optional[list[Path]], typer.Argument(help="要检查的文件（默认全部）")] = None) -> None:
     """校验台账：每个问题一行 path:line:col: message；有错误时退出码为 1。"""
     def action(env: Env) -> None:
-        from taizhang.repo.store import check_files, load_repo
+        from taizhang.repo.load import check_files, load_repo
 
         from taizhang.domain.lights import evaluate
 
@@ -334,7 +334,7 @@ def new(ctx: typer.Context,
         commit: CommitOpt = False) -> None:
     """新建项目台账 ledgers/CODE.yaml。"""
     def action(env: Env) -> None:
-        from taizhang.repo.store import new_ledger
+        from taizhang.repo.create import new_ledger
 
         when, wording = env.date_option(deadline, "--deadline")
         fields = {"name": name, "program": program, "stage": stage, "unit": unit, "leader": leader,
@@ -354,7 +354,9 @@ def _kind(value: Optional[str]) -> Optional[str]:
 def _add(env: Env, code: str, title: str, *, due: Optional[str], duration: Optional[str],
          after: Optional[str], owner: Optional[str], unit: Optional[str], kind: Optional[str],
          measures: Optional[str], commit: bool) -> None:
-    from taizhang.repo.store import add_item_edit, edit_ledgers, ledger_path
+    from taizhang.repo.edits import add_item_edit
+    from taizhang.repo.write import edit_ledgers
+    from taizhang.repo.layout import ledger_path
 
     when, wording = env.date_option(due, "--due")
     days = None
@@ -408,7 +410,7 @@ def problem(ctx: typer.Context,
 
 
 def _by_project(ids: list[str]) -> dict[str, list[str]]:
-    from taizhang.repo.store import split_item_id
+    from taizhang.domain.ids import split_item_id
 
     grouped: dict[str, list[str]] = {}
     for item_id in ids:
@@ -428,7 +430,9 @@ def close(ctx: typer.Context,
           commit: CommitOpt = False) -> None:
     """销号：把事项标记为完成。"""
     def action(env: Env) -> None:
-        from taizhang.repo.store import close_edit, edit_ledgers, ledger_path
+        from taizhang.repo.edits import close_edit
+        from taizhang.repo.write import edit_ledgers
+        from taizhang.repo.layout import ledger_path
 
         when, _ = env.date_option(on, "--on")
         closed = {"date": when or env.as_of, "by": by or env.user(), "note": note, "evidence": evidence}
@@ -450,7 +454,10 @@ def reopen(ctx: typer.Context,
            commit: CommitOpt = False) -> None:
     """撤销销号，原因记入事项的进展。"""
     def action(env: Env) -> None:
-        from taizhang.repo.store import edit_ledgers, ledger_path, reopen_edit, split_item_id
+        from taizhang.repo.write import edit_ledgers
+        from taizhang.repo.layout import ledger_path
+        from taizhang.repo.edits import reopen_edit
+        from taizhang.domain.ids import split_item_id
 
         code = split_item_id(item_id)
         note = {"date": env.as_of, "by": by or env.user(), "text": ""}
@@ -478,7 +485,10 @@ def note(ctx: typer.Context,
          commit: CommitOpt = False) -> None:
     """记录一条进展（日汇报）。"""
     def action(env: Env) -> None:
-        from taizhang.repo.store import edit_ledgers, ledger_path, note_edit, split_item_id
+        from taizhang.repo.write import edit_ledgers
+        from taizhang.repo.layout import ledger_path
+        from taizhang.repo.edits import note_edit
+        from taizhang.domain.ids import split_item_id
 
         code = split_item_id(item_id)
         when, _ = env.date_option(on, "--on")
@@ -496,7 +506,10 @@ def set_(ctx: typer.Context,
          commit: CommitOpt = False) -> None:
     """修改事项或项目的字段：set YT2-3 due=2018-09-30，set YT2 deadline=2020-09-30。"""
     def action(env: Env) -> None:
-        from taizhang.repo.store import edit_ledgers, ledger_path, set_edit, split_item_id
+        from taizhang.repo.write import edit_ledgers
+        from taizhang.repo.layout import ledger_path
+        from taizhang.repo.edits import set_edit
+        from taizhang.domain.ids import split_item_id
 
         is_item = "-" in target
         code = split_item_id(target) if is_item else target
@@ -519,7 +532,7 @@ def _show(value: Any) -> Any:
 
 
 def _parse_assignment(env: Env, text: str, is_item: bool, target: str) -> tuple[str, Any, Optional[str]]:
-    from taizhang.repo.store import ITEM_SETTABLE, PROJECT_SETTABLE, REQUIRED
+    from taizhang.domain.vocab import ITEM_SETTABLE, PROJECT_SETTABLE, REQUIRED
 
     if "=" not in text:
         raise input_error("set_syntax", arg=text)
@@ -633,7 +646,8 @@ def show_invest(env: Env, *, codes: list[str], program: Optional[str], unit: Opt
                 as_json: bool) -> None:
     """`status --invest`: each project's year plan against 序时进度."""
     from taizhang.domain.invest import invest_json, invest_rows, time_progress, totals
-    from taizhang.repo.store import ledger_path, load_repo
+    from taizhang.repo.layout import ledger_path
+    from taizhang.repo.load import load_repo
 
     for code in codes:
         ledger_path(env.root, code)
@@ -664,7 +678,9 @@ def invest(ctx: typer.Context,
     """记录某月完成投资（万元；已有该月数据时改为新数）。"""
     def action(env: Env) -> None:
         from taizhang.domain.amounts import AmountError, format_wan, parse_amount
-        from taizhang.repo.store import edit_ledgers, invest_edit, ledger_path
+        from taizhang.repo.write import edit_ledgers
+        from taizhang.repo.edits import invest_edit
+        from taizhang.repo.layout import ledger_path
 
         if not re.match(r"^\d{4}-(0[1-9]|1[0-2])$", month):
             raise input_error("month_pattern", input=month)
@@ -742,7 +758,8 @@ def why(ctx: typer.Context,
     def action(env: Env) -> None:
         from taizhang.render.why import explain
         from taizhang.domain.lights import project_plan
-        from taizhang.repo.store import load_repo, split_item_id
+        from taizhang.repo.load import load_repo
+        from taizhang.domain.ids import split_item_id
 
         code = split_item_id(item_id)
         repo = load_repo(env.root, [code], use_cache=env.use_cache)
@@ -773,7 +790,10 @@ def schedule(ctx: typer.Context,
         from taizhang.domain.calendars import CalendarError
         from taizhang.domain.schedule import CycleError
         from taizhang.domain.lights import project_plan
-        from taizhang.repo.store import edit_ledgers, ledger_path, load_repo, set_many_edit
+        from taizhang.repo.write import edit_ledgers
+        from taizhang.repo.layout import ledger_path
+        from taizhang.repo.load import load_repo
+        from taizhang.repo.edits import set_many_edit
 
         repo = load_repo(env.root, [code], use_cache=env.use_cache)
         if repo.errors:

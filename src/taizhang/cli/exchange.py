@@ -47,7 +47,8 @@ def gantt(ctx: typer.Context,
     """挂图作战：每个事项一条横道（开始—完成），节点为菱形，今天一条竖线，按亮灯着色。"""
     def action(env: Env) -> None:
         from taizhang.render import gantt as chart_mod
-        from taizhang.repo.store import ledger_path, load_repo
+        from taizhang.repo.layout import ledger_path
+        from taizhang.repo.load import load_repo
 
         wanted = chart_mod.chart_codes(codes or [])
         for code in wanted:
@@ -89,7 +90,8 @@ def import_(ctx: typer.Context,
     """导入 Excel/CSV 台账：按列名识别，逐行写入台账；有任何一行读不了时不写入任何文件。"""
     def action(env: Env) -> None:
         from taizhang.exchange import tables as exchange
-        from taizhang.repo.store import ledger_files, load_repo
+        from taizhang.repo.layout import ledger_files
+        from taizhang.repo.load import load_repo
 
         repo = load_repo(env.root, use_cache=env.use_cache)
         if repo.errors:
@@ -142,7 +144,8 @@ def export(ctx: typer.Context,
     """导出台账为一张表（xlsx / csv / Markdown），供其他单位用 Excel 打开；可再用 import 导入。"""
     def action(env: Env) -> None:
         from taizhang.exchange import tables as exchange
-        from taizhang.repo.store import ledger_path, load_repo
+        from taizhang.repo.layout import ledger_path
+        from taizhang.repo.load import load_repo
 
         wanted = list(dict.fromkeys(codes or []))
         for code in wanted:

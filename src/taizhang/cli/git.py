@@ -90,7 +90,7 @@ def merge_driver(ctx: typer.Context,
 
 def _driver_root(path: Optional[str]) -> Optional[Path]:
     """The ledger repository the merged file belongs to (git runs drivers at the top level)."""
-    from taizhang.repo.store import find_root
+    from taizhang.repo.layout import find_root
 
     start = (Path.cwd() / path).parent if path else Path.cwd()
     try:
@@ -101,7 +101,7 @@ def _driver_root(path: Optional[str]) -> Optional[Path]:
 
 def _driver_settings(path: Optional[str]):
     from taizhang.domain.models import Settings
-    from taizhang.repo.store import load_settings
+    from taizhang.repo.load import load_settings
 
     root = _driver_root(path)
     if root is None:

@@ -6,7 +6,7 @@ in the first rows (Chinese column names and their synonyms, units in brackets), 
 merged over its rows, program banners (`一、双十工程`), totals and footnotes, dates as cells or as
 phrases. Every cell that cannot be read is a problem at `FILE:ROW:COL`; if there is any, nothing
 is written. Rows go in through the store's own edit functions, so every write is validated and
-atomic; new projects are created with `store.new_ledger` and removed again if a later write
+atomic; new projects are created with `repo.create.new_ledger` and removed again if a later write
 fails. An item whose project already has an item with the same title is left alone, so
 importing the same file twice adds nothing the second time.
 
@@ -912,11 +912,13 @@ def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_co
 # --- writing --------------------------------------------------------------------------------
 
 def apply_import(root: Path, settings: Settings, plan: ImportPlan) -> list[Path]:
-    """Write the plan: new ledgers through `store.new_ledger`, items through the store's edit
+    """Write the plan: new ledgers through `repo.create.new_ledger`, items through the store's edit
     functions, all ledgers in one `edit_ledgers` call (verified before anything is replaced).
     If that fails, the ledgers this import created are removed again: nothing is half-written.
     Returns the files written."""
-    from taizhang.repo.store import edit_ledgers, ledger_path, new_ledger
+    from taizhang.repo.write import edit_ledgers
+    from taizhang.repo.layout import ledger_path
+    from taizhang.repo.create import new_ledger
 
     created: list[Path] = []
     try:
@@ -934,7 +936,7 @@ def apply_import(root: Path, settings: Settings, plan: ImportPlan) -> list[Path]
 
 
 def _project_edit(project: ProjectPlan, settings: Settings) -> Callable:
-    from taizhang.repo.store import add_item_edit, close_edit, note_edit, set_many_edit
+    from taizhang.repo.edits import add_item_edit, close_edit, note_edit, set_many_edit
 
     def apply(loaded):
         steps: list[Callable] = []
@@ -965,7 +967,8 @@ def _expect_id(edit: Callable, expected: str) -> Callable:
 def _chain(loaded, steps: list[Callable], settings: Settings):
     """Several edits of one ledger as one: each applies to the text the one before produced,
     read back and checked to say what it meant."""
-    from taizhang.repo.store import Edit, _same_data, parse_ledger
+    from taizhang.repo.write import Edit, same_data
+    from taizhang.repo.load import parse_ledger
     from taizhang.yamltext.read import encode
 
     current, last, results = loaded, None, []
@@ -974,12 +977,12 @@ def _chain(loaded, steps: list[Callable], settings: Settings):
         after = parse_ledger(encode(edit.text, current.doc.bom), current.path, settings)
         if after.has_errors:
             raise TaizhangError([p for p in after.problems if p.is_error])
-        if not _same_data(after.doc.data, edit.expected):
+        if not same_data(after.doc.data, edit.expected):
             raise TaizhangError(Problem(current.path, 0, 0, "internal_edit", {"path": current.path}))
         current, last = after, edit
         results.append(edit.result)
     if last is None:
-        from taizhang.repo.store import Edit as _Edit
+        from taizhang.repo.write import Edit as _Edit
 
         return _Edit(loaded.doc.text, loaded.doc.data, [])
     return Edit(current.doc.text, last.expected, results)
@@ -988,7 +991,8 @@ def _chain(loaded, steps: list[Callable], settings: Settings):
 def _investment_edit(investment: dict[str, Any]) -> Callable:
     """Add `investment: {total, planned}` to a ledger that has none (a new one)."""
     from taizhang.yamltext import splice
-    from taizhang.repo.store import PROJECT_KEY_ORDER, Edit
+    from taizhang.domain.vocab import PROJECT_KEY_ORDER
+    from taizhang.repo.write import Edit
     from taizhang.yamltext.read import compose
 
     def apply(loaded):

@@ -8,7 +8,7 @@ The result is built from OURS' text: their changes are spliced in with the store
 functions (their new items' lines copied from their text, keys inserted, replaced or removed at
 node positions), so every comment and every line of ours that the merge does not have to change
 stays byte for byte. The merge is planned on the plain data; every text it builds is read back
-and must say exactly what the plan meant (as `store.edit_ledgers` does for a write). When that
+and must say exactly what the plan meant (as `repo.write.edit_ledgers` does for a write). When that
 check fails, or a side is not a readable ledger, the merge falls back to git's line merge
 (`git merge-file`): conflict markers where lines clash, never a lost side.
 """
@@ -28,7 +28,8 @@ from typing import Any
 from taizhang.yamltext import splice
 from taizhang.errors import Problem
 from taizhang.domain.models import Settings
-from taizhang.repo.store import ITEM_KEY_ORDER, PROJECT_KEY_ORDER, parse_ledger
+from taizhang.domain.vocab import ITEM_KEY_ORDER, PROJECT_KEY_ORDER
+from taizhang.repo.load import parse_ledger
 from taizhang.yamltext.read import compose
 
 OURS, THEIRS, BASE = "ours", "theirs", "base"

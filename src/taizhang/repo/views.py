@@ -45,7 +45,7 @@ class Lit:
     projects: list[ProjectView]
     findings: list[Finding]
     problems: list[Problem] = field(default_factory=list)
-    repo: Any = None  # the store.Repo when ledgers had to be read (it places findings)
+    repo: Any = None  # the load.Repo when ledgers had to be read (it places findings)
 
     def errors(self) -> list[Problem]:
         """Problems of the data, and the plan's findings that are errors, at their lines."""
@@ -111,7 +111,7 @@ def lit_projects(root: Path, codes: Iterable[str] | None, as_of: date, *,
 def _lit_afresh(root: Path, paths: list[Path], as_of: date, state: Path | None, context: str | None,
                 hits: list[tuple[ProjectView, list[Finding]]]) -> Lit:
     from taizhang.domain.lights import evaluate
-    from taizhang.repo.store import _read_ledger, open_repo
+    from taizhang.repo.load import read_ledger, open_repo
 
     repo, _, _ = open_repo(root, [], use_cache=state is not None)
     settings_ok = not repo.errors
@@ -130,7 +130,7 @@ def _lit_afresh(root: Path, paths: list[Path], as_of: date, state: Path | None, 
             projects.append(hit[0])
             findings.extend(hit[1])
             continue
-        ledger, problems = _read_ledger(root, path, repo.settings, state, raw)
+        ledger, problems = read_ledger(root, path, repo.settings, state, raw)
         repo.problems.extend(problems)
         if ledger is None:
             continue

@@ -8,7 +8,7 @@ are composed one window at a time when first asked for. Composing a 2,000-item l
 ~30 ms; a window, a fraction of a millisecond.
 
 This is only a way to find positions. The edited text is still read back whole and must equal
-the intended data (store.edit_ledgers); where a window misleads, the edit is made again on the
+the intended data (repo.write.edit_ledgers); where a window misleads, the edit is made again on the
 nodes of the whole text.
 """
 

@@ -1,0 +1,104 @@
+"""Creating things: a repository (`init`), a ledger (`new`), the JSON Schema file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from pydantic import ValidationError
+
+from taizhang.domain.calendars import NO_EXTRA, YearDays, year_days
+from taizhang.domain.ids import CODE_PATTERN, ITEM_ID_PATTERN, split_item_id
+from taizhang.domain.models import Item, Ledger, Settings, ledger_json_schema
+from taizhang.errors import Problem, TaizhangError, input_error
+from taizhang.repo.files import atomic_write, locked, state_dir
+from taizhang.repo.layout import (CALENDAR_DIR, LEDGER_DIR, SETTINGS_FILE, calendar_files, find_root,
+                                  ledger_files, ledger_path)
+from taizhang.repo.layout import rel_path as _rel
+from taizhang.yamltext import splice
+from taizhang.yamltext.read import Document, compose, encode, read_document
+from taizhang.repo.edits import emit_value, yaml_value
+from taizhang.repo.load import parse_ledger
+from taizhang.domain.vocab import PROJECT_KEY_ORDER, SCHEMA_FILE, SCHEMA_LINE
+from taizhang.repo.write import refuse_invalid_data
+
+
+# --- creating -------------------------------------------------------------------------------
+
+SETTINGS_TEMPLATE = """\
+# taizhang 台账仓库设置（均可省略）
+# title: 经开区2018年重点项目"双十工程"   # 印在报表上
+# year: 2018                              # 不带年份的日期短语（如 4月底）所用的年份
+# warn_days: 7                            # 距时间节点几天内亮黄灯
+# calendar: natural                       # natural | workdays | weekdays
+"""
+
+
+def init_repo(path: Path) -> list[tuple[str, bool]]:
+    """Create an empty repository; existing files are left alone. Returns (file, created)."""
+    path.mkdir(parents=True, exist_ok=True)
+    created = []
+    settings = path / SETTINGS_FILE
+    if settings.exists():
+        created.append((SETTINGS_FILE, False))
+    else:
+        settings.write_text(SETTINGS_TEMPLATE, encoding="utf-8", newline="\n")
+        created.append((SETTINGS_FILE, True))
+    ledgers = path / LEDGER_DIR
+    created.append((LEDGER_DIR + "/", not ledgers.exists()))
+    ledgers.mkdir(exist_ok=True)
+    schema = path / SCHEMA_FILE
+    created.append((SCHEMA_FILE, not schema.exists()))
+    if not schema.exists():
+        write_schema(path)
+    state_dir(path)
+    return created
+
+
+def schema_text() -> str:
+    import json
+
+    return json.dumps(ledger_json_schema(), ensure_ascii=False, indent=2) + "\n"
+
+
+def write_schema(root: Path) -> Path:
+    path = root / SCHEMA_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = schema_text().encode("utf-8")
+    if path.exists() and path.read_bytes() == data:
+        return path
+    atomic_write(root, path, data)
+    return path
+
+
+def new_ledger(root: Path, settings: Settings, code: str, fields: dict[str, Any],
+               comments: dict[str, str] | None = None) -> Path:
+    """Create `ledgers/<code>.yaml` with the schema line and the project's fields."""
+    if not re.match(CODE_PATTERN, code or ""):
+        raise input_error("bad_code", code=code)
+    folder = root / LEDGER_DIR
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{code}.yaml"
+    comments = comments or {}
+    lines = [SCHEMA_LINE, f"code: {code}"]
+    for key in PROJECT_KEY_ORDER[1:]:
+        if fields.get(key) not in (None, ""):
+            line = f"{key}: {emit_value(fields[key])}"
+            if comments.get(key):
+                line += f"  # {comments[key]}"
+            lines.append(line)
+    text = "\n".join(lines) + "\n"
+    refuse_invalid_data({"code": code, **{k: yaml_value(v) for k, v in fields.items() if v not in (None, "")}},
+                         settings, f"{LEDGER_DIR}/{code}.yaml")
+    with locked(root, code):
+        if path.exists():
+            raise input_error("project_exists", code=code, path=_rel(root, path))
+        loaded = parse_ledger(text.encode("utf-8"), _rel(root, path), settings)
+        if loaded.has_errors:
+            raise TaizhangError([p for p in loaded.problems if p.is_error])
+        atomic_write(root, path, text.encode("utf-8"))
+    return path

@@ -1,0 +1,397 @@
+"""Reading a repository: settings, calendars and every ledger into models and problems.
+
+Reading never raises for the user's data: problems are collected with their positions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from pydantic import ValidationError
+
+from taizhang.domain.calendars import NO_EXTRA, YearDays, year_days
+from taizhang.domain.ids import CODE_PATTERN, ITEM_ID_PATTERN, split_item_id
+from taizhang.domain.models import Item, Ledger, Settings, ledger_json_schema
+from taizhang.errors import Problem, TaizhangError, input_error
+from taizhang.repo.files import atomic_write, locked, state_dir
+from taizhang.repo.layout import (CALENDAR_DIR, LEDGER_DIR, SETTINGS_FILE, calendar_files, find_root,
+                                  ledger_files, ledger_path)
+from taizhang.repo.layout import rel_path as _rel
+from taizhang.yamltext import splice
+from taizhang.yamltext.read import Document, compose, encode, read_document
+
+
+# --- reading --------------------------------------------------------------------------------
+
+@dataclass
+class LoadedLedger:
+    """One ledger file: its document, the validated model (None if invalid) and its problems."""
+
+    path: str  # relative to the repository root, with forward slashes
+    doc: Document
+    ledger: Ledger | None
+    problems: list[Problem]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.is_error for p in self.problems)
+
+
+@dataclass
+class Repo:
+    """Everything `status`, `check` and the reports need: settings, ledgers, problems."""
+
+    root: Path
+    settings: Settings
+    ledgers: list[Ledger] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files: int = 0
+    extra: YearDays = NO_EXTRA
+    # Where each ledger and each of its items stands, to place findings about them; found
+    # when first asked for, since most commands never need it.
+    places: dict[str, tuple[str, dict[str, tuple[int, int]]]] = field(default_factory=dict)
+
+    def place(self, code: str, item_id: str | None) -> tuple[str, int, int]:
+        rel = f"{LEDGER_DIR}/{code}.yaml"
+        if code not in self.places:
+            try:
+                loaded = parse_ledger((self.root / rel).read_bytes(), rel, self.settings)
+                self.places[code] = (rel, _item_places(loaded) if loaded.ledger is not None else {})
+            except OSError:
+                self.places[code] = (rel, {})
+        path, items = self.places[code]
+        return (path, *items.get(item_id or "", (1, 1)))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+
+def load_settings(root: Path, *, use_cache: bool = True) -> tuple[Settings, list[Problem]]:
+    from taizhang.repo import cache
+
+    path = root / SETTINGS_FILE
+    if not path.is_file():
+        return Settings(), []
+    raw = path.read_bytes()
+    state = cache_dir(root) if use_cache else None
+    key = cache.cache_key(raw, None)
+    hit = cache.load(state, SETTINGS_FILE, key) if state is not None else None
+    if hit is not None:
+        try:
+            return Settings.model_validate_json(hit[0]), []
+        except ValidationError:
+            pass
+    doc = read_document(raw, SETTINGS_FILE)
+    if doc.problems:
+        return Settings(), doc.problems
+    data = {} if doc.data is None else doc.data
+    if not isinstance(data, dict):
+        return Settings(), [Problem(SETTINGS_FILE, 1, 1, "settings_not_mapping")]
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as e:
+        return Settings(), validation_problems(e, doc, Settings)
+    if state is not None:
+        cache.store(state, SETTINGS_FILE, key, data, [])
+    return settings, []
+
+
+def cache_dir(root: Path) -> Path | None:
+    """`.taizhang/` for the cache, or None where it cannot be made (a read-only checkout)."""
+    try:
+        return state_dir(root)
+    except OSError:
+        return None
+
+
+
+def parse_ledger(raw: bytes, rel_path: str, settings: Settings) -> LoadedLedger:
+    """Read one ledger's bytes into a model and every problem with it (nothing is raised)."""
+    doc = read_document(raw, rel_path)
+    if doc.problems:
+        return LoadedLedger(rel_path, doc, None, list(doc.problems))
+    if doc.data is None:
+        return LoadedLedger(rel_path, doc, None, [Problem(rel_path, 1, 1, "empty_ledger")])
+    if not isinstance(doc.data, dict):
+        return LoadedLedger(rel_path, doc, None, [Problem(rel_path, *doc.pos(()), "not_mapping")])
+    try:
+        ledger = Ledger.model_validate(doc.data, context={"year": settings.year})
+        problems: list[Problem] = []
+    except ValidationError as e:
+        ledger, problems = None, validation_problems(e, doc, Ledger)
+    problems.extend(ledger_rules(doc, ledger, rel_path))
+    return LoadedLedger(rel_path, doc, ledger, sorted(problems, key=Problem.sort_key))
+
+
+def ledger_rules(doc: Document, ledger: Ledger | None, rel_path: str) -> list[Problem]:
+    """The rules a single field cannot see: code = file stem, ids unique and own, `after` exists."""
+    problems: list[Problem] = []
+    data = doc.data
+    stem = Path(rel_path).stem
+    if not re.match(CODE_PATTERN, stem):
+        problems.append(Problem(rel_path, 1, 1, "file_name_invalid", {"stem": stem}))
+    code = data.get("code")
+    if isinstance(code, str) and code != stem and re.match(CODE_PATTERN, code):
+        problems.append(Problem(rel_path, *doc.pos(("code",)), "code_not_stem",
+                                {"code": code, "stem": stem}))
+    items = data.get("items")
+    if not isinstance(items, list):
+        return problems
+    seen: dict[str, int] = {}  # id → index of its first item
+    own = f"{code}-" if isinstance(code, str) and re.match(CODE_PATTERN, code) else None
+    for i, item in enumerate(items):
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+            continue
+        item_id = item["id"]
+        # Positions are looked up only for a problem: finding them costs a second parse.
+        if item_id in seen:
+            first_line = doc.pos(("items", seen[item_id], "id"))[0]
+            problems.append(Problem(rel_path, *doc.pos(("items", i, "id")), "duplicate_id",
+                                    {"id": item_id, "line": first_line}))
+        else:
+            seen[item_id] = i
+        if own and not item_id.startswith(own) and re.match(ITEM_ID_PATTERN, item_id):
+            problems.append(Problem(rel_path, *doc.pos(("items", i, "id")), "id_other_project",
+                                    {"id": item_id, "code": code}))
+    if ledger is None:
+        return problems
+    from taizhang.domain.schedule import CycleError, topological_order
+
+    try:
+        topological_order(ledger.items)
+    except CycleError as e:
+        index = next(i for i, item in enumerate(ledger.items) if item.id == e.cycle[-1])
+        problems.append(Problem(rel_path, *doc.pos(("items", index, "after")), "after_cycle",
+                                {"cycle": " → ".join(e.cycle)}))
+    ids = {item.id for item in ledger.items}
+    for i, item in enumerate(ledger.items):
+        for j, ref in enumerate(item.after):
+            loc = ("items", i, "after", j) if isinstance(items[i].get("after"), list) else ("items", i, "after")
+            if ref == item.id:
+                problems.append(Problem(rel_path, *doc.pos(loc), "after_self", {"id": item.id}))
+            elif ref not in ids:
+                problems.append(Problem(rel_path, *doc.pos(loc), "after_missing", {"ref": ref}))
+        if item.due is None and item.closed is None and ledger.deadline is None and not _has_successor(ledger, item.id):
+            problems.append(Problem(rel_path, *doc.pos(("items", i)), "no_time_node",
+                                    {"id": item.id}, "warning"))
+        if item.due and ledger.deadline and item.due > ledger.deadline:
+            problems.append(Problem(rel_path, *doc.pos(("items", i, "due")), "due_after_deadline",
+                                    {"id": item.id, "due": item.due.isoformat(),
+                                     "deadline": ledger.deadline.isoformat()}, "warning"))
+    return problems
+
+
+def _has_successor(ledger: Ledger, item_id: str) -> bool:
+    return any(item_id in other.after for other in ledger.items)
+
+
+_PATTERN_KEYS = {"code": "code_pattern", "id": "id_pattern", "completed": "month_pattern"}
+
+
+def validation_problems(error: ValidationError, doc: Document, model: type) -> list[Problem]:
+    """pydantic's errors as problems at the YAML node each one is about, in the user's words."""
+    problems: list[Problem] = []
+    seen: set[tuple] = set()
+    for err in error.errors(include_url=False):
+        loc = tuple(err["loc"])
+        kind = err["type"]
+        ctx = err.get("ctx") or {}
+        # A union (calendar) reports once per member: say it once, about the field.
+        if "calendar" in loc and any(isinstance(p, str) and ("[" in p or p == "CalendarRule")
+                                     for p in loc[loc.index("calendar") + 1:]):
+            field_loc = loc[: loc.index("calendar") + 1]
+            if ("calendar", field_loc) not in seen:
+                seen.add(("calendar", field_loc))
+                problems.append(Problem(doc.path, *doc.pos(field_loc), "calendar_invalid",
+                                        {"field": _field_name(field_loc)}))
+            continue
+        key_error = bool(loc) and loc[-1] == "[key]"
+        if key_error or kind == "invalid_key":
+            # The error is about a mapping's key: point at the key, name it.
+            loc = loc[:-1] if key_error else loc
+            line, col = doc.pos(loc, key=True)
+            key = _PATTERN_KEYS.get(_last_name(loc[:-1]), "value_invalid") if key_error else "extra_forbidden"
+            problems.append(Problem(doc.path, line, col, key, {
+                "field": str(loc[-1]), "input": _short(loc[-1]), "detail": err["msg"],
+                "allowed": ", ".join(_allowed_keys(model, loc[:-1]))}))
+            continue
+        name = _field_name(loc)
+        args: dict[str, Any] = {"field": name, "input": _short(err.get("input"))}
+        if kind == "extra_forbidden":
+            line, col = doc.pos(loc, key=True)
+            key = "extra_forbidden"
+            args["field"] = str(loc[-1])
+            args["allowed"] = ", ".join(_allowed_keys(model, loc[:-1]))
+        else:
+            line, col = doc.pos(loc if kind != "missing" else loc[:-1])
+            if kind.startswith("tz_"):
+                key = ctx.get("key", "value_invalid")
+                args.update({k: v for k, v in ctx.items() if k != "key"})
+            elif kind == "string_pattern_mismatch":
+                key = _PATTERN_KEYS.get(_last_name(loc), "value_invalid")
+                args["detail"] = err["msg"]
+            elif kind == "literal_error":
+                key = "literal_error"
+                args["expected"] = ctx.get("expected", "")
+            elif kind in ("string_type", "int_type", "int_parsing", "bool_type", "bool_parsing",
+                          "list_type", "dict_type", "model_type", "string_too_short", "too_short",
+                          "greater_than_equal", "missing", "int_from_float"):
+                key = {"int_parsing": "int_type", "bool_parsing": "bool_type", "model_type": "dict_type",
+                       "string_too_short": "too_short", "int_from_float": "int_type"}.get(kind, kind)
+                args.update(ctx)
+            else:
+                key = "value_invalid"
+                args["detail"] = err["msg"]
+        problems.append(Problem(doc.path, line, col, key, args))
+    return problems
+
+
+def _last_name(loc: tuple) -> str:
+    names = [p for p in loc if isinstance(p, str)]
+    return names[-1] if names else ""
+
+
+def _field_name(loc: Iterable) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top)"
+
+
+def _short(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _allowed_keys(model: type, loc: tuple) -> list[str]:
+    """The keys allowed where an unknown key stood, to suggest the right spelling."""
+    from taizhang.domain.models import Closed, Investment, Note
+
+    names = [p for p in loc if isinstance(p, str)]
+    sub = {"items": Item, "closed": Closed, "notes": Note, "investment": Investment}
+    current = model
+    for name in names:
+        current = sub.get(name, current)
+    return list(current.model_fields)
+
+
+def load_calendars(root: Path, settings: Settings) -> tuple[YearDays, list[Problem], int]:
+    """The repository's `calendars/*.yaml`: extra days off and working days, declared years."""
+    paths = calendar_files(root)
+    if not paths:
+        return NO_EXTRA, [], 0
+    off, on, years, problems, files = set(), set(), set(), [], 0
+    for path in paths:
+        files += 1
+        rel = _rel(root, path)
+        spec, found = _read_calendar_file(path, rel, settings)
+        if spec is None:
+            problems.extend(found)
+            continue
+        off.update(spec.days_off)
+        on.update(spec.work_days)
+        if spec.year is not None:
+            years.add(spec.year)
+    return year_days(off, on, years), problems, files
+
+
+def _read_calendar_file(path: Path, rel: str, settings: Settings):
+    """(the CalendarFile, or None, and its problems)."""
+    from taizhang.domain.models import CalendarFile
+
+    doc = read_document(path.read_bytes(), rel)
+    if doc.problems:
+        return None, doc.problems
+    try:
+        return CalendarFile.model_validate(doc.data or {}, context={"year": settings.year}), []
+    except ValidationError as e:
+        return None, validation_problems(e, doc, CalendarFile)
+
+
+def load_repo(root: Path, codes: Iterable[str] | None = None, *, use_cache: bool = True) -> Repo:
+    """Read the settings, calendars and ledgers (all, or those named) with every problem found.
+    With `use_cache`, a ledger whose content was read before is not parsed again (cache.py)."""
+    repo, paths, state = open_repo(root, codes, use_cache=use_cache)
+    for path in paths:
+        ledger, problems = read_ledger(root, path, repo.settings, state)
+        repo.files += 1
+        repo.problems.extend(problems)
+        if ledger is not None:
+            repo.ledgers.append(ledger)
+    return repo
+
+
+def open_repo(root: Path, codes: Iterable[str] | None = None, *,
+              use_cache: bool = True) -> tuple[Repo, list[Path], Path | None]:
+    """The repository's settings and calendars read, the ledger files to read, the cache folder."""
+    settings, problems = load_settings(root, use_cache=use_cache)
+    extra, calendar_problems, calendar_files = load_calendars(root, settings)
+    repo = Repo(root=root, settings=settings, problems=list(problems) + calendar_problems, extra=extra,
+                files=(1 if (root / SETTINGS_FILE).is_file() else 0) + calendar_files)
+    paths = [ledger_path(root, code) for code in codes] if codes else ledger_files(root)
+    return repo, paths, cache_dir(root) if use_cache else None
+
+
+def read_ledger(root: Path, path: Path, settings: Settings, state: Path | None,
+                 raw: bytes | None = None) -> tuple[Ledger | None, list[Problem]]:
+    from taizhang.repo import cache
+
+    raw = path.read_bytes() if raw is None else raw
+    rel = _rel(root, path)
+    key = cache.cache_key(raw, settings.year) if state is not None else ""
+    hit = cache.load(state, rel, key) if state is not None else None
+    if hit is not None:
+        data, warnings = hit
+        try:
+            return Ledger.model_validate_json(data, context={"year": settings.year}), warnings
+        except ValidationError:
+            pass  # an entry that no longer validates (the models changed): read the file
+    loaded = parse_ledger(raw, rel, settings)
+    if state is not None and loaded.ledger is not None and not loaded.has_errors:
+        cache.store(state, rel, key, loaded.doc.data, loaded.problems)
+    return loaded.ledger, loaded.problems
+
+
+def _item_places(loaded: LoadedLedger) -> dict[str, tuple[int, int]]:
+    places = {"": loaded.doc.pos(("calendar",)) if "calendar" in loaded.doc.data else (1, 1)}
+    for i, item in enumerate(loaded.ledger.items):
+        places[item.id] = loaded.doc.pos(("items", i))
+    return places
+
+
+def check_files(root: Path, files: Iterable[Path]) -> Repo:
+    """Check the named files (ledgers or taizhang.yaml) only."""
+    settings, settings_problems = load_settings(root)
+    extra, _, _ = load_calendars(root, settings)
+    repo = Repo(root=root, settings=settings, extra=extra)
+    for path in files:
+        path = path if path.is_absolute() else (Path.cwd() / path)
+        rel = _rel(root, path)
+        if not path.is_file():
+            raise input_error("file_missing", path=str(path))
+        if path.resolve() == (root / SETTINGS_FILE).resolve():
+            repo.problems.extend(settings_problems)
+        elif path.resolve().parent == (root / CALENDAR_DIR).resolve() and path.suffix in (".yaml", ".yml"):
+            repo.problems.extend(_read_calendar_file(path, rel, settings)[1])
+        elif path.resolve().parent == (root / LEDGER_DIR).resolve():
+            loaded = parse_ledger(path.read_bytes(), rel, settings)
+            repo.problems.extend(loaded.problems)
+            if loaded.ledger:
+                repo.ledgers.append(loaded.ledger)
+        else:
+            raise input_error("file_not_ledger", path=str(path))
+        repo.files += 1
+    return repo
+
+
+
+
+

@@ -1,0 +1,217 @@
+"""Writing ledgers: take the locks, re-read each file, make the edit, check that the new text
+reads back as exactly the intended data, and only then replace the files atomically.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from pydantic import ValidationError
+
+from taizhang.domain.calendars import NO_EXTRA, YearDays, year_days
+from taizhang.domain.ids import CODE_PATTERN, ITEM_ID_PATTERN, split_item_id
+from taizhang.domain.models import Item, Ledger, Settings, ledger_json_schema
+from taizhang.errors import Problem, TaizhangError, input_error
+from taizhang.repo.files import atomic_write, locked, state_dir
+from taizhang.repo.layout import (CALENDAR_DIR, LEDGER_DIR, SETTINGS_FILE, calendar_files, find_root,
+                                  ledger_files, ledger_path)
+from taizhang.repo.layout import rel_path as _rel
+from taizhang.yamltext import splice
+from taizhang.yamltext.read import Document, compose, encode, read_document
+from taizhang.repo.load import LoadedLedger, cache_dir, ledger_rules, parse_ledger, validation_problems
+
+
+# --- writing --------------------------------------------------------------------------------
+
+@dataclass
+class Edit:
+    """What an edit function returns: the new text, the data it must read back as, a result."""
+
+    text: str
+    expected: Any
+    result: Any = None
+
+
+EditFn = Callable[[LoadedLedger, Any], Edit]
+
+
+def _checked_loaded(root: Path, path: Path, settings: Settings) -> LoadedLedger:
+    """The ledger to edit, refusing one with errors. Its data come from the cache when the file
+    is as last read (the nodes an edit needs are composed anyway; converting them is not)."""
+    import json
+
+    from taizhang.repo import cache
+    from taizhang.yamltext.read import decode
+
+    raw = path.read_bytes()
+    rel = _rel(root, path)
+    state = cache_dir(root)
+    key = cache.cache_key(raw, settings.year)
+    hit = cache.load(state, rel, key) if state is not None else None
+    if hit is not None:
+        text, bom, problems = decode(raw, rel)
+        if text is not None and not problems:
+            try:
+                ledger = Ledger.model_validate_json(hit[0], context={"year": settings.year})
+            except ValidationError:
+                ledger = None
+            if ledger is not None:
+                doc = Document(path=rel, text=text, data=json.loads(hit[0]), bom=bom,
+                               newline="\r\n" if "\r\n" in text else "\n")
+                return LoadedLedger(rel, doc, ledger, hit[1])
+    loaded = parse_ledger(raw, rel, settings)
+    if loaded.has_errors:
+        raise TaizhangError([p for p in loaded.problems if p.is_error])
+    return loaded
+
+
+def _refuse_lone_cr(loaded: LoadedLedger) -> None:
+    """A file whose lines end in bare CRs (old Mac editors) reads well, but the lines an edit
+    adds could not end the same way: refuse rather than mix line endings in the clerk's file."""
+    text = loaded.doc.text
+    if "\r" in text and "\n" not in text:  # (a stray CR inside a title or comment is no matter)
+        raise TaizhangError(Problem(loaded.path, 1, text.index("\r") + 1, "lone_cr", {}))
+
+
+def same_data(a: Any, b: Any) -> bool:
+    """Equal as the models read them: a mapping key 2018 and "2018" are the same (JSON, and so
+    the cache, keeps keys as text)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        if len(a) != len(b):
+            return False
+        b_by_text = {str(k): v for k, v in b.items()}
+        return all(str(k) in b_by_text and same_data(v, b_by_text[str(k)]) for k, v in a.items())
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same_data(x, y) for x, y in zip(a, b))
+    return a == b and type(a) is type(b) or (isinstance(a, (int, float)) and isinstance(b, (int, float))
+                                             and not isinstance(a, bool) and not isinstance(b, bool) and a == b)
+
+
+def edit_ledgers(root: Path, settings: Settings, plans: dict[str, Callable[[LoadedLedger], list[Edit] | Edit]]) -> dict[str, Any]:
+    """Apply edits to several ledgers: lock them all (in order), compute and verify every new
+    text, and only then write. An error anywhere leaves every file as it was."""
+    paths = {code: ledger_path(root, code) for code in plans}
+    results: dict[str, Any] = {}
+    writes: list[tuple[Path, bytes]] = []
+    with _locks(root, sorted(plans)):
+        for code in sorted(plans):
+            loaded = _checked_loaded(root, paths[code], settings)
+            _refuse_lone_cr(loaded)
+            edit, new_loaded = _edited(plans[code], loaded, settings)
+            if new_loaded.has_errors:
+                # Wrong input is reported as input (`taizhang: items[4].title …`), not at lines
+                # of a text that was never written.
+                refuse_invalid_data(edit.expected, settings, loaded.path)
+                raise TaizhangError([p for p in new_loaded.problems if p.is_error])
+            if not same_data(new_loaded.doc.data, edit.expected):
+                raise TaizhangError(Problem(loaded.path, 0, 0, "internal_edit", {"path": loaded.path}))
+            writes.append((paths[code], encode(edit.text, loaded.doc.bom), new_loaded))
+            results[code] = edit.result
+        for path, data, new_loaded in writes:
+            atomic_write(root, path, data)
+            _remember(root, data, new_loaded, settings)
+    return results
+
+
+def _edited(plan: Callable[[LoadedLedger], Edit], loaded: LoadedLedger, settings: Settings
+            ) -> tuple[Edit, LoadedLedger]:
+    """The edit and its new text read back: made with windows first, and made again on the
+    nodes of the whole text if the windows misled it (it failed, or does not read back)."""
+    _Windows.allowed, _Windows.used, _Windows.redone = True, False, False
+    try:
+        edit = plan(loaded)
+    except Exception:  # noqa: BLE001 - a windowed attempt that failed in any way is made again
+        # (import's chain raises its own read-back errors; a wrong input fails again below)
+        if not _Windows.used:
+            raise
+        edit = None
+    finally:
+        _Windows.allowed = False
+    if edit is not None:
+        new_loaded = parse_ledger(encode(edit.text, loaded.doc.bom), loaded.path, settings)
+        if not _Windows.used or (not new_loaded.has_errors and same_data(new_loaded.doc.data, edit.expected)):
+            return edit, new_loaded
+    _Windows.redone = True
+    edit = plan(loaded)
+    return edit, parse_ledger(encode(edit.text, loaded.doc.bom), loaded.path, settings)
+
+
+def _remember(root: Path, raw: bytes, loaded: LoadedLedger, settings: Settings) -> None:
+    """Cache what a write just verified, so the next command need not parse the file again."""
+    from taizhang.repo import cache
+
+    state = cache_dir(root)
+    if state is not None:
+        cache.store(state, loaded.path, cache.cache_key(raw, settings.year), loaded.doc.data, loaded.problems)
+
+
+def refuse_invalid_data(data: Any, settings: Settings, rel_path: str) -> None:
+    """Check what an edit means to write before any text is made of it, so that wrong input is
+    reported as wrong input (`taizhang: items[4].title …`), not at lines of a file never written."""
+    doc = Document(path="", text="", data=data)
+    try:
+        ledger = Ledger.model_validate(data, context={"year": settings.year})
+    except ValidationError as e:
+        raise TaizhangError(validation_problems(e, doc, Ledger)) from None
+    errors = [replace(p, path="", line=0, col=0) for p in ledger_rules(doc, ledger, rel_path)
+              if p.is_error and p.key != "file_name_invalid"]
+    if errors:
+        raise TaizhangError(errors)
+
+
+class _locks:
+    def __init__(self, root: Path, names: list[str]):
+        self.managers = [locked(root, name) for name in names]
+
+    def __enter__(self):
+        entered = []
+        try:
+            for manager in self.managers:
+                manager.__enter__()
+                entered.append(manager)
+        except BaseException:
+            for manager in reversed(entered):
+                manager.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        for manager in reversed(self.managers):
+            manager.__exit__(*exc)
+        return False
+
+
+def _root_node(text: str):
+    return compose(text)
+
+
+class _Windows:
+    """Whether an item edit in progress may take its nodes from windows (windows.py), and
+    whether it did: an edit made through windows that does not read back is made again."""
+
+    allowed = False
+    used = False
+    redone = False  # the last edit was made again on the whole text
+    ids: list[str] | None = None  # the items' ids in the text being edited (None: no windows)
+
+
+def _windowed(apply: Callable[[LoadedLedger], Edit]) -> Callable[[LoadedLedger], Edit]:
+    """An item edit that may find its nodes through windows, checked against the ids of the
+    ledger it is given (an edit chained after another is given that one's result)."""
+
+    def run(loaded: LoadedLedger) -> Edit:
+        saved = _Windows.ids
+        items = loaded.doc.data.get("items") if isinstance(loaded.doc.data, dict) else None
+        _Windows.ids = [item.get("id") for item in items if isinstance(item, dict)] if isinstance(items, list) else None
+        try:
+            return apply(loaded)
+        finally:
+            _Windows.ids = saved
+
+    return run
+
+
