@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 from conftest import AS_OF, REPO_ROOT, YT2
 
-from taizhang.exchange.tables import cell_text, decode_csv, match_header, neutralise
+from taizhang.exchange.columns import match_header
+from taizhang.exchange.readers import cell_text, decode_csv
+from taizhang.exchange.sheets import neutralise
 from taizhang.repo.load import load_repo
 
 openpyxl = pytest.importorskip("openpyxl")

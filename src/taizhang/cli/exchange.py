@@ -89,7 +89,7 @@ def import_(ctx: typer.Context,
             commit: CommitOpt = False) -> None:
     """导入 Excel/CSV 台账：按列名识别，逐行写入台账；有任何一行读不了时不写入任何文件。"""
     def action(env: Env) -> None:
-        from taizhang.exchange import tables as exchange
+        from taizhang import exchange
         from taizhang.repo.layout import ledger_files
         from taizhang.repo.load import load_repo
 
@@ -143,7 +143,7 @@ def export(ctx: typer.Context,
            program: Annotated[Optional[str], typer.Option(help="按所属工程筛选")] = None) -> None:
     """导出台账为一张表（xlsx / csv / Markdown），供其他单位用 Excel 打开；可再用 import 导入。"""
     def action(env: Env) -> None:
-        from taizhang.exchange import tables as exchange
+        from taizhang import exchange
         from taizhang.repo.layout import ledger_path
         from taizhang.repo.load import load_repo
 

@@ -590,7 +590,7 @@ def to_xlsx(page: Page) -> bytes:
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    from taizhang.exchange.tables import print_landscape_one_page_wide
+    from taizhang.exchange.sheets import print_landscape_one_page_wide
     from taizhang.render.table import width as cells_width
 
     wb = Workbook()
@@ -662,7 +662,7 @@ def to_xlsx(page: Page) -> bytes:
 def _set_text(cell, text: str) -> None:
     """Text that stays text: one starting like a formula is stored as a string with Excel's quote
     prefix, so neither opening nor editing the cell runs it."""
-    from taizhang.exchange.tables import is_formula_like
+    from taizhang.exchange.sheets import is_formula_like
 
     cell.value = text or None
     if is_formula_like(text):

@@ -1,0 +1,559 @@
+"""The columns of a 台账 table: which column is what (header words and their synonyms, kept as
+data), and each data row read into a Record — dates, amounts, ids, units, 销号 — with every cell
+that cannot be read a problem at `FILE:ROW:COL`.
+
+Offices keep a sheet their own way: a title above the header, a header row somewhere in the
+first rows (Chinese column names and their synonyms, units in brackets), a project name merged
+over its rows, program banners (`一、双十工程`), totals and footnotes, dates as cells or as
+phrases. The header is found by its words; the rows below it are read by the columns found.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from taizhang.domain.amounts import AmountError, format_wan, parse_amount
+from taizhang.domain.dates import DateError, parse_date, parse_duration
+from taizhang.domain.ids import CODE_PATTERN, ITEM_ID_PATTERN, split_item_id
+from taizhang.domain.models import STAGES
+from taizhang.errors import Problem, TaizhangError
+from taizhang.exchange.readers import Sheet, cell_text
+
+HEADER_SCAN = 12  # the header row is looked for in the first rows of a sheet
+
+# --- the table's columns --------------------------------------------------------------------
+
+# (field, zh header, en header) of an export, in order. Import recognises these too (by
+# HEADER_SYNONYMS below), so that an exported sheet imports again.
+EXPORT_COLUMNS: list[tuple[str, str, str]] = [
+    ("code", "项目代码", "Code"),
+    ("project", "项目名称", "Project"),
+    ("program", "所属工程", "Program"),
+    ("stage", "建设性质", "Stage"),
+    ("item_id", "编号", "ID"),
+    ("title", "事项", "Item"),
+    ("kind", "类型", "Kind"),
+    ("unit", "责任单位", "Unit"),
+    ("leader", "责任领导", "Leader"),
+    ("owner", "责任人", "Owner"),
+    ("due", "时间节点", "Time node"),
+    ("node_source", "节点来源", "Time node from"),
+    ("duration", "工期（天）", "Duration (days)"),
+    ("after", "前置事项", "After"),
+    ("light", "亮灯", "Light"),
+    ("days_left", "剩余天数", "Days left"),
+    ("closed_on", "销号日期", "Closed on"),
+    ("closed_by", "销号人", "Closed by"),
+    ("closed_note", "销号说明", "Close note"),
+    ("evidence", "佐证材料", "Evidence"),
+    ("measures", "整改措施", "Measures"),
+    ("progress", "最新进展", "Latest report"),
+    ("progress_date", "进展日期", "Report date"),
+    ("progress_by", "汇报人", "Reported by"),
+    ("deadline", "项目最终节点", "Project deadline"),
+    ("calendar", "日历", "Calendar"),
+    ("total", "总投资（万元）", "Total investment (万元)"),
+    ("planned", "{year}年计划投资（万元）", "Planned {year} (万元)"),
+    ("completed", "{year}年累计完成投资（万元）", "Completed {year} to date (万元)"),
+]
+
+# Header synonyms: (field, the header words that name it, as a regular expression), matched
+# against the header text without spaces and bracketed parts (`总投资（亿元）` → `总投资`, unit
+# 亿元). First match wins; the order matters.
+HEADER_SYNONYMS: list[tuple[str, str]] = [
+    ("seq", r"序号|序|No\.?|#"),
+    ("code", r"项目代码|代码|项目编码|Code"),
+    ("project_no", r"项目编号"),
+    ("item_id", r"编号|事项编号|ID"),
+    ("project", r"项目名称|项目|名称|项目名|Project"),
+    ("title_task", (r"事项|工作任务|任务|目标任务|工作内容|节点任务|时间节点任务|推进事项|重点任务|具体任务|年度目标|"
+                    r"年度目标任务|主要任务|工作事项|督办事项|Item|Title")),
+    ("title_problem", r"问题|存在问题|问题描述|存在的问题|问题及困难|困难问题|问题清单"),
+    ("title_content", r"建设内容|主要建设内容|建设内容及规模|建设规模及内容|项目内容"),
+    ("kind", r"类型|事项类型|Kind"),
+    ("unit", r"责任单位|牵头单位|主责单位|责任部门|牵头部门|责任主体|Unit"),
+    ("leader", r"责任领导|分包领导|分管领导|联系领导|包抓领导|牵头领导|Leader"),
+    ("owner", r"责任人|具体责任人|项目负责人|Owner"),
+    ("due", (r"时间节点|完成时限|完成时间|时限|截止时间|截止日期|计划完成时间|计划完成日期|完成期限|办结时限|整改时限|"
+             r"整改期限|Timenode|Due")),
+    ("node_source", r"节点来源|Timenodefrom"),
+    ("duration", r"工期|Duration"),
+    ("after", r"前置事项|前置|After"),
+    ("progress", r"进展情况|进展|工作进展|推进情况|完成情况|最新进展|进度情况|工作推进情况|整改进展|整改情况|Latestreport|Progress"),
+    ("progress_date", r"进展日期|汇报日期|Reportdate"),
+    ("progress_by", r"汇报人|Reportedby"),
+    ("closed", r"是否销号|销号情况|销号|是否完成|完成状态|状态|是否办结|Status"),
+    ("closed_on", r"销号日期|销号时间|实际完成时间|实际完成日期|办结日期|Closedon"),
+    ("closed_by", r"销号人|Closedby"),
+    ("closed_note", r"销号说明|Closenote"),
+    ("evidence", r"佐证材料|佐证|Evidence"),
+    ("measures", r"整改措施|措施|推进措施|Measures"),
+    ("program", r"所属工程|工程|专项|工程类别|Program"),
+    ("stage", r"建设性质|建设阶段|项目性质|Stage"),
+    ("deadline", r"项目最终节点|最终节点|计划竣工时间|竣工时间|Projectdeadline"),
+    ("calendar", r"日历|Calendar"),
+    ("total", r"总投资|计划总投资|总投资额|项目总投资|Totalinvestment"),
+    ("planned", r"(?:\d{4}年?)?(?:年度计划投资|年度投资计划|计划投资|本年计划投资|年度计划|Planned\d{4}|Planned)"),
+    # Read by people, computed by taizhang: known, and left out without a word.
+    ("derived", r"亮灯|亮灯情况|剩余天数|逾期天数|Light|Daysleft|(?:\d{4}年?)?(?:累计)?完成投资|.*累计完成.*|Completed.*"),
+]
+_SYNONYM_RES = [(name, re.compile(rf"^(?:{pattern})$", re.IGNORECASE)) for name, pattern in HEADER_SYNONYMS]
+_TITLE_FIELDS = ("title_task", "title_problem", "title_content")
+_PROJECT_FIELDS = ("project", "code")
+_BRACKETS = re.compile(r"[（(][^（）()]*[）)]")
+_UNIT_IN = re.compile(r"(亿元|万元|亿|万|元)")
+_YEAR_IN = re.compile(r"((?:19|20)\d\d)")
+_SPACES = re.compile(r"[\s\u3000]+")
+
+
+@dataclass
+class Column:
+    field: str
+    col: int  # 0-based
+    label: str  # the header as written (for messages)
+    unit: str | None = None  # 亿 / 万 / 元 for bare numbers in an amount column
+    year: int | None = None  # the year a 计划投资 column is about
+
+
+def match_header(text: str, unit_hint: str | None = None) -> tuple[str | None, str | None, int | None]:
+    """(field, unit, year) a header cell names, or (None, …) for a column we do not know.
+    `unit_hint` is the unit of a heading above the cell (`投资情况（亿元）`)."""
+    raw = _SPACES.sub("", text)
+    if not raw:
+        return None, None, None
+    own_unit = _bracket_unit(raw) or (raw[-2] if raw.endswith(("亿元", "万元")) else None)
+    year_match = _YEAR_IN.search(raw)
+    base = _BRACKETS.sub("", raw).rstrip(":：")
+    if raw.endswith(("亿元", "万元")) and not _BRACKETS.search(raw):
+        base = base[:-2]
+    for name, pattern in _SYNONYM_RES:
+        if pattern.match(base):
+            unit = own_unit or unit_hint
+            if name == "planned" and "投资" not in base and not unit and not base.lower().startswith("planned"):
+                return None, None, None  # 年度计划 without 投资 or a unit is a text of goals
+            return name, unit, int(year_match.group(1)) if year_match else None
+    return None, None, None
+
+
+def _bracket_unit(text: str) -> str | None:
+    """亿 / 万 / 元 as a bracketed part of a header names it (`总投资（亿元）`)."""
+    m = _UNIT_IN.search("".join(_BRACKETS.findall(_SPACES.sub("", text))))
+    return m.group(1)[0] if m else None
+
+
+@dataclass(frozen=True)
+class CellProblem(Problem):
+    """A cell that cannot be read: the message of its date, amount or duration, said about its
+    column (`FILE:5:7: 时间节点：日期“2月30日”不存在`)."""
+
+    column: str = ""
+
+    def render(self, lang: str = "zh") -> str:
+        from taizhang.i18n import message
+
+        sep = ": " if lang == "en" else "："
+        return f"{self.path}:{max(self.line, 1)}:{max(self.col, 1)}: {self.column}{sep}" + \
+            message(self.key, lang, **self.args)
+
+
+# --- the header -----------------------------------------------------------------------------
+
+@dataclass
+class Header:
+    row: int  # 0-based index of the (last) header row
+    columns: dict[str, Column]
+    ignored: list[str]  # headers of columns not imported
+    first_data: int
+    default_unit: str | None = None  # `单位：亿元` written above the table
+
+    def get(self, name: str) -> Column | None:
+        return self.columns.get(name)
+
+    @property
+    def title(self) -> Column | None:
+        for name in _TITLE_FIELDS:
+            if name in self.columns:
+                return self.columns[name]
+        return None
+
+
+def _heading_unit(sheet: Sheet, r: int, c: int) -> str | None:
+    """The unit a heading over column `c` in row `r` gives (`投资情况（亿元）`): the cell's own,
+    or, where the cell is blank (a merged heading saved as CSV), the nearest text to its left."""
+    if r < 0:
+        return None
+    k = c
+    while k > 0 and not sheet.text(r, k):
+        k -= 1
+    return _bracket_unit(sheet.text(r, k))
+
+
+def _row_fields(sheet: Sheet, r: int) -> dict[int, tuple[str, str | None, int | None]]:
+    out = {}
+    for c in range(len(sheet.rows[r])):
+        text = sheet.text(r, c)
+        if not text:
+            continue
+        name, unit, year = match_header(text, unit_hint=_heading_unit(sheet, r - 1, c))
+        if name is not None:
+            out[c] = (name, unit, year)
+    return out
+
+
+def find_header(sheet: Sheet, shown: str) -> Header:
+    """The header row: among the first rows, the one naming the most known columns (a project
+    or a task among them). A row below it that names columns under a heading spanning several
+    columns (`投资情况（亿元）` over `总投资 | 年度计划投资`) completes it, units included."""
+    best, best_score = None, 0
+    for r in range(min(HEADER_SCAN, len(sheet.rows))):
+        fields = {f for f, _, _ in _row_fields(sheet, r).values() if f not in ("derived", "seq")}
+        if not fields & {*_PROJECT_FIELDS, *_TITLE_FIELDS}:
+            continue
+        if len(fields) > best_score:
+            best, best_score = r, len(fields)
+    if best is None or best_score < 2:
+        raise TaizhangError(Problem(shown, 0, 0, "import_no_header", {"rows": HEADER_SCAN}))
+    top_fields = _row_fields(sheet, best)
+    sub_fields: dict[int, tuple[str, str | None, int | None]] = {}
+    if best + 1 < len(sheet.rows):
+        candidate = _row_fields(sheet, best + 1)
+        if candidate and any((best, c) in sheet.across or c not in top_fields for c in candidate) and \
+                not any(isinstance(v, (int, float, datetime, date)) for v in sheet.rows[best + 1]):
+            sub_fields = candidate
+    last = best + 1 if sub_fields else best
+    # Units written once above the table (`单位：万元`).
+    default_unit = None
+    for r in range(best):
+        for c in range(len(sheet.rows[r])):
+            m = re.search(r"单位[:：]\s*(亿元|万元|元)", sheet.text(r, c))
+            if m:
+                default_unit = m.group(1)[0]
+    columns: dict[str, Column] = {}
+    ignored: list[str] = []
+    for c in range(len(sheet.rows[best])):
+        top, lower = top_fields.get(c), sub_fields.get(c)
+        use_lower = lower is not None and (top is None or (best, c) in sheet.across)
+        choice = lower if use_lower else top
+        label = sheet.text(last if use_lower else best, c)
+        if choice is None:
+            text = sheet.text(last, c) or sheet.text(best, c)
+            if text and (best, c) not in sheet.across:
+                ignored.append(text.replace("\n", ""))
+            continue
+        name, unit, year = choice
+        if name == "derived":
+            continue
+        if name in columns:
+            ignored.append(label.replace("\n", ""))
+            continue
+        columns[name] = Column(name, c, label.replace("\n", ""), unit, year)
+    return Header(last, columns, ignored, last + 1, default_unit)
+
+
+# --- rows -----------------------------------------------------------------------------------
+
+@dataclass
+class Record:
+    """One data row, read."""
+
+    row: int  # 1-based, as a spreadsheet numbers it
+    project: str | None = None
+    project_col: int = 0
+    code: str | None = None
+    title: str | None = None
+    title_col: int = 0
+    item_id: str | None = None
+    kind: str | None = None
+    unit: str | None = None
+    leader: str | None = None
+    owner: str | None = None
+    due: date | None = None
+    due_wording: str | None = None  # the clerk's phrase (`9月底前`), kept as a comment
+    due_computed: bool = False
+    duration: int | None = None
+    after: list[str] = field(default_factory=list)
+    after_col: int = 0
+    progress: str | None = None
+    progress_date: date | None = None
+    progress_by: str | None = None
+    closed: bool | None = None  # None: nothing said; True/False as the 是否销号 column says
+    closed_text: str | None = None  # what the status cell said beyond yes (kept as the note)
+    closed_on: date | None = None
+    closed_by: str | None = None
+    closed_note: str | None = None
+    evidence: str | None = None
+    measures: str | None = None
+    program: str | None = None
+    stage: str | None = None
+    deadline: date | None = None
+    calendar: str | None = None
+    total: str | None = None
+    planned: str | None = None
+    planned_year: int | None = None
+
+
+_YES = {"是", "已销号", "销号", "已完成", "完成", "已办结", "办结", "已", "√", "✓", "✔", "y", "yes", "done", "closed",
+        "true", "1", "ok"}
+_NO = {"否", "未销号", "未完成", "未", "进行中", "推进中", "正在推进", "在建", "×", "✗", "n", "no", "open", "false",
+       "0", "-", "—", "/", "无"}
+_KINDS = {"任务": "task", "task": "task", "工作任务": "task", "节点": "milestone", "里程碑": "milestone",
+          "milestone": "milestone", "问题": "problem", "problem": "problem"}
+_CALENDARS = {"natural": "natural", "自然日": "natural", "workdays": "workdays", "工作日": "workdays",
+              "法定工作日": "workdays", "weekdays": "weekdays", "周一至周五": "weekdays"}
+_ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+[部分类批]?[、:：\s]?)")
+_TOTALS = {"合计", "总计", "小计", "共计", "total"}
+_FOOTER = ("注：", "注:", "备注：", "备注:", "说明：", "说明:", "填报单位", "填表人", "填报人", "审核人", "制表", "填表日期",
+           "联系电话", "填报日期", "审核：", "审核:")
+_TIME_SUFFIX = re.compile(r"\s+\d{1,2}:\d{2}(?::\d{2})?$")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass
+class Context:
+    """One reading of a file: what phrases are read against, and every problem found (one per
+    cell and message)."""
+
+    path: str  # the file as shown in messages
+    as_of: date
+    year: int  # for phrases without a year
+    problems: list[Problem] = field(default_factory=list)
+    origin: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+    _seen: set[tuple[int, int, str]] = field(default_factory=set)
+
+    def _add(self, row: int, col: int, problem: Callable[[int, int], Problem]) -> None:
+        # A value merged over several rows is wrong once, at the cell that holds it.
+        r, c = self.origin.get((row - 1, col), (row - 1, col))
+        made = problem(r + 1, c + 1)
+        if (r, c, made.key) not in self._seen:
+            self._seen.add((r, c, made.key))
+            self.problems.append(made)
+
+    def error(self, row: int, col: int, key: str, **args: Any) -> None:
+        self._add(row, col, lambda r, c: Problem(self.path, r, c, key, args))
+
+    def cell_error(self, row: int, column: Column, e: DateError | AmountError) -> None:
+        self._add(row, column.col, lambda r, c: CellProblem(self.path, r, c, e.key, dict(e.args_),
+                                                             column=column.label))
+
+
+def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: str | None = None) -> list[Record]:
+    """Every data row as a Record; what cannot be read goes into `ctx.problems`."""
+    records: list[Record] = []
+    cols = header.columns
+    title_col = header.title
+    program = None  # from a banner row (`一、双十工程`)
+    last_project: tuple[str | None, str | None] = (None, None)
+    for r in range(header.first_data, len(sheet.rows)):
+        values = [(c, sheet.text(r, c)) for c in range(len(sheet.rows[r]))]
+        filled = [(c, v) for c, v in values if v]
+        if not filled:
+            continue
+        first_text = filled[0][1]
+        if _SPACES.sub("", first_text).startswith(_FOOTER):
+            continue
+        if any(_SPACES.sub("", v).lower() in _TOTALS for _, v in filled[:3]):
+            continue
+        seq = cols.get("seq")
+        numbered = [(c, v) for c, v in filled if seq is None or c != seq.col]
+        if not numbered:
+            continue  # only a 序号
+        rest = {v for _, v in numbered}
+        seq_text = sheet.text(r, seq.col) if seq is not None else ""
+        if len(rest) == 1 and (len(numbered) >= 3 or _ORDINAL.match(numbered[0][1])
+                               or re.fullmatch(r"[一二三四五六七八九十]+|[（(][一二三四五六七八九十]+[)）]", seq_text)) \
+                and (title_col is None or numbered[0][0] != title_col.col or len(numbered) >= 3):
+            program = _banner(numbered[0][1])  # a banner: `一、双十工程` over the rows below
+            continue
+        rec = Record(row=r + 1)
+
+        def text(name: str, r: int = r) -> str:
+            column = cols.get(name)
+            return _one_line(sheet.text(r, column.col)) if column is not None else ""
+
+        def raw(name: str, r: int = r) -> Any:
+            column = cols.get(name)
+            return sheet.rows[r][column.col] if column is not None else None
+
+        rec.project = text("project") or None
+        rec.project_col = cols["project"].col if "project" in cols else 0
+        code_text = text("code").upper()
+        if code_text:
+            if re.match(CODE_PATTERN, code_text):
+                rec.code = code_text
+            else:
+                ctx.error(rec.row, cols["code"].col, "import_bad_code", code=text("code"))
+        for name in ("item_id", "project_no"):
+            value = text(name).upper()
+            if not value:
+                continue
+            if name == "item_id" and re.match(ITEM_ID_PATTERN, value):
+                rec.item_id = value
+                rec.code = rec.code or split_item_id(value)
+            elif re.match(CODE_PATTERN, value) and not rec.code and name == "project_no":
+                rec.code = value
+        if fixed_project is not None:
+            rec.code = fixed_project
+        if title_col is not None:
+            rec.title = _one_line(sheet.text(r, title_col.col)) or None
+            rec.title_col = title_col.col
+        if rec.title and not rec.project and not rec.code and fixed_project is None:
+            # "Blank means as above": what a merged project cell becomes when saved as CSV.
+            rec.project, rec.code = last_project
+        if rec.project or rec.code:
+            last_project = (rec.project, rec.code)
+        if not rec.title and not rec.project and not rec.code:
+            ctx.error(rec.row, filled[0][0], "import_row_empty_key")
+            continue
+        if rec.title and not rec.project and not rec.code:
+            column = cols.get("project")
+            ctx.error(rec.row, column.col if column else filled[0][0], "import_no_project")
+            continue
+        rec.program = text("program") or program
+        kind = text("kind")
+        if kind:
+            rec.kind = _KINDS.get(kind.lower())
+            if rec.kind is None:
+                ctx.error(rec.row, cols["kind"].col, "import_bad_kind", value=kind)
+        elif header.title is not None and header.title.field == "title_problem":
+            rec.kind = "problem"
+        for name in ("unit", "leader", "owner", "measures", "progress", "progress_by", "closed_by",
+                     "closed_note", "evidence"):
+            setattr(rec, name, text(name) or None)
+        for name in ("due", "progress_date", "closed_on", "deadline"):
+            if name in cols:
+                setattr(rec, name, _date_cell(raw(name), rec.row, cols[name], ctx))
+        if rec.due is not None and isinstance(raw("due"), str) and text("due") != rec.due.isoformat():
+            rec.due_wording = text("due")
+        source = text("node_source")
+        rec.due_computed = source in ("倒排", "倒排工期", "computed", "倒排算出")
+        if text("duration"):
+            try:
+                value = raw("duration")
+                rec.duration = parse_duration(int(value) if isinstance(value, float) and value.is_integer() else
+                                              (value if isinstance(value, int) else text("duration")))
+            except DateError as e:
+                ctx.cell_error(rec.row, cols["duration"], e)
+        if text("after"):
+            rec.after_col = cols["after"].col
+            for ref in re.split(r"[,，、;；\s]+", text("after").upper()):
+                if not ref:
+                    continue
+                if re.match(ITEM_ID_PATTERN, ref):
+                    rec.after.append(ref)
+                else:
+                    ctx.error(rec.row, rec.after_col, "import_bad_after", ref=ref)
+        _closed_cell(rec, text("closed"), cols.get("closed"), ctx)
+        stage = text("stage")
+        if stage:
+            if stage in STAGES:
+                rec.stage = stage
+            else:
+                ctx.error(rec.row, cols["stage"].col, "import_bad_stage", value=stage, allowed="、".join(STAGES))
+        calendar = text("calendar")
+        if calendar:
+            rec.calendar = _CALENDARS.get(calendar.lower())
+            if rec.calendar is None:
+                ctx.error(rec.row, cols["calendar"].col, "import_bad_calendar", value=calendar)
+        for name in ("total", "planned"):
+            if name in cols and text(name):
+                setattr(rec, name, _amount_cell(raw(name), text(name), rec.row, cols[name],
+                                                header.default_unit, ctx))
+        if "planned" in cols:
+            rec.planned_year = cols["planned"].year or ctx.year
+        records.append(rec)
+    return records
+
+
+def _one_line(text: str) -> str:
+    """A cell's text on one line: line breaks typed to wrap a cell (Alt+Enter) become a space."""
+    text = _CONTROL.sub("", text.replace("\r", "").replace("\t", " "))
+    return re.sub(r"[ \u3000]*\n+[ \u3000]*", " ", text).strip()
+
+
+def _banner(text: str) -> str:
+    """`一、双十工程（10个）` → `双十工程`."""
+    name = _ORDINAL.sub("", text.strip())
+    name = re.sub(r"[（(][^）)]*[）)]\s*$", "", name).strip(" ：:")
+    return name or text.strip()
+
+
+def _date_cell(value: Any, row: int, column: Column, ctx: Context) -> date | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        ctx.error(row, column.col, "import_date_number", column=column.label, value=cell_text(value))
+        return None
+    try:
+        return _parse_day(cell_text(value), ctx)
+    except DateError as e:
+        ctx.cell_error(row, column, e)
+        return None
+
+
+def _parse_day(text: str, ctx: Context) -> date:
+    """The day a cell's text names, a time of day after it left out (`2018-06-30 17:00`)."""
+    return parse_date(_TIME_SUFFIX.sub("", text), year=ctx.year, relative=False)
+
+
+def _amount_cell(value: Any, text: str, row: int, column: Column, default_unit: str | None,
+                 ctx: Context) -> str | None:
+    """An amount as it will stand in the ledger: the clerk's text if it carries a unit, else the
+    number with the column's unit (`总投资（亿元）` and 300 → `300亿`); bare numbers are 万元."""
+    unit = column.unit or default_unit
+    bare = isinstance(value, (int, float, Decimal)) and not isinstance(value, bool) or \
+        re.fullmatch(r"\d+(?:\.\d+)?|\d{1,3}(?:,\d{3})+(?:\.\d+)?", text.strip())
+    written = text.strip()
+    if bare:
+        try:
+            number = Decimal(written.replace(",", ""))
+        except InvalidOperation:
+            number = None
+        if number is not None:
+            written = _amount_text(number, unit or "万")
+    try:
+        parse_amount(written)
+    except AmountError as e:
+        ctx.cell_error(row, column, e)
+        return None
+    return written
+
+
+def _amount_text(number: Decimal, unit: str) -> str:
+    """A number in a column of `unit` as the ledger writes it: `12亿` rather than `120000万`."""
+    if unit == "万" and number >= 10000 and (number / 10000) == (number / 10000).quantize(Decimal("0.0001")):
+        return format_wan(number / 10000) + "亿"
+    return format_wan(number) + unit
+
+
+def _closed_cell(rec: Record, text: str, column: Column | None, ctx: Context) -> None:
+    if not text:
+        return
+    word = _SPACES.sub("", text).lower()
+    if word in _YES:
+        rec.closed = True
+        return
+    if word in _NO:
+        rec.closed = False
+        return
+    try:
+        rec.closed_on = rec.closed_on or _parse_day(text, ctx)
+        rec.closed = True
+        return
+    except DateError:
+        pass
+    if re.match(r"^(已销号|已完成|已办结|是|完成)", word):
+        rec.closed, rec.closed_text = True, text
+    elif re.match(r"^(未|否|正在|进行|推进)", word):
+        rec.closed = False
+    else:
+        ctx.error(rec.row, column.col if column else 0, "import_bad_closed", value=text)
+

@@ -1,0 +1,223 @@
+"""Export: the ledgers as one table — a row per item, the project's columns repeated on each —
+written as xlsx (for the offices' Excel), CSV (UTF-8, CRLF, for any spreadsheet) or Markdown.
+What is exported imports again (`exchange.columns` recognises every header written here).
+
+openpyxl is imported only inside the function that needs it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from taizhang.domain.amounts import format_wan
+from taizhang.domain.models import Ledger, Settings
+from taizhang.exchange.columns import EXPORT_COLUMNS
+from taizhang.exchange.sheets import is_formula_like, neutralise, print_landscape_one_page_wide, xlsx_safe
+
+
+@dataclass
+class ExportTable:
+    """The ledgers as one table: a header per field (in the output language) and the rows."""
+
+    title: str | None
+    as_of: date
+    headers: list[str]
+    fields: list[str]
+    rows: list[list[Any]]  # date, Decimal, int, str or None
+
+
+def export_table(ledgers: Sequence[Ledger], as_of: date, settings: Settings, extra=None, lang: str = "zh",
+                 codes: Sequence[str] = ()) -> ExportTable:
+    """Every item of the ledgers as one row (a project without items as a row of its own), in
+    the ledgers' order; project columns repeat on each row so the sheet sorts and filters."""
+    from taizhang.domain.calendars import NO_EXTRA
+    from taizhang.domain.invest import invest_row, time_progress
+    from taizhang.domain.lights import evaluate
+    from taizhang.i18n import KIND_WORDS, light_word
+
+    extra = extra if extra is not None else NO_EXTRA
+    year = as_of.year
+    en = lang == "en"
+    headers = [(en_h if en else zh).format(year=year) for _, zh, en_h in EXPORT_COLUMNS]
+    fields = [f for f, _, _ in EXPORT_COLUMNS]
+    views = {v.code: v for v in evaluate(ledgers, as_of, settings, extra)}
+    order = list(codes) if codes else [l.code for l in ledgers]
+    by_code = {l.code: l for l in ledgers}
+    kinds = KIND_WORDS["en" if en else "zh"]
+    progress = time_progress(as_of)
+    rows = []
+    for code in order:
+        ledger = by_code.get(code)
+        if ledger is None:
+            continue
+        view = views[code]
+        invest = invest_row(ledger, as_of, settings, progress)
+        total = ledger.investment.total if ledger.investment else None
+        calendar = ledger.calendar if isinstance(ledger.calendar, str) else (
+            ledger.calendar.base if ledger.calendar is not None else None)
+        has_completed = bool(ledger.investment and ledger.investment.completed)
+        project: dict[str, Any] = {
+            "code": ledger.code, "project": ledger.name, "program": ledger.program, "stage": ledger.stage,
+            "leader": ledger.leader, "deadline": ledger.deadline, "calendar": calendar, "total": total,
+            "planned": invest.planned, "completed": invest.completed if has_completed else None}
+        item_views = {i.id: i for i in view.items}
+        if not ledger.items:
+            rows.append([project.get(f) if f in project else
+                         (ledger.unit if f == "unit" else ledger.owner if f == "owner" else None) for f in fields])
+            continue
+        for item in ledger.items:
+            iv = item_views[item.id]
+            last = max(item.notes, key=lambda n: n.date, default=None)
+            values = dict(project)
+            values.update({
+                "item_id": item.id, "title": item.title, "kind": kinds[item.kind],
+                "unit": item.unit or ledger.unit, "owner": item.owner or ledger.owner,
+                "due": iv.due, "node_source": (("computed" if en else "倒排") if item.due is None and iv.due else
+                                               (("set" if en else "设定") if iv.due else None)),
+                "duration": item.duration, "after": ", ".join(item.after) or None,
+                "light": light_word(iv.light, lang),
+                "days_left": iv.days_left if iv.light != "done" else None,
+                "closed_on": item.closed.date if item.closed else None,
+                "closed_by": item.closed.by if item.closed else None,
+                "closed_note": item.closed.note if item.closed else None,
+                "evidence": item.closed.evidence if item.closed else None,
+                "measures": item.measures,
+                "progress": last.text if last else None,
+                "progress_date": last.date if last else None,
+                "progress_by": last.by if last else None,
+            })
+            rows.append([values.get(f) for f in fields])
+    return ExportTable(settings.title, as_of, headers, fields, rows)
+
+
+def _csv_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format_wan(value)
+    if isinstance(value, int):
+        return str(value)
+    return neutralise(str(value))
+
+
+def to_csv(table: ExportTable) -> str:
+    """CSV as Excel reads it (the caller adds a UTF-8 byte-order mark when writing a file):
+    a header row, one row per item, CRLF line ends."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(table.headers)
+    for row in table.rows:
+        writer.writerow([_csv_value(v) for v in row])
+    return out.getvalue()
+
+
+def _md_cell(value: Any) -> str:
+    text = _csv_value(value) if not isinstance(value, str) else value
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
+
+
+def to_markdown(table: ExportTable, lang: str = "zh") -> str:
+    """A heading, the day, and the table as a pipe table (numbers right-aligned)."""
+    heading = ("Ledger" if lang == "en" else "台账") + ((" " + table.title) if table.title else "")
+    when = f"As of {table.as_of}" if lang == "en" else f"截至 {table.as_of}"
+    lines = [f"# {_md_cell(heading)}", "", when, ""]
+    lines.append("| " + " | ".join(_md_cell(h) for h in table.headers) + " |")
+    numeric = {"duration", "days_left", "total", "planned", "completed"}
+    lines.append("|" + "|".join("---:" if f in numeric else "---" for f in table.fields) + "|")
+    for row in table.rows:
+        lines.append("| " + " | ".join(_md_cell(v) for v in row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+_XLSX_FILL = {"red": "F8CBAD", "yellow": "FFE699", "green": "C6EFCE", "done": "E7E6E6", "none": "D9D2E9"}
+
+
+def to_xlsx(table: ExportTable, path: Path, lang: str = "zh") -> None:
+    """An xlsx a clerk can work with: a title row, the header frozen with an autofilter, real
+    dates and numbers, the lights filled in colour (and in words), A3 landscape one page wide.
+    Texts a spreadsheet would run as formulas are stored as text cells marked like Excel's own
+    leading apostrophe (quotePrefix): shown and kept as written, never evaluated."""
+    import os
+    import tempfile
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    from taizhang.i18n import LIGHT_WORDS
+    from taizhang.render.table import width as cells_of
+
+    book = Workbook()
+    ws = book.active
+    ws.title = "台账" if lang != "en" else "Ledger"
+    n = len(table.headers)
+    heading = ("Ledger" if lang == "en" else "台账") + ((" " + table.title) if table.title else "") + \
+        (f" (as of {table.as_of})" if lang == "en" else f"（截至 {table.as_of}）")
+    ws.cell(row=1, column=1, value=xlsx_safe(heading)).font = Font(bold=True, size=14)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=n)
+    ws.row_dimensions[1].height = 24
+    thin = Side(style="thin", color="BFBFBF")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    head_fill = PatternFill("solid", fgColor="DDEBF7")
+    for c, text in enumerate(table.headers, start=1):
+        cell = ws.cell(row=2, column=c, value=text)
+        cell.font = Font(bold=True)
+        cell.fill = head_fill
+        cell.border = border
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    light_of = {word: light for light, word in LIGHT_WORDS["en" if lang == "en" else "zh"].items()}
+    widths = [cells_of(h) for h in table.headers]
+    light_col = table.fields.index("light")
+    for r, row in enumerate(table.rows, start=3):
+        for c, value in enumerate(row, start=1):
+            cell = ws.cell(row=r, column=c)
+            if isinstance(value, str):
+                text = xlsx_safe(value)
+                cell.value = text
+                # openpyxl takes a text starting with `=` for a formula: say it is a string.
+                cell.data_type = "s"
+                if is_formula_like(text):
+                    cell.quotePrefix = True
+                widths[c - 1] = max(widths[c - 1], min(50, max((cells_of(line) for line in text.split("\n")), default=0)))
+            elif isinstance(value, Decimal):
+                cell.value = float(value)
+                cell.number_format = "#,##0.00"
+                widths[c - 1] = max(widths[c - 1], 12)
+            elif isinstance(value, date):
+                cell.value = value
+                cell.number_format = "yyyy-mm-dd"
+                widths[c - 1] = max(widths[c - 1], 11)
+            elif value is not None:
+                cell.value = value
+                widths[c - 1] = max(widths[c - 1], len(str(value)))
+            cell.border = border
+            cell.alignment = Alignment(vertical="top", wrap_text=isinstance(value, str))
+        light = light_of.get(row[light_col])
+        if light:
+            cell = ws.cell(row=r, column=light_col + 1)
+            cell.fill = PatternFill("solid", fgColor=_XLSX_FILL[light])
+            cell.font = Font(bold=light in ("red", "yellow"))
+    for c, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(c)].width = min(52, max(6, w + 2))
+    last_col = get_column_letter(n)
+    ws.freeze_panes = "C3"
+    ws.auto_filter.ref = f"A2:{last_col}{max(2, len(table.rows) + 2)}"
+    print_landscape_one_page_wide(ws, "A3", "2:2")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".taizhang-", suffix=".xlsx", dir=path.parent)
+    os.close(fd)
+    try:
+        book.save(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

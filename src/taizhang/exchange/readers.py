@@ -1,0 +1,188 @@
+"""Reading a file into a Sheet: its rows of cell values, 0-based, merged cells filled with the
+value of their top-left cell and remembered, so that a message can name the cell that holds it.
+
+A reader is a function `(path, shown, sheet) -> Sheet` registered for the suffixes it reads
+(`@reader(".xlsx", ".xlsm")`); `read_sheet` chooses it by the file's suffix. Adding a format is
+adding one such function. A reader raises TaizhangError with a Problem about the file (`shown`
+is the file as messages name it) when it cannot read it at all; cells it cannot make sense of
+are left to the columns (`exchange.columns`).
+
+openpyxl is imported only inside the reader that needs it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from taizhang.errors import Problem, TaizhangError, input_error
+from taizhang.exchange.sheets import FORMULA_START
+
+
+@dataclass
+class Sheet:
+    """A sheet's cells (merged cells filled with their top-left value)."""
+
+    rows: list[list[Any]]
+    across: set[tuple[int, int]] = field(default_factory=set)  # cells of merges wider than one column
+    origin: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)  # merged cell → its top-left
+    kind: str = "xlsx"
+    encoding: str | None = None
+    name: str | None = None
+
+    def text(self, r: int, c: int) -> str:
+        row = self.rows[r]
+        return cell_text(row[c]) if c < len(row) else ""
+
+
+Reader = Callable[[Path, str, str | None], Sheet]
+"""(the file, the file as messages name it, the sheet asked for or None) → its cells."""
+
+READERS: dict[str, Reader] = {}
+"""Each suffix (lower case, with its dot) and the function that reads such files."""
+
+# Formats offices still send that no reader reads: said so, rather than "unknown type".
+_OLD_EXCEL = (".xls", ".et", ".wps")
+
+
+def reader(*suffixes: str) -> Callable[[Reader], Reader]:
+    """Register the decorated function as the reader of files with these suffixes."""
+
+    def register(read: Reader) -> Reader:
+        for suffix in suffixes:
+            READERS[suffix] = read
+        return read
+
+    return register
+
+
+def read_sheet(path: Path, shown: str, sheet: str | None = None) -> Sheet:
+    """The first (active) sheet of an xlsx, or the named one; or a CSV file."""
+    if not path.is_file():
+        raise input_error("file_missing", path=shown)
+    suffix = path.suffix.lower()
+    read = READERS.get(suffix)
+    if read is not None:
+        return read(path, shown, sheet)
+    if suffix in _OLD_EXCEL:
+        raise TaizhangError(Problem(shown, 0, 0, "import_old_excel", {"suffix": suffix}))
+    raise TaizhangError(Problem(shown, 0, 0, "import_format", {"suffix": suffix or "-"}))
+
+
+@reader(".xlsx", ".xlsm")
+def read_xlsx(path: Path, shown: str, sheet: str | None) -> Sheet:
+    """The named sheet of a workbook, else its active one (as Excel and WPS save either)."""
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        # Not read_only: merged ranges are only known to a fully loaded sheet. data_only: a
+        # formula cell gives the value Excel computed and saved with it.
+        book = load_workbook(path, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
+        raise TaizhangError(Problem(shown, 0, 0, "import_unreadable",
+                                    {"detail": str(e) or type(e).__name__})) from None
+    if sheet is not None:
+        if sheet not in book.sheetnames:
+            raise TaizhangError(Problem(shown, 0, 0, "import_no_sheet",
+                                        {"sheet": sheet, "sheets": "、".join(book.sheetnames)}))
+        ws = book[sheet]
+    else:
+        ws = book.active if book.active is not None else book.worksheets[0]
+    rows = [list(values) for values in ws.iter_rows(values_only=True)]
+    width = max((len(r) for r in rows), default=0)
+    rows = [r + [None] * (width - len(r)) for r in rows]
+    across: set[tuple[int, int]] = set()
+    origin: dict[tuple[int, int], tuple[int, int]] = {}
+    for merged in ws.merged_cells.ranges:
+        top, left = merged.min_row - 1, merged.min_col - 1
+        if top >= len(rows) or left >= width:
+            continue
+        value = rows[top][left]
+        for r in range(top, min(merged.max_row, len(rows))):
+            for c in range(left, min(merged.max_col, width)):
+                rows[r][c] = value
+                origin[(r, c)] = (top, left)
+                if merged.max_col > merged.min_col:
+                    across.add((r, c))
+    return Sheet(rows, across=across, origin=origin, kind="xlsx", name=ws.title)
+
+
+def decode_csv(raw: bytes) -> tuple[str, str] | None:
+    """(text, encoding name) of a CSV as Excel and others save it: UTF-8 with or without a
+    byte-order mark, UTF-16 (Excel's "Unicode text"), or GBK (Excel on a Chinese Windows)."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8", errors="strict"), "UTF-8（BOM）"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16"), "UTF-16"
+    try:
+        return raw.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        # GB18030 is GBK's superset: a file saved as GBK reads the same, and rarer characters too.
+        return raw.decode("gb18030"), "GBK"
+    except UnicodeDecodeError:
+        return None
+
+
+@reader(".csv", ".txt", ".tsv")
+def read_csv(path: Path, shown: str, sheet: str | None) -> Sheet:
+    """A CSV (or tab-separated) file in any encoding `decode_csv` knows; it has one table, so
+    `sheet` is not looked at."""
+    raw = path.read_bytes()
+    if b"\x00" in raw and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise TaizhangError(Problem(shown, 0, 0, "import_binary"))
+    try:
+        decoded = decode_csv(raw)
+    except UnicodeDecodeError:
+        decoded = None
+    if decoded is None:
+        raise TaizhangError(Problem(shown, 0, 0, "import_encoding"))
+    text, encoding = decoded
+    sample = text[:8192]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+    try:
+        rows: list[list[Any]] = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except csv.Error as e:
+        raise TaizhangError(Problem(shown, 0, 0, "import_unreadable", {"detail": str(e)})) from None
+    width = max((len(r) for r in rows), default=0)
+    rows = [r + [""] * (width - len(r)) for r in rows]
+    return Sheet(rows, kind="csv", encoding=encoding)
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text: numbers without a spurious `.0`, dates as ISO, spaces trimmed, and the
+    apostrophe that an export put before a formula-like text taken off again."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return _float_text(value)
+    text = str(value).replace("\r\n", "\n").strip()
+    if text.startswith("'") and text[1:].lstrip()[:1] in FORMULA_START:
+        text = text[1:]
+    return text
+
+
+def _float_text(value: float) -> str:
+    if value.is_integer():
+        return str(int(value))
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return text
