@@ -232,6 +232,29 @@ def test_import__unreadable_files(cli, tmp_path, name, content, message):
     assert "Traceback" not in result.stderr
 
 
+def test_import__a_reader_registered_for_a_suffix_reads_such_files(cli, tmp_path, monkeypatch):
+    # A new format is one function registered by suffix; it also takes over a suffix that was
+    # only refused before (.xls: "old Excel").
+    from taizhang.exchange import readers
+
+    monkeypatch.setattr(readers, "READERS", dict(readers.READERS))
+    asked = []
+
+    @readers.reader(".xls", ".tab")
+    def read_test(path: Path, shown: str, sheet: str | None) -> readers.Sheet:
+        asked.append((path.name, shown, sheet))
+        return readers.Sheet([["项目名称", "事项"], ["甲项目", "开工"]], kind="xls")
+
+    root = _empty_repo(cli, tmp_path)
+    path = tmp_path / "old.XLS"
+    path.write_bytes(b"\xd0\xcf\x11\xe0")
+    result = cli("--dir", root, "--as-of", AS_OF, "import", path, "--sheet", "表1")
+    assert result.exit_code == 0, result
+    assert [(name, sheet) for name, _, sheet in asked] == [("old.XLS", "表1")]
+    assert [(l.name, [i.title for i in l.items]) for l in load_repo(root).ledgers] == [("甲项目", ["开工"])]
+    assert readers.READERS[".tab"] is read_test and readers.READERS[".csv"] is readers.read_csv
+
+
 def test_import__duplicate_titles_and_unknown_predecessors(cli, tmp_path):
     root = _empty_repo(cli, tmp_path)
     csv_file = tmp_path / "dup.csv"
