@@ -121,13 +121,12 @@ class LazyGroup(TyperGroup):
 
 
 def _short_help(text: str, limit: int) -> str:
+    """Click's shortening of a help text to fit the listing."""
     try:
-        from typer._click.utils import (
-            make_default_short_help,  # typer ≥ 0.28 carries its own click
-        )
+        from typer._click import utils  # typer ≥ 0.28 carries its own click
     except ImportError:
-        from click.utils import make_default_short_help
-    return make_default_short_help(text, limit)
+        from click import utils  # type: ignore[no-redef]
+    return utils.make_default_short_help(text, limit)
 
 
 app = typer.Typer(cls=LazyGroup, add_completion=False, no_args_is_help=False,

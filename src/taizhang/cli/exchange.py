@@ -10,17 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from taizhang.cli import exits
-from taizhang.cli.common import (
-    CommitOpt,
-    Env,
-    commit,
-    report_problems,
-    run,
-    say,
-    terminal,
-    warn,
-    write_out,
-)
+from taizhang.cli.common import CommitOpt, Env, commit, report_problems, run, say, terminal, warn, write_out
 from taizhang.errors import TaizhangError, input_error
 from taizhang.i18n import message
 
@@ -154,6 +144,7 @@ def export(ctx: typer.Context,
         table = exchange.export_table(ledgers, env.as_of, repo.settings, repo.extra, env.lang,
                                       codes=[c for c in wanted if any(l.code == c for l in ledgers)])
         if fmt == ExportFormat.xlsx:
+            assert out is not None  # refused above
             try:
                 exchange.to_xlsx(table, out, env.lang)
             except OSError as e:

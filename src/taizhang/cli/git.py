@@ -11,15 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from taizhang.cli import exits
-from taizhang.cli.common import (
-    CommitOpt,
-    Env,
-    commit,
-    env_of,
-    print_json,
-    run,
-    setup_driver,
-)
+from taizhang.cli.common import CommitOpt, Env, commit, env_of, print_json, run, setup_driver
 from taizhang.errors import Problem, input_error
 from taizhang.i18n import message
 
@@ -99,11 +91,7 @@ def _driver_lang(env: Env, path: Optional[str]) -> str:
 def _merge_bytes(base: bytes, ours: bytes, theirs: bytes, *, label: str, settings) -> tuple[bytes, list, list]:
     """(merged bytes, conflicts, messages). Anything unexpected falls back to git's line merge:
     a merge never loses either side."""
-    from taizhang.gitops.merge import (
-        line_merge_bytes,
-        line_merge_problems,
-        merge_ledger,
-    )
+    from taizhang.gitops.merge import line_merge_bytes, line_merge_problems, merge_ledger
 
     try:
         texts = [raw.decode("utf-8") for raw in (base, ours, theirs)]
@@ -132,14 +120,15 @@ def log(ctx: typer.Context,
         from taizhang.domain.ids import CODE_PATTERN, ITEM_ID_PATTERN
         from taizhang.gitops.git import history
 
-        item = None
+        item: Optional[str] = None
+        count: Optional[int] = limit
         if target is None:
             specs, count = ["ledgers/"], limit or 20
         elif re.match(ITEM_ID_PATTERN, target):
-            item, count = target, limit
+            item = target
             specs = [f"ledgers/{target.rsplit('-', 1)[0]}.yaml"]
         elif re.match(CODE_PATTERN, target):
-            specs, count = [f"ledgers/{target}.yaml"], limit
+            specs = [f"ledgers/{target}.yaml"]
         else:
             raise input_error("log_target", target=target)
         events = history(env.root, specs, count)

@@ -11,24 +11,10 @@ from typing import Annotated, Any, Optional
 import typer
 
 from taizhang.cli import exits
-from taizhang.cli.common import (
-    CommitOpt,
-    Env,
-    commit,
-    csv_list,
-    offer_merge_driver,
-    report_problems,
-    run,
-    say,
-)
+from taizhang.cli.common import CommitOpt, Env, commit, csv_list, offer_merge_driver, report_problems, run, say
 from taizhang.errors import input_error
 from taizhang.i18n import message
-from taizhang.repo.repository import (
-    by_project,
-    check_settable,
-    init_repository,
-    target_code,
-)
+from taizhang.repo.repository import by_project, check_settable, init_repository, target_code
 
 # The models (pydantic), the date grammar and the YAML reader are imported by the commands that
 # need them: `taizhang note --help` or a write with ISO dates does not load the phrase grammar.

@@ -20,14 +20,30 @@ def cli_group() -> Any:
     return group, group.make_context("taizhang", [], resilient_parsing=True)
 
 
+def _argument(param: Any) -> str:
+    name = param.metavar or param.name.upper()
+    return name + ("..." if param.nargs == -1 and not name.endswith("...") else "")
+
+
+def _usage(command: Any) -> str:
+    """`[OPTIONS] ID FIELD=VALUE...`: arguments as named, optional ones in brackets."""
+    pieces = ["[OPTIONS]"]
+    for param in command.params:
+        if param.param_type_name == "argument":
+            name = _argument(param)
+            pieces.append(name if param.required or name.startswith("[") else f"[{name}]")
+    return " ".join(pieces)
+
+
 def _params(command: Any, ctx: Any) -> list[str]:
     lines = []
     for param in command.params:
+        if param.param_type_name == "argument":  # written here: typer versions word them differently
+            text = (getattr(param, "help", None) or "") + ("  [required]" if param.required else "")
+            lines.append(f"- `{_argument(param)}`" + (f": {text}" if text else ""))
+            continue
         record = param.get_help_record(ctx)
-        if record is None:  # an argument: typer keeps its help on the parameter
-            text = getattr(param, "help", None) or ""
-            lines.append(f"- `{param.human_readable_name}`" + (f": {text}" if text else ""))
-        else:
+        if record is not None:
             names, text = record
             lines.append(f"- `{names}`" + (f": {text}" if text else ""))
     return lines
@@ -44,8 +60,7 @@ def reference() -> str:
     for name in COMMANDS:
         command = group.get_command(ctx, name)
         sub = command.make_context(name, [], parent=ctx, resilient_parsing=True)
-        usage = " ".join(command.collect_usage_pieces(sub))
-        out += [f"## taizhang {name}", "", f"`taizhang {name} {usage}`", ""]
+        out += [f"## taizhang {name}", "", f"`taizhang {name} {_usage(command)}`", ""]
         if command.hidden:
             out += ["(Run by git, not listed by `taizhang --help`.)", ""]
         out += [inspect.cleandoc(command.help or ""), ""]

@@ -52,14 +52,7 @@ def report(ctx: typer.Context,
 
 def write_report(env: Env, kind: str, fmt: Optional[ReportFormat], out: Optional[Path]) -> None:
     from taizhang.domain.reports import briefing_of
-    from taizhang.render.briefing import (
-        layout,
-        to_docx,
-        to_html,
-        to_markdown,
-        to_text,
-        to_xlsx,
-    )
+    from taizhang.render.briefing import layout, to_docx, to_html, to_markdown, to_text, to_xlsx
 
     if fmt is None:
         fmt = _SUFFIXES.get(out.suffix.lower(), ReportFormat.text) if out is not None else ReportFormat.text
@@ -73,10 +66,9 @@ def write_report(env: Env, kind: str, fmt: Optional[ReportFormat], out: Optional
         raise TaizhangError(found.problems)
     briefing = briefing_of(found.projects, found.findings, env.as_of, kind, env.settings)
     page = layout(briefing, env.lang)
-    if fmt == ReportFormat.xlsx:
-        write_bytes(env, to_xlsx(page), out)
-    elif fmt == ReportFormat.docx:
-        write_bytes(env, to_docx(page), out)
+    if fmt in _BINARY:
+        assert out is not None  # refused above
+        write_bytes(env, to_xlsx(page) if fmt == ReportFormat.xlsx else to_docx(page), out)
     elif fmt == ReportFormat.md:
         write_out(env, to_markdown(page), out)
     elif fmt == ReportFormat.html:

@@ -11,17 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from taizhang.cli import exits
-from taizhang.cli.common import (
-    CommitOpt,
-    Env,
-    commit,
-    csv_list,
-    print_json,
-    report_problems,
-    run,
-    terminal,
-    write_out,
-)
+from taizhang.cli.common import CommitOpt, Env, commit, csv_list, print_json, report_problems, run, terminal, write_out
 from taizhang.errors import Problem, TaizhangError
 from taizhang.i18n import message
 

@@ -306,7 +306,8 @@ class Repository:
         from taizhang.repo.edits import set_many_edit
 
         found = found or self.schedule(code, as_of)
-        dues = {p.id: [("due", p.finish, "倒排工期")] for p, item in zip(found.plan.items, found.ledger.items)
+        dues: dict[str, list[tuple[str, Any, Optional[str]]]] = {
+            p.id: [("due", p.finish, "倒排工期")] for p, item in zip(found.plan.items, found.ledger.items)
                 if item.due is None and not p.fixed and p.finish is not None}
         if dues:
             from taizhang.repo.write import edit_ledgers
