@@ -10,24 +10,58 @@ import sys
 import pytest
 from conftest import REPO_ROOT
 
-from taizhang.cli.app import app
+from taizhang.cli.app import COMMANDS
+from taizhang.cli.reference import REGENERATE, cli_group, reference
 
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def _commands() -> list[str]:
-    import typer.main
-
-    group = typer.main.get_command(app)
-    return sorted(group.commands)
+    group, ctx = cli_group()
+    return sorted(group.list_commands(ctx))
 
 
 def test_every_command_has_help_text():
-    import typer.main
-
-    group = typer.main.get_command(app)
-    for name, command in group.commands.items():
+    group, ctx = cli_group()
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
         assert command.help and command.help.strip(), f"`taizhang {name}` has no help"
+
+
+def test_the_listing_table_is_the_commands_own():
+    """`taizhang --help` lists COMMANDS without importing the modules: each entry names the module
+    that defines the command, its help's first paragraph, and whether it is hidden."""
+    from importlib import import_module
+
+    from taizhang.cli.app import command_name
+
+    defined = {}
+    for module in {m for m, _, _ in COMMANDS.values()}:
+        for info in import_module(f"taizhang.cli.{module}").commands.registered_commands:
+            defined[command_name(info)] = module
+    assert defined == {name: module for name, (module, _, _) in COMMANDS.items()}
+    group, ctx = cli_group()
+    for name, (_, first, hidden) in COMMANDS.items():
+        command = group.get_command(ctx, name)
+        assert (command.help.split("\n\n")[0].strip(), command.hidden) == (first, hidden), name
+
+
+def test_cli_reference_is_current():
+    stored = (REPO_ROOT / "docs" / "cli-reference.md").read_text(encoding="utf-8")
+    assert stored == reference(), f"docs/cli-reference.md is stale: regenerate it with `{REGENERATE}`"
+
+
+def test_help_lists_every_shown_command_as_click_would():
+    """The listing written from COMMANDS is the one click writes from the built commands."""
+    from typer.core import TyperGroup
+
+    group, ctx = cli_group()
+    for name in COMMANDS:
+        group.get_command(ctx, name)
+    formatter, plain = ctx.make_formatter(), ctx.make_formatter()
+    group.format_commands(ctx, formatter)
+    TyperGroup.format_commands(group, ctx, plain)
+    assert formatter.getvalue() == plain.getvalue()
 
 
 @pytest.mark.parametrize("name", _commands())

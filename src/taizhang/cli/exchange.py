@@ -1,5 +1,5 @@
-"""Commands registered on the CLI app from their own module (imported at the end of cli.py):
-`gantt` (挂图作战), `import` and `export` (the Excel 台账 offices send each other)."""
+"""The commands that hand ledgers to others and take them back: `gantt` (挂图作战), `import` and
+`export` (the Excel 台账 offices send each other)."""
 
 from __future__ import annotations
 
@@ -9,18 +9,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from taizhang.cli.app import (
-    CommitOpt,
-    Env,
-    _commit,
-    _terminal,
-    _write_out,
-    app,
-    report_problems,
-    run,
-)
+from taizhang.cli import exits
+from taizhang.cli.common import CommitOpt, Env, commit, report_problems, run, say, terminal, warn, write_out
 from taizhang.errors import TaizhangError, input_error
 from taizhang.i18n import message
+
+commands = typer.Typer()
 
 
 class ChartFormat(str, Enum):
@@ -34,7 +28,7 @@ class PaperSize(str, Enum):
     a4 = "a4"
 
 
-@app.command()
+@commands.command()
 def gantt(ctx: typer.Context,
           codes: Annotated[Optional[list[str]], typer.Argument(metavar="[CODE]...", help="只画这些项目（按给出的顺序）")] = None,
           fmt: Annotated[ChartFormat, typer.Option("--format", help="text | svg | html")] = ChartFormat.text,
@@ -45,19 +39,17 @@ def gantt(ctx: typer.Context,
           start: Annotated[Optional[str], typer.Option("--from", help="图幅起始日期（默认：最早的事项）")] = None,
           end: Annotated[Optional[str], typer.Option("--to", help="图幅结束日期（默认：最晚的事项）")] = None) -> None:
     """挂图作战：每个事项一条横道（开始—完成），节点为菱形，今天一条竖线，按亮灯着色。"""
-    def action(env: Env) -> None:
+    def action(env: Env) -> int:
         from taizhang.render import gantt as chart_mod
-        from taizhang.repo.layout import ledger_path
-        from taizhang.repo.load import load_repo
 
         wanted = chart_mod.chart_codes(codes or [])
         for code in wanted:
-            ledger_path(env.root, code)
+            env.repository.ledger_path(code)
         first, _ = env.date_option(start, "--from")
         last, _ = env.date_option(end, "--to")
         if first and last and last < first:
             raise input_error("gantt_window", start=first.isoformat(), end=last.isoformat())
-        repo = load_repo(env.root, wanted or None, use_cache=env.use_cache)
+        repo = env.repository.load(wanted)
         chart = chart_mod.build_chart(repo.ledgers, env.as_of, repo.settings, repo.extra, codes=wanted,
                                       program=program, unit=unit, window=(first, last))
         if fmt == ChartFormat.svg:
@@ -65,12 +57,11 @@ def gantt(ctx: typer.Context,
         elif fmt == ChartFormat.html:
             text = chart_mod.to_html(chart, env.lang, paper.value)
         else:
-            width, color = _terminal(env)
+            width, color = terminal(env)
             text = chart_mod.to_text(chart, env.lang, width, color and out is None)
-        _write_out(env, text, out)
-        if repo.errors:
-            report_problems(env, repo.errors)
-            raise typer.Exit(1)
+        write_out(env, text, out)
+        report_problems(env, repo.errors)
+        return exits.problems_if(repo.errors)
     run(ctx, action)
 
 
@@ -79,53 +70,49 @@ def _shown(path: Path) -> str:
     return str(path.resolve()) if path.exists() else str(path)
 
 
-@app.command(name="import")
+@commands.command(name="import")
 def import_(ctx: typer.Context,
             file: Annotated[Path, typer.Argument(metavar="FILE", help="Excel 台账（.xlsx）或 CSV（UTF-8 / GBK）")],
             sheet: Annotated[Optional[str], typer.Option(help="工作表名称（默认：打开时显示的那张）")] = None,
             project: Annotated[Optional[str], typer.Option(help="整张表都属于这个已有项目（表中没有项目名称列时）")] = None,
             year: Annotated[Optional[int], typer.Option(help="不带年份的日期（如 4月底前）所用的年份（默认：仓库的 year）")] = None,
             dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示将要导入的内容，不写入")] = False,
-            commit: CommitOpt = False) -> None:
+            commit_: CommitOpt = False) -> None:
     """导入 Excel/CSV 台账：按列名识别，逐行写入台账；有任何一行读不了时不写入任何文件。"""
-    def action(env: Env) -> None:
+    def action(env: Env) -> Optional[int]:
         from taizhang import exchange
         from taizhang.repo.layout import ledger_files
-        from taizhang.repo.load import load_repo
 
-        repo = load_repo(env.root, use_cache=env.use_cache)
-        if repo.errors:
-            # Rows find their projects by name among all ledgers: every ledger must read.
-            raise TaizhangError(repo.errors)
+        # Rows find their projects by name among all ledgers: every ledger must read.
+        ledgers = env.repository.ledgers()
         shown = _shown(file)
         try:
-            plan = exchange.plan_import(file, shown, repo.ledgers, [p.stem for p in ledger_files(env.root)],
+            plan = exchange.plan_import(file, shown, ledgers, [p.stem for p in ledger_files(env.root)],
                                         as_of=env.as_of, year=year or env.settings.year or env.as_of.year,
                                         sheet=sheet, project=project)
         except TaizhangError as e:
             report_problems(env, e.problems)
             if any(p.line for p in e.problems):
                 typer.echo(message("import_nothing_written", env.lang, n=len(e.problems)), err=True)
-            raise typer.Exit(1) from None
+            return exits.PROBLEMS
         fmt = plan.kind.upper() + (f", {plan.encoding}" if plan.encoding else "") + \
             (f", {plan.sheet}" if plan.sheet else "")
-        say = lambda key, **args: typer.echo(message(key, env.lang, **args))  # noqa: E731
-        say("import_read", path=str(file), format=fmt, row=plan.header_row, rows=plan.rows)
+        say(env, "import_read", path=str(file), format=fmt, row=plan.header_row, rows=plan.rows)
         if plan.ignored:
-            typer.echo(message("warning_prefix", env.lang) +
-                       message("import_ignored", env.lang, columns="、".join(plan.ignored)), err=True)
+            warn(env, message("import_ignored", env.lang, columns="、".join(plan.ignored)))
         for p in plan.projects:
             if p.new:
-                say("import_new_project", code=p.code, name=p.name, n=len(p.items))
+                say(env, "import_new_project", code=p.code, name=p.name, n=len(p.items))
             else:
-                say("import_existing_project", code=p.code, name=p.name, n=len(p.items), skipped=len(p.skipped))
+                say(env, "import_existing_project", code=p.code, name=p.name, n=len(p.items), skipped=len(p.skipped))
         if dry_run:
-            say("import_dry_run")
-            return
+            say(env, "import_dry_run")
+            return None
         written = exchange.apply_import(env.root, env.settings, plan)
-        say("import_done", projects=len(plan.created), items=plan.added, skipped=plan.skipped)
+        say(env, "import_done", projects=len(plan.created), items=plan.added, skipped=plan.skipped)
         if written:
-            _commit(env, commit, written, f"导入 {file.name}：新建 {len(plan.created)} 个项目，新增 {plan.added} 个事项")
+            commit(env, commit_, written, f"导入 {file.name}：新建 {len(plan.created)} 个项目，新增 {plan.added} 个事项")
+        return None
     run(ctx, action)
 
 
@@ -135,7 +122,7 @@ class ExportFormat(str, Enum):
     md = "md"
 
 
-@app.command()
+@commands.command()
 def export(ctx: typer.Context,
            codes: Annotated[Optional[list[str]], typer.Argument(metavar="[CODE]...", help="只导出这些项目")] = None,
            fmt: Annotated[ExportFormat, typer.Option("--format", help="xlsx | csv | md")] = ExportFormat.xlsx,
@@ -144,30 +131,29 @@ def export(ctx: typer.Context,
     """导出台账为一张表（xlsx / csv / Markdown），供其他单位用 Excel 打开；可再用 import 导入。"""
     def action(env: Env) -> None:
         from taizhang import exchange
-        from taizhang.repo.layout import ledger_path
-        from taizhang.repo.load import load_repo
 
         wanted = list(dict.fromkeys(codes or []))
         for code in wanted:
-            ledger_path(env.root, code)
+            env.repository.ledger_path(code)
         if fmt == ExportFormat.xlsx and out is None:
             raise input_error("export_needs_out")
-        repo = load_repo(env.root, wanted or None, use_cache=env.use_cache)
+        repo = env.repository.load(wanted)
         if repo.errors:
             raise TaizhangError(repo.errors)
         ledgers = [l for l in repo.ledgers if program is None or program in (l.program or "")]
         table = exchange.export_table(ledgers, env.as_of, repo.settings, repo.extra, env.lang,
                                       codes=[c for c in wanted if any(l.code == c for l in ledgers)])
         if fmt == ExportFormat.xlsx:
+            assert out is not None  # refused above
             try:
                 exchange.to_xlsx(table, out, env.lang)
             except OSError as e:
                 raise input_error("out_unwritable", path=str(out), detail=e.strerror or str(e)) from None
-            typer.echo(message("written", env.lang, path=str(out)))
+            say(env, "written", path=str(out))
         elif fmt == ExportFormat.csv:
             text = exchange.to_csv(table)
             # A file gets UTF-8's byte-order mark, by which Excel knows it is not GBK.
-            _write_out(env, ("\ufeff" + text) if out is not None else text, out)
+            write_out(env, ("\ufeff" + text) if out is not None else text, out)
         else:
-            _write_out(env, exchange.to_markdown(table, env.lang), out)
+            write_out(env, exchange.to_markdown(table, env.lang), out)
     run(ctx, action)

@@ -1,5 +1,6 @@
 """The git commands: `git-setup` (register the item-level merge driver), `merge-driver` (what git
-runs), `log` (the history of an item or project for the 督查 audit). Imported at the end of cli.py."""
+runs, with git's exit codes: exits.MERGE_*), `log` (the history of an item or project for the
+督查 audit)."""
 
 from __future__ import annotations
 
@@ -9,74 +10,42 @@ from typing import Annotated, Optional
 
 import typer
 
-from taizhang.cli.app import CommitOpt, Env, _commit, _print_json, app, run
-from taizhang.errors import Problem, TaizhangError, input_error
+from taizhang.cli import exits
+from taizhang.cli.common import CommitOpt, Env, commit, env_of, print_json, run, setup_driver
+from taizhang.errors import Problem, input_error
 from taizhang.i18n import message
+
+commands = typer.Typer()
 
 
 # --- git-setup ------------------------------------------------------------------------------
 
-@app.command(name="git-setup")
-def git_setup(ctx: typer.Context, commit: CommitOpt = False) -> None:
+@commands.command(name="git-setup")
+def git_setup(ctx: typer.Context, commit_: CommitOpt = False) -> None:
     """在本 git 仓库注册按事项合并台账的合并驱动（.gitattributes 与 git config）。"""
     def action(env: Env) -> None:
         steps = setup_driver(env)
-        _commit(env, commit, [env.root / ".gitattributes"], "启用台账按事项合并（taizhang git-setup）")
+        commit(env, commit_, [env.root / ".gitattributes"], "启用台账按事项合并（taizhang git-setup）")
         if not any(step.changed for step in steps):
             typer.echo(message("git_setup_done_before", env.lang))
     run(ctx, action)
 
 
-def setup_driver(env: Env, *, quiet: bool = False) -> list:
-    """Register the driver (as `taizhang` found on PATH, per the SPEC) and say what was done."""
-    import shutil
-
-    from taizhang.gitops.git import setup_merge_driver
-
-    steps = setup_merge_driver(env.root)
-    if not quiet:
-        for step in steps:
-            if step.changed:
-                typer.echo(message(step.what, env.lang, **step.args))
-        if shutil.which("taizhang") is None:
-            typer.echo(message("warning_prefix", env.lang) + message("git_setup_no_path", env.lang), err=True)
-    return steps
-
-
-def offer_merge_driver(env: Env, target: Path) -> None:
-    """What `init` adds: in a git repository, the merge driver is registered at once (clerks who
-    forget it meet line conflicts on every concurrent edit, and registering touches only
-    `.gitattributes` and this clone's config); elsewhere, a hint that says how."""
-    from taizhang.gitops.git import in_git
-
-    if not in_git(target):
-        typer.echo(message("git_setup_hint", env.lang))
-        return
-    try:
-        setup_driver(Env(dir=target, as_of_text=env.as_of_text, lang_opt=env.lang_opt, no_color=env.no_color,
-                         _root=target), quiet=True)
-    except TaizhangError as e:
-        for problem in e.problems:
-            typer.echo(message("warning_prefix", env.lang) + problem.render(env.lang), err=True)
-        return
-    typer.echo(message("git_setup_by_init", env.lang))
-
-
 # --- merge-driver ---------------------------------------------------------------------------
 
-@app.command(name="merge-driver", hidden=True)
+@commands.command(name="merge-driver", hidden=True)
 def merge_driver(ctx: typer.Context,
                  base: Annotated[Path, typer.Argument(help="共同祖先版本（git 的 %O）")],
                  ours: Annotated[Path, typer.Argument(help="本方版本，合并结果写回此文件（%A）")],
                  theirs: Annotated[Path, typer.Argument(help="对方版本（%B）")],
                  path: Annotated[Optional[str], typer.Argument(help="台账在仓库中的路径（%P）")] = None) -> None:
     """git 合并驱动（git-setup 注册，由 git 调用）：按事项合并台账，结果写回 OURS；有冲突时退出码为 1。"""
-    env: Env = ctx.find_root().obj
+    env = env_of(ctx)
     try:
         raws = [base.read_bytes(), ours.read_bytes(), theirs.read_bytes()]
     except OSError as e:
         typer.echo(Problem("", 0, 0, "merge_unreadable", {"detail": str(e)}).render(env.lang), err=True)
-        raise typer.Exit(2) from None
+        exits.leave(exits.MERGE_UNREADABLE)
     label = path or ours.name
     lang = _driver_lang(env, path)
     data, conflicts, notes = _merge_bytes(*raws, label=label, settings=_driver_settings(path))
@@ -85,7 +54,7 @@ def merge_driver(ctx: typer.Context,
     replace_in_place(ours, data)
     for problem in notes + conflicts:
         typer.echo(problem.render(lang), err=True)
-    raise typer.Exit(1 if conflicts else 0)
+    exits.leave(exits.MERGE_CONFLICTS if conflicts else exits.MERGE_CLEAN)
 
 
 def _driver_root(path: Optional[str]) -> Optional[Path]:
@@ -101,13 +70,13 @@ def _driver_root(path: Optional[str]) -> Optional[Path]:
 
 def _driver_settings(path: Optional[str]):
     from taizhang.domain.models import Settings
-    from taizhang.repo.load import load_settings
+    from taizhang.repo.repository import Repository
 
     root = _driver_root(path)
     if root is None:
         return Settings()
     try:
-        settings, problems = load_settings(root, use_cache=False)
+        settings, _ = Repository(root, use_cache=False).read_settings()
     except OSError:
         return Settings()
     return settings
@@ -141,24 +110,25 @@ def _merge_bytes(base: bytes, ours: bytes, theirs: bytes, *, label: str, setting
 
 # --- log ------------------------------------------------------------------------------------
 
-@app.command(name="log")
+@commands.command(name="log")
 def log(ctx: typer.Context,
         target: Annotated[Optional[str], typer.Argument(metavar="[ID|CODE]", help="事项编号或项目代码（默认全部台账）")] = None,
         limit: Annotated[Optional[int], typer.Option(min=1, help="只看最近的 N 次提交（不指定事项/项目时默认 20）")] = None,
         as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False) -> None:
     """台账的变更历史（来自 git）：谁在何时销号、重新打开、调整时间节点、记录进展。"""
     def action(env: Env) -> None:
-        from taizhang.gitops.git import history
         from taizhang.domain.ids import CODE_PATTERN, ITEM_ID_PATTERN
+        from taizhang.gitops.git import history
 
-        item = None
+        item: Optional[str] = None
+        count: Optional[int] = limit
         if target is None:
             specs, count = ["ledgers/"], limit or 20
         elif re.match(ITEM_ID_PATTERN, target):
-            item, count = target, limit
+            item = target
             specs = [f"ledgers/{target.rsplit('-', 1)[0]}.yaml"]
         elif re.match(CODE_PATTERN, target):
-            specs, count = [f"ledgers/{target}.yaml"], limit
+            specs = [f"ledgers/{target}.yaml"]
         else:
             raise input_error("log_target", target=target)
         events = history(env.root, specs, count)
@@ -169,7 +139,7 @@ def log(ctx: typer.Context,
             created = {(e.commit, e.change.code) for e in events if e.change.kind == "project_added"}
             events = [e for e in events if e.change.item is None or (e.commit, e.change.code) not in created]
         if as_json:
-            _print_json([{"commit": e.commit, "date": e.date, "author": e.author, "email": e.email,
+            print_json([{"commit": e.commit, "date": e.date, "author": e.author, "email": e.email,
                           "project": e.change.code, "id": e.change.item, "event": e.change.kind,
                           **{k: v for k, v in e.change.args}, "text": describe(e.change, env.lang)}
                          for e in events])

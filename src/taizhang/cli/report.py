@@ -1,15 +1,14 @@
-"""Commands registered on the CLI app from their own module (imported at the end of cli.py)."""
+"""`report`: the 简报 of a day, week or month in text, Markdown, HTML, xlsx or docx."""
 
 from __future__ import annotations
 
-import os
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from taizhang.cli.app import Env, _say, _terminal, _write_out, app, finding_problems, run
+from taizhang.cli.common import Env, run, terminal, write_bytes, write_out
 from taizhang.errors import TaizhangError, input_error
 
 
@@ -28,11 +27,13 @@ class ReportFormat(str, Enum):
 
 
 _BINARY = (ReportFormat.xlsx, ReportFormat.docx)
+commands = typer.Typer()
+
 _SUFFIXES = {".txt": ReportFormat.text, ".md": ReportFormat.md, ".html": ReportFormat.html,
              ".htm": ReportFormat.html, ".xlsx": ReportFormat.xlsx, ".docx": ReportFormat.docx}
 
 
-@app.command()
+@commands.command()
 def report(ctx: typer.Context,
            kind: Annotated[PeriodKind, typer.Argument(
                metavar="day|week|month", show_default=False,
@@ -50,44 +51,29 @@ def report(ctx: typer.Context,
 
 
 def write_report(env: Env, kind: str, fmt: Optional[ReportFormat], out: Optional[Path]) -> None:
-    from taizhang.render.briefing import layout, to_docx, to_html, to_markdown, to_text, to_xlsx
     from taizhang.domain.reports import briefing_of
-    from taizhang.repo.views import lit_projects
+    from taizhang.render.briefing import layout, to_docx, to_html, to_markdown, to_text, to_xlsx
 
     if fmt is None:
         fmt = _SUFFIXES.get(out.suffix.lower(), ReportFormat.text) if out is not None else ReportFormat.text
     if fmt in _BINARY and out is None:
         raise input_error("report_needs_out", format=fmt.value)
     # The lit rows of `status` (views.py) carry what a briefing says of each item.
-    lit = lit_projects(env.root, None, env.as_of, use_cache=env.use_cache)
-    env.settled_lang = lit.lang
+    found = env.repository.status(env.as_of)
+    env.settled_lang = found.lang
     # A briefing is handed out: one that silently left out a broken ledger would mislead.
-    errors = lit.errors()
-    if errors:
-        raise TaizhangError(errors)
-    briefing = briefing_of(lit.projects, lit.findings, env.as_of, kind, env.settings)
+    if found.problems:
+        raise TaizhangError(found.problems)
+    briefing = briefing_of(found.projects, found.findings, env.as_of, kind, env.settings)
     page = layout(briefing, env.lang)
-    if fmt == ReportFormat.xlsx:
-        _write_bytes(env, to_xlsx(page), out)
-    elif fmt == ReportFormat.docx:
-        _write_bytes(env, to_docx(page), out)
+    if fmt in _BINARY:
+        assert out is not None  # refused above
+        write_bytes(env, to_xlsx(page) if fmt == ReportFormat.xlsx else to_docx(page), out)
     elif fmt == ReportFormat.md:
-        _write_out(env, to_markdown(page), out)
+        write_out(env, to_markdown(page), out)
     elif fmt == ReportFormat.html:
-        _write_out(env, to_html(page), out)
+        write_out(env, to_html(page), out)
     else:
-        width, color = _terminal(env)
-        _write_out(env, to_text(page, width, color and out is None), out)
+        width, color = terminal(env)
+        write_out(env, to_text(page, width, color and out is None), out)
 
-
-def _write_bytes(env: Env, data: bytes, out: Path) -> None:
-    """Write a whole file: to a temporary file beside it, then renamed over it."""
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(data)
-        os.replace(tmp, out)
-    except OSError as e:
-        tmp.unlink(missing_ok=True)
-        raise input_error("out_unwritable", path=str(out), detail=e.strerror or str(e)) from None
-    _say(env, "written", path=str(out))

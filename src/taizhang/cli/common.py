@@ -1,0 +1,303 @@
+"""What every command module shares: the environment of a run (`Env`), `run` (the core's errors
+→ exit code), the option types, and the output helpers.
+
+Only the cli package reads argv, the environment and today's date, prints, and chooses exit
+codes (exits.py). The command modules import this one and nothing else of cli/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from dataclasses import dataclass, replace
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Callable, Optional
+
+import typer
+
+from taizhang.cli import exits
+from taizhang.errors import Problem, TaizhangError, input_error
+from taizhang.i18n import message
+
+if TYPE_CHECKING:
+    from taizhang.repo.repository import Repository
+
+
+class Lang(str, Enum):
+    zh = "zh"
+    en = "en"
+
+
+@dataclass
+class Env:
+    """What every command needs from the edge: the repository, the day, the language."""
+
+    dir: Optional[Path]
+    as_of_text: Optional[str]
+    lang_opt: Optional[str]
+    no_color: bool
+    _root: Optional[Path] = None
+    _repository: Optional["Repository"] = None
+    _as_of: Optional[date] = None
+    settled_lang: Optional[str] = None  # the settings' language, when a view read it without them
+
+    @property
+    def root(self) -> Path:
+        if self._root is None:
+            from taizhang.repo.layout import find_root
+
+            explicit = self.dir or (Path(os.environ["TAIZHANG_DIR"]) if os.environ.get("TAIZHANG_DIR") else None)
+            if explicit is not None:
+                if not explicit.is_dir():
+                    raise input_error("dir_missing", path=str(explicit))
+                self._root = explicit.resolve()
+            else:
+                found = find_root(Path.cwd())
+                if found is None:
+                    raise input_error("not_a_repo", start=str(Path.cwd()))
+                self._root = found
+        return self._root
+
+    @property
+    def repository(self) -> "Repository":
+        """The library's view of the repository: every read and write goes through it."""
+        if self._repository is None:
+            from taizhang.repo.repository import Repository
+
+            # $TAIZHANG_NO_CACHE=1 reads every ledger afresh (the cache never changes a result).
+            self._repository = Repository(self.root, use_cache=not os.environ.get("TAIZHANG_NO_CACHE"))
+        return self._repository
+
+    @property
+    def settings(self) -> Any:
+        return self.repository.settings
+
+    @property
+    def lang(self) -> str:
+        if self.lang_opt:
+            return self.lang_opt
+        if self.settled_lang and (self._repository is None or self._repository._settings is None):
+            return self.settled_lang
+        try:
+            return self.settings.lang
+        except TaizhangError:
+            return "zh"
+
+    @property
+    def as_of(self) -> date:
+        if self._as_of is None:
+            text = self.as_of_text or os.environ.get("TAIZHANG_TODAY")
+            if not text:
+                self._as_of = date.today()
+            elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) and _iso_or_none(text):
+                self._as_of = _iso_or_none(text)  # ISO needs no phrase grammar (nor its import)
+            else:
+                from taizhang.domain.dates import DateError, parse_date
+
+                try:
+                    self._as_of = parse_date(text, as_of=date.today(), year=date.today().year)
+                except DateError as e:
+                    raise input_error("option_date", option="--as-of",
+                                      detail=message(e.key, self.lang_opt or "zh", **e.args_)) from None
+        assert self._as_of is not None
+        return self._as_of
+
+    def date_option(self, text: Optional[str], option: str) -> tuple[Optional[date], Optional[str]]:
+        """A date option as the clerk typed it → (the date, the wording to keep as a comment)."""
+        if text is None:
+            return None, None
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()) and _iso_or_none(text.strip()):
+            return _iso_or_none(text.strip()), None  # ISO needs no phrase grammar (nor its import)
+        from taizhang.domain.dates import DateError, parse_date
+
+        year = self.settings.year or self.as_of.year
+        try:
+            value = parse_date(text, as_of=self.as_of, year=year, workdays=self.workdays())
+        except DateError as e:
+            raise input_error("option_date", option=option, detail=message(e.key, self.lang, **e.args_)) from None
+        wording = None if text.strip() in (value.isoformat(),) else text.strip()
+        return value, wording
+
+    def duration_option(self, text: Optional[str], option: str) -> Optional[int]:
+        """A duration as typed (120、120天、3周) → days."""
+        if text is None:
+            return None
+        from taizhang.domain.dates import DateError, parse_duration
+
+        try:
+            return parse_duration(text.strip())
+        except DateError as e:
+            raise input_error("option_date", option=option, detail=message(e.key, self.lang, **e.args_)) from None
+
+    def workdays(self) -> Any:
+        """The official working-day calendar with the repository's `calendars/*.yaml`."""
+        return self.repository.workdays()
+
+    def user(self) -> str | None:
+        from taizhang.gitops.git import user_name
+
+        return user_name(self.root) or os.environ.get("USER") or os.environ.get("USERNAME")
+
+
+def _iso_or_none(text: str) -> Optional[date]:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def env_of(ctx: typer.Context) -> Env:
+    return ctx.find_root().obj
+
+
+def run(ctx: typer.Context, action: Callable[[Env], Optional[int]]) -> None:
+    """Run a command's action and leave with its exit code (None: success); the core's errors
+    are printed, one line each, and give exits.PROBLEMS. The one place that maps them."""
+    env = env_of(ctx)
+    try:
+        code = action(env)
+    except TaizhangError as e:
+        report_problems(env, e.problems)
+        exits.leave(exits.PROBLEMS)
+    if code:
+        exits.leave(code)
+
+
+# --- output ---------------------------------------------------------------------------------
+
+def terminal(env: Env) -> tuple[int, bool]:
+    """(width, colour?) of standard output: colour only on a terminal, and never with --no-color
+    or $NO_COLOR; off a terminal the width is $COLUMNS, else 140."""
+    tty = sys.stdout.isatty()
+    color = tty and not env.no_color and not os.environ.get("NO_COLOR")
+    if tty:
+        import shutil
+
+        return shutil.get_terminal_size((140, 24)).columns, color
+    return int(os.environ.get("COLUMNS") or 140), color
+
+
+def display_path(env: Env, problem: Problem) -> Problem:
+    """A problem's file as the user reaches it: relative to the current folder where it is below."""
+    if not problem.path or env._root is None:
+        return problem
+    full = env._root / problem.path
+    try:
+        rel = os.path.relpath(full)
+    except ValueError:  # another drive on Windows
+        rel = str(full)
+    return replace(problem, path=str(full) if rel.startswith("..") else rel)
+
+
+def report_problems(env: Env, problems: list[Problem]) -> None:
+    for problem in sorted(problems, key=Problem.sort_key):
+        typer.echo(display_path(env, problem).render(env.lang), err=True)
+
+
+def print_json(data: Any) -> None:
+    """Indented for a person at a terminal; compact for programs (CPython's C encoder handles
+    only the compact form: 100,000 items print in a fraction of the time and memory)."""
+    if sys.stdout.isatty():
+        text = json.dumps(data, ensure_ascii=False, indent=2)
+    else:
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    sys.stdout.write(text + "\n")
+
+
+def say(env: Env, key: str, **args: Any) -> None:
+    typer.echo(message(key, env.lang, **args))
+
+
+def warn(env: Env, text: str) -> None:
+    typer.echo(message("warning_prefix", env.lang) + text, err=True)
+
+
+def write_out(env: Env, text: str, out: Optional[Path]) -> None:
+    """Print, or write to --out (UTF-8, the file replaced whole)."""
+    if out is None:
+        sys.stdout.write(text)
+        return
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8", newline="\n")
+    except OSError as e:
+        raise input_error("out_unwritable", path=str(out), detail=e.strerror or str(e)) from None
+    say(env, "written", path=str(out))
+
+
+def write_bytes(env: Env, data: bytes, out: Path) -> None:
+    """Write a whole file: to a temporary file beside it, then renamed over it."""
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        os.replace(tmp, out)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise input_error("out_unwritable", path=str(out), detail=e.strerror or str(e)) from None
+    say(env, "written", path=str(out))
+
+
+def commit(env: Env, wanted: bool, paths: list[Path], text: str) -> None:
+    """Commit the written files when --commit or the settings' git.commit ask for it."""
+    if not (wanted or env.settings.git.commit):
+        return
+    from taizhang.gitops.git import commit as git_commit
+
+    if not git_commit(env.root, paths, text):
+        warn(env, "不在 git 仓库中，已写入但未提交" if env.lang != "en" else "not in a git repository: written, not committed")
+
+
+def csv_list(value: Optional[str]) -> list[str]:
+    """`a,b，c` (ASCII or full-width commas) → ["a", "b", "c"]."""
+    return [v.strip() for v in (value or "").replace("，", ",").split(",") if v.strip()]
+
+
+# --- the merge driver's registration (git-setup, and init inside a git repository) ------------
+
+def setup_driver(env: Env, *, quiet: bool = False) -> list:
+    """Register the driver (as `taizhang` found on PATH, per the SPEC) and say what was done."""
+    import shutil
+
+    from taizhang.gitops.git import setup_merge_driver
+
+    steps = setup_merge_driver(env.root)
+    if not quiet:
+        for step in steps:
+            if step.changed:
+                typer.echo(message(step.what, env.lang, **step.args))
+        if shutil.which("taizhang") is None:
+            warn(env, message("git_setup_no_path", env.lang))
+    return steps
+
+
+def offer_merge_driver(env: Env, target: Path) -> None:
+    """What `init` adds: in a git repository, the merge driver is registered at once (clerks who
+    forget it meet line conflicts on every concurrent edit, and registering touches only
+    `.gitattributes` and this clone's config); elsewhere, a hint that says how."""
+    from taizhang.gitops.git import in_git
+
+    if not in_git(target):
+        typer.echo(message("git_setup_hint", env.lang))
+        return
+    try:
+        setup_driver(Env(dir=target, as_of_text=env.as_of_text, lang_opt=env.lang_opt, no_color=env.no_color,
+                         _root=target), quiet=True)
+    except TaizhangError as e:
+        for problem in e.problems:
+            warn(env, problem.render(env.lang))
+        return
+    typer.echo(message("git_setup_by_init", env.lang))
+
+
+# --- options shared by several commands -------------------------------------------------------
+
+DirOpt = Annotated[Optional[Path], typer.Option("--dir", help="台账仓库目录（默认：$TAIZHANG_DIR，或向上查找 taizhang.yaml / ledgers/）")]
+AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="按哪一天看台账（默认 $TAIZHANG_TODAY 或今天）")]
+LangOpt = Annotated[Optional[Lang], typer.Option("--lang", help="语言：zh（默认）| en")]
+NoColorOpt = Annotated[bool, typer.Option("--no-color", help="不用颜色（亮灯仍有文字）")]
+CommitOpt = Annotated[bool, typer.Option("--commit", help="把改动提交到 git")]
