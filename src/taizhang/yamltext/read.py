@@ -1,20 +1,16 @@
-"""YAML text in and out: decoding, composing with positions, scalar emission, atomic writes, locks.
+"""Reading YAML text: decoding, conflict markers, the nesting guard, composing with positions.
 
 Reading goes through the C parser's *compose* step only: we get the node tree with the position
 of every key and value, and turn it into plain dicts/lists ourselves (YAML 1.2 scalars, dates kept
 as text for the models to read). Writing never re-dumps a file: `splice` edits the text at node
-positions, and this module stores the result atomically under a lock.
+positions, with new values' text from `emit`.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from taizhang.errors import Problem
 
