@@ -75,7 +75,7 @@ def new_ledger(root: Path, settings: Settings, code: str, fields: dict[str, Any]
     folder.mkdir(exist_ok=True)
     path = folder / f"{code}.yaml"
     comments = comments or {}
-    lines = [SCHEMA_LINE, f"code: {code}"]
+    lines = [SCHEMA_LINE, emit.key_line("code", code)]
     for key in PROJECT_KEY_ORDER[1:]:
         if fields.get(key) not in (None, ""):
             line = emit.key_line(key, fields[key])

@@ -14,6 +14,7 @@ that was read from a ledger and is written again (a day's text is written as a d
 from __future__ import annotations
 
 import json
+import math
 import re
 from datetime import date
 from typing import Any, Mapping
@@ -36,8 +37,8 @@ __all__ = [
 _PLAIN_START_FORBIDDEN = set("-?:,[]{}#&*!|>'\"%@` ")
 _FLOW_FORBIDDEN = set(",[]{}")
 # What YAML refuses inside a double-quoted scalar or reads as a line break (DEL, C1 controls such
-# as NEL, LS/PS, a stray BOM, lone surrogates): written as \u escapes.
-_YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff]")
+# as NEL, LS/PS, a stray BOM, lone surrogates, the non-characters U+FFFE/U+FFFF): \u escapes.
+_YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]")
 _YAML11_SPECIAL = re.compile(
     r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF"
     r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?|[-+]?(?:0b[01_]+|0[0-7_]+|[0-9][0-9_]*(?:\.[0-9_]*)?))$")
@@ -51,6 +52,8 @@ def scalar(value: Any, *, in_flow: bool = False) -> str:
         return "null"
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return ".nan" if math.isnan(value) else ".inf" if value > 0 else "-.inf"  # YAML's spelling
     if isinstance(value, (int, float)):
         return str(value)
     text = str(value)

@@ -14,6 +14,9 @@ from typing import Any
 
 from taizhang.errors import Problem
 
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "Document", "compose", "conflict_markers", "decode", "encode",
+           "plain_type", "read_document"]
+
 MAX_BYTES = 16 * 1024 * 1024  # a 5,000-item ledger is about 1 MB
 MAX_DEPTH = 32  # a ledger is at most 5 levels deep; deeper input is hostile or broken
 
@@ -386,7 +389,8 @@ class _Converter:
         try:
             if kind == "int":
                 return int(value, 0) if value[:2] in ("0o", "0x") else int(value)
-            return float(value)
+            # YAML spells infinity and not-a-number `.inf`, `-.inf`, `.nan`; Python without the dot.
+            return float(value.replace(".", "", 1) if value.lower().endswith(("inf", "nan")) else value)
         except ValueError:
             self._problem(node, "yaml_tag", tag=tag)
             return value

@@ -19,6 +19,8 @@ from typing import Any
 
 from taizhang.yamltext.read import compose
 
+__all__ = ["windowed_root"]
+
 _ITEMS_KEY = re.compile(r"^items[ \t]*:[ \t]*(?:#[^\n]*)?\r?$", re.M)
 _FIRST_ENTRY = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\r?\n)*( *)-(?:[ \t]|\r?\n|\r?$)")
 # What may follow the list: the next top-level key, or the end of the document.
