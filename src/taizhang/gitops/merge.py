@@ -76,7 +76,7 @@ def merge_ledger(base: str, ours: str, theirs: str, *, path: str = "ledgers/LEDG
     if ours == base:
         return MergeResult(theirs)
     bom = ours.startswith("\ufeff")
-    texts = [t[1:] if t.startswith("\ufeff") else t for t in (base, ours, theirs)]
+    texts = [t.removeprefix("\ufeff") for t in (base, ours, theirs)]
     try:
         result = _ItemMerge(*texts, path=path, settings=settings).run()
     except Exception as e:  # not a ledger, or a text that did not read back as planned
@@ -172,8 +172,7 @@ def _show(value: Any) -> str:
 def _lines(text: str) -> list[str]:
     """Lines without their line breaks (a final line break gives no empty last line)."""
     body = text.replace("\r\n", "\n")
-    if body.endswith("\n"):
-        body = body[:-1]
+    body = body.removesuffix("\n")
     return body.split("\n")
 
 

@@ -8,7 +8,8 @@ says whether an item's nodes may be found through windows.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from taizhang.domain.vocab import DATE_FIELDS, ITEM_KEY_ORDER, PROJECT_KEY_ORDER
 from taizhang.errors import input_error

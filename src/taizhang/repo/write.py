@@ -4,9 +4,10 @@ reads back as exactly the intended data, and only then replace the files atomica
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -96,7 +97,7 @@ def edit_ledgers(root: Path, settings: Settings, plans: dict[str, Plan]) -> dict
     text, and only then write. An error anywhere leaves every file as it was."""
     paths = {code: ledger_path(root, code) for code in plans}
     results: dict[str, Any] = {}
-    writes: list[tuple[Path, bytes]] = []
+    writes: list[tuple[Path, bytes, LoadedLedger]] = []
     with _locks(root, sorted(plans)):
         for code in sorted(plans):
             loaded = _checked_loaded(root, paths[code], settings)
@@ -123,7 +124,7 @@ def _edited(plan: Plan, loaded: LoadedLedger, settings: Settings) -> tuple[Edit,
     context = EditContext(windows=True)
     try:
         edit = plan(loaded, context)
-    except Exception:  # noqa: BLE001 - a windowed attempt that failed in any way is made again
+    except Exception:  # a windowed attempt that failed in any way is made again
         # (import's chain raises its own read-back errors; a wrong input fails again below)
         if not context.used:
             raise
@@ -195,7 +196,7 @@ class EditContext:
     windows: bool = False  # this attempt may use windows
     used: bool = False  # windows were used in this edit
     redone: bool = False  # the edit was made again on the whole text
-    ids: list[str] | None = None
+    ids: list[Any] | None = None  # (as read: an id may be missing or not text)
 
     def item_root(self, text: str):
         """The root node for an edit of items: composed window by window where it can be."""

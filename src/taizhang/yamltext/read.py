@@ -51,11 +51,13 @@ class Document:
     @property
     def values(self) -> dict[PathKey, Pos]:
         self._track()
+        assert self._values is not None
         return self._values
 
     @property
     def keys(self) -> dict[PathKey, Pos]:
         self._track()
+        assert self._keys is not None
         return self._keys
 
     def pos(self, loc: PathKey, *, key: bool = False) -> Pos:

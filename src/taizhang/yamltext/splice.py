@@ -10,7 +10,7 @@ are public for callers that copy or move whole lines themselves (the merge drive
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from taizhang.yamltext.emit import scalar
 
