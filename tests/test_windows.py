@@ -278,3 +278,18 @@ def test_windowed_edits_write_what_whole_file_edits_write(tmp_path, monkeypatch,
     assert [(c.used, c.redone) for c in contexts] == [(True, False)]
     monkeypatch.setattr("taizhang.yamltext.windows.windowed_root", lambda text, ids: None)
     assert run(tmp_path / "whole") == windowed
+
+
+def test_a_plan_uses_windows_only_through_the_context_it_is_given():
+    """No state outside the call: a plan called without a context composes the whole text; the
+    context edit_ledgers hands it says whether windows were used, and keeps the ids only while
+    the plan runs."""
+    loaded = load.parse_ledger(YT2.encode("utf-8"), "ledgers/YT2.yaml", Settings())
+    plan = edits.note_edit("YT2-2", {"date": date(2018, 6, 15), "text": "正常"})
+    whole = plan(loaded)
+    context = write.EditContext(windows=True)
+    windowed = plan(loaded, context)
+    assert windowed.text == whole.text and windowed.expected == whole.expected
+    assert context.used and not context.redone and context.ids is None
+    off = write.EditContext()
+    assert plan(loaded, off).text == whole.text and not off.used
