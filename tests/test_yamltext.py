@@ -217,6 +217,12 @@ def test_splice__a_hash_line_inside_a_quoted_title_is_not_a_comment_above_the_ne
         "id": "A-1", "title": "一 # 二", "owner": "张三", "measures": "六"}
 
 
+def test_splice__a_new_key_is_written_by_emit_too():
+    text = "a: 1\n"
+    for key in ("no", "2018-05-01", "a: b", "2018-05"):
+        assert _data(splice.insert_key(text, compose(text), key, "2", "\n")) == {"a": 1, key: 2}
+
+
 def test_splice__insert_key_into_a_flow_mapping():
     text = "items:\n  - {id: A-1, title: 一}   # 行尾\n"
     assert splice.insert_key(text, _item(text), "due", "2018-07-01", "\n") == \

@@ -127,10 +127,10 @@ def insert_key(text: str, map_node, key: str, value_lines: list[str] | str, newl
         return text[:close] + entry + text[close:]
     indent = " " * map_node.start_mark.column
     if isinstance(value_lines, str):
-        lines = [f"{indent}{key}: {value_lines}"]
+        lines = [f"{indent}{scalar(key)}: {value_lines}"]
     else:
-        lines = [f"{indent}{key}:"] + [" " * (map_node.start_mark.column + child_indent) + line
-                                       for line in value_lines]
+        lines = [f"{indent}{scalar(key)}:"] + [" " * (map_node.start_mark.column + child_indent) + line
+                                               for line in value_lines]
     at = key_position(text, map_node, after_key=after_key, before_key=before_key)
     return insert_lines(text, at, lines, newline)
 
