@@ -613,3 +613,24 @@ def test_merge__overlapping_edits_never_lose_either_side(data, which):
                     assert step[1] in titles or any(s[2] == "title" for s in ours_plan + theirs_plan if s[0] == "set")
                 if step[0] == "note":
                     assert any(t == step[3] for _, t in notes)
+
+
+@pytest.mark.parametrize("ours_target,ours_fields,theirs_fields", [
+    ("YT2", {"leader": "王书记"}, {"owner": "李四"}),
+    ("YT2-2", {"owner": "张三"}, {"due": date(2018, 7, 31), "unit": "区住建局"}),
+])
+def test_merge__keys_inserted_below_a_title_whose_second_line_starts_with_a_hash(ours_target, ours_fields,
+                                                                                  theirs_fields):
+    """A `#` line inside a quoted title is text, not a comment above the next key: their new
+    key goes below the title, as the store puts it (it went inside the title, the text did not
+    read back, and the merge fell back to the line merge)."""
+    head = 'code: YT2\nname: 甲\nitems:\n  - id: YT2-1\n    title: "一\n      # 二"\n'
+    tail = "    # 关于措施\n    measures: 六\n  - id: YT2-2\n    title: 二\n"
+    base = head + tail
+    ours = _edit(base, set_(ours_target, **ours_fields))
+    theirs = _edit(base, set_("YT2-1", **theirs_fields))
+    result = _merge(base, ours, theirs)
+    assert result.clean and result.item_level, [p.render("en") for p in result.conflicts + result.messages]
+    assert result.text == _edit(ours, set_("YT2-1", **theirs_fields))  # as the store would have put them
+    merged = _valid(result.text).ledger.items[0]
+    assert merged.title == "一 # 二" and merged.measures == "六"

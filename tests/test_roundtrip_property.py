@@ -18,6 +18,7 @@ import difflib
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
+from unittest import mock
 
 from conftest import YT2
 from hypothesis import HealthCheck, given, settings
@@ -130,9 +131,17 @@ def test_random_edit_sequences_keep_untouched_lines_and_read_back(data, base, va
         crlf, bom = variant == "crlf", variant == "bom"
 
         def _apply(edit):
-            result = write.edit_ledgers(root, Settings(), {code: edit})[code]
+            made: list[write.EditContext] = []
+
+            class Recorded(write.EditContext):
+                def __init__(self, *args, **kwargs) -> None:
+                    super().__init__(*args, **kwargs)
+                    made.append(self)
+
+            with mock.patch.object(write, "EditContext", Recorded):
+                result = write.edit_ledgers(root, Settings(), {code: edit})[code]
             # Item edits find their nodes through windows (windows.py), never needing a second try.
-            assert not write._Windows.redone
+            assert len(made) == 1 and not made[0].redone
             return result
 
         for _ in range(n_steps):

@@ -22,6 +22,21 @@ from taizhang.yamltext.read import compose, read_document
 
 GOLDEN_INPUT = Path(__file__).resolve().parent / "golden" / "roundtrip" / "input.yaml"
 
+
+@pytest.fixture
+def contexts(monkeypatch) -> list[write.EditContext]:
+    """The edit contexts `edit_ledgers` hands to its plans, one per ledger edited: whether the
+    windows were used, and whether the edit was made again on the whole text."""
+    made: list[write.EditContext] = []
+
+    class Recorded(write.EditContext):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(write, "EditContext", Recorded)
+    return made
+
 LAYOUTS = {
     "dashes_at_column_0": """\
         code: A
@@ -155,14 +170,14 @@ def _ledger(tmp_path: Path, text: str, code: str = "A") -> Path:
     return path
 
 
-def test_a_misleading_layout_is_edited_on_the_whole_text(tmp_path):
+def test_a_misleading_layout_is_edited_on_the_whole_text(tmp_path, contexts):
     """A quoted title whose second line starts `  - ` at the dashes' column reads as one item
     to YAML but as two to the line scan: the windows are refused (one more window than items)
     and the edit is made on the nodes of the whole file."""
     text = 'code: A\nname: 甲\nitems:\n  - id: A-1\n    title: "第一行\n  - 第二行"\n  - id: A-2\n    title: 二\n'
     path = _ledger(tmp_path, text)
     write.edit_ledgers(tmp_path, Settings(), {"A": edits.note_edit("A-2", {"date": date(2018, 6, 15), "text": "正常"})})
-    assert not write._Windows.used
+    assert [c.used for c in contexts] == [False]
     written = path.read_text(encoding="utf-8")
     assert written == text + "    notes:\n      - {date: 2018-06-15, text: 正常}\n"
     loaded = load.parse_ledger(written.encode("utf-8"), "ledgers/A.yaml", Settings())
@@ -200,17 +215,17 @@ COLUMN_0_CONTINUATION = ('code: A\nname: 甲\nitems:\n  - id: A-1\n    title: �
 
 @pytest.mark.parametrize("args", [("add", "A", "新事项", "--due", "9月底"), ("set", "A-4", "due=9月底"),
                                   ("note", "A-3", "正常"), ("close", "A-4")])
-def test_edits_where_a_title_runs_on_at_column_0(cli, tmp_path, args):
+def test_edits_where_a_title_runs_on_at_column_0(cli, tmp_path, args, contexts):
     """A quoted title whose lines look like two more items and then end at column 0: the line
     scan would see four items with the right ids; the stray line refuses the windows."""
     path = _ledger(tmp_path, COLUMN_0_CONTINUATION)
     result = cli("--dir", tmp_path, "--as-of", "2018-06-15", *args)
     assert result.exit_code == 0, result
-    assert not write._Windows.used
+    assert [c.used for c in contexts] == [False]
     assert path.read_text(encoding="utf-8").startswith(COLUMN_0_CONTINUATION[:COLUMN_0_CONTINUATION.index("  - id: A-3\n    title: 三")])
 
 
-def test_an_import_step_that_windows_broke_is_made_again(cli, tmp_path, monkeypatch):
+def test_an_import_step_that_windows_broke_is_made_again(cli, tmp_path, monkeypatch, contexts):
     """Should a step of an import not even parse after a windowed edit, the import is made
     again on the whole text rather than refused with a made-up syntax error."""
     monkeypatch.setattr(windows, "_NEXT_KEY", re.compile(r""))  # the stray-line check off
@@ -219,7 +234,7 @@ def test_an_import_step_that_windows_broke_is_made_again(cli, tmp_path, monkeypa
     sheet.write_text("事项,责任单位,时间节点,完成情况\n导入一,区住建局,9月底,已完成\n", encoding="utf-8")
     result = cli("--dir", tmp_path, "--as-of", "2018-06-15", "import", sheet, "--project", "A")
     assert result.exit_code == 0, result
-    assert write._Windows.redone
+    assert [c.redone for c in contexts] == [True]
     assert path.read_text(encoding="utf-8") == COLUMN_0_CONTINUATION + (
         "  - id: A-5\n    title: 导入一\n    due: 2018-09-30  # 9月底\n    unit: 区住建局\n"
         "    notes:\n      - {date: 2018-06-15, text: 已完成}\n")
@@ -234,14 +249,14 @@ def test_windows_are_checked_against_the_ids_the_whole_text_reads():
         entries[1]  # noqa: B018 - composing the window is what checks it
 
 
-def test_an_edit_led_astray_by_windows_is_made_again(tmp_path, monkeypatch):
+def test_an_edit_led_astray_by_windows_is_made_again(tmp_path, monkeypatch, contexts):
     """Should a window still mislead (here: ids that do not match), the edit is made again on
     the whole text and comes out as if no window had been tried."""
     path = _ledger(tmp_path, YT2, "YT2")
     original = windows.windowed_root
     monkeypatch.setattr(windows, "windowed_root", lambda text, ids: original(text, [i + "x" for i in ids]))
     write.edit_ledgers(tmp_path, Settings(), {"YT2": edits.note_edit("YT2-2", {"date": date(2018, 6, 15), "text": "正常"})})
-    assert write._Windows.used and write._Windows.redone
+    assert [(c.used, c.redone) for c in contexts] == [(True, True)]
     loaded = load.parse_ledger(path.read_bytes(), "ledgers/YT2.yaml", Settings())
     assert loaded.ledger.items[1].notes[-1].text == "正常"
 
@@ -252,7 +267,7 @@ def test_an_edit_led_astray_by_windows_is_made_again(tmp_path, monkeypatch):
     lambda: edits.set_edit("YT2-2", [("owner", "李四", None), ("due", date(2018, 7, 31), "7月底")]),
     lambda: edits.add_item_edit({"title": "新增节点", "due": date(2018, 9, 30)}, {"due": "9月底"}),
 ])
-def test_windowed_edits_write_what_whole_file_edits_write(tmp_path, monkeypatch, edit):
+def test_windowed_edits_write_what_whole_file_edits_write(tmp_path, monkeypatch, edit, contexts):
     def run(folder: Path) -> str:
         (folder / "ledgers").mkdir(parents=True)
         (folder / "ledgers" / "YT2.yaml").write_text(YT2, encoding="utf-8")
@@ -260,6 +275,21 @@ def test_windowed_edits_write_what_whole_file_edits_write(tmp_path, monkeypatch,
         return (folder / "ledgers" / "YT2.yaml").read_text(encoding="utf-8")
 
     windowed = run(tmp_path / "windowed")
-    assert write._Windows.used and not write._Windows.redone
+    assert [(c.used, c.redone) for c in contexts] == [(True, False)]
     monkeypatch.setattr("taizhang.yamltext.windows.windowed_root", lambda text, ids: None)
     assert run(tmp_path / "whole") == windowed
+
+
+def test_a_plan_uses_windows_only_through_the_context_it_is_given():
+    """No state outside the call: a plan called without a context composes the whole text; the
+    context edit_ledgers hands it says whether windows were used, and keeps the ids only while
+    the plan runs."""
+    loaded = load.parse_ledger(YT2.encode("utf-8"), "ledgers/YT2.yaml", Settings())
+    plan = edits.note_edit("YT2-2", {"date": date(2018, 6, 15), "text": "正常"})
+    whole = plan(loaded)
+    context = write.EditContext(windows=True)
+    windowed = plan(loaded, context)
+    assert windowed.text == whole.text and windowed.expected == whole.expected
+    assert context.used and not context.redone and context.ids is None
+    off = write.EditContext()
+    assert plan(loaded, off).text == whole.text and not off.used

@@ -258,7 +258,7 @@ def apply_import(root: Path, settings: Settings, plan: ImportPlan) -> list[Path]
 def _project_edit(project: ProjectPlan, settings: Settings) -> Callable:
     from taizhang.repo.edits import add_item_edit, close_edit, note_edit, set_many_edit
 
-    def apply(loaded):
+    def apply(loaded, context=None):
         steps: list[Callable] = []
         if project.investment:
             steps.append(_investment_edit(project.investment))
@@ -270,21 +270,21 @@ def _project_edit(project: ProjectPlan, settings: Settings) -> Callable:
                 steps.append(note_edit(item.new_id, item.note))
         if project.after:
             steps.append(set_many_edit({i: [("after", refs, None)] for i, refs in project.after.items()}))
-        return _chain(loaded, steps, settings)
+        return _chain(loaded, steps, settings, context)
 
     return apply
 
 
 def _expect_id(edit: Callable, expected: str) -> Callable:
-    def apply(loaded):
-        result = edit(loaded)
+    def apply(loaded, context=None):
+        result = edit(loaded, context)
         if result.result != expected:  # the ids were planned (and `after` checked) beforehand
             raise TaizhangError(Problem(loaded.path, 0, 0, "internal_edit", {"path": loaded.path}))
         return result
     return apply
 
 
-def _chain(loaded, steps: list[Callable], settings: Settings):
+def _chain(loaded, steps: list[Callable], settings: Settings, context=None):
     """Several edits of one ledger as one: each applies to the text the one before produced,
     read back and checked to say what it meant."""
     from taizhang.repo.write import Edit, same_data
@@ -293,7 +293,7 @@ def _chain(loaded, steps: list[Callable], settings: Settings):
 
     current, last, results = loaded, None, []
     for step in steps:
-        edit = step(current)
+        edit = step(current, context)
         after = parse_ledger(encode(edit.text, current.doc.bom), current.path, settings)
         if after.has_errors:
             raise TaizhangError([p for p in after.problems if p.is_error])
@@ -310,17 +310,17 @@ def _chain(loaded, steps: list[Callable], settings: Settings):
 
 def _investment_edit(investment: dict[str, Any]) -> Callable:
     """Add `investment: {total, planned}` to a ledger that has none (a new one)."""
-    from taizhang.yamltext import splice
+    from taizhang.yamltext import emit, splice
     from taizhang.domain.vocab import PROJECT_KEY_ORDER
     from taizhang.repo.write import Edit
     from taizhang.yamltext.read import compose
 
-    def apply(loaded):
+    def apply(loaded, context=None):
         text, newline = loaded.doc.text, loaded.doc.newline
         root = compose(text)
         if splice.mapping_get(root, "investment") is not None:
             return Edit(text, loaded.doc.data, None)
-        lines = [f"{k}: {splice.flow(v) if isinstance(v, dict) else splice.scalar(v)}" for k, v in investment.items()]
+        lines = [emit.key_line(k, v) for k, v in investment.items()]
         later = set(PROJECT_KEY_ORDER[PROJECT_KEY_ORDER.index("investment") + 1:])
         following = [k.value for k, _ in root.value if k.value in later]
         text = splice.insert_key(text, root, "investment", lines, newline,

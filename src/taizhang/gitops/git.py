@@ -205,9 +205,9 @@ def _text(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(_text(v) for v in value)
     if isinstance(value, dict):
-        from taizhang.yamltext import splice
+        from taizhang.yamltext import emit
 
-        return splice.flow(value)
+        return emit.flow(value)
     return str(value)
 
 

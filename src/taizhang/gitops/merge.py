@@ -18,18 +18,16 @@ from __future__ import annotations
 import copy
 import difflib
 import os
-import re
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
-from taizhang.yamltext import splice
-from taizhang.errors import Problem
 from taizhang.domain.models import Settings
 from taizhang.domain.vocab import ITEM_KEY_ORDER, PROJECT_KEY_ORDER
+from taizhang.errors import Problem
 from taizhang.repo.load import parse_ledger
+from taizhang.yamltext import emit, splice
 from taizhang.yamltext.read import compose
 
 OURS, THEIRS, BASE = "ours", "theirs", "base"
@@ -78,7 +76,7 @@ def merge_ledger(base: str, ours: str, theirs: str, *, path: str = "ledgers/LEDG
     if ours == base:
         return MergeResult(theirs)
     bom = ours.startswith("\ufeff")
-    texts = [t[1:] if t.startswith("\ufeff") else t for t in (base, ours, theirs)]
+    texts = [t.removeprefix("\ufeff") for t in (base, ours, theirs)]
     try:
         result = _ItemMerge(*texts, path=path, settings=settings).run()
     except Exception as e:  # not a ledger, or a text that did not read back as planned
@@ -156,32 +154,14 @@ def _items(data: dict) -> dict[str, dict]:
     return {item["id"]: item for item in data.get("items") or []}
 
 
-_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def _plain(value: Any) -> Any:
-    """Data as read (dates are text) → values that `splice` writes plain: a date reads back as
-    the same text, unquoted, as a clerk writes it."""
-    if isinstance(value, str) and _ISO_DAY.match(value):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            return value
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
-
-
 def _show(value: Any) -> str:
     """A value as a conflict message shows it."""
     if value is _MISSING or value is None:
         return "—"
     if isinstance(value, list):
-        text = ", ".join(_show(v) if not isinstance(v, dict) else splice.flow(v) for v in value)
+        text = ", ".join(_show(v) if not isinstance(v, dict) else emit.flow(v) for v in value)
     elif isinstance(value, dict):
-        text = splice.flow(value)
+        text = emit.flow(value)
     else:
         text = str(value)
     return text if len(text) <= 40 else text[:37] + "..."
@@ -192,8 +172,7 @@ def _show(value: Any) -> str:
 def _lines(text: str) -> list[str]:
     """Lines without their line breaks (a final line break gives no empty last line)."""
     body = text.replace("\r\n", "\n")
-    if body.endswith("\n"):
-        body = body[:-1]
+    body = body.removesuffix("\n")
     return body.split("\n")
 
 
@@ -261,7 +240,7 @@ def _map_data(data: dict, path: tuple) -> dict:
 def _dash_col(text: str, entry) -> int | None:
     """Column of the `-` that opens a block sequence entry, or None when the entry does not
     start its own line that way (a flow sequence)."""
-    start = splice._line_start(text, entry.start_mark.index)
+    start = splice.line_start(text, entry.start_mark.index)
     prefix = text[start:entry.start_mark.index]
     if prefix.strip() != "-" or not prefix.rstrip().endswith("-"):
         return None
@@ -276,16 +255,16 @@ def _entry_lines(text: str, seq, entry, *, comments_above: bool = False) -> tupl
     dash = _dash_col(text, entry)
     if dash is None:
         return None
-    start = splice._line_start(text, entry.start_mark.index)
+    start = splice.line_start(text, entry.start_mark.index)
     if comments_above:
         while start > 0:
-            prev = splice._line_start(text, start - 1)
+            prev = splice.line_start(text, start - 1)
             line = text[prev:start].rstrip("\r\n")
             if line.strip().startswith("#") and len(line) - len(line.lstrip()) <= dash:
                 start = prev
             else:
                 break
-    end = splice._after_line(text, splice._last_end(entry, text))
+    end = splice.after_line(text, splice.last_end(entry, text))
     return _lines(text[start:end]), dash
 
 
@@ -297,24 +276,8 @@ def _key_lines(text: str, map_node, key: str) -> tuple[list[str], int] | None:
     pair = _pair(map_node, key)
     if pair is None:
         return None
-    end = splice._after_line(text, splice._last_end(pair[1], text))
+    end = splice.after_line(text, splice.last_end(pair[1], text))
     return _lines(text[pair[0].start_mark.index:end]), pair[0].start_mark.column
-
-
-def _emit_key(key: str, value: Any) -> list[str]:
-    """`key: value` lines for a value known only as data (2-space nesting, lists in flow style
-    unless they hold mappings, which go one `- {…}` per line)."""
-    name = splice.scalar(key)
-    if isinstance(value, dict) and value:
-        lines = [f"{name}:"]
-        for k, v in value.items():
-            lines += ["  " + line for line in _emit_key(k, v)]
-        return lines
-    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-        return [f"{name}:"] + ["  - " + splice.flow(_plain(v)) for v in value]
-    if isinstance(value, (list, dict)):
-        return [f"{name}: {splice.flow(_plain(value))}"]
-    return [f"{name}: {splice.scalar(_plain(value))}"]
 
 
 # --- edits: each changes the data and, in the same way, the text ------------------------------
@@ -340,33 +303,27 @@ class _PutKey:
             raise _NotMergeable([Problem("", 0, 0, "merge_internal", {"where": "/".join(map(str, self.path))})])
         pair = _pair(node, self.key)
         if _is_flow(node):
-            emitted = splice.flow(_plain(self.value))
+            emitted = emit.flow(emit.as_written(self.value))
             if pair is not None:
                 return splice.replace_scalar(text, pair[1], emitted)
             return splice.insert_key(text, node, self.key, emitted, nl)
-        lines, col = (self.lines, self.col) if self.lines else (_emit_key(self.key, self.value), 0)
+        lines, col = (self.lines, self.col) if self.lines else (emit.key_lines(self.key, emit.as_written(self.value)), 0)
         key_col = node.start_mark.column
         body = [lines[0]] + _shift(lines[1:], key_col - col)
         if pair is not None:
             start = pair[0].start_mark.index
-            end = splice._after_line(text, splice._last_end(pair[1], text))
+            end = splice.after_line(text, splice.last_end(pair[1], text))
             ending = nl if text[end - 1:end] == "\n" else ""
             return text[:start] + nl.join(body) + ending + text[end:]
-        return splice._insert_lines(text, self._insert_at(text, node), [" " * key_col + body[0]] + body[1:], nl)
+        return splice.insert_lines(text, self._insert_at(text, node), [" " * key_col + body[0]] + body[1:], nl)
 
     def _insert_at(self, text: str, node) -> int:
-        """Before the first of our keys that belongs after it (as `store` inserts keys), else
+        """Before the first of our keys that belongs after it (as the store inserts keys), else
         after the nearest of our keys that belongs before it, else at the end."""
-        following = [k for k, _ in node.value if k.value in self.after]
-        if following:
-            at = splice._line_start(text, following[0].start_mark.index)
-            if not text[at:following[0].start_mark.index].strip():
-                return splice._comment_block_start(text, at)
-        for name in self.before:
-            pair = splice.mapping_get(node, name)
-            if pair is not None:
-                return splice._after_line(text, splice._last_end(pair[1], text))
-        return splice._after_line(text, splice._last_end(node, text))
+        following = [k.value for k, _ in node.value if k.value in self.after]
+        preceding = next((name for name in self.before if splice.mapping_get(node, name) is not None), None)
+        return splice.key_position(text, node, before_key=following[0] if following else None,
+                                   after_key=preceding)
 
 
 @dataclass
@@ -383,7 +340,7 @@ class _RemoveKey:
         if pair is None:
             return text
         key_node = pair[0]
-        start = splice._line_start(text, key_node.start_mark.index)
+        start = splice.line_start(text, key_node.start_mark.index)
         if not _is_flow(node) and text[start:key_node.start_mark.index].strip():
             # The key shares its line with the entry's `- `: the next key moves up to that line.
             keys = [k for k, _ in node.value]
@@ -408,7 +365,7 @@ class _AppendItem:
         root = compose(text)
         seq = _items_node(root)
         if seq is not None and seq.id == "sequence" and seq.value and _is_flow(seq):
-            return splice.append_flow_entry(text, seq, splice.flow(_plain(self.value)))
+            return splice.append_flow_entry(text, seq, emit.flow(emit.as_written(self.value)))
         if _is_flow(root):
             raise _NotMergeable([Problem("", 0, 0, "merge_internal", {"where": "items"})])
         dash = 2
@@ -418,7 +375,7 @@ class _AppendItem:
                 raise _NotMergeable([Problem("", 0, 0, "merge_internal", {"where": "items"})])
         lines = _shift(self.lines, dash - self.dash) if self.lines else self._emit(dash)
         if seq is not None and seq.id == "sequence" and seq.value:
-            if _spaced(text, seq) and lines[0].strip():
+            if splice.entries_spaced(text, seq) and lines[0].strip():
                 lines = [""] + lines
             return splice.append_block_entry(text, seq, lines, nl)
         if seq is None:
@@ -427,17 +384,7 @@ class _AppendItem:
         return splice.start_block_list(text, root, "items", lines, nl)
 
     def _emit(self, dash: int) -> list[str]:
-        pairs = [line for k, v in self.value.items() for line in _emit_key(k, v)]
-        first, rest = pairs[0], pairs[1:]
-        return [" " * dash + "- " + first] + [" " * (dash + 2) + line for line in rest]
-
-
-def _spaced(text: str, seq) -> bool:
-    """Whether the last two entries of a block list stand apart with a blank line."""
-    if len(seq.value) < 2:
-        return False
-    gap = text[splice._last_end(seq.value[-2], text):seq.value[-1].start_mark.index]
-    return "\n\n" in gap.replace("\r", "").replace(" ", "")
+        return emit.entry_lines(emit.as_written(self.value), dash=dash, key_col=dash + 2)
 
 
 @dataclass
@@ -453,19 +400,14 @@ class _RemoveItem:
         entry = _item_node(root, self.item_id)
         index = seq.value.index(entry)
         if _is_flow(seq):
-            start, end = entry.start_mark.index, splice._last_end(entry)
-            after = re.match(r"\s*,\s*", text[end:])
-            if after:
-                return text[:start] + text[end + after.end():]
-            before = re.search(r",\s*$", text[:start])
-            return text[:before.start() if before else start] + text[end:]
+            return splice.remove_flow_span(text, entry.start_mark.index, splice.last_end(entry))
         if _dash_col(text, entry) is None:
             raise _NotMergeable([Problem("", 0, 0, "merge_internal", {"where": self.item_id})])
-        start = splice._line_start(text, entry.start_mark.index)
-        end = splice._after_line(text, splice._last_end(entry, text))
+        start = splice.line_start(text, entry.start_mark.index)
+        end = splice.after_line(text, splice.last_end(entry, text))
         if index == len(seq.value) - 1 and index > 0:
             # The last entry: the blank line that set it apart goes with it.
-            prev_end = splice._after_line(text, splice._last_end(seq.value[index - 1], text))
+            prev_end = splice.after_line(text, splice.last_end(seq.value[index - 1], text))
             if not text[prev_end:start].strip():
                 start = prev_end
         elif text[end:].startswith(("\n", "\r\n")) and (text[:start].endswith(("\n\n", "\n\r\n")) or start == 0):
@@ -501,7 +443,7 @@ class _InsertNotes:
         item = _item_node(compose(text), self.item_id)
         seq = splice.mapping_get(item, "notes")[1]
         if _is_flow(seq):
-            entry = splice.flow(_plain(note))
+            entry = emit.flow(emit.as_written(note))
             if before is None:
                 return splice.append_flow_entry(text, seq, entry)
             at = seq.value[before].start_mark.index
@@ -509,11 +451,11 @@ class _InsertNotes:
         our_dash = _dash_col(text, seq.value[0])
         if our_dash is None:
             raise _NotMergeable([Problem("", 0, 0, "merge_internal", {"where": self.item_id})])
-        new = _shift(lines, our_dash - dash) if lines else [" " * our_dash + "- " + splice.flow(_plain(note))]
+        new = _shift(lines, our_dash - dash) if lines else [emit.flow_entry(emit.as_written(note), dash=our_dash)]
         if before is None:
             return splice.append_block_entry(text, seq, new, nl)
-        at = splice._line_start(text, seq.value[before].start_mark.index)
-        return splice._insert_lines(text, at, new, nl)
+        at = splice.line_start(text, seq.value[before].start_mark.index)
+        return splice.insert_lines(text, at, new, nl)
 
 
 def _apply(text: str, edits: list, nl: str) -> str:
@@ -537,8 +479,8 @@ def _apply(text: str, edits: list, nl: str) -> str:
             if node is None or _is_flow(seq) or _dash_col(text, node) is None:
                 rest[:0] = group
                 continue
-            start = splice._line_start(text, node.start_mark.index)
-            spans.append((start, splice._after_line(text, splice._last_end(node, text)), group))
+            start = splice.line_start(text, node.start_mark.index)
+            spans.append((start, splice.after_line(text, splice.last_end(node, text)), group))
     head = "items:" + nl
     for start, end, group in sorted(spans, key=lambda span: span[0], reverse=True):
         part = head + text[start:end]

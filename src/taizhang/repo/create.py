@@ -4,28 +4,19 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
-from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
-from pydantic import ValidationError
-
-from taizhang.domain.calendars import NO_EXTRA, YearDays, year_days
-from taizhang.domain.ids import CODE_PATTERN, ITEM_ID_PATTERN, split_item_id
-from taizhang.domain.models import Item, Ledger, Settings, ledger_json_schema
-from taizhang.errors import Problem, TaizhangError, input_error
-from taizhang.repo.files import atomic_write, locked, state_dir
-from taizhang.repo.layout import (CALENDAR_DIR, LEDGER_DIR, SETTINGS_FILE, calendar_files, find_root,
-                                  ledger_files, ledger_path)
-from taizhang.repo.layout import rel_path as _rel
-from taizhang.yamltext import splice
-from taizhang.yamltext.read import Document, compose, encode, read_document
-from taizhang.repo.edits import emit_value, yaml_value
-from taizhang.repo.load import parse_ledger
+from taizhang.domain.ids import CODE_PATTERN
+from taizhang.domain.models import Settings, ledger_json_schema
 from taizhang.domain.vocab import PROJECT_KEY_ORDER, SCHEMA_FILE, SCHEMA_LINE
+from taizhang.errors import TaizhangError, input_error
+from taizhang.repo.files import atomic_write, locked, state_dir
+from taizhang.repo.layout import LEDGER_DIR, SETTINGS_FILE
+from taizhang.repo.layout import rel_path as _rel
+from taizhang.repo.load import parse_ledger
 from taizhang.repo.write import refuse_invalid_data
-
+from taizhang.yamltext import emit
 
 # --- creating -------------------------------------------------------------------------------
 
@@ -84,15 +75,15 @@ def new_ledger(root: Path, settings: Settings, code: str, fields: dict[str, Any]
     folder.mkdir(exist_ok=True)
     path = folder / f"{code}.yaml"
     comments = comments or {}
-    lines = [SCHEMA_LINE, f"code: {code}"]
+    lines = [SCHEMA_LINE, emit.key_line("code", code)]
     for key in PROJECT_KEY_ORDER[1:]:
         if fields.get(key) not in (None, ""):
-            line = f"{key}: {emit_value(fields[key])}"
+            line = emit.key_line(key, fields[key])
             if comments.get(key):
                 line += f"  # {comments[key]}"
             lines.append(line)
     text = "\n".join(lines) + "\n"
-    refuse_invalid_data({"code": code, **{k: yaml_value(v) for k, v in fields.items() if v not in (None, "")}},
+    refuse_invalid_data({"code": code, **{k: emit.read_back(v) for k, v in fields.items() if v not in (None, "")}},
                          settings, f"{LEDGER_DIR}/{code}.yaml")
     with locked(root, code):
         if path.exists():

@@ -4,26 +4,27 @@ reads back as exactly the intended data, and only then replace the files atomica
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field, replace
-from datetime import date
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from pydantic import ValidationError
 
-from taizhang.domain.calendars import NO_EXTRA, YearDays, year_days
-from taizhang.domain.ids import CODE_PATTERN, ITEM_ID_PATTERN, split_item_id
-from taizhang.domain.models import Item, Ledger, Settings, ledger_json_schema
-from taizhang.errors import Problem, TaizhangError, input_error
-from taizhang.repo.files import atomic_write, locked, state_dir
-from taizhang.repo.layout import (CALENDAR_DIR, LEDGER_DIR, SETTINGS_FILE, calendar_files, find_root,
-                                  ledger_files, ledger_path)
+from taizhang.domain.models import Ledger, Settings
+from taizhang.errors import Problem, TaizhangError
+from taizhang.repo.files import atomic_write, locked
+from taizhang.repo.layout import ledger_path
 from taizhang.repo.layout import rel_path as _rel
-from taizhang.yamltext import splice
-from taizhang.yamltext.read import Document, compose, encode, read_document
-from taizhang.repo.load import LoadedLedger, cache_dir, ledger_rules, parse_ledger, validation_problems
-
+from taizhang.repo.load import (
+    LoadedLedger,
+    cache_dir,
+    ledger_rules,
+    parse_ledger,
+    validation_problems,
+)
+from taizhang.yamltext import windows
+from taizhang.yamltext.read import Document, compose, encode
 
 # --- writing --------------------------------------------------------------------------------
 
@@ -91,12 +92,12 @@ def same_data(a: Any, b: Any) -> bool:
                                              and not isinstance(a, bool) and not isinstance(b, bool) and a == b)
 
 
-def edit_ledgers(root: Path, settings: Settings, plans: dict[str, Callable[[LoadedLedger], list[Edit] | Edit]]) -> dict[str, Any]:
+def edit_ledgers(root: Path, settings: Settings, plans: dict[str, Plan]) -> dict[str, Any]:
     """Apply edits to several ledgers: lock them all (in order), compute and verify every new
     text, and only then write. An error anywhere leaves every file as it was."""
     paths = {code: ledger_path(root, code) for code in plans}
     results: dict[str, Any] = {}
-    writes: list[tuple[Path, bytes]] = []
+    writes: list[tuple[Path, bytes, LoadedLedger]] = []
     with _locks(root, sorted(plans)):
         for code in sorted(plans):
             loaded = _checked_loaded(root, paths[code], settings)
@@ -117,26 +118,25 @@ def edit_ledgers(root: Path, settings: Settings, plans: dict[str, Callable[[Load
     return results
 
 
-def _edited(plan: Callable[[LoadedLedger], Edit], loaded: LoadedLedger, settings: Settings
-            ) -> tuple[Edit, LoadedLedger]:
+def _edited(plan: Plan, loaded: LoadedLedger, settings: Settings) -> tuple[Edit, LoadedLedger]:
     """The edit and its new text read back: made with windows first, and made again on the
     nodes of the whole text if the windows misled it (it failed, or does not read back)."""
-    _Windows.allowed, _Windows.used, _Windows.redone = True, False, False
+    context = EditContext(windows=True)
     try:
-        edit = plan(loaded)
-    except Exception:  # noqa: BLE001 - a windowed attempt that failed in any way is made again
+        edit = plan(loaded, context)
+    except Exception:  # a windowed attempt that failed in any way is made again
         # (import's chain raises its own read-back errors; a wrong input fails again below)
-        if not _Windows.used:
+        if not context.used:
             raise
         edit = None
     finally:
-        _Windows.allowed = False
+        context.windows = False
     if edit is not None:
         new_loaded = parse_ledger(encode(edit.text, loaded.doc.bom), loaded.path, settings)
-        if not _Windows.used or (not new_loaded.has_errors and same_data(new_loaded.doc.data, edit.expected)):
+        if not context.used or (not new_loaded.has_errors and same_data(new_loaded.doc.data, edit.expected)):
             return edit, new_loaded
-    _Windows.redone = True
-    edit = plan(loaded)
+    context.redone = True
+    edit = plan(loaded, context)
     return edit, parse_ledger(encode(edit.text, loaded.doc.bom), loaded.path, settings)
 
 
@@ -185,33 +185,44 @@ class _locks:
         return False
 
 
-def _root_node(text: str):
-    return compose(text)
+@dataclass
+class EditContext:
+    """The state of one ledger's edit in `edit_ledgers`, handed to its plan: whether item edits
+    may find their nodes through windows (yamltext.windows) and whether they did (an edit made
+    through windows that does not read back is made again, on the whole text: `redone`), and
+    the ids of the items in the text being edited (None: no windows). A plan called without a
+    context edits on the nodes of the whole text."""
+
+    windows: bool = False  # this attempt may use windows
+    used: bool = False  # windows were used in this edit
+    redone: bool = False  # the edit was made again on the whole text
+    ids: list[Any] | None = None  # (as read: an id may be missing or not text)
+
+    def item_root(self, text: str):
+        """The root node for an edit of items: composed window by window where it can be."""
+        if self.windows and self.ids is not None:
+            root = windows.windowed_root(text, self.ids)
+            if root is not None:
+                self.used = True
+                return root
+        return compose(text)
 
 
-class _Windows:
-    """Whether an item edit in progress may take its nodes from windows (windows.py), and
-    whether it did: an edit made through windows that does not read back is made again."""
-
-    allowed = False
-    used = False
-    redone = False  # the last edit was made again on the whole text
-    ids: list[str] | None = None  # the items' ids in the text being edited (None: no windows)
+Plan = Callable[..., Edit]  # plan(loaded, context: EditContext | None = None) -> Edit
 
 
-def _windowed(apply: Callable[[LoadedLedger], Edit]) -> Callable[[LoadedLedger], Edit]:
+def windowed(apply: Callable[[LoadedLedger, EditContext], Edit]) -> Plan:
     """An item edit that may find its nodes through windows, checked against the ids of the
     ledger it is given (an edit chained after another is given that one's result)."""
 
-    def run(loaded: LoadedLedger) -> Edit:
-        saved = _Windows.ids
+    def run(loaded: LoadedLedger, context: EditContext | None = None) -> Edit:
+        context = context if context is not None else EditContext()
+        saved = context.ids
         items = loaded.doc.data.get("items") if isinstance(loaded.doc.data, dict) else None
-        _Windows.ids = [item.get("id") for item in items if isinstance(item, dict)] if isinstance(items, list) else None
+        context.ids = [item.get("id") for item in items if isinstance(item, dict)] if isinstance(items, list) else None
         try:
-            return apply(loaded)
+            return apply(loaded, context)
         finally:
-            _Windows.ids = saved
+            context.ids = saved
 
     return run
-
-

@@ -1,22 +1,21 @@
-"""YAML text in and out: decoding, composing with positions, scalar emission, atomic writes, locks.
+"""Reading YAML text: decoding, conflict markers, the nesting guard, composing with positions.
 
 Reading goes through the C parser's *compose* step only: we get the node tree with the position
 of every key and value, and turn it into plain dicts/lists ourselves (YAML 1.2 scalars, dates kept
 as text for the models to read). Writing never re-dumps a file: `splice` edits the text at node
-positions, and this module stores the result atomically under a lock.
+positions, with new values' text from `emit`.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from taizhang.errors import Problem
+
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "Document", "compose", "conflict_markers", "decode", "encode",
+           "plain_type", "read_document"]
 
 MAX_BYTES = 16 * 1024 * 1024  # a 5,000-item ledger is about 1 MB
 MAX_DEPTH = 32  # a ledger is at most 5 levels deep; deeper input is hostile or broken
@@ -52,11 +51,13 @@ class Document:
     @property
     def values(self) -> dict[PathKey, Pos]:
         self._track()
+        assert self._values is not None
         return self._values
 
     @property
     def keys(self) -> dict[PathKey, Pos]:
         self._track()
+        assert self._keys is not None
         return self._keys
 
     def pos(self, loc: PathKey, *, key: bool = False) -> Pos:
@@ -390,7 +391,8 @@ class _Converter:
         try:
             if kind == "int":
                 return int(value, 0) if value[:2] in ("0o", "0x") else int(value)
-            return float(value)
+            # YAML spells infinity and not-a-number `.inf`, `-.inf`, `.nan`; Python without the dot.
+            return float(value.replace(".", "", 1) if value.lower().endswith(("inf", "nan")) else value)
         except ValueError:
             self._problem(node, "yaml_tag", tag=tag)
             return value

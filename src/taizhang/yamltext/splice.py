@@ -1,82 +1,43 @@
 """Edit YAML text in place at node positions, so that every byte a command does not mean to change
 stays as the user wrote it: comments, quoting, blank lines, flow or block style, line endings.
 
-Each function takes the text and its composed node tree and returns new text. Values are emitted
-by `scalar()`/`flow()`; the caller re-reads the result and checks it says what was intended.
+Each edit takes the text and its composed node tree and returns new text; the text of new
+values comes from `emit`. The caller re-reads the result and checks it says what was intended.
+The position helpers (`last_end`, `line_start`, `after_line`, `insert_lines`, `key_position`)
+are public for callers that copy or move whole lines themselves (the merge driver).
 """
 
 from __future__ import annotations
 
-import json
 import re
-from datetime import date
-from typing import Any, Sequence
+from collections.abc import Sequence
 
-from taizhang.yamltext.read import compose, plain_type
+from taizhang.yamltext.emit import scalar
 
-_PLAIN_START_FORBIDDEN = set("-?:,[]{}#&*!|>'\"%@` ")
-_FLOW_FORBIDDEN = set(",[]{}")
-
-
-def scalar(value: Any, *, in_flow: bool = False) -> str:
-    """YAML text for a scalar: plain when it reads back as the same string, else double-quoted."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, (int, float)):
-        return str(value)
-    text = str(value)
-    if _plain_ok(text, in_flow):
-        return text
-    # JSON string syntax is YAML's double-quoted style; keep CJK unescaped, but escape what YAML
-    # refuses or reads as a line break (DEL, C1 controls such as NEL, LS/PS, a stray BOM).
-    return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(text, ensure_ascii=False))
-
-
-_YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff]")
-
-
-_YAML11_SPECIAL = re.compile(
-    r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF"
-    r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?|[-+]?(?:0b[01_]+|0[0-7_]+|[0-9][0-9_]*(?:\.[0-9_]*)?))$")
-
-
-def _plain_ok(text: str, in_flow: bool) -> bool:
-    if not text or text != text.strip() or "\n" in text or "\r" in text or "\t" in text:
-        return False
-    if text[0] in _PLAIN_START_FORBIDDEN or ": " in text or " #" in text or text.endswith(":"):
-        return False
-    if in_flow and (set(text) & _FLOW_FORBIDDEN):
-        return False
-    if not text.isprintable():
-        return False
-    # Anything a YAML reader would take for a number, bool, null or date must be quoted, and so
-    # must YAML 1.1's yes/no/on/off (PyYAML and many scripts read those as booleans).
-    if plain_type(text) != "str" or _YAML11_SPECIAL.match(text):
-        return False
-    try:
-        node = compose("{k: " + text + "}" if in_flow else "k: " + text)
-        value = node.value[0][1]
-    except Exception:
-        return False
-    return value.id == "scalar" and not value.style and value.value == text
-
-
-def flow(value: Any) -> str:
-    """Flow-style YAML for a small mapping or list: `{date: 2018-05-02, by: 赵红彬, text: …}`."""
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{scalar(k, in_flow=True)}: {flow(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(flow(v) for v in value) + "]"
-    return scalar(value, in_flow=True)
-
+__all__ = [
+    "after_line",
+    "append_block_entry",
+    "append_flow_entry",
+    "entries_spaced",
+    "insert_key",
+    "insert_lines",
+    "key_position",
+    "last_end",
+    "line_comment",
+    "line_start",
+    "mapping_get",
+    "remove_flow_span",
+    "remove_key",
+    "remove_line_comment",
+    "replace_block_value",
+    "replace_scalar",
+    "set_line_comment",
+    "start_block_list",
+]
 
 # --- positions ------------------------------------------------------------------------------
 
-def _last_end(node, text: str | None = None) -> int:
+def last_end(node, text: str | None = None) -> int:
     """Index just past the last character that belongs to `node`'s own text. A block scalar's
     end mark lies past the blank lines that follow it; with `text`, those are left out."""
     if node.id == "scalar" or getattr(node, "flow_style", False) or not node.value:
@@ -86,10 +47,10 @@ def _last_end(node, text: str | None = None) -> int:
                 end -= 1
         return end
     last = node.value[-1]
-    return _last_end(last[1] if isinstance(last, tuple) else last, text)
+    return last_end(last[1] if isinstance(last, tuple) else last, text)
 
 
-def _after_line(text: str, index: int) -> int:
+def after_line(text: str, index: int) -> int:
     """Start of the line after the one holding `index - 1` (len(text) at the end of the file)."""
     if index > 0 and text[index - 1] == "\n":
         return index
@@ -97,11 +58,14 @@ def _after_line(text: str, index: int) -> int:
     return len(text) if nl < 0 else nl + 1
 
 
-def _line_start(text: str, index: int) -> int:
+def line_start(text: str, index: int) -> int:
+    """Start of the line holding `index`."""
     return text.rfind("\n", 0, index) + 1
 
 
-def _insert_lines(text: str, at: int, lines: Sequence[str], newline: str) -> str:
+def insert_lines(text: str, at: int, lines: Sequence[str], newline: str) -> str:
+    """Insert whole lines at a line start `at`, each ended by `newline` (the file's own); at the
+    end of a file without a final line break, one goes first."""
     block = "".join(line + newline for line in lines)
     if at == len(text) and text and not text.endswith("\n"):
         block = newline + block
@@ -120,7 +84,7 @@ def mapping_get(node, key: str):
 
 def append_block_entry(text: str, seq_node, entry_lines: list[str], newline: str) -> str:
     """Append an entry to a block sequence, after its last entry's last line."""
-    return _insert_lines(text, _after_line(text, _last_end(seq_node, text)), entry_lines, newline)
+    return insert_lines(text, after_line(text, last_end(seq_node, text)), entry_lines, newline)
 
 
 def start_block_list(text: str, map_node, key: str, entry_lines: list[str], newline: str) -> str:
@@ -132,7 +96,7 @@ def start_block_list(text: str, map_node, key: str, entry_lines: list[str], newl
         # `items: []  # c` → `items:  # c`: drop the value and the one space before it.
         cut = start - 1 if text[start - 1] == " " else start
         text = text[:cut] + text[end:]
-    return _insert_lines(text, _after_line(text, key_node.end_mark.index), entry_lines, newline)
+    return insert_lines(text, after_line(text, key_node.end_mark.index), entry_lines, newline)
 
 
 def append_flow_entry(text: str, seq_node, entry: str) -> str:
@@ -140,7 +104,7 @@ def append_flow_entry(text: str, seq_node, entry: str) -> str:
     close = seq_node.end_mark.index - 1
     assert text[close] == "]", "flow sequence must end with ]"
     if seq_node.value:
-        end = _last_end(seq_node.value[-1])
+        end = last_end(seq_node.value[-1])
         return text[:end] + ", " + entry + text[end:]
     return text[:close] + entry + text[close:]
 
@@ -148,8 +112,8 @@ def append_flow_entry(text: str, seq_node, entry: str) -> str:
 def insert_key(text: str, map_node, key: str, value_lines: list[str] | str, newline: str,
                *, after_key: str | None = None, before_key: str | None = None,
                child_indent: int = 2) -> str:
-    """Add `key` to a mapping. A block mapping gets new lines at its key column, placed after the
-    value of `after_key` (or before `before_key`, or at the end); a flow mapping gets `, key: v`.
+    """Add `key` to a mapping. A block mapping gets new lines at its key column, placed as
+    `key_position` says; a flow mapping gets `, key: v`.
 
     `value_lines` is a one-line scalar/flow text, or the lines of a nested block (unindented).
     """
@@ -158,42 +122,57 @@ def insert_key(text: str, map_node, key: str, value_lines: list[str] | str, newl
         close = map_node.end_mark.index - 1
         entry = f"{scalar(key, in_flow=True)}: {value_lines}"
         if map_node.value:
-            end = _last_end(map_node.value[-1][1])
+            end = last_end(map_node.value[-1][1])
             return text[:end] + ", " + entry + text[end:]
         return text[:close] + entry + text[close:]
     indent = " " * map_node.start_mark.column
     if isinstance(value_lines, str):
-        lines = [f"{indent}{key}: {value_lines}"]
+        lines = [f"{indent}{scalar(key)}: {value_lines}"]
     else:
-        lines = [f"{indent}{key}:"] + [" " * (map_node.start_mark.column + child_indent) + line
-                                       for line in value_lines]
+        lines = [f"{indent}{scalar(key)}:"] + [" " * (map_node.start_mark.column + child_indent) + line
+                                               for line in value_lines]
+    at = key_position(text, map_node, after_key=after_key, before_key=before_key)
+    return insert_lines(text, at, lines, newline)
+
+
+def key_position(text: str, map_node, *, after_key: str | None = None, before_key: str | None = None) -> int:
+    """Where the lines of a new key of a block mapping go: above `before_key` and the comments
+    right above it, when that key starts its line; else below the value of `after_key`; else
+    below the mapping's last value."""
     if before_key is not None and mapping_get(map_node, before_key):
         key_node, _ = mapping_get(map_node, before_key)
-        at = _line_start(text, key_node.start_mark.index)
+        at = line_start(text, key_node.start_mark.index)
         if text[at:key_node.start_mark.index].strip() == "":
             # Comments above the key are its own, but not a `#` line of the value before it
             # (a quoted title's second line may start with `#`).
             position = next(i for i, (k, _) in enumerate(map_node.value) if k is key_node)
-            floor = _last_end(map_node.value[position - 1][1], text) if position else 0
-            return _insert_lines(text, _comment_block_start(text, at, floor), lines, newline)
+            floor = last_end(map_node.value[position - 1][1], text) if position else 0
+            return _comment_block_start(text, at, floor)
     if after_key is not None and mapping_get(map_node, after_key):
         _, value_node = mapping_get(map_node, after_key)
-        at = _after_line(text, _last_end(value_node, text))
-    else:
-        at = _after_line(text, _last_end(map_node, text))
-    return _insert_lines(text, at, lines, newline)
+        return after_line(text, last_end(value_node, text))
+    return after_line(text, last_end(map_node, text))
 
 
 def _comment_block_start(text: str, at: int, floor: int = 0) -> int:
     """Move back over whole-line comments directly above `at` (not before `floor`): they belong
     to the key below."""
     while at > 0:
-        prev = _line_start(text, at - 1)
+        prev = line_start(text, at - 1)
         if prev >= floor and text[prev:at].strip().startswith("#"):
             at = prev
         else:
             break
     return at
+
+
+def entries_spaced(text: str, seq_node) -> bool:
+    """Whether the last two entries of a block list stand apart with a blank line between them
+    (a new entry is then set apart the same way)."""
+    if len(seq_node.value) < 2:
+        return False
+    gap = text[last_end(seq_node.value[-2], text):seq_node.value[-1].start_mark.index]
+    return "\n\n" in gap.replace("\r", "").replace(" ", "")
 
 
 def replace_scalar(text: str, value_node, new: str) -> str:
@@ -213,15 +192,20 @@ def remove_key(text: str, map_node, key: str) -> str:
     """Remove `key` and its value from a mapping, with the whole lines they stand on."""
     key_node, value_node = mapping_get(map_node, key)
     if getattr(map_node, "flow_style", False):
-        start, end = key_node.start_mark.index, _last_end(value_node)
-        after = re.match(r"\s*,\s*", text[end:])
-        if after:
-            return text[:start] + text[end + after.end():]
-        before = re.search(r",\s*$", text[:start])
-        return text[:before.start() if before else start] + text[end:]
-    start = _line_start(text, key_node.start_mark.index)
-    end = _after_line(text, _last_end(value_node, text))
+        return remove_flow_span(text, key_node.start_mark.index, last_end(value_node))
+    start = line_start(text, key_node.start_mark.index)
+    end = after_line(text, last_end(value_node, text))
     return text[:start] + text[end:]
+
+
+def remove_flow_span(text: str, start: int, end: int) -> str:
+    """Remove an entry of a flow collection (`text[start:end]`) with the comma that joins it to
+    the next entry, or to the one before when it is the last."""
+    after = re.match(r"\s*,\s*", text[end:])
+    if after:
+        return text[:start] + text[end + after.end():]
+    before = re.search(r",\s*$", text[:start])
+    return text[:before.start() if before else start] + text[end:]
 
 
 def replace_block_value(text: str, key_node, value_node, new: str, newline: str) -> str:
@@ -232,7 +216,7 @@ def replace_block_value(text: str, key_node, value_node, new: str, newline: str)
     line_end = len(text) if line_end < 0 else line_end
     rest = text[colon + 1:line_end].rstrip("\r")
     comment = rest.strip() if rest.strip().startswith("#") else ""
-    end = _after_line(text, _last_end(value_node, text))
+    end = after_line(text, last_end(value_node, text))
     return text[:colon + 1] + " " + new + ("  " + comment if comment else "") + newline + text[end:]
 
 

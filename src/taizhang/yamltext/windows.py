@@ -19,10 +19,12 @@ from typing import Any
 
 from taizhang.yamltext.read import compose
 
-_ITEMS_KEY = re.compile(r"^items[ \t]*:[ \t]*(?:#[^\n]*)?\r?$", re.M)
+__all__ = ["windowed_root"]
+
+_ITEMS_KEY = re.compile(r"^items[ \t]*:[ \t]*(?:#[^\n]*)?\r?$", re.MULTILINE)
 _FIRST_ENTRY = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\r?\n)*( *)-(?:[ \t]|\r?\n|\r?$)")
 # What may follow the list: the next top-level key, or the end of the document.
-_NEXT_KEY = re.compile(r"""(?:---|\.\.\.)(?:[ \t]|\r?$)|[^\s#'"\[\]{},&*!|>%@`-][^\n:]*:(?:[ \t]|\r?$)""", re.M)
+_NEXT_KEY = re.compile(r"""(?:---|\.\.\.)(?:[ \t]|\r?$)|[^\s#'"\[\]{},&*!|>%@`-][^\n:]*:(?:[ \t]|\r?$)""", re.MULTILINE)
 _LAST_SCAN: tuple[str, Any] = ("", None)
 
 
@@ -60,12 +62,12 @@ def _scan(text: str):
     begin = first.start(1)
     # The list ends at the first line, indented no deeper than its dashes, that is not blank,
     # not a comment and not one of its entries (a top-level key, `---`, a stray line).
-    ending = re.compile(rf"^(?! {{{dash}}}-(?:[ \t]|\r?$)) {{0,{dash}}}[^ \t\r\n#]", re.M)
+    ending = re.compile(rf"^(?! {{{dash}}}-(?:[ \t]|\r?$)) {{0,{dash}}}[^ \t\r\n#]", re.MULTILINE)
     found = ending.search(text, begin)
     end = found.start() if found else len(text)
     if found and not _NEXT_KEY.match(text, end):
         return None  # a stray line (the rest of a quoted title, say): compose the whole file
-    entry = re.compile(rf"^ {{{dash}}}-(?=[ \t]|\r?$)", re.M)
+    entry = re.compile(rf"^ {{{dash}}}-(?=[ \t]|\r?$)", re.MULTILINE)
     starts = [m.start() for m in entry.finditer(text, begin, end)]
     if not starts or starts[0] != begin:
         return None
