@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Final, Iterable, Literal, Union, get_args
+
+if TYPE_CHECKING:  # calendars load no pydantic: a warm `status` needs no models
+    from taizhang.domain.models import CalendarRule
+
+CalendarName = Literal["natural", "workdays", "weekdays"]
+CALENDARS: Final[tuple[CalendarName, ...]] = get_args(CalendarName)
+# A ledger (and a repository) that names no calendar counts every day.
+DEFAULT_CALENDAR: Final[CalendarName] = "natural"
 
 ONE_DAY = timedelta(days=1)
 # Scheduling walks day by day; a plan that needs to walk further than this is surely wrong input.
@@ -63,7 +71,7 @@ def official_workday(day: date, extra: YearDays = NO_EXTRA) -> bool:
 class Calendar:
     """A counted-day calendar. Pure apart from a per-instance cache."""
 
-    base: str = "natural"
+    base: CalendarName = DEFAULT_CALENDAR
     days_off: frozenset[date] = frozenset()
     work_days: frozenset[date] = frozenset()
     extra: YearDays = NO_EXTRA
@@ -163,13 +171,20 @@ class Calendar:
         return self._ahead[offset] if offset >= 0 else self._behind[-offset - 1]
 
 
-def make_calendar(spec: Any, extra: YearDays = NO_EXTRA) -> Calendar:
+def make_calendar(spec: Union[CalendarName, CalendarRule, None], extra: YearDays = NO_EXTRA) -> Calendar:
     """A calendar from a ledger's `calendar:` value (a name or a CalendarRule), or the default."""
     if spec is None:
-        return Calendar("natural", extra=extra)
+        return Calendar(DEFAULT_CALENDAR, extra=extra)
     if isinstance(spec, str):
         return Calendar(spec, extra=extra)
     return Calendar(spec.base, frozenset(spec.days_off), frozenset(spec.work_days), extra=extra)
+
+
+def calendar_name(spec: Union[CalendarName, CalendarRule, None]) -> CalendarName:
+    """The name of the base calendar a `calendar:` value (a name, a CalendarRule, or none) counts by."""
+    if spec is None:
+        return DEFAULT_CALENDAR
+    return spec if isinstance(spec, str) else spec.base
 
 
 def official() -> Calendar:

@@ -4,23 +4,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Callable, Iterable, Literal, Sequence
+from typing import TYPE_CHECKING, Callable, Final, Iterable, Literal, Sequence, get_args
 
 from taizhang.domain.calendars import NO_EXTRA, CalendarError, YearDays, make_calendar
 from taizhang.domain.invest import InvestFigures, invest_figures
-from taizhang.domain.schedule import CycleError, Planned, Schedule, plan
+from taizhang.domain.ids import item_number
+from taizhang.domain.schedule import CycleError, Planned, Schedule, plan, time_node
 
 if TYPE_CHECKING:  # a warm `status` lights nothing itself and so loads no pydantic
     from taizhang.domain.models import Item, Ledger, Settings
 
+# In the order tables show them (a column per light, a legend): the bad news first.
 Light = Literal["red", "yellow", "green", "none", "done"]
+ALL_LIGHTS: Final[tuple[Light, ...]] = get_args(Light)
+OPEN_LIGHTS: Final[tuple[Light, ...]] = tuple(light for light in ALL_LIGHTS if light != "done")
+# Worst first, the order projects and groups are listed in: an item without a time node is
+# worse news than one on time. (A project's own light is the first of OPEN_LIGHTS among its open
+# items, so one with green and unnoded items is green, yet listed before the all-green ones.)
+WORST_FIRST: Final[tuple[Light, ...]] = ("red", "yellow", "none", "green", "done")
+SEVERITY: Final[dict[Light, int]] = {light: rank for rank, light in enumerate(WORST_FIRST)}
+# What needs attention: what the overview lists beneath each project, what `remind` notices.
+ATTENTION: Final[tuple[Light, ...]] = ("red", "yellow")
+# How items are regrouped for supervision (`status --by`, `remind`): by their unit or owner.
+GroupBy = Literal["unit", "owner"]
+GROUPINGS: Final[tuple[GroupBy, ...]] = get_args(GroupBy)
 # Reports of so many days before the as-of day travel with an item's view: enough for any
 # briefing period (a day, a week or a month, ending on the as-of day; reports.period_of).
 RECENT_DAYS = 40
-# Worst first: a project's light is the first of these among its open items.
-SEVERITY: dict[str, int] = {"red": 0, "yellow": 1, "none": 2, "green": 3, "done": 4}
-OPEN_LIGHTS = ("red", "yellow", "green", "none")
-ALL_LIGHTS = ("red", "yellow", "green", "none", "done")
 
 
 def item_light(item: Item, node: date | None, as_of: date, warn_days: int, *,
@@ -208,8 +218,8 @@ def evaluate(ledgers: Iterable[Ledger], as_of: date, settings: Settings,
         code, name, unit, owner, leader = ledger.code, ledger.name, ledger.unit, ledger.owner, ledger.leader
         for item in ledger.items:  # the hot loop of every status: 100,000 times for a city
             planned = schedule.get(item.id) or _UNPLANNED
-            node = item.due if item.due is not None else planned.finish
-            infeasible = planned.slack is not None and planned.slack < 0 and not planned.fixed
+            node = time_node(item, planned)
+            infeasible = planned.infeasible
             # An item already past its time node is simply overdue (red), not a planning finding.
             if infeasible and node is not None and node >= as_of:
                 findings.append(Finding(code, item.id, "schedule_infeasible",
@@ -225,7 +235,7 @@ def evaluate(ledgers: Iterable[Ledger], as_of: date, settings: Settings,
             views.append(ItemView(
                 item.id, code, name, item.title, item.kind, item.unit or unit, item.owner or owner,
                 leader, node, light, (node - as_of).days if node is not None else None, closed_on,
-                int(item.id.rsplit("-", 1)[1]), last_note,
+                item_number(item.id), last_note,
                 light != "done" and is_stale(last_note.date if last_note else None, planned.start,
                                              as_of, stale_days),
                 planned.start, item.measures, shut.by if shut else None, shut.note if shut else None,
@@ -334,7 +344,7 @@ class Group:
         return self.tally.light
 
 
-def group_items(projects: Sequence[ProjectView], by: Literal["unit", "owner"]) -> list[Group]:
+def group_items(projects: Sequence[ProjectView], by: GroupBy) -> list[Group]:
     """Regroup the kept items by their responsible unit or owner, worst light first."""
     groups: dict[str, list[ItemView]] = {}
     for project in projects:

@@ -28,9 +28,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Iterable, Literal, Sequence
+from typing import TYPE_CHECKING, Iterable, Literal, Sequence, get_args
 
 from taizhang.domain.calendars import NO_EXTRA, YearDays
+from taizhang.domain.ids import item_number
 from taizhang.domain.invest import InvestRow, InvestTotal, most_behind_first, row_of, time_progress
 from taizhang.domain.invest import totals as invest_totals
 from taizhang.domain.lights import (
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
     from taizhang.domain.models import Ledger, Note, Settings
 
 PeriodKind = Literal["day", "week", "month"]
-KINDS: tuple[str, ...] = ("day", "week", "month")
+KINDS: tuple[PeriodKind, ...] = get_args(PeriodKind)
 ONE_DAY = timedelta(days=1)
 
 
@@ -292,12 +293,12 @@ def briefing_of(projects: Sequence[ProjectView], findings: list[Finding], as_of:
                 p_red.append(row(v))
             if v.light != "done" and v.due is not None and as_of <= v.due <= nxt.end:
                 p_due.append(row(v))
-        p_closed.sort(key=lambda r: (r.closed_on, _number(r.id)))
-        p_notes.sort(key=lambda n: (n.date, _number(n.id)))
-        p_red.sort(key=lambda r: (-r.days_over, r.due or date.max, _number(r.id)))
-        p_due.sort(key=lambda r: (r.due, _number(r.id)))
-        p_open.sort(key=lambda r: (-r.days_over, r.due is None, r.due or date.max, _number(r.id)))
-        p_solved.sort(key=lambda r: (r.closed_on, _number(r.id)))
+        p_closed.sort(key=lambda r: (r.closed_on, item_number(r.id)))
+        p_notes.sort(key=lambda n: (n.date, item_number(n.id)))
+        p_red.sort(key=lambda r: (-r.days_over, r.due or date.max, item_number(r.id)))
+        p_due.sort(key=lambda r: (r.due, item_number(r.id)))
+        p_open.sort(key=lambda r: (-r.days_over, r.due is None, r.due or date.max, item_number(r.id)))
+        p_solved.sort(key=lambda r: (r.closed_on, item_number(r.id)))
         closed += p_closed
         notes += p_notes
         red += p_red
@@ -321,10 +322,6 @@ def briefing_of(projects: Sequence[ProjectView], findings: list[Finding], as_of:
         problem_counts=counts, tasks=tasks, problems_tally=problem_tally, everything=everything,
         invest=invest_section(projects, as_of, settings),
         review=review(projects, period) if kind == "month" else None, findings=findings)
-
-
-def _number(item_id: str) -> int:
-    return int(item_id.rsplit("-", 1)[1])
 
 
 def invest_section(projects: Sequence[ProjectView], as_of: date, settings: Settings) -> InvestSection | None:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Iterable
 
-from taizhang.domain.calendars import Calendar, CalendarError
+from taizhang.domain.calendars import Calendar, CalendarError, calendar_name
+from taizhang.domain.ids import item_number
 
 if TYPE_CHECKING:  # the planner works on any objects shaped so; a warm `status` loads no pydantic
     from taizhang.domain.models import Item, Ledger
@@ -43,6 +44,11 @@ class Planned:
     fixed: bool  # closed on or before the as-of day: fixed at its close date
     bound_by: str | None  # what set the finish: "due", "deadline", "closed" or a successor's id
 
+    @property
+    def infeasible(self) -> bool:
+        """Open, and it cannot finish by its time node: its slack is negative (SPEC §5: red)."""
+        return self.slack is not None and self.slack < 0 and not self.fixed
+
     def to_json(self) -> dict:
         iso = lambda d: d.isoformat() if d else None  # noqa: E731
         return {"id": self.id, "start": iso(self.start), "finish": iso(self.finish),
@@ -71,6 +77,11 @@ class Schedule:
                 "deadline": self.deadline.isoformat() if self.deadline else None,
                 "calendar": self.calendar, "feasible": self.feasible,
                 "items": [p.to_json() for p in self.items]}
+
+
+def time_node(item: Item, planned: Planned) -> date | None:
+    """An item's time node (SPEC §5): its `due`, else the finish computed by 倒排工期."""
+    return item.due if item.due is not None else planned.finish
 
 
 def is_milestone(item: Item) -> bool:
@@ -133,7 +144,7 @@ def _general_plan(ledger: Ledger, as_of: date, calendar: Calendar) -> Schedule:
             if ref in by_id and ref != item.id:
                 successors[ref].append(item.id)
     for ids in successors.values():
-        ids.sort(key=_number)  # ties in `bound_by` go to the lowest id, whatever the file order
+        ids.sort(key=item_number)  # ties in `bound_by` go to the lowest id, whatever the file order
 
     fixed = {item.id: item.closed.date for item in ledger.items
              if item.closed is not None and item.closed.date <= as_of}
@@ -203,9 +214,7 @@ def _general_plan(ledger: Ledger, as_of: date, calendar: Calendar) -> Schedule:
                        duration=item.duration or 0, milestone=is_milestone(item),
                        fixed=item.id in fixed, bound_by=bound_by[item.id])
                for item in ledger.items]
-    calendar_name = ledger.calendar if isinstance(ledger.calendar, str) else (
-        ledger.calendar.base if ledger.calendar is not None else calendar.name)
-    return Schedule(ledger.code, ledger.deadline, calendar_name, planned, forward_error)
+    return Schedule(ledger.code, ledger.deadline, _calendar_named(ledger, calendar), planned, forward_error)
 
 
 def _flat_plan(ledger: Ledger, as_of: date, calendar: Calendar) -> Schedule:
@@ -241,13 +250,12 @@ def _flat_plan(ledger: Ledger, as_of: date, calendar: Calendar) -> Schedule:
         for p in planned:
             if not p.fixed and p.slack == least:
                 p.critical = True
-    calendar_name = ledger.calendar if isinstance(ledger.calendar, str) else (
-        ledger.calendar.base if ledger.calendar is not None else calendar.name)
-    return Schedule(ledger.code, ledger.deadline, calendar_name, planned, forward_error)
+    return Schedule(ledger.code, ledger.deadline, _calendar_named(ledger, calendar), planned, forward_error)
 
 
-def _number(item_id: str) -> int:
-    return int(item_id.rsplit("-", 1)[1])
+def _calendar_named(ledger: Ledger, calendar: Calendar) -> str:
+    # The ledger's own calendar, else the one the plan was made in (the repository's default).
+    return calendar_name(ledger.calendar) if ledger.calendar is not None else calendar.name
 
 
 def _start_of(item: Item, finish: date, calendar: Calendar) -> date:

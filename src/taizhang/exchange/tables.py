@@ -28,7 +28,8 @@ from typing import Any, Callable, Iterable, Sequence
 from taizhang.domain.amounts import AmountError, format_wan, parse_amount
 from taizhang.domain.dates import DateError, parse_date, parse_duration
 from taizhang.errors import Problem, TaizhangError, input_error
-from taizhang.domain.models import CODE_PATTERN, ITEM_ID_PATTERN, STAGES, Ledger, Settings
+from taizhang.domain.ids import is_code, is_item_id, item_number, project_code
+from taizhang.domain.models import DEFAULT_KIND, STAGES, Ledger, Settings
 
 HEADER_SCAN = 12  # the header row is looked for in the first rows of a sheet
 
@@ -531,7 +532,7 @@ def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: s
         rec.project_col = cols["project"].col if "project" in cols else 0
         code_text = text("code").upper()
         if code_text:
-            if re.match(CODE_PATTERN, code_text):
+            if is_code(code_text):
                 rec.code = code_text
             else:
                 ctx.error(rec.row, cols["code"].col, "import_bad_code", code=text("code"))
@@ -539,10 +540,10 @@ def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: s
             value = text(name).upper()
             if not value:
                 continue
-            if name == "item_id" and re.match(ITEM_ID_PATTERN, value):
+            if name == "item_id" and is_item_id(value):
                 rec.item_id = value
-                rec.code = rec.code or value.rsplit("-", 1)[0]
-            elif re.match(CODE_PATTERN, value) and not rec.code and name == "project_no":
+                rec.code = rec.code or project_code(value)
+            elif is_code(value) and not rec.code and name == "project_no":
                 rec.code = value
         if fixed_project is not None:
             rec.code = fixed_project
@@ -591,7 +592,7 @@ def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: s
             for ref in re.split(r"[,，、;；\s]+", text("after").upper()):
                 if not ref:
                     continue
-                if re.match(ITEM_ID_PATTERN, ref):
+                if is_item_id(ref):
                     rec.after.append(ref)
                 else:
                     ctx.error(rec.row, rec.after_col, "import_bad_after", ref=ref)
@@ -853,8 +854,7 @@ def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_co
         unit = plan.fields.get("unit") if ledger is None else ledger.unit
         owner = plan.fields.get("owner") if ledger is None else ledger.owner
         existing = {i.title.strip(): i.id for i in ledger.items} if ledger else {}
-        numbers = [int(i.id.rsplit("-", 1)[1]) for i in ledger.items] if ledger else []
-        next_number = max(numbers, default=0)
+        next_number = max((item_number(i.id) for i in ledger.items), default=0) if ledger else 0
         seen: dict[str, int] = {}
         old_ids: dict[str, str] = {}  # 编号 in the file → id in the ledger
         for rec in recs:
@@ -873,7 +873,7 @@ def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_co
             next_number += 1
             item = ItemPlan(rec.row, title, {
                 "title": title,
-                "kind": rec.kind if rec.kind not in (None, "task") else None,
+                "kind": rec.kind if rec.kind not in (None, DEFAULT_KIND) else None,
                 "due": None if rec.due_computed else rec.due,
                 "duration": rec.duration,
                 "owner": rec.owner if rec.owner != owner else None,
@@ -1154,6 +1154,7 @@ def to_xlsx(table: ExportTable, path: Path, lang: str = "zh") -> None:
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
+    from taizhang.domain.lights import ATTENTION
     from taizhang.i18n import LIGHT_WORDS
     from taizhang.render.table import width as cells_of
 
@@ -1206,7 +1207,7 @@ def to_xlsx(table: ExportTable, path: Path, lang: str = "zh") -> None:
         if light:
             cell = ws.cell(row=r, column=light_col + 1)
             cell.fill = PatternFill("solid", fgColor=_XLSX_FILL[light])
-            cell.font = Font(bold=light in ("red", "yellow"))
+            cell.font = Font(bold=light in ATTENTION)
     for c, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(c)].width = min(52, max(6, w + 2))
     last_col = get_column_letter(n)

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -12,7 +11,7 @@ from typing import Any, Callable, Iterable
 from pydantic import ValidationError
 
 from taizhang.domain.calendars import NO_EXTRA, YearDays, year_days
-from taizhang.domain.ids import CODE_PATTERN, ITEM_ID_PATTERN, split_item_id
+from taizhang.domain.ids import ITEM_ID_PATTERN, is_code, split_item_id
 from taizhang.domain.models import Item, Ledger, Settings, ledger_json_schema
 from taizhang.errors import Problem, TaizhangError, input_error
 from taizhang.repo.files import atomic_write, locked, state_dir
@@ -78,7 +77,7 @@ def write_schema(root: Path) -> Path:
 def new_ledger(root: Path, settings: Settings, code: str, fields: dict[str, Any],
                comments: dict[str, str] | None = None) -> Path:
     """Create `ledgers/<code>.yaml` with the schema line and the project's fields."""
-    if not re.match(CODE_PATTERN, code or ""):
+    if not is_code(code):
         raise input_error("bad_code", code=code)
     folder = root / LEDGER_DIR
     folder.mkdir(exist_ok=True)

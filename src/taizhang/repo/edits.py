@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable
 from pydantic import ValidationError
 
 from taizhang.domain.calendars import NO_EXTRA, YearDays, year_days
-from taizhang.domain.ids import CODE_PATTERN, ITEM_ID_PATTERN, split_item_id
+from taizhang.domain.ids import CODE_PATTERN, ITEM_ID_PATTERN, make_item_id, next_number, split_item_id
 from taizhang.domain.models import Item, Ledger, Settings, ledger_json_schema
 from taizhang.errors import Problem, TaizhangError, input_error
 from taizhang.repo.files import atomic_write, locked, state_dir
@@ -94,8 +94,7 @@ def add_item_edit(fields: dict[str, Any], comments: dict[str, str] | None = None
         for ref in fields.get("after") or []:
             if ref not in ids:
                 raise input_error("after_missing", ref=ref)
-        numbers = [int(i.rsplit("-", 1)[1]) for i in ids]
-        new_id = f"{ledger.code}-{max(numbers, default=0) + 1}"
+        new_id = make_item_id(ledger.code, next_number(ids))
         entry = {"id": new_id, **{k: v for k, v in fields.items() if v not in (None, [], "")}}
         entry = {k: entry[k] for k in ITEM_KEY_ORDER if k in entry}
         text, newline = loaded.doc.text, loaded.doc.newline
