@@ -62,7 +62,7 @@ def official_workday(day: date, extra: YearDays = NO_EXTRA) -> bool:
     import chinese_calendar
 
     try:
-        return chinese_calendar.is_workday(day)
+        return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:
         raise CalendarError("calendar_year_unknown", year=day.year) from None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Callable, Final, Iterable, Literal, Sequence, get_args
+from typing import TYPE_CHECKING, Any, Callable, Final, Iterable, Literal, Protocol, Sequence, get_args
 
 from taizhang.domain.calendars import NO_EXTRA, CalendarError, YearDays, make_calendar
 from taizhang.domain.invest import InvestFigures, invest_figures
@@ -69,6 +69,17 @@ def _reported_since(item: Item, start: date, as_of: date) -> bool:
     return any(start <= note.date <= as_of for note in item.notes)
 
 
+class Report(Protocol):
+    """A progress report: a `models.Note`, or a NoteView decoded from the cache."""
+
+    @property
+    def by(self) -> str | None: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def date(self) -> date: ...
+
+
 @dataclass(slots=True)  # built once per item per command: frozen dataclasses are slow
 class ItemView:
     """An item as a supervisor reads it on the as-of day."""
@@ -86,7 +97,7 @@ class ItemView:
     days_left: int | None
     closed_on: date | None
     number: int
-    last_note: object = None  # the latest progress report (models.Note), if any
+    last_note: Report | None = None  # the latest progress report, if any
     stale: bool = False  # open, and no report for longer than `stale_days`
     start: date | None = None  # computed by 倒排工期
     # What the briefings show besides: the item's measures, its close (when closed by the
@@ -95,13 +106,13 @@ class ItemView:
     closed_by: str | None = None
     close_note: str | None = None
     evidence: str | None = None
-    recent_notes: Sequence = ()
+    recent_notes: Sequence[Report] = ()
 
     @property
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[bool, date, str, int]:
         return (self.due is None, self.due or date.max, self.project, self.number)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id, "project": self.project, "title": self.title, "kind": self.kind,
             "unit": self.unit, "owner": self.owner,
@@ -132,7 +143,7 @@ class Tally:
     def light(self) -> Light:
         for light in OPEN_LIGHTS:
             if self.counts[light]:
-                return light  # type: ignore[return-value]
+                return light
         return "done" if self.counts["done"] else "none"
 
 
@@ -170,7 +181,7 @@ class ProjectView:
     def light(self) -> Light:
         return self.tally.light
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         c = self.tally.counts
         return {"code": self.code, "name": self.name, "light": self.light, "open": self.tally.open,
                 "closed": self.tally.closed, "red": c["red"], "yellow": c["yellow"], "green": c["green"]}
@@ -188,7 +199,7 @@ class Finding:
     code: str
     item: str | None
     key: str
-    args: dict
+    args: dict[str, Any]
     severity: str = "warning"
 
 
@@ -223,7 +234,7 @@ def evaluate(ledgers: Iterable[Ledger], as_of: date, settings: Settings,
             # An item already past its time node is simply overdue (red), not a planning finding.
             if infeasible and node is not None and node >= as_of:
                 findings.append(Finding(code, item.id, "schedule_infeasible",
-                                        {"id": item.id, "days": -planned.slack}))
+                                        {"id": item.id, "days": -(planned.slack or 0)}))
             light = item_light(item, node, as_of, warn_days, infeasible=infeasible, start=planned.start)
             closed = item.closed
             closed_on = closed.date if closed is not None and closed.date <= as_of else None
@@ -247,7 +258,7 @@ def evaluate(ledgers: Iterable[Ledger], as_of: date, settings: Settings,
     return projects
 
 
-def _note_day(note) -> date:
+def _note_day(note: Report) -> date:
     return note.date
 
 
@@ -367,7 +378,7 @@ def totals(projects: Sequence[ProjectView]) -> Tally:
     return tally
 
 
-def status_json(projects: Sequence[ProjectView], as_of: date) -> dict:
+def status_json(projects: Sequence[ProjectView], as_of: date) -> dict[str, Any]:
     """`status --json` (SPEC §5): every kept item, then every kept project."""
     items = [item for project in projects for item in project.items]
     return {"as_of": as_of.isoformat(), "items": [i.to_json() for i in items],

@@ -231,7 +231,7 @@ class CalendarFile(_Strict):
         return [] if value is None else value
 
 
-def ledger_json_schema() -> dict:
+def ledger_json_schema() -> dict[str, Any]:
     """The JSON Schema of a ledger file, as `taizhang schema` writes it."""
     schema = Ledger.model_json_schema()
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from taizhang.domain.calendars import Calendar, CalendarError, calendar_name
 from taizhang.domain.ids import item_number
@@ -49,11 +49,14 @@ class Planned:
         """Open, and it cannot finish by its time node: its slack is negative (SPEC §5: red)."""
         return self.slack is not None and self.slack < 0 and not self.fixed
 
-    def to_json(self) -> dict:
-        iso = lambda d: d.isoformat() if d else None  # noqa: E731
-        return {"id": self.id, "start": iso(self.start), "finish": iso(self.finish),
-                "earliest_finish": iso(self.earliest_finish), "slack": self.slack,
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "start": _iso(self.start), "finish": _iso(self.finish),
+                "earliest_finish": _iso(self.earliest_finish), "slack": self.slack,
                 "critical": self.critical}
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ class Schedule:
     def by_id(self) -> dict[str, Planned]:
         return {p.id: p for p in self.items}
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"project": self.project,
                 "deadline": self.deadline.isoformat() if self.deadline else None,
                 "calendar": self.calendar, "feasible": self.feasible,
@@ -159,29 +162,31 @@ def _general_plan(ledger: Ledger, as_of: date, calendar: Calendar) -> Schedule:
             start[item.id] = _start_of(item, fixed[item.id], calendar)
             bound_by[item.id] = "closed"
             continue
-        bound, source = None, None
+        bound: date | None = None
+        source: str | None = None
         for candidate, why in ((ledger.deadline, "deadline"), (item.due, "due")):
             if candidate is not None and (bound is None or candidate <= bound):
                 bound, source = candidate, why
         for succ_id in successors[item.id]:
-            succ = by_id[succ_id]
-            if start[succ_id] is None:
+            succ_start, succ_finish = start[succ_id], finish[succ_id]
+            if succ_start is None or succ_finish is None:  # both or neither
                 continue
-            limit = finish[succ_id] if is_milestone(succ) else start[succ_id] - ONE_DAY
+            limit = succ_finish if is_milestone(by_id[succ_id]) else succ_start - ONE_DAY
             if bound is None or limit < bound:
                 bound, source = limit, succ_id
         if bound is None:
             start[item.id] = finish[item.id] = None
             bound_by[item.id] = None
             continue
-        finish[item.id] = calendar.snap(bound)
-        start[item.id] = _start_of(item, finish[item.id], calendar)
+        end = calendar.snap(bound)
+        finish[item.id] = end
+        start[item.id] = _start_of(item, end, calendar)
         bound_by[item.id] = source
 
     # Forward pass from the as-of day: the earliest each unfinished item can finish. It may walk
     # into a year no calendar knows yet; then earliest finish and slack stay unknown (and the
     # schedule says why) rather than guessed, while the backward plan stands.
-    earliest: dict[str, date | None] = {}
+    earliest: dict[str, date] = {}
     forward_error: CalendarError | None = None
     try:
         first_day = calendar.snap_forward(as_of)
@@ -194,19 +199,21 @@ def _general_plan(ledger: Ledger, as_of: date, calendar: Calendar) -> Schedule:
                 earliest[item.id] = calendar.snap_forward(max([first_day, *preds]))
             else:
                 begin = max([first_day, *(calendar.add(p, 1) for p in preds)])
-                earliest[item.id] = calendar.add(begin, item.duration - 1) if item.duration > 1 else begin
+                days = item.duration or 0
+                earliest[item.id] = calendar.add(begin, days - 1) if days > 1 else begin
     except CalendarError as e:
         forward_error = e
         earliest = {item_id: day for item_id, day in fixed.items()}
 
     slack: dict[str, int | None] = {}
     for item in ledger.items:
+        end_by = finish[item.id]
         if item.id in fixed:
             slack[item.id] = 0
-        elif finish[item.id] is None or item.id not in earliest:
+        elif end_by is None or item.id not in earliest:
             slack[item.id] = None
         else:
-            slack[item.id] = calendar.between(earliest[item.id], finish[item.id])
+            slack[item.id] = calendar.between(earliest[item.id], end_by)
     open_slacks = [s for i, s in slack.items() if s is not None and i not in fixed]
     least = min(open_slacks, default=None)
     planned = [Planned(item.id, start[item.id], finish[item.id], earliest.get(item.id), slack[item.id],
@@ -259,6 +266,7 @@ def _calendar_named(ledger: Ledger, calendar: Calendar) -> str:
 
 
 def _start_of(item: Item, finish: date, calendar: Calendar) -> date:
-    if is_milestone(item) or item.duration == 1:
+    days = item.duration or 0
+    if days <= 1:  # a milestone, or a one-day item
         return finish
-    return calendar.add(finish, -(item.duration - 1))
+    return calendar.add(finish, -(days - 1))

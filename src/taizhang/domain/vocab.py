@@ -9,7 +9,7 @@ orders are the models' field order. Code that has the models loaded imports its 
 
 from __future__ import annotations
 
-from typing import Final, Optional
+from typing import Final, get_args
 
 from taizhang.domain.calendars import CALENDARS, DEFAULT_CALENDAR, CalendarName
 from taizhang.domain.lights import ALL_LIGHTS, OPEN_LIGHTS, SEVERITY, Light
@@ -37,4 +37,4 @@ REQUIRED: Final[tuple[str, ...]] = (
     + tuple(k for k in PROJECT_SETTABLE if Ledger.model_fields[k].is_required()))
 # The fields that hold a date typed into a file (ISO, or an absolute phrase).
 DATE_FIELDS: Final[tuple[str, ...]] = tuple(
-    k for model in (Item, Ledger) for k, f in model.model_fields.items() if f.annotation == Optional[LedgerDate])
+    k for model in (Item, Ledger) for k, f in model.model_fields.items() if LedgerDate in get_args(f.annotation))
