@@ -113,3 +113,10 @@ def test_why__a_repository_calendar_rule_is_named_by_its_base(cli, repo):
                 P="code: P\nname: 项目\ndeadline: 2018-12-31\nitems:\n  - {id: P-1, title: 倒排}\n")
     out = cli("--dir", root, "--as-of", AS_OF, "--lang", "en", "why", "P-1").stdout
     assert "(weekdays calendar)" in out, out
+
+
+def test_official__counts_a_repository_calendar_too():
+    from taizhang.domain.calendars import official, year_days
+
+    extra = year_days([date(2018, 6, 19)], [], [])
+    assert official().is_counted(date(2018, 6, 19)) and not official(extra).is_counted(date(2018, 6, 19))

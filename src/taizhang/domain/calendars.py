@@ -187,9 +187,10 @@ def calendar_name(spec: Union[CalendarName, CalendarRule, None]) -> CalendarName
     return spec if isinstance(spec, str) else spec.base
 
 
-def official() -> Calendar:
-    """China's official working-day calendar, as `N个工作日内` counts."""
-    return Calendar("workdays")
+def official(extra: YearDays = NO_EXTRA) -> Calendar:
+    """China's official working-day calendar, as `N个工作日内` counts (with a repository's
+    `calendars/*.yaml`, when given)."""
+    return Calendar("workdays", extra=extra)
 
 
 def year_days(days_off: Iterable[date], work_days: Iterable[date], years: Iterable[int]) -> YearDays:
