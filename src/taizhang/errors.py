@@ -37,7 +37,7 @@ class Problem:
             return f"taizhang: {text}"
         return f"{self.path}:{max(self.line, 1)}:{max(self.col, 1)}: {text}"
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.col, self.key)
 
 

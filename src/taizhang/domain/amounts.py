@@ -65,14 +65,15 @@ MAX_TEXT = 100  # characters; longer text is not an amount
 _PREC = 200
 
 # Full-width ASCII (！…～) → ASCII, ideographic space → space, a few symbols offices type.
-_WIDTH = {0xFF01 + i: 0x21 + i for i in range(94)}
+_WIDTH: dict[int, int | str] = {0xFF01 + i: 0x21 + i for i in range(94)}
 _WIDTH.update({0x3000: " ", 0xFFE5: "¥", 0xFFE1: "£", 0xFFE0: "¢", 0x2212: "-", 0x301C: "~"})
 
 class _Lazy:
     """A regular expression compiled on its first use, so that importing stays quick."""
 
     def __init__(self, pattern: str, flags: int = 0):
-        self.pattern, self.flags, self.compiled = pattern, flags, None
+        self.pattern, self.flags = pattern, flags
+        self.compiled: re.Pattern[str] | None = None
 
     def __getattr__(self, name: str) -> Any:  # match, search, fullmatch
         if self.compiled is None:

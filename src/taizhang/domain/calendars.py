@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Final, Iterable, Literal, Union, get_args
+
+if TYPE_CHECKING:  # calendars load no pydantic: a warm `status` needs no models
+    from taizhang.domain.models import CalendarRule
+
+CalendarName = Literal["natural", "workdays", "weekdays"]
+CALENDARS: Final[tuple[CalendarName, ...]] = get_args(CalendarName)
+# A ledger (and a repository) that names no calendar counts every day.
+DEFAULT_CALENDAR: Final[CalendarName] = "natural"
 
 ONE_DAY = timedelta(days=1)
 # Scheduling walks day by day; a plan that needs to walk further than this is surely wrong input.
@@ -54,7 +62,7 @@ def official_workday(day: date, extra: YearDays = NO_EXTRA) -> bool:
     import chinese_calendar
 
     try:
-        return chinese_calendar.is_workday(day)
+        return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:
         raise CalendarError("calendar_year_unknown", year=day.year) from None
 
@@ -63,7 +71,7 @@ def official_workday(day: date, extra: YearDays = NO_EXTRA) -> bool:
 class Calendar:
     """A counted-day calendar. Pure apart from a per-instance cache."""
 
-    base: str = "natural"
+    base: CalendarName = DEFAULT_CALENDAR
     days_off: frozenset[date] = frozenset()
     work_days: frozenset[date] = frozenset()
     extra: YearDays = NO_EXTRA
@@ -163,18 +171,26 @@ class Calendar:
         return self._ahead[offset] if offset >= 0 else self._behind[-offset - 1]
 
 
-def make_calendar(spec: Any, extra: YearDays = NO_EXTRA) -> Calendar:
+def make_calendar(spec: Union[CalendarName, CalendarRule, None], extra: YearDays = NO_EXTRA) -> Calendar:
     """A calendar from a ledger's `calendar:` value (a name or a CalendarRule), or the default."""
     if spec is None:
-        return Calendar("natural", extra=extra)
+        return Calendar(DEFAULT_CALENDAR, extra=extra)
     if isinstance(spec, str):
         return Calendar(spec, extra=extra)
     return Calendar(spec.base, frozenset(spec.days_off), frozenset(spec.work_days), extra=extra)
 
 
-def official() -> Calendar:
-    """China's official working-day calendar, as `N个工作日内` counts."""
-    return Calendar("workdays")
+def calendar_name(spec: Union[CalendarName, CalendarRule, None]) -> CalendarName:
+    """The name of the base calendar a `calendar:` value (a name, a CalendarRule, or none) counts by."""
+    if spec is None:
+        return DEFAULT_CALENDAR
+    return spec if isinstance(spec, str) else spec.base
+
+
+def official(extra: YearDays = NO_EXTRA) -> Calendar:
+    """China's official working-day calendar, as `N个工作日内` counts (with a repository's
+    `calendars/*.yaml`, when given)."""
+    return Calendar("workdays", extra=extra)
 
 
 def year_days(days_off: Iterable[date], work_days: Iterable[date], years: Iterable[int]) -> YearDays:

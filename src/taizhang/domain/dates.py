@@ -85,12 +85,12 @@ def _cn_number(run: str) -> int:
 
 
 def _arabise(s: str) -> str:
-    def number(m: re.Match) -> str:
+    def number(m: re.Match[str]) -> str:
         before = s[m.start() - 1] if m.start() else None
         after = s[m.end()] if m.end() < len(s) else None
         if after in _NUMBER_BEFORE or before in _NUMBER_AFTER:
             return str(_cn_number(m[0]))
-        return m[0]
+        return str(m[0])
 
     return _CN_RUN.sub(number, s)
 
@@ -143,7 +143,7 @@ class _Context:
             return self.as_of.year
         raise DateError("date_needs_year", text=self.text)
 
-    def year_of(self, m: re.Match) -> int:
+    def year_of(self, m: re.Match[str]) -> int:
         """The year of a match with optional groups `y` (2019) and `ry` (今/本/明/去/后/次/当)."""
         groups = m.groupdict()
         if groups.get("y"):
@@ -173,7 +173,7 @@ class _Context:
                             ym=f"{y:04d}-{m:02d}") from None
 
 
-def _written(m: re.Match) -> bool:
+def _written(m: re.Match[str]) -> bool:
     groups = m.groupdict()
     return bool(groups.get("y") or groups.get("ry"))
 
@@ -203,8 +203,8 @@ def _xun(ctx: _Context, y: int, m: int, which: str) -> _Reading:
 
 # --- the grammar: rules tried in order, each a regex and a function computing the day ------------
 
-Rule = Callable[[re.Match, _Context], Optional[_Reading]]
-_RULES: list[tuple[re.Pattern, Rule]] = []
+Rule = Callable[[re.Match[str], _Context], Optional[_Reading]]
+_RULES: list[tuple[re.Pattern[str], Rule]] = []
 
 
 def rule(pattern: str) -> Callable[[Rule], Rule]:
@@ -229,12 +229,12 @@ _VAGUE_HINTS = {"初": "上旬", "中": "中旬"}
 
 @rule(r"尽快|尽早|及早|适时|长期|近期|择机|待定|另定|另行|视情况?|持续|常态化|随时|及时|马上|"
       r"立即|立刻|即时|年前|节前|节后|某")
-def _vague(m: re.Match, ctx: _Context) -> _Reading:
+def _vague(m: re.Match[str], ctx: _Context) -> _Reading:
     raise DateError("date_vague", text=ctx.text, word=m[0])
 
 
 @rule(r"(?P<y>\d{4})(?P<s1>[-/.年])(?P<m>\d{1,2})(?P<s2>[-/.月])(?P<d>\d{1,2})(?!\d)(?:日|号)?")
-def _iso(m: re.Match, ctx: _Context) -> Optional[_Reading]:
+def _iso(m: re.Match[str], ctx: _Context) -> Optional[_Reading]:
     """2018-04-30, 2018/4/30, 2018.4.30 (and mixed forms such as 2018年4-30, read since the
     first version): an impossible one keeps the plain message of ISO dates."""
     if m["s1"] == "年" and m["s2"] == "月":
@@ -246,13 +246,13 @@ def _iso(m: re.Match, ctx: _Context) -> Optional[_Reading]:
 
 
 @rule(r"今天|今日|明天|明日|大后天|后天|昨天|昨日|前天")
-def _near_day(m: re.Match, ctx: _Context) -> _Reading:
+def _near_day(m: re.Match[str], ctx: _Context) -> _Reading:
     shift = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3, "昨天": -1,
              "昨日": -1, "前天": -2}[m[0]]
     return _Reading(ctx.today() + timedelta(days=shift))
 
 
-def _count(m: re.Match, ctx: _Context) -> int:
+def _count(m: re.Match[str], ctx: _Context) -> int:
     n = int(m["n"])
     if n < 1:
         raise DateError("date_count_zero", text=ctx.text)
@@ -260,17 +260,17 @@ def _count(m: re.Match, ctx: _Context) -> int:
 
 
 @rule(r"(?P<n>\d+)个?(?:天|日|自然日)(?:之|以)?内")
-def _within_days(m: re.Match, ctx: _Context) -> _Reading:
+def _within_days(m: re.Match[str], ctx: _Context) -> _Reading:
     return _Reading(ctx.today() + timedelta(days=_count(m, ctx)), END)
 
 
 @rule(r"(?P<n>\d+)个?(?:周|星期|礼拜)(?:之|以)?内")
-def _within_weeks(m: re.Match, ctx: _Context) -> _Reading:
+def _within_weeks(m: re.Match[str], ctx: _Context) -> _Reading:
     return _Reading(ctx.today() + timedelta(days=7 * _count(m, ctx)), END)
 
 
 @rule(r"(?P<n>\d+)个月(?:之|以)?内|(?P<years>[1-9])年(?:之|以)?内")
-def _within_months(m: re.Match, ctx: _Context) -> _Reading:
+def _within_months(m: re.Match[str], ctx: _Context) -> _Reading:
     from dateutil.relativedelta import relativedelta
 
     months = _count(m, ctx) if m["n"] else 12 * int(m["years"])
@@ -282,7 +282,7 @@ def _within_months(m: re.Match, ctx: _Context) -> _Reading:
 
 
 @rule(r"(?P<n>\d+)个?工作日(?:之|以)?内")
-def _within_workdays(m: re.Match, ctx: _Context) -> _Reading:
+def _within_workdays(m: re.Match[str], ctx: _Context) -> _Reading:
     from taizhang.domain.calendars import CalendarError, official
 
     n, today = _count(m, ctx), ctx.today()
@@ -293,23 +293,23 @@ def _within_workdays(m: re.Match, ctx: _Context) -> _Reading:
 
 
 @rule(r"\d{2}(?:年|[-/.]\d{1,2}[-/.]\d{1,2}(?!\d))")
-def _short_year(m: re.Match, ctx: _Context) -> _Reading:
+def _short_year(m: re.Match[str], ctx: _Context) -> _Reading:
     raise DateError("date_year_short", text=ctx.text, short=m[0][:2])
 
 
 @rule(r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})(?!\d)")
-def _iso_month(m: re.Match, ctx: _Context) -> _Reading:
+def _iso_month(m: re.Match[str], ctx: _Context) -> _Reading:
     """2018-04, 2018.4: the whole month."""
     return _month(ctx, int(m["y"]), int(m["m"]))
 
 
 @rule(rf"(?:{_OFFSET_WORDS})?(?:周|星期|礼拜)末")
-def _weekend(m: re.Match, ctx: _Context) -> _Reading:
+def _weekend(m: re.Match[str], ctx: _Context) -> _Reading:
     raise DateError("date_vague_period", text=ctx.text, word=m[0], hint="周五 / 周日")
 
 
 @rule(r"(?P<w>本|这个?|下下个?|下个?|上个?)?(?:周|星期|礼拜)(?P<d>[1-7日天])?(?P<i>内)?")
-def _week(m: re.Match, ctx: _Context) -> Optional[_Reading]:
+def _week(m: re.Match[str], ctx: _Context) -> Optional[_Reading]:
     """本周/本周内 → this Sunday; 下周 → next Sunday; (下)周五 → that week's Friday."""
     if m["w"] is None and m["d"] is None:
         return None
@@ -325,7 +325,7 @@ def _week(m: re.Match, ctx: _Context) -> Optional[_Reading]:
 
 @rule(rf"(?P<mo>{_OFFSET_WORDS})?月份?(?:(?P<d>\d{{1,2}})(?!\d)(?:日|号)?|(?P<x>上|中|下)旬|"
       r"(?P<e>底|末)|(?P<i>内)|(?P<v>初|中))?")
-def _this_month(m: re.Match, ctx: _Context) -> Optional[_Reading]:
+def _this_month(m: re.Match[str], ctx: _Context) -> Optional[_Reading]:
     """本月/本月底/月底 → this month's end; 下月10日; 下月中旬; 上月底."""
     if m["mo"] is None and not (m["x"] or m["e"] or m["i"] or m["v"]):
         return None
@@ -341,7 +341,7 @@ def _this_month(m: re.Match, ctx: _Context) -> Optional[_Reading]:
 
 
 @rule(r"(?P<q>本|这个?|当|下个?|上个?)?季度?(?P<e>末|底|内)?")
-def _this_quarter(m: re.Match, ctx: _Context) -> Optional[_Reading]:
+def _this_quarter(m: re.Match[str], ctx: _Context) -> Optional[_Reading]:
     """本季度/本季度末/季度末 → this quarter's last day; 下季度 → the next one's."""
     if m["q"] is None and m["e"] is None:
         return None
@@ -383,17 +383,17 @@ def _festival_day(name: str, year: int) -> date:
     if how == "term":
         import chinese_calendar
 
-        terms = chinese_calendar.get_solar_terms(date(year, 4, 1), date(year, 4, 30))
+        terms: list[tuple[date, str]] = chinese_calendar.get_solar_terms(date(year, 4, 1), date(year, 4, 30))
         return next(d for d, term in terms if term == "清明")
     from lunardate import LunarDate
 
     lunar = LunarDate(year, month, max(day, 1))
-    solar = lunar.to_solar_date() if hasattr(lunar, "to_solar_date") else lunar.toSolarDate()
+    solar: date = lunar.to_solar_date() if hasattr(lunar, "to_solar_date") else lunar.toSolarDate()
     return solar - ONE_DAY if day == 0 else solar
 
 
 @rule(rf"{Y_OPT}(?P<f>{_FESTIVAL_RE})节?")
-def _festival(m: re.Match, ctx: _Context) -> _Reading:
+def _festival(m: re.Match[str], ctx: _Context) -> _Reading:
     """春节 → lunar new year; 国庆 → 10-01; with 前 the day before (春节前 = 除夕)."""
     name = _FESTIVAL_ALIASES.get(m["f"], m["f"])
     year = ctx.year_of(m)
@@ -405,7 +405,7 @@ def _festival(m: re.Match, ctx: _Context) -> _Reading:
 
 
 @rule(rf"{Y_OPT}(?P<m1>\d{{1,2}})(?:至|到|~|-|—|–|〜)(?P<m2>\d{{1,2}})月份?(?P<e>底|末)?")
-def _month_range(m: re.Match, ctx: _Context) -> _Reading:
+def _month_range(m: re.Match[str], ctx: _Context) -> _Reading:
     """4-6月, 4至6月份 → the last day of June."""
     y, first, last = ctx.year_of(m), int(m["m1"]), int(m["m2"])
     start, end = _month(ctx, y, first), _month(ctx, y, last)
@@ -416,35 +416,35 @@ def _month_range(m: re.Match, ctx: _Context) -> _Reading:
 
 
 @rule(rf"{Y_OPT}(?P<m>\d{{1,2}})月(?P<d>\d{{1,2}})(?!\d)(?:日|号)?")
-def _month_day(m: re.Match, ctx: _Context) -> _Reading:
+def _month_day(m: re.Match[str], ctx: _Context) -> _Reading:
     """2018年4月30日, 4月30号, 明年3月15日."""
     return _Reading(ctx.ymd(ctx.year_of(m), int(m["m"]), int(m["d"])))
 
 
 @rule(rf"{Y_OPT}(?P<m>\d{{1,2}})月份?(?P<x>上|中|下)旬")
-def _month_xun(m: re.Match, ctx: _Context) -> _Reading:
+def _month_xun(m: re.Match[str], ctx: _Context) -> _Reading:
     return _xun(ctx, ctx.year_of(m), int(m["m"]), m["x"])
 
 
 @rule(rf"{Y_OPT}(?P<m>\d{{1,2}})月份?(?:底|末)")
-def _month_end_rule(m: re.Match, ctx: _Context) -> _Reading:
+def _month_end_rule(m: re.Match[str], ctx: _Context) -> _Reading:
     return _month(ctx, ctx.year_of(m), int(m["m"]), END)
 
 
 @rule(rf"{Y_OPT}(?P<m>\d{{1,2}})月份?(?P<v>初|中)")
-def _month_vague(m: re.Match, ctx: _Context) -> _Reading:
+def _month_vague(m: re.Match[str], ctx: _Context) -> _Reading:
     raise DateError("date_vague_period", text=ctx.text, word=m[0],
                     hint=f"{m['m']}月{_VAGUE_HINTS[m['v']]}")
 
 
 @rule(rf"{Y_OPT}(?P<m>\d{{1,2}})月份?(?P<i>内)?")
-def _whole_month(m: re.Match, ctx: _Context) -> _Reading:
+def _whole_month(m: re.Match[str], ctx: _Context) -> _Reading:
     """4月, 4月份, 2019年8月 → the month's last day."""
     return _month(ctx, ctx.year_of(m), int(m["m"]), END if m["i"] else PERIOD)
 
 
 @rule(rf"{Y_OPT}(?P<m>\d{{1,2}})[-/.](?P<d>\d{{1,2}})(?!\d)")
-def _short_numeric(m: re.Match, ctx: _Context) -> _Reading:
+def _short_numeric(m: re.Match[str], ctx: _Context) -> _Reading:
     """4.30, 4/30, 4-30: always month.day (Chinese order). 30.4 is refused, not swapped: a
     day-first date cannot be told from a month-first one in general (4.5 vs 5.4)."""
     month, day = int(m["m"]), int(m["d"])
@@ -455,7 +455,7 @@ def _short_numeric(m: re.Match, ctx: _Context) -> _Reading:
 
 @rule(r"(?:(?P<y>\d{4})(?:年|-|/)?|(?P<ry>[今本明去后次当])年)?"
       r"(?:第?(?P<q>[1-4])季度?|q(?P<q2>[1-4]))(?P<e>末|底|内)?")
-def _quarter(m: re.Match, ctx: _Context) -> _Reading:
+def _quarter(m: re.Match[str], ctx: _Context) -> _Reading:
     """一季度, 第一季度, 一季度末, Q1, 2019Q1 → 03-31 (二 → 06-30, 三 → 09-30, 四 → 12-31)."""
     q, y = int(m["q"] or m["q2"]), ctx.year_of(m)
     return replace(_month(ctx, y, 3 * q), kind=END if m["e"] else PERIOD,
@@ -463,7 +463,7 @@ def _quarter(m: re.Match, ctx: _Context) -> _Reading:
 
 
 @rule(rf"{Y_OPT}(?P<h>上|下)半年(?P<e>末|底|内)?")
-def _half(m: re.Match, ctx: _Context) -> _Reading:
+def _half(m: re.Match[str], ctx: _Context) -> _Reading:
     """上半年 → 06-30, 下半年 → 12-31."""
     y = ctx.year_of(m)
     first = 1 if m["h"] == "上" else 7
@@ -472,7 +472,7 @@ def _half(m: re.Match, ctx: _Context) -> _Reading:
 
 
 @rule(rf"{Y_NIAN}年?(?:(?P<e>底|末|终|内)|(?P<d>度)(?P<de>内|末|底)?|(?P<v>初|中))")
-def _year_end(m: re.Match, ctx: _Context) -> _Reading:
+def _year_end(m: re.Match[str], ctx: _Context) -> _Reading:
     """年底, 年末, 年内, 年度, 2019年底, 今年底 (relative), 次年底 → 12-31."""
     if m["v"]:
         hint = "一季度末" if m["v"] == "初" else "上半年 / 6月底"
@@ -484,14 +484,14 @@ def _year_end(m: re.Match, ctx: _Context) -> _Reading:
 
 @rule(r"(?:(?P<y>\d{4})|(?P<ry>[今本明去后次当]))年")
 @rule(rf"{Y_OPT}全年")
-def _whole_year(m: re.Match, ctx: _Context) -> _Reading:
+def _whole_year(m: re.Match[str], ctx: _Context) -> _Reading:
     """2019年, 今年, 明年, 次年, 全年 → 12-31."""
     y = ctx.year_of(m)
     return _Reading(ctx.ymd(y, 12, 31), PERIOD, start=date(y, 1, 1))
 
 
 @rule(r"(?P<d>\d{1,2})(?!\d)(?P<u>日|号)?")
-def _bare_day(m: re.Match, ctx: _Context) -> Optional[_Reading]:
+def _bare_day(m: re.Match[str], ctx: _Context) -> Optional[_Reading]:
     """`20日` (or `20`) ends a range in the month it started: 4月10日至20日."""
     if ctx.range_from is not None:
         first = ctx.range_from.day
@@ -618,7 +618,7 @@ def _parse(s: str, pos: int, ctx: _Context) -> date:
             before, pos = True, m.end()
             if reading.kind == PERIOD:
                 raise DateError("date_ambiguous_before", text=ctx.text,
-                                before=(reading.start - ONE_DAY).isoformat(),
+                                before=((reading.start or reading.day) - ONE_DAY).isoformat(),
                                 end=reading.day.isoformat())
             if reading.kind == FESTIVAL:
                 if reading.festival == "元旦" and not reading.year_written:
@@ -668,7 +668,8 @@ def parse_duration(value: Any) -> int:
         raise DateError("duration_negative", text=text)
     if s and s[0] in "〇零一二三四五六七八九十百千两廿卅":  # 十天, 两周: no counter word before
         run = _CN_RUN.match(s)
-        s = str(_cn_number(run[0])) + s[run.end():]
+        if run:
+            s = str(_cn_number(run[0])) + s[run.end():]
     m = _DURATION.fullmatch(s)
     if not m:
         raise DateError("duration_unreadable", text=text)

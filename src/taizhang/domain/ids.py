@@ -1,8 +1,13 @@
-"""Project codes and item ids: what they look like, and how an id names its project."""
+"""Project codes and item ids: what they look like, and how an id names its project and number.
+
+An item id is `<project code>-<number>` (`YT2-3`); numbers are never reused, so a new item takes
+the number after the highest in use.
+"""
 
 from __future__ import annotations
 
 import re
+from typing import Iterable
 
 from taizhang.errors import input_error
 
@@ -10,8 +15,38 @@ CODE_PATTERN = r"^[A-Z][A-Z0-9]{0,11}$"
 ITEM_ID_PATTERN = r"^[A-Z][A-Z0-9]{0,11}-[1-9][0-9]*$"
 
 
+def is_code(text: str | None) -> bool:
+    """Whether `text` is a well-formed project code."""
+    return re.match(CODE_PATTERN, text or "") is not None
+
+
+def is_item_id(text: str | None) -> bool:
+    """Whether `text` is a well-formed item id."""
+    return re.match(ITEM_ID_PATTERN, text or "") is not None
+
+
+def project_code(item_id: str) -> str:
+    """The project code of a well-formed item id: `YT2-3` → `YT2`."""
+    return item_id.rsplit("-", 1)[0]
+
+
+def item_number(item_id: str) -> int:
+    """The number of a well-formed item id within its project: `YT2-3` → 3."""
+    return int(item_id.rsplit("-", 1)[1])
+
+
+def make_item_id(code: str, number: int) -> str:
+    """The id of item `number` of project `code`."""
+    return f"{code}-{number}"
+
+
+def next_number(item_ids: Iterable[str]) -> int:
+    """The number a new item takes: the one after the highest in use (1 in an empty project)."""
+    return max((item_number(i) for i in item_ids), default=0) + 1
+
+
 def split_item_id(item_id: str) -> str:
     """The project code of an item id, refusing what is not an id."""
-    if not re.match(ITEM_ID_PATTERN, item_id or ""):
+    if not is_item_id(item_id):
         raise input_error("bad_item_id", id=item_id)
-    return item_id.rsplit("-", 1)[0]
+    return project_code(item_id)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Iterable, NamedTuple
+from typing import TYPE_CHECKING, Any, Iterable, NamedTuple
 
 if TYPE_CHECKING:
     from taizhang.domain.models import Ledger, Settings
@@ -39,7 +39,7 @@ class InvestRow:
     lag: Decimal | None  # (time progress − rate) in percentage points (exact)
     light: str
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         from taizhang.domain.amounts import format_wan
 
         return {"code": self.code,
@@ -133,6 +133,6 @@ def totals(rows: Iterable[InvestRow]) -> tuple[list[InvestTotal], InvestTotal]:
     return sorted(by_program.values(), key=lambda t: t.name), everything
 
 
-def invest_json(rows: list[InvestRow], as_of: date) -> dict:
+def invest_json(rows: list[InvestRow], as_of: date) -> dict[str, Any]:
     return {"as_of": as_of.isoformat(), "time_progress": str(round4(time_progress(as_of))),
             "projects": [r.to_json() for r in rows]}

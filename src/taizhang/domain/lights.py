@@ -4,23 +4,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Callable, Iterable, Literal, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Final, Iterable, Literal, Protocol, Sequence, get_args
 
 from taizhang.domain.calendars import NO_EXTRA, CalendarError, YearDays, make_calendar
 from taizhang.domain.invest import InvestFigures, invest_figures
-from taizhang.domain.schedule import CycleError, Planned, Schedule, plan
+from taizhang.domain.ids import item_number
+from taizhang.domain.schedule import CycleError, Planned, Schedule, plan, time_node
 
 if TYPE_CHECKING:  # a warm `status` lights nothing itself and so loads no pydantic
     from taizhang.domain.models import Item, Ledger, Settings
 
+# In the order tables show them (a column per light, a legend): the bad news first.
 Light = Literal["red", "yellow", "green", "none", "done"]
+ALL_LIGHTS: Final[tuple[Light, ...]] = get_args(Light)
+OPEN_LIGHTS: Final[tuple[Light, ...]] = tuple(light for light in ALL_LIGHTS if light != "done")
+# Worst first, the order projects and groups are listed in: an item without a time node is
+# worse news than one on time. (A project's own light is the first of OPEN_LIGHTS among its open
+# items, so one with green and unnoded items is green, yet listed before the all-green ones.)
+WORST_FIRST: Final[tuple[Light, ...]] = ("red", "yellow", "none", "green", "done")
+SEVERITY: Final[dict[Light, int]] = {light: rank for rank, light in enumerate(WORST_FIRST)}
+# What needs attention: what the overview lists beneath each project, what `remind` notices.
+ATTENTION: Final[tuple[Light, ...]] = ("red", "yellow")
+# How items are regrouped for supervision (`status --by`, `remind`): by their unit or owner.
+GroupBy = Literal["unit", "owner"]
+GROUPINGS: Final[tuple[GroupBy, ...]] = get_args(GroupBy)
 # Reports of so many days before the as-of day travel with an item's view: enough for any
 # briefing period (a day, a week or a month, ending on the as-of day; reports.period_of).
 RECENT_DAYS = 40
-# Worst first: a project's light is the first of these among its open items.
-SEVERITY: dict[str, int] = {"red": 0, "yellow": 1, "none": 2, "green": 3, "done": 4}
-OPEN_LIGHTS = ("red", "yellow", "green", "none")
-ALL_LIGHTS = ("red", "yellow", "green", "none", "done")
 
 
 def item_light(item: Item, node: date | None, as_of: date, warn_days: int, *,
@@ -59,6 +69,17 @@ def _reported_since(item: Item, start: date, as_of: date) -> bool:
     return any(start <= note.date <= as_of for note in item.notes)
 
 
+class Report(Protocol):
+    """A progress report: a `models.Note`, or a NoteView decoded from the cache."""
+
+    @property
+    def by(self) -> str | None: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def date(self) -> date: ...
+
+
 @dataclass(slots=True)  # built once per item per command: frozen dataclasses are slow
 class ItemView:
     """An item as a supervisor reads it on the as-of day."""
@@ -76,7 +97,7 @@ class ItemView:
     days_left: int | None
     closed_on: date | None
     number: int
-    last_note: object = None  # the latest progress report (models.Note), if any
+    last_note: Report | None = None  # the latest progress report, if any
     stale: bool = False  # open, and no report for longer than `stale_days`
     start: date | None = None  # computed by 倒排工期
     # What the briefings show besides: the item's measures, its close (when closed by the
@@ -85,13 +106,13 @@ class ItemView:
     closed_by: str | None = None
     close_note: str | None = None
     evidence: str | None = None
-    recent_notes: Sequence = ()
+    recent_notes: Sequence[Report] = ()
 
     @property
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[bool, date, str, int]:
         return (self.due is None, self.due or date.max, self.project, self.number)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id, "project": self.project, "title": self.title, "kind": self.kind,
             "unit": self.unit, "owner": self.owner,
@@ -122,7 +143,7 @@ class Tally:
     def light(self) -> Light:
         for light in OPEN_LIGHTS:
             if self.counts[light]:
-                return light  # type: ignore[return-value]
+                return light
         return "done" if self.counts["done"] else "none"
 
 
@@ -160,7 +181,7 @@ class ProjectView:
     def light(self) -> Light:
         return self.tally.light
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         c = self.tally.counts
         return {"code": self.code, "name": self.name, "light": self.light, "open": self.tally.open,
                 "closed": self.tally.closed, "red": c["red"], "yellow": c["yellow"], "green": c["green"]}
@@ -178,7 +199,7 @@ class Finding:
     code: str
     item: str | None
     key: str
-    args: dict
+    args: dict[str, Any]
     severity: str = "warning"
 
 
@@ -208,12 +229,12 @@ def evaluate(ledgers: Iterable[Ledger], as_of: date, settings: Settings,
         code, name, unit, owner, leader = ledger.code, ledger.name, ledger.unit, ledger.owner, ledger.leader
         for item in ledger.items:  # the hot loop of every status: 100,000 times for a city
             planned = schedule.get(item.id) or _UNPLANNED
-            node = item.due if item.due is not None else planned.finish
-            infeasible = planned.slack is not None and planned.slack < 0 and not planned.fixed
+            node = time_node(item, planned)
+            infeasible = planned.infeasible
             # An item already past its time node is simply overdue (red), not a planning finding.
             if infeasible and node is not None and node >= as_of:
                 findings.append(Finding(code, item.id, "schedule_infeasible",
-                                        {"id": item.id, "days": -planned.slack}))
+                                        {"id": item.id, "days": -(planned.slack or 0)}))
             light = item_light(item, node, as_of, warn_days, infeasible=infeasible, start=planned.start)
             closed = item.closed
             closed_on = closed.date if closed is not None and closed.date <= as_of else None
@@ -225,7 +246,7 @@ def evaluate(ledgers: Iterable[Ledger], as_of: date, settings: Settings,
             views.append(ItemView(
                 item.id, code, name, item.title, item.kind, item.unit or unit, item.owner or owner,
                 leader, node, light, (node - as_of).days if node is not None else None, closed_on,
-                int(item.id.rsplit("-", 1)[1]), last_note,
+                item_number(item.id), last_note,
                 light != "done" and is_stale(last_note.date if last_note else None, planned.start,
                                              as_of, stale_days),
                 planned.start, item.measures, shut.by if shut else None, shut.note if shut else None,
@@ -237,7 +258,7 @@ def evaluate(ledgers: Iterable[Ledger], as_of: date, settings: Settings,
     return projects
 
 
-def _note_day(note) -> date:
+def _note_day(note: Report) -> date:
     return note.date
 
 
@@ -334,7 +355,7 @@ class Group:
         return self.tally.light
 
 
-def group_items(projects: Sequence[ProjectView], by: Literal["unit", "owner"]) -> list[Group]:
+def group_items(projects: Sequence[ProjectView], by: GroupBy) -> list[Group]:
     """Regroup the kept items by their responsible unit or owner, worst light first."""
     groups: dict[str, list[ItemView]] = {}
     for project in projects:
@@ -357,7 +378,7 @@ def totals(projects: Sequence[ProjectView]) -> Tally:
     return tally
 
 
-def status_json(projects: Sequence[ProjectView], as_of: date) -> dict:
+def status_json(projects: Sequence[ProjectView], as_of: date) -> dict[str, Any]:
     """`status --json` (SPEC §5): every kept item, then every kept project."""
     items = [item for project in projects for item in project.items]
     return {"as_of": as_of.isoformat(), "items": [i.to_json() for i in items],

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date as Date
 from decimal import Decimal
-from typing import Annotated, Any, Literal, Optional, Union
+from typing import Annotated, Any, Literal, Optional, Union, get_args
 
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo,
                       WithJsonSchema, field_validator)
 from pydantic_core import PydanticCustomError
 
 from taizhang.domain.amounts import AmountError, parse_amount
-from taizhang.domain.ids import CODE_PATTERN, ITEM_ID_PATTERN
+from taizhang.domain.ids import CODE_PATTERN, ITEM_ID_PATTERN, is_item_id
+from taizhang.domain.calendars import DEFAULT_CALENDAR, CalendarName
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
-LIGHTS = ("red", "yellow", "green", "none", "done")
-KINDS = ("task", "milestone", "problem")
-STAGES = ("新建", "续建", "前期")
-CALENDARS = ("natural", "workdays", "weekdays")
+Kind = Literal["task", "milestone", "problem"]
+KINDS: tuple[Kind, ...] = get_args(Kind)
+DEFAULT_KIND: Kind = "task"
+Stage = Literal["新建", "续建", "前期"]
+STAGES: tuple[Stage, ...] = get_args(Stage)
+Lang = Literal["zh", "en"]
+LANGS: tuple[Lang, ...] = get_args(Lang)
 
 
 def _file_date(value: Any, info: ValidationInfo) -> Date:
@@ -42,7 +45,7 @@ def _file_date(value: Any, info: ValidationInfo) -> Date:
 
 
 def _item_ref(value: str) -> str:
-    if not re.match(ITEM_ID_PATTERN, value):
+    if not is_item_id(value):
         raise PydanticCustomError("tz_after", "{key}", {"key": "after_bad_id", "ref": value})
     return value
 
@@ -112,8 +115,8 @@ class Item(_Strict):
     id: str = Field(title="编号", description="<项目代码>-<序号>，如 YT2-3；不重复使用",
                     pattern=ITEM_ID_PATTERN)
     title: Text = Field(title="事项")
-    kind: Literal["task", "milestone", "problem"] = Field(
-        "task", title="类型", description="task 任务（默认）| milestone 节点 | problem 问题台账")
+    kind: Kind = Field(
+        DEFAULT_KIND, title="类型", description="task 任务（默认）| milestone 节点 | problem 问题台账")
     due: Optional[LedgerDate] = Field(None, title="时间节点", description="完成时限（含当天）")
     duration: Optional[Duration] = Field(None, title="工期", description="按项目日历计的天数")
     after: list[Annotated[str, AfterValidator(_item_ref)]] = Field(
@@ -157,12 +160,12 @@ class Investment(_Strict):
 class CalendarRule(_Strict):
     """A base calendar with extra days off and working days."""
 
-    base: Literal["natural", "workdays", "weekdays"] = Field("natural", title="基础日历")
+    base: CalendarName = Field(DEFAULT_CALENDAR, title="基础日历")
     days_off: list[LedgerDate] = Field(default_factory=list, title="额外休息日")
     work_days: list[LedgerDate] = Field(default_factory=list, title="额外工作日")
 
 
-CalendarSpec = Union[Literal["natural", "workdays", "weekdays"], CalendarRule]
+CalendarSpec = Union[CalendarName, CalendarRule]
 
 
 class Ledger(_Strict):
@@ -175,7 +178,7 @@ class Ledger(_Strict):
                       pattern=CODE_PATTERN)
     name: Text = Field(title="项目名称")
     program: Optional[str] = Field(None, title="所属工程/专项")
-    stage: Optional[Literal["新建", "续建", "前期"]] = Field(None, title="建设阶段")
+    stage: Optional[Stage] = Field(None, title="建设阶段")
     unit: Optional[str] = Field(None, title="责任单位")
     leader: Optional[str] = Field(None, title="责任领导")
     owner: Optional[str] = Field(None, title="责任人")
@@ -209,7 +212,7 @@ class Settings(_Strict):
     invest: InvestThresholds = Field(default_factory=InvestThresholds, title="投资亮灯阈值")
     stale_days: int = Field(14, ge=1, title="进展汇报超期天数")
     calendar: Optional[CalendarSpec] = Field(None, title="默认日历")
-    lang: Literal["zh", "en"] = Field("zh", title="语言")
+    lang: Lang = Field("zh", title="语言")
     git: GitSettings = Field(default_factory=GitSettings, title="git")
 
 
@@ -228,7 +231,8 @@ class CalendarFile(_Strict):
         return [] if value is None else value
 
 
-def ledger_json_schema() -> dict:
+def ledger_json_schema() -> dict[str, Any]:
     """The JSON Schema of a ledger file, as `taizhang schema` writes it."""
     schema = Ledger.model_json_schema()
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+

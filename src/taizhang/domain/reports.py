@@ -28,9 +28,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Iterable, Literal, Sequence
+from typing import TYPE_CHECKING, Literal, Sequence, get_args
 
 from taizhang.domain.calendars import NO_EXTRA, YearDays
+from taizhang.domain.ids import item_number
 from taizhang.domain.invest import InvestRow, InvestTotal, most_behind_first, row_of, time_progress
 from taizhang.domain.invest import totals as invest_totals
 from taizhang.domain.lights import (
@@ -39,16 +40,17 @@ from taizhang.domain.lights import (
     ItemView,
     ProjectView,
     Query,
+    Report,
     Tally,
     evaluate,
     select,
 )
 
 if TYPE_CHECKING:
-    from taizhang.domain.models import Ledger, Note, Settings
+    from taizhang.domain.models import Ledger, Settings
 
 PeriodKind = Literal["day", "week", "month"]
-KINDS: tuple[str, ...] = ("day", "week", "month")
+KINDS: tuple[PeriodKind, ...] = get_args(PeriodKind)
 ONE_DAY = timedelta(days=1)
 
 
@@ -104,7 +106,7 @@ class Row:
     close_note: str | None = None
     evidence: str | None = None
     measures: str | None = None
-    last_note: Note | None = None  # the latest progress report on or before the as-of day
+    last_note: Report | None = None  # the latest progress report on or before the as-of day
 
     @property
     def late_days(self) -> int | None:
@@ -264,7 +266,7 @@ def briefing_of(projects: Sequence[ProjectView], findings: list[Finding], as_of:
                    view.owner, view.leader, view.due, view.light, view.days_left,
                    closed_on=view.closed_on, closed_by=view.closed_by, close_note=view.close_note,
                    evidence=view.evidence, measures=view.measures,
-                   last_note=view.last_note)  # type: ignore[arg-type]
+                   last_note=view.last_note)
 
     def in_period(day: date | None) -> bool:
         return day is not None and period.start <= day <= period.upto
@@ -292,12 +294,12 @@ def briefing_of(projects: Sequence[ProjectView], findings: list[Finding], as_of:
                 p_red.append(row(v))
             if v.light != "done" and v.due is not None and as_of <= v.due <= nxt.end:
                 p_due.append(row(v))
-        p_closed.sort(key=lambda r: (r.closed_on, _number(r.id)))
-        p_notes.sort(key=lambda n: (n.date, _number(n.id)))
-        p_red.sort(key=lambda r: (-r.days_over, r.due or date.max, _number(r.id)))
-        p_due.sort(key=lambda r: (r.due, _number(r.id)))
-        p_open.sort(key=lambda r: (-r.days_over, r.due is None, r.due or date.max, _number(r.id)))
-        p_solved.sort(key=lambda r: (r.closed_on, _number(r.id)))
+        p_closed.sort(key=lambda r: (r.closed_on, item_number(r.id)))
+        p_notes.sort(key=lambda n: (n.date, item_number(n.id)))
+        p_red.sort(key=lambda r: (-r.days_over, r.due or date.max, item_number(r.id)))
+        p_due.sort(key=lambda r: (r.due, item_number(r.id)))
+        p_open.sort(key=lambda r: (-r.days_over, r.due is None, r.due or date.max, item_number(r.id)))
+        p_solved.sort(key=lambda r: (r.closed_on, item_number(r.id)))
         closed += p_closed
         notes += p_notes
         red += p_red
@@ -321,10 +323,6 @@ def briefing_of(projects: Sequence[ProjectView], findings: list[Finding], as_of:
         problem_counts=counts, tasks=tasks, problems_tally=problem_tally, everything=everything,
         invest=invest_section(projects, as_of, settings),
         review=review(projects, period) if kind == "month" else None, findings=findings)
-
-
-def _number(item_id: str) -> int:
-    return int(item_id.rsplit("-", 1)[1])
 
 
 def invest_section(projects: Sequence[ProjectView], as_of: date, settings: Settings) -> InvestSection | None:
@@ -371,10 +369,11 @@ def review(projects: Sequence[ProjectView], period: Period) -> Review:
             elif v.due < as_of:
                 t[0] += 1
                 t[3] += 1
-    rates = [UnitRate(unit, *t, rank=None) for unit, t in tallies.items()]
-    counted = [u for u in rates if u.due]
+    rates = [UnitRate(unit, due, on_time, late, open_overdue, rank=None)
+             for unit, (due, on_time, late, open_overdue) in tallies.items()]
+    counted = [(u, Fraction(u.on_time, u.due)) for u in rates if u.due]  # u.rate, known to be there
     ranked = [UnitRate(u.unit, u.due, u.on_time, u.late, u.open_overdue,
-                       rank=1 + sum(1 for o in counted if o.rate > u.rate)) for u in counted]
+                       rank=1 + sum(1 for _, other in counted if other > rate)) for u, rate in counted]
     ranked.sort(key=lambda u: (u.rank, -u.due, u.unit))
     ranked += sorted((u for u in rates if not u.due), key=lambda u: u.unit)
     with_red = [(unit, n, longest) for unit, (n, longest) in reds.items() if n]

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
-from taizhang.domain.calendars import Calendar, CalendarError
+from taizhang.domain.calendars import Calendar, CalendarError, calendar_name
+from taizhang.domain.ids import item_number
 
 if TYPE_CHECKING:  # the planner works on any objects shaped so; a warm `status` loads no pydantic
     from taizhang.domain.models import Item, Ledger
@@ -43,11 +44,19 @@ class Planned:
     fixed: bool  # closed on or before the as-of day: fixed at its close date
     bound_by: str | None  # what set the finish: "due", "deadline", "closed" or a successor's id
 
-    def to_json(self) -> dict:
-        iso = lambda d: d.isoformat() if d else None  # noqa: E731
-        return {"id": self.id, "start": iso(self.start), "finish": iso(self.finish),
-                "earliest_finish": iso(self.earliest_finish), "slack": self.slack,
+    @property
+    def infeasible(self) -> bool:
+        """Open, and it cannot finish by its time node: its slack is negative (SPEC §5: red)."""
+        return self.slack is not None and self.slack < 0 and not self.fixed
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "start": _iso(self.start), "finish": _iso(self.finish),
+                "earliest_finish": _iso(self.earliest_finish), "slack": self.slack,
                 "critical": self.critical}
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 @dataclass(frozen=True)
@@ -66,11 +75,16 @@ class Schedule:
     def by_id(self) -> dict[str, Planned]:
         return {p.id: p for p in self.items}
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"project": self.project,
                 "deadline": self.deadline.isoformat() if self.deadline else None,
                 "calendar": self.calendar, "feasible": self.feasible,
                 "items": [p.to_json() for p in self.items]}
+
+
+def time_node(item: Item, planned: Planned) -> date | None:
+    """An item's time node (SPEC §5): its `due`, else the finish computed by 倒排工期."""
+    return item.due if item.due is not None else planned.finish
 
 
 def is_milestone(item: Item) -> bool:
@@ -133,7 +147,7 @@ def _general_plan(ledger: Ledger, as_of: date, calendar: Calendar) -> Schedule:
             if ref in by_id and ref != item.id:
                 successors[ref].append(item.id)
     for ids in successors.values():
-        ids.sort(key=_number)  # ties in `bound_by` go to the lowest id, whatever the file order
+        ids.sort(key=item_number)  # ties in `bound_by` go to the lowest id, whatever the file order
 
     fixed = {item.id: item.closed.date for item in ledger.items
              if item.closed is not None and item.closed.date <= as_of}
@@ -148,29 +162,31 @@ def _general_plan(ledger: Ledger, as_of: date, calendar: Calendar) -> Schedule:
             start[item.id] = _start_of(item, fixed[item.id], calendar)
             bound_by[item.id] = "closed"
             continue
-        bound, source = None, None
+        bound: date | None = None
+        source: str | None = None
         for candidate, why in ((ledger.deadline, "deadline"), (item.due, "due")):
             if candidate is not None and (bound is None or candidate <= bound):
                 bound, source = candidate, why
         for succ_id in successors[item.id]:
-            succ = by_id[succ_id]
-            if start[succ_id] is None:
+            succ_start, succ_finish = start[succ_id], finish[succ_id]
+            if succ_start is None or succ_finish is None:  # both or neither
                 continue
-            limit = finish[succ_id] if is_milestone(succ) else start[succ_id] - ONE_DAY
+            limit = succ_finish if is_milestone(by_id[succ_id]) else succ_start - ONE_DAY
             if bound is None or limit < bound:
                 bound, source = limit, succ_id
         if bound is None:
             start[item.id] = finish[item.id] = None
             bound_by[item.id] = None
             continue
-        finish[item.id] = calendar.snap(bound)
-        start[item.id] = _start_of(item, finish[item.id], calendar)
+        end = calendar.snap(bound)
+        finish[item.id] = end
+        start[item.id] = _start_of(item, end, calendar)
         bound_by[item.id] = source
 
     # Forward pass from the as-of day: the earliest each unfinished item can finish. It may walk
     # into a year no calendar knows yet; then earliest finish and slack stay unknown (and the
     # schedule says why) rather than guessed, while the backward plan stands.
-    earliest: dict[str, date | None] = {}
+    earliest: dict[str, date] = {}
     forward_error: CalendarError | None = None
     try:
         first_day = calendar.snap_forward(as_of)
@@ -183,19 +199,21 @@ def _general_plan(ledger: Ledger, as_of: date, calendar: Calendar) -> Schedule:
                 earliest[item.id] = calendar.snap_forward(max([first_day, *preds]))
             else:
                 begin = max([first_day, *(calendar.add(p, 1) for p in preds)])
-                earliest[item.id] = calendar.add(begin, item.duration - 1) if item.duration > 1 else begin
+                days = item.duration or 0
+                earliest[item.id] = calendar.add(begin, days - 1) if days > 1 else begin
     except CalendarError as e:
         forward_error = e
         earliest = {item_id: day for item_id, day in fixed.items()}
 
     slack: dict[str, int | None] = {}
     for item in ledger.items:
+        end_by = finish[item.id]
         if item.id in fixed:
             slack[item.id] = 0
-        elif finish[item.id] is None or item.id not in earliest:
+        elif end_by is None or item.id not in earliest:
             slack[item.id] = None
         else:
-            slack[item.id] = calendar.between(earliest[item.id], finish[item.id])
+            slack[item.id] = calendar.between(earliest[item.id], end_by)
     open_slacks = [s for i, s in slack.items() if s is not None and i not in fixed]
     least = min(open_slacks, default=None)
     planned = [Planned(item.id, start[item.id], finish[item.id], earliest.get(item.id), slack[item.id],
@@ -203,9 +221,7 @@ def _general_plan(ledger: Ledger, as_of: date, calendar: Calendar) -> Schedule:
                        duration=item.duration or 0, milestone=is_milestone(item),
                        fixed=item.id in fixed, bound_by=bound_by[item.id])
                for item in ledger.items]
-    calendar_name = ledger.calendar if isinstance(ledger.calendar, str) else (
-        ledger.calendar.base if ledger.calendar is not None else calendar.name)
-    return Schedule(ledger.code, ledger.deadline, calendar_name, planned, forward_error)
+    return Schedule(ledger.code, ledger.deadline, _calendar_named(ledger, calendar), planned, forward_error)
 
 
 def _flat_plan(ledger: Ledger, as_of: date, calendar: Calendar) -> Schedule:
@@ -241,16 +257,16 @@ def _flat_plan(ledger: Ledger, as_of: date, calendar: Calendar) -> Schedule:
         for p in planned:
             if not p.fixed and p.slack == least:
                 p.critical = True
-    calendar_name = ledger.calendar if isinstance(ledger.calendar, str) else (
-        ledger.calendar.base if ledger.calendar is not None else calendar.name)
-    return Schedule(ledger.code, ledger.deadline, calendar_name, planned, forward_error)
+    return Schedule(ledger.code, ledger.deadline, _calendar_named(ledger, calendar), planned, forward_error)
 
 
-def _number(item_id: str) -> int:
-    return int(item_id.rsplit("-", 1)[1])
+def _calendar_named(ledger: Ledger, calendar: Calendar) -> str:
+    # The ledger's own calendar, else the one the plan was made in (the repository's default).
+    return calendar_name(ledger.calendar) if ledger.calendar is not None else calendar.name
 
 
 def _start_of(item: Item, finish: date, calendar: Calendar) -> date:
-    if is_milestone(item) or item.duration == 1:
+    days = item.duration or 0
+    if days <= 1:  # a milestone, or a one-day item
         return finish
-    return calendar.add(finish, -(item.duration - 1))
+    return calendar.add(finish, -(days - 1))

@@ -19,7 +19,7 @@ from typing import Any
 
 from taizhang.domain.amounts import AmountError, format_wan, parse_amount
 from taizhang.domain.dates import DateError, parse_date, parse_duration
-from taizhang.domain.ids import CODE_PATTERN, ITEM_ID_PATTERN, split_item_id
+from taizhang.domain.ids import is_code, is_item_id, project_code, split_item_id
 from taizhang.domain.models import STAGES
 from taizhang.errors import Problem, TaizhangError
 from taizhang.exchange.readers import Sheet, cell_text
@@ -383,7 +383,7 @@ def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: s
         rec.project_col = cols["project"].col if "project" in cols else 0
         code_text = text("code").upper()
         if code_text:
-            if re.match(CODE_PATTERN, code_text):
+            if is_code(code_text):
                 rec.code = code_text
             else:
                 ctx.error(rec.row, cols["code"].col, "import_bad_code", code=text("code"))
@@ -391,10 +391,10 @@ def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: s
             value = text(name).upper()
             if not value:
                 continue
-            if name == "item_id" and re.match(ITEM_ID_PATTERN, value):
+            if name == "item_id" and is_item_id(value):
                 rec.item_id = value
                 rec.code = rec.code or split_item_id(value)
-            elif re.match(CODE_PATTERN, value) and not rec.code and name == "project_no":
+            elif is_code(value) and not rec.code and name == "project_no":
                 rec.code = value
         if fixed_project is not None:
             rec.code = fixed_project
@@ -443,7 +443,7 @@ def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: s
             for ref in re.split(r"[,，、;；\s]+", text("after").upper()):
                 if not ref:
                     continue
-                if re.match(ITEM_ID_PATTERN, ref):
+                if is_item_id(ref):
                     rec.after.append(ref)
                 else:
                     ctx.error(rec.row, rec.after_col, "import_bad_after", ref=ref)

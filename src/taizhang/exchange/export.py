@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from taizhang.domain.amounts import format_wan
+from taizhang.domain.lights import ATTENTION
 from taizhang.domain.models import Ledger, Settings
 from taizhang.exchange.columns import EXPORT_COLUMNS
 from taizhang.exchange.sheets import is_formula_like, neutralise, print_landscape_one_page_wide, xlsx_safe
@@ -205,7 +206,7 @@ def to_xlsx(table: ExportTable, path: Path, lang: str = "zh") -> None:
         if light:
             cell = ws.cell(row=r, column=light_col + 1)
             cell.fill = PatternFill("solid", fgColor=_XLSX_FILL[light])
-            cell.font = Font(bold=light in ("red", "yellow"))
+            cell.font = Font(bold=light in ATTENTION)
     for c, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(c)].width = min(52, max(6, w + 2))
     last_col = get_column_letter(n)

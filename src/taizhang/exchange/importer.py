@@ -17,7 +17,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from taizhang.domain.models import Ledger, Settings
+from taizhang.domain.ids import item_number
+from taizhang.domain.models import DEFAULT_KIND, Ledger, Settings
 from taizhang.errors import Problem, TaizhangError, input_error
 from taizhang.exchange.columns import Context, Record, find_header, read_records
 from taizhang.exchange.readers import read_sheet
@@ -173,8 +174,7 @@ def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_co
         unit = plan.fields.get("unit") if ledger is None else ledger.unit
         owner = plan.fields.get("owner") if ledger is None else ledger.owner
         existing = {i.title.strip(): i.id for i in ledger.items} if ledger else {}
-        numbers = [int(i.id.rsplit("-", 1)[1]) for i in ledger.items] if ledger else []
-        next_number = max(numbers, default=0)
+        next_number = max((item_number(i.id) for i in ledger.items), default=0) if ledger else 0
         seen: dict[str, int] = {}
         old_ids: dict[str, str] = {}  # 编号 in the file → id in the ledger
         for rec in recs:
@@ -193,7 +193,7 @@ def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_co
             next_number += 1
             item = ItemPlan(rec.row, title, {
                 "title": title,
-                "kind": rec.kind if rec.kind not in (None, "task") else None,
+                "kind": rec.kind if rec.kind not in (None, DEFAULT_KIND) else None,
                 "due": None if rec.due_computed else rec.due,
                 "duration": rec.duration,
                 "owner": rec.owner if rec.owner != owner else None,

@@ -225,6 +225,8 @@ def read_version(raw: bytes | None, path: str) -> dict | None:
 def ledger_changes(old: dict | None, new: dict | None, code: str) -> list[Change]:
     """What changed between two versions of a ledger, item by item: added, closed (when, by
     whom), reopened, due moved from → to, other fields changed, notes added."""
+    from taizhang.domain.vocab import PROJECT_KEY_ORDER  # the models, only for a history
+
     if new is None:
         return [] if old is None else [_change("project_removed", code, name=old.get("name"))]
     changes = []
@@ -232,7 +234,7 @@ def ledger_changes(old: dict | None, new: dict | None, code: str) -> list[Change
         changes.append(_change("project_added", code, name=new.get("name")))
         old = {"items": []}
     else:
-        for key in [k for k in PROJECT_FIELDS if k in old or k in new]:
+        for key in [k for k in PROJECT_KEY_ORDER if k != "items" and (k in old or k in new)]:
             if old.get(key) == new.get(key):
                 continue
             if key == "investment" and isinstance(old.get(key) or {}, dict) and isinstance(new.get(key) or {}, dict):
@@ -253,10 +255,6 @@ def ledger_changes(old: dict | None, new: dict | None, code: str) -> list[Change
         if item_id not in new_items:
             changes.append(_change("item_removed", code, item_id, title=item.get("title")))
     return changes
-
-
-PROJECT_FIELDS = ("code", "name", "program", "stage", "unit", "leader", "owner", "deadline", "calendar",
-                  "investment")
 
 
 def _investment_changes(old: dict, new: dict, code: str) -> list[Change]:
@@ -282,9 +280,11 @@ def _closed(code: str, item_id: str, item: dict) -> Change:
 
 
 def _item_changes(code: str, item_id: str, old: dict, new: dict) -> list[Change]:
+    from taizhang.domain.vocab import ITEM_KEY_ORDER
+
     changes = []
     title = new.get("title")
-    for key in [k for k in ITEM_FIELDS if k in old or k in new]:
+    for key in [k for k in ITEM_KEY_ORDER if k != "id" and (k in old or k in new)]:
         a, b = old.get(key), new.get(key)
         if a == b:
             continue
@@ -311,9 +311,6 @@ def _item_changes(code: str, item_id: str, old: dict, new: dict) -> list[Change]
         else:
             changes.append(_change("field", code, item_id, title=title, field=key, old=a, new=b))
     return changes
-
-
-ITEM_FIELDS = ("title", "kind", "due", "duration", "after", "owner", "unit", "measures", "closed", "notes")
 
 
 @dataclass

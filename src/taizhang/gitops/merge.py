@@ -23,6 +23,7 @@ import tempfile
 from dataclasses import dataclass, field
 from typing import Any
 
+from taizhang.domain.ids import make_item_id, next_number, project_code
 from taizhang.domain.models import Settings
 from taizhang.domain.vocab import ITEM_KEY_ORDER, PROJECT_KEY_ORDER
 from taizhang.errors import Problem
@@ -591,9 +592,8 @@ class _ItemMerge:
                    if i not in base_ids and i in ours and not _same(item, ours[i])]
         if not clashes:
             return
-        numbers = [int(i.rsplit("-", 1)[1]) for side in (base_ids, ours, theirs) for i in side]
-        prefix = clashes[0].rsplit("-", 1)[0]
-        renames = {old: f"{prefix}-{max(numbers) + n}" for n, old in enumerate(clashes, 1)}
+        first, prefix = next_number(i for side in (base_ids, ours, theirs) for i in side), project_code(clashes[0])
+        renames = {old: make_item_id(prefix, first + n) for n, old in enumerate(clashes)}
         text = self.theirs.text
         spans = []
         seq = _items_node(compose(text))

@@ -12,6 +12,7 @@ from fractions import Fraction
 from typing import Any
 
 from taizhang.i18n import LIGHT_NAMES, light_word
+from taizhang.domain.lights import ALL_LIGHTS, ATTENTION
 from taizhang.domain.reports import Briefing, Row
 
 # --- words ------------------------------------------------------------------------------------
@@ -229,7 +230,7 @@ def layout(b: Briefing, lang: str) -> Page:
                    f"截至{as_of}，任务、节点红灯 {len(b.red)} 项，{due_window}到期 {len(b.due)} 项；"
                    f"问题台账未销号 {pc.open} 个（其中逾期 {pc.overdue} 个），本期销号 {pc.closed} 个。")
     names = LIGHT_NAMES["en" if en else "zh"]
-    order = ("red", "yellow", "green", "none", "done")
+    order = ALL_LIGHTS
     tally_cols = [Col(w("h_kind"), 16)] + [Col(names[light], 8, "int") for light in order] + [Col(w("h_total"), 8, "int")]
     tally_rows = []
     for label, tally, bold in ((w("h_tasks"), b.tasks, False), (w("h_problems"), b.problems_tally, False),
@@ -361,7 +362,7 @@ def _invest_section(b: Briefing, lang: str) -> Section:
         light = (Cell(names[r.light], names[r.light], "light", r.light) if r.light != "none"
                  else text_cell(w("no_plan")))
         lag = (Cell(r.lag.quantize(Decimal("0.01"), ROUND_HALF_UP), f"{r.lag.quantize(Decimal('0.01'), ROUND_HALF_UP):.2f}",
-                    "points", r.light if r.light in ("red", "yellow") else None) if r.lag is not None else text_cell("-"))
+                    "points", r.light if r.light in ATTENTION else None) if r.lag is not None else text_cell("-"))
         rows.append([light, text_cell(r.code), text_cell(r.name), amount_cell(r.planned),
                      *([amount_cell(line.month)] if with_month else []),
                      amount_cell(r.completed), percent_cell(r.rate), lag])
@@ -628,7 +629,7 @@ def to_xlsx(page: Page) -> bytes:
                                                horizontal="right" if c.kind in _NUMERIC else None)
                     if value.style:
                         cell.font = Font(bold=value.bold or value.kind == "light", color=_INK[value.style])
-                        if value.kind == "light" or value.style in ("red", "yellow"):
+                        if value.kind == "light" or value.style in ATTENTION:
                             cell.fill = PatternFill("solid", fgColor=_FILL[value.style])
                     elif value.bold:
                         cell.font = Font(bold=True)
@@ -809,7 +810,7 @@ def to_docx(page: Page) -> bytes:
                         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
                     ink = _INK[value.style] if value.style and text else None
                     font(p.add_run(text), body_font, 10.5, value.bold or value.kind == "light" or None, ink)
-                    if value.style and text and (value.kind == "light" or value.style in ("red", "yellow")):
+                    if value.style and text and (value.kind == "light" or value.style in ATTENTION):
                         shade(cell, _FILL[value.style])
             paragraph("", body_font, 6)
         for text in part.notes:

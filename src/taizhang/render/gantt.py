@@ -18,7 +18,7 @@ from taizhang.domain.calendars import NO_EXTRA, CalendarError, YearDays
 from taizhang.i18n import light_word
 from taizhang.domain.models import Ledger, Settings
 from taizhang.domain.schedule import CycleError
-from taizhang.domain.lights import Query, Tally, evaluate, project_plan, select
+from taizhang.domain.lights import ALL_LIGHTS, Query, Tally, evaluate, project_plan, select
 
 Shape = Literal["bar", "milestone", "node", "none"]
 ONE_DAY = timedelta(days=1)
@@ -533,7 +533,7 @@ def _svg_page(chart: Chart, lang: str, p: Paper, top: float, lines: list[_Line],
         f'{xml(sub)}</text>')
     cx = x1
     # Light counts right under, right-aligned, each in its colour and word.
-    parts = [(light, counts.counts[light]) for light in ("red", "yellow", "green", "none", "done")
+    parts = [(light, counts.counts[light]) for light in ALL_LIGHTS
              if counts.counts[light]]
     y_counts = M + fs * 2.75
     for light, n in reversed(parts):

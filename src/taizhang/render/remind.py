@@ -8,7 +8,7 @@ from datetime import date
 from typing import Sequence
 
 from taizhang.i18n import LIGHT_NAMES, light_word
-from taizhang.domain.lights import Group, ItemView
+from taizhang.domain.lights import OPEN_LIGHTS, Group, ItemView
 
 
 @dataclass
@@ -32,7 +32,7 @@ def _row(item: ItemView, lang: str) -> list[str]:
 
 def _counts(group: Group, lang: str) -> list[tuple[str, int]]:
     names = LIGHT_NAMES["en" if lang == "en" else "zh"]
-    return [(names[light], group.tally.counts[light]) for light in ("red", "yellow", "green", "none")
+    return [(names[light], group.tally.counts[light]) for light in OPEN_LIGHTS
             if group.tally.counts[light]]
 
 

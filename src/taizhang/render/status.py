@@ -9,6 +9,9 @@ from typing import Iterable, Sequence
 from taizhang.render import table as textable
 from taizhang.i18n import LIGHT_NAMES, header, light_word
 from taizhang.domain.lights import ALL_LIGHTS, Group, ItemView, ProjectView, Tally
+
+# A column of counts per light; items without a time node are counted in the totals line only.
+_COUNTED = tuple(light for light in ALL_LIGHTS if light != "none")
 from taizhang.render.table import Cell, Column
 
 
@@ -38,7 +41,7 @@ def _count(n: int, light: str) -> Cell:
 def _columns(lang: str, first: str, notes: bool = False) -> list[Column]:
     columns = [Column(header("light", lang)), Column(header("id", lang)), Column(first, flex=True),
                Column(header("due", lang)), Column(header("days_left", lang), right=True),
-               *(Column(header(light, lang), right=True) for light in ("red", "yellow", "green", "done")),
+               *(Column(header(light, lang), right=True) for light in _COUNTED),
                Column(header("unit", lang), max_width=12 if notes else 30),
                Column(header("responsible", lang), max_width=14)]
     if notes:
@@ -72,7 +75,7 @@ def _more_row(hidden: int, lang: str, notes: bool = False) -> list[Cell]:
 
 
 def _counts(tally: Tally) -> list[Cell]:
-    return [_count(tally.counts[light], light) for light in ("red", "yellow", "green", "done")]
+    return [_count(tally.counts[light], light) for light in _COUNTED]
 
 
 def _shown(items: Sequence[ItemView], lights: Iterable[str] | None) -> list[ItemView]:
@@ -154,6 +157,7 @@ def schedule_view(ledger, plan, as_of: date, settings, lang: str, *, width: int,
     """倒排工期 as a table: latest start and finish, earliest finish, slack, critical, light."""
     from taizhang.i18n import message
     from taizhang.domain.lights import item_light
+    from taizhang.domain.schedule import time_node
 
     en = lang == "en"
     columns = [Column("ID" if en else "编号"), Column("Item" if en else "事项", flex=True),
@@ -164,8 +168,8 @@ def schedule_view(ledger, plan, as_of: date, settings, lang: str, *, width: int,
     iso = lambda d: d.isoformat() if d else "-"  # noqa: E731
     rows: list[list[Cell]] = []
     for item, planned in zip(ledger.items, plan.items):
-        node = item.due if item.due is not None else planned.finish
-        infeasible = planned.slack is not None and planned.slack < 0 and not planned.fixed
+        node = time_node(item, planned)
+        infeasible = planned.infeasible
         light = item_light(item, node, as_of, settings.warn_days, infeasible=infeasible, start=planned.start)
         days = ("milestone" if en else "节点") if planned.milestone else str(planned.duration)
         slack = "" if planned.fixed or planned.slack is None else str(planned.slack)

@@ -7,18 +7,18 @@ from datetime import date
 
 from taizhang.i18n import light_word
 from taizhang.domain.models import Item, Ledger, Settings
-from taizhang.domain.schedule import Planned
+from taizhang.domain.calendars import calendar_name
+from taizhang.domain.schedule import Planned, time_node
 from taizhang.domain.lights import light_reason
 
 
 def explain(ledger: Ledger, item: Item, planned: Planned, as_of: date, settings: Settings, lang: str) -> str:
     en = lang == "en"
-    node = item.due if item.due is not None else planned.finish
-    infeasible = planned.slack is not None and planned.slack < 0 and not planned.fixed
-    light, rule = light_reason(item, node, as_of, settings.warn_days, infeasible=infeasible, start=planned.start)
+    node = time_node(item, planned)
+    light, rule = light_reason(item, node, as_of, settings.warn_days, infeasible=planned.infeasible,
+                               start=planned.start)
     by_id = {i.id: i for i in ledger.items}
-    calendar = (ledger.calendar if isinstance(ledger.calendar, str) else
-                            (ledger.calendar.base if ledger.calendar else (settings.calendar or "natural")))
+    calendar = calendar_name(ledger.calendar or settings.calendar)
     parts = [f"{item.id} {item.title}: " + (f"{light_word(light, 'en')}." if en else f"{light_word(light, 'zh')}。")]
 
     # The time node, and where it came from.

@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
-from taizhang.domain.ids import CODE_PATTERN
+from taizhang.domain.ids import is_code
 from taizhang.domain.models import Settings, ledger_json_schema
 from taizhang.domain.vocab import PROJECT_KEY_ORDER, SCHEMA_FILE, SCHEMA_LINE
 from taizhang.errors import TaizhangError, input_error
@@ -69,7 +68,7 @@ def write_schema(root: Path) -> Path:
 def new_ledger(root: Path, settings: Settings, code: str, fields: dict[str, Any],
                comments: dict[str, str] | None = None) -> Path:
     """Create `ledgers/<code>.yaml` with the schema line and the project's fields."""
-    if not re.match(CODE_PATTERN, code or ""):
+    if not is_code(code):
         raise input_error("bad_code", code=code)
     folder = root / LEDGER_DIR
     folder.mkdir(exist_ok=True)

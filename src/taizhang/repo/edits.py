@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from taizhang.domain.ids import make_item_id, next_number
 from taizhang.domain.vocab import DATE_FIELDS, ITEM_KEY_ORDER, PROJECT_KEY_ORDER
 from taizhang.errors import input_error
 from taizhang.repo.load import LoadedLedger
@@ -58,8 +59,7 @@ def add_item_edit(fields: dict[str, Any], comments: dict[str, str] | None = None
         for ref in fields.get("after") or []:
             if ref not in ids:
                 raise input_error("after_missing", ref=ref)
-        numbers = [int(i.rsplit("-", 1)[1]) for i in ids]
-        new_id = f"{ledger.code}-{max(numbers, default=0) + 1}"
+        new_id = make_item_id(ledger.code, next_number(ids))
         entry = {"id": new_id, **{k: v for k, v in fields.items() if v not in (None, [], "")}}
         entry = {k: entry[k] for k in ITEM_KEY_ORDER if k in entry}
         text, newline = loaded.doc.text, loaded.doc.newline

@@ -4,10 +4,9 @@ names are codes and ids. Nothing here reads YAML or loads a model, so the fast p
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-from taizhang.domain.ids import CODE_PATTERN
+from taizhang.domain.ids import is_code
 from taizhang.errors import input_error
 
 SETTINGS_FILE = "taizhang.yaml"
@@ -52,7 +51,7 @@ def rel_path(root: Path, path: Path) -> str:
 
 def ledger_path(root: Path, code: str) -> Path:
     """`ledgers/<code>.yaml`, refusing codes that are not codes (and so never a path elsewhere)."""
-    if not re.match(CODE_PATTERN, code or ""):
+    if not is_code(code):
         raise input_error("bad_code", code=code)
     path = root / LEDGER_DIR / f"{code}.yaml"
     if not path.is_file():

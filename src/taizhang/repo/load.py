@@ -5,7 +5,6 @@ Reading never raises for the user's data: problems are collected with their posi
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import Any, Callable, Iterable
 from pydantic import ValidationError
 
 from taizhang.domain.calendars import NO_EXTRA, YearDays, year_days
-from taizhang.domain.ids import CODE_PATTERN, ITEM_ID_PATTERN, split_item_id
+from taizhang.domain.ids import is_code, is_item_id, split_item_id
 from taizhang.domain.models import Item, Ledger, Settings, ledger_json_schema
 from taizhang.errors import Problem, TaizhangError, input_error
 from taizhang.repo.files import atomic_write, locked, state_dir
@@ -133,17 +132,17 @@ def ledger_rules(doc: Document, ledger: Ledger | None, rel_path: str) -> list[Pr
     problems: list[Problem] = []
     data = doc.data
     stem = Path(rel_path).stem
-    if not re.match(CODE_PATTERN, stem):
+    if not is_code(stem):
         problems.append(Problem(rel_path, 1, 1, "file_name_invalid", {"stem": stem}))
     code = data.get("code")
-    if isinstance(code, str) and code != stem and re.match(CODE_PATTERN, code):
+    if isinstance(code, str) and code != stem and is_code(code):
         problems.append(Problem(rel_path, *doc.pos(("code",)), "code_not_stem",
                                 {"code": code, "stem": stem}))
     items = data.get("items")
     if not isinstance(items, list):
         return problems
     seen: dict[str, int] = {}  # id → index of its first item
-    own = f"{code}-" if isinstance(code, str) and re.match(CODE_PATTERN, code) else None
+    own = f"{code}-" if isinstance(code, str) and is_code(code) else None
     for i, item in enumerate(items):
         if not isinstance(item, dict) or not isinstance(item.get("id"), str):
             continue
@@ -155,7 +154,7 @@ def ledger_rules(doc: Document, ledger: Ledger | None, rel_path: str) -> list[Pr
                                     {"id": item_id, "line": first_line}))
         else:
             seen[item_id] = i
-        if own and not item_id.startswith(own) and re.match(ITEM_ID_PATTERN, item_id):
+        if own and not item_id.startswith(own) and is_item_id(item_id):
             problems.append(Problem(rel_path, *doc.pos(("items", i, "id")), "id_other_project",
                                     {"id": item_id, "code": code}))
     if ledger is None:

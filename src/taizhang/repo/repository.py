@@ -351,7 +351,8 @@ def target_code(target: str) -> str:
 def check_settable(target: str, name: str, value: Any = "") -> None:
     """Refuse a field `set` may not change on this target (an item id or a project code), and
     the removal of a required one; a value outside a field's vocabulary."""
-    from taizhang.domain.models import CALENDARS, KINDS, STAGES
+    from taizhang.domain.calendars import CALENDARS
+    from taizhang.domain.models import KINDS, STAGES
     from taizhang.domain.vocab import ITEM_SETTABLE, PROJECT_SETTABLE, REQUIRED
 
     allowed = ITEM_SETTABLE if "-" in target else PROJECT_SETTABLE
