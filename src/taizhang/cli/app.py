@@ -240,14 +240,35 @@ def _say(env: Env, key: str, **args: Any) -> None:
     typer.echo(message(key, env.lang, **args))
 
 
-def _commit(env: Env, commit: bool, paths: list[Path], text: str) -> None:
+def _commit(env: Env, commit: bool, written: list, text: str) -> None:
+    """Commit exactly the change recorded in `written` (repo.write.Written) when asked to; the
+    command runs inside `_committing`, which holds the commit lock from before its write."""
     if not (commit or env.settings.git.commit):
         return
     from taizhang.gitops.git import commit as git_commit
 
-    if not git_commit(env.root, paths, text):
-        typer.echo(message("warning_prefix", env.lang) + ("不在 git 仓库中，已写入但未提交" if env.lang != "en"
-                   else "not in a git repository: written, not committed"), err=True)
+    done = git_commit(env.root, written, text)
+    warn = message("warning_prefix", env.lang)
+    if done is None:
+        typer.echo(warn + message("git_outside", env.lang), err=True)
+    elif done.held_back:
+        typer.echo(warn + message("git_held_back", env.lang, paths=", ".join(done.held_back)), err=True)
+    elif done.index_left:
+        typer.echo(warn + message("git_index_left", env.lang, paths=" ".join(done.index_left)), err=True)
+
+
+def _committing(commit: bool, action: Callable[[Env], Any]) -> Callable[[Env], Any]:
+    """`action`, holding the commit lock when it will commit: a command's write and its commit
+    come in one turn, so the commits of a ledger come in the order of its writes."""
+    def locked_action(env: Env) -> Any:
+        if not (commit or env.settings.git.commit):
+            return action(env)
+        from taizhang.gitops.git import commit_lock
+
+        with commit_lock(env.root):
+            return action(env)
+
+    return locked_action
 
 
 DirOpt = Annotated[Optional[Path], typer.Option("--dir", help="台账仓库目录（默认：$TAIZHANG_DIR，或向上查找 taizhang.yaml / ledgers/）")]
@@ -339,10 +360,10 @@ def new(ctx: typer.Context,
         when, wording = env.date_option(deadline, "--deadline")
         fields = {"name": name, "program": program, "stage": stage, "unit": unit, "leader": leader,
                   "owner": owner, "deadline": when, "calendar": calendar}
-        path = new_ledger(env.root, env.settings, code, fields, {"deadline": wording} if wording else None)
-        _say(env, "new_ok", code=code, path=str(path.relative_to(env.root)))
-        _commit(env, commit, [path], f"新建项目 {code} {name}")
-    run(ctx, action)
+        written = new_ledger(env.root, env.settings, code, fields, {"deadline": wording} if wording else None)
+        _say(env, "new_ok", code=code, path=str(written.path.relative_to(env.root)))
+        _commit(env, commit, [written], f"新建项目 {code} {name}")
+    run(ctx, _committing(commit, action))
 
 
 def _kind(value: Optional[str]) -> Optional[str]:
@@ -356,7 +377,6 @@ def _add(env: Env, code: str, title: str, *, due: Optional[str], duration: Optio
          measures: Optional[str], commit: bool) -> None:
     from taizhang.repo.edits import add_item_edit
     from taizhang.repo.write import edit_ledgers
-    from taizhang.repo.layout import ledger_path
 
     when, wording = env.date_option(due, "--due")
     days = None
@@ -374,8 +394,7 @@ def _add(env: Env, code: str, title: str, *, due: Optional[str], duration: Optio
                           {code: add_item_edit(fields, {"due": wording} if wording else None)})
     new_id = result[code]
     typer.echo(new_id)
-    _commit(env, commit, [ledger_path(env.root, code)],
-            f"{'新增问题' if kind == 'problem' else '新增事项'} {new_id} {title}")
+    _commit(env, commit, result.written, f"{'新增问题' if kind == 'problem' else '新增事项'} {new_id} {title}")
 
 
 @app.command()
@@ -391,8 +410,9 @@ def add(ctx: typer.Context,
         measures: Annotated[Optional[str], typer.Option(help="整改措施（问题）")] = None,
         commit: CommitOpt = False) -> None:
     """新增事项，输出其编号。"""
-    run(ctx, lambda env: _add(env, code, title, due=due, duration=duration, after=after, owner=owner,
-                              unit=unit, kind=_kind(kind), measures=measures, commit=commit))
+    run(ctx, _committing(commit, lambda env: _add(env, code, title, due=due, duration=duration, after=after,
+                                                  owner=owner, unit=unit, kind=_kind(kind), measures=measures,
+                                                  commit=commit)))
 
 
 @app.command()
@@ -405,8 +425,8 @@ def problem(ctx: typer.Context,
             owner: Annotated[Optional[str], typer.Option(help="责任人")] = None,
             commit: CommitOpt = False) -> None:
     """问题台账：新增一个问题（add --kind problem），输出其编号。"""
-    run(ctx, lambda env: _add(env, code, text, due=due, duration=None, after=None, owner=owner,
-                              unit=unit, kind="problem", measures=measures, commit=commit))
+    run(ctx, _committing(commit, lambda env: _add(env, code, text, due=due, duration=None, after=None, owner=owner,
+                                                  unit=unit, kind="problem", measures=measures, commit=commit)))
 
 
 def _by_project(ids: list[str]) -> dict[str, list[str]]:
@@ -432,7 +452,6 @@ def close(ctx: typer.Context,
     def action(env: Env) -> None:
         from taizhang.repo.edits import close_edit
         from taizhang.repo.write import edit_ledgers
-        from taizhang.repo.layout import ledger_path
 
         when, _ = env.date_option(on, "--on")
         closed = {"date": when or env.as_of, "by": by or env.user(), "note": note, "evidence": evidence}
@@ -441,9 +460,8 @@ def close(ctx: typer.Context,
         done = [pair for code in plans for pair in results[code]]
         for item_id, title in done:
             _say(env, "closed_ok", id=item_id, title=title)
-        _commit(env, commit, [ledger_path(env.root, c) for c in plans],
-                "销号 " + "、".join(f"{i} {t}" for i, t in done))
-    run(ctx, action)
+        _commit(env, commit, results.written, "销号 " + "、".join(f"{i} {t}" for i, t in done))
+    run(ctx, _committing(commit, action))
 
 
 @app.command()
@@ -455,7 +473,6 @@ def reopen(ctx: typer.Context,
     """撤销销号，原因记入事项的进展。"""
     def action(env: Env) -> None:
         from taizhang.repo.write import edit_ledgers
-        from taizhang.repo.layout import ledger_path
         from taizhang.repo.edits import reopen_edit
         from taizhang.domain.ids import split_item_id
 
@@ -472,8 +489,8 @@ def reopen(ctx: typer.Context,
             return text
         result = edit_ledgers(env.root, env.settings, {code: reopen_edit(item_id, note, reason_text)})
         _say(env, "reopened_ok", id=item_id, title=result[code][1])
-        _commit(env, commit, [ledger_path(env.root, code)], f"重新打开 {item_id} {result[code][1]}：{reason}")
-    run(ctx, action)
+        _commit(env, commit, result.written, f"重新打开 {item_id} {result[code][1]}：{reason}")
+    run(ctx, _committing(commit, action))
 
 
 @app.command()
@@ -486,7 +503,6 @@ def note(ctx: typer.Context,
     """记录一条进展（日汇报）。"""
     def action(env: Env) -> None:
         from taizhang.repo.write import edit_ledgers
-        from taizhang.repo.layout import ledger_path
         from taizhang.repo.edits import note_edit
         from taizhang.domain.ids import split_item_id
 
@@ -495,8 +511,8 @@ def note(ctx: typer.Context,
         result = edit_ledgers(env.root, env.settings,
                               {code: note_edit(item_id, {"date": when or env.as_of, "by": by or env.user(), "text": text})})
         _say(env, "noted_ok", id=item_id)
-        _commit(env, commit, [ledger_path(env.root, code)], f"进展 {item_id} {result[code][1]}：{text}")
-    run(ctx, action)
+        _commit(env, commit, result.written, f"进展 {item_id} {result[code][1]}：{text}")
+    run(ctx, _committing(commit, action))
 
 
 @app.command(name="set")
@@ -515,12 +531,12 @@ def set_(ctx: typer.Context,
         code = split_item_id(target) if is_item else target
         ledger_path(env.root, code)
         changes = [_parse_assignment(env, a, is_item, target) for a in assignments]
-        edit_ledgers(env.root, env.settings, {code: set_edit(target, changes)})
+        result = edit_ledgers(env.root, env.settings, {code: set_edit(target, changes)})
         summary = "，".join(f"{f}={v if v is not None else ''}" for f, v, _ in
                            [(f, _show(v), c) for f, v, c in changes])
         _say(env, "set_ok", target=target, changes=summary)
-        _commit(env, commit, [ledger_path(env.root, code)], f"修改 {target}：{summary}")
-    run(ctx, action)
+        _commit(env, commit, result.written, f"修改 {target}：{summary}")
+    run(ctx, _committing(commit, action))
 
 
 def _show(value: Any) -> Any:
@@ -680,7 +696,6 @@ def invest(ctx: typer.Context,
         from taizhang.domain.amounts import AmountError, format_wan, parse_amount
         from taizhang.repo.write import edit_ledgers
         from taizhang.repo.edits import invest_edit
-        from taizhang.repo.layout import ledger_path
 
         if not re.match(r"^\d{4}-(0[1-9]|1[0-2])$", month):
             raise input_error("month_pattern", input=month)
@@ -688,10 +703,10 @@ def invest(ctx: typer.Context,
             value = parse_amount(amount.strip())
         except AmountError as e:
             raise input_error(e.key, **e.args_) from None
-        edit_ledgers(env.root, env.settings, {code: invest_edit(month, value, amount.strip())})
+        result = edit_ledgers(env.root, env.settings, {code: invest_edit(month, value, amount.strip())})
         _say(env, "invest_ok", code=code, month=month, amount=format_wan(value))
-        _commit(env, commit, [ledger_path(env.root, code)], f"完成投资 {code} {month}：{amount.strip()}")
-    run(ctx, action)
+        _commit(env, commit, result.written, f"完成投资 {code} {month}：{amount.strip()}")
+    run(ctx, _committing(commit, action))
 
 
 class Format(str, Enum):
@@ -791,7 +806,6 @@ def schedule(ctx: typer.Context,
         from taizhang.domain.schedule import CycleError
         from taizhang.domain.lights import project_plan
         from taizhang.repo.write import edit_ledgers
-        from taizhang.repo.layout import ledger_path
         from taizhang.repo.load import load_repo
         from taizhang.repo.edits import set_many_edit
 
@@ -815,10 +829,10 @@ def schedule(ctx: typer.Context,
             dues = {p.id: [("due", p.finish, "倒排工期")] for p, item in zip(plan.items, ledger.items)
                     if item.due is None and not p.fixed and p.finish is not None}
             if dues:
-                edit_ledgers(env.root, repo.settings, {code: set_many_edit(dues)})
-                _commit(env, commit, [ledger_path(env.root, code)], f"倒排工期 {code}：写入 {len(dues)} 个时间节点")
+                result = edit_ledgers(env.root, repo.settings, {code: set_many_edit(dues)})
+                _commit(env, commit, result.written, f"倒排工期 {code}：写入 {len(dues)} 个时间节点")
             typer.echo(message("schedule_written", env.lang, n=len(dues)), err=True)
-    run(ctx, action)
+    run(ctx, _committing(commit, action))
 
 
 @app.command(name="date")

@@ -13,6 +13,7 @@ from taizhang.cli.app import (
     CommitOpt,
     Env,
     _commit,
+    _committing,
     _terminal,
     _write_out,
     app,
@@ -91,6 +92,7 @@ def import_(ctx: typer.Context,
     def action(env: Env) -> None:
         from taizhang.exchange import tables as exchange
         from taizhang.repo.layout import ledger_files
+        from taizhang.repo.write import Written
         from taizhang.repo.load import load_repo
 
         repo = load_repo(env.root, use_cache=env.use_cache)
@@ -122,11 +124,24 @@ def import_(ctx: typer.Context,
         if dry_run:
             say("import_dry_run")
             return
+        # The ledgers' bytes before and after, for a commit of exactly the import (read outside
+        # their locks, but under the commit lock: no committing command writes meanwhile).
+        before = {p.code: _ledger_bytes(env.root, p.code) for p in plan.projects}
         written = exchange.apply_import(env.root, env.settings, plan)
         say("import_done", projects=len(plan.created), items=plan.added, skipped=plan.skipped)
         if written:
-            _commit(env, commit, written, f"导入 {file.name}：新建 {len(plan.created)} 个项目，新增 {plan.added} 个事项")
-    run(ctx, action)
+            _commit(env, commit, [Written(path, before.get(path.stem), path.read_bytes()) for path in written],
+                    f"导入 {file.name}：新建 {len(plan.created)} 个项目，新增 {plan.added} 个事项")
+    run(ctx, _committing(commit, action))
+
+
+def _ledger_bytes(root: Path, code: str) -> bytes | None:
+    from taizhang.repo.layout import ledger_path
+
+    try:
+        return ledger_path(root, code).read_bytes()
+    except (TaizhangError, FileNotFoundError):
+        return None  # a ledger the import creates
 
 
 class ExportFormat(str, Enum):

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from taizhang.cli.app import CommitOpt, Env, _commit, _print_json, app, run
+from taizhang.cli.app import CommitOpt, Env, _commit, _committing, _print_json, app, run
 from taizhang.errors import Problem, TaizhangError, input_error
 from taizhang.i18n import message
 
@@ -21,10 +21,10 @@ def git_setup(ctx: typer.Context, commit: CommitOpt = False) -> None:
     """在本 git 仓库注册按事项合并台账的合并驱动（.gitattributes 与 git config）。"""
     def action(env: Env) -> None:
         steps = setup_driver(env)
-        _commit(env, commit, [env.root / ".gitattributes"], "启用台账按事项合并（taizhang git-setup）")
+        _commit(env, commit, [w for step in steps for w in step.written], "启用台账按事项合并（taizhang git-setup）")
         if not any(step.changed for step in steps):
             typer.echo(message("git_setup_done_before", env.lang))
-    run(ctx, action)
+    run(ctx, _committing(commit, action))
 
 
 def setup_driver(env: Env, *, quiet: bool = False) -> list:
@@ -179,8 +179,26 @@ def log(ctx: typer.Context,
             return
         for e in events:
             when = e.date[:16].replace("T", " ")
-            typer.echo(f"{when}  {e.commit[:7]}  {e.author}  {describe(e.change, env.lang)}")
+            typer.echo(escaped(f"{when}  {e.commit[:7]}  {e.author}  {describe(e.change, env.lang)}"))
     run(ctx, action)
+
+
+_BIDI = {0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+
+
+def escaped(text: str) -> str:
+    """`text` for a terminal: control characters (a title's ESC, BEL; a line or paragraph
+    separator; bidi overrides) written as `\\x1b` or `\\u202e`, so that history cannot ring,
+    recolour, clear or reorder the clerk's screen. `--json` keeps them exact."""
+    import unicodedata
+
+    def shown(ch: str) -> str:
+        code = ord(ch)
+        if unicodedata.category(ch) in ("Cc", "Zl", "Zp") or code in _BIDI:
+            return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+        return ch
+
+    return "".join(shown(ch) for ch in text) if not text.isprintable() else text
 
 
 def _field_title(name: str, *, item: bool) -> str:

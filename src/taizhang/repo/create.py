@@ -24,7 +24,7 @@ from taizhang.yamltext.read import Document, compose, encode, read_document
 from taizhang.repo.edits import emit_value, yaml_value
 from taizhang.repo.load import parse_ledger
 from taizhang.domain.vocab import PROJECT_KEY_ORDER, SCHEMA_FILE, SCHEMA_LINE
-from taizhang.repo.write import refuse_invalid_data
+from taizhang.repo.write import Written, refuse_invalid_data
 
 
 # --- creating -------------------------------------------------------------------------------
@@ -76,8 +76,9 @@ def write_schema(root: Path) -> Path:
 
 
 def new_ledger(root: Path, settings: Settings, code: str, fields: dict[str, Any],
-               comments: dict[str, str] | None = None) -> Path:
-    """Create `ledgers/<code>.yaml` with the schema line and the project's fields."""
+               comments: dict[str, str] | None = None) -> Written:
+    """Create `ledgers/<code>.yaml` with the schema line and the project's fields; the file
+    written (before: None) for a commit of it."""
     if not re.match(CODE_PATTERN, code or ""):
         raise input_error("bad_code", code=code)
     folder = root / LEDGER_DIR
@@ -101,4 +102,4 @@ def new_ledger(root: Path, settings: Settings, code: str, fields: dict[str, Any]
         if loaded.has_errors:
             raise TaizhangError([p for p in loaded.problems if p.is_error])
         atomic_write(root, path, text.encode("utf-8"))
-    return path
+    return Written(path, None, text.encode("utf-8"))
