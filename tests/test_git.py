@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 from conftest import REPO_ROOT, YT2
 
+from taizhang.gitops.git import DRIVER_COMMAND
 from taizhang.repo import load
 from taizhang.gitops.merge import resolve
 from taizhang.domain.models import Settings
@@ -92,7 +93,7 @@ def test_git_setup__registers_the_spec_driver_once_and_keeps_the_users_attribute
     assert first.returncode == 0, first.stderr
     assert "merge.taizhang" in first.stdout and ".gitattributes" in first.stdout
     assert git(root, "config", "merge.taizhang.name").stdout.strip() == "taizhang ledger merge"
-    assert git(root, "config", "merge.taizhang.driver").stdout.strip() == "taizhang merge-driver %O %A %B %P"
+    assert git(root, "config", "merge.taizhang.driver").stdout.strip() == DRIVER_COMMAND
     expected = "*.xlsx binary\nledgers/*.yaml merge=taizhang\nledgers/*.yml merge=taizhang\n"
     assert (root / ".gitattributes").read_text(encoding="utf-8") == expected
     again = tz(root, "git-setup")

@@ -242,14 +242,35 @@ def write_bytes(env: Env, data: bytes, out: Path) -> None:
     say(env, "written", path=str(out))
 
 
-def commit(env: Env, wanted: bool, paths: list[Path], text: str) -> None:
-    """Commit the written files when --commit or the settings' git.commit ask for it."""
+def commit(env: Env, wanted: bool, written: list, text: str) -> None:
+    """Commit exactly the change recorded in `written` (repo.write.Written) when --commit or the
+    settings' git.commit ask for it; the command runs inside `committing`, which holds the
+    commit lock from before its write."""
     if not (wanted or env.settings.git.commit):
         return
     from taizhang.gitops.git import commit as git_commit
 
-    if not git_commit(env.root, paths, text):
-        warn(env, "不在 git 仓库中，已写入但未提交" if env.lang != "en" else "not in a git repository: written, not committed")
+    done = git_commit(env.root, written, text)
+    if done is None:
+        warn(env, message("git_outside", env.lang))
+    elif done.held_back:
+        warn(env, message("git_held_back", env.lang, paths=", ".join(done.held_back)))
+    elif done.index_left:
+        warn(env, message("git_index_left", env.lang, paths=" ".join(done.index_left)))
+
+
+def committing(wanted: bool, action: Callable[[Env], Any]) -> Callable[[Env], Any]:
+    """`action`, holding the commit lock when it will commit: a command's write and its commit
+    come in one turn, so the commits of a ledger come in the order of its writes."""
+    def locked_action(env: Env) -> Any:
+        if not (wanted or env.settings.git.commit):
+            return action(env)
+        from taizhang.gitops.git import commit_lock
+
+        with commit_lock(env.root):
+            return action(env)
+
+    return locked_action
 
 
 def csv_list(value: Optional[str]) -> list[str]:

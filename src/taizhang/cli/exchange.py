@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from taizhang.cli import exits
-from taizhang.cli.common import CommitOpt, Env, commit, report_problems, run, say, terminal, warn, write_out
+from taizhang.cli.common import CommitOpt, Env, commit, committing, report_problems, run, say, terminal, warn, write_out
 from taizhang.errors import TaizhangError, input_error
 from taizhang.i18n import message
 
@@ -108,12 +108,27 @@ def import_(ctx: typer.Context,
         if dry_run:
             say(env, "import_dry_run")
             return None
+        from taizhang.repo.write import Written
+
+        # The ledgers' bytes before and after, for a commit of exactly the import (read outside
+        # their locks, but under the commit lock: no committing command writes meanwhile).
+        before = {p.code: _ledger_bytes(env.root, p.code) for p in plan.projects}
         written = exchange.apply_import(env.root, env.settings, plan)
         say(env, "import_done", projects=len(plan.created), items=plan.added, skipped=plan.skipped)
         if written:
-            commit(env, commit_, written, f"导入 {file.name}：新建 {len(plan.created)} 个项目，新增 {plan.added} 个事项")
+            commit(env, commit_, [Written(path, before.get(path.stem), path.read_bytes()) for path in written],
+                   f"导入 {file.name}：新建 {len(plan.created)} 个项目，新增 {plan.added} 个事项")
         return None
-    run(ctx, action)
+    run(ctx, committing(commit_, action))
+
+
+def _ledger_bytes(root: Path, code: str) -> Optional[bytes]:
+    from taizhang.repo.layout import ledger_path
+
+    try:
+        return ledger_path(root, code).read_bytes()
+    except (TaizhangError, FileNotFoundError):
+        return None  # a ledger the import creates
 
 
 class ExportFormat(str, Enum):

@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from taizhang.cli import exits
-from taizhang.cli.common import CommitOpt, Env, commit, env_of, print_json, run, setup_driver
+from taizhang.cli.common import CommitOpt, Env, commit, committing, env_of, print_json, run, setup_driver
 from taizhang.errors import Problem, input_error
 from taizhang.i18n import message
 
@@ -25,10 +25,10 @@ def git_setup(ctx: typer.Context, commit_: CommitOpt = False) -> None:
     """在本 git 仓库注册按事项合并台账的合并驱动（.gitattributes 与 git config）。"""
     def action(env: Env) -> None:
         steps = setup_driver(env)
-        commit(env, commit_, [env.root / ".gitattributes"], "启用台账按事项合并（taizhang git-setup）")
+        commit(env, commit_, [w for step in steps for w in step.written], "启用台账按事项合并（taizhang git-setup）")
         if not any(step.changed for step in steps):
             typer.echo(message("git_setup_done_before", env.lang))
-    run(ctx, action)
+    run(ctx, committing(commit_, action))
 
 
 # --- merge-driver ---------------------------------------------------------------------------
@@ -149,8 +149,27 @@ def log(ctx: typer.Context,
             return
         for e in events:
             when = e.date[:16].replace("T", " ")
-            typer.echo(f"{when}  {e.commit[:7]}  {e.author}  {describe(e.change, env.lang)}")
+            typer.echo(escaped(f"{when}  {e.commit[:7]}  {e.author}  {describe(e.change, env.lang)}"))
     run(ctx, action)
+
+
+
+_BIDI = {0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+
+
+def escaped(text: str) -> str:
+    """`text` for a terminal: control characters (a title's ESC, BEL; a line or paragraph
+    separator; bidi overrides) written as `\\x1b` or `\\u202e`, so that history cannot ring,
+    recolour, clear or reorder the clerk's screen. `--json` keeps them exact."""
+    import unicodedata
+
+    def shown(ch: str) -> str:
+        code = ord(ch)
+        if unicodedata.category(ch) in ("Cc", "Zl", "Zp") or code in _BIDI:
+            return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+        return ch
+
+    return "".join(shown(ch) for ch in text) if not text.isprintable() else text
 
 
 def _field_title(name: str, *, item: bool) -> str:

@@ -11,10 +11,10 @@ from typing import Annotated, Any, Optional
 import typer
 
 from taizhang.cli import exits
-from taizhang.cli.common import CommitOpt, Env, commit, csv_list, offer_merge_driver, report_problems, run, say
+from taizhang.cli.common import CommitOpt, Env, commit, committing, csv_list, offer_merge_driver, report_problems, run, say
 from taizhang.errors import input_error
 from taizhang.i18n import message
-from taizhang.repo.repository import by_project, check_settable, init_repository, target_code
+from taizhang.repo.repository import check_settable, init_repository, target_code
 
 # The models (pydantic), the date grammar and the YAML reader are imported by the commands that
 # need them: `taizhang note --help` or a write with ISO dates does not load the phrase grammar.
@@ -77,8 +77,8 @@ def new(ctx: typer.Context,
                                   program=program, stage=stage, calendar=calendar,
                                   wordings={"deadline": wording} if wording else None)
         say(env, "new_ok", code=code, path=str(path.relative_to(env.root)))
-        commit(env, commit_, [path], f"新建项目 {code} {name}")
-    run(ctx, action)
+        commit(env, commit_, env.repository.written, f"新建项目 {code} {name}")
+    run(ctx, committing(commit_, action))
 
 
 def _add(env: Env, code: str, title: str, *, due: Optional[str], duration: Optional[str],
@@ -95,7 +95,7 @@ def _add(env: Env, code: str, title: str, *, due: Optional[str], duration: Optio
                                 owner=owner, unit=unit, measures=measures,
                                 wordings={"due": wording} if wording else None)
     typer.echo(new_id)
-    commit(env, commit_, [env.repository.ledger_path(code)],
+    commit(env, commit_, env.repository.written,
            f"{'新增问题' if kind == 'problem' else '新增事项'} {new_id} {title}")
 
 
@@ -112,8 +112,8 @@ def add(ctx: typer.Context,
         measures: Annotated[Optional[str], typer.Option(help="整改措施（问题）")] = None,
         commit_: CommitOpt = False) -> None:
     """新增事项，输出其编号。"""
-    run(ctx, lambda env: _add(env, code, title, due=due, duration=duration, after=after, owner=owner,
-                              unit=unit, kind=kind, measures=measures, commit_=commit_))
+    run(ctx, committing(commit_, lambda env: _add(env, code, title, due=due, duration=duration, after=after, owner=owner,
+                              unit=unit, kind=kind, measures=measures, commit_=commit_)))
 
 
 @commands.command()
@@ -126,8 +126,8 @@ def problem(ctx: typer.Context,
             owner: Annotated[Optional[str], typer.Option(help="责任人")] = None,
             commit_: CommitOpt = False) -> None:
     """问题台账：新增一个问题（add --kind problem），输出其编号。"""
-    run(ctx, lambda env: _add(env, code, text, due=due, duration=None, after=None, owner=owner,
-                              unit=unit, kind="problem", measures=measures, commit_=commit_))
+    run(ctx, committing(commit_, lambda env: _add(env, code, text, due=due, duration=None, after=None, owner=owner,
+                              unit=unit, kind="problem", measures=measures, commit_=commit_)))
 
 
 @commands.command()
@@ -144,9 +144,9 @@ def close(ctx: typer.Context,
         done = env.repository.close(ids, on=when or env.as_of, by=by or env.user(), note=note, evidence=evidence)
         for item_id, title in done:
             say(env, "closed_ok", id=item_id, title=title)
-        commit(env, commit_, [env.repository.ledger_path(c) for c in by_project(ids)],
+        commit(env, commit_, env.repository.written,
                "销号 " + "、".join(f"{i} {t}" for i, t in done))
-    run(ctx, action)
+    run(ctx, committing(commit_, action))
 
 
 @commands.command()
@@ -159,8 +159,8 @@ def reopen(ctx: typer.Context,
     def action(env: Env) -> None:
         title = env.repository.reopen(item_id, reason, on=env.as_of, by=by or env.user(), lang=env.lang)
         say(env, "reopened_ok", id=item_id, title=title)
-        commit(env, commit_, [_ledger_of(env, item_id)], f"重新打开 {item_id} {title}：{reason}")
-    run(ctx, action)
+        commit(env, commit_, env.repository.written, f"重新打开 {item_id} {title}：{reason}")
+    run(ctx, committing(commit_, action))
 
 
 def _ledger_of(env: Env, target: str) -> Path:
@@ -179,8 +179,8 @@ def note(ctx: typer.Context,
         when, _ = env.date_option(on, "--on")
         title = env.repository.note(item_id, text, on=when or env.as_of, by=by or env.user())
         say(env, "noted_ok", id=item_id)
-        commit(env, commit_, [_ledger_of(env, item_id)], f"进展 {item_id} {title}：{text}")
-    run(ctx, action)
+        commit(env, commit_, env.repository.written, f"进展 {item_id} {title}：{text}")
+    run(ctx, committing(commit_, action))
 
 
 @commands.command(name="set")
@@ -195,8 +195,8 @@ def set_(ctx: typer.Context,
         env.repository.set(target, changes)
         summary = "，".join(f"{f}={_show(v) if v is not None else ''}" for f, v, _ in changes)
         say(env, "set_ok", target=target, changes=summary)
-        commit(env, commit_, [path], f"修改 {target}：{summary}")
-    run(ctx, action)
+        commit(env, commit_, env.repository.written, f"修改 {target}：{summary}")
+    run(ctx, committing(commit_, action))
 
 
 def _show(value: Any) -> Any:
@@ -243,5 +243,5 @@ def invest(ctx: typer.Context,
 
         value = env.repository.record_investment(code, month, amount)
         say(env, "invest_ok", code=code, month=month, amount=format_wan(value))
-        commit(env, commit_, [env.repository.ledger_path(code)], f"完成投资 {code} {month}：{amount.strip()}")
-    run(ctx, action)
+        commit(env, commit_, env.repository.written, f"完成投资 {code} {month}：{amount.strip()}")
+    run(ctx, committing(commit_, action))

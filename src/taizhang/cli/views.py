@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from taizhang.cli import exits
-from taizhang.cli.common import CommitOpt, Env, commit, csv_list, print_json, report_problems, run, terminal, write_out
+from taizhang.cli.common import CommitOpt, Env, commit, committing, csv_list, print_json, report_problems, run, terminal, write_out
 from taizhang.errors import Problem, TaizhangError
 from taizhang.i18n import message
 
@@ -166,9 +166,9 @@ def schedule(ctx: typer.Context,
         if write:
             n = env.repository.write_schedule(code, env.as_of, found)
             if n:
-                commit(env, commit_, [env.repository.ledger_path(code)], f"倒排工期 {code}：写入 {n} 个时间节点")
+                commit(env, commit_, env.repository.written, f"倒排工期 {code}：写入 {n} 个时间节点")
             typer.echo(message("schedule_written", env.lang, n=n), err=True)
-    run(ctx, action)
+    run(ctx, committing(commit_, action))
 
 
 @commands.command(name="date")

@@ -243,7 +243,7 @@ def apply_import(root: Path, settings: Settings, plan: ImportPlan) -> list[Path]
     created: list[Path] = []
     try:
         for project in plan.created:
-            created.append(new_ledger(root, settings, project.code, project.fields))
+            created.append(new_ledger(root, settings, project.code, project.fields).path)
         edits = {p.code: _project_edit(p, settings) for p in plan.projects
                  if p.items or p.investment or p.after}
         if edits:

@@ -3,16 +3,29 @@ driver, and the history of ledgers (what changed in each commit, item by item, f
 
 from __future__ import annotations
 
+import os
 import subprocess
+import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 from taizhang.errors import Problem, TaizhangError
 
+if TYPE_CHECKING:  # (repo.write brings the models: `log` and `in_git` need not load them)
+    from taizhang.repo.write import Written
+
 DRIVER_NAME = "taizhang ledger merge"
-DRIVER_COMMAND = "taizhang merge-driver %O %A %B %P"
+# git runs a merge driver through sh (git for Windows through the sh it brings). Where `taizhang`
+# cannot run there (not on that PATH: exit 127; not executable: 126), git would take the driver's
+# silence for a conflict and leave OURS alone in the file, the other side's work gone without a
+# mark: the driver falls back to git's own line merge, conflict markers and all, for `check` to
+# report. Any other exit is the driver's own (0 merged, 1 conflicts, 2 unreadable).
+DRIVER_COMMAND = ("taizhang merge-driver %O %A %B %P || { s=$?; [ $s -eq 126 ] || [ $s -eq 127 ] || exit $s; "
+                  "echo 'taizhang merge-driver: not run, git merge-file instead (按行合并)' >&2; "
+                  "git merge-file -L ours -L base -L theirs %A %O %B; }")
 ATTRIBUTE_LINES = ("ledgers/*.yaml merge=taizhang", "ledgers/*.yml merge=taizhang")
 
 
@@ -47,26 +60,216 @@ def _require_git(root: Path) -> None:
         raise TaizhangError(Problem("", 0, 0, "git_not_repo", {"path": str(root)}))
 
 
-def commit(root: Path, paths: list[Path], message: str) -> bool:
-    """Commit `paths` (and nothing else that is staged) with `message`, authored by the
-    repository's configured user. False outside git; a commit git refuses is an error that says
-    the files are written."""
-    if not in_git(root):
-        return False
-    rel = [str(p.resolve().relative_to(root.resolve())) for p in paths]
+# --- committing -----------------------------------------------------------------------------
+#
+# A command commits exactly its own change: not the file as it lies in the work tree (that may
+# hold a clerk's uncommitted hand edits, or another command's change), and not through the shared
+# index (commands racing over .git/index.lock lost their commits to each other's). The commit is
+# built in a temporary index from HEAD with the command's change applied, made with commit-tree
+# (so git's commit hooks do not run), and HEAD moves by compare-and-swap; the real index is then
+# brought along for the files committed, so `git status` shows the hand edits as they were.
+
+COMMIT_LOCK = "git-commit"  # a lock of its own: no project code has a dash or small letters
+
+
+@contextmanager
+def commit_lock(root: Path) -> Iterator[None]:
+    """Held by a command that will commit, from before it writes until it has committed: the
+    commits of a ledger then come in the order of its writes, each applying to the HEAD the one
+    before made (out of order, a neighbour's change not yet committed would stand in the way as
+    a hand edit does)."""
+    from taizhang.repo.files import locked
+
+    with locked(root, COMMIT_LOCK, timeout=300.0):
+        yield
+
+
+@dataclass
+class Commit:
+    """What `commit` did. `sha`: the new commit (None when HEAD held the change already, or when
+    nothing was committed). `held_back`: the files whose uncommitted hand edits the change
+    touches, so that nothing was committed. `index_left`: files whose entry in git's index could
+    not be brought up to the commit (the index stayed locked)."""
+
+    sha: str | None = None
+    held_back: list[str] = field(default_factory=list)
+    index_left: list[str] = field(default_factory=list)
+
+
+class _Failed(Exception):
+    """A git command that failed: its output, for the one line that says why."""
+
+
+def commit(root: Path, written: Sequence[Written], message: str) -> Commit | None:
+    """Commit exactly the change each written file records (its bytes before and after) on top
+    of HEAD, authored by the repository's configured user; None outside git. A file whose
+    uncommitted hand edits the change touches is not committed (nor anything else): `held_back`.
+    A commit git refuses is an error that says the files are written. Call it holding
+    `commit_lock(root)`, taken before the files were written."""
+    where = _where(root)
+    if where is None:
+        return None
+    top = where
+    files = [(Path(os.path.relpath(w.path.resolve(), top.resolve())).as_posix(), w) for w in written]
+    try:
+        return _commit(top, files, message)
+    except _Failed as e:
+        said = [line.strip() for line in str(e).splitlines() if line.strip()]
+        why = next((line for line in said if line.startswith(("fatal:", "error:"))), said[-1] if said else "")
+        raise TaizhangError(Problem("", 0, 0, "git_commit_failed", {
+            "paths": ", ".join(rel for rel, _ in files), "detail": why or "git"})) from None
+
+
+def _where(root: Path) -> Path | None:
+    """The top of the work tree holding `root`, or None outside git."""
+    try:
+        done = _git(root, "rev-parse", "--is-inside-work-tree", "--show-toplevel")
+    except OSError:
+        return None
+    lines = done.stdout.splitlines()
+    if done.returncode != 0 or len(lines) < 2 or lines[0] != "true":
+        return None
+    return Path(lines[1])
+
+
+def _run(top: Path, *args: str, input: bytes | None = None, index: str | None = None,
+         ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    if index is not None:
+        env["GIT_INDEX_FILE"] = index
+    done = subprocess.run(["git", "--literal-pathspecs", *args], cwd=top, capture_output=True, input=input,
+                          env=env)
+    if done.returncode not in ok:
+        raise _Failed((done.stderr or done.stdout).decode("utf-8", "replace") or f"git {args[0]}: exit {done.returncode}")
+    return done
+
+
+def _out(done: subprocess.CompletedProcess) -> str:
+    return done.stdout.decode("utf-8", "replace").strip()
+
+
+def _head(top: Path) -> str | None:
+    done = _run(top, "rev-parse", "-q", "--verify", "HEAD^{commit}", ok=(0, 1))
+    return _out(done) or None
+
+
+Entry = tuple[str, str]  # (mode, blob id)
+
+
+def _entries(done: subprocess.CompletedProcess, *, staged: bool) -> dict[str, Entry | None]:
+    """Entries listed by `ls-tree -z` or `ls-files -s -z`; a path in conflict maps to None."""
+    found: dict[str, Entry | None] = {}
+    for record in done.stdout.split(b"\0"):
+        if not record:
+            continue
+        info, _, name = record.partition(b"\t")
+        fields = info.decode().split()
+        path = name.decode("utf-8", "surrogateescape")
+        if staged:
+            found[path] = (fields[0], fields[1]) if fields[2] == "0" and path not in found else None
+        else:
+            found[path] = (fields[0], fields[2])
+    return found
+
+
+def _commit(top: Path, files: list[tuple[str, Written]], message: str) -> Commit:
+    paths = [rel for rel, _ in files]
+    for attempt in range(50):
+        head = _head(top)
+        in_head = _entries(_run(top, "ls-tree", "-z", "--full-tree", head, "--", *paths), staged=False) if head else {}
+        in_index = _entries(_run(top, "ls-files", "-s", "-z", "--", *paths), staged=True)
+        to_commit, to_stage, held = [], [], []
+        for rel, w in files:
+            after = _blob(top, rel, w.after)
+            base = in_head.get(rel)
+            blob = _applied(top, rel, base, w.before, after)
+            if blob is None:
+                held.append(rel)
+                continue
+            mode = base[0] if base else "100644"
+            to_commit.append((mode, blob, rel))
+            if rel not in in_index:
+                if base is None:  # new to git: the file goes into the index as committed
+                    to_stage.append((mode, blob, rel))
+                continue  # (else the clerk took it out of the index: it stays out)
+            staged = in_index[rel]
+            if staged == base:
+                to_stage.append((mode, blob, rel))
+                continue
+            # A change the clerk staged stays staged, with this command's change applied to it
+            # (else their next `git commit` would take the command's change back out).
+            on_staged = _applied(top, rel, staged, w.before, after) if staged is not None else None
+            if staged is None or on_staged is None:  # (None: the file is in a merge conflict)
+                held.append(rel)
+            else:
+                to_stage.append((staged[0], on_staged, rel))
+        if held:
+            return Commit(held_back=held)
+        with tempfile.TemporaryDirectory(prefix="taizhang-index-") as folder:
+            index = os.path.join(folder, "index")
+            _run(top, "read-tree", *([head] if head else ["--empty"]), index=index)
+            _run(top, "update-index", "-z", "--index-info", input=_index_info(to_commit), index=index)
+            tree = _out(_run(top, "write-tree", index=index))
+        if head and tree == _out(_run(top, "rev-parse", head + "^{tree}")):
+            return Commit()
+        sign = ["-S"] if _out(_run(top, "config", "--bool", "commit.gpgsign", ok=(0, 1))) == "true" else []
+        text = message if message.endswith("\n") else message + "\n"
+        new = _out(_run(top, "commit-tree", tree, *(["-p", head] if head else []), *sign, "-F", "-",
+                        input=text.encode("utf-8")))
+        subject = message.splitlines()[0] if message else ""
+        moved = subprocess.run(["git", "update-ref", "-m", f"commit{'' if head else ' (initial)'}: {subject}",
+                                "HEAD", new, head or ""], cwd=top, capture_output=True)
+        if moved.returncode != 0:
+            if _head(top) == head:  # not moved by another: its ref was locked a moment
+                if attempt == 49:
+                    raise _Failed(moved.stderr.decode("utf-8", "replace"))
+                time.sleep(0.05 + 0.01 * attempt)
+            continue  # HEAD moved under us (a hand commit, a pull): make the commit again on it
+        return Commit(new, index_left=_stage(top, to_stage))
+    raise _Failed("HEAD kept moving")
+
+
+def _index_info(entries: list[tuple[str, str, str]]) -> bytes:
+    return b"".join(f"{mode} {blob}\t{rel}".encode("utf-8", "surrogateescape") + b"\0" for mode, blob, rel in entries)
+
+
+def _blob(top: Path, rel: str, data: bytes) -> str:
+    """The blob of `data` as git would store the file at `rel` (its clean filters applied)."""
+    return _out(_run(top, "hash-object", "-w", f"--path={rel}", "--stdin", input=data))
+
+
+def _applied(top: Path, rel: str, base: Entry | None, before: bytes | None, after: str) -> str | None:
+    """The blob of `base` (HEAD's or the index's version) with the change before → after made
+    to it; None if the change does not apply cleanly (hand edits there)."""
+    if base is None or before is None:
+        return after  # a file git does not know, or one the command created: all of it
+    if _blob(top, rel, before) == base[1]:
+        return after
+    with tempfile.TemporaryDirectory(prefix="taizhang-merge-") as folder:
+        names = []
+        for name, blob in (("current", base[1]), ("before", _blob(top, rel, before)), ("after", after)):
+            names.append(os.path.join(folder, name))
+            Path(names[-1]).write_bytes(_run(top, "cat-file", "blob", blob).stdout)
+        merged = _run(top, "merge-file", "-p", "-q", *names, ok=tuple(range(0, 128)))
+    if merged.returncode != 0:
+        return None
+    return _out(_run(top, "hash-object", "-w", "--no-filters", "--stdin", input=merged.stdout))
+
+
+def _stage(top: Path, entries: list[tuple[str, str, str]]) -> list[str]:
+    """Bring the index entries of the committed files up to the commit; the files whose entry
+    could not be written (git's index stayed locked) are returned."""
+    if not entries:
+        return []
     for attempt in range(60):
-        added = _git(root, "add", "--", *rel)
-        done = added if added.returncode != 0 else _git(root, "commit", "--quiet", "--only", "-m", message, "--", *rel)
-        output = done.stdout + done.stderr
-        if done.returncode == 0 or (added.returncode == 0 and "nothing to commit" in output):
-            return True
-        if "index.lock" not in output:
+        done = subprocess.run(["git", "update-index", "-z", "--index-info"], cwd=top, capture_output=True,
+                              input=_index_info(entries))
+        if done.returncode == 0:
+            return []
+        if b"index.lock" not in done.stderr:
             break
-        time.sleep(0.1 + 0.01 * attempt)  # another taizhang (or git) is committing: wait our turn
-    said = [line.strip() for line in (done.stderr.strip() or done.stdout.strip()).splitlines() if line.strip()]
-    why = next((line for line in said if line.startswith(("fatal:", "error:"))), said[-1] if said else "")
-    raise TaizhangError(Problem("", 0, 0, "git_commit_failed", {
-        "paths": ", ".join(rel), "detail": why or f"git exit {done.returncode}"}))
+        time.sleep(0.05 + 0.01 * attempt)  # a clerk's git (or a status) holds the index a moment
+    return [rel for _, _, rel in entries]
 
 
 # --- the merge driver ------------------------------------------------------------------------
@@ -78,6 +281,7 @@ class SetupStep:
     what: str
     args: dict[str, Any] = field(default_factory=dict)
     changed: bool = True
+    written: list[Written] = field(default_factory=list)
 
 
 def setup_merge_driver(root: Path, command: str = DRIVER_COMMAND) -> list[SetupStep]:
@@ -85,11 +289,13 @@ def setup_merge_driver(root: Path, command: str = DRIVER_COMMAND) -> list[SetupS
     `root`: `.gitattributes` at `root` names it (appended once; the user's lines stay), and the
     repository's git config says how to run it. Idempotent."""
     from taizhang.repo.files import atomic_write
+    from taizhang.repo.write import Written
 
     _require_git(root)
     steps = []
     attributes = root / ".gitattributes"
-    old = attributes.read_bytes() if attributes.is_file() else b""
+    existed = attributes.is_file()
+    old = attributes.read_bytes() if existed else b""
     present = {line.strip() for line in old.decode("utf-8", "replace").splitlines()}
     missing = [line for line in ATTRIBUTE_LINES if line not in present]
     if missing:
@@ -97,7 +303,10 @@ def setup_merge_driver(root: Path, command: str = DRIVER_COMMAND) -> list[SetupS
         data = old + (newline if old and not old.endswith(b"\n") else b"")
         data += b"".join(line.encode("utf-8") + newline for line in missing)
         atomic_write(root, attributes, data)
-    steps.append(SetupStep("git_setup_attributes", {"lines": "; ".join(ATTRIBUTE_LINES)}, bool(missing)))
+    # (what `git-setup --commit` commits: the file as it now is, written now or by an earlier run)
+    steps.append(SetupStep("git_setup_attributes", {"lines": "; ".join(ATTRIBUTE_LINES)}, bool(missing),
+                           [Written(attributes, old if missing and existed else None,
+                                    attributes.read_bytes())]))
     changed = False
     for key, value in (("merge.taizhang.name", DRIVER_NAME), ("merge.taizhang.driver", command)):
         if _git(root, "config", "--local", "--get", key).stdout.rstrip("\n") == value:
@@ -133,8 +342,12 @@ def revisions(root: Path, pathspecs: list[str], limit: int | None = None) -> lis
     each with the file's versions. A merge counts only where it differs from every parent:
     what the merge itself did, not what one branch brought."""
     _require_git(root)
+    # Every field is NUL-separated: a subject or an author may hold any other character. Each
+    # commit starts with two empty fields, then its six; its file names follow (the first after
+    # a newline, or after one empty field for a merge) until the next two empty fields: no file
+    # name is empty.
     args = ["log", "--relative", "-z", "--name-only", "--cc",
-            "--format=%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%cI%x1f%s"]
+            "--format=%x00%x00%H%x00%P%x00%an%x00%ae%x00%cI%x00%s"]
     if limit:
         args += ["-n", str(limit)]
     done = _git(root, *args, "--", *pathspecs)
@@ -143,15 +356,29 @@ def revisions(root: Path, pathspecs: list[str], limit: int | None = None) -> lis
             return []
         raise TaizhangError(Problem("", 0, 0, "git_failed", {"detail": done.stderr.strip()}))
     found: list[Revision] = []
-    for record in done.stdout.split("\x1e")[1:]:
-        header, _, names = record.partition("\x00")
-        commit, parents, author, email, when, subject = header.split("\x1f", 5)
-        for name in (n.strip("\n") for n in names.split("\x00")):
+    for header, names in _log_records(done.stdout.split("\x00")):
+        commit, parents, author, email, when, subject = header
+        for name in names:
             if name.endswith((".yaml", ".yml")):
                 found.append(Revision(commit, parents.split(), author, email, when, subject, name))
     found.reverse()
     _load_blobs(root, found)
     return found
+
+
+def _log_records(fields: list[str]) -> Iterator[tuple[list[str], list[str]]]:
+    """(the six fields, the file names) of each commit in `revisions`' log, split at NULs."""
+    at = 0
+    while at + 8 <= len(fields) and fields[at] == fields[at + 1] == "":
+        header = fields[at + 2:at + 8]
+        at += 8
+        names = []
+        while at < len(fields) and not (fields[at] == "" and fields[at + 1:at + 2] == [""]
+                                        and fields[at + 2:at + 3] not in ([], [""])):
+            if fields[at]:
+                names.append(fields[at].removeprefix("\n"))
+            at += 1
+        yield header, names
 
 
 def _load_blobs(root: Path, found: list[Revision]) -> None:

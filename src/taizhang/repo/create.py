@@ -14,7 +14,7 @@ from taizhang.repo.files import atomic_write, locked, state_dir
 from taizhang.repo.layout import LEDGER_DIR, SETTINGS_FILE
 from taizhang.repo.layout import rel_path as _rel
 from taizhang.repo.load import parse_ledger
-from taizhang.repo.write import refuse_invalid_data
+from taizhang.repo.write import Written, refuse_invalid_data
 from taizhang.yamltext import emit
 
 # --- creating -------------------------------------------------------------------------------
@@ -66,8 +66,9 @@ def write_schema(root: Path) -> Path:
 
 
 def new_ledger(root: Path, settings: Settings, code: str, fields: dict[str, Any],
-               comments: dict[str, str] | None = None) -> Path:
-    """Create `ledgers/<code>.yaml` with the schema line and the project's fields."""
+               comments: dict[str, str] | None = None) -> Written:
+    """Create `ledgers/<code>.yaml` with the schema line and the project's fields; the file
+    written (before: None) for a commit of it."""
     if not is_code(code):
         raise input_error("bad_code", code=code)
     folder = root / LEDGER_DIR
@@ -91,4 +92,4 @@ def new_ledger(root: Path, settings: Settings, code: str, fields: dict[str, Any]
         if loaded.has_errors:
             raise TaizhangError([p for p in loaded.problems if p.is_error])
         atomic_write(root, path, text.encode("utf-8"))
-    return path
+    return Written(path, None, text.encode("utf-8"))

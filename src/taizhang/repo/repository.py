@@ -76,6 +76,9 @@ class Repository:
         self.root = Path(root)
         self.use_cache = use_cache
         self._settings: Optional[Settings] = None
+        # Every file this object wrote, with its bytes before and after (repo.write.Written):
+        # what a commit of exactly these changes needs (gitops.git.commit).
+        self.written: list[Any] = []
 
     def __repr__(self) -> str:
         return f"Repository({str(self.root)!r})"
@@ -219,7 +222,9 @@ class Repository:
     def _edit(self, plans: dict[str, Callable]) -> dict[str, Any]:
         from taizhang.repo.write import edit_ledgers
 
-        return edit_ledgers(self.root, self.settings, plans)
+        results = edit_ledgers(self.root, self.settings, plans)
+        self.written.extend(results.written)
+        return results
 
     def write_schema(self) -> Path:
         """(Re)write schemas/ledger.schema.json."""
@@ -236,7 +241,9 @@ class Repository:
 
         fields = {"name": name, "program": program, "stage": stage, "unit": unit, "leader": leader,
                   "owner": owner, "deadline": deadline, "calendar": calendar}
-        return new_ledger(self.root, self.settings, code, fields, wordings or None)
+        written = new_ledger(self.root, self.settings, code, fields, wordings or None)
+        self.written.append(written)
+        return written.path
 
     def add(self, code: str, title: str, *, kind: Optional[str] = None, due: Optional[date] = None,
             duration: Optional[int] = None, after: Sequence[str] = (), owner: Optional[str] = None,
@@ -310,9 +317,7 @@ class Repository:
             p.id: [("due", p.finish, "倒排工期")] for p, item in zip(found.plan.items, found.ledger.items)
                 if item.due is None and not p.fixed and p.finish is not None}
         if dues:
-            from taizhang.repo.write import edit_ledgers
-
-            edit_ledgers(self.root, found.settings, {code: set_many_edit(dues)})
+            self._edit({code: set_many_edit(dues)})
         return len(dues)
 
     def record_investment(self, code: str, month: str, amount: str) -> Any:

@@ -40,6 +40,24 @@ class Edit:
 EditFn = Callable[[LoadedLedger, Any], Edit]
 
 
+@dataclass(frozen=True)
+class Written:
+    """A file a command wrote, with its bytes just before (None: it did not exist) and after,
+    both taken under the file's lock: what a commit of exactly this change needs (gitops.git)."""
+
+    path: Path
+    before: bytes | None
+    after: bytes
+
+
+class Results(dict):
+    """What each ledger's plan returned, by code, and the files written (`written`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.written: list[Written] = []
+
+
 def _checked_loaded(root: Path, path: Path, settings: Settings) -> LoadedLedger:
     """The ledger to edit, refusing one with errors. Its data come from the cache when the file
     is as last read (the nodes an edit needs are composed anyway; converting them is not)."""
@@ -92,14 +110,16 @@ def same_data(a: Any, b: Any) -> bool:
                                              and not isinstance(a, bool) and not isinstance(b, bool) and a == b)
 
 
-def edit_ledgers(root: Path, settings: Settings, plans: dict[str, Plan]) -> dict[str, Any]:
+def edit_ledgers(root: Path, settings: Settings, plans: dict[str, Plan]) -> Results:
     """Apply edits to several ledgers: lock them all (in order), compute and verify every new
-    text, and only then write. An error anywhere leaves every file as it was."""
+    text, and only then write. An error anywhere leaves every file as it was. The results say
+    what each plan returned and, in `written`, each file's bytes before and after."""
     paths = {code: ledger_path(root, code) for code in plans}
-    results: dict[str, Any] = {}
+    results = Results()
     writes: list[tuple[Path, bytes, LoadedLedger]] = []
     with _locks(root, sorted(plans)):
         for code in sorted(plans):
+            before = paths[code].read_bytes()
             loaded = _checked_loaded(root, paths[code], settings)
             _refuse_lone_cr(loaded)
             edit, new_loaded = _edited(plans[code], loaded, settings)
@@ -110,7 +130,9 @@ def edit_ledgers(root: Path, settings: Settings, plans: dict[str, Plan]) -> dict
                 raise TaizhangError([p for p in new_loaded.problems if p.is_error])
             if not same_data(new_loaded.doc.data, edit.expected):
                 raise TaizhangError(Problem(loaded.path, 0, 0, "internal_edit", {"path": loaded.path}))
-            writes.append((paths[code], encode(edit.text, loaded.doc.bom), new_loaded))
+            data = encode(edit.text, loaded.doc.bom)
+            writes.append((paths[code], data, new_loaded))
+            results.written.append(Written(paths[code], before, data))
             results[code] = edit.result
         for path, data, new_loaded in writes:
             atomic_write(root, path, data)
