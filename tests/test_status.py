@@ -234,7 +234,8 @@ def test_status__columns_align_with_emoji_and_supplementary_cjk(cli, repo):
     header, and so does every person in charge after the unit column."""
     import re
 
-    from rich.cells import cell_len as width  # measured as the terminal shows them, not as the table thinks
+    # measured as the terminal shows them, not as the table under test thinks
+    from rich.cells import cell_len as width
 
     wide = "".join(sorted(MISSED_WIDE))
     cases = [(f"{wide}问题", "区建设局"), ("发射塔基础🚀施工", "区🈚证办"), ("🫠🟠𛀀𗀀", "ＹＴ科技局"),
