@@ -229,6 +229,21 @@ def test_textable__width_of_zero_width_marks_and_fullwidth_forms():
     assert width("ＹＴ２－１") == 10 and width("\U00030000") == 2  # fullwidth forms, CJK extension G
 
 
+def test_textable__measures_with_rich_cells_alone():
+    """The widths come from rich.cells, which brings none of rich's consoles, styles or tables
+    (start-up time: every command prints a table)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, taizhang.render.table as t; t.width('宇🚀'); "
+            "print(' '.join(sorted(m for m in sys.modules if m.startswith('rich'))))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            env={**os.environ, "PYTHONPATH": str(REPO_ROOT / "src")})
+    loaded = result.stdout.split()
+    assert "rich.cells" in loaded
+    assert not {"rich.console", "rich.text", "rich.table", "rich.style", "rich.segment"} & set(loaded), loaded
+
+
 def test_status__columns_align_with_emoji_and_supplementary_cjk(cli, repo):
     """Titles and units holding the characters above: every time node still starts under its
     header, and so does every person in charge after the unit column."""
