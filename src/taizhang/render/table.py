@@ -108,8 +108,9 @@ def _lines(texts: list[str], cells: list[int], styles: list[str | None] | None, 
         for i, pieces in enumerate(folded):
             piece = pieces[k] if k < len(pieces) else ""
             pad = " " * (widths[i] - (cells[i] if height == 1 else width(piece)))
-            if color and styles[i] and piece:  # type: ignore[index]
-                piece = ANSI.get(styles[i], "") + piece + RESET  # type: ignore[index]
+            style = styles[i] if styles else None
+            if color and style and piece:
+                piece = ANSI.get(style, "") + piece + RESET
             parts.append(pad + piece if right[i] else piece + pad)
         lines.append(sep.join(parts).rstrip())
     return lines
