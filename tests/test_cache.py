@@ -167,9 +167,10 @@ def test_view_cache__overview_decodes_only_the_rows_it_shows(cli, repo, monkeypa
     green = parts[4]
     parts[4] = b"[" + b"#" * (len(green) - 2) + b"]"  # same size, not JSON
     path.write_bytes(b"\n".join(parts))
-    monkeypatch.setattr("taizhang.repo.views._relight", lambda *a: (_ for _ in ()).throw(AssertionError("relit")))
-    assert cli(*args).stdout == overview  # served from the cache without touching green
-    monkeypatch.undo()
+    # (a context of its own: monkeypatch.undo() would also undo the cli fixture's COLUMNS)
+    with monkeypatch.context() as patch:
+        patch.setattr("taizhang.repo.views._relight", lambda *a: (_ for _ in ()).throw(AssertionError("relit")))
+        assert cli(*args).stdout == overview  # served from the cache without touching green
     assert cli(*args, "--all").stdout == everything  # green needed: the ledger is lit again
 
 

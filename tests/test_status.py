@@ -200,6 +200,74 @@ def test_textable__width_and_fold():
     assert all(width(line) <= 7 for line in fold("宇通a二期项目", 7))
 
 
+# Wide characters the hand-made table of wide ranges that rich.cells replaced counted one cell,
+# and marks it counted two: each would have pushed a column out of line.
+MISSED_WIDE = {
+    "\U0001F680": "🚀 ROCKET (the emoji block 1F680-1F6FF was missing)",
+    "\U0001F7E0": "🟠 LARGE ORANGE CIRCLE (geometric shapes extended)",
+    "\U0001FAE0": "🫠 MELTING FACE (symbols and pictographs extended-A)",
+    "\U0001F21A": "🈚 SQUARED CJK UNIFIED IDEOGRAPH-7121 (enclosed ideographic supplement)",
+    "\U0001B000": "𛀀 KATAKANA LETTER ARCHAIC E (kana supplement)",
+    "\U00017000": "𗀀 TANGUT IDEOGRAPH-17000",
+}
+
+
+@pytest.mark.parametrize("char", sorted(MISSED_WIDE), ids=lambda c: f"U+{ord(c):X}")
+def test_textable__width_of_wide_characters_the_old_table_missed(char):
+    from taizhang.render.table import fold, width
+
+    assert width(char) == 2, MISSED_WIDE[char]
+    assert width(f"宇通{char}YT2") == 9
+    assert fold(f"宇{char}通", 4) == [f"宇{char}", "通"]
+
+
+def test_textable__width_of_zero_width_marks_and_fullwidth_forms():
+    from taizhang.render.table import width
+
+    # ideographic tone marks combine with the character before (the old table said two cells)
+    assert width("宇\u302a") == 2 and width("e\u0301") == 1
+    assert width("ＹＴ２－１") == 10 and width("\U00030000") == 2  # fullwidth forms, CJK extension G
+
+
+def test_textable__measures_with_rich_cells_alone():
+    """The widths come from rich.cells, which brings none of rich's consoles, styles or tables
+    (start-up time: every command prints a table)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, taizhang.render.table as t; t.width('宇🚀'); "
+            "print(' '.join(sorted(m for m in sys.modules if m.startswith('rich'))))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            env={**os.environ, "PYTHONPATH": str(REPO_ROOT / "src")})
+    loaded = result.stdout.split()
+    assert "rich.cells" in loaded
+    assert not {"rich.console", "rich.text", "rich.table", "rich.style", "rich.segment"} & set(loaded), loaded
+
+
+def test_status__columns_align_with_emoji_and_supplementary_cjk(cli, repo):
+    """Titles and units holding the characters above: every time node still starts under its
+    header, and so does every person in charge after the unit column."""
+    import re
+
+    # measured as the terminal shows them, not as the table under test thinks
+    from rich.cells import cell_len as width
+
+    wide = "".join(sorted(MISSED_WIDE))
+    cases = [(f"{wide}问题", "区建设局"), ("发射塔基础🚀施工", "区🈚证办"), ("🫠🟠𛀀𗀀", "ＹＴ科技局"),
+             ("普通事项", f"区{wide}")]
+    items = "".join(f"  - {{id: EM-{n}, title: {title}, due: 2018-06-{10 + n}, owner: 张{n}, unit: {unit}}}\n"
+                    for n, (title, unit) in enumerate(cases, 1))
+    root = repo(EM="code: EM\nname: 宽字符🚀项目\nunit: 区城市管理局🟠\nleader: 魏书全\nitems:\n" + items)
+    lines = cli("--dir", root, "--as-of", AS_OF, "--no-color", "status", "--all").stdout.splitlines()
+    head = next(line for line in lines if line.startswith("亮灯"))
+    rows = [line for line in lines if re.match(r"\S+ +EM-\d ", line)]
+    assert len(rows) == 4 and all(any(c in row for c in MISSED_WIDE) for row in rows[:3])
+    due = width(head[:head.index("时间节点")])
+    assert {width(line[:re.search(r"\d{4}-\d{2}-\d{2}", line).start()]) for line in rows} == {due}
+    owner = width(head[:head.index("责任人")])
+    assert {width(line[:re.search(r"张\d", line).start()]) for line in rows} == {owner}
+
+
 def test_textable__right_alignment_and_colour():
     from taizhang.render.table import Column, render
 

@@ -155,7 +155,7 @@ def to_xlsx(table: ExportTable, path: Path, lang: str = "zh") -> None:
     from openpyxl.utils import get_column_letter
 
     from taizhang.i18n import LIGHT_WORDS
-    from taizhang.render.table import width as cells_of
+    from rich.cells import cell_len as cells_of
 
     book = Workbook()
     ws = book.active

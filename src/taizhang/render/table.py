@@ -1,6 +1,8 @@
 """Plain-text tables for the terminal, aligned by display width (a CJK character is two cells),
 with ANSI colours by style name. About 30× faster than rich's tables, which matters when a city's
-ledgers put thousands of rows on the screen.
+ledgers put thousands of rows on the screen; widths come from rich's Unicode tables (`rich.cells`,
+which imports none of the rest of rich), so emoji, Tangut, kana supplements and the rest of the
+wide code points count two cells as they do in the terminal.
 
 Characters of "ambiguous" East Asian width (●, ★, —, …) are one cell in some terminals and two in
 others (Windows and Kylin consoles with CJK fonts): tables here avoid them, so columns line up
@@ -9,20 +11,10 @@ everywhere.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Sequence, Union
 
-# East Asian Wide and Fullwidth ranges (Unicode 15), and the common emoji blocks.
-_WIDE = re.compile(
-    "[\u1100-\u115f\u231a\u231b\u2329\u232a\u23e9-\u23ec\u23f0\u23f3\u25fd\u25fe\u2614\u2615"
-    "\u2648-\u2653\u267f\u2693\u26a1\u26aa\u26ab\u26bd\u26be\u26c4\u26c5\u26ce\u26d4\u26ea"
-    "\u26f2\u26f3\u26f5\u26fa\u26fd\u2705\u270a\u270b\u2728\u274c\u274e\u2753-\u2755\u2757"
-    "\u2795-\u2797\u27b0\u27bf\u2b1b\u2b1c\u2b50\u2b55\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf"
-    "\u4e00-\u9fff\ua000-\ua4cf\ua960-\ua97f\uac00-\ud7a3\uf900-\ufaff\ufe10-\ufe19\ufe30-\ufe6f"
-    "\uff00-\uff60\uffe0-\uffe6\U0001f300-\U0001f64f\U0001f900-\U0001f9ff\U00020000-\U0003fffd]"
-)
-_ZERO = re.compile("[\u0300-\u036f\u200b-\u200f\u20d0-\u20ff\ufe00-\ufe0f]")
+from rich.cells import cell_len
 
 ANSI = {
     "light.red": "\x1b[1;31m", "light.yellow": "\x1b[1;33m", "light.green": "\x1b[32m",
@@ -34,19 +26,11 @@ RESET = "\x1b[0m"
 Cell = Union[str, tuple[str, str]]  # text, or (text, style name)
 
 
-_WIDTHS: dict[str, int] = {}
-
-
 def width(text: str) -> int:
-    """Terminal cells `text` takes."""
+    """Terminal cells `text` takes: the one measure of every table, chart and briefing here."""
     if text.isascii():
-        return len(text)
-    cells = _WIDTHS.get(text)
-    if cells is None:
-        cells = len(text) + len(_WIDE.findall(text)) - len(_ZERO.findall(text))
-        if len(_WIDTHS) < 100_000:  # units, names and words repeat on every row
-            _WIDTHS[text] = cells
-    return cells
+        return len(text)  # most cells (ids, dates, amounts): no call, no cache look-up
+    return cell_len(text)  # cached by rich: units, names and words repeat on every row
 
 
 def fold(text: str, cells: int) -> list[str]:
@@ -124,8 +108,9 @@ def _lines(texts: list[str], cells: list[int], styles: list[str | None] | None, 
         for i, pieces in enumerate(folded):
             piece = pieces[k] if k < len(pieces) else ""
             pad = " " * (widths[i] - (cells[i] if height == 1 else width(piece)))
-            if color and styles[i] and piece:  # type: ignore[index]
-                piece = ANSI.get(styles[i], "") + piece + RESET  # type: ignore[index]
+            style = styles[i] if styles else None
+            if color and style and piece:
+                piece = ANSI.get(style, "") + piece + RESET
             parts.append(pad + piece if right[i] else piece + pad)
         lines.append(sep.join(parts).rstrip())
     return lines
