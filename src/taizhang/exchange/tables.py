@@ -28,6 +28,7 @@ from typing import Any, Callable, Iterable, Sequence
 from taizhang.domain.amounts import AmountError, format_wan, parse_amount
 from taizhang.domain.dates import DateError, parse_date, parse_duration
 from taizhang.errors import Problem, TaizhangError, input_error
+from taizhang.domain.ids import is_reserved_name
 from taizhang.domain.models import CODE_PATTERN, ITEM_ID_PATTERN, STAGES, Ledger, Settings
 
 HEADER_SCAN = 12  # the header row is looked for in the first rows of a sheet
@@ -531,7 +532,9 @@ def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: s
         rec.project_col = cols["project"].col if "project" in cols else 0
         code_text = text("code").upper()
         if code_text:
-            if re.match(CODE_PATTERN, code_text):
+            if re.match(CODE_PATTERN, code_text) and is_reserved_name(code_text):
+                ctx.error(rec.row, cols["code"].col, "code_reserved", code=text("code"))
+            elif re.match(CODE_PATTERN, code_text):
                 rec.code = code_text
             else:
                 ctx.error(rec.row, cols["code"].col, "import_bad_code", code=text("code"))

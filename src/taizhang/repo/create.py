@@ -18,6 +18,7 @@ from taizhang.errors import Problem, TaizhangError, input_error
 from taizhang.repo.files import atomic_write, locked, state_dir
 from taizhang.repo.layout import (CALENDAR_DIR, LEDGER_DIR, SETTINGS_FILE, calendar_files, find_root,
                                   ledger_files, ledger_path)
+from taizhang.repo.layout import new_ledger_path
 from taizhang.repo.layout import rel_path as _rel
 from taizhang.yamltext import splice
 from taizhang.yamltext.read import Document, compose, encode, read_document
@@ -78,8 +79,7 @@ def write_schema(root: Path) -> Path:
 def new_ledger(root: Path, settings: Settings, code: str, fields: dict[str, Any],
                comments: dict[str, str] | None = None) -> Path:
     """Create `ledgers/<code>.yaml` with the schema line and the project's fields."""
-    if not re.match(CODE_PATTERN, code or ""):
-        raise input_error("bad_code", code=code)
+    new_ledger_path(root, code)  # refuse a bad or reserved code before making anything
     folder = root / LEDGER_DIR
     folder.mkdir(exist_ok=True)
     path = folder / f"{code}.yaml"
@@ -95,8 +95,7 @@ def new_ledger(root: Path, settings: Settings, code: str, fields: dict[str, Any]
     refuse_invalid_data({"code": code, **{k: yaml_value(v) for k, v in fields.items() if v not in (None, "")}},
                          settings, f"{LEDGER_DIR}/{code}.yaml")
     with locked(root, code):
-        if path.exists():
-            raise input_error("project_exists", code=code, path=_rel(root, path))
+        new_ledger_path(root, code)  # again under the lock: taken meanwhile, by a file of any kind
         loaded = parse_ledger(text.encode("utf-8"), _rel(root, path), settings)
         if loaded.has_errors:
             raise TaizhangError([p for p in loaded.problems if p.is_error])
