@@ -306,3 +306,36 @@ def test_columns_nonsense(two, cli, monkeypatch, columns, args):
     no_traceback(result)
     assert result.exit_code == 0, result
     assert max(len(line) for line in result.stdout.splitlines()) < 2000
+
+
+# --- init, schema and check FILE meet the same rule --------------------------------------------
+
+def test_init_never_writes_through_a_dangling_settings_link(tmp_path, cli):
+    root = tmp_path / "new"
+    root.mkdir()
+    os.symlink(tmp_path / "outside.yaml", root / "taizhang.yaml")
+    result = cli("init", root)
+    no_traceback(result)
+    assert not (tmp_path / "outside.yaml").exists()
+    assert (root / "taizhang.yaml").is_symlink()
+
+
+def test_schema_refuses_a_fifo_or_link_in_its_place(two, tmp_path):
+    (two / "schemas").mkdir()
+    os.mkfifo(two / "schemas" / "ledger.schema.json")
+    done = run_process(["--dir", str(two), "schema"], cwd=tmp_path, timeout=30)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith(f"{Path('repo/schemas/ledger.schema.json')}:1:1: ")
+    assert (two / "schemas" / "ledger.schema.json").is_fifo()
+
+
+def test_check_named_files_of_the_wrong_kind(two, cli, tmp_path):
+    (tmp_path / "outside.yaml").write_text(OUTSIDE, encoding="utf-8")
+    os.symlink(tmp_path / "outside.yaml", two / "ledgers" / "ZZ1.yaml")
+    os.mkfifo(two / "ledgers" / "ZZ2.yaml")
+    result = cli("--dir", two, "--as-of", AS_OF, "check", two / "ledgers" / "ZZ1.yaml", two / "ledgers" / "ZZ2.yaml")
+    assert result.exit_code == 1
+    assert "外面的一行秘密" not in result.stdout + result.stderr
+    errors = lines(result.stderr)
+    assert errors[0].startswith(f"{shown(two, 'ledgers/ZZ1.yaml')}:1:1: ") and "符号链接" in errors[0]
+    assert errors[1].startswith(f"{shown(two, 'ledgers/ZZ2.yaml')}:1:1: ") and "不是普通文件" in errors[1]

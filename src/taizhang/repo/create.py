@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -18,7 +19,7 @@ from taizhang.errors import Problem, TaizhangError, input_error
 from taizhang.repo.files import atomic_write, locked, state_dir
 from taizhang.repo.layout import (CALENDAR_DIR, LEDGER_DIR, SETTINGS_FILE, calendar_files, find_root,
                                   ledger_files, ledger_path)
-from taizhang.repo.layout import new_ledger_path
+from taizhang.repo.layout import file_problem, new_ledger_path
 from taizhang.repo.layout import rel_path as _rel
 from taizhang.yamltext import splice
 from taizhang.yamltext.read import Document, compose, encode, read_document
@@ -44,7 +45,7 @@ def init_repo(path: Path) -> list[tuple[str, bool]]:
     path.mkdir(parents=True, exist_ok=True)
     created = []
     settings = path / SETTINGS_FILE
-    if settings.exists():
+    if os.path.lexists(settings):  # (a dangling link too: writing would write through it)
         created.append((SETTINGS_FILE, False))
     else:
         settings.write_text(SETTINGS_TEMPLATE, encoding="utf-8", newline="\n")
@@ -53,8 +54,8 @@ def init_repo(path: Path) -> list[tuple[str, bool]]:
     created.append((LEDGER_DIR + "/", not ledgers.exists()))
     ledgers.mkdir(exist_ok=True)
     schema = path / SCHEMA_FILE
-    created.append((SCHEMA_FILE, not schema.exists()))
-    if not schema.exists():
+    created.append((SCHEMA_FILE, not os.path.lexists(schema)))
+    if not os.path.lexists(schema):
         write_schema(path)
     state_dir(path)
     return created
@@ -70,6 +71,9 @@ def write_schema(root: Path) -> Path:
     path = root / SCHEMA_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     data = schema_text().encode("utf-8")
+    problem = file_problem(root, path)  # a FIFO would hang the read below; a link, lead elsewhere
+    if problem is not None:
+        raise TaizhangError(problem)
     if path.exists() and path.read_bytes() == data:
         return path
     atomic_write(root, path, data)
