@@ -339,3 +339,19 @@ def test_check_named_files_of_the_wrong_kind(two, cli, tmp_path):
     errors = lines(result.stderr)
     assert errors[0].startswith(f"{shown(two, 'ledgers/ZZ1.yaml')}:1:1: ") and "符号链接" in errors[0]
     assert errors[1].startswith(f"{shown(two, 'ledgers/ZZ2.yaml')}:1:1: ") and "不是普通文件" in errors[1]
+
+
+def test_today_from_the_environment_meets_the_same_range(two, cli, monkeypatch):
+    monkeypatch.setenv("TAIZHANG_TODAY", "9999-12-31")
+    result = cli("--dir", two, "--lang", "en", "report", "week")
+    assert result.exit_code == 1
+    assert lines(result.stderr) == ["taizhang: --as-of 9999-12-31 is outside the supported range (1900-01-01 to 2999-12-31)"]
+
+
+def test_reserved_code__writes_refuse_an_existing_file(two, cli):
+    (two / "ledgers" / "NUL.yaml").write_text(LEDGER.format(code="NUL"), encoding="utf-8")
+    before = snapshot(two)
+    result = cli("--dir", two, "--as-of", AS_OF, "add", "NUL", "新事项", "--due", "2018-07-01")
+    assert result.exit_code == 1
+    assert lines(result.stderr)[0].startswith(f"{shown(two, 'ledgers/NUL.yaml')}:1:1: ")
+    assert snapshot(two) == before
