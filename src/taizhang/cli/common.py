@@ -7,6 +7,7 @@ codes (exits.py). The command modules import this one and nothing else of cli/.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -52,9 +53,7 @@ class Env:
 
             explicit = self.dir or (Path(os.environ["TAIZHANG_DIR"]) if os.environ.get("TAIZHANG_DIR") else None)
             if explicit is not None:
-                if not explicit.is_dir():
-                    raise input_error("dir_missing", path=str(explicit))
-                self._root = explicit.resolve()
+                self._root = _folder(explicit)
             else:
                 found = find_root(Path.cwd())
                 if found is None:
@@ -103,6 +102,13 @@ class Env:
                 except DateError as e:
                     raise input_error("option_date", option="--as-of",
                                       detail=message(e.key, self.lang_opt or "zh", **e.args_)) from None
+            day = self._as_of
+            if day is not None and not AS_OF_FIRST <= day <= AS_OF_LAST:
+                # Weeks, months, calendars and charts reach years around the day; near year 1
+                # or 9999 that arithmetic leaves what `date` can hold.
+                self._as_of = None
+                raise input_error("as_of_range", option="--as-of", date=day.isoformat(),
+                                  first=AS_OF_FIRST.isoformat(), last=AS_OF_LAST.isoformat())
         assert self._as_of is not None
         return self._as_of
 
@@ -143,6 +149,25 @@ class Env:
         return user_name(self.root) or os.environ.get("USER") or os.environ.get("USERNAME")
 
 
+AS_OF_FIRST, AS_OF_LAST = date(1900, 1, 1), date(2999, 12, 31)
+
+
+def _folder(path: Path) -> Path:
+    """The repository folder named by --dir or $TAIZHANG_DIR, or one clear line why not (a file,
+    a FIFO, a name longer than the file system takes)."""
+    try:
+        if path.is_dir():
+            return path.resolve()
+        exists = os.path.lexists(path)
+    except OSError as e:
+        raise input_error("dir_unusable", path=_short_path(str(path)), detail=e.strerror or str(e)) from None
+    raise input_error("dir_not_folder" if exists else "dir_missing", path=str(path))
+
+
+def _short_path(text: str) -> str:
+    return text if len(text) <= 80 else text[:38] + "…" + text[-38:]
+
+
 def _iso_or_none(text: str) -> Optional[date]:
     try:
         return date.fromisoformat(text)
@@ -163,6 +188,13 @@ def run(ctx: typer.Context, action: Callable[[Env], Optional[int]]) -> None:
     except TaizhangError as e:
         report_problems(env, e.problems)
         exits.leave(exits.PROBLEMS)
+    except OSError as e:
+        # A name the file system cannot hold (a 300-character `--out`, a file to import or
+        # check) fails wherever it is first used, in any layer: it is the user's input all the same.
+        if e.errno != errno.ENAMETOOLONG:
+            raise
+        report_problems(env, input_error("name_too_long", path=_short_path(str(e.filename or ""))).problems)
+        exits.leave(exits.PROBLEMS)
     if code:
         exits.leave(code)
 
@@ -177,8 +209,18 @@ def terminal(env: Env) -> tuple[int, bool]:
     if tty:
         import shutil
 
-        return shutil.get_terminal_size((140, 24)).columns, color
-    return int(os.environ.get("COLUMNS") or 140), color
+        return _sane_width(shutil.get_terminal_size((140, 24)).columns), color
+    try:
+        width = int(os.environ.get("COLUMNS") or 140)
+    except ValueError:  # $COLUMNS=abc: the default, as for no $COLUMNS
+        width = 140
+    return _sane_width(width if width > 0 else 140), color
+
+
+def _sane_width(width: int) -> int:
+    """A width tables can be laid out in: no narrower than a light and a title need, no wider
+    than a page anyone reads (COLUMNS=99999999 would pad every line to 100 MB)."""
+    return min(max(width, 40), 1000)
 
 
 def display_path(env: Env, problem: Problem) -> Problem:

@@ -14,6 +14,25 @@ from taizhang.errors import input_error
 CODE_PATTERN = r"^[A-Z][A-Z0-9]{0,11}$"
 ITEM_ID_PATTERN = r"^[A-Z][A-Z0-9]{0,11}-[1-9][0-9]*$"
 
+# A code is a file's stem, and Windows cannot make or open a file whose stem is one of these
+# (in any case, whatever the extension): a ledger `CON.yaml` committed on Linux breaks every
+# Windows checkout of the repository.
+WINDOWS_RESERVED = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(1, 10)),
+                              *(f"LPT{n}" for n in range(1, 10))})
+
+
+def is_reserved_name(stem: str) -> bool:
+    """Whether Windows reserves `stem` as a file name (case does not matter there)."""
+    return stem.upper() in WINDOWS_RESERVED
+
+
+def check_code(code: str) -> None:
+    """Refuse what cannot be a project code: not of the pattern, or a name Windows reserves."""
+    if not re.match(CODE_PATTERN, code or ""):
+        raise input_error("bad_code", code=code)
+    if is_reserved_name(code):
+        raise input_error("code_reserved", code=code)
+
 
 def is_code(text: str | None) -> bool:
     """Whether `text` is a well-formed project code."""

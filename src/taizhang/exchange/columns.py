@@ -19,7 +19,7 @@ from typing import Any
 
 from taizhang.domain.amounts import AmountError, format_wan, parse_amount
 from taizhang.domain.dates import DateError, parse_date, parse_duration
-from taizhang.domain.ids import is_code, is_item_id, project_code, split_item_id
+from taizhang.domain.ids import is_code, is_item_id, is_reserved_name, project_code, split_item_id
 from taizhang.domain.models import STAGES
 from taizhang.errors import Problem, TaizhangError
 from taizhang.exchange.readers import Sheet, cell_text
@@ -383,7 +383,9 @@ def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: s
         rec.project_col = cols["project"].col if "project" in cols else 0
         code_text = text("code").upper()
         if code_text:
-            if is_code(code_text):
+            if is_code(code_text) and is_reserved_name(code_text):
+                ctx.error(rec.row, cols["code"].col, "code_reserved", code=text("code"))
+            elif is_code(code_text):
                 rec.code = code_text
             else:
                 ctx.error(rec.row, cols["code"].col, "import_bad_code", code=text("code"))

@@ -3,15 +3,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
-from taizhang.domain.ids import is_code
 from taizhang.domain.models import Settings, ledger_json_schema
 from taizhang.domain.vocab import PROJECT_KEY_ORDER, SCHEMA_FILE, SCHEMA_LINE
 from taizhang.errors import TaizhangError, input_error
 from taizhang.repo.files import atomic_write, locked, state_dir
-from taizhang.repo.layout import LEDGER_DIR, SETTINGS_FILE
+from taizhang.repo.layout import LEDGER_DIR, SETTINGS_FILE, file_problem, new_ledger_path
 from taizhang.repo.layout import rel_path as _rel
 from taizhang.repo.load import parse_ledger
 from taizhang.repo.write import Written, refuse_invalid_data
@@ -33,7 +33,7 @@ def init_repo(path: Path) -> list[tuple[str, bool]]:
     path.mkdir(parents=True, exist_ok=True)
     created = []
     settings = path / SETTINGS_FILE
-    if settings.exists():
+    if os.path.lexists(settings):  # (a dangling link too: writing would write through it)
         created.append((SETTINGS_FILE, False))
     else:
         settings.write_text(SETTINGS_TEMPLATE, encoding="utf-8", newline="\n")
@@ -42,8 +42,8 @@ def init_repo(path: Path) -> list[tuple[str, bool]]:
     created.append((LEDGER_DIR + "/", not ledgers.exists()))
     ledgers.mkdir(exist_ok=True)
     schema = path / SCHEMA_FILE
-    created.append((SCHEMA_FILE, not schema.exists()))
-    if not schema.exists():
+    created.append((SCHEMA_FILE, not os.path.lexists(schema)))
+    if not os.path.lexists(schema):
         write_schema(path)
     state_dir(path)
     return created
@@ -59,6 +59,9 @@ def write_schema(root: Path) -> Path:
     path = root / SCHEMA_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     data = schema_text().encode("utf-8")
+    problem = file_problem(root, path)  # a FIFO would hang the read below; a link, lead elsewhere
+    if problem is not None:
+        raise TaizhangError(problem)
     if path.exists() and path.read_bytes() == data:
         return path
     atomic_write(root, path, data)
@@ -69,8 +72,7 @@ def new_ledger(root: Path, settings: Settings, code: str, fields: dict[str, Any]
                comments: dict[str, str] | None = None) -> Written:
     """Create `ledgers/<code>.yaml` with the schema line and the project's fields; the file
     written (before: None) for a commit of it."""
-    if not is_code(code):
-        raise input_error("bad_code", code=code)
+    new_ledger_path(root, code)  # refuse a bad or reserved code before making anything
     folder = root / LEDGER_DIR
     folder.mkdir(exist_ok=True)
     path = folder / f"{code}.yaml"
@@ -86,8 +88,7 @@ def new_ledger(root: Path, settings: Settings, code: str, fields: dict[str, Any]
     refuse_invalid_data({"code": code, **{k: emit.read_back(v) for k, v in fields.items() if v not in (None, "")}},
                          settings, f"{LEDGER_DIR}/{code}.yaml")
     with locked(root, code):
-        if path.exists():
-            raise input_error("project_exists", code=code, path=_rel(root, path))
+        new_ledger_path(root, code)  # again under the lock: taken meanwhile, by a file of any kind
         loaded = parse_ledger(text.encode("utf-8"), _rel(root, path), settings)
         if loaded.has_errors:
             raise TaizhangError([p for p in loaded.problems if p.is_error])

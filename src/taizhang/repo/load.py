@@ -17,8 +17,8 @@ from taizhang.domain.ids import is_code, is_item_id, split_item_id
 from taizhang.domain.models import Item, Ledger, Settings, ledger_json_schema
 from taizhang.errors import Problem, TaizhangError, input_error
 from taizhang.repo.files import atomic_write, locked, state_dir
-from taizhang.repo.layout import (CALENDAR_DIR, LEDGER_DIR, SETTINGS_FILE, calendar_files, find_root,
-                                  ledger_files, ledger_path)
+from taizhang.repo.layout import (CALENDAR_DIR, LEDGER_DIR, SETTINGS_FILE, calendar_listing, file_problem,
+                                  find_root, ledger_listing, ledger_path, settings_file)
 from taizhang.repo.layout import rel_path as _rel
 from taizhang.yamltext import splice
 from taizhang.yamltext.read import Document, compose, encode, read_document
@@ -73,9 +73,9 @@ class Repo:
 def load_settings(root: Path, *, use_cache: bool = True) -> tuple[Settings, list[Problem]]:
     from taizhang.repo import cache
 
-    path = root / SETTINGS_FILE
-    if not path.is_file():
-        return Settings(), []
+    path, problems = settings_file(root)
+    if path is None:
+        return Settings(), problems
     raw = path.read_bytes()
     state = cache_dir(root) if use_cache else None
     key = cache.cache_key(raw, None)
@@ -284,10 +284,10 @@ def _allowed_keys(model: type, loc: tuple) -> list[str]:
 
 def load_calendars(root: Path, settings: Settings) -> tuple[YearDays, list[Problem], int]:
     """The repository's `calendars/*.yaml`: extra days off and working days, declared years."""
-    paths = calendar_files(root)
+    paths, problems = calendar_listing(root)
     if not paths:
-        return NO_EXTRA, [], 0
-    off, on, years, problems, files = set(), set(), set(), [], 0
+        return NO_EXTRA, problems, 0
+    off, on, years, files = set(), set(), set(), 0
     for path in paths:
         files += 1
         rel = _rel(root, path)
@@ -335,7 +335,11 @@ def open_repo(root: Path, codes: Iterable[str] | None = None, *,
     extra, calendar_problems, calendar_files = load_calendars(root, settings)
     repo = Repo(root=root, settings=settings, problems=list(problems) + calendar_problems, extra=extra,
                 files=(1 if (root / SETTINGS_FILE).is_file() else 0) + calendar_files)
-    paths = [ledger_path(root, code) for code in codes] if codes else ledger_files(root)
+    if codes:
+        paths = [ledger_path(root, code) for code in codes]
+    else:
+        paths, listing_problems = ledger_listing(root)
+        repo.problems.extend(listing_problems)
     return repo, paths, cache_dir(root) if use_cache else None
 
 
@@ -374,6 +378,11 @@ def check_files(root: Path, files: Iterable[Path]) -> Repo:
     for path in files:
         path = path if path.is_absolute() else (Path.cwd() / path)
         rel = _rel(root, path)
+        kind_problem = file_problem(root, path)
+        if kind_problem is not None:
+            repo.problems.append(kind_problem)
+            repo.files += 1
+            continue
         if not path.is_file():
             raise input_error("file_missing", path=str(path))
         if path.resolve() == (root / SETTINGS_FILE).resolve():

@@ -29,7 +29,8 @@ from taizhang.version import __version__
 from taizhang.repo.cache import digest, seal, unseal, write_entry
 from taizhang.errors import Problem
 from taizhang.domain.invest import InvestFigures
-from taizhang.repo.layout import SETTINGS_FILE, calendar_files, ledger_files, ledger_path
+from taizhang.repo.layout import (SETTINGS_FILE, calendar_files, calendar_listing, ledger_listing, ledger_path,
+                                  settings_file)
 from taizhang.domain.lights import ALL_LIGHTS, Finding, ItemView, NoteView, ProjectView, Tally
 
 FORMAT = 5
@@ -86,8 +87,11 @@ def lit_projects(root: Path, codes: Iterable[str] | None, as_of: date, *,
                  use_cache: bool = True) -> Lit:
     """Every ledger's project and items lit on `as_of`, as status.evaluate gives them, with the
     settings' title and language, the problems found and the plan's findings."""
-    paths = [ledger_path(root, code) for code in codes] if codes else ledger_files(root)
-    state = _state(root) if use_cache else None
+    paths, refused = ([ledger_path(root, code) for code in codes], []) if codes else ledger_listing(root)
+    # A file that may not be read (a link, a FIFO…) is reported by the reading afresh; the cached
+    # path would not see it, and must not open it.
+    refused = refused + calendar_listing(root)[1] + settings_file(root)[1]
+    state = _state(root) if use_cache and not refused else None
     if state is None:
         return _lit_afresh(root, paths, as_of, None, None, [])
     context = context_key(root, as_of)
