@@ -1,0 +1,43 @@
+"""Joint units (SPEC §7): a `unit` may name several units. As official documents write it, the
+first named leads (牵头) and the rest assist (配合).
+
+A unit is written as text (`区住建局、区财政局、各街道`: separated by `、` `，` `,` `;` `；` or line
+breaks) or as a YAML list, whose items are never cut (a name such as `各县、市、区政府` that the
+separators would cut stays whole when written as a list item).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Union
+
+UnitValue = Union[str, Sequence[str], None]
+
+SEPARATORS = re.compile(r"[、，,;；\r\n]+")
+
+
+def units_of(value: UnitValue) -> list[str]:
+    """The units a `unit` value names, lead first, each once, blanks dropped."""
+    if value is None:
+        return []
+    parts = SEPARATORS.split(value) if isinstance(value, str) else [str(v) for v in value]
+    seen: list[str] = []
+    for part in (p.strip() for p in parts):
+        if part and part not in seen:
+            seen.append(part)
+    return seen
+
+
+def lead_unit(value: UnitValue) -> str | None:
+    """The unit that leads (牵头): the first named, or None."""
+    units = units_of(value)
+    return units[0] if units else None
+
+
+def role_of(value: UnitValue, unit: str) -> str | None:
+    """`"lead"` when `unit` leads, `"assist"` when it is named after the first (配合), else None."""
+    units = units_of(value)
+    if not units or unit not in units:
+        return None
+    return "lead" if units[0] == unit else "assist"
