@@ -18,6 +18,7 @@ from conftest import YT2
 from taizhang.repo import edits
 from taizhang.repo import load
 from taizhang.repo import write
+from taizhang.repo.cache import Cache
 from taizhang.domain.models import Settings
 
 ROUNDS = int(os.environ.get("TAIZHANG_KILL_ROUNDS", "200"))
@@ -28,12 +29,13 @@ WRITER = textwrap.dedent("""
     from taizhang.repo import edits
     from taizhang.repo import load
     from taizhang.repo import write
+    from taizhang.repo.cache import Cache
     from taizhang.domain.models import Settings
     root = Path(sys.argv[1])
     settings = Settings()
     # One edit of a scratch copy first: the kills should land among writes, not imports
     # (on a loaded machine, importing alone can outlast the longest wait).
-    write.edit_ledgers(Path(sys.argv[2]), settings, {"YT2": edits.add_item_edit({"title": "预热"})})
+    write.edit_ledgers(Cache(Path(sys.argv[2])), settings, {"YT2": edits.add_item_edit({"title": "预热"})})
     print("ready", flush=True)
     for n in itertools.count():
         step = n % 3
@@ -43,7 +45,7 @@ WRITER = textwrap.dedent("""
             plan = edits.note_edit("YT2-3", {"date": "2018-06-01", "by": "测试员", "text": f"进展{n}"})
         else:
             plan = edits.set_edit("YT2-4", [("owner", f"责任人{n}", None)])
-        write.edit_ledgers(root, settings, {"YT2": plan})
+        write.edit_ledgers(Cache(root), settings, {"YT2": plan})
 """)
 
 

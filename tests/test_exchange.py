@@ -12,6 +12,7 @@ import pytest
 from conftest import AS_OF, REPO_ROOT, YT2
 
 from taizhang.exchange.tables import cell_text, decode_csv, match_header, neutralise
+from taizhang.repo.cache import Cache
 from taizhang.repo.load import load_repo
 
 openpyxl = pytest.importorskip("openpyxl")
@@ -77,7 +78,7 @@ def test_import__office_workbook(cli, tmp_path):
     assert "新建项目 IMP2 第三中学扩建：2 个事项" in result.stdout
     assert "未导入的列：备注" in result.stderr
 
-    repo = load_repo(root)
+    repo = load_repo(Cache(root))
     assert not repo.errors
     sewage, school = sorted(repo.ledgers, key=lambda l: l.code)
     assert (sewage.code, sewage.name, sewage.program, sewage.leader) == ("IMP1", "城东污水处理厂", "双十工程", "王伟")
@@ -169,7 +170,7 @@ def test_import__gbk_csv_says_its_encoding(cli, tmp_path):
     result = cli("--dir", root, "--as-of", AS_OF, "import", csv_file)
     assert result.exit_code == 0, result
     assert "（CSV, GBK）" in result.stdout
-    ledger = load_repo(root).ledgers[0]
+    ledger = load_repo(Cache(root)).ledgers[0]
     assert ledger.name == "城区道路工程"
     assert [(i.title, i.due) for i in ledger.items] == [("经北五路通车", date(2018, 6, 30)),
                                                         ("经南八路开工", date(2018, 5, 20))]
@@ -196,7 +197,7 @@ def test_import__problem_sheet_without_project_column_goes_to_one_project(cli, r
     assert refused.exit_code == 1 and "--project CODE" in refused.stderr
     result = cli("--dir", root, "--as-of", AS_OF, "import", csv_file, "--project", "YT2")
     assert result.exit_code == 0, result
-    item = load_repo(root).ledgers[0].items[-1]
+    item = load_repo(Cache(root)).ledgers[0].items[-1]
     assert (item.title, item.kind, item.measures, item.due) == ("渣土车夜间扰民", "problem", "调整运输时段", date(2018, 7, 10))
 
 
@@ -268,7 +269,7 @@ def test_export_xlsx__round_trip_into_an_empty_repository(cli, tmp_path):
     imported = cli("--dir", root, "--as-of", AS_OF, "import", book)
     assert imported.exit_code == 0, imported
     assert cli("--dir", root, "--as-of", AS_OF, "check").exit_code == 0
-    ours, theirs = load_repo(REPO_ROOT), load_repo(root)
+    ours, theirs = load_repo(Cache(REPO_ROOT)), load_repo(Cache(root))
     assert [(l.code, l.name) for l in ours.ledgers] == [(l.code, l.name) for l in theirs.ledgers]
     for a, b in zip(ours.ledgers, theirs.ledgers):
         # Unit and owner compare as each item has them: the project takes the one most rows name.
@@ -342,7 +343,7 @@ def test_export__formulas_are_neutralised_csv(cli, repo, tmp_path):
     # Read back, the apostrophes go again.
     target = _empty_repo(cli, tmp_path)
     assert cli("--dir", target, "--as-of", AS_OF, "import", out).exit_code == 0
-    ledger = load_repo(target).ledgers[0]
+    ledger = load_repo(Cache(target)).ledgers[0]
     assert ledger.name == "=1+1" and [i.title for i in ledger.items] == [t.strip() for t in FORMULAS]
 
 
@@ -397,8 +398,8 @@ def test_export_csv__round_trip_in_english(cli, tmp_path):
     root = _empty_repo(cli, tmp_path)
     result = cli("--dir", root, "--as-of", AS_OF, "import", out)
     assert result.exit_code == 0, result
-    ours = {l.code: l for l in load_repo(REPO_ROOT, ["YT2", "JDYH"]).ledgers}
-    for ledger in load_repo(root).ledgers:
+    ours = {l.code: l for l in load_repo(Cache(REPO_ROOT), ["YT2", "JDYH"]).ledgers}
+    for ledger in load_repo(Cache(root)).ledgers:
         assert [_item(ledger, i) for i in ledger.items] == [_item(ours[ledger.code], i) for i in ours[ledger.code].items]
 
 
@@ -428,7 +429,7 @@ def test_import__two_row_header_with_the_unit_in_the_heading_above(cli, tmp_path
                         encoding="utf-8")
     result = cli("--dir", root, "--as-of", AS_OF, "import", path)
     assert result.exit_code == 0, result
-    ledger = load_repo(root).ledgers[0]
+    ledger = load_repo(Cache(root)).ledgers[0]
     assert ledger.investment.total == Decimal(100000) and ledger.investment.planned == {2018: Decimal(20000)}
     assert [(i.title, i.due) for i in ledger.items] == [("开工", date(2018, 6, 30))]
 

@@ -78,6 +78,7 @@ class Env:
     no_color: bool
     _root: Optional[Path] = None
     _settings: Any = None
+    _cache: Any = None
     _as_of: Optional[date] = None
     settled_lang: Optional[str] = None  # the settings' language, when a view read it without them
 
@@ -103,7 +104,7 @@ class Env:
         if self._settings is None:
             from taizhang.repo.load import load_settings
 
-            settings, problems = load_settings(self.root)
+            settings, problems = load_settings(self.cache)
             if [p for p in problems if p.is_error]:
                 raise TaizhangError(problems)
             self._settings = settings
@@ -156,15 +157,25 @@ class Env:
 
     @property
     def use_cache(self) -> bool:
-        """$TAIZHANG_NO_CACHE=1 reads every ledger afresh (the cache never changes a result)."""
-        return not os.environ.get("TAIZHANG_NO_CACHE")
+        """$TAIZHANG_NO_CACHE=1 (or true, yes, on) reads every file afresh and writes no cache
+        entry (the cache never changes a result); 0, false or empty keep the cache."""
+        return os.environ.get("TAIZHANG_NO_CACHE", "").strip().lower() not in ("1", "true", "yes", "on")
+
+    @property
+    def cache(self):
+        """The one cache every read and write of this command goes through (repo/cache.py)."""
+        if self._cache is None:
+            from taizhang.repo.cache import Cache
+
+            self._cache = Cache(self.root, enabled=self.use_cache)
+        return self._cache
 
     def workdays(self):
         """The official working-day calendar with the repository's `calendars/*.yaml`."""
         from taizhang.domain.calendars import Calendar
         from taizhang.repo.load import load_calendars
 
-        extra, problems, _ = load_calendars(self.root, self.settings)
+        extra, problems, _ = load_calendars(self.cache, self.settings)
         if [p for p in problems if p.is_error]:
             raise TaizhangError(problems)
         return Calendar("workdays", extra=extra)
@@ -306,7 +317,7 @@ def check(ctx: typer.Context,
 
         from taizhang.domain.lights import evaluate
 
-        repo = check_files(env.root, files) if files else load_repo(env.root, use_cache=env.use_cache)
+        repo = check_files(env.cache, files) if files else load_repo(env.cache)
         findings: list = []
         evaluate(repo.ledgers, env.as_of, repo.settings, repo.extra, findings)
         repo.problems.extend(finding_problems(repo, findings))
@@ -370,7 +381,7 @@ def _add(env: Env, code: str, title: str, *, due: Optional[str], duration: Optio
     refs = [r.strip() for r in (after or "").replace("，", ",").split(",") if r.strip()]
     fields = {"title": title, "kind": kind if kind != "task" else None, "due": when, "duration": days,
               "after": refs, "owner": owner, "unit": unit, "measures": measures}
-    result = edit_ledgers(env.root, env.settings,
+    result = edit_ledgers(env.cache, env.settings,
                           {code: add_item_edit(fields, {"due": wording} if wording else None)})
     new_id = result[code]
     typer.echo(new_id)
@@ -437,7 +448,7 @@ def close(ctx: typer.Context,
         when, _ = env.date_option(on, "--on")
         closed = {"date": when or env.as_of, "by": by or env.user(), "note": note, "evidence": evidence}
         plans = {code: close_edit(item_ids, closed) for code, item_ids in _by_project(ids).items()}
-        results = edit_ledgers(env.root, env.settings, plans)
+        results = edit_ledgers(env.cache, env.settings, plans)
         done = [pair for code in plans for pair in results[code]]
         for item_id, title in done:
             _say(env, "closed_ok", id=item_id, title=title)
@@ -470,7 +481,7 @@ def reopen(ctx: typer.Context,
                 if value:
                     text += message(key, env.lang, value=value)
             return text
-        result = edit_ledgers(env.root, env.settings, {code: reopen_edit(item_id, note, reason_text)})
+        result = edit_ledgers(env.cache, env.settings, {code: reopen_edit(item_id, note, reason_text)})
         _say(env, "reopened_ok", id=item_id, title=result[code][1])
         _commit(env, commit, [ledger_path(env.root, code)], f"重新打开 {item_id} {result[code][1]}：{reason}")
     run(ctx, action)
@@ -492,7 +503,7 @@ def note(ctx: typer.Context,
 
         code = split_item_id(item_id)
         when, _ = env.date_option(on, "--on")
-        result = edit_ledgers(env.root, env.settings,
+        result = edit_ledgers(env.cache, env.settings,
                               {code: note_edit(item_id, {"date": when or env.as_of, "by": by or env.user(), "text": text})})
         _say(env, "noted_ok", id=item_id)
         _commit(env, commit, [ledger_path(env.root, code)], f"进展 {item_id} {result[code][1]}：{text}")
@@ -515,7 +526,7 @@ def set_(ctx: typer.Context,
         code = split_item_id(target) if is_item else target
         ledger_path(env.root, code)
         changes = [_parse_assignment(env, a, is_item, target) for a in assignments]
-        edit_ledgers(env.root, env.settings, {code: set_edit(target, changes)})
+        edit_ledgers(env.cache, env.settings, {code: set_edit(target, changes)})
         summary = "，".join(f"{f}={v if v is not None else ''}" for f, v, _ in
                            [(f, _show(v), c) for f, v, c in changes])
         _say(env, "set_ok", target=target, changes=summary)
@@ -616,7 +627,7 @@ def show_status(env: Env, *, codes: list[str] = [], program: Optional[str] = Non
     for code in codes:
         ledger_path(env.root, code)
     # Lit rows come from the second cache level when nothing they depend on changed (views.py).
-    lit = lit_projects(env.root, codes or None, env.as_of, use_cache=env.use_cache)
+    lit = lit_projects(env.cache, codes or None, env.as_of)
     env.settled_lang = lit.lang
     projects = select(lit.projects,
                       Query(codes=codes, program=program, unit=unit, owner=owner, kinds=kinds, lights=lights))
@@ -651,7 +662,7 @@ def show_invest(env: Env, *, codes: list[str], program: Optional[str], unit: Opt
 
     for code in codes:
         ledger_path(env.root, code)
-    repo = load_repo(env.root, codes or None, use_cache=env.use_cache)
+    repo = load_repo(env.cache, codes or None)
     ledgers = [l for l in repo.ledgers if (program is None or program in (l.program or ""))
                and (unit is None or unit in (l.unit or ""))]
     rows = invest_rows(ledgers, env.as_of, repo.settings)
@@ -688,7 +699,7 @@ def invest(ctx: typer.Context,
             value = parse_amount(amount.strip())
         except AmountError as e:
             raise input_error(e.key, **e.args_) from None
-        edit_ledgers(env.root, env.settings, {code: invest_edit(month, value, amount.strip())})
+        edit_ledgers(env.cache, env.settings, {code: invest_edit(month, value, amount.strip())})
         _say(env, "invest_ok", code=code, month=month, amount=format_wan(value))
         _commit(env, commit, [ledger_path(env.root, code)], f"完成投资 {code} {month}：{amount.strip()}")
     run(ctx, action)
@@ -730,7 +741,7 @@ def remind(ctx: typer.Context,
             if lt not in ("red", "yellow", "green", "none"):
                 raise input_error("light_invalid", light=lt)
         # The same lit rows as `status` (views.py): only the lights asked for are decoded.
-        lit = lit_projects(env.root, None, env.as_of, use_cache=env.use_cache)
+        lit = lit_projects(env.cache, None, env.as_of)
         env.settled_lang = lit.lang
         projects = select(lit.projects, Query(unit=unit, lights=lights))
         # Only the items whose own unit matches go on that unit's notice.
@@ -762,7 +773,7 @@ def why(ctx: typer.Context,
         from taizhang.domain.ids import split_item_id
 
         code = split_item_id(item_id)
-        repo = load_repo(env.root, [code], use_cache=env.use_cache)
+        repo = load_repo(env.cache, [code])
         if repo.errors:
             raise TaizhangError(repo.errors)
         ledger = repo.ledgers[0]
@@ -795,7 +806,7 @@ def schedule(ctx: typer.Context,
         from taizhang.repo.load import load_repo
         from taizhang.repo.edits import set_many_edit
 
-        repo = load_repo(env.root, [code], use_cache=env.use_cache)
+        repo = load_repo(env.cache, [code])
         if repo.errors:
             raise TaizhangError(repo.errors)
         ledger = repo.ledgers[0]
@@ -815,7 +826,7 @@ def schedule(ctx: typer.Context,
             dues = {p.id: [("due", p.finish, "倒排工期")] for p, item in zip(plan.items, ledger.items)
                     if item.due is None and not p.fixed and p.finish is not None}
             if dues:
-                edit_ledgers(env.root, repo.settings, {code: set_many_edit(dues)})
+                edit_ledgers(env.cache, repo.settings, {code: set_many_edit(dues)})
                 _commit(env, commit, [ledger_path(env.root, code)], f"倒排工期 {code}：写入 {len(dues)} 个时间节点")
             typer.echo(message("schedule_written", env.lang, n=len(dues)), err=True)
     run(ctx, action)

@@ -57,7 +57,7 @@ def gantt(ctx: typer.Context,
         last, _ = env.date_option(end, "--to")
         if first and last and last < first:
             raise input_error("gantt_window", start=first.isoformat(), end=last.isoformat())
-        repo = load_repo(env.root, wanted or None, use_cache=env.use_cache)
+        repo = load_repo(env.cache, wanted or None)
         chart = chart_mod.build_chart(repo.ledgers, env.as_of, repo.settings, repo.extra, codes=wanted,
                                       program=program, unit=unit, window=(first, last))
         if fmt == ChartFormat.svg:
@@ -93,7 +93,7 @@ def import_(ctx: typer.Context,
         from taizhang.repo.layout import ledger_files
         from taizhang.repo.load import load_repo
 
-        repo = load_repo(env.root, use_cache=env.use_cache)
+        repo = load_repo(env.cache)
         if repo.errors:
             # Rows find their projects by name among all ledgers: every ledger must read.
             raise TaizhangError(repo.errors)
@@ -122,7 +122,7 @@ def import_(ctx: typer.Context,
         if dry_run:
             say("import_dry_run")
             return
-        written = exchange.apply_import(env.root, env.settings, plan)
+        written = exchange.apply_import(env.cache, env.settings, plan)
         say("import_done", projects=len(plan.created), items=plan.added, skipped=plan.skipped)
         if written:
             _commit(env, commit, written, f"导入 {file.name}：新建 {len(plan.created)} 个项目，新增 {plan.added} 个事项")
@@ -152,7 +152,7 @@ def export(ctx: typer.Context,
             ledger_path(env.root, code)
         if fmt == ExportFormat.xlsx and out is None:
             raise input_error("export_needs_out")
-        repo = load_repo(env.root, wanted or None, use_cache=env.use_cache)
+        repo = load_repo(env.cache, wanted or None)
         if repo.errors:
             raise TaizhangError(repo.errors)
         ledgers = [l for l in repo.ledgers if program is None or program in (l.program or "")]

@@ -101,13 +101,15 @@ def _driver_root(path: Optional[str]) -> Optional[Path]:
 
 def _driver_settings(path: Optional[str]):
     from taizhang.domain.models import Settings
+    from taizhang.repo.cache import Cache
     from taizhang.repo.load import load_settings
 
     root = _driver_root(path)
     if root is None:
         return Settings()
     try:
-        settings, problems = load_settings(root, use_cache=False)
+        # (git runs the driver mid-merge: it leaves no cache entry behind)
+        settings, problems = load_settings(Cache(root, enabled=False))
     except OSError:
         return Settings()
     return settings

@@ -59,7 +59,7 @@ def write_report(env: Env, kind: str, fmt: Optional[ReportFormat], out: Optional
     if fmt in _BINARY and out is None:
         raise input_error("report_needs_out", format=fmt.value)
     # The lit rows of `status` (views.py) carry what a briefing says of each item.
-    lit = lit_projects(env.root, None, env.as_of, use_cache=env.use_cache)
+    lit = lit_projects(env.cache, None, env.as_of)
     env.settled_lang = lit.lang
     # A briefing is handed out: one that silently left out a broken ledger would mislead.
     errors = lit.errors()

@@ -29,6 +29,7 @@ from taizhang.domain.amounts import AmountError, format_wan, parse_amount
 from taizhang.domain.dates import DateError, parse_date, parse_duration
 from taizhang.errors import Problem, TaizhangError, input_error
 from taizhang.domain.models import CODE_PATTERN, ITEM_ID_PATTERN, STAGES, Ledger, Settings
+from taizhang.repo.cache import Cache
 
 HEADER_SCAN = 12  # the header row is looked for in the first rows of a sheet
 
@@ -911,7 +912,7 @@ def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_co
 
 # --- writing --------------------------------------------------------------------------------
 
-def apply_import(root: Path, settings: Settings, plan: ImportPlan) -> list[Path]:
+def apply_import(cache: Cache, settings: Settings, plan: ImportPlan) -> list[Path]:
     """Write the plan: new ledgers through `repo.create.new_ledger`, items through the store's edit
     functions, all ledgers in one `edit_ledgers` call (verified before anything is replaced).
     If that fails, the ledgers this import created are removed again: nothing is half-written.
@@ -920,6 +921,7 @@ def apply_import(root: Path, settings: Settings, plan: ImportPlan) -> list[Path]
     from taizhang.repo.layout import ledger_path
     from taizhang.repo.create import new_ledger
 
+    root = cache.root
     created: list[Path] = []
     try:
         for project in plan.created:
@@ -927,7 +929,7 @@ def apply_import(root: Path, settings: Settings, plan: ImportPlan) -> list[Path]
         edits = {p.code: _project_edit(p, settings) for p in plan.projects
                  if p.items or p.investment or p.after}
         if edits:
-            edit_ledgers(root, settings, edits)
+            edit_ledgers(cache, settings, edits)
     except BaseException:
         for path in created:
             path.unlink(missing_ok=True)
