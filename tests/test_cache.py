@@ -167,9 +167,9 @@ def test_view_cache__overview_decodes_only_the_rows_it_shows(cli, repo, monkeypa
     green = parts[4]
     parts[4] = b"[" + b"#" * (len(green) - 2) + b"]"  # same size, not JSON
     path.write_bytes(b"\n".join(parts))
-    monkeypatch.setattr("taizhang.repo.views._relight", lambda *a: (_ for _ in ()).throw(AssertionError("relit")))
-    assert cli(*args).stdout == overview  # served from the cache without touching green
-    monkeypatch.undo()
+    with monkeypatch.context() as patched:  # (undo() would undo the cli fixture's COLUMNS too)
+        patched.setattr("taizhang.repo.views._relight", lambda *a: (_ for _ in ()).throw(AssertionError("relit")))
+        assert cli(*args).stdout == overview  # served from the cache without touching green
     assert cli(*args, "--all").stdout == everything  # green needed: the ledger is lit again
 
 
@@ -512,18 +512,18 @@ def test_state_dir__a_full_disk_leaves_no_empty_gitignore(cli, repo, monkeypatch
     def full(*a, **k):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(os, "fsync", full)
-    try:
-        state_dir(root)
-        raise AssertionError("state_dir made .taizhang/ on a full disk")
-    except OSError as e:
-        assert e.errno == errno.ENOSPC
-    assert not (root / ".taizhang" / ".gitignore").exists()
-    result = cli("--dir", root, "--as-of", AS_OF, "status")
-    assert (result.exit_code, result.stdout) == (0, good)
-    assert not (root / ".taizhang" / ".gitignore").exists() and _cache_files(root) == []
-    assert [p.name for p in (root / ".taizhang").iterdir()] == []  # no temporary file either
-    monkeypatch.undo()
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "fsync", full)
+        try:
+            state_dir(root)
+            raise AssertionError("state_dir made .taizhang/ on a full disk")
+        except OSError as e:
+            assert e.errno == errno.ENOSPC
+        assert not (root / ".taizhang" / ".gitignore").exists()
+        result = cli("--dir", root, "--as-of", AS_OF, "status")
+        assert (result.exit_code, result.stdout) == (0, good)
+        assert not (root / ".taizhang" / ".gitignore").exists() and _cache_files(root) == []
+        assert [p.name for p in (root / ".taizhang").iterdir()] == []  # no temporary file either
     (root / ".taizhang" / ".gitignore").write_bytes(b"")  # what the old code left behind
     assert cli("--dir", root, "--as-of", AS_OF, "status").stdout == good
     assert (root / ".taizhang" / ".gitignore").read_text(encoding="utf-8") == "*\n"
