@@ -50,8 +50,10 @@ class Result:
 
 
 @pytest.fixture
-def cli(monkeypatch) -> Callable[..., Result]:
+def cli(monkeypatch, tmp_path_factory) -> Callable[..., Result]:
     """Run the CLI in-process: `cli("--dir", root, "status")` → Result(exit_code, stdout, stderr)."""
+    # The cache's secret for a repository outside git lives in the user's cache folder: a test's own.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
     monkeypatch.delenv("TAIZHANG_DIR", raising=False)
     monkeypatch.delenv("TAIZHANG_TODAY", raising=False)
     monkeypatch.setenv("USER", "测试员")

@@ -73,6 +73,26 @@ def test_errors_are_problems_with_places(sample):
     assert repo.load(["YT2"]).errors  # load gives the problems without raising
 
 
+def test_use_cache_false_reads_the_same_and_keeps_no_cache(sample, tmp_path, monkeypatch):
+    """A script's way to do without the cache: the repository's one Cache is then disabled, so
+    its reads and writes leave nothing in .taizhang/cache, and it says what the cached one says."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))  # the secret: a test's own
+    as_of = date.fromisoformat(AS_OF)
+    entries = lambda: sorted((sample / ".taizhang" / "cache").rglob("*"))  # noqa: E731
+
+    def seen(repo):
+        return [(p.code, p.light, [(i.id, i.light) for i in p.items]) for p in repo.status(as_of).projects]
+
+    off = taizhang.open_repository(sample, use_cache=False)
+    assert not off.cache.enabled
+    new_id = off.add("YT2", "新节点", due=date(2018, 9, 30))
+    fresh = seen(off)
+    assert entries() == []
+    on = taizhang.open_repository(sample)
+    assert on.cache.enabled and seen(on) == fresh and new_id in str(fresh)
+    assert entries() != []  # the default keeps one
+
+
 def test_open_repository_refuses_a_folder_without_one(tmp_path):
     with pytest.raises(taizhang.TaizhangError):
         taizhang.open_repository(tmp_path)

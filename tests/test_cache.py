@@ -355,3 +355,198 @@ def test_view_cache__language_and_title_of_the_settings_hold_when_served_from_th
     (root / "taizhang.yaml").write_text("lang: zh\ntitle: 2018年重点项目\n", encoding="utf-8")
     result = _both(cli, monkeypatch, "--dir", root, "--as-of", AS_OF, "status")
     assert "2018年重点项目" in result.stdout and "亮灯" in result.stdout
+
+
+# --- A cache is a private copy (SPEC §9): only this machine's own run is believed -----------
+
+GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "init.defaultBranch=main"]
+
+
+def _plant_lies(root, lie_read: str, lie_view: str) -> None:
+    """Make the entries of YT2 say other titles than the ledger, sealed with `root`'s own key
+    (as a run on that machine would have written them): the read entry and the lit rows."""
+    from taizhang.repo.cache import Cache
+
+    cache = Cache(root)
+    read = root / ".taizhang" / "cache" / "ledgers__YT2.yaml.json"
+    content = cache.read(read.name)
+    assert content is not None and "配套项目全面开工".encode() in content
+    cache.write(read.name, content.replace("配套项目全面开工".encode(), lie_read.encode()))
+    view = root / ".taizhang" / "cache" / "views" / "ledgers__YT2.yaml.json"
+    check, head_line, *parts = view.read_bytes().split(b"\n")
+    head = json.loads(head_line)
+    for n, part in enumerate(parts):
+        if "配套项目全面开工".encode() in part:
+            parts[n] = part.replace("配套项目全面开工".encode(), lie_view.encode())
+            head["seals"][n] = cache.mac(parts[n])
+    head_line = json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    view.write_bytes(b"\n".join([cache.mac(head_line).encode("ascii"), head_line, *parts]))
+
+
+def _fresh(cli, monkeypatch, *args):
+    monkeypatch.setenv("TAIZHANG_NO_CACHE", "1")
+    try:
+        return cli(*args)
+    finally:
+        monkeypatch.delenv("TAIZHANG_NO_CACHE")
+
+
+def test_cache__a_committed_cache_is_not_believed_in_another_clone(cli, repo, monkeypatch, tmp_path):
+    """Issue 13: a cache committed with `git add -f` came from another machine's run: a clone
+    never believes it, whatever it says, and status says what the YAML says."""
+    origin = repo(YT2=YT2)
+    subprocess.run(GIT + ["init", "-q"], cwd=origin, check=True)
+    args = ("--as-of", AS_OF, "status", "--all", "--json")
+    truth = cli("--dir", origin, *args).stdout  # fills the cache
+    _plant_lies(origin, "假的读取项目", "假的视图项目")
+    assert "假的视图项目" in cli("--dir", origin, *args).stdout  # (the planted lie is well sealed)
+    subprocess.run(GIT + ["add", "ledgers"], cwd=origin, check=True)
+    subprocess.run(GIT + ["add", "-f", ".taizhang/cache"], cwd=origin, check=True)
+    subprocess.run(GIT + ["commit", "-qm", "ledgers, and the cache by mistake"], cwd=origin, check=True)
+    clone = tmp_path / "clone"
+    subprocess.run(GIT + ["clone", "-q", str(origin), str(clone)], check=True)
+    committed = clone / ".taizhang" / "cache" / "views" / "ledgers__YT2.yaml.json"
+    planted = committed.read_bytes()
+    assert "假的视图项目".encode() in planted
+    result = cli("--dir", clone, *args)
+    assert result.stdout == truth == _fresh(cli, monkeypatch, "--dir", clone, *args).stdout
+    assert committed.read_bytes() != planted  # ignored, and written anew by this clone
+    shutil.rmtree(clone / ".taizhang" / "cache" / "views")  # the read entries alone, too
+    assert cli("--dir", clone, *args).stdout == truth
+    # The ledger's status changed in the clone (other bytes): status says what the YAML says.
+    path = clone / "ledgers" / "YT2.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("due: 2018-06-10", "due: 2018-06-30"),
+                    encoding="utf-8")
+    edited = cli("--dir", clone, *args).stdout
+    assert edited == _fresh(cli, monkeypatch, "--dir", clone, *args).stdout and edited != truth
+    assert "假的" not in edited
+
+
+def test_cache__a_cache_copied_from_another_folder_or_secret_is_not_believed(cli, repo, monkeypatch, tmp_path):
+    """The same user, the same secret, another folder (a copy of the whole repository): the
+    entries are bound to where they were written. A new secret disowns every entry."""
+    first = repo(YT2=YT2)
+    args = ("--as-of", AS_OF, "status", "--all")
+    truth = cli("--dir", first, *args).stdout
+    _plant_lies(first, "假的读取项目", "假的视图项目")
+    assert "假的视图项目" in cli("--dir", first, *args).stdout
+    second = tmp_path / "copy"
+    shutil.copytree(first, second)
+    assert cli("--dir", second, *args).stdout == truth
+    from taizhang.repo.cache import secret_path
+
+    secret = secret_path(first)
+    assert secret.is_file() and secret.stat().st_mode & 0o777 == 0o600
+    assert not secret.is_relative_to(first)  # kept outside the tree
+    secret.unlink()  # another machine, or a secret made anew
+    assert cli("--dir", first, *args).stdout == truth
+    assert secret.is_file()
+
+
+def test_cache__the_secret_lives_in_the_git_directory(cli, repo):
+    root = repo(YT2=YT2)
+    subprocess.run(GIT + ["init", "-q"], cwd=root, check=True)
+    cli("--dir", root, "--as-of", AS_OF, "status")
+    from taizhang.repo.cache import secret_path
+
+    assert secret_path(root) == root / ".git" / "taizhang-cache.key"
+    assert (root / ".git" / "taizhang-cache.key").stat().st_size == 32
+    status = subprocess.run(["git", "status", "--porcelain", "--ignored"], cwd=root, capture_output=True,
+                            text=True, check=True).stdout
+    assert ".taizhang" not in status.replace("!! .taizhang/", "")  # ignored by itself only
+
+
+def _cache_files(root):
+    folder = root / ".taizhang" / "cache"
+    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+def test_cache__only_a_true_no_cache_turns_it_off(cli, repo, monkeypatch):
+    """TAIZHANG_NO_CACHE=1 (true, yes, on) writes nothing under .taizhang/cache — not the
+    settings, not a write; =0 (false, empty) keeps caching."""
+    commands = (("status",), ("check",), ("note", "YT2-3", "已签约"), ("status", "--all"))
+    for value in ("1", "true", "YES", "on"):
+        root = repo(settings="title: 甲区\n", YT2=YT2)
+        monkeypatch.setenv("TAIZHANG_NO_CACHE", value)
+        for command in commands:
+            assert cli("--dir", root, "--as-of", AS_OF, *command).exit_code == 0
+        assert _cache_files(root) == [], value
+        shutil.rmtree(root)
+    for value in ("0", "false", "no", ""):
+        root = repo(settings="title: 甲区\n", YT2=YT2)
+        monkeypatch.setenv("TAIZHANG_NO_CACHE", value)
+        for command in commands:
+            assert cli("--dir", root, "--as-of", AS_OF, *command).exit_code == 0
+        names = {p.name for p in _cache_files(root)}
+        assert {"taizhang.yaml.json", "ledgers__YT2.yaml.json", "_context.json"} <= names, value
+        shutil.rmtree(root)
+
+
+def test_cache__a_read_only_checkout_works_without_it(cli, repo, monkeypatch):
+    """Where .taizhang/ cannot be made, reads go on without a cache (no crash, same output)."""
+    import errno
+
+    root = repo(YT2=YT2)
+    good = _fresh(cli, monkeypatch, "--dir", root, "--as-of", AS_OF, "status", "--all").stdout
+
+    def refuse(self, *a, **k):
+        raise OSError(errno.EROFS, "read-only file system", str(self))
+
+    monkeypatch.setattr(Path, "mkdir", refuse)
+    result = cli("--dir", root, "--as-of", AS_OF, "status", "--all")
+    assert (result.exit_code, result.stdout) == (0, good)
+    assert not (root / ".taizhang").exists()
+
+
+def test_state_dir__a_full_disk_leaves_no_empty_gitignore(cli, repo, monkeypatch):
+    """Issue 13: after a full disk an empty .taizhang/.gitignore remained, and the cache was
+    then committed. The self-ignoring file is written whole or not at all; no cache is kept
+    while it is missing; an empty one found is written again."""
+    import errno
+    import os
+
+    from taizhang.repo.files import state_dir
+
+    root = repo(YT2=YT2)
+    good = _fresh(cli, monkeypatch, "--dir", root, "--as-of", AS_OF, "status").stdout
+
+    def full(*a, **k):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "fsync", full)
+        try:
+            state_dir(root)
+            raise AssertionError("state_dir made .taizhang/ on a full disk")
+        except OSError as e:
+            assert e.errno == errno.ENOSPC
+        assert not (root / ".taizhang" / ".gitignore").exists()
+        result = cli("--dir", root, "--as-of", AS_OF, "status")
+        assert (result.exit_code, result.stdout) == (0, good)
+        assert not (root / ".taizhang" / ".gitignore").exists() and _cache_files(root) == []
+        assert [p.name for p in (root / ".taizhang").iterdir()] == []  # no temporary file either
+    (root / ".taizhang" / ".gitignore").write_bytes(b"")  # what the old code left behind
+    assert cli("--dir", root, "--as-of", AS_OF, "status").stdout == good
+    assert (root / ".taizhang" / ".gitignore").read_text(encoding="utf-8") == "*\n"
+
+
+def test_state_dir__a_write_that_fails_on_a_full_disk_leaves_no_empty_gitignore(repo):
+    """The same with a real write failure: a process allowed to write no byte to any file
+    (RLIMIT_FSIZE 0) runs status on a fresh repository."""
+    resource = __import__("pytest").importorskip("resource")
+    import signal
+
+    root = repo(YT2=YT2)
+
+    def no_bytes():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+
+    code = "from taizhang.cli import app; app(['--dir', %r, '--as-of', %r, 'status'])" % (str(root), AS_OF)
+    result = subprocess.run([sys.executable, "-B", "-c", code], preexec_fn=no_bytes, capture_output=True,
+                            text=True, env={**__import__("os").environ, "XDG_CACHE_HOME": str(root.parent / "uc")})
+    assert result.returncode == 0, result.stderr
+    assert "YT2" in result.stdout
+    ignore = root / ".taizhang" / ".gitignore"
+    assert not ignore.exists() or ignore.read_text(encoding="utf-8") == "*\n"
+    assert _cache_files(root) == []

@@ -27,6 +27,7 @@ from conftest import YT2
 
 from taizhang.domain.models import Settings
 from taizhang.repo import load
+from taizhang.repo.cache import Cache
 
 TIMED_KILLS = int(os.environ.get("TAIZHANG_TIMED_KILLS", "40"))
 
@@ -36,6 +37,7 @@ WRITER = textwrap.dedent("""
     import os, signal, sys, time
     from pathlib import Path
     from taizhang.repo import edits, write
+    from taizhang.repo.cache import Cache
     from taizhang.domain.models import Settings
 
     root, scratch = Path(sys.argv[1]), Path(sys.argv[2])
@@ -67,7 +69,7 @@ WRITER = textwrap.dedent("""
     # Every kind of edit once on a scratch copy: every module a write imports lazily is loaded,
     # so the writers below do nothing but write.
     for kind in ("add", "note", "set"):
-        write.edit_ledgers(scratch, settings, {"YT2": plan(kind, 0)})
+        write.edit_ledgers(Cache(scratch), settings, {"YT2": plan(kind, 0)})
     print("ready", flush=True)
 
     for n, line in enumerate(sys.stdin, 1):
@@ -80,7 +82,7 @@ WRITER = textwrap.dedent("""
             os.close(r)
             hook.update(on=True, fd=w, kill_at=int(value) if command == "step" else 0)
             target = scratch if command == "measure" else root
-            write.edit_ledgers(target, settings, {"YT2": plan(kind, n)})
+            write.edit_ledgers(Cache(target), settings, {"YT2": plan(kind, n)})
             os._exit(0)
         os.close(w)
         if command == "timed":
@@ -139,7 +141,7 @@ class Ledger:
         loaded = load.parse_ledger(raw, "ledgers/YT2.yaml", self.settings)
         assert not loaded.has_errors, loaded.problems
         # What a command reads through the cache is what the file says.
-        cached, _ = load.read_ledger(self.root, self.path, self.settings, load.cache_dir(self.root))
+        cached, _ = load.read_ledger(Cache(self.root), self.path, self.settings)
         assert cached == loaded.ledger, "the cache reads as other data than the file"
         # Nothing the dead writer left may stand in ledgers/.
         assert sorted(p.name for p in (self.root / "ledgers").iterdir()) == ["YT2.yaml"]

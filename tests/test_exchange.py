@@ -14,6 +14,7 @@ from conftest import AS_OF, REPO_ROOT, YT2
 from taizhang.exchange.columns import match_header
 from taizhang.exchange.readers import cell_text, decode_csv
 from taizhang.exchange.sheets import neutralise
+from taizhang.repo.cache import Cache
 from taizhang.repo.load import load_repo
 
 openpyxl = pytest.importorskip("openpyxl")
@@ -79,7 +80,7 @@ def test_import__office_workbook(cli, tmp_path):
     assert "新建项目 IMP2 第三中学扩建：2 个事项" in result.stdout
     assert "未导入的列：备注" in result.stderr
 
-    repo = load_repo(root)
+    repo = load_repo(Cache(root))
     assert not repo.errors
     sewage, school = sorted(repo.ledgers, key=lambda l: l.code)
     assert (sewage.code, sewage.name, sewage.program, sewage.leader) == ("IMP1", "城东污水处理厂", "双十工程", "王伟")
@@ -171,7 +172,7 @@ def test_import__gbk_csv_says_its_encoding(cli, tmp_path):
     result = cli("--dir", root, "--as-of", AS_OF, "import", csv_file)
     assert result.exit_code == 0, result
     assert "（CSV, GBK）" in result.stdout
-    ledger = load_repo(root).ledgers[0]
+    ledger = load_repo(Cache(root)).ledgers[0]
     assert ledger.name == "城区道路工程"
     assert [(i.title, i.due) for i in ledger.items] == [("经北五路通车", date(2018, 6, 30)),
                                                         ("经南八路开工", date(2018, 5, 20))]
@@ -198,7 +199,7 @@ def test_import__problem_sheet_without_project_column_goes_to_one_project(cli, r
     assert refused.exit_code == 1 and "--project CODE" in refused.stderr
     result = cli("--dir", root, "--as-of", AS_OF, "import", csv_file, "--project", "YT2")
     assert result.exit_code == 0, result
-    item = load_repo(root).ledgers[0].items[-1]
+    item = load_repo(Cache(root)).ledgers[0].items[-1]
     assert (item.title, item.kind, item.measures, item.due) == ("渣土车夜间扰民", "problem", "调整运输时段", date(2018, 7, 10))
 
 
@@ -251,7 +252,7 @@ def test_import__a_reader_registered_for_a_suffix_reads_such_files(cli, tmp_path
     result = cli("--dir", root, "--as-of", AS_OF, "import", path, "--sheet", "表1")
     assert result.exit_code == 0, result
     assert [(name, sheet) for name, _, sheet in asked] == [("old.XLS", "表1")]
-    assert [(l.name, [i.title for i in l.items]) for l in load_repo(root).ledgers] == [("甲项目", ["开工"])]
+    assert [(l.name, [i.title for i in l.items]) for l in load_repo(Cache(root)).ledgers] == [("甲项目", ["开工"])]
     assert readers.READERS[".tab"] is read_test and readers.READERS[".csv"] is readers.read_csv
 
 
@@ -293,7 +294,7 @@ def test_export_xlsx__round_trip_into_an_empty_repository(cli, tmp_path):
     imported = cli("--dir", root, "--as-of", AS_OF, "import", book)
     assert imported.exit_code == 0, imported
     assert cli("--dir", root, "--as-of", AS_OF, "check").exit_code == 0
-    ours, theirs = load_repo(REPO_ROOT), load_repo(root)
+    ours, theirs = load_repo(Cache(REPO_ROOT)), load_repo(Cache(root))
     assert [(l.code, l.name) for l in ours.ledgers] == [(l.code, l.name) for l in theirs.ledgers]
     for a, b in zip(ours.ledgers, theirs.ledgers):
         # Unit and owner compare as each item has them: the project takes the one most rows name.
@@ -367,7 +368,7 @@ def test_export__formulas_are_neutralised_csv(cli, repo, tmp_path):
     # Read back, the apostrophes go again.
     target = _empty_repo(cli, tmp_path)
     assert cli("--dir", target, "--as-of", AS_OF, "import", out).exit_code == 0
-    ledger = load_repo(target).ledgers[0]
+    ledger = load_repo(Cache(target)).ledgers[0]
     assert ledger.name == "=1+1" and [i.title for i in ledger.items] == [t.strip() for t in FORMULAS]
 
 
@@ -422,8 +423,8 @@ def test_export_csv__round_trip_in_english(cli, tmp_path):
     root = _empty_repo(cli, tmp_path)
     result = cli("--dir", root, "--as-of", AS_OF, "import", out)
     assert result.exit_code == 0, result
-    ours = {l.code: l for l in load_repo(REPO_ROOT, ["YT2", "JDYH"]).ledgers}
-    for ledger in load_repo(root).ledgers:
+    ours = {l.code: l for l in load_repo(Cache(REPO_ROOT), ["YT2", "JDYH"]).ledgers}
+    for ledger in load_repo(Cache(root)).ledgers:
         assert [_item(ledger, i) for i in ledger.items] == [_item(ours[ledger.code], i) for i in ours[ledger.code].items]
 
 
@@ -453,7 +454,7 @@ def test_import__two_row_header_with_the_unit_in_the_heading_above(cli, tmp_path
                         encoding="utf-8")
     result = cli("--dir", root, "--as-of", AS_OF, "import", path)
     assert result.exit_code == 0, result
-    ledger = load_repo(root).ledgers[0]
+    ledger = load_repo(Cache(root)).ledgers[0]
     assert ledger.investment.total == Decimal(100000) and ledger.investment.planned == {2018: Decimal(20000)}
     assert [(i.title, i.due) for i in ledger.items] == [("开工", date(2018, 6, 30))]
 

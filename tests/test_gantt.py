@@ -24,6 +24,7 @@ from taizhang.render.gantt import (
 )
 from taizhang.i18n import light_word
 from taizhang.domain.models import Ledger, Settings
+from taizhang.repo.cache import Cache
 from taizhang.repo.load import load_repo
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -106,7 +107,7 @@ def test_build_chart__bars_run_from_the_computed_start_to_finish():
 
 
 def test_build_chart__codes_keep_their_order_and_filters_apply():
-    repo = load_repo(REPO_ROOT, ["YT2", "JDYH", "SQJD"])
+    repo = load_repo(Cache(REPO_ROOT), ["YT2", "JDYH", "SQJD"])
     chart = build_chart(repo.ledgers, D(AS_OF), repo.settings, repo.extra, codes=["SQJD", "YT2"])
     assert [g.code for g in chart.groups] == ["SQJD", "YT2"]
     chart = build_chart(repo.ledgers, D(AS_OF), repo.settings, repo.extra, unit="区建设局")

@@ -69,9 +69,10 @@ def test_report__cjk_columns_align(cli):
     column = width(head[:head.index("责任单位")])
     rows = [line for line in lines if re.match(r"(逾期|临期|正常) +[A-Z0-9]+ ", line)]
     assert len(rows) == 19
+    from taizhang.repo.cache import Cache
     from taizhang.repo.load import load_repo
 
-    units = {ledger.code: ledger.unit for ledger in load_repo(REPO_ROOT).ledgers}
+    units = {ledger.code: ledger.unit for ledger in load_repo(Cache(REPO_ROOT)).ledgers}
     # The unit is the last text before the leader (a long one folds: its first characters suffice).
     starts = {width(line[:line.rindex(units[line.split()[1]][:3])]) for line in rows}
     assert starts == {column}

@@ -278,9 +278,10 @@ def test_sample_repository__week_of_2018_06_15():
     """The checkout's own ledgers, as the week report reads them."""
     from pathlib import Path
 
+    from taizhang.repo.cache import Cache
     from taizhang.repo.load import load_repo
 
-    repo = load_repo(Path(__file__).resolve().parent.parent, use_cache=False)
+    repo = load_repo(Cache(Path(__file__).resolve().parent.parent, enabled=False))
     b = build_briefing(repo.ledgers, D("2018-06-15"), "week", repo.settings, repo.extra)
     assert ids(b.closed) == ["AZF-3", "DLSS-4", "JDYH-3"]
     assert [r.late_days for r in b.closed] == [6, 12, 3]

@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from taizhang.repo import edits
 from taizhang.repo import load
 from taizhang.repo import write
+from taizhang.repo.cache import Cache
 from taizhang.domain.models import Settings
 from taizhang.yamltext.splice import mapping_get
 from taizhang.yamltext.read import compose
@@ -139,7 +140,7 @@ def test_random_edit_sequences_keep_untouched_lines_and_read_back(data, base, va
                     made.append(self)
 
             with mock.patch.object(write, "EditContext", Recorded):
-                result = write.edit_ledgers(root, Settings(), {code: edit})[code]
+                result = write.edit_ledgers(Cache(root), Settings(), {code: edit})[code]
             # Item edits find their nodes through windows (windows.py), never needing a second try.
             assert len(made) == 1 and not made[0].redone
             return result

@@ -14,6 +14,7 @@ from conftest import REPO_ROOT, YT2, dedent
 from taizhang.repo import edits
 from taizhang.repo import load
 from taizhang.repo import write
+from taizhang.repo.cache import Cache
 from taizhang.yamltext import windows
 from taizhang.domain.models import Settings
 from taizhang.yamltext.splice import mapping_get
@@ -176,7 +177,7 @@ def test_a_misleading_layout_is_edited_on_the_whole_text(tmp_path, contexts):
     and the edit is made on the nodes of the whole file."""
     text = 'code: A\nname: 甲\nitems:\n  - id: A-1\n    title: "第一行\n  - 第二行"\n  - id: A-2\n    title: 二\n'
     path = _ledger(tmp_path, text)
-    write.edit_ledgers(tmp_path, Settings(), {"A": edits.note_edit("A-2", {"date": date(2018, 6, 15), "text": "正常"})})
+    write.edit_ledgers(Cache(tmp_path), Settings(), {"A": edits.note_edit("A-2", {"date": date(2018, 6, 15), "text": "正常"})})
     assert [c.used for c in contexts] == [False]
     written = path.read_text(encoding="utf-8")
     assert written == text + "    notes:\n      - {date: 2018-06-15, text: 正常}\n"
@@ -255,7 +256,7 @@ def test_an_edit_led_astray_by_windows_is_made_again(tmp_path, monkeypatch, cont
     path = _ledger(tmp_path, YT2, "YT2")
     original = windows.windowed_root
     monkeypatch.setattr(windows, "windowed_root", lambda text, ids: original(text, [i + "x" for i in ids]))
-    write.edit_ledgers(tmp_path, Settings(), {"YT2": edits.note_edit("YT2-2", {"date": date(2018, 6, 15), "text": "正常"})})
+    write.edit_ledgers(Cache(tmp_path), Settings(), {"YT2": edits.note_edit("YT2-2", {"date": date(2018, 6, 15), "text": "正常"})})
     assert [(c.used, c.redone) for c in contexts] == [(True, True)]
     loaded = load.parse_ledger(path.read_bytes(), "ledgers/YT2.yaml", Settings())
     assert loaded.ledger.items[1].notes[-1].text == "正常"
@@ -271,7 +272,7 @@ def test_windowed_edits_write_what_whole_file_edits_write(tmp_path, monkeypatch,
     def run(folder: Path) -> str:
         (folder / "ledgers").mkdir(parents=True)
         (folder / "ledgers" / "YT2.yaml").write_text(YT2, encoding="utf-8")
-        write.edit_ledgers(folder, Settings(), {"YT2": edit()})
+        write.edit_ledgers(Cache(folder), Settings(), {"YT2": edit()})
         return (folder / "ledgers" / "YT2.yaml").read_text(encoding="utf-8")
 
     windowed = run(tmp_path / "windowed")

@@ -25,6 +25,7 @@ from taizhang.errors import Problem, TaizhangError, input_error
 from taizhang.i18n import message
 
 if TYPE_CHECKING:
+    from taizhang.repo.cache import Cache
     from taizhang.repo.repository import Repository
 
 
@@ -67,9 +68,20 @@ class Env:
         if self._repository is None:
             from taizhang.repo.repository import Repository
 
-            # $TAIZHANG_NO_CACHE=1 reads every ledger afresh (the cache never changes a result).
-            self._repository = Repository(self.root, use_cache=not os.environ.get("TAIZHANG_NO_CACHE"))
+            self._repository = Repository(self.root, use_cache=self.use_cache)
         return self._repository
+
+    @property
+    def use_cache(self) -> bool:
+        """$TAIZHANG_NO_CACHE=1 (or true, yes, on) reads every file afresh and writes no cache
+        entry (the cache never changes a result); 0, false or empty keep the cache."""
+        return os.environ.get("TAIZHANG_NO_CACHE", "").strip().lower() not in ("1", "true", "yes", "on")
+
+    @property
+    def cache(self) -> "Cache":
+        """The one cache every read and write of this command goes through (repo/cache.py),
+        made once, by the repository."""
+        return self.repository.cache
 
     @property
     def settings(self) -> Any:

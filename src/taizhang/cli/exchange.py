@@ -113,7 +113,7 @@ def import_(ctx: typer.Context,
         # The ledgers' bytes before and after, for a commit of exactly the import (read outside
         # their locks, but under the commit lock: no committing command writes meanwhile).
         before = {p.code: _ledger_bytes(env.root, p.code) for p in plan.projects}
-        written = exchange.apply_import(env.root, env.settings, plan)
+        written = exchange.apply_import(env.cache, env.settings, plan)
         say(env, "import_done", projects=len(plan.created), items=plan.added, skipped=plan.skipped)
         if written:
             commit(env, commit_, [Written(path, before.get(path.stem), path.read_bytes()) for path in written],

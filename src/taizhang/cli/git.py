@@ -76,6 +76,7 @@ def _driver_settings(path: Optional[str]):
     if root is None:
         return Settings()
     try:
+        # (git runs the driver mid-merge: it leaves no cache entry behind)
         settings, _ = Repository(root, use_cache=False).read_settings()
     except OSError:
         return Settings()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any, Callable, Final, Iterable, Literal, Protocol, Sequence, get_args
+from typing import TYPE_CHECKING, Any, Final, Iterable, Literal, Mapping, Protocol, Sequence, get_args
 
 from taizhang.domain.calendars import NO_EXTRA, CalendarError, YearDays, make_calendar
 from taizhang.domain.invest import InvestFigures, invest_figures
@@ -148,32 +148,32 @@ class Tally:
 
 
 class ProjectView:
-    """A project and its items as lit on the as-of day. Items come either as a list, or from
-    `rows(lights)`, which builds the items of those lights only (lights=None: all), in order:
-    a cached view decodes just the rows a screen shows (views.py)."""
+    """A project and its items as lit on the as-of day. Items come either as a list, or by
+    light (each light's items in the project's order): a cached view gives a mapping that
+    decodes only the lights a screen shows (repo/views.py)."""
 
-    __slots__ = ("code", "name", "unit", "leader", "owner", "program", "tally", "invest", "_items", "_rows")
+    __slots__ = ("code", "name", "unit", "leader", "owner", "program", "tally", "invest", "_items", "_by_light")
 
     def __init__(self, code: str, name: str, unit: str | None, leader: str | None, owner: str | None,
                  program: str | None, items: list[ItemView] | None, tally: Tally,
-                 rows: Callable[[Sequence[str] | None], list[ItemView]] | None = None,
+                 by_light: Mapping[str, Sequence[ItemView]] | None = None,
                  invest: InvestFigures | None = None) -> None:
         self.code, self.name, self.unit, self.leader, self.owner = code, name, unit, leader, owner
-        self.program, self.tally, self._items, self._rows = program, tally, items, rows
+        self.program, self.tally, self._items, self._by_light = program, tally, items, by_light
         self.invest = invest  # the year's investment figures on the as-of day; None: none recorded
 
     @property
     def items(self) -> list[ItemView]:
         if self._items is None:
-            self._items = self._rows(None) if self._rows is not None else []
+            self._items = _merged(self._by_light, ALL_LIGHTS) if self._by_light is not None else []
         return self._items
 
     def items_lit(self, lights: Sequence[str] | None) -> list[ItemView]:
         """The items of these lights (None: all), in the project's order."""
         if lights is None:
             return self.items
-        if self._items is None and self._rows is not None:
-            return self._rows(lights)
+        if self._items is None and self._by_light is not None:
+            return _merged(self._by_light, [light for light in ALL_LIGHTS if light in lights])
         wanted = set(lights)
         return [i for i in self.items if i.light in wanted]
 
@@ -185,6 +185,18 @@ class ProjectView:
         c = self.tally.counts
         return {"code": self.code, "name": self.name, "light": self.light, "open": self.tally.open,
                 "closed": self.tally.closed, "red": c["red"], "yellow": c["yellow"], "green": c["green"]}
+
+
+def _merged(by_light: Mapping[str, Sequence[ItemView]], lights: Sequence[str]) -> list[ItemView]:
+    """Some lights' items in the project's order: sort_key's, which is unique in a project (it
+    ends with the item's number)."""
+    if len(lights) == 1:
+        return list(by_light[lights[0]])
+    return sorted((i for light in lights for i in by_light[light]), key=_sort_key)
+
+
+def _sort_key(item: ItemView) -> tuple[bool, date, str, int]:
+    return item.sort_key
 
 
 def project_plan(ledger: Ledger, as_of: date, settings: Settings, extra: YearDays = NO_EXTRA) -> Schedule:

@@ -22,6 +22,7 @@ from taizhang.domain.models import DEFAULT_KIND, Ledger, Settings
 from taizhang.errors import Problem, TaizhangError, input_error
 from taizhang.exchange.columns import Context, Record, find_header, read_records
 from taizhang.exchange.readers import read_sheet
+from taizhang.repo.cache import Cache
 
 # --- planning -------------------------------------------------------------------------------
 
@@ -231,7 +232,7 @@ def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_co
 
 # --- writing --------------------------------------------------------------------------------
 
-def apply_import(root: Path, settings: Settings, plan: ImportPlan) -> list[Path]:
+def apply_import(cache: Cache, settings: Settings, plan: ImportPlan) -> list[Path]:
     """Write the plan: new ledgers through `repo.create.new_ledger`, items through the store's edit
     functions, all ledgers in one `edit_ledgers` call (verified before anything is replaced).
     If that fails, the ledgers this import created are removed again: nothing is half-written.
@@ -240,6 +241,7 @@ def apply_import(root: Path, settings: Settings, plan: ImportPlan) -> list[Path]
     from taizhang.repo.layout import ledger_path
     from taizhang.repo.create import new_ledger
 
+    root = cache.root
     created: list[Path] = []
     try:
         for project in plan.created:
@@ -247,7 +249,7 @@ def apply_import(root: Path, settings: Settings, plan: ImportPlan) -> list[Path]
         edits = {p.code: _project_edit(p, settings) for p in plan.projects
                  if p.items or p.investment or p.after}
         if edits:
-            edit_ledgers(root, settings, edits)
+            edit_ledgers(cache, settings, edits)
     except BaseException:
         for path in created:
             path.unlink(missing_ok=True)

@@ -12,13 +12,26 @@ from taizhang.errors import Problem, TaizhangError
 
 
 def state_dir(root: Path) -> Path:
-    """Machine-local state (locks, temporary files) kept out of `ledgers/` and out of git."""
+    """`.taizhang/`: machine-local state (locks, temporary files, the cache) kept out of
+    `ledgers/` and out of git. The one place that finds or makes it; OSError where it cannot be
+    made (a read-only checkout), for the caller to do without."""
     folder = root / ".taizhang"
     folder.mkdir(exist_ok=True)
     ignore = folder / ".gitignore"
-    if not ignore.exists():
-        # A folder that ignores itself: git never sees it, and the user's .gitignore stays theirs.
-        ignore.write_text("*\n", encoding="utf-8")
+    try:
+        whole = ignore.stat().st_size > 0
+    except FileNotFoundError:
+        whole = False
+    if not whole:
+        # A folder that ignores itself: git never sees it, and the user's .gitignore stays
+        # theirs. Written whole or not at all: an empty one (a full disk) would let the cache
+        # be committed, so one found empty is written again.
+        tmp = _synced_copy(folder, ".gitignore.", b"*\n", None)
+        try:
+            os.replace(tmp, ignore)
+        except BaseException:
+            os.unlink(tmp)
+            raise
     return folder
 
 

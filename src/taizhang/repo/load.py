@@ -1,27 +1,25 @@
-"""Reading a repository: settings, calendars and every ledger into models and problems.
-
-Reading never raises for the user's data: problems are collected with their positions.
+"""Reading a repository through its cache (repo/cache.py): settings, calendars and every ledger
+into models and problems. Reading never raises for the user's data: problems are collected with
+their positions.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import date
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
 from pydantic import ValidationError
 
 from taizhang.domain.calendars import NO_EXTRA, YearDays, year_days
-from taizhang.domain.ids import is_code, is_item_id, split_item_id
-from taizhang.domain.models import Item, Ledger, Settings, ledger_json_schema
-from taizhang.errors import Problem, TaizhangError, input_error
-from taizhang.repo.files import atomic_write, locked, state_dir
+from taizhang.domain.ids import is_code, is_item_id
+from taizhang.domain.models import Item, Ledger, Settings
+from taizhang.errors import Problem, input_error
+from taizhang.repo.cache import Cache
 from taizhang.repo.layout import (CALENDAR_DIR, LEDGER_DIR, SETTINGS_FILE, calendar_listing, file_problem,
-                                  find_root, ledger_listing, ledger_path, settings_file)
+                                  ledger_listing, ledger_path, settings_file)
 from taizhang.repo.layout import rel_path as _rel
-from taizhang.yamltext import splice
-from taizhang.yamltext.read import Document, compose, encode, read_document
+from taizhang.yamltext.read import Document, read_document
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -70,16 +68,13 @@ class Repo:
         return [p for p in self.problems if p.is_error]
 
 
-def load_settings(root: Path, *, use_cache: bool = True) -> tuple[Settings, list[Problem]]:
-    from taizhang.repo import cache
-
-    path, problems = settings_file(root)
+def load_settings(cache: Cache) -> tuple[Settings, list[Problem]]:
+    """`taizhang.yaml` read into the settings (the defaults where there is none), with its problems."""
+    path, problems = settings_file(cache.root)
     if path is None:
         return Settings(), problems
     raw = path.read_bytes()
-    state = cache_dir(root) if use_cache else None
-    key = cache.cache_key(raw, None)
-    hit = cache.load(state, SETTINGS_FILE, key) if state is not None else None
+    hit = cache.load(SETTINGS_FILE, raw)
     if hit is not None:
         try:
             return Settings.model_validate_json(hit[0]), []
@@ -95,18 +90,8 @@ def load_settings(root: Path, *, use_cache: bool = True) -> tuple[Settings, list
         settings = Settings.model_validate(data)
     except ValidationError as e:
         return Settings(), validation_problems(e, doc, Settings)
-    if state is not None:
-        cache.store(state, SETTINGS_FILE, key, data, [])
+    cache.store(SETTINGS_FILE, raw, None, data, [])
     return settings, []
-
-
-def cache_dir(root: Path) -> Path | None:
-    """`.taizhang/` for the cache, or None where it cannot be made (a read-only checkout)."""
-    try:
-        return state_dir(root)
-    except OSError:
-        return None
-
 
 
 def parse_ledger(raw: bytes, rel_path: str, settings: Settings) -> LoadedLedger:
@@ -282,16 +267,15 @@ def _allowed_keys(model: type, loc: tuple) -> list[str]:
     return list(current.model_fields)
 
 
-def load_calendars(root: Path, settings: Settings) -> tuple[YearDays, list[Problem], int]:
+def load_calendars(cache: Cache, settings: Settings) -> tuple[YearDays, list[Problem], int]:
     """The repository's `calendars/*.yaml`: extra days off and working days, declared years."""
-    paths, problems = calendar_listing(root)
+    paths, problems = calendar_listing(cache.root)
     if not paths:
         return NO_EXTRA, problems, 0
     off, on, years, files = set(), set(), set(), 0
     for path in paths:
         files += 1
-        rel = _rel(root, path)
-        spec, found = _read_calendar_file(path, rel, settings)
+        spec, found = _read_calendar_file(cache, path, _rel(cache.root, path), settings)
         if spec is None:
             problems.extend(found)
             continue
@@ -302,25 +286,35 @@ def load_calendars(root: Path, settings: Settings) -> tuple[YearDays, list[Probl
     return year_days(off, on, years), problems, files
 
 
-def _read_calendar_file(path: Path, rel: str, settings: Settings):
+def _read_calendar_file(cache: Cache, path: Path, rel: str, settings: Settings):
     """(the CalendarFile, or None, and its problems)."""
     from taizhang.domain.models import CalendarFile
 
-    doc = read_document(path.read_bytes(), rel)
+    raw = path.read_bytes()
+    hit = cache.load(rel, raw, settings.year)
+    if hit is not None:
+        try:
+            return CalendarFile.model_validate_json(hit[0], context={"year": settings.year}), []
+        except ValidationError:
+            pass  # an entry that no longer validates (the models changed): read the file
+    doc = read_document(raw, rel)
     if doc.problems:
         return None, doc.problems
+    data = doc.data or {}
     try:
-        return CalendarFile.model_validate(doc.data or {}, context={"year": settings.year}), []
+        spec = CalendarFile.model_validate(data, context={"year": settings.year})
     except ValidationError as e:
         return None, validation_problems(e, doc, CalendarFile)
+    cache.store(rel, raw, settings.year, data, [])
+    return spec, []
 
 
-def load_repo(root: Path, codes: Iterable[str] | None = None, *, use_cache: bool = True) -> Repo:
-    """Read the settings, calendars and ledgers (all, or those named) with every problem found.
-    With `use_cache`, a ledger whose content was read before is not parsed again (cache.py)."""
-    repo, paths, state = open_repo(root, codes, use_cache=use_cache)
+def load_repo(cache: Cache, codes: Iterable[str] | None = None) -> Repo:
+    """Read the settings, calendars and ledgers (all, or those named) with every problem found,
+    through the cache: a file whose content was read before is not parsed again (cache.py)."""
+    repo, paths = open_repo(cache, codes)
     for path in paths:
-        ledger, problems = read_ledger(root, path, repo.settings, state)
+        ledger, problems = read_ledger(cache, path, repo.settings)
         repo.files += 1
         repo.problems.extend(problems)
         if ledger is not None:
@@ -328,11 +322,11 @@ def load_repo(root: Path, codes: Iterable[str] | None = None, *, use_cache: bool
     return repo
 
 
-def open_repo(root: Path, codes: Iterable[str] | None = None, *,
-              use_cache: bool = True) -> tuple[Repo, list[Path], Path | None]:
-    """The repository's settings and calendars read, the ledger files to read, the cache folder."""
-    settings, problems = load_settings(root, use_cache=use_cache)
-    extra, calendar_problems, calendar_files = load_calendars(root, settings)
+def open_repo(cache: Cache, codes: Iterable[str] | None = None) -> tuple[Repo, list[Path]]:
+    """The repository's settings and calendars read, and the ledger files to read."""
+    root = cache.root
+    settings, problems = load_settings(cache)
+    extra, calendar_problems, calendar_files = load_calendars(cache, settings)
     repo = Repo(root=root, settings=settings, problems=list(problems) + calendar_problems, extra=extra,
                 files=(1 if (root / SETTINGS_FILE).is_file() else 0) + calendar_files)
     if codes:
@@ -340,17 +334,16 @@ def open_repo(root: Path, codes: Iterable[str] | None = None, *,
     else:
         paths, listing_problems = ledger_listing(root)
         repo.problems.extend(listing_problems)
-    return repo, paths, cache_dir(root) if use_cache else None
+    return repo, paths
 
 
-def read_ledger(root: Path, path: Path, settings: Settings, state: Path | None,
-                 raw: bytes | None = None) -> tuple[Ledger | None, list[Problem]]:
-    from taizhang.repo import cache
-
+def read_ledger(cache: Cache, path: Path, settings: Settings,
+                raw: bytes | None = None) -> tuple[Ledger | None, list[Problem]]:
+    """One ledger (`raw`: its bytes, when the caller has them) into a model, or None, and its
+    problems."""
     raw = path.read_bytes() if raw is None else raw
-    rel = _rel(root, path)
-    key = cache.cache_key(raw, settings.year) if state is not None else ""
-    hit = cache.load(state, rel, key) if state is not None else None
+    rel = _rel(cache.root, path)
+    hit = cache.load(rel, raw, settings.year)
     if hit is not None:
         data, warnings = hit
         try:
@@ -358,8 +351,8 @@ def read_ledger(root: Path, path: Path, settings: Settings, state: Path | None,
         except ValidationError:
             pass  # an entry that no longer validates (the models changed): read the file
     loaded = parse_ledger(raw, rel, settings)
-    if state is not None and loaded.ledger is not None and not loaded.has_errors:
-        cache.store(state, rel, key, loaded.doc.data, loaded.problems)
+    if loaded.ledger is not None and not loaded.has_errors:
+        cache.store(rel, raw, settings.year, loaded.doc.data, loaded.problems)
     return loaded.ledger, loaded.problems
 
 
@@ -370,10 +363,11 @@ def _item_places(loaded: LoadedLedger) -> dict[str, tuple[int, int]]:
     return places
 
 
-def check_files(root: Path, files: Iterable[Path]) -> Repo:
+def check_files(cache: Cache, files: Iterable[Path]) -> Repo:
     """Check the named files (ledgers or taizhang.yaml) only."""
-    settings, settings_problems = load_settings(root)
-    extra, _, _ = load_calendars(root, settings)
+    root = cache.root
+    settings, settings_problems = load_settings(cache)
+    extra, _, _ = load_calendars(cache, settings)
     repo = Repo(root=root, settings=settings, extra=extra)
     for path in files:
         path = path if path.is_absolute() else (Path.cwd() / path)
@@ -388,7 +382,7 @@ def check_files(root: Path, files: Iterable[Path]) -> Repo:
         if path.resolve() == (root / SETTINGS_FILE).resolve():
             repo.problems.extend(settings_problems)
         elif path.resolve().parent == (root / CALENDAR_DIR).resolve() and path.suffix in (".yaml", ".yml"):
-            repo.problems.extend(_read_calendar_file(path, rel, settings)[1])
+            repo.problems.extend(_read_calendar_file(cache, path, rel, settings)[1])
         elif path.resolve().parent == (root / LEDGER_DIR).resolve():
             loaded = parse_ledger(path.read_bytes(), rel, settings)
             repo.problems.extend(loaded.problems)
@@ -398,8 +392,3 @@ def check_files(root: Path, files: Iterable[Path]) -> Repo:
             raise input_error("file_not_ledger", path=str(path))
         repo.files += 1
     return repo
-
-
-
-
-

@@ -4,8 +4,10 @@
     for project in repo.status(date(2018, 6, 15), lights=["red"]).projects: ...
     new_id = repo.add("YT2", "完成拆迁", due=date(2018, 9, 30))
 
-Every read goes through `load`/`lit` here (one place that knows how the cache is chosen); every
-write through `repo.write.edit_ledgers` (all-or-nothing, read back before it replaces a file).
+Every read and write goes through the one `Cache` (repo/cache.py) this object makes from its
+root: reads through `load`/`lit` here, writes through `repo.write.edit_ledgers` (all-or-nothing,
+read back before it replaces a file). `use_cache=False` reads every file afresh and leaves no
+cache entry (the cache never changes a result).
 Errors are raised as `TaizhangError` carrying `Problem`s with their `path:line:col`.
 """
 
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional, Sequence
 
 from taizhang.errors import Problem, TaizhangError, input_error
+from taizhang.repo.cache import Cache
 from taizhang.repo.layout import find_root, ledger_path
 
 if TYPE_CHECKING:
@@ -74,7 +77,8 @@ class Repository:
 
     def __init__(self, root: Path, *, use_cache: bool = True):
         self.root = Path(root)
-        self.use_cache = use_cache
+        # The one cache of this object's reads and writes (use_cache=False: none read or kept).
+        self.cache = Cache(self.root, enabled=use_cache)
         self._settings: Optional[Settings] = None
         # Every file this object wrote, with its bytes before and after (repo.write.Written):
         # what a commit of exactly these changes needs (gitops.git.commit).
@@ -99,14 +103,14 @@ class Repository:
         """taizhang.yaml read with its problems (what can be read of a broken one, defaults else)."""
         from taizhang.repo.load import load_settings
 
-        return load_settings(self.root, use_cache=self.use_cache)
+        return load_settings(self.cache)
 
     def workdays(self) -> "Calendar":
         """The official working-day calendar with the repository's `calendars/*.yaml`."""
         from taizhang.domain.calendars import Calendar
         from taizhang.repo.load import load_calendars
 
-        extra, problems, _ = load_calendars(self.root, self.settings)
+        extra, problems, _ = load_calendars(self.cache, self.settings)
         if [p for p in problems if p.is_error]:
             raise TaizhangError(problems)
         return Calendar("workdays", extra=extra)
@@ -123,7 +127,7 @@ class Repository:
         wanted = list(codes or [])
         for code in wanted:
             ledger_path(self.root, code)
-        return load_repo(self.root, wanted or None, use_cache=self.use_cache)
+        return load_repo(self.cache, wanted or None)
 
     def ledgers(self, codes: Optional[Iterable[str]] = None) -> list["Ledger"]:
         """The ledgers (all, or those named); any error in the data raises."""
@@ -139,7 +143,7 @@ class Repository:
         wanted = list(codes or [])
         for code in wanted:
             ledger_path(self.root, code)
-        return lit_projects(self.root, wanted or None, as_of, use_cache=self.use_cache)
+        return lit_projects(self.cache, wanted or None, as_of)
 
     def status(self, as_of: date, *, codes: Sequence[str] = (), program: Optional[str] = None,
                unit: Optional[str] = None, owner: Optional[str] = None, kinds: Sequence[str] = (),
@@ -179,7 +183,7 @@ class Repository:
         from taizhang.repo.load import check_files
 
         wanted = list(files or [])
-        repo = check_files(self.root, wanted) if wanted else self.load()
+        repo = check_files(self.cache, wanted) if wanted else self.load()
         findings: list = []
         evaluate(repo.ledgers, as_of, repo.settings, repo.extra, findings)
         repo.problems.extend(Problem(*repo.place(f.code, f.item), f.key, f.args, f.severity) for f in findings)
@@ -222,7 +226,7 @@ class Repository:
     def _edit(self, plans: dict[str, Callable]) -> dict[str, Any]:
         from taizhang.repo.write import edit_ledgers
 
-        results = edit_ledgers(self.root, self.settings, plans)
+        results = edit_ledgers(self.cache, self.settings, plans)
         self.written.extend(results.written)
         return results
 

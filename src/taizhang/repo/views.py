@@ -5,7 +5,8 @@ repository's calendars (status.evaluate), and of the official holiday data. So t
 ledger are kept under a key made of the bytes of all of these (and the tool's version): a command
 on the same day, with nothing changed, reads the rows back instead of validating the ledger and
 planning it again. Anything that changes one of them changes the key. Entries live beside the
-read cache in `.taizhang/cache/`; the tests compare every view with and without the cache.
+read cache in `.taizhang/cache/views/`, sealed like every entry of the cache (cache.py: only
+this machine's own run is believed); the tests compare every view with and without the cache.
 
 When every ledger is in the cache, nothing here loads pydantic or a YAML parser, and only the
 rows a view shows are decoded: an entry keeps its rows light by light, one JSON line each, so the
@@ -17,24 +18,23 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from functools import partial
-from operator import itemgetter
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
-from taizhang.version import __version__
-from taizhang.repo.cache import digest, seal, unseal, write_entry
-from taizhang.errors import Problem
 from taizhang.domain.invest import InvestFigures
 from taizhang.repo.layout import (SETTINGS_FILE, calendar_files, calendar_listing, ledger_listing, ledger_path,
                                   settings_file)
 from taizhang.domain.lights import ALL_LIGHTS, Finding, ItemView, NoteView, ProjectView, Tally
+from taizhang.errors import Problem
+from taizhang.repo.cache import Cache
+from taizhang.version import __version__
 
-FORMAT = 5
-_POSITION = itemgetter(0)
+FORMAT = 6
+CONTEXT_ENTRY = "views/_context.json"
 
 
 @dataclass
@@ -83,25 +83,22 @@ def _official_calendar_stamp() -> str:
         return "-"
 
 
-def lit_projects(root: Path, codes: Iterable[str] | None, as_of: date, *,
-                 use_cache: bool = True) -> Lit:
+def lit_projects(cache: Cache, codes: Iterable[str] | None, as_of: date) -> Lit:
     """Every ledger's project and items lit on `as_of`, as status.evaluate gives them, with the
     settings' title and language, the problems found and the plan's findings."""
+    root = cache.root
     paths, refused = ([ledger_path(root, code) for code in codes], []) if codes else ledger_listing(root)
     # A file that may not be read (a link, a FIFO…) is reported by the reading afresh; the cached
     # path would not see it, and must not open it.
     refused = refused + calendar_listing(root)[1] + settings_file(root)[1]
-    state = _state(root) if use_cache and not refused else None
-    if state is None:
-        return _lit_afresh(root, paths, as_of, None, None, [])
+    if cache.folder is None or refused:
+        return _lit_afresh(cache, paths, as_of, None, [])
     context = context_key(root, as_of)
-    known = _load_context(state, context)
+    known = _load_context(cache, context)
     hits: list[tuple[ProjectView, list[Finding]]] = []
     if known is not None:
         for path in paths:
-            raw = path.read_bytes()
-            relight = partial(_relight, root, path, as_of, state, context)
-            hit = _load(state, path.name, _entry_key(raw, context), relight)
+            hit = _load(cache, path, _entry_key(cache, path.read_bytes(), context), as_of, context)
             if hit is None:
                 break
             hits.append(hit)
@@ -109,32 +106,31 @@ def lit_projects(root: Path, codes: Iterable[str] | None, as_of: date, *,
             return Lit(known["title"], known["lang"], [p for p, _ in hits],
                        [f for _, found in hits for f in found])
     # Something changed: read the rest properly (the hits so far stand).
-    return _lit_afresh(root, paths[len(hits):], as_of, state, context, hits)
+    return _lit_afresh(cache, paths[len(hits):], as_of, context, hits)
 
 
-def _lit_afresh(root: Path, paths: list[Path], as_of: date, state: Path | None, context: str | None,
+def _lit_afresh(cache: Cache, paths: list[Path], as_of: date, context: str | None,
                 hits: list[tuple[ProjectView, list[Finding]]]) -> Lit:
+    """`context` None: lit without the view cache (it is off, or an entry cannot be replaced)."""
     from taizhang.domain.lights import evaluate
-    from taizhang.repo.load import read_ledger, open_repo
+    from taizhang.repo.load import open_repo, read_ledger
 
-    repo, _, _ = open_repo(root, [], use_cache=state is not None)
+    repo, _ = open_repo(cache, [])
     settings_ok = not repo.errors
-    if state is not None and settings_ok:
-        _store_context(state, context, repo.settings.title, repo.settings.lang)
+    if context is not None and settings_ok:
+        _store_context(cache, context, repo.settings.title, repo.settings.lang)
     projects = [p for p, _ in hits]
     findings = [f for _, found in hits for f in found]
     for path in paths:
         raw = path.read_bytes()
         repo.files += 1
-        name = path.name  # names the entry: every ledger is in ledgers/
-        key = _entry_key(raw, context) if state is not None else ""
-        hit = (_load(state, name, key, partial(_relight, root, path, as_of, state, context))
-               if state is not None else None)
+        key = _entry_key(cache, raw, context) if context is not None else ""
+        hit = _load(cache, path, key, as_of, context) if context is not None else None
         if hit is not None:
             projects.append(hit[0])
             findings.extend(hit[1])
             continue
-        ledger, problems = read_ledger(root, path, repo.settings, state, raw)
+        ledger, problems = read_ledger(cache, path, repo.settings, raw)
         repo.problems.extend(problems)
         if ledger is None:
             continue
@@ -144,45 +140,64 @@ def _lit_afresh(root: Path, paths: list[Path], as_of: date, state: Path | None, 
         findings.extend(found)
         # Only what a later run may take on trust: no error in the settings, the calendars,
         # the ledger or its plan (those are reported every time).
-        if (state is not None and settings_ok and not any(p.is_error for p in problems)
+        if (context is not None and settings_ok and not any(p.is_error for p in problems)
                 and not any(f.severity == "error" for f in found)):
-            _store(state, name, key, project, found)
+            _store(cache, path.name, key, project, found)
     return Lit(repo.settings.title, repo.settings.lang, projects, findings, repo.problems, repo)
 
 
-def _relight(root: Path, path: Path, as_of: date, state: Path, context: str | None,
-             lights: Sequence[str] | None) -> list[ItemView]:
-    """The rows of an entry found damaged inside a line: the ledger lit again, and the entry
-    written anew."""
-    try:
-        _entry(state, path.name).unlink()
-    except OSError:
-        state = context = None  # it stays there (a read-only checkout): do without the cache
-    lit = _lit_afresh(root, [path], as_of, state, context, [])
-    return lit.projects[0].items_lit(lights) if lit.projects else []
+def _relight(cache: Cache, path: Path, as_of: date, context: str | None) -> list[ItemView]:
+    """The items of a ledger whose entry was found damaged inside a line: lit again, and the
+    entry written anew."""
+    if not cache.forget(_entry(path.name)):
+        context = None  # it stays there (a read-only checkout): do without the view cache
+    lit = _lit_afresh(cache, [path], as_of, context, [])
+    return lit.projects[0].items if lit.projects else []
 
 
-def _state(root: Path) -> Path | None:
-    from taizhang.repo.files import state_dir
-
-    try:
-        return state_dir(root)
-    except OSError:
-        return None  # a read-only checkout: no cache
+def _entry_key(cache: Cache, raw: bytes, context: str | None) -> str:
+    return cache.key(raw, context or "")
 
 
-def _entry_key(raw: bytes, context: str | None) -> str:
-    h = hashlib.blake2b(raw, digest_size=20)
-    h.update((context or "").encode())
-    return h.hexdigest()
+def _entry(name: str) -> str:
+    return "views/ledgers__" + name + ".json"
 
 
-def _folder(state: Path) -> Path:
-    return state / "cache" / "views"
+class Row(NamedTuple):
+    """An item as a view entry keeps it, one JSON array in this order: its project and its
+    light are the entry's, dates are ISO text, a note is [date, by, text]."""
 
+    id: str
+    title: str
+    kind: str
+    unit: str | None
+    owner: str | None
+    leader: str | None
+    due: str | None
+    days_left: int | None
+    closed_on: str | None
+    number: int
+    last_note: list | None
+    stale: bool
+    start: str | None
+    measures: str | None
+    closed_by: str | None
+    close_note: str | None
+    evidence: str | None
+    recent_notes: list
 
-def _entry(state: Path, name: str) -> Path:
-    return _folder(state) / ("ledgers__" + name + ".json")
+    @classmethod
+    def of(cls, i: ItemView) -> Row:
+        return cls(i.id, i.title, i.kind, i.unit, i.owner, i.leader, _iso(i.due), i.days_left,
+                   _iso(i.closed_on), i.number, _note(i.last_note), i.stale, _iso(i.start), i.measures,
+                   i.closed_by, i.close_note, i.evidence, [_note(n) for n in i.recent_notes])
+
+    def view(self, code: str, name: str, light: str) -> ItemView:
+        return ItemView(self.id, code, name, self.title, self.kind, self.unit, self.owner, self.leader,
+                        _day(self.due), light, self.days_left, _day(self.closed_on),  # type: ignore[arg-type]
+                        self.number, _note_view(self.last_note) if self.last_note else None, self.stale,
+                        _day(self.start), self.measures, self.closed_by, self.close_note, self.evidence,
+                        [_note_view(n) for n in self.recent_notes] if self.recent_notes else ())
 
 
 def _iso(day: date | None) -> str | None:
@@ -198,38 +213,35 @@ def _note(note) -> list | None:
 
 
 def _note_view(row: list) -> NoteView:
-    return NoteView(_day(row[0]), row[1], row[2])
+    day, by, text = row
+    return NoteView(date.fromisoformat(day), by, text)
 
 
-def _store_context(state: Path, context: str | None, title: str | None, lang: str) -> None:
+def _store_context(cache: Cache, context: str, title: str | None, lang: str) -> None:
     """What a view needs of the settings, for runs that will not read them."""
-    write_entry(_folder(state) / "_context.json",
-                seal(json.dumps({"key": context, "title": title, "lang": lang}, ensure_ascii=False).encode("utf-8")))
+    cache.write(CONTEXT_ENTRY, json.dumps({"key": context, "title": title, "lang": lang},
+                                          ensure_ascii=False).encode("utf-8"))
 
 
-def _load_context(state: Path, context: str) -> dict | None:
+def _load_context(cache: Cache, context: str) -> dict | None:
+    content = cache.read(CONTEXT_ENTRY)
+    if content is None:
+        return None
     try:
-        with open(_folder(state) / "_context.json", "rb") as handle:
-            content = unseal(handle.read())
-        if content is None:
-            return None
         known = json.loads(content)
         if known.get("key") != context or not isinstance(known.get("lang"), str):
             return None
         return {"title": known.get("title"), "lang": known["lang"]}
-    except (OSError, ValueError, AttributeError):
+    except (ValueError, AttributeError):
         return None
 
 
-def _store(state: Path, name: str, key: str, project: ProjectView, findings: list[Finding]) -> None:
-    """A line of the head's digest; the head (key, project, counts, findings, and each part's
-    digest); then one line of rows per light. Every line is checked before it is used."""
-    by_light: dict[str, list] = {light: [] for light in ALL_LIGHTS}
-    for position, i in enumerate(project.items):
-        by_light[i.light].append(
-            [position, i.id, i.title, i.kind, i.unit, i.owner, i.leader, _iso(i.due), i.days_left,
-             _iso(i.closed_on), i.number, _note(i.last_note), i.stale, _iso(i.start), i.measures,
-             i.closed_by, i.close_note, i.evidence, [_note(n) for n in i.recent_notes]])
+def _store(cache: Cache, name: str, key: str, project: ProjectView, findings: list[Finding]) -> None:
+    """A line of the head's seal; the head (key, project, counts, findings, and each part's
+    seal); then one line of rows per light. Every line is checked before it is used."""
+    by_light: dict[str, list[Row]] = {light: [] for light in ALL_LIGHTS}
+    for i in project.items:
+        by_light[i.light].append(Row.of(i))
     try:
         # JSON never holds a raw newline inside a value: a line is a part.
         parts = [json.dumps(by_light[light], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -239,30 +251,32 @@ def _store(state: Path, name: str, key: str, project: ProjectView, findings: lis
                             project.program],
                 "counts": [project.tally.counts[light] for light in ALL_LIGHTS],
                 "invest": [str(x) if x is not None else None for x in project.invest] if project.invest else None,
-                "digests": [digest(part) for part in parts],
+                "seals": [cache.mac(part) for part in parts],
                 "findings": [[f.code, f.item, f.key, f.args, f.severity] for f in findings]}
         head_line = json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     except (TypeError, ValueError):
         return
-    write_entry(_entry(state, name), b"\n".join([digest(head_line).encode("ascii"), head_line, *parts]))
+    cache.write_raw(_entry(name), b"\n".join([cache.mac(head_line).encode("ascii"), head_line, *parts]))
 
 
-def _load(state: Path, name: str, key: str, relight: Callable[[Sequence[str] | None], list[ItemView]]
+def _load(cache: Cache, path: Path, key: str, as_of: date, context: str | None
           ) -> tuple[ProjectView, list[Finding]] | None:
+    raw = cache.read_raw(_entry(path.name))
+    if raw is None:
+        return None
     try:
-        with open(_entry(state, name), "rb") as handle:
-            check, *parts = handle.read().split(b"\n")
-        if len(parts) != 1 + len(ALL_LIGHTS) or check != digest(parts[0]).encode("ascii"):
+        check, head_line, *parts = raw.split(b"\n")
+        if len(parts) != len(ALL_LIGHTS) or check != cache.mac(head_line).encode("ascii"):
             return None
-        head = json.loads(parts[0])
+        head = json.loads(head_line)
         if head.get("key") != key:
             return None
         code, name, unit, leader, owner, program = head["project"]
         counts = head["counts"]
         if len(counts) != len(ALL_LIGHTS) or not all(type(n) is int for n in counts):
             return None
-        digests = head["digests"]
-        if len(digests) != len(ALL_LIGHTS):
+        seals = head["seals"]
+        if len(seals) != len(ALL_LIGHTS):
             return None
         invest = head["invest"]
         if invest is not None:
@@ -270,42 +284,44 @@ def _load(state: Path, name: str, key: str, relight: Callable[[Sequence[str] | N
             invest = InvestFigures(Decimal(planned) if planned is not None else None, Decimal(completed),
                                    Decimal(month))
         findings = [Finding(*f) for f in head["findings"]]
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, ArithmeticError):
-        return None  # missing or corrupt: light the ledger again
+    except (ValueError, KeyError, TypeError, AttributeError, ArithmeticError):
+        return None  # corrupt: light the ledger again
     tally = Tally(dict(zip(ALL_LIGHTS, counts)))
-    return ProjectView(code, name, unit, leader, owner, program, None, tally,
-                       rows=_Rows(code, name, parts, digests, relight), invest=invest), findings
+    lights = _Lights(code, name, dict(zip(ALL_LIGHTS, parts)), dict(zip(ALL_LIGHTS, seals)), cache,
+                     lambda: _relight(cache, path, as_of, context))
+    return ProjectView(code, name, unit, leader, owner, program, None, tally, by_light=lights,
+                       invest=invest), findings
 
 
-class _Rows:
-    """Builds a cached project's items of some lights, decoding only those lines."""
+class _Lights(Mapping):
+    """A cached project's items by light, a light's line decoded when first asked for (the
+    overview never decodes the green ones). A line that fails its seal or does not decode: the
+    ledger is lit again and serves every light."""
 
-    __slots__ = ("code", "name", "parts", "digests", "relight")
+    def __init__(self, code: str, name: str, parts: dict[str, bytes], seals: dict[str, str], cache: Cache,
+                 relight: Callable[[], list[ItemView]]) -> None:
+        self.code, self.name, self.parts, self.seals, self.cache = code, name, parts, seals, cache
+        self.relight = relight
+        self.decoded: dict[str, list[ItemView]] = {}
 
-    def __init__(self, code: str, name: str, parts: list[bytes], digests: list[str],
-                 relight: Callable[[Sequence[str] | None], list[ItemView]]) -> None:
-        self.code, self.name, self.parts, self.digests, self.relight = code, name, parts, digests, relight
+    def __getitem__(self, light: str) -> list[ItemView]:
+        if light not in self.decoded:
+            try:
+                self.decoded[light] = self._decode(light)
+            except (ValueError, TypeError, AttributeError):
+                items = self.relight()
+                self.decoded = {k: [i for i in items if i.light == k] for k in ALL_LIGHTS}
+        return self.decoded[light]
 
-    def __call__(self, lights: Sequence[str] | None) -> list[ItemView]:
-        try:
-            return self._decode(lights)
-        except (ValueError, TypeError, IndexError, AttributeError):
-            return self.relight(lights)  # an entry damaged inside a line: light the ledger again
+    def _decode(self, light: str) -> list[ItemView]:
+        raw = self.parts[light]
+        if self.cache.mac(raw) != self.seals[light]:
+            raise ValueError("a damaged line")  # (damage of the same length included)
+        code, name = self.code, self.name
+        return [Row(*r).view(code, name, light) for r in json.loads(raw)]
 
-    def _decode(self, lights: Sequence[str] | None) -> list[ItemView]:
-        wanted = ALL_LIGHTS if lights is None else [light for light in ALL_LIGHTS if light in lights]
-        code, name, rows = self.code, self.name, []
-        for light in wanted:
-            raw = self.parts[1 + ALL_LIGHTS.index(light)]
-            if digest(raw) != self.digests[ALL_LIGHTS.index(light)]:
-                raise ValueError("a damaged line")  # (damage of the same length included)
-            part = json.loads(raw)
-            for r in part:
-                r.append(light)
-            rows.extend(part)
-        if len(wanted) > 1:
-            rows.sort(key=_POSITION)
-        return [ItemView(r[1], code, name, r[2], r[3], r[4], r[5], r[6], _day(r[7]), r[19], r[8],
-                         _day(r[9]), r[10], _note_view(r[11]) if r[11] else None, r[12], _day(r[13]),
-                         r[14], r[15], r[16], r[17], [_note_view(n) for n in r[18]] if r[18] else ())
-                for r in rows]
+    def __iter__(self) -> Iterator[str]:
+        return iter(ALL_LIGHTS)
+
+    def __len__(self) -> int:
+        return len(ALL_LIGHTS)

@@ -16,13 +16,8 @@ from taizhang.errors import Problem, TaizhangError
 from taizhang.repo.files import atomic_write, locked
 from taizhang.repo.layout import ledger_path
 from taizhang.repo.layout import rel_path as _rel
-from taizhang.repo.load import (
-    LoadedLedger,
-    cache_dir,
-    ledger_rules,
-    parse_ledger,
-    validation_problems,
-)
+from taizhang.repo.cache import Cache
+from taizhang.repo.load import LoadedLedger, ledger_rules, parse_ledger, validation_problems
 from taizhang.yamltext import windows
 from taizhang.yamltext.read import Document, compose, encode
 
@@ -58,19 +53,16 @@ class Results(dict):
         self.written: list[Written] = []
 
 
-def _checked_loaded(root: Path, path: Path, settings: Settings) -> LoadedLedger:
+def _checked_loaded(cache: Cache, path: Path, settings: Settings) -> LoadedLedger:
     """The ledger to edit, refusing one with errors. Its data come from the cache when the file
     is as last read (the nodes an edit needs are composed anyway; converting them is not)."""
     import json
 
-    from taizhang.repo import cache
     from taizhang.yamltext.read import decode
 
     raw = path.read_bytes()
-    rel = _rel(root, path)
-    state = cache_dir(root)
-    key = cache.cache_key(raw, settings.year)
-    hit = cache.load(state, rel, key) if state is not None else None
+    rel = _rel(cache.root, path)
+    hit = cache.load(rel, raw, settings.year)
     if hit is not None:
         text, bom, problems = decode(raw, rel)
         if text is not None and not problems:
@@ -110,17 +102,19 @@ def same_data(a: Any, b: Any) -> bool:
                                              and not isinstance(a, bool) and not isinstance(b, bool) and a == b)
 
 
-def edit_ledgers(root: Path, settings: Settings, plans: dict[str, Plan]) -> Results:
-    """Apply edits to several ledgers: lock them all (in order), compute and verify every new
-    text, and only then write. An error anywhere leaves every file as it was. The results say
+def edit_ledgers(cache: Cache, settings: Settings, plans: dict[str, Plan]) -> Results:
+    """Apply edits to several ledgers of `cache.root`: lock them all (in order), compute and
+    verify every new text, and only then write. An error anywhere leaves every file as it was.
+    The ledgers are read, and what was written is remembered, through `cache`. The results say
     what each plan returned and, in `written`, each file's bytes before and after."""
+    root = cache.root
     paths = {code: ledger_path(root, code) for code in plans}
     results = Results()
     writes: list[tuple[Path, bytes, LoadedLedger]] = []
     with _locks(root, sorted(plans)):
         for code in sorted(plans):
             before = paths[code].read_bytes()
-            loaded = _checked_loaded(root, paths[code], settings)
+            loaded = _checked_loaded(cache, paths[code], settings)
             _refuse_lone_cr(loaded)
             edit, new_loaded = _edited(plans[code], loaded, settings)
             if new_loaded.has_errors:
@@ -136,7 +130,8 @@ def edit_ledgers(root: Path, settings: Settings, plans: dict[str, Plan]) -> Resu
             results[code] = edit.result
         for path, data, new_loaded in writes:
             atomic_write(root, path, data)
-            _remember(root, data, new_loaded, settings)
+            # What was just verified: the next command need not parse the file again.
+            cache.store(new_loaded.path, data, settings.year, new_loaded.doc.data, new_loaded.problems)
     return results
 
 
@@ -160,15 +155,6 @@ def _edited(plan: Plan, loaded: LoadedLedger, settings: Settings) -> tuple[Edit,
     context.redone = True
     edit = plan(loaded, context)
     return edit, parse_ledger(encode(edit.text, loaded.doc.bom), loaded.path, settings)
-
-
-def _remember(root: Path, raw: bytes, loaded: LoadedLedger, settings: Settings) -> None:
-    """Cache what a write just verified, so the next command need not parse the file again."""
-    from taizhang.repo import cache
-
-    state = cache_dir(root)
-    if state is not None:
-        cache.store(state, loaded.path, cache.cache_key(raw, settings.year), loaded.doc.data, loaded.problems)
 
 
 def refuse_invalid_data(data: Any, settings: Settings, rel_path: str) -> None:
