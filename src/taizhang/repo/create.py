@@ -10,12 +10,10 @@ from typing import Any
 from taizhang.domain.ids import CODE_PATTERN
 from taizhang.domain.models import Settings, ledger_json_schema
 from taizhang.domain.vocab import PROJECT_KEY_ORDER, SCHEMA_FILE, SCHEMA_LINE
-from taizhang.errors import TaizhangError, input_error
-from taizhang.repo.files import atomic_write, locked, state_dir
+from taizhang.errors import input_error
+from taizhang.repo.files import atomic_write, state_dir
 from taizhang.repo.layout import LEDGER_DIR, SETTINGS_FILE
-from taizhang.repo.layout import rel_path as _rel
-from taizhang.repo.load import parse_ledger
-from taizhang.repo.write import refuse_invalid_data
+from taizhang.repo.write import edit_ledgers, refuse_invalid_data
 from taizhang.yamltext import emit
 
 # --- creating -------------------------------------------------------------------------------
@@ -69,11 +67,19 @@ def write_schema(root: Path) -> Path:
 def new_ledger(root: Path, settings: Settings, code: str, fields: dict[str, Any],
                comments: dict[str, str] | None = None) -> Path:
     """Create `ledgers/<code>.yaml` with the schema line and the project's fields."""
+    text = ledger_text(settings, code, fields, comments)
+    (root / LEDGER_DIR).mkdir(exist_ok=True)
+    edit_ledgers(root, settings, {}, create={code: text})
+    return root / LEDGER_DIR / f"{code}.yaml"
+
+
+def ledger_text(settings: Settings, code: str, fields: dict[str, Any], comments: dict[str, str] | None = None) -> str:
+    """The text of a new ledger: the schema line, the code, the project's fields in their order
+    (`comments`: the clerk's wording of a value, after it). Wrong fields are refused as input."""
     if not re.match(CODE_PATTERN, code or ""):
         raise input_error("bad_code", code=code)
-    folder = root / LEDGER_DIR
-    folder.mkdir(exist_ok=True)
-    path = folder / f"{code}.yaml"
+    refuse_invalid_data({"code": code, **{k: emit.read_back(v) for k, v in fields.items() if v not in (None, "")}},
+                         settings, f"{LEDGER_DIR}/{code}.yaml")
     comments = comments or {}
     lines = [SCHEMA_LINE, emit.key_line("code", code)]
     for key in PROJECT_KEY_ORDER[1:]:
@@ -82,14 +88,4 @@ def new_ledger(root: Path, settings: Settings, code: str, fields: dict[str, Any]
             if comments.get(key):
                 line += f"  # {comments[key]}"
             lines.append(line)
-    text = "\n".join(lines) + "\n"
-    refuse_invalid_data({"code": code, **{k: emit.read_back(v) for k, v in fields.items() if v not in (None, "")}},
-                         settings, f"{LEDGER_DIR}/{code}.yaml")
-    with locked(root, code):
-        if path.exists():
-            raise input_error("project_exists", code=code, path=_rel(root, path))
-        loaded = parse_ledger(text.encode("utf-8"), _rel(root, path), settings)
-        if loaded.has_errors:
-            raise TaizhangError([p for p in loaded.problems if p.is_error])
-        atomic_write(root, path, text.encode("utf-8"))
-    return path
+    return "\n".join(lines) + "\n"
