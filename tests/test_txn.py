@@ -374,6 +374,24 @@ def test_full_disk_says_so_in_english(tmp_path, cli, monkeypatch):
     assert result.stderr == "ledgers/AA.yaml:1:1: cannot write: the disk is full (no file was changed)\n"
 
 
+def test_init_on_a_full_disk_makes_nothing(tmp_path, cli, monkeypatch):
+    _no_space_at(monkeypatch, "fsync", 3)  # the settings are written (file, folder), the schema is not
+    result = cli("init", tmp_path / "new")
+    assert result.exit_code == 1, result
+    assert result.stderr == f"{tmp_path / 'new'}/schemas/ledger.schema.json:1:1: 无法写入：磁盘已满（未改动任何文件）\n"
+    assert not (tmp_path / "new").exists()
+
+
+def test_schema_on_a_full_disk_is_one_line(tmp_path, cli, monkeypatch):
+    root = _make_repo(tmp_path / "repo")
+    monkeypatch.chdir(root)
+    _no_space_at(monkeypatch, "fsync", 1)
+    result = cli("schema")
+    assert result.exit_code == 1, result
+    assert result.stderr == "schemas/ledger.schema.json:1:1: 无法写入：磁盘已满（未改动任何文件）\n"
+    assert not (root / "schemas" / "ledger.schema.json").exists() and _leftovers(root) == []
+
+
 def test_read_only_ledger_is_refused_and_left_as_it_is(tmp_path, cli, monkeypatch):
     root = _make_repo(tmp_path / "repo")
     monkeypatch.chdir(root)

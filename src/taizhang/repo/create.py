@@ -4,14 +4,15 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
 from taizhang.domain.ids import CODE_PATTERN
 from taizhang.domain.models import Settings, ledger_json_schema
 from taizhang.domain.vocab import PROJECT_KEY_ORDER, SCHEMA_FILE, SCHEMA_LINE
-from taizhang.errors import input_error
-from taizhang.repo.files import atomic_write, state_dir
+from taizhang.errors import TaizhangError, input_error
+from taizhang.repo.files import atomic_write, state_dir, unwritable
 from taizhang.repo.layout import LEDGER_DIR, SETTINGS_FILE
 from taizhang.repo.write import edit_ledgers, refuse_invalid_data
 from taizhang.yamltext import emit
@@ -28,23 +29,47 @@ SETTINGS_TEMPLATE = """\
 
 
 def init_repo(path: Path) -> list[tuple[str, bool]]:
-    """Create an empty repository; existing files are left alone. Returns (file, created)."""
-    path.mkdir(parents=True, exist_ok=True)
+    """Create an empty repository; existing files are left alone. Returns (file, created). A
+    part that cannot be made (a full disk, a read-only folder) removes the parts this call made
+    and is reported as one line: an init does all of it or nothing."""
+    made: list[Path] = []
     created = []
-    settings = path / SETTINGS_FILE
-    if settings.exists():
-        created.append((SETTINGS_FILE, False))
-    else:
-        settings.write_text(SETTINGS_TEMPLATE, encoding="utf-8", newline="\n")
-        created.append((SETTINGS_FILE, True))
-    ledgers = path / LEDGER_DIR
-    created.append((LEDGER_DIR + "/", not ledgers.exists()))
-    ledgers.mkdir(exist_ok=True)
-    schema = path / SCHEMA_FILE
-    created.append((SCHEMA_FILE, not schema.exists()))
-    if not schema.exists():
-        write_schema(path)
-    state_dir(path)
+    try:
+        if not path.exists():
+            path.mkdir(parents=True)
+            made.append(path)
+        had_state = (path / ".taizhang").exists()
+        settings = path / SETTINGS_FILE
+        if settings.exists():
+            created.append((SETTINGS_FILE, False))
+        else:
+            atomic_write(path, settings, SETTINGS_TEMPLATE.encode("utf-8"))
+            made.append(settings)
+            created.append((SETTINGS_FILE, True))
+        ledgers = path / LEDGER_DIR
+        created.append((LEDGER_DIR + "/", not ledgers.exists()))
+        if not ledgers.exists():
+            ledgers.mkdir()
+            made.append(ledgers)
+        schema = path / SCHEMA_FILE
+        created.append((SCHEMA_FILE, not schema.exists()))
+        if not schema.exists():
+            if not schema.parent.exists():
+                made.append(schema.parent)
+            _write_schema(path)
+            made.append(schema)
+        state_dir(path)
+        if not had_state:
+            made.append(path / ".taizhang")
+    except (OSError, TaizhangError) as e:
+        for part in reversed(made):
+            if part.is_dir():
+                shutil.rmtree(part, ignore_errors=True)
+            else:
+                part.unlink(missing_ok=True)
+        if isinstance(e, OSError):
+            raise unwritable(None, e) from None
+        raise
     return created
 
 
@@ -55,9 +80,17 @@ def schema_text() -> str:
 
 
 def write_schema(root: Path) -> Path:
+    """(Re)write schemas/ledger.schema.json; a write refused is one line naming the file."""
+    try:
+        return _write_schema(root)
+    except OSError as e:
+        raise unwritable(root, e) from None
+
+
+def _write_schema(root: Path) -> Path:
     path = root / SCHEMA_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
     data = schema_text().encode("utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists() and path.read_bytes() == data:
         return path
     atomic_write(root, path, data)

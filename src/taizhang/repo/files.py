@@ -65,12 +65,15 @@ def locked_all(root: Path, names: Sequence[str], timeout: float = 60.0) -> Itera
             lock.release()
 
 
-def unwritable(root: Path, error: OSError) -> TaizhangError:
-    """A write the file system refused, as one line naming the file (relative to the root)."""
+def unwritable(root: Path | None, error: OSError) -> TaizhangError:
+    """A write the file system refused, as one line naming the file (relative to the root;
+    without one, as the file system named it)."""
     key = {errno.ENOSPC: "write_no_space", errno.EDQUOT: "write_no_space", errno.EACCES: "write_denied",
            errno.EPERM: "write_denied", errno.EROFS: "write_read_only"}.get(error.errno or 0, "write_failed")
     path = ""
-    if error.filename:
+    if error.filename and root is None:
+        path = str(error.filename)
+    elif error.filename:
         try:
             path = Path(os.path.abspath(error.filename)).relative_to(Path(os.path.abspath(root))).as_posix()
         except ValueError:
@@ -355,5 +358,8 @@ def _fsync_dir(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)
+    except OSError as e:
+        e.filename = e.filename or str(folder)
+        raise
     finally:
         os.close(fd)

@@ -18,7 +18,13 @@ from pydantic import ValidationError
 from taizhang.domain.ids import CODE_PATTERN
 from taizhang.domain.models import Ledger, Settings
 from taizhang.errors import Problem, TaizhangError, input_error
-from taizhang.repo.files import clean_all_orphans, finish_journals, locked_all, replace_files, unwritable
+from taizhang.repo.files import (
+    clean_all_orphans,
+    finish_journals,
+    locked_all,
+    replace_files,
+    unwritable,
+)
 from taizhang.repo.layout import LEDGER_DIR, ledger_path
 from taizhang.repo.layout import rel_path as _rel
 from taizhang.repo.load import (
