@@ -185,25 +185,66 @@ def test_a_journal_is_not_applied_over_a_ledger_changed_since(tmp_path):
 
     root = _make_repo(tmp_path / "repo")
     paths = [root / "ledgers" / f"{code}.yaml" for code in ("AA", "BB")]
+    _committed_not_renamed(root, paths)
+    paths[0].write_bytes(paths[0].read_bytes() + b"# by hand\n")
+    files.finish_journals(root)
+    assert paths[0].read_bytes().endswith(b"# by hand\n")
+    assert paths[1].read_bytes().endswith(b"# new\n")
+    assert _leftovers(root) == []
+
+
+def test_a_journal_needing_a_lock_the_writer_does_not_hold_waits_for_it(tmp_path):
+    """Under the locks of AA alone, a dead writer's journal naming AA and BB is not finished
+    (BB's lock is not held: False, release and finish it with none held)."""
+    from taizhang.repo import files
+
+    root = _make_repo(tmp_path / "repo")
+    paths = [root / "ledgers" / f"{code}.yaml" for code in ("AA", "BB")]
+    _committed_not_renamed(root, paths)
+    with files.locked_all(root, ["AA"]):
+        assert files.finish_journals(root, held=["AA"]) is False
+        assert files.finish_journals(root, held=["CC"]) is True  # (not one of its ledgers)
+    assert paths[0].read_bytes() == LEDGERS["AA"].encode()
+    assert files.finish_journals(root) is True
+    assert all(p.read_bytes().endswith(b"# new\n") for p in paths)
+    assert _leftovers(root) == []
+
+
+def _committed_not_renamed(root: Path, paths: list[Path]) -> None:
+    """A write of `paths` stopped just after its commit point (its journal is in place)."""
+    from taizhang.repo import files
+
     real_replace = os.replace
     calls = []
 
     def stop_after_commit(src, dst):
         calls.append(dst)
-        if len(calls) == 2:  # the journal is in place: stop before the ledgers are renamed
+        if len(calls) == 2:
             raise KeyboardInterrupt
         return real_replace(src, dst)
 
     os.replace = stop_after_commit
     try:
         with pytest.raises(KeyboardInterrupt):
-            files.replace_files(root, [(p, p.read_bytes() + b"# new\n") for p in paths], ["AA", "BB"])
+            files.replace_files(root, [(p, p.read_bytes() + b"# new\n") for p in paths], [p.stem for p in paths])
     finally:
         os.replace = real_replace
-    paths[0].write_bytes(paths[0].read_bytes() + b"# by hand\n")
-    files.finish_journals(root)
-    assert paths[0].read_bytes().endswith(b"# by hand\n")
-    assert paths[1].read_bytes().endswith(b"# new\n")
+
+
+def test_temporary_files_beside_the_ledgers_when_the_state_folder_is_another_file_system(tmp_path, monkeypatch):
+    """With `.taizhang/` on another file system a rename from it would fail: the temporary
+    files are made beside the ledgers (hidden) and none is left there afterwards."""
+    from taizhang.repo import files
+
+    root = _make_repo(tmp_path / "repo")
+    paths = [root / "ledgers" / f"{code}.yaml" for code in ("AA", "BB")]
+    monkeypatch.setattr(files, "_device", lambda folder: 1 if folder.name == "tmp" else 2)
+    seen = []
+    real_replace = os.replace
+    monkeypatch.setattr(os, "replace", lambda src, dst: (seen.append(str(src)), real_replace(src, dst))[1])
+    files.replace_files(root, [(p, p.read_bytes() + b"# new\n") for p in paths], ["AA", "BB"])
+    assert [Path(s).parent.name for s in seen] == ["tmp", "ledgers", "ledgers"]  # the journal, then the ledgers
+    assert all(p.read_bytes().endswith(b"# new\n") for p in paths)
     assert _leftovers(root) == []
 
 
@@ -244,6 +285,35 @@ def test_import_failing_at_the_write_leaves_no_new_ledger_and_no_temporary_file(
     assert "磁盘已满" in result.stderr and "Traceback" not in result.stderr
     assert _files(root) == before
     assert _leftovers(root) == []
+
+
+def test_import_failing_never_deletes_a_ledger_with_what_a_clerk_added_meanwhile(tmp_path, cli, monkeypatch):
+    """The import used to create `IMP1` first and remove it again when the rest of its write
+    failed, with whatever a clerk had added to it in between. Now a new ledger exists only once
+    the whole import is written: the clerk's `add` is refused (no such project) or kept."""
+    import taizhang.repo.write as store
+    from taizhang.errors import Problem, TaizhangError
+    from taizhang.repo.repository import Repository
+
+    root = _make_repo(tmp_path / "repo")
+    real = store.edit_ledgers
+    added: list[str] = []
+
+    def clerk_then_failure(*args, **kwargs):
+        monkeypatch.setattr(store, "edit_ledgers", real)  # (the clerk's own write)
+        try:
+            added.append(Repository(root).add("IMP1", "办事员新增的事项"))
+        except TaizhangError:
+            pass  # no IMP1 yet
+        raise TaizhangError(Problem("ledgers/AA.yaml", 0, 0, "internal_edit", {"path": "ledgers/AA.yaml"}))
+
+    monkeypatch.setattr(store, "edit_ledgers", clerk_then_failure)
+    result = cli("--dir", root, "--as-of", AS_OF, "import", _workbook(tmp_path / "t.xlsx"))
+    assert result.exit_code == 1, result
+    imp1 = root / "ledgers" / "IMP1.yaml"
+    if added:  # the clerk was told the item is written: it is there
+        assert imp1.exists() and "办事员新增的事项" in imp1.read_text(encoding="utf-8")
+    assert not imp1.exists() or [i.title for i in _ledger(root, "IMP1").items] == ["办事员新增的事项"]
 
 
 def test_import_made_against_older_ledgers_is_planned_again_under_the_lock(tmp_path, cli):

@@ -136,7 +136,7 @@ def replace_files(root: Path, writes: Sequence[tuple[Path, bytes]], locks: Seque
         # A rename refused after the commit point would leave the journal for later: refuse now.
         if not os.access(folder, os.W_OK):
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(folder))
-    same_device = os.stat(tmp_dir).st_dev
+    same_device = _device(tmp_dir)
     temps: list[str] = []
     entries = []
     try:
@@ -148,7 +148,7 @@ def replace_files(root: Path, writes: Sequence[tuple[Path, bytes]], locks: Seque
             except FileNotFoundError:
                 old, mode = None, None
             # The rename must stay within one file system: beside the target if .taizhang/ is not.
-            folder = tmp_dir if os.stat(path.parent).st_dev == same_device else path.parent
+            folder = tmp_dir if _device(path.parent) == same_device else path.parent
             prefix = path.name + "." if folder == tmp_dir else "." + path.name + "."
             temps.append(_synced_copy(folder, prefix, data, mode, path))
             entries.append({"target": _rel(root, path), "temp": _rel(root, Path(temps[-1])),
@@ -342,6 +342,10 @@ def _synced_copy(folder: Path, prefix: str, data: bytes, mode: int | None, shown
             e.filename = str(shown)
         raise
     return name
+
+
+def _device(folder: Path) -> int:
+    return os.stat(folder).st_dev
 
 
 def _digest(data: bytes) -> str:
