@@ -478,6 +478,34 @@ def test_read_only_ledger_is_refused_and_left_as_it_is(tmp_path, cli, monkeypatc
     assert _leftovers(root) == []
 
 
+@pytest.mark.parametrize("ids", [["AA-1"], ["AA-1", "BB-1"]])
+def test_read_only_ledgers_folder_is_refused_in_one_line(tmp_path, cli, monkeypatch, ids):
+    root = _make_repo(tmp_path / "repo")
+    monkeypatch.chdir(root)
+    before = _files(root)
+    folder = root / "ledgers"
+    folder.chmod(0o555)
+    try:
+        if os.geteuid() == 0:
+            real_replace, real_access = os.replace, os.access
+
+            def refused(src, dst):
+                if Path(dst).parent == folder:
+                    raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(src), None, str(dst))
+                return real_replace(src, dst)
+
+            monkeypatch.setattr(os, "replace", refused)
+            monkeypatch.setattr(os, "access", lambda p, mode, **kw: False if Path(p) == folder and mode & os.W_OK
+                                else real_access(p, mode, **kw))
+        result = cli("--dir", root, "--as-of", AS_OF, "close", *ids)
+    finally:
+        folder.chmod(0o755)
+    assert result.exit_code == 1, result
+    assert re.fullmatch(r"ledgers(/AA\.yaml)?:1:1: 无法写入：没有写入权限（未改动任何文件）\n", result.stderr), result.stderr
+    assert _files(root) == before
+    assert _leftovers(root) == []
+
+
 def test_read_only_checkout_is_refused_in_one_line(tmp_path, cli, monkeypatch):
     root = _make_repo(tmp_path / "repo")
     assert cli("--dir", root, "--as-of", AS_OF, "status").exit_code in (0, 3)  # .taizhang/ made

@@ -96,6 +96,7 @@ def atomic_write(root: Path, path: Path, data: bytes) -> None:
             os.replace(tmp, path)
         except OSError as e:
             if e.errno != errno.EXDEV:
+                e.filename, e.filename2 = str(path), None  # (the temporary file means nothing to the user)
                 raise
             # .taizhang/ on another filesystem than ledgers/ (a mount): rename within the folder.
             os.unlink(tmp)
