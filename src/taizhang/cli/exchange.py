@@ -108,27 +108,14 @@ def import_(ctx: typer.Context,
         if dry_run:
             say(env, "import_dry_run")
             return None
-        from taizhang.repo.write import Written
-
-        # The ledgers' bytes before and after, for a commit of exactly the import (read outside
-        # their locks, but under the commit lock: no committing command writes meanwhile).
-        before = {p.code: _ledger_bytes(env.root, p.code) for p in plan.projects}
+        # The files written, with their bytes before and after (taken under their locks).
         written = exchange.apply_import(env.cache, env.settings, plan)
         say(env, "import_done", projects=len(plan.created), items=plan.added, skipped=plan.skipped)
         if written:
-            commit(env, commit_, [Written(path, before.get(path.stem), path.read_bytes()) for path in written],
+            commit(env, commit_, written,
                    f"导入 {file.name}：新建 {len(plan.created)} 个项目，新增 {plan.added} 个事项")
         return None
     run(ctx, committing(commit_, action))
-
-
-def _ledger_bytes(root: Path, code: str) -> Optional[bytes]:
-    from taizhang.repo.layout import ledger_path
-
-    try:
-        return ledger_path(root, code).read_bytes()
-    except (TaizhangError, FileNotFoundError):
-        return None  # a ledger the import creates
 
 
 class ExportFormat(str, Enum):

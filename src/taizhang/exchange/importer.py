@@ -4,8 +4,8 @@ and ids), then write it through the store's own edit functions, all or nothing.
 A row's project is found by its code, else by its name among the ledgers; a project no ledger
 has is created (`IMP1`, `IMP2`… where the sheet gives no code). An item whose project already
 has an item with the same title is left alone, so importing the same file twice adds nothing the
-second time. Every write is validated and atomic; new projects are created with
-`repo.create.new_ledger` and removed again if a later write fails.
+second time. The write is one transaction of the store (`repo.write.edit_ledgers`): new ledgers
+are made whole in memory and verified like edits, and every file is written or none.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from taizhang.errors import Problem, TaizhangError, input_error
 from taizhang.exchange.columns import Context, Record, find_header, read_records
 from taizhang.exchange.readers import read_sheet
 from taizhang.repo.cache import Cache
+from taizhang.repo.write import Written
 
 # --- planning -------------------------------------------------------------------------------
 
@@ -63,6 +64,9 @@ class ImportPlan:
     rows: int
     ignored: list[str]
     projects: list[ProjectPlan]
+    # What the plan was made from, to make it again under the lock against the ledgers then.
+    records: list[Record] = field(default_factory=list, repr=False)
+    context: Context | None = field(default=None, repr=False)
 
     @property
     def created(self) -> list[ProjectPlan]:
@@ -95,7 +99,7 @@ def plan_import(path: Path, shown: str, ledgers: Sequence[Ledger], existing_code
     if ctx.problems:
         raise TaizhangError(sorted(ctx.problems, key=Problem.sort_key))
     return ImportPlan(shown, table.kind, table.encoding, table.name, header.row + 1,
-                      len(records), header.ignored, projects)
+                      len(records), header.ignored, projects, records, ctx)
 
 
 def _most_common(values: list[str | None]) -> str | None:
@@ -232,35 +236,77 @@ def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_co
 
 # --- writing --------------------------------------------------------------------------------
 
-def apply_import(cache: Cache, settings: Settings, plan: ImportPlan) -> list[Path]:
-    """Write the plan: new ledgers through `repo.create.new_ledger`, items through the store's edit
-    functions, all ledgers in one `edit_ledgers` call (verified before anything is replaced).
-    If that fails, the ledgers this import created are removed again: nothing is half-written.
-    Returns the files written."""
-    from taizhang.repo.write import edit_ledgers
-    from taizhang.repo.layout import ledger_path
-    from taizhang.repo.create import new_ledger
+IMPORT_LOCK = "_import"  # not a code (codes are capitals): imports one at a time
+ATTEMPTS = 5
+
+
+class _Stale(Exception):
+    """A ledger the plan was made against changed before its lock was taken."""
+
+
+def apply_import(cache: Cache, settings: Settings, plan: ImportPlan) -> list[Written]:
+    """Write the plan, all of it or nothing, in one `edit_ledgers` transaction: items through
+    the store's edit functions, new ledgers made whole in memory (verified like an edit, created
+    by the same all-or-nothing write, so a kill never leaves an empty `IMPn`).
+
+    The plan is made again under the lock, against the ledgers as they are then: a ledger
+    another command changed since the plan was shown (an `add`, another import) gets the next
+    free ids and no title twice; two imports at once run one after the other, so the second
+    finds the projects the first created. `plan.projects` becomes what was written. Returns the
+    files written, with their bytes before and after (for a commit of exactly the import)."""
+    from taizhang.repo.create import ledger_text
+    from taizhang.repo.files import locked
+    from taizhang.repo.write import LedgerExists, edit_ledgers
 
     root = cache.root
-    created: list[Path] = []
-    try:
-        for project in plan.created:
-            created.append(new_ledger(root, settings, project.code, project.fields).path)
-        edits = {p.code: _project_edit(p, settings) for p in plan.projects
-                 if p.items or p.investment or p.after}
-        if edits:
-            edit_ledgers(cache, settings, edits)
-    except BaseException:
-        for path in created:
-            path.unlink(missing_ok=True)
-        raise
-    return [ledger_path(root, p.code) for p in plan.projects if p.new or p.items]
+    written: list[Written] = []
+    with locked(root, IMPORT_LOCK):
+        for attempt in range(ATTEMPTS):
+            projects, seen = _replan(cache, settings, plan)
+            edits = {p.code: _project_edit(p, settings, seen.get(p.code)) for p in projects
+                     if p.new or p.items or p.investment or p.after}
+            create = {p.code: ledger_text(settings, p.code, p.fields) for p in projects if p.new}
+            try:
+                if edits:
+                    written = edit_ledgers(cache, settings, edits, create).written
+            except (_Stale, LedgerExists):
+                if attempt == ATTEMPTS - 1:
+                    raise TaizhangError(Problem("", 0, 0, "lock_timeout", {"name": plan.path})) from None
+                continue
+            break
+    plan.projects = projects
+    return written
 
 
-def _project_edit(project: ProjectPlan, settings: Settings) -> Callable:
+def _replan(cache: Cache, settings: Settings, plan: ImportPlan) -> tuple[list[ProjectPlan], dict[str, Any]]:
+    """The plan made again against the ledgers now, with what each existing ledger it adds to
+    looked like (its name, ids and titles: what the plan depends on)."""
+    from taizhang.repo.layout import ledger_files
+    from taizhang.repo.load import load_repo
+
+    if plan.context is None:  # a plan made by hand, not by plan_import: written as it is
+        return plan.projects, {}
+    root = cache.root
+    repo = load_repo(cache)
+    if repo.errors:
+        raise TaizhangError(repo.errors)
+    ctx = Context(plan.context.path, plan.context.as_of, plan.context.year, origin=plan.context.origin)
+    projects = _plan_projects(plan.records, repo.ledgers, {p.stem for p in ledger_files(root)}, ctx)
+    if ctx.problems:
+        raise TaizhangError(sorted(ctx.problems, key=Problem.sort_key))
+    return projects, {l.code: _shape(l) for l in repo.ledgers}
+
+
+def _shape(ledger: Ledger) -> Any:
+    return ledger.name, [(i.id, i.title) for i in ledger.items]
+
+
+def _project_edit(project: ProjectPlan, settings: Settings, shape: Any = None) -> Callable:
     from taizhang.repo.edits import add_item_edit, close_edit, note_edit, set_many_edit
 
     def apply(loaded, context=None):
+        if shape is not None and (loaded.ledger is None or _shape(loaded.ledger) != shape):
+            raise _Stale  # planned against other items: plan again
         steps: list[Callable] = []
         if project.investment:
             steps.append(_investment_edit(project.investment))

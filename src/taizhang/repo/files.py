@@ -1,14 +1,21 @@
-"""Writing inside a repository: machine-local state, locks, and all-or-nothing replacement."""
+"""Writing inside a repository: machine-local state, locks, and all-or-nothing replacement of
+one file or of several (through a journal, so that a kill between two renames is finished by
+the next command rather than leaving some ledgers changed and others not)."""
 
 from __future__ import annotations
 
+import errno
+import hashlib
+import json
 import os
-import tempfile
+import re
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from taizhang.errors import Problem, TaizhangError
+
+JOURNAL_DIR = "journal"  # under state_dir: the committed journals of writes not yet finished
 
 
 def state_dir(root: Path) -> Path:
@@ -38,44 +45,273 @@ def state_dir(root: Path) -> Path:
 @contextmanager
 def locked(root: Path, name: str, timeout: float = 60.0) -> Iterator[None]:
     """Serialise writers of one ledger across processes. The OS drops the lock if a process dies."""
+    with locked_all(root, [name], timeout):
+        yield
+
+
+@contextmanager
+def locked_all(root: Path, names: Sequence[str], timeout: float = 60.0) -> Iterator[None]:
+    """The locks of several ledgers, taken in sorted order (two writers of overlapping sets
+    never wait for each other in a circle) and released in reverse. A folder where no lock can
+    be made is reported as a write that cannot be made."""
     from filelock import FileLock, Timeout
 
-    lock_dir = state_dir(root) / "locks"
-    lock_dir.mkdir(exist_ok=True)
-    lock = FileLock(str(lock_dir / f"{name}.lock"))
     try:
-        lock.acquire(timeout=timeout)
-    except Timeout:
-        raise TaizhangError(Problem("", 0, 0, "lock_timeout", {"name": name})) from None
+        lock_dir = state_dir(root) / "locks"
+        lock_dir.mkdir(exist_ok=True)
+    except OSError as e:
+        raise unwritable(root, e) from None
+    held: list = []
     try:
+        for name in sorted(set(names)):
+            lock = FileLock(str(lock_dir / f"{name}.lock"))
+            try:
+                lock.acquire(timeout=timeout)
+            except Timeout:
+                raise TaizhangError(Problem("", 0, 0, "lock_timeout", {"name": name})) from None
+            except OSError as e:
+                raise unwritable(root, e) from None
+            held.append(lock)
         yield
     finally:
-        lock.release()
+        for lock in reversed(held):
+            lock.release()
+
+
+def unwritable(root: Path | None, error: OSError) -> TaizhangError:
+    """A write the file system refused, as one line naming the file (relative to the root;
+    without one, as the file system named it)."""
+    key = {errno.ENOSPC: "write_no_space", errno.EDQUOT: "write_no_space", errno.EACCES: "write_denied",
+           errno.EPERM: "write_denied", errno.EROFS: "write_read_only"}.get(error.errno or 0, "write_failed")
+    path = ""
+    if error.filename and root is None:
+        path = str(error.filename)
+    elif error.filename:
+        try:
+            path = Path(os.path.abspath(error.filename)).relative_to(Path(os.path.abspath(root))).as_posix()
+        except ValueError:
+            path = str(error.filename)
+    return TaizhangError(Problem(path, 0, 0, key, {"detail": error.strerror or str(error)}))
 
 
 def atomic_write(root: Path, path: Path, data: bytes) -> None:
     """Replace `path` with `data`: the old file or the new one, never a torn one. Keeps the mode."""
     tmp_dir = state_dir(root) / "tmp"
     tmp_dir.mkdir(exist_ok=True)
-    _clean_orphans(tmp_dir, path.name)
+    clean_orphans(root, path)
     try:
         mode = path.stat().st_mode & 0o7777
     except FileNotFoundError:
         mode = None
-    tmp = _synced_copy(tmp_dir, path.name + ".", data, mode)
+    tmp = _synced_copy(tmp_dir, path.name + ".", data, mode, path)
     try:
         try:
             os.replace(tmp, path)
-        except OSError:
+        except OSError as e:
+            if e.errno != errno.EXDEV:
+                e.filename, e.filename2 = str(path), None  # (the temporary file means nothing to the user)
+                raise
             # .taizhang/ on another filesystem than ledgers/ (a mount): rename within the folder.
             os.unlink(tmp)
-            tmp = _synced_copy(path.parent, "." + path.name + ".", data, mode)
+            tmp = _synced_copy(path.parent, "." + path.name + ".", data, mode, path)
             os.replace(tmp, path)
         _fsync_dir(path.parent)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def replace_files(root: Path, writes: Sequence[tuple[Path, bytes]], locks: Sequence[str]) -> None:
+    """Replace (or create) several files as one: after a kill at any moment, either none of them
+    changed or, once the next command has run, all of them did. The caller holds `locks`, the
+    locks of every file written.
+
+    Every new content is first written to a synced temporary file, then a journal naming each
+    (target, temporary file, digest of the target's old bytes) is made; the journal's atomic
+    appearance under `.taizhang/journal/` is the commit point. Then each temporary file is
+    renamed over its target and the journal removed. A kill before the commit point leaves only
+    temporary files (cleaned by the next write of those ledgers); a kill after it leaves a
+    journal that `finish_journals` completes."""
+    for path, _ in writes:
+        # A ledger made read-only says "do not change me" (a rename would replace it anyway).
+        if os.path.exists(path) and not os.access(path, os.W_OK):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+    if not writes:
+        return
+    if len(writes) == 1:  # one rename is atomic by itself
+        atomic_write(root, *writes[0])
+        return
+    tmp_dir = state_dir(root) / "tmp"
+    tmp_dir.mkdir(exist_ok=True)
+    journal_dir = state_dir(root) / JOURNAL_DIR
+    journal_dir.mkdir(exist_ok=True)
+    for folder in {path.parent for path, _ in writes} | {journal_dir}:
+        # A rename refused after the commit point would leave the journal for later: refuse now.
+        if not os.access(folder, os.W_OK):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(folder))
+    same_device = _device(tmp_dir)
+    temps: list[str] = []
+    entries = []
+    try:
+        for path, data in writes:
+            clean_orphans(root, path)
+            try:
+                old = path.read_bytes()
+                mode: int | None = path.stat().st_mode & 0o7777
+            except FileNotFoundError:
+                old, mode = None, None
+            # The rename must stay within one file system: beside the target if .taizhang/ is not.
+            folder = tmp_dir if _device(path.parent) == same_device else path.parent
+            prefix = path.name + "." if folder == tmp_dir else "." + path.name + "."
+            temps.append(_synced_copy(folder, prefix, data, mode, path))
+            entries.append({"target": _rel(root, path), "temp": _rel(root, Path(temps[-1])),
+                            "old": None if old is None else _digest(old), "new": _digest(data)})
+        body = json.dumps({"locks": sorted(set(locks)), "files": entries}, ensure_ascii=False).encode("utf-8")
+        # Named after a file it writes, whose lock this writer holds: a dead writer's unfinished
+        # journal is an orphan like its other temporary files.
+        temps.append(_synced_copy(tmp_dir, writes[0][0].name + ".", body, None, journal_dir))
+        journal = journal_dir / (Path(temps[-1]).name[: -len(".tmp")] + ".json")
+        os.replace(temps[-1], journal)  # the commit point
+        temps.pop()
+        _fsync_dir(journal_dir)
+    except BaseException:
+        for tmp in temps:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        raise
+    _roll_forward(root, journal, entries)
+
+
+def finish_journals(root: Path, held: Sequence[str] = ()) -> bool:
+    """Complete the writes a killed command committed but did not finish. Each journal is
+    finished under the locks it names (a live writer's is gone by the time they are free);
+    with `held`, the locks the caller holds, only journals needing no other lock are finished,
+    and False says one needs more (release and call again). One listing when there is none."""
+    folder = root / ".taizhang" / JOURNAL_DIR
+    try:
+        names = sorted(n for n in os.listdir(folder) if n.endswith(".json"))
+    except OSError:  # no journal folder: nothing was ever committed through one
+        return True
+    done = True
+    for name in names:
+        journal = folder / name
+        try:
+            content = json.loads(journal.read_bytes())
+            locks, entries = list(content["locks"]), list(content["files"])
+        except FileNotFoundError:
+            continue  # its writer finished it meanwhile
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # not one of ours (a journal is renamed in whole, never torn)
+        if held:
+            if not set(locks) & set(held):
+                continue
+            if not set(locks) <= set(held):
+                done = False
+                continue
+            if journal.exists():
+                _roll_forward(root, journal, entries)
+            continue
+        with locked_all(root, locks):
+            if journal.exists():
+                _roll_forward(root, journal, entries)
+    return done
+
+
+def _roll_forward(root: Path, journal: Path, entries: list[dict]) -> None:
+    """Rename each temporary file still there over its target if the target still holds the
+    bytes the journal was made against (else someone changed it since: theirs is kept), then
+    remove the journal."""
+    folders = set()
+    for entry in entries:
+        tmp, target = root / entry["temp"], root / entry["target"]
+        if not tmp.exists():
+            continue  # renamed already
+        try:
+            current: str | None = _digest(target.read_bytes())
+        except FileNotFoundError:
+            current = None
+        if current == entry["old"]:
+            os.replace(tmp, target)
+            folders.add(target.parent)
+        else:
+            os.unlink(tmp)
+    for folder in folders:
+        _fsync_dir(folder)
+    journal.unlink()
+    _fsync_dir(journal.parent)
+
+
+_LEDGER_TEMP = re.compile(r"([A-Z][A-Z0-9]*)\.yaml\..+\.tmp")
+
+
+def clean_all_orphans(root: Path, held: Sequence[str]) -> None:
+    """Remove the temporary files every crashed writer of a ledger left (SPEC §2: the next
+    write cleans them, whichever ledger it writes). A ledger's file is a dead writer's when its
+    lock is free (tried without waiting: no order to keep) or held by the caller, and no
+    journal names it. One listing when there is none."""
+    from filelock import FileLock, Timeout
+
+    tmp_dir = root / ".taizhang" / "tmp"
+    try:
+        names = os.listdir(tmp_dir)
+    except OSError:
+        return
+    by_code: dict[str, list[str]] = {}
+    for name in names:
+        match = _LEDGER_TEMP.fullmatch(name)
+        if match:
+            by_code.setdefault(match.group(1), []).append(name)
+    if not by_code:
+        return
+    named = _journal_temps(root)
+    for code, temps in sorted(by_code.items()):
+        lock = None
+        if code not in held:
+            lock = FileLock(str(root / ".taizhang" / "locks" / f"{code}.lock"))
+            try:
+                lock.acquire(timeout=0)
+            except (Timeout, OSError):
+                continue  # being written now
+        try:
+            for name in temps:
+                if f".taizhang/tmp/{name}" not in named:
+                    try:
+                        os.unlink(tmp_dir / name)
+                    except OSError:
+                        pass
+        finally:
+            if lock is not None:
+                lock.release()
+
+
+def _journal_temps(root: Path) -> set[str]:
+    """The temporary files the journals there name (relative to the root)."""
+    folder = root / ".taizhang" / JOURNAL_DIR
+    named: set[str] = set()
+    try:
+        journals = [folder / n for n in os.listdir(folder) if n.endswith(".json")]
+    except OSError:
+        return named
+    for journal in journals:
+        try:
+            named.update(entry["temp"] for entry in json.loads(journal.read_bytes())["files"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+    return named
+
+
+def clean_orphans(root: Path, path: Path) -> None:
+    """Remove the temporary files of `path` a crashed writer left. Called under the file's lock
+    after its journals are finished: any temporary file of it is then a dead writer's."""
+    tmp_dir = root / ".taizhang" / "tmp"
+    for orphan in [*tmp_dir.glob(path.name + ".*.tmp"), *path.parent.glob("." + path.name + ".*.tmp")]:
+        try:
+            orphan.unlink()
+        except OSError:
+            pass
 
 
 def replace_in_place(target: Path, data: bytes) -> None:
@@ -94,9 +330,19 @@ def replace_in_place(target: Path, data: bytes) -> None:
         raise
 
 
-def _synced_copy(folder: Path, prefix: str, data: bytes, mode: int | None) -> str:
-    """A temporary file in `folder` holding `data`, flushed to disk, with `mode`."""
-    fd, name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=folder)
+def _synced_copy(folder: Path, prefix: str, data: bytes, mode: int | None, shown: Path | None = None) -> str:
+    """A temporary file in `folder` holding `data`, flushed to disk, with `mode`. An error
+    names the folder (no file can be made there) or `shown`, the file the copy is for (a full
+    disk: the temporary name would mean nothing to the user)."""
+    import tempfile
+
+    try:
+        fd, name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=folder)
+    except OSError as e:
+        e.filename = e.filename or str(folder)
+        if os.path.basename(str(e.filename)).startswith(prefix):
+            e.filename = str(folder)
+        raise
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -104,19 +350,24 @@ def _synced_copy(folder: Path, prefix: str, data: bytes, mode: int | None) -> st
             os.fsync(handle.fileno())
         if mode is not None:
             os.chmod(name, mode)
-    except BaseException:
+    except BaseException as e:
         os.unlink(name)
+        if isinstance(e, OSError) and shown is not None:
+            e.filename = str(shown)
         raise
     return name
 
 
-def _clean_orphans(tmp_dir: Path, name: str) -> None:
-    # Called under the ledger's lock: any temporary file of this ledger is a crashed writer's.
-    for orphan in tmp_dir.glob(name + ".*.tmp"):
-        try:
-            orphan.unlink()
-        except OSError:
-            pass
+def _device(folder: Path) -> int:
+    return os.stat(folder).st_dev
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
+def _rel(root: Path, path: Path) -> str:
+    return Path(os.path.abspath(path)).relative_to(Path(os.path.abspath(root))).as_posix()
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -125,5 +376,8 @@ def _fsync_dir(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)
+    except OSError as e:
+        e.filename = e.filename or str(folder)
+        raise
     finally:
         os.close(fd)

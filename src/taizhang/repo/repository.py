@@ -76,6 +76,8 @@ class Repository:
     """A taizhang repository: `taizhang.yaml`, `ledgers/*.yaml`, `calendars/*.yaml`."""
 
     def __init__(self, root: Path, *, use_cache: bool = True):
+        from taizhang.repo.files import finish_journals
+
         self.root = Path(root)
         # The one cache of this object's reads and writes (use_cache=False: none read or kept).
         self.cache = Cache(self.root, enabled=use_cache)
@@ -83,6 +85,11 @@ class Repository:
         # Every file this object wrote, with its bytes before and after (repo.write.Written):
         # what a commit of exactly these changes needs (gitops.git.commit).
         self.written: list[Any] = []
+        try:
+            # A write a killed command committed is finished before anything is read.
+            finish_journals(self.root)
+        except (TaizhangError, OSError):
+            pass  # (a read-only checkout is still read: each file is whole, old or new)
 
     def __repr__(self) -> str:
         return f"Repository({str(self.root)!r})"
@@ -245,7 +252,7 @@ class Repository:
 
         fields = {"name": name, "program": program, "stage": stage, "unit": unit, "leader": leader,
                   "owner": owner, "deadline": deadline, "calendar": calendar}
-        written = new_ledger(self.root, self.settings, code, fields, wordings or None)
+        written = new_ledger(self.root, self.settings, code, fields, wordings or None, cache=self.cache)
         self.written.append(written)
         return written.path
 
@@ -312,17 +319,36 @@ class Repository:
         self._edit({code: set_edit(target, list(changes))})
 
     def write_schedule(self, code: str, as_of: date, found: Optional[Schedule] = None) -> int:
-        """Write the computed finish as `due` of each item that has none (`found`: the schedule
-        already computed for `as_of`); returns how many."""
+        """Write the computed finish as `due` of each item that has none; returns how many. The
+        schedule is computed again under the ledger's lock, from the ledger as it is then (`found`,
+        the one shown, may be older: a `set due=` made meanwhile is kept, not overwritten)."""
+        from taizhang.domain.calendars import CalendarError
+        from taizhang.domain.lights import project_plan
+        from taizhang.domain.schedule import CycleError
         from taizhang.repo.edits import set_many_edit
+        from taizhang.repo.load import load_calendars
+        from taizhang.repo.write import Edit
 
-        found = found or self.schedule(code, as_of)
-        dues: dict[str, list[tuple[str, Any, Optional[str]]]] = {
-            p.id: [("due", p.finish, "倒排工期")] for p, item in zip(found.plan.items, found.ledger.items)
-                if item.due is None and not p.fixed and p.finish is not None}
-        if dues:
-            self._edit({code: set_many_edit(dues)})
-        return len(dues)
+        settings = found.settings if found is not None else self.settings
+        extra, problems, _ = load_calendars(self.cache, settings)
+        if [p for p in problems if p.is_error]:
+            raise TaizhangError(problems)
+
+        def plan(loaded: Any, context: Any = None) -> Edit:
+            try:
+                planned = project_plan(loaded.ledger, as_of, settings, extra)
+            except (CalendarError, CycleError) as e:
+                raise TaizhangError(Problem(loaded.path, 1, 1, getattr(e, "key", "after_cycle"),
+                                            getattr(e, "args_", {"cycle": str(e)}))) from None
+            dues: dict[str, list[tuple[str, Any, Optional[str]]]] = {
+                p.id: [("due", p.finish, "倒排工期")] for p, item in zip(planned.items, loaded.ledger.items)
+                    if item.due is None and not p.fixed and p.finish is not None}
+            if not dues:
+                return Edit(loaded.doc.text, loaded.doc.data, 0)
+            edit = set_many_edit(dues)(loaded, context)
+            return Edit(edit.text, edit.expected, len(dues))
+
+        return self._edit({code: plan})[code]
 
     def record_investment(self, code: str, month: str, amount: str) -> Any:
         """Completed investment of a month (万元; `1.2亿`, `3000万元`, `1200`), replacing that

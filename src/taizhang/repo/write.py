@@ -1,20 +1,29 @@
 """Writing ledgers: take the locks, re-read each file, make the edit, check that the new text
-reads back as exactly the intended data, and only then replace the files atomically.
+reads back as exactly the intended data, and only then replace the files, all of them or none
+(`files.replace_files`: a journal finishes a write that a kill interrupted).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from taizhang.domain.ids import check_code
 from taizhang.domain.models import Ledger, Settings
 from taizhang.errors import Problem, TaizhangError
-from taizhang.repo.files import atomic_write, locked
-from taizhang.repo.layout import ledger_path
+from taizhang.repo.files import (
+    clean_all_orphans,
+    finish_journals,
+    locked_all,
+    replace_files,
+    unwritable,
+)
+from taizhang.repo.layout import LEDGER_DIR, ledger_path, new_ledger_path
 from taizhang.repo.layout import rel_path as _rel
 from taizhang.repo.cache import Cache
 from taizhang.repo.load import LoadedLedger, ledger_rules, parse_ledger, validation_problems
@@ -53,14 +62,14 @@ class Results(dict):
         self.written: list[Written] = []
 
 
-def _checked_loaded(cache: Cache, path: Path, settings: Settings) -> LoadedLedger:
+def _checked_loaded(cache: Cache, path: Path, settings: Settings, raw: bytes | None = None) -> LoadedLedger:
     """The ledger to edit, refusing one with errors. Its data come from the cache when the file
     is as last read (the nodes an edit needs are composed anyway; converting them is not)."""
     import json
 
     from taizhang.yamltext.read import decode
 
-    raw = path.read_bytes()
+    raw = path.read_bytes() if raw is None else raw
     rel = _rel(cache.root, path)
     hit = cache.load(rel, raw, settings.year)
     if hit is not None:
@@ -102,20 +111,43 @@ def same_data(a: Any, b: Any) -> bool:
                                              and not isinstance(a, bool) and not isinstance(b, bool) and a == b)
 
 
-def edit_ledgers(cache: Cache, settings: Settings, plans: dict[str, Plan]) -> Results:
+class LedgerExists(TaizhangError):
+    """A ledger to be created is there already (made by another command meanwhile)."""
+
+
+def edit_ledgers(cache: Cache, settings: Settings, plans: dict[str, Plan],
+                 create: dict[str, str] | None = None) -> Results:
     """Apply edits to several ledgers of `cache.root`: lock them all (in order), compute and
-    verify every new text, and only then write. An error anywhere leaves every file as it was.
+    verify every new text, and only then write them all, as one (a kill at any moment leaves all
+    of them as they were or, once the next command has run, all of them changed). `create` gives
+    the whole text of ledgers to make (code → text), checked under the lock not to exist yet; a
+    plan of the same code then edits that text. An error anywhere leaves every file as it was.
     The ledgers are read, and what was written is remembered, through `cache`. The results say
     what each plan returned and, in `written`, each file's bytes before and after."""
     root = cache.root
-    paths = {code: ledger_path(root, code) for code in plans}
+    create = create or {}
+    paths = {code: ledger_path(root, code) for code in plans if code not in create}
+    for code in create:
+        check_code(code)  # a code that is not one, or a name Windows reserves, is refused
+        paths[code] = root / LEDGER_DIR / f"{code}.yaml"
     results = Results()
     writes: list[tuple[Path, bytes, LoadedLedger]] = []
-    with _locks(root, sorted(plans)):
-        for code in sorted(plans):
-            before = paths[code].read_bytes()
-            loaded = _checked_loaded(cache, paths[code], settings)
-            _refuse_lone_cr(loaded)
+    before: dict[str, bytes | None] = {}
+    unchanged: set[str] = set()
+    with transaction(root, sorted(paths)):
+        for code in sorted(paths):
+            if code in create:
+                loaded = _new_loaded(root, paths[code], create[code], settings)
+                before[code] = None
+            else:
+                raw = paths[code].read_bytes()
+                before[code] = raw
+                loaded = _checked_loaded(cache, paths[code], settings, raw)
+                _refuse_lone_cr(loaded)
+            if code not in plans:
+                writes.append((paths[code], encode(loaded.doc.text, loaded.doc.bom), loaded))
+                results[code] = None
+                continue
             edit, new_loaded = _edited(plans[code], loaded, settings)
             if new_loaded.has_errors:
                 # Wrong input is reported as input (`taizhang: items[4].title …`), not at lines
@@ -126,13 +158,56 @@ def edit_ledgers(cache: Cache, settings: Settings, plans: dict[str, Plan]) -> Re
                 raise TaizhangError(Problem(loaded.path, 0, 0, "internal_edit", {"path": loaded.path}))
             data = encode(edit.text, loaded.doc.bom)
             writes.append((paths[code], data, new_loaded))
-            results.written.append(Written(paths[code], before, data))
+            if code not in create and edit.text == loaded.doc.text:
+                unchanged.add(loaded.path)
             results[code] = edit.result
+        # A ledger the edit leaves as it was is not written again.
+        writes = [w for w in writes if w[2].path not in unchanged]
+        try:
+            replace_files(root, [(path, data) for path, data, _ in writes], sorted(paths))
+        except OSError as e:
+            raise unwritable(root, e) from None
         for path, data, new_loaded in writes:
-            atomic_write(root, path, data)
             # What was just verified: the next command need not parse the file again.
             cache.store(new_loaded.path, data, settings.year, new_loaded.doc.data, new_loaded.problems)
+            results.written.append(Written(path, before[path.stem], data))
     return results
+
+
+@contextmanager
+def transaction(root: Path, codes: list[str]) -> Iterator[None]:
+    """Hold the locks of `codes` with every earlier write of those ledgers finished: a journal a
+    killed command left is completed first (one needing other locks too: with none held)."""
+    inside = False
+    try:
+        while True:
+            finish_journals(root)
+            with locked_all(root, codes):
+                # A writer killed between the look above and the locks: finish it now.
+                if finish_journals(root, held=codes):
+                    clean_all_orphans(root, codes)
+                    inside = True
+                    yield
+                    return
+    except OSError as e:
+        if inside:
+            raise
+        raise unwritable(root, e) from None
+
+
+def _new_loaded(root: Path, path: Path, text: str, settings: Settings) -> LoadedLedger:
+    """A ledger to create, read from its text: refused if its code is taken (looked at under its
+    lock, by a file of any kind under either suffix) or if the text has errors."""
+    try:
+        new_ledger_path(root, path.stem)
+    except TaizhangError as e:
+        if any(p.key == "project_exists" for p in e.problems):
+            raise LedgerExists(e.problems) from None
+        raise
+    loaded = parse_ledger(text.encode("utf-8"), _rel(root, path), settings)
+    if loaded.has_errors:
+        raise TaizhangError([p for p in loaded.problems if p.is_error])
+    return loaded
 
 
 def _edited(plan: Plan, loaded: LoadedLedger, settings: Settings) -> tuple[Edit, LoadedLedger]:
@@ -169,28 +244,6 @@ def refuse_invalid_data(data: Any, settings: Settings, rel_path: str) -> None:
               if p.is_error and p.key != "file_name_invalid"]
     if errors:
         raise TaizhangError(errors)
-
-
-class _locks:
-    def __init__(self, root: Path, names: list[str]):
-        self.managers = [locked(root, name) for name in names]
-
-    def __enter__(self):
-        entered = []
-        try:
-            for manager in self.managers:
-                manager.__enter__()
-                entered.append(manager)
-        except BaseException:
-            for manager in reversed(entered):
-                manager.__exit__(None, None, None)
-            raise
-        return self
-
-    def __exit__(self, *exc):
-        for manager in reversed(self.managers):
-            manager.__exit__(*exc)
-        return False
 
 
 @dataclass
