@@ -385,6 +385,33 @@ def test_two_imports_at_once_create_one_project_and_add_nothing_twice(tmp_path):
     assert [i.title for i in _ledger(root, "AA").items] == ["第一项", "第二项", "补充勘察", "施工图审查"]
 
 
+def test_import_while_another_import_holds_on_says_so_in_one_line(tmp_path, cli, monkeypatch):
+    from taizhang.repo import files
+
+    root = _make_repo(tmp_path / "repo")
+    before = _files(root)
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import time
+        from pathlib import Path
+        from taizhang.repo.files import locked
+        with locked(Path({str(root)!r}), "_import"):
+            print("held", flush=True)
+            time.sleep(60)
+        """)], stdout=subprocess.PIPE, text=True, env=_env())
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        real = files.locked
+        monkeypatch.setattr(files, "locked", lambda root, name, timeout=60.0: real(root, name, 0.2))
+        result = cli("--dir", root, "--as-of", AS_OF, "import", _workbook(tmp_path / "t.xlsx"))
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()
+    assert result.exit_code == 1, result
+    assert result.stderr == "taizhang: 台账正被另一个命令反复修改或另一个导入正在进行，未导入任何内容，请稍后再试\n"
+    assert _files(root) == before
+
+
 def test_schedule_write_racing_set_keeps_the_set(tmp_path, monkeypatch, cli):
     """`schedule --write` computes the dues under the lock: a `set due=` that lands after the
     schedule was shown (and before the write) is kept, not overwritten."""

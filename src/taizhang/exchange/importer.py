@@ -11,7 +11,8 @@ are made whole in memory and verified like edits, and every file is written or n
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -253,11 +254,10 @@ def apply_import(root: Path, settings: Settings, plan: ImportPlan) -> list[Path]
     finds the projects the first created. `plan.projects` becomes what was written. Returns the
     files written."""
     from taizhang.repo.create import ledger_text
-    from taizhang.repo.files import locked
     from taizhang.repo.layout import ledger_path
     from taizhang.repo.write import LedgerExists, edit_ledgers
 
-    with locked(root, IMPORT_LOCK):
+    with _import_lock(root):
         for attempt in range(ATTEMPTS):
             projects, seen = _replan(root, settings, plan)
             edits = {p.code: _project_edit(p, settings, seen.get(p.code)) for p in projects
@@ -268,11 +268,29 @@ def apply_import(root: Path, settings: Settings, plan: ImportPlan) -> list[Path]
                     edit_ledgers(root, settings, edits, create)
             except (_Stale, LedgerExists):
                 if attempt == ATTEMPTS - 1:
-                    raise TaizhangError(Problem("", 0, 0, "lock_timeout", {"name": plan.path})) from None
+                    raise input_error("import_busy") from None
                 continue
             break
     plan.projects = projects
     return [ledger_path(root, p.code) for p in plan.projects if p.new or p.items]
+
+
+@contextmanager
+def _import_lock(root: Path) -> Iterator[None]:
+    """One import at a time (the second plans against what the first wrote)."""
+    from taizhang.repo.files import locked
+
+    try:
+        lock = locked(root, IMPORT_LOCK)
+        lock.__enter__()
+    except TaizhangError as e:
+        if [p.key for p in e.problems] == ["lock_timeout"]:
+            raise input_error("import_busy") from None
+        raise
+    try:
+        yield
+    finally:
+        lock.__exit__(None, None, None)
 
 
 def _replan(root: Path, settings: Settings, plan: ImportPlan) -> tuple[list[ProjectPlan], dict[str, Any]]:
