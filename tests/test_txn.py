@@ -193,6 +193,37 @@ def test_a_journal_is_not_applied_over_a_ledger_changed_since(tmp_path):
     assert _leftovers(root) == []
 
 
+def test_a_journal_this_program_did_not_write_is_never_followed(tmp_path, cli):
+    """A journal copied or edited into .taizhang/journal/ renames nothing: not a file outside
+    the ledgers, not a temporary file whose bytes are not those it was written with."""
+    import json
+
+    root = _make_repo(tmp_path / "repo")
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep me", encoding="utf-8")
+    journal, tmp = root / ".taizhang" / "journal", root / ".taizhang" / "tmp"
+    journal.mkdir(parents=True)
+    tmp.mkdir()
+    (tmp / "AA.yaml.evil.tmp").write_text("code: AA\nname: 被换掉\n", encoding="utf-8")
+    (tmp / "BB.yaml.torn.tmp").write_text("code: BB\nna", encoding="utf-8")
+    from taizhang.repo.files import _digest
+
+    old = {code: _digest(text.encode()) for code, text in LEDGERS.items()}
+    (journal / "a.json").write_text(json.dumps({"locks": ["AA"], "files": [
+        {"target": "../outside.txt", "temp": ".taizhang/tmp/AA.yaml.evil.tmp", "old": _digest(b"keep me"),
+         "new": _digest("code: AA\nname: 被换掉\n".encode())}]}), encoding="utf-8")
+    (journal / "b.json").write_text(json.dumps({"locks": ["BB"], "files": [
+        {"target": "ledgers/BB.yaml", "temp": ".taizhang/tmp/BB.yaml.torn.tmp", "old": old["BB"],
+         "new": _digest(b"code: BB\nname: whole\n")}]}), encoding="utf-8")
+    (journal / "c.json").write_text(json.dumps({"locks": ["../../x"], "files": []}), encoding="utf-8")
+    before = _files(root)
+    assert cli("--dir", root, "--as-of", AS_OF, "status").exit_code in (0, 3)
+    assert outside.read_text(encoding="utf-8") == "keep me"
+    assert _files(root) == before
+    assert not (root / ".taizhang" / "locks" / "x.lock").exists() and not (tmp_path / "x.lock").exists()
+    assert not (journal / "b.json").exists()  # ours, with a temporary file not whole: dropped
+
+
 def test_a_journal_needing_a_lock_the_writer_does_not_hold_waits_for_it(tmp_path):
     """Under the locks of AA alone, a dead writer's journal naming AA and BB is not finished
     (BB's lock is not held: False, release and finish it with none held)."""
