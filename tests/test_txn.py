@@ -76,6 +76,11 @@ def _make_repo(root: Path) -> Path:
     (root / "taizhang.yaml").write_text("year: 2018\n", encoding="utf-8")
     for code, text in LEDGERS.items():
         (root / "ledgers" / f"{code}.yaml").write_text(text, encoding="utf-8")
+    # `.taizhang/` made beforehand (as any earlier command makes it): its own synced .gitignore
+    # would otherwise be the first fsync and rename the tests below count.
+    from taizhang.repo.files import state_dir
+
+    state_dir(root)
     return root
 
 
@@ -189,6 +194,37 @@ def test_a_journal_is_not_applied_over_a_ledger_changed_since(tmp_path):
     assert paths[0].read_bytes().endswith(b"# by hand\n")
     assert paths[1].read_bytes().endswith(b"# new\n")
     assert _leftovers(root) == []
+
+
+def test_a_journal_this_program_did_not_write_is_never_followed(tmp_path, cli):
+    """A journal copied or edited into .taizhang/journal/ renames nothing: not a file outside
+    the ledgers, not a temporary file whose bytes are not those it was written with."""
+    import json
+
+    root = _make_repo(tmp_path / "repo")
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep me", encoding="utf-8")
+    journal, tmp = root / ".taizhang" / "journal", root / ".taizhang" / "tmp"
+    journal.mkdir(parents=True)
+    tmp.mkdir()
+    (tmp / "AA.yaml.evil.tmp").write_text("code: AA\nname: 被换掉\n", encoding="utf-8")
+    (tmp / "BB.yaml.torn.tmp").write_text("code: BB\nna", encoding="utf-8")
+    from taizhang.repo.files import _digest
+
+    old = {code: _digest(text.encode()) for code, text in LEDGERS.items()}
+    (journal / "a.json").write_text(json.dumps({"locks": ["AA"], "files": [
+        {"target": "../outside.txt", "temp": ".taizhang/tmp/AA.yaml.evil.tmp", "old": _digest(b"keep me"),
+         "new": _digest("code: AA\nname: 被换掉\n".encode())}]}), encoding="utf-8")
+    (journal / "b.json").write_text(json.dumps({"locks": ["BB"], "files": [
+        {"target": "ledgers/BB.yaml", "temp": ".taizhang/tmp/BB.yaml.torn.tmp", "old": old["BB"],
+         "new": _digest(b"code: BB\nname: whole\n")}]}), encoding="utf-8")
+    (journal / "c.json").write_text(json.dumps({"locks": ["../../x"], "files": []}), encoding="utf-8")
+    before = _files(root)
+    assert cli("--dir", root, "--as-of", AS_OF, "status").exit_code in (0, 3)
+    assert outside.read_text(encoding="utf-8") == "keep me"
+    assert _files(root) == before
+    assert not (root / ".taizhang" / "locks" / "x.lock").exists() and not (tmp_path / "x.lock").exists()
+    assert not (journal / "b.json").exists()  # ours, with a temporary file not whole: dropped
 
 
 def test_a_journal_needing_a_lock_the_writer_does_not_hold_waits_for_it(tmp_path):
@@ -383,6 +419,33 @@ def test_two_imports_at_once_create_one_project_and_add_nothing_twice(tmp_path):
     assert [i.title for i in _ledger(root, "AA").items] == ["第一项", "第二项", "补充勘察", "施工图审查"]
 
 
+def test_import_while_another_import_holds_on_says_so_in_one_line(tmp_path, cli, monkeypatch):
+    from taizhang.repo import files
+
+    root = _make_repo(tmp_path / "repo")
+    before = _files(root)
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import time
+        from pathlib import Path
+        from taizhang.repo.files import locked
+        with locked(Path({str(root)!r}), "_import"):
+            print("held", flush=True)
+            time.sleep(60)
+        """)], stdout=subprocess.PIPE, text=True, env=_env())
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        real = files.locked
+        monkeypatch.setattr(files, "locked", lambda root, name, timeout=60.0: real(root, name, 0.2))
+        result = cli("--dir", root, "--as-of", AS_OF, "import", _workbook(tmp_path / "t.xlsx"))
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()
+    assert result.exit_code == 1, result
+    assert result.stderr == "taizhang: 台账正被另一个命令反复修改或另一个导入正在进行，未导入任何内容，请稍后再试\n"
+    assert _files(root) == before
+
+
 def test_schedule_write_racing_set_keeps_the_set(tmp_path, monkeypatch, cli):
     """`schedule --write` computes the dues under the lock: a `set due=` that lands after the
     schedule was shown (and before the write) is kept, not overwritten."""
@@ -404,12 +467,25 @@ def test_schedule_write_racing_set_keeps_the_set(tmp_path, monkeypatch, cli):
 
 # --- read-only files and a full disk --------------------------------------------------------
 
+def _is_cache_file(fd: int) -> bool:
+    """Whether `fd` is one of the cache's files (its entries, its key) or `.taizhang/.gitignore`:
+    the steps counted below are those of the ledgers' own write."""
+    try:
+        target = os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        return False
+    return ("/.taizhang/cache/" in target or ".taizhang-key" in target or "taizhang-cache.key" in target
+            or "/.taizhang/.gitignore" in target)
+
+
 def _no_space_at(monkeypatch, name: str, nth: int, error: int = errno.ENOSPC) -> None:
     """The `nth` call of os.`name` fails as a full disk (or `error`) would."""
     real = getattr(os, name)
     calls = [0]
 
     def failing(*args, **kwargs):
+        if name == "fsync" and _is_cache_file(args[0]):
+            return real(*args, **kwargs)  # the cache's own writes are not what is counted
         calls[0] += 1
         if calls[0] == nth:
             raise OSError(error, os.strerror(error))

@@ -218,6 +218,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "reopen_old_note": ("；原销号说明：{value}", "; the close said: {value}"),
     "reopen_old_evidence": ("；原佐证：{value}", "; its evidence: {value}"),
     "invest_ok": ("已记录 {code} {month} 完成投资 {amount} 万元", "recorded {code} {month}: {amount} 万元 completed"),
+    "import_busy": ("台账正被另一个命令反复修改或另一个导入正在进行，未导入任何内容，请稍后再试",
+                    "the ledgers are being changed by other commands or another import is running; "
+                    "nothing was imported, try again"),
     "write_no_space": ("无法写入：磁盘已满（未改动任何文件）", "cannot write: the disk is full (no file was changed)"),
     "write_denied": ("无法写入：没有写入权限（未改动任何文件）", "cannot write: permission denied (no file was changed)"),
     "write_read_only": ("无法写入：只读文件系统（未改动任何文件）",

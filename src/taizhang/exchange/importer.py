@@ -11,7 +11,8 @@ are made whole in memory and verified like edits, and every file is written or n
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -255,12 +256,11 @@ def apply_import(cache: Cache, settings: Settings, plan: ImportPlan) -> list[Wri
     finds the projects the first created. `plan.projects` becomes what was written. Returns the
     files written, with their bytes before and after (for a commit of exactly the import)."""
     from taizhang.repo.create import ledger_text
-    from taizhang.repo.files import locked
     from taizhang.repo.write import LedgerExists, edit_ledgers
 
     root = cache.root
     written: list[Written] = []
-    with locked(root, IMPORT_LOCK):
+    with _import_lock(root):
         for attempt in range(ATTEMPTS):
             projects, seen = _replan(cache, settings, plan)
             edits = {p.code: _project_edit(p, settings, seen.get(p.code)) for p in projects
@@ -271,11 +271,29 @@ def apply_import(cache: Cache, settings: Settings, plan: ImportPlan) -> list[Wri
                     written = edit_ledgers(cache, settings, edits, create).written
             except (_Stale, LedgerExists):
                 if attempt == ATTEMPTS - 1:
-                    raise TaizhangError(Problem("", 0, 0, "lock_timeout", {"name": plan.path})) from None
+                    raise input_error("import_busy") from None
                 continue
             break
     plan.projects = projects
     return written
+
+
+@contextmanager
+def _import_lock(root: Path) -> Iterator[None]:
+    """One import at a time (the second plans against what the first wrote)."""
+    from taizhang.repo.files import locked
+
+    try:
+        lock = locked(root, IMPORT_LOCK)
+        lock.__enter__()
+    except TaizhangError as e:
+        if [p.key for p in e.problems] == ["lock_timeout"]:
+            raise input_error("import_busy") from None
+        raise
+    try:
+        yield
+    finally:
+        lock.__exit__(None, None, None)
 
 
 def _replan(cache: Cache, settings: Settings, plan: ImportPlan) -> tuple[list[ProjectPlan], dict[str, Any]]:

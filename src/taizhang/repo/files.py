@@ -9,11 +9,14 @@ import hashlib
 import json
 import os
 import re
+import stat
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from taizhang.domain.ids import CODE_PATTERN
 from taizhang.errors import Problem, TaizhangError
+from taizhang.repo.layout import LEDGER_DIR
 
 JOURNAL_DIR = "journal"  # under state_dir: the committed journals of writes not yet finished
 
@@ -199,12 +202,12 @@ def finish_journals(root: Path, held: Sequence[str] = ()) -> bool:
     for name in names:
         journal = folder / name
         try:
-            content = json.loads(journal.read_bytes())
-            locks, entries = list(content["locks"]), list(content["files"])
-        except FileNotFoundError:
+            read = _read_journal(journal.read_bytes())
+        except OSError:
             continue  # its writer finished it meanwhile
-        except (OSError, ValueError, KeyError, TypeError):
-            continue  # not one of ours (a journal is renamed in whole, never torn)
+        if read is None:
+            continue  # not one of ours (a journal is renamed in whole, never torn): never followed
+        locks, entries = read
         if held:
             if not set(locks) & set(held):
                 continue
@@ -220,20 +223,46 @@ def finish_journals(root: Path, held: Sequence[str] = ()) -> bool:
     return done
 
 
+def _read_journal(raw: bytes) -> tuple[list[str], list[dict]] | None:
+    """(locks, files) of a journal, or None if it is not one this program wrote: every lock a
+    code, every target a ledger among them, every temporary file one of that ledger's in the
+    repository's own folders. A journal copied or edited in can rename nothing elsewhere."""
+    try:
+        content = json.loads(raw)
+        locks, entries = list(content["locks"]), list(content["files"])
+        if not all(isinstance(code, str) and re.fullmatch(CODE_PATTERN, code) for code in locks):
+            return None
+        for entry in entries:
+            code = next(c for c in locks if entry["target"] == f"{LEDGER_DIR}/{c}.yaml")
+            if not (re.fullmatch(rf"\.taizhang/tmp/{code}\.yaml\.[A-Za-z0-9_]+\.tmp", entry["temp"])
+                    or re.fullmatch(rf"{LEDGER_DIR}/\.{code}\.yaml\.[A-Za-z0-9_]+\.tmp", entry["temp"])):
+                return None
+            if not isinstance(entry["new"], str) or not isinstance(entry["old"], (str, type(None))):
+                return None
+    except (ValueError, KeyError, TypeError, StopIteration):
+        return None
+    return locks, entries
+
+
 def _roll_forward(root: Path, journal: Path, entries: list[dict]) -> None:
     """Rename each temporary file still there over its target if the target still holds the
-    bytes the journal was made against (else someone changed it since: theirs is kept), then
-    remove the journal."""
+    bytes the journal was made against (else someone changed it since: theirs is kept) and the
+    temporary file the bytes it was written with, then remove the journal."""
     folders = set()
     for entry in entries:
         tmp, target = root / entry["temp"], root / entry["target"]
-        if not tmp.exists():
+        try:
+            if not stat.S_ISREG(os.lstat(tmp).st_mode):
+                os.unlink(tmp)
+                continue
+            whole = _digest(tmp.read_bytes()) == entry["new"]
+        except FileNotFoundError:
             continue  # renamed already
         try:
             current: str | None = _digest(target.read_bytes())
         except FileNotFoundError:
             current = None
-        if current == entry["old"]:
+        if current == entry["old"] and whole:
             os.replace(tmp, target)
             folders.add(target.parent)
         else:
@@ -297,9 +326,11 @@ def _journal_temps(root: Path) -> set[str]:
         return named
     for journal in journals:
         try:
-            named.update(entry["temp"] for entry in json.loads(journal.read_bytes())["files"])
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
+            read = _read_journal(journal.read_bytes())
+        except OSError:
+            continue
+        if read is not None:
+            named.update(entry["temp"] for entry in read[1])
     return named
 
 
