@@ -232,6 +232,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                     "merge conflict: {id} was deleted on our side and changed on theirs"),
     "merge_conflict_deleted_theirs": ("合并冲突：{id} 对方已删除，本方做了修改；请决定是否保留",
                                       "merge conflict: {id} was deleted on their side and changed on ours"),
+    "merge_conflict_projects": ("合并冲突：本方“{ours}”与对方“{theirs}”是同一代码 {code} 下的两个不同项目，未合并；"
+                                "请保留一方，另一方改用新代码",
+                                "merge conflict: ours ({ours}) and theirs ({theirs}) are two different projects under "
+                                "one code {code}; not merged: keep one and give the other a new code"),
+    "merge_conflict_reused_id": ("合并冲突：{id} 的编号被重新使用（“{ours}”/“{theirs}”）：原事项已在一方删除，"
+                                 "另一方对它的修改不能记到新事项上；请决定保留哪一个",
+                                 "merge conflict: the id {id} was reused ({ours} / {theirs}): one side deleted "
+                                 "the item and added another under its id; the other side's changes to the old "
+                                 "item are not attached to the new one: decide which to keep"),
     "git_not_repo": ("{path} 不在 git 仓库中（先运行 git init）", "{path} is not in a git repository (run git init first)"),
     "git_commit_failed": ("已写入 {paths}，但 git 提交失败：{detail}", "wrote {paths}, but the git commit failed: {detail}"),
     "git_config_failed": ("无法写入 git 配置：{detail}", "cannot write the git config: {detail}"),

@@ -416,6 +416,32 @@ class _RemoveItem:
 
 
 @dataclass
+class _ReplaceItem:
+    """Put their item in place of ours under the same id (their lines when they can be copied)."""
+
+    item_id: str
+    value: dict
+    lines: list[str] | None = None  # from the dash
+    dash: int = 2
+
+    def data(self, data: dict) -> None:
+        data["items"] = [copy.deepcopy(self.value) if i["id"] == self.item_id else i for i in data["items"]]
+
+    def text(self, text: str, nl: str) -> str:
+        root = compose(text)
+        entry = _item_node(root, self.item_id)
+        our_dash = _dash_col(text, entry) if entry is not None and not _is_flow(_items_node(root)) else None
+        if our_dash is None:
+            raise _NotMergeable([Problem("", 0, 0, "merge_internal", {"where": self.item_id})])
+        lines = _shift(self.lines, our_dash - self.dash) if self.lines else \
+            emit.entry_lines(emit.as_written(self.value), dash=our_dash, key_col=our_dash + 2)
+        start = splice.line_start(text, entry.start_mark.index)
+        end = splice.after_line(text, splice.last_end(entry, text))
+        ending = nl if text[end - 1:end] == "\n" else ""
+        return text[:start] + nl.join(lines) + ending + text[end:]
+
+
+@dataclass
 class _InsertNotes:
     """Put their new notes among ours: each before the first of our new notes dated after it."""
 
@@ -532,6 +558,8 @@ class _ItemMerge:
     # -- planning --
 
     def run(self) -> MergeResult:
+        if self._different_projects():
+            return self._projects_conflict()
         self._renumber_theirs()
         self._merge_map((None,), self.base.data, self.ours.data, self.theirs.data, top=True)
         self._merge_items()
@@ -549,6 +577,22 @@ class _ItemMerge:
         text, hunks = _with_markers(merged, theirs_way, nl)
         problems = self._conflict_problems(merged, theirs_way, hunks) + self._invalid(loaded, hunks)
         return MergeResult(text, problems, self._placed(merged, hunks))
+
+    def _different_projects(self) -> bool:
+        """Two projects under one code (two offices each imported a sheet as `IMP1`): their names
+        differ and neither is the base's (a one-sided rename is a rename). Merging their items
+        would fuse two projects (SPEC §8), so they are never merged."""
+        names = [side.data.get("name", _MISSING) for side in (self.base, self.ours, self.theirs)]
+        return not _same(names[1], names[2]) and not any(_same(names[0], n) for n in names[1:])
+
+    def _projects_conflict(self) -> MergeResult:
+        """The whole of each side between markers: resolving either way gives that side's file
+        as it was."""
+        text, hunks = _with_markers(self.ours.text, self.theirs.text, self.ours.newline)
+        line = hunks[0][4] if hunks else 0
+        args = {"code": self.ours.data.get("code", ""), "ours": _show(self.ours.data.get("name", _MISSING)),
+                "theirs": _show(self.theirs.data.get("name", _MISSING))}
+        return MergeResult(text, [Problem(self.path, line + 1, 1, "merge_conflict_projects", args)])
 
     def _placed(self, merged: str, hunks: list | None) -> list[Problem]:
         """The messages about renumbered items, at the item's line in the result."""
@@ -717,7 +761,10 @@ class _ItemMerge:
     def _merge_items(self) -> None:
         base, ours, theirs = _items(self.base.data), _items(self.ours.data), _items(self.theirs.data)
         for item_id, item in ours.items():
-            if item_id in theirs:
+            if item_id in theirs and item_id in base and (_replaced(base[item_id], item)
+                                                         or _replaced(base[item_id], theirs[item_id])):
+                self._merge_reused(item_id, base[item_id], item, theirs[item_id])
+            elif item_id in theirs:
                 self._merge_map((item_id,), base.get(item_id, {}), item, theirs[item_id])
             elif item_id in base:  # they deleted it
                 if _same(item, base[item_id]):
@@ -741,6 +788,23 @@ class _ItemMerge:
             else:
                 self.clean.append(edit)
 
+    def _merge_reused(self, item_id: str, base: dict, ours: dict, theirs: dict) -> None:
+        """An id that one side gave to another item after deleting the base's (SPEC §2: an id
+        is never reused, but older copies and hand edits did): the other side's changes belong
+        to the deleted item and are never attached to the new one. A side that left the base's
+        item alone gives way; otherwise the two items are a conflict as wholes."""
+        if _same(ours, theirs) or _same(theirs, base):
+            return
+        seq = _items_node(self._their_root())
+        copied = _entry_lines(self.theirs.text, seq, _item_node(self._their_root(), item_id))
+        lines, dash = copied if copied else (None, 2)
+        edit = _ReplaceItem(item_id, theirs, lines, dash)
+        if _same(ours, base):
+            self.clean.append(edit)
+            return
+        self.conflicts.append((item_id, "reused", ours, theirs, None, None))
+        self.theirs_way.append(edit)
+
     # -- reporting --
 
     def _conflict_problems(self, merged: str, theirs_way: str, hunks: list) -> list[Problem]:
@@ -754,13 +818,34 @@ class _ItemMerge:
                     line = _hunk_line(hunks, found, side)
                     break
             line = line if line is not None else (hunks[0][4] if hunks else 0)
-            if name is None:
+            if name == "reused":
+                out.append(Problem(self.path, line + 1, 1, "merge_conflict_reused_id",
+                                   {"id": where, "ours": _show(ours.get("title")), "theirs": _show(theirs.get("title"))}))
+            elif name is None:
                 key_ = "merge_conflict_deleted_ours" if ours is _MISSING else "merge_conflict_deleted_theirs"
                 out.append(Problem(self.path, line + 1, 1, key_, {"id": where}))
             else:
                 out.append(Problem(self.path, line + 1, 1, "merge_conflict",
                                    {"where": where, "field": name, "ours": _show(ours), "theirs": _show(theirs)}))
         return out
+
+
+def _replaced(base: dict, side: dict) -> bool:
+    """A side's item under a base id is another item: its title changed and it kept nothing
+    else of the base's item (no field's value, no note or change of its history). A clerk who
+    renames an item keeps its time node, notes, unit...; one who deleted it and added another
+    under the same id kept none of them."""
+    if _same(base.get("title", _MISSING), side.get("title", _MISSING)):
+        return False
+    for key, value in base.items():
+        if key in ("id", "title"):
+            continue
+        mine = side.get(key, _MISSING)
+        if _same(value, mine):
+            return False
+        if isinstance(value, list) and value and isinstance(mine, list) and _same(mine[:len(value)], value):
+            return False  # notes or changes added to the base's
+    return True
 
 
 def _index_of(notes: list, note: dict) -> int:

@@ -1,0 +1,139 @@
+"""Issue 13, what the merge and the edges must never lose: two projects under one code are
+never fused, an id reused after a deletion never gets the other side's 销号, their comments are
+not dropped; and the smaller defects of the same issue (set title, positions of illegal
+characters, a block scalar at the end of a file, `why` out of the calendar's years)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from conftest import YT2, dedent
+
+from taizhang.domain.models import Settings
+from taizhang.gitops.merge import MARK_OURS, MARK_THEIRS, merge_ledger, resolve
+from taizhang.repo import edits as ledger_edits
+from taizhang.repo import load
+
+IMP = "ledgers/IMP1.yaml"
+
+
+def _valid(text: str, path: str = "ledgers/YT2.yaml") -> load.LoadedLedger:
+    loaded = load.parse_ledger(text.encode("utf-8"), path, Settings())
+    assert not loaded.has_errors, [p.render("en") for p in loaded.problems]
+    return loaded
+
+
+def _edit(text: str, *plans, path: str = "ledgers/YT2.yaml") -> str:
+    for plan in plans:
+        text = plan(_valid(text, path)).text
+    return text
+
+
+def _items(text: str, path: str = "ledgers/YT2.yaml") -> dict:
+    return {item.id: item for item in _valid(text, path).ledger.items}
+
+
+# --- A1: two projects under one code --------------------------------------------------------
+
+IMPORTED_HERE = dedent("""
+    code: IMP1
+    name: 城区道路改造
+    items:
+      - id: IMP1-1
+        title: 完成征收
+        due: 2018-05-31
+    """)
+IMPORTED_THERE = dedent("""
+    code: IMP1
+    name: 污水处理厂扩建
+    items:
+      - id: IMP1-1
+        title: 设备招标
+        due: 2018-07-31
+      - id: IMP1-2
+        title: 土建完工
+        due: 2018-10-31
+    """)
+
+
+def test_merge__two_imports_under_one_code_are_never_fused():
+    result = merge_ledger("", IMPORTED_HERE, IMPORTED_THERE, path=IMP)
+    assert not result.clean
+    [conflict] = result.conflicts
+    assert conflict.key == "merge_conflict_projects"
+    assert result.text.splitlines()[conflict.line - 1] == MARK_OURS
+    assert "城区道路改造" in conflict.render("zh") and "污水处理厂扩建" in conflict.render("zh")
+    assert "IMP1" in conflict.render("en") and "different projects" in conflict.render("en")
+    # each way of resolving it is one side's project as it was: nothing fused
+    assert resolve(result.text, "ours") == IMPORTED_HERE
+    assert resolve(result.text, "theirs") == IMPORTED_THERE
+    checked = load.parse_ledger(result.text.encode("utf-8"), IMP, Settings())
+    assert {p.key for p in checked.problems} == {"conflict_marker"}
+
+
+def test_merge__both_renamed_the_project_differently_is_not_fused_either():
+    base = dedent("""
+        code: IMP1
+        name: 旧名
+        items:
+          - id: IMP1-1
+            title: 一
+        """)
+    ours, theirs = base.replace("旧名", "新名甲"), base.replace("旧名", "新名乙")
+    result = merge_ledger(base, ours, theirs, path=IMP)
+    assert [c.key for c in result.conflicts] == ["merge_conflict_projects"]
+
+
+def test_merge__one_side_renamed_the_project_merges_as_before():
+    base = IMPORTED_HERE
+    theirs = base.replace("城区道路改造", "城区道路改造工程")
+    ours = _edit(base, ledger_edits.close_edit(["IMP1-1"], {"date": date(2018, 5, 30), "by": "甲"}), path=IMP)
+    result = merge_ledger(base, ours, theirs, path=IMP)
+    assert result.clean and "name: 城区道路改造工程\n" in result.text
+
+
+def test_merge__the_same_project_imported_by_two_offices_still_merges():
+    theirs = IMPORTED_HERE + "  - id: IMP1-2\n    title: 路面摊铺\n"
+    result = merge_ledger("", IMPORTED_HERE, theirs, path=IMP)
+    assert result.clean and list(_items(result.text, IMP)) == ["IMP1-1", "IMP1-2"]
+
+
+# --- A2: an id reused after a deletion ------------------------------------------------------
+
+BASE_WITH_5 = YT2 + "  - id: YT2-5\n    title: 变电站迁改\n    due: 2018-07-31\n    owner: 王五\n"
+REUSED_5 = YT2 + "  - id: YT2-5\n    title: 配套道路\n    due: 2018-09-30\n"
+
+
+def _close_5(text: str) -> str:
+    return _edit(text, ledger_edits.close_edit(["YT2-5"], {"date": date(2018, 6, 14), "by": "王五"}))
+
+
+def test_merge__a_close_is_never_attached_to_an_item_that_reused_the_id():
+    theirs = _close_5(BASE_WITH_5)  # they closed 变电站迁改
+    for ours, other, side in ((REUSED_5, theirs, "ours"), (theirs, REUSED_5, "theirs")):
+        result = merge_ledger(BASE_WITH_5, ours, other)
+        assert [c.key for c in result.conflicts] == ["merge_conflict_reused_id"], result.text
+        assert "YT2-5" in result.conflicts[0].render("zh")
+        for way in ("ours", "theirs"):
+            item = _items(resolve(result.text, way))["YT2-5"]
+            # either the new item, untouched, or the closed old one: never a mix
+            assert (item.title, item.closed is None) in {("配套道路", True), ("变电站迁改", False)}
+        reused_way = "ours" if ours is REUSED_5 else "theirs"
+        assert _items(resolve(result.text, reused_way))["YT2-5"].closed is None
+
+
+def test_merge__an_item_that_reused_the_id_against_an_untouched_base_item_is_clean():
+    result = merge_ledger(BASE_WITH_5, REUSED_5, _edit(BASE_WITH_5, ledger_edits.set_edit("YT2-2", [("owner", "丙", None)])))
+    assert result.clean
+    assert _items(result.text)["YT2-5"].title == "配套道路" and _items(result.text)["YT2-2"].owner == "丙"
+    result = merge_ledger(BASE_WITH_5, _close_5(_edit(BASE_WITH_5, ledger_edits.set_edit("YT2-2", [("owner", "丙", None)]))),
+                          REUSED_5)
+    assert [c.key for c in result.conflicts] == ["merge_conflict_reused_id"]
+
+
+def test_merge__a_renamed_item_is_still_the_same_item():
+    ours = _edit(BASE_WITH_5, ledger_edits.set_edit("YT2-5", [("title", "变电站迁改工程", None)]))
+    result = merge_ledger(BASE_WITH_5, ours, _close_5(BASE_WITH_5))
+    assert result.clean
+    item = _items(result.text)["YT2-5"]
+    assert item.title == "变电站迁改工程" and item.closed.by == "王五"
