@@ -137,3 +137,35 @@ def test_merge__a_renamed_item_is_still_the_same_item():
     assert result.clean
     item = _items(result.text)["YT2-5"]
     assert item.title == "变电站迁改工程" and item.closed.by == "王五"
+
+
+def _git(root, *args: str) -> None:
+    import subprocess
+
+    subprocess.run(["git", "-c", "user.name=甲", "-c", "user.email=a@example.org", *args], cwd=root, check=True,
+                   capture_output=True, env={"PATH": "/usr/bin:/bin", "GIT_CONFIG_GLOBAL": "/dev/null",
+                                             "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(root)})
+
+
+def test_add__never_takes_an_id_the_committed_or_staged_ledger_used(tmp_path):
+    from taizhang import open_repository
+
+    root = tmp_path / "office"
+    (root / "ledgers").mkdir(parents=True)
+    path = root / "ledgers" / "YT2.yaml"
+    path.write_text(BASE_WITH_5, encoding="utf-8")
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-qm", "台账")
+    path.write_text(YT2, encoding="utf-8")  # the last item deleted by hand, not yet committed
+    repo = open_repository(root)
+    assert repo.add("YT2", "配套道路") == "YT2-6"
+    _git(root, "add", "-A")
+    _git(root, "commit", "-qm", "删除并新增")
+    path.write_text(YT2, encoding="utf-8")  # YT2-6 deleted and the deletion staged
+    _git(root, "add", "-A")
+    assert repo.add("YT2", "又一项") == "YT2-7"
+    outside = tmp_path / "plain"
+    (outside / "ledgers").mkdir(parents=True)
+    (outside / "ledgers" / "YT2.yaml").write_text(YT2, encoding="utf-8")
+    assert open_repository(outside).add("YT2", "无 git") == "YT2-5"

@@ -48,8 +48,10 @@ def _with_comment(text: str, node_of: Callable[[Any], Any], comment: str | None,
     return splice.set_line_comment(text, node_of(context.item_root(text) if item else compose(text)), comment)
 
 
-def add_item_edit(fields: dict[str, Any], comments: dict[str, str] | None = None) -> Plan:
-    """An edit that appends an item with the next free id; `fields` hold everything but `id`."""
+def add_item_edit(fields: dict[str, Any], comments: dict[str, str] | None = None, *, used: int = 0) -> Plan:
+    """An edit that appends an item with the next free id; `fields` hold everything but `id`.
+    `used` is the highest item number the ledger ever held that the file may no longer show
+    (repo.history): an id is never reused (SPEC §2)."""
     comments = comments or {}
 
     def apply(loaded: LoadedLedger, context: EditContext) -> Edit:
@@ -59,7 +61,7 @@ def add_item_edit(fields: dict[str, Any], comments: dict[str, str] | None = None
             if ref not in ids:
                 raise input_error("after_missing", ref=ref)
         numbers = [int(i.rsplit("-", 1)[1]) for i in ids]
-        new_id = f"{ledger.code}-{max(numbers, default=0) + 1}"
+        new_id = f"{ledger.code}-{max([*numbers, used]) + 1}"
         entry = {"id": new_id, **{k: v for k, v in fields.items() if v not in (None, [], "")}}
         entry = {k: entry[k] for k in ITEM_KEY_ORDER if k in entry}
         text, newline = loaded.doc.text, loaded.doc.newline

@@ -245,12 +245,14 @@ class Repository:
         """Append an item (task, milestone or problem) to a ledger; returns its new id."""
         from taizhang.domain.models import KINDS
         from taizhang.repo.edits import add_item_edit
+        from taizhang.repo.history import highest_committed_number
 
         if kind is not None and kind not in KINDS:
             raise input_error("kind_invalid", kind=kind)
         fields = {"title": title, "kind": kind if kind != "task" else None, "due": due, "duration": duration,
                   "after": list(after), "owner": owner, "unit": unit, "measures": measures}
-        return self._edit({code: add_item_edit(fields, wordings or None)})[code]
+        used = highest_committed_number(self.root, self.ledger_path(code), code)
+        return self._edit({code: add_item_edit(fields, wordings or None, used=used)})[code]
 
     def close(self, ids: Sequence[str], *, on: date, by: Optional[str] = None, note: Optional[str] = None,
               evidence: Optional[str] = None) -> list[tuple[str, str]]:
