@@ -169,3 +169,109 @@ def test_add__never_takes_an_id_the_committed_or_staged_ledger_used(tmp_path):
     (outside / "ledgers").mkdir(parents=True)
     (outside / "ledgers" / "YT2.yaml").write_text(YT2, encoding="utf-8")
     assert open_repository(outside).add("YT2", "无 git") == "YT2-5"
+
+
+# --- C: hostile titles in Markdown and HTML -------------------------------------------------
+
+HOSTILE = ["<script>alert(1)</script>", "<b>粗</b>", "a|b|c", "*强调* **加粗**", "_下划线_", "[点我](http://x.cn)",
+           "`代码`", "# 标题", "- 列表", "1. 编号", "第一行\n第二行", "<img src=x onerror=alert(1)>",
+           "&lt;i&gt;实体", "---", "> 引用", "~~删除~~", "\\*反斜杠"]
+
+
+def _hostile_repo(repo):
+    import json
+
+    items = "".join(f"  - {{id: P-{n}, title: {json.dumps(t, ensure_ascii=False)}, due: 2018-06-01, "
+                    f"owner: {json.dumps(t, ensure_ascii=False)}}}\n" for n, t in enumerate(HOSTILE, 1))
+    return repo(P='code: P\nname: "<i>项目</i>|*名*"\nunit: "[单位](x)"\nitems:\n' + items)
+
+
+class _Tags:
+    """The tags of an HTML text and its text, as a browser's parser sees them."""
+
+    def __init__(self, text: str):
+        from html.parser import HTMLParser
+
+        self.tags: list[str] = []
+        self.text: list[str] = []
+        outer = self
+
+        class Parser(HTMLParser):
+            def handle_starttag(self, tag, attrs):
+                outer.tags.append(tag)
+
+            def handle_data(self, data):
+                outer.text.append(data)
+
+        parser = Parser(convert_charrefs=True)
+        parser.feed(text)
+        parser.close()
+
+
+def _markdown_html(text: str) -> str:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable("table").render(text)
+
+
+def _rows(html_text: str) -> list[int]:
+    """The number of cells of each table row."""
+    import re
+
+    return [len(re.findall(r"<t[dh][ >]", row)) for row in re.findall(r"<tr>(.*?)</tr>", html_text, re.S)]
+
+
+def _assert_inert_markdown(md: str, columns: int, line_break: str = " ") -> None:
+    rendered = _markdown_html(md)
+    tags = _Tags(rendered)
+    assert set(tags.tags) <= {"h1", "h2", "p", "table", "thead", "tbody", "tr", "th", "td", "br", "strong"}, rendered
+    rows = _rows(rendered)
+    assert rows and set(rows) == {columns}, rendered  # no cell split by a `|`, no row cut by a line break
+    shown = "".join(tags.text)
+    for title in HOSTILE:
+        assert title.replace("\n", line_break) in shown, title
+
+
+def test_remind__markdown_keeps_hostile_titles_as_text(cli, repo):
+    root = _hostile_repo(repo)
+    done = cli("--dir", root, "--as-of", "2018-06-15", "remind", "--format", "md")
+    assert done.exit_code == 0, done.stderr
+    _assert_inert_markdown(done.stdout, 7)
+    assert "<i>项目</i>|*名*" in "".join(_Tags(_markdown_html(done.stdout)).text)
+
+
+def test_export__markdown_keeps_hostile_titles_as_text(cli, repo):
+    root = _hostile_repo(repo)
+    done = cli("--dir", root, "--as-of", "2018-06-15", "export", "--format", "md")
+    assert done.exit_code == 0, done.stderr
+    header = done.stdout.splitlines()[4]
+    rendered = _markdown_html(done.stdout)
+    tags = _Tags(rendered)
+    assert set(tags.tags) <= {"h1", "p", "table", "thead", "tbody", "tr", "th", "td", "br"}, rendered
+    assert set(_rows(rendered)) == {header.count(" | ") + 1}
+    shown = "".join(tags.text)
+    for title in HOSTILE:
+        assert title.replace("\n", "") in shown, title  # (a line break in a cell is a <br>)
+
+
+def test_remind__html_keeps_hostile_titles_as_text(cli, repo):
+    root = _hostile_repo(repo)
+    done = cli("--dir", root, "--as-of", "2018-06-15", "remind", "--format", "html")
+    assert done.exit_code == 0, done.stderr
+    tags = _Tags(done.stdout)
+    assert set(tags.tags) <= {"html", "head", "meta", "title", "style", "body", "h1", "h2", "p", "table", "colgroup",
+                              "col", "thead", "tbody", "tr", "th", "td"}
+    shown = "".join(tags.text)
+    for title in HOSTILE:
+        assert title in shown, title
+
+
+def test_md_text__a_paragraph_of_hostile_text_is_one_paragraph_of_that_text():
+    from taizhang.domain.markdown import md_text
+
+    for text in [*HOSTILE, "+ 加号", "===", "12) 括号", "-5.85", "1.4亿元"]:
+        rendered = _markdown_html(md_text(text) + "\n")
+        tags = _Tags(rendered)
+        assert tags.tags == ["p"], (text, rendered)
+        assert "".join(tags.text).strip() == text.replace("\n", " ")
+    assert md_text("-5.85") == "-5.85" and md_text("1.4亿元") == "1.4亿元"

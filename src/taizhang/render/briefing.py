@@ -493,11 +493,10 @@ def to_text(page: Page, width: int, color: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\|<>*_[]`"})
-
-
 def _md(text: str) -> str:
-    return text.translate(_MD_SPECIAL).replace("\r", " ").replace("\n", " ")
+    from taizhang.domain.markdown import md_text  # the one rule of every Markdown writer
+
+    return md_text(text)
 
 
 def to_markdown(page: Page) -> str:
