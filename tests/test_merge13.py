@@ -275,3 +275,40 @@ def test_md_text__a_paragraph_of_hostile_text_is_one_paragraph_of_that_text():
         assert tags.tags == ["p"], (text, rendered)
         assert "".join(tags.text).strip() == text.replace("\n", " ")
     assert md_text("-5.85") == "-5.85" and md_text("1.4亿元") == "1.4亿元"
+
+
+# --- D: smaller defects ---------------------------------------------------------------------
+
+def _ledger_text(root) -> str:
+    return (root / "ledgers" / "YT2.yaml").read_text(encoding="utf-8")
+
+
+def test_set__title_keeps_the_whitespace_the_clerk_typed_as_add_does(cli, repo):
+    root = repo(YT2=YT2)
+    assert cli("--dir", root, "add", "YT2", "  两端有空格  ").exit_code == 0
+    done = cli("--dir", root, "set", "YT2-1", "title=  前后  空格  ")
+    assert done.exit_code == 0, done.stderr
+    titles = {i.id: i.title for i in _valid(_ledger_text(root)).ledger.items}
+    assert titles["YT2-1"] == "  前后  空格  " and titles["YT2-5"] == "  两端有空格  "
+
+
+def test_title__all_whitespace_is_refused_like_an_empty_one(cli, repo):
+    from taizhang import open_repository
+    from taizhang.errors import TaizhangError
+
+    root = repo(YT2=YT2)
+    before = _ledger_text(root)
+    for args in (("set", "YT2-1", "title=   "), ("set", "YT2-1", "title=\t"), ("add", "YT2", "   "),
+                 ("add", "YT2", "")):
+        done = cli("--dir", root, *args)
+        assert done.exit_code == 1 and "Traceback" not in done.stderr, (args, done)
+        assert "title" in done.stderr or "名称" in done.stderr
+    assert "title" in cli("--dir", root, "--lang", "en", "add", "YT2", " ").stderr
+    for call in (lambda r: r.set("YT2-1", [("title", "  ", None)]), lambda r: r.add("YT2", " \u3000 ")):
+        try:
+            call(open_repository(root))
+        except TaizhangError:
+            pass
+        else:
+            raise AssertionError("a blank title was accepted")
+    assert _ledger_text(root) == before

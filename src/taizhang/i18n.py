@@ -182,6 +182,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "set_syntax": ("“{arg}” 应写成 字段=值", "'{arg}' must be FIELD=VALUE"),
     "set_unknown_field": ("{target} 没有可修改的字段 {field}（可改：{allowed}）",
                           "{target} has no settable field {field} (settable: {allowed})"),
+    "title_blank": ("事项名称（title）不能为空或只有空白", "an item's title cannot be empty or blank"),
     "set_required": ("{field} 是必填字段，不能清空", "{field} is required and cannot be emptied"),
     "set_invalid": ("{field}={value}：{detail}", "{field}={value}: {detail}"),
     "kind_invalid": ("类型应为 task、milestone 或 problem，而不是 {kind}", "kind must be task, milestone or problem, not {kind}"),

@@ -249,6 +249,8 @@ class Repository:
 
         if kind is not None and kind not in KINDS:
             raise input_error("kind_invalid", kind=kind)
+        if not title.strip():
+            raise input_error("title_blank")
         fields = {"title": title, "kind": kind if kind != "task" else None, "due": due, "duration": duration,
                   "after": list(after), "owner": owner, "unit": unit, "measures": measures}
         used = highest_committed_number(self.root, self.ledger_path(code), code)
@@ -299,7 +301,9 @@ class Repository:
         code = target_code(target)
         ledger_path(self.root, code)
         for name, value, _ in changes:
-            check_settable(target, name, value)
+            # A blank title is an empty one (what the clerk typed is otherwise kept as typed).
+            check_settable(target, name, None if name == "title" and isinstance(value, str) and not value.strip()
+                           else value)
         self._edit({code: set_edit(target, list(changes))})
 
     def write_schedule(self, code: str, as_of: date, found: Optional[Schedule] = None) -> int:
