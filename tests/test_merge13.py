@@ -312,3 +312,15 @@ def test_title__all_whitespace_is_refused_like_an_empty_one(cli, repo):
         else:
             raise AssertionError("a blank title was accepted")
     assert _ledger_text(root) == before
+
+
+def test_check__a_character_yaml_refuses_is_reported_where_it_is(cli, repo):
+    for char, shown in (("\ufffe", "U+FFFE"), ("\x07", "U+0007"), ("\uffff", "U+FFFF"), ("\x9b", "U+009B")):
+        root = repo(YT2=YT2.replace("    title: 六个村", "    title: 六个" + char + "村"))
+        done = cli("--dir", root, "check")
+        assert done.exit_code == 1
+        line = YT2.splitlines().index("    title: 六个村拆迁进度滞后") + 1
+        assert f"ledgers/YT2.yaml:{line}:14: " in done.stderr and shown in done.stderr, done.stderr
+        assert shown in cli("--dir", root, "--lang", "en", "check").stderr
+    root = repo(YT2="\ufeff" + YT2.replace("name: 宇通二期项目", "name: 宇通\ufffe"))
+    assert "ledgers/YT2.yaml:4:9: " in cli("--dir", root, "check").stderr

@@ -182,6 +182,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "set_syntax": ("“{arg}” 应写成 字段=值", "'{arg}' must be FIELD=VALUE"),
     "set_unknown_field": ("{target} 没有可修改的字段 {field}（可改：{allowed}）",
                           "{target} has no settable field {field} (settable: {allowed})"),
+    "char_not_allowed": ("不允许的字符 {char}（控制字符或非字符，YAML 不能读取）：请删去",
+                         "character {char} is not allowed (a control character or a non-character YAML cannot read): delete it"),
     "title_blank": ("事项名称（title）不能为空或只有空白", "an item's title cannot be empty or blank"),
     "set_required": ("{field} 是必填字段，不能清空", "{field} is required and cannot be emptied"),
     "set_invalid": ("{field}={value}：{detail}", "{field}={value}: {detail}"),
