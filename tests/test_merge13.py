@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from conftest import YT2, dedent
 
 from taizhang.domain.models import Settings
@@ -324,3 +325,19 @@ def test_check__a_character_yaml_refuses_is_reported_where_it_is(cli, repo):
         assert shown in cli("--dir", root, "--lang", "en", "check").stderr
     root = repo(YT2="\ufeff" + YT2.replace("name: 宇通二期项目", "name: 宇通\ufffe"))
     assert "ledgers/YT2.yaml:4:9: " in cli("--dir", root, "check").stderr
+
+
+BLOCK_AT_END = "code: YT2\nname: 宇通\nitems:\n  - id: YT2-1\n    title: 一\n    measures: {header}\n      第一行\n\n      第二行"
+
+
+@pytest.mark.parametrize("header", ["|", ">", "|+", ">+", "|2", "|-", "| # 措施"])
+@pytest.mark.parametrize("args", [("add", "YT2", "新事项"), ("note", "YT2-1", "进展"), ("close", "YT2-1"),
+                                  ("set", "YT2-1", "owner=张三"), ("problem", "YT2", "新问题")])
+def test_edit__a_last_block_scalar_without_a_final_newline_keeps_its_value(cli, repo, header, args):
+    root = repo(YT2=BLOCK_AT_END.format(header=header))
+    before = _valid(_ledger_text(root)).ledger.items[0].measures
+    done = cli("--dir", root, "--as-of", "2018-06-15", *args)
+    assert done.exit_code == 0, done.stderr
+    after = _valid(_ledger_text(root)).ledger.items
+    assert after[0].measures == before
+    assert _ledger_text(root).startswith(BLOCK_AT_END.format(header=header).split("measures:")[0])
