@@ -341,3 +341,14 @@ def test_edit__a_last_block_scalar_without_a_final_newline_keeps_its_value(cli, 
     after = _valid(_ledger_text(root)).ledger.items
     assert after[0].measures == before
     assert _ledger_text(root).startswith(BLOCK_AT_END.format(header=header).split("measures:")[0])
+
+
+def test_why__a_deadline_in_a_year_the_calendar_does_not_know_is_one_clear_line(cli, repo):
+    root = repo(YT2="code: YT2\nname: x\ncalendar: workdays\ndeadline: 2035-06-30\n"
+                    "items:\n  - id: YT2-1\n    title: a\n    duration: 5\n")
+    done = cli("--dir", root, "--as-of", "2018-06-15", "why", "YT2-1")
+    assert done.exit_code == 1 and "Traceback" not in done.stderr
+    [line] = done.stderr.splitlines()
+    assert line.endswith(cli("--dir", root, "--as-of", "2018-06-15", "schedule", "YT2").stderr.strip().split(": ", 1)[1])
+    assert "2035" in line and "ledgers/YT2.yaml:3:11: " in line
+    assert "2035" in cli("--dir", root, "--lang", "en", "--as-of", "2018-06-15", "why", "YT2-1").stderr

@@ -201,17 +201,24 @@ class Repository:
 
     def item(self, item_id: str, as_of: date) -> tuple[Any, Any, Any, "Settings"]:
         """(ledger, item, its planned dates, settings): what `why` explains."""
+        from taizhang.domain.calendars import CalendarError
         from taizhang.domain.ids import split_item_id
         from taizhang.domain.lights import project_plan
+        from taizhang.domain.schedule import CycleError
 
-        repo = self.load([split_item_id(item_id)])
+        code = split_item_id(item_id)
+        repo = self.load([code])
         if repo.errors:
             raise TaizhangError(repo.errors)
         ledger = repo.ledgers[0]
         found = next((i for i in ledger.items if i.id == item_id), None)
         if found is None:
             raise input_error("unknown_item", id=item_id)
-        plan = project_plan(ledger, as_of, repo.settings, repo.extra)
+        try:
+            plan = project_plan(ledger, as_of, repo.settings, repo.extra)
+        except (CalendarError, CycleError) as e:  # as `schedule` says it: one line at the project
+            raise TaizhangError(Problem(*repo.place(code, None), getattr(e, "key", "after_cycle"),
+                                        getattr(e, "args_", {"cycle": str(e)}))) from None
         return ledger, found, plan.by_id[item_id], repo.settings
 
     # --- writing (each call one all-or-nothing write) ---------------------------------------
