@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from conftest import YT2, dedent
 
 from taizhang.domain.models import Settings
@@ -352,3 +354,96 @@ def test_why__a_deadline_in_a_year_the_calendar_does_not_know_is_one_clear_line(
     assert line.endswith(cli("--dir", root, "--as-of", "2018-06-15", "schedule", "YT2").stderr.strip().split(": ", 1)[1])
     assert "2035" in line and "ledgers/YT2.yaml:3:11: " in line
     assert "2035" in cli("--dir", root, "--lang", "en", "--as-of", "2018-06-15", "why", "YT2-1").stderr
+
+
+# --- A3: comments the other side added ------------------------------------------------------
+
+def _set(target: str, **fields):
+    return ledger_edits.set_edit(target, [(k, v, None) for k, v in fields.items()])
+
+
+def _merged(base: str, ours: str, theirs: str):
+    result = merge_ledger(base, ours, theirs)
+    assert result.clean and result.item_level, [p.render("en") for p in result.conflicts + result.messages]
+    _valid(result.text)
+    return result.text
+
+
+def test_merge__their_comment_line_above_a_key_is_carried_over():
+    theirs = YT2.replace("    owner: 李四\n", "    # 6月3日协调会：改由李四负责\n    owner: 李四\n")
+    ours = _edit(YT2, _set("YT2-4", owner="张三"), _set("YT2-2", due=date(2018, 6, 30)))
+    text = _merged(YT2, ours, theirs)
+    assert "    due: 2018-06-30\n    # 6月3日协调会：改由李四负责\n    owner: 李四\n" in text
+    assert _items(text)["YT2-4"].owner == "张三"
+
+
+def test_merge__their_comment_at_the_end_of_a_line_is_carried_over():
+    theirs = YT2.replace("    unit: 区建设局\n", "    unit: 区建设局   # 牵头单位\n") \
+        .replace("deadline: 2020-06-30\n", "deadline: 2020-06-30  # 合同工期\n")
+    ours = _edit(YT2, _set("YT2-4", owner="张三"))
+    text = _merged(YT2, ours, theirs)
+    assert "    unit: 区建设局   # 牵头单位\n" in text and "deadline: 2020-06-30  # 合同工期\n" in text
+
+
+def test_merge__their_comments_inside_an_item_at_its_end_and_at_the_end_of_the_file():
+    theirs = YT2.replace("    measures: 包村干部驻村推进\n", "    measures: 包村干部驻村推进\n    # 每周报一次\n") \
+        .replace("  - id: YT2-4\n", "      # 第五村待签\n  # 主体部分\n  - id: YT2-4\n") + "# 文件到此为止\n"
+    ours = _edit(YT2, _set("YT2-3", owner="张三"), _set("YT2-1", owner="李四"))
+    text = _merged(YT2, ours, theirs)
+    assert "    measures: 包村干部驻村推进\n    # 每周报一次\n    due: 2018-06-20\n" in text
+    assert "已签约四个村}\n      # 第五村待签\n  # 主体部分\n  - id: YT2-4\n" in text
+    assert text.endswith("# 文件到此为止\n")
+
+
+def test_merge__their_changed_key_brings_the_comment_above_it():
+    theirs = YT2.replace("    due: 2019-08-31\n", "    # 按新方案顺延\n    due: 2019-12-31\n")
+    ours = _edit(YT2, _set("YT2-2", owner="张三"))
+    text = _merged(YT2, ours, theirs)
+    assert "    # 按新方案顺延\n    due: 2019-12-31\n" in text
+
+
+def test_merge__a_comment_that_cannot_be_placed_falls_back_to_the_line_merge_never_lost():
+    # their comment sits on a line whose value ours changed: the line merge shows both
+    theirs = YT2.replace("    owner: 李四\n", "    owner: 李四  # 已确认\n")
+    ours = _edit(YT2, _set("YT2-2", owner="张三"))
+    result = merge_ledger(YT2, ours, theirs)
+    assert "# 已确认" in result.text and "owner: 张三" in result.text
+    assert not result.clean
+    # their comment inside an item ours deleted
+    without_4 = YT2[:YT2.index("  - id: YT2-4")]
+    theirs = YT2.replace("    due: 2019-08-31\n", "    due: 2019-08-31  # 以批复为准\n")
+    result = merge_ledger(YT2, without_4, theirs)
+    assert "# 以批复为准" in result.text and not result.clean
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_merge__comments_they_add_anywhere_are_never_lost(data):
+    """They add comment lines between any lines and at the end of any line; we make an edit.
+    Whatever the merge does (item by item, or the line merge), every comment of theirs is in the
+    result."""
+    lines = YT2.splitlines()
+    comments: list[str] = []
+    out = []
+    for n, line in enumerate(lines):
+        if data.draw(st.integers(0, 6), label=f"above {n}") == 0:
+            indent = len(line) - len(line.lstrip()) if line.strip() else 0
+            comments.append(f"# 对方注释{n}")
+            out.append(" " * indent + comments[-1])
+        if line.strip() and "#" not in line and not line.endswith(":") and data.draw(st.integers(0, 6), label=f"end {n}") == 0:
+            comments.append(f"# 行尾注释{n}")
+            line = line + "  " + comments[-1]
+        out.append(line)
+    theirs = "\n".join(out) + "\n"
+    _valid(theirs)
+    edit = data.draw(st.sampled_from([_set("YT2-2", owner="张三"), _set("YT2-4", due=date(2019, 9, 30)),
+                                      _set("YT2", leader="王书记"),
+                                      ledger_edits.note_edit("YT2-3", {"date": date(2018, 6, 1), "by": "甲", "text": "进展"}),
+                                      ledger_edits.add_item_edit({"title": "本方新增"})]))
+    ours = _edit(YT2, edit)
+    result = merge_ledger(YT2, ours, theirs)
+    for comment in comments:
+        assert comment in result.text, (comment, result.text)
+    if result.item_level and result.clean:
+        merged = _valid(result.text).ledger
+        assert merged.model_dump() == _valid(_edit(theirs, edit)).ledger.model_dump()

@@ -240,6 +240,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                     "merge conflict: {id} was deleted on our side and changed on theirs"),
     "merge_conflict_deleted_theirs": ("合并冲突：{id} 对方已删除，本方做了修改；请决定是否保留",
                                       "merge conflict: {id} was deleted on their side and changed on ours"),
+    "merge_comment_not_carried": ("对方第 {line} 行新增的注释“{comment}”无法按事项合入",
+                                  "their new comment on their line {line} ({comment}) could not be carried over item by item"),
     "merge_conflict_projects": ("合并冲突：本方“{ours}”与对方“{theirs}”是同一代码 {code} 下的两个不同项目，未合并；"
                                 "请保留一方，另一方改用新代码",
                                 "merge conflict: ours ({ours}) and theirs ({theirs}) are two different projects under "

@@ -567,16 +567,28 @@ class _ItemMerge:
         merged, expected = _apply(self.ours.text, self.clean, nl), copy.deepcopy(self.ours.data)
         for edit in self.clean:
             edit.data(expected)
+        comments = _Comments(self.base.text, self.theirs.text)
+        merged, unplaced = comments.carry(merged, nl)
         loaded = self._check(merged, expected)
         if not self.conflicts:
+            self._comments_kept(unplaced, [])
             return MergeResult(merged, self._invalid(loaded), self._placed(merged, None))
         theirs_way, expected_theirs = _apply(merged, self.theirs_way, nl), copy.deepcopy(expected)
         for edit in self.theirs_way:
             edit.data(expected_theirs)
         self._check(theirs_way, expected_theirs)
+        self._comments_kept(unplaced, comments.missing(theirs_way, unplaced))
         text, hunks = _with_markers(merged, theirs_way, nl)
         problems = self._conflict_problems(merged, theirs_way, hunks) + self._invalid(loaded, hunks)
         return MergeResult(text, problems, self._placed(merged, hunks))
+
+    def _comments_kept(self, unplaced: list, still_missing: list) -> None:
+        """A comment of theirs that is neither in the merge nor in their way of a conflict
+        would be lost: the line merge (markers) does it instead."""
+        missing = still_missing if self.conflicts else unplaced
+        if missing:
+            raise _NotMergeable([Problem(self.path, 0, 0, "merge_comment_not_carried", {"comment": text, "line": line + 1})
+                                 for line, text in missing[:5]])
 
     def _different_projects(self) -> bool:
         """Two projects under one code (two offices each imported a sheet as `IMP1`): their names
@@ -873,6 +885,167 @@ def _line_of(root, path: tuple | None, key: str | None, item_id: str) -> int | N
         return node.start_mark.line if node is not None else None
     pair = _pair(_map_node(root, path), key)
     return pair[0].start_mark.line if pair else None
+
+
+# --- comments they added -------------------------------------------------------------------
+
+class _Comments:
+    """The comments theirs added against base (a comment line, or a comment at the end of a
+    line), each tied to the node it stands above or on: a key path, an item by its id. The merge
+    is planned on data, where a comment is nothing; these are carried into the merge where their
+    node is, and any that cannot be placed there make the merge fall back to the line merge."""
+
+    def __init__(self, base: str, theirs: str):
+        self.lines = _lines(theirs)
+        self.above: list[tuple[int, list[str], tuple]] = []  # (their line, comment lines, (anchor line, path))
+        self.ends: list[tuple[int, str, tuple | None]] = []  # (their line, the line's comment, its path)
+        base_lines = _lines(base) if base.strip() else []
+        matcher = difflib.SequenceMatcher(None, base_lines, self.lines, autojunk=False)
+        new = sorted(j for tag, _, _, j1, j2 in matcher.get_opcodes() if tag in ("replace", "insert")
+                     for j in range(j1, j2) if "#" in self.lines[j])
+        if not new:
+            return
+        self.paths, self.spans = _line_paths(theirs)
+        group: list[int] = []
+        for j in new:
+            col = _comment_col(self.lines[j], self.spans.get(j, ()))
+            if col is None:
+                continue
+            if col == len(self.lines[j]) - len(self.lines[j].lstrip()):
+                if group and group[-1] != j - 1:
+                    self._add_group(group)
+                    group = []
+                group.append(j)
+            else:
+                self.ends.append((j, self.lines[j][col:], self.paths.get(j)))
+        if group:
+            self._add_group(group)
+
+    def _add_group(self, group: list[int]) -> None:
+        anchor = next((k for k in range(group[-1] + 1, len(self.lines))
+                       if self.lines[k].strip() and _comment_col(self.lines[k], self.spans.get(k, ())) != 0
+                       and not self.lines[k].lstrip().startswith("#")), None)
+        path = self.paths.get(anchor) if anchor is not None else None
+        self.above.append((group[0], [self.lines[j] for j in group], (anchor, path)))
+
+    def carry(self, text: str, nl: str) -> tuple[str, list[tuple[int, str]]]:
+        """The merged text with every comment of theirs it lacks put in place; and the comments
+        that could not be (their line, the comment)."""
+        if not self.above and not self.ends:
+            return text, []
+        lines = _lines(text)
+        before = list(lines)
+        ending = text.endswith("\n")
+        paths, spans = _line_paths(text)
+        where = {}
+        for line, path in paths.items():
+            where.setdefault(path, line)
+        unplaced: list[tuple[int, str]] = []
+        inserts: list[tuple[int, list[str]]] = []
+        for j, comment, path in self.ends:
+            at = where.get(path) if path is not None else None
+            if at is None:
+                if self.lines[j].strip() not in (line.strip() for line in lines):
+                    unplaced.append((j, comment))
+                continue
+            col = _comment_col(lines[at], spans.get(at, ()))
+            ours_body = lines[at][:col] if col is not None else lines[at]
+            theirs_body = self.lines[j][:len(self.lines[j]) - len(comment)]
+            if col is not None and lines[at][col:] == comment:
+                continue
+            if col is None and ours_body.strip() == theirs_body.strip():
+                lines[at] = ours_body.rstrip() + theirs_body[len(theirs_body.rstrip()):] + comment
+            else:
+                unplaced.append((j, comment))
+        for j, group, (anchor, path) in self.above:
+            if anchor is None:  # at the end of their file: at the end of ours
+                if [line.strip() for line in lines[-len(group):]] != [line.strip() for line in group]:
+                    inserts.append((len(lines), group))
+                continue
+            at = where.get(path) if path is not None else None
+            if at is None or (path[-1][0] == "index" and lines[at].strip() != self.lines[anchor].strip()):
+                unplaced.append((j, group[0].strip()))
+                continue
+            above = _comments_above(lines, at)
+            if all(line.strip() in above for line in group):
+                continue
+            delta = _indent(lines[at]) - _indent(self.lines[anchor])
+            inserts.append((at, _shift(group, delta)))
+        if not inserts and lines == before:
+            return text, unplaced  # nothing to carry: the merge stays byte for byte
+        for at, group in sorted(inserts, key=lambda insert: insert[0], reverse=True):
+            lines[at:at] = group
+        return nl.join(lines) + (nl if ending or inserts else ""), unplaced
+
+    def missing(self, text: str, unplaced: list[tuple[int, str]]) -> list[tuple[int, str]]:
+        """Those of `unplaced` that are not in `text` either (their way of the conflicts)."""
+        body = text.replace("\r\n", "\n")
+        return [(j, comment) for j, comment in unplaced if self.lines[j].strip() not in
+                (line.strip() for line in body.split("\n"))]
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _comments_above(lines: list[str], at: int) -> set[str]:
+    """The comment lines right above line `at` (blank lines between them included)."""
+    out = set()
+    k = at - 1
+    while k >= 0 and (not lines[k].strip() or lines[k].lstrip().startswith("#")):
+        out.add(lines[k].strip())
+        k -= 1
+    return out
+
+
+def _comment_col(line: str, spans) -> int | None:
+    """Column of the `#` that opens a comment on a line (None: no comment); `spans` are the
+    (start, end) columns of the scalars on it, inside which a `#` is text."""
+    for col, char in enumerate(line):
+        if char != "#" or (col > 0 and line[col - 1] not in " \t"):
+            continue
+        if not any(start <= col < end for start, end in spans):
+            return col
+    return None
+
+
+def _line_paths(text: str) -> tuple[dict[int, tuple], dict[int, list[tuple[int, int]]]]:
+    """For each line where a node starts, the path of the outermost one (keys, items by id,
+    other entries by index); and for each line, the column spans of the scalars on it."""
+    paths: dict[int, tuple] = {}
+    spans: dict[int, list[tuple[int, int]]] = {}
+    root = compose(text)
+
+    def scalar(node) -> None:
+        first, last = node.start_mark.line, node.end_mark.line
+        for line in range(first, last + 1):
+            start = node.start_mark.column if line == first else 0
+            end = node.end_mark.column if line == last else 10**9
+            spans.setdefault(line, []).append((start, end))
+
+    def walk(node, path: tuple) -> None:
+        if node.id == "scalar":
+            scalar(node)
+        elif node.id == "mapping":
+            for key, value in node.value:
+                step = path + (("key", key.value if key.id == "scalar" else None),)
+                paths.setdefault(key.start_mark.line, step)
+                if key.id == "scalar":
+                    scalar(key)
+                walk(value, step)
+        elif node.id == "sequence":
+            for i, entry in enumerate(node.value):
+                ident = None
+                if path == (("key", "items"),) and entry.id == "mapping":
+                    pair = splice.mapping_get(entry, "id")
+                    ident = pair[1].value if pair and pair[1].id == "scalar" else None
+                step = path + (("id", ident) if ident is not None else ("index", i),)
+                paths.setdefault(entry.start_mark.line, step)
+                walk(entry, step)
+
+    if root is not None:
+        walk(root, ())
+    return paths, spans
 
 
 # --- conflict markers -----------------------------------------------------------------------
