@@ -447,3 +447,27 @@ def test_merge__comments_they_add_anywhere_are_never_lost(data):
     if result.item_level and result.clean:
         merged = _valid(result.text).ledger
         assert merged.model_dump() == _valid(_edit(theirs, edit)).ledger.model_dump()
+
+
+def test_git_merge__two_offices_each_created_imp1_and_check_reports_the_conflict(tmp_path):
+    from test_git import _repo, git, tz
+
+    root = _repo(tmp_path)
+    git(root, "checkout", "-qb", "other")
+    assert tz(root, "new", "IMP1", "污水处理厂扩建", "--commit").returncode == 0
+    assert tz(root, "add", "IMP1", "设备招标", "--due", "2018-07-31", "--commit").returncode == 0
+    git(root, "checkout", "-q", "main")
+    assert tz(root, "new", "IMP1", "城区道路改造", "--commit").returncode == 0
+    assert tz(root, "add", "IMP1", "完成征收", "--due", "2018-05-31", "--commit").returncode == 0
+    merged = git(root, "merge", "--no-edit", "other", check=False)
+    assert merged.returncode == 1 and "CONFLICT" in merged.stdout
+    text = (root / IMP).read_text(encoding="utf-8")
+    ours, theirs = resolve(text, "ours"), resolve(text, "theirs")
+    assert "城区道路改造" in ours and "完成征收" in ours and "污水处理厂扩建" not in ours and "设备招标" not in ours
+    assert "污水处理厂扩建" in theirs and "设备招标" in theirs and "完成征收" not in theirs
+    check = tz(root, "check")
+    assert check.returncode == 1
+    reported = [line for line in check.stderr.splitlines() if line.startswith(f"{IMP}:")]
+    assert reported and all("冲突" in line for line in reported)
+    assert {int(line.split(":")[1]) for line in reported} == {
+        i + 1 for i, line in enumerate(text.splitlines()) if line[:7] in (MARK_OURS[:7], "=======", MARK_THEIRS[:7])}
