@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from conftest import YT2, dedent
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from conftest import YT2, dedent
 
 from taizhang.domain.models import Settings
 from taizhang.gitops.merge import MARK_OURS, MARK_THEIRS, merge_ledger, resolve
@@ -221,7 +221,7 @@ def _rows(html_text: str) -> list[int]:
     """The number of cells of each table row."""
     import re
 
-    return [len(re.findall(r"<t[dh][ >]", row)) for row in re.findall(r"<tr>(.*?)</tr>", html_text, re.S)]
+    return [len(re.findall(r"<t[dh][ >]", row)) for row in re.findall(r"<tr>(.*?)</tr>", html_text, re.DOTALL)]
 
 
 def _assert_inert_markdown(md: str, columns: int, line_break: str = " ") -> None:

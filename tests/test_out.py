@@ -114,3 +114,12 @@ def test_out__messages_in_english(cli, office, tmp_path):
     assert "repository's data" in cli("--dir", office, "--lang", "en", "remind", "--out",
                                       office / "ledgers" / "YT2.yaml").stderr
     assert "folder" in cli("--dir", office, "--lang", "en", "remind", "--out", office).stderr
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=IDS)
+def test_out__never_writes_what_is_not_a_pdf_into_a_pdf(cli, office, command):
+    target = office / "简报.PDF"
+    done = _run(cli, office, command, target)
+    assert done.exit_code == 1 and "PDF" in done.stderr and "Traceback" not in done.stderr
+    assert not target.exists()
+    assert "PDF" in cli("--dir", office, "--lang", "en", "remind", "--out", target).stderr

@@ -207,6 +207,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                     "will not write {path}: it is a symbolic link (--out never writes through a link)"),
     "out_protected": ("不能写入 {path}：它在 {where} 中，属于台账仓库的数据",
                       "will not write {path}: it is in {where}, the repository's data"),
+    "out_not_pdf": ("不写入 {path}：要写的不是 PDF，不能存为 .pdf 文件（请换用 .txt、.md、.html、.xlsx 或 .docx）",
+                    "will not write {path}: what would be written is not a PDF (use .txt, .md, .html, .xlsx or .docx)"),
     "out_is_dir": ("不写入 {path}：它是一个文件夹，请给出文件名", "will not write {path}: it is a folder; give a file name"),
     "written": ("已写入 {path}", "wrote {path}"),
     "report_needs_out": ("{format} 是二进制文件，请用 --out 指定要写入的文件，如 --out 周报.{format}",

@@ -216,12 +216,12 @@ def warn(env: Env, text: str) -> None:
     typer.echo(message("warning_prefix", env.lang) + text, err=True)
 
 
-def out_path(env: Env, out: Path) -> Path:
-    """--out as a place a command may write (never through a link, into the repository's data
-    or onto a folder: repo.outputs)."""
+def out_path(env: Env, out: Path, data: Optional[bytes] = None) -> Path:
+    """--out as a place a command may write `data` (never through a link, into the repository's
+    data, onto a folder, nor what is not a PDF into a `.pdf`: repo.outputs)."""
     from taizhang.repo.outputs import output_path
 
-    return output_path(env.root, out)
+    return output_path(env.root, out, data)
 
 
 def write_out(env: Env, text: str, out: Optional[Path]) -> None:
@@ -235,7 +235,7 @@ def write_out(env: Env, text: str, out: Optional[Path]) -> None:
 def write_bytes(env: Env, data: bytes, out: Path) -> None:
     """Write a whole file: to a temporary file beside it, then renamed over it (a rename replaces
     a link that appeared meanwhile instead of writing through it)."""
-    out = out_path(env, out)
+    out = out_path(env, out, data)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -937,13 +937,13 @@ class _Comments:
         before = list(lines)
         ending = text.endswith("\n")
         paths, spans = _line_paths(text)
-        where = {}
+        where: dict[tuple, int] = {}
         for line, path in paths.items():
             where.setdefault(path, line)
         unplaced: list[tuple[int, str]] = []
         inserts: list[tuple[int, list[str]]] = []
-        for j, comment, path in self.ends:
-            at = where.get(path) if path is not None else None
+        for j, comment, end_path in self.ends:
+            at = where.get(end_path) if end_path is not None else None
             if at is None:
                 if self.lines[j].strip() not in (line.strip() for line in lines):
                     unplaced.append((j, comment))

@@ -494,7 +494,8 @@ def to_text(page: Page, width: int, color: bool) -> str:
 
 
 def _md(text: str) -> str:
-    from taizhang.domain.markdown import md_text  # the one rule of every Markdown writer
+    # The one rule of every Markdown writer (remind, export too).
+    from taizhang.domain.markdown import md_text
 
     return md_text(text)
 

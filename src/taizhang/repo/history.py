@@ -21,7 +21,7 @@ def highest_committed_number(root: Path, path: Path, code: str) -> int:
     names = f"HEAD:./{relative}\n:./{relative}\n"
     try:
         done = subprocess.run(["git", "cat-file", "--batch"], cwd=root, input=names.encode("utf-8"),
-                              capture_output=True, timeout=30)
+                              capture_output=True, timeout=30, check=False)
     except (OSError, subprocess.SubprocessError):
         return 0
     if done.returncode != 0:

@@ -20,11 +20,15 @@ PROTECTED_FOLDERS = ("ledgers", "calendars", "evidence", ".git", ".taizhang")
 PROTECTED_FILES = ("taizhang.yaml", "notices.yaml")
 
 
-def output_path(root: Path, path: Path) -> Path:
+def output_path(root: Path, path: Path, data: bytes | None = None) -> Path:
     """`path` (relative to the current folder) as an absolute path a command may write a whole
     file to; raises a one-line TaizhangError when it is a symlink (even a dangling one), a
-    folder, or a place inside the repository's data (through whatever links lead there)."""
+    folder, or a place inside the repository's data (through whatever links lead there), and
+    when it is named `.pdf` but `data` (None: not known yet) is not a PDF (SPEC §3: text is never
+    written into a `.pdf`)."""
     shown = str(path)
+    if Path(path).suffix.lower() == ".pdf" and not (data or b"").startswith(b"%PDF-"):
+        raise input_error("out_not_pdf", path=shown)
     target = Path(os.path.abspath(path))
     if os.path.islink(target):
         raise input_error("out_symlink", path=shown)
