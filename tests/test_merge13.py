@@ -471,3 +471,12 @@ def test_git_merge__two_offices_each_created_imp1_and_check_reports_the_conflict
     assert reported and all("冲突" in line for line in reported)
     assert {int(line.split(":")[1]) for line in reported} == {
         i + 1 for i, line in enumerate(text.splitlines()) if line[:7] in (MARK_OURS[:7], "=======", MARK_THEIRS[:7])}
+
+
+def test_merge__their_comment_on_a_conflicting_key_stays_in_their_side_of_the_conflict():
+    ours = _edit(YT2, _set("YT2-2", owner="张三"))
+    for theirs, kept in ((YT2.replace("    owner: 李四\n", "    owner: 王五  # 改派\n"), "    owner: 王五  # 改派\n"),
+                         (YT2.replace("    owner: 李四\n", "    # 协调会定\n    owner: 王五\n"), "    # 协调会定\n")):
+        result = merge_ledger(YT2, ours, theirs)
+        assert result.item_level and [c.key for c in result.conflicts] == ["merge_conflict"]
+        assert kept in resolve(result.text, "theirs")
