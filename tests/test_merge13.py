@@ -480,3 +480,25 @@ def test_merge__their_comment_on_a_conflicting_key_stays_in_their_side_of_the_co
         result = merge_ledger(YT2, ours, theirs)
         assert result.item_level and [c.key for c in result.conflicts] == ["merge_conflict"]
         assert kept in resolve(result.text, "theirs")
+
+
+def test_git_merge__a_close_never_lands_on_an_item_added_after_a_deletion(tmp_path):
+    from test_git import _items as git_items
+    from test_git import _repo, git, tz
+
+    root = _repo(tmp_path)
+    path = root / "ledgers" / "YT2.yaml"
+    assert tz(root, "add", "YT2", "变电站迁改", "--due", "2018-07-31", "--commit").stdout.strip() == "YT2-5"
+    git(root, "checkout", "-qb", "closer")
+    assert tz(root, "close", "YT2-5", "--on", "2018-06-14", "--commit").returncode == 0
+    git(root, "checkout", "-q", "main")
+    path.write_text(path.read_text(encoding="utf-8").split("  - id: YT2-5")[0], encoding="utf-8")  # deleted by hand
+    assert tz(root, "add", "YT2", "配套道路", "--due", "2018-09-30", "--commit").stdout.strip() == "YT2-6"
+    merged = git(root, "merge", "--no-edit", "closer", check=False)
+    assert merged.returncode == 1  # deleted here, closed there: a person decides
+    text = path.read_text(encoding="utf-8")
+    ours = {i.id: i for i in load.parse_ledger(resolve(text, "ours").encode(), "ledgers/YT2.yaml", Settings()).ledger.items}
+    assert "YT2-5" not in ours and ours["YT2-6"].title == "配套道路" and ours["YT2-6"].closed is None
+    path.write_text(resolve(text, "theirs"), encoding="utf-8")
+    items = git_items(root)
+    assert items["YT2-5"].closed.by and items["YT2-5"].title == "变电站迁改" and items["YT2-6"].closed is None
