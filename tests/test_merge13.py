@@ -502,3 +502,14 @@ def test_git_merge__a_close_never_lands_on_an_item_added_after_a_deletion(tmp_pa
     path.write_text(resolve(text, "theirs"), encoding="utf-8")
     items = git_items(root)
     assert items["YT2-5"].closed.by and items["YT2-5"].title == "变电站迁改" and items["YT2-6"].closed is None
+
+
+def test_merge__an_item_whose_record_is_gone_is_another_item_even_if_a_field_matches():
+    base = YT2.replace('    title: "主体施工"\n    due: 2019-08-31\n',
+                       '    title: "主体施工"\n    due: 2019-08-31\n    unit: 区建设局\n'
+                       '    notes:\n      - {date: 2018-05-02, by: 甲, text: 开始}\n')
+    reused = YT2.replace('    title: "主体施工"\n    due: 2019-08-31\n', '    title: 新的事项\n    unit: 区建设局\n')
+    theirs = _edit(base, ledger_edits.close_edit(["YT2-4"], {"date": date(2018, 6, 14), "by": "王五"}))
+    result = merge_ledger(base, reused, theirs)
+    assert [c.key for c in result.conflicts] == ["merge_conflict_reused_id"]
+    assert _items(resolve(result.text, "ours"))["YT2-4"].closed is None

@@ -849,6 +849,8 @@ def _replaced(base: dict, side: dict) -> bool:
     under the same id kept none of them."""
     if _same(base.get("title", _MISSING), side.get("title", _MISSING)):
         return False
+    if _history_gone(base, side):
+        return True
     for key, value in base.items():
         if key in ("id", "title"):
             continue
@@ -858,6 +860,18 @@ def _replaced(base: dict, side: dict) -> bool:
         if isinstance(value, list) and value and isinstance(mine, list) and _same(mine[:len(value)], value):
             return False  # notes or changes added to the base's
     return True
+
+
+def _history_gone(base: dict, side: dict) -> bool:
+    """The base item's record is not in the side's: its notes or changes are not the start of
+    the side's, or its 销号 is gone without the note a reopen leaves. Commands only add to a
+    record; an item without it is another item."""
+    for key in ("notes", "changes"):
+        old, new = base.get(key) or [], side.get(key) or []
+        if not isinstance(old, list) or not isinstance(new, list) or not _same(new[:len(old)], old):
+            return True
+    notes_grew = len(side.get("notes") or []) > len(base.get("notes") or [])
+    return "closed" in base and "closed" not in side and not notes_grew
 
 
 def _index_of(notes: list, note: dict) -> int:
