@@ -513,3 +513,12 @@ def test_merge__an_item_whose_record_is_gone_is_another_item_even_if_a_field_mat
     result = merge_ledger(base, reused, theirs)
     assert [c.key for c in result.conflicts] == ["merge_conflict_reused_id"]
     assert _items(resolve(result.text, "ours"))["YT2-4"].closed is None
+
+
+def test_merge__a_hash_line_inside_their_block_scalar_is_text_and_their_comment_goes_below_it():
+    base = "code: YT2\nname: 甲\nitems:\n  - id: YT2-1\n    title: 一\n    measures: |\n      第一条\n    due: 2018-06-01\n"
+    theirs = base.replace("      第一条\n", "      第一条\n      # 第二条（不是注释）\n    # 对方注释\n")
+    ours = _edit(base, _set("YT2-1", owner="张三"))
+    text = _merged(base, ours, theirs)
+    assert "      # 第二条（不是注释）\n    # 对方注释\n    due: 2018-06-01\n" in text
+    assert _items(text)["YT2-1"].measures == "第一条\n# 第二条（不是注释）\n"

@@ -925,7 +925,7 @@ class _Comments:
             col = _comment_col(self.lines[j], self.spans.get(j, ()))
             if col is None:
                 continue
-            if col == len(self.lines[j]) - len(self.lines[j].lstrip()):
+            if self._whole_line_comment(j):
                 if group and group[-1] != j - 1:
                     self._add_group(group)
                     group = []
@@ -935,10 +935,14 @@ class _Comments:
         if group:
             self._add_group(group)
 
+    def _whole_line_comment(self, j: int) -> bool:
+        line = self.lines[j]
+        return _comment_col(line, self.spans.get(j, ())) == len(line) - len(line.lstrip())
+
     def _add_group(self, group: list[int]) -> None:
+        """Comment lines of theirs, tied to the first line below them that holds data."""
         anchor = next((k for k in range(group[-1] + 1, len(self.lines))
-                       if self.lines[k].strip() and _comment_col(self.lines[k], self.spans.get(k, ())) != 0
-                       and not self.lines[k].lstrip().startswith("#")), None)
+                       if self.lines[k].strip() and not self._whole_line_comment(k)), None)
         path = self.paths.get(anchor) if anchor is not None else None
         self.above.append((group[0], [self.lines[j] for j in group], (anchor, path)))
 
