@@ -20,6 +20,7 @@ import difflib
 import os
 import subprocess
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -913,10 +914,11 @@ class _Comments:
         self.lines = _lines(theirs)
         self.above: list[tuple[int, list[str], tuple]] = []  # (their line, comment lines, (anchor line, path))
         self.ends: list[tuple[int, str, tuple | None]] = []  # (their line, the line's comment, its path)
-        base_lines = _lines(base) if base.strip() else []
-        matcher = difflib.SequenceMatcher(None, base_lines, self.lines, autojunk=False)
-        new = sorted(j for tag, _, _, j1, j2 in matcher.get_opcodes() if tag in ("replace", "insert")
-                     for j in range(j1, j2) if "#" in self.lines[j])
+        # A line with a `#` that theirs has more often than base is new (counted, not diffed: a
+        # diff of two big ledgers costs seconds, and the carrying checks each one anyway).
+        had = Counter(line for line in (_lines(base) if base.strip() else []) if "#" in line)
+        has = Counter(line for line in self.lines if "#" in line)
+        new = [j for j, line in enumerate(self.lines) if "#" in line and has[line] > had[line]]
         if not new:
             return
         self.paths, self.spans = _line_paths(theirs)
