@@ -454,9 +454,14 @@ DAYS = st.dates(min_value=date(2018, 5, 1), max_value=date(2018, 7, 31))
 
 @st.composite
 def edits(draw, side: str, ids: list[str], taken: set, closed: set) -> list:
-    """A branch's edits, none on a (target, field) the other branch edits: `taken` is shared."""
+    """A branch's edits, none on a (target, field) the other branch edits: `taken` is shared.
+    A branch that renames an item changes nothing else it had (no other field, no reopen): an
+    item whose title and every other value changed is another item under a reused id, which
+    the merge rightly does not fuse (test_merge13)."""
     out = []
     added = 0
+    renamed: set = set()  # items this branch renamed
+    changed: set = set()  # items of which this branch changed something else
     for n in range(draw(st.integers(0, 5))):
         kind = draw(st.sampled_from(["add", "close", "reopen", "note", "set", "after", "project"]))
         item = draw(st.sampled_from(ids))
@@ -468,8 +473,9 @@ def edits(draw, side: str, ids: list[str], taken: set, closed: set) -> list:
         elif kind == "close" and ("closed", item) not in taken and item not in closed:
             taken.add(("closed", item))
             out.append(("close", item, draw(DAYS), side))
-        elif kind == "reopen" and ("closed", item) not in taken and item in closed:
+        elif kind == "reopen" and ("closed", item) not in taken and item in closed and item not in renamed:
             taken.add(("closed", item))
+            changed.add(item)
             out.append(("reopen", item, f"{side}重新打开{n}"))
         elif kind == "after" and ("after", item) not in taken and ids.index(item) > 0:
             taken.add(("after", item))
@@ -479,8 +485,9 @@ def edits(draw, side: str, ids: list[str], taken: set, closed: set) -> list:
             out.append(("note", item, draw(DAYS), f"{side}进展{n}"))
         elif kind == "set":
             name = draw(st.sampled_from(FIELDS))
-            if (name, item) not in taken:
+            if (name, item) not in taken and item not in (changed if name == "title" else renamed):
                 taken.add((name, item))
+                (renamed if name == "title" else changed).add(item)
                 value = draw(DAYS) if name == "due" else f"{side}的{name}{n}"
                 out.append(("set", item, name, value))
         elif kind == "project":

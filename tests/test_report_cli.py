@@ -238,7 +238,7 @@ def test_report__out_writes_text_formats(cli, tmp_path):
 def test_report__unwritable_out_is_a_user_error(cli, tmp_path):
     (tmp_path / "dir.xlsx").mkdir()
     result = _sample(cli, "week", "--out", tmp_path / "dir.xlsx")
-    assert result.exit_code == 1 and result.stderr.startswith(f"taizhang: 无法写入 {tmp_path / 'dir.xlsx'}")
+    assert result.exit_code == 1 and result.stderr.startswith(f"taizhang: 不写入 {tmp_path / 'dir.xlsx'}：它是一个文件夹")
     assert "Traceback" not in result.stderr
     assert [p.name for p in tmp_path.iterdir()] == ["dir.xlsx"]          # no temporary file left
 

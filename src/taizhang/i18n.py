@@ -201,6 +201,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "set_syntax": ("“{arg}” 应写成 字段=值", "'{arg}' must be FIELD=VALUE"),
     "set_unknown_field": ("{target} 没有可修改的字段 {field}（可改：{allowed}）",
                           "{target} has no settable field {field} (settable: {allowed})"),
+    "char_not_allowed": ("不允许的字符 {char}（控制字符或非字符，YAML 不能读取）：请删去",
+                         "character {char} is not allowed (a control character or a non-character YAML cannot read): delete it"),
+    "title_blank": ("事项名称（title）不能为空或只有空白", "an item's title cannot be empty or blank"),
     "set_required": ("{field} 是必填字段，不能清空", "{field} is required and cannot be emptied"),
     "set_invalid": ("{field}={value}：{detail}", "{field}={value}: {detail}"),
     "kind_invalid": ("类型应为 task、milestone 或 problem，而不是 {kind}", "kind must be task, milestone or problem, not {kind}"),
@@ -227,6 +230,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
                         "cannot write: read-only file system (no file was changed)"),
     "write_failed": ("无法写入：{detail}（未改动任何文件）", "cannot write: {detail} (no file was changed)"),
     "out_unwritable": ("无法写入 {path}：{detail}", "cannot write {path}: {detail}"),
+    "out_symlink": ("不写入 {path}：它是符号链接（--out 不经符号链接写入）",
+                    "will not write {path}: it is a symbolic link (--out never writes through a link)"),
+    "out_protected": ("不能写入 {path}：它在 {where} 中，属于台账仓库的数据",
+                      "will not write {path}: it is in {where}, the repository's data"),
+    "out_not_pdf": ("不写入 {path}：要写的不是 PDF，不能存为 .pdf 文件（请换用 .txt、.md、.html、.xlsx 或 .docx）",
+                    "will not write {path}: what would be written is not a PDF (use .txt, .md, .html, .xlsx or .docx)"),
+    "out_is_dir": ("不写入 {path}：它是一个文件夹，请给出文件名", "will not write {path}: it is a folder; give a file name"),
     "written": ("已写入 {path}", "wrote {path}"),
     "report_needs_out": ("{format} 是二进制文件，请用 --out 指定要写入的文件，如 --out 周报.{format}",
                          "{format} is a binary format: name the file with --out, e.g. --out report.{format}"),
@@ -259,6 +269,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                     "merge conflict: {id} was deleted on our side and changed on theirs"),
     "merge_conflict_deleted_theirs": ("合并冲突：{id} 对方已删除，本方做了修改；请决定是否保留",
                                       "merge conflict: {id} was deleted on their side and changed on ours"),
+    "merge_comment_not_carried": ("对方第 {line} 行新增的注释“{comment}”无法按事项合入",
+                                  "their new comment on their line {line} ({comment}) could not be carried over item by item"),
+    "merge_conflict_projects": ("合并冲突：本方“{ours}”与对方“{theirs}”是同一代码 {code} 下的两个不同项目，未合并；"
+                                "请保留一方，另一方改用新代码",
+                                "merge conflict: ours ({ours}) and theirs ({theirs}) are two different projects under "
+                                "one code {code}; not merged: keep one and give the other a new code"),
+    "merge_conflict_reused_id": ("合并冲突：{id} 的编号被重新使用（“{ours}”/“{theirs}”）：原事项已在一方删除，"
+                                 "另一方对它的修改不能记到新事项上；请决定保留哪一个",
+                                 "merge conflict: the id {id} was reused ({ours} / {theirs}): one side deleted "
+                                 "the item and added another under its id; the other side's changes to the old "
+                                 "item are not attached to the new one: decide which to keep"),
     "git_not_repo": ("{path} 不在 git 仓库中（先运行 git init）", "{path} is not in a git repository (run git init first)"),
     "git_commit_failed": ("已写入 {paths}，但 git 提交失败：{detail}", "wrote {paths}, but the git commit failed: {detail}"),
     "git_held_back": ("已写入，未提交：{paths} 有未提交的手工修改（或未提交的改动），本次改动与之相邻或重叠；请查看后自行提交",

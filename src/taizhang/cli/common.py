@@ -270,28 +270,36 @@ def warn(env: Env, text: str) -> None:
     typer.echo(message("warning_prefix", env.lang) + text, err=True)
 
 
+def out_path(env: Env, out: Path, data: Optional[bytes] = None) -> Path:
+    """--out as a place a command may write `data` (never through a link, into the repository's
+    data, onto a folder, nor what is not a PDF into a `.pdf`: repo.outputs)."""
+    from taizhang.repo.outputs import output_path
+
+    return output_path(env.root, out, data)
+
+
 def write_out(env: Env, text: str, out: Optional[Path]) -> None:
     """Print, or write to --out (UTF-8, the file replaced whole)."""
     if out is None:
         sys.stdout.write(text)
         return
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8", newline="\n")
-    except OSError as e:
-        raise input_error("out_unwritable", path=str(out), detail=e.strerror or str(e)) from None
-    say(env, "written", path=str(out))
+    write_bytes(env, text.encode("utf-8"), out)
 
 
 def write_bytes(env: Env, data: bytes, out: Path) -> None:
-    """Write a whole file: to a temporary file beside it, then renamed over it."""
+    """Write a whole file: to a temporary file beside it, then renamed over it (a rename replaces
+    a link that appeared meanwhile instead of writing through it)."""
+    out = out_path(env, out, data)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(data)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o666)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.replace(tmp, out)
     except OSError as e:
-        tmp.unlink(missing_ok=True)
+        if not tmp.is_symlink():
+            tmp.unlink(missing_ok=True)
         raise input_error("out_unwritable", path=str(out), detail=e.strerror or str(e)) from None
     say(env, "written", path=str(out))
 

@@ -10,7 +10,8 @@ from typing import Annotated, Optional
 import typer
 
 from taizhang.cli import exits
-from taizhang.cli.common import CommitOpt, Env, commit, committing, report_problems, run, say, terminal, warn, write_out
+from taizhang.cli.common import (CommitOpt, Env, commit, committing, out_path, report_problems, run, say, terminal,
+                                 warn, write_out)
 from taizhang.errors import TaizhangError, input_error
 from taizhang.i18n import message
 
@@ -147,11 +148,12 @@ def export(ctx: typer.Context,
                                       codes=[c for c in wanted if any(l.code == c for l in ledgers)])
         if fmt == ExportFormat.xlsx:
             assert out is not None  # refused above
+            target = out_path(env, out)
             try:
-                exchange.to_xlsx(table, out, env.lang)
+                exchange.to_xlsx(table, target, env.lang)
             except OSError as e:
-                raise input_error("out_unwritable", path=str(out), detail=e.strerror or str(e)) from None
-            say(env, "written", path=str(out))
+                raise input_error("out_unwritable", path=str(target), detail=e.strerror or str(e)) from None
+            say(env, "written", path=str(target))
         elif fmt == ExportFormat.csv:
             text = exchange.to_csv(table)
             # A file gets UTF-8's byte-order mark, by which Excel knows it is not GBK.

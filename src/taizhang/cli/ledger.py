@@ -212,8 +212,11 @@ def _parse_assignment(env: Env, text: str, target: str) -> tuple[str, Any, Optio
     before its value is read."""
     if "=" not in text:
         raise input_error("set_syntax", arg=text)
-    name, raw = (part.strip() for part in text.split("=", 1))
-    check_settable(target, name, None if raw == "" else raw)
+    name, raw = text.split("=", 1)
+    name = name.strip()
+    # A title is kept as typed, as `add` keeps it; blank, it is refused like an empty one.
+    raw = raw if name == "title" else raw.strip()
+    check_settable(target, name, None if raw.strip() == "" else raw)
     if raw == "":
         return name, None, None
     if name in ("due", "deadline"):

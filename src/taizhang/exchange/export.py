@@ -122,8 +122,10 @@ def to_csv(table: ExportTable) -> str:
 
 
 def _md_cell(value: Any) -> str:
+    from taizhang.domain.markdown import md_text
+
     text = _csv_value(value) if not isinstance(value, str) else value
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
+    return md_text(text.replace("\r", ""), line_break="<br>")
 
 
 def to_markdown(table: ExportTable, lang: str = "zh") -> str:

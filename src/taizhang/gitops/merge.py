@@ -20,6 +20,7 @@ import difflib
 import os
 import subprocess
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -417,6 +418,32 @@ class _RemoveItem:
 
 
 @dataclass
+class _ReplaceItem:
+    """Put their item in place of ours under the same id (their lines when they can be copied)."""
+
+    item_id: str
+    value: dict
+    lines: list[str] | None = None  # from the dash
+    dash: int = 2
+
+    def data(self, data: dict) -> None:
+        data["items"] = [copy.deepcopy(self.value) if i["id"] == self.item_id else i for i in data["items"]]
+
+    def text(self, text: str, nl: str) -> str:
+        root = compose(text)
+        entry = _item_node(root, self.item_id)
+        our_dash = _dash_col(text, entry) if entry is not None and not _is_flow(_items_node(root)) else None
+        if our_dash is None:
+            raise _NotMergeable([Problem("", 0, 0, "merge_internal", {"where": self.item_id})])
+        lines = _shift(self.lines, our_dash - self.dash) if self.lines else \
+            emit.entry_lines(emit.as_written(self.value), dash=our_dash, key_col=our_dash + 2)
+        start = splice.line_start(text, entry.start_mark.index)
+        end = splice.after_line(text, splice.last_end(entry, text))
+        ending = nl if text[end - 1:end] == "\n" else ""
+        return text[:start] + nl.join(lines) + ending + text[end:]
+
+
+@dataclass
 class _InsertNotes:
     """Put their new notes among ours: each before the first of our new notes dated after it."""
 
@@ -533,6 +560,8 @@ class _ItemMerge:
     # -- planning --
 
     def run(self) -> MergeResult:
+        if self._different_projects():
+            return self._projects_conflict()
         self._renumber_theirs()
         self._merge_map((None,), self.base.data, self.ours.data, self.theirs.data, top=True)
         self._merge_items()
@@ -540,16 +569,44 @@ class _ItemMerge:
         merged, expected = _apply(self.ours.text, self.clean, nl), copy.deepcopy(self.ours.data)
         for edit in self.clean:
             edit.data(expected)
+        comments = _Comments(self.base.text, self.theirs.text)
+        merged, unplaced = comments.carry(merged, nl)
         loaded = self._check(merged, expected)
         if not self.conflicts:
+            self._comments_kept(unplaced, [])
             return MergeResult(merged, self._invalid(loaded), self._placed(merged, None))
         theirs_way, expected_theirs = _apply(merged, self.theirs_way, nl), copy.deepcopy(expected)
         for edit in self.theirs_way:
             edit.data(expected_theirs)
         self._check(theirs_way, expected_theirs)
+        self._comments_kept(unplaced, comments.missing(theirs_way, unplaced))
         text, hunks = _with_markers(merged, theirs_way, nl)
         problems = self._conflict_problems(merged, theirs_way, hunks) + self._invalid(loaded, hunks)
         return MergeResult(text, problems, self._placed(merged, hunks))
+
+    def _comments_kept(self, unplaced: list, still_missing: list) -> None:
+        """A comment of theirs that is neither in the merge nor in their way of a conflict
+        would be lost: the line merge (markers) does it instead."""
+        missing = still_missing if self.conflicts else unplaced
+        if missing:
+            raise _NotMergeable([Problem(self.path, 0, 0, "merge_comment_not_carried", {"comment": text, "line": line + 1})
+                                 for line, text in missing[:5]])
+
+    def _different_projects(self) -> bool:
+        """Two projects under one code (two offices each imported a sheet as `IMP1`): their names
+        differ and neither is the base's (a one-sided rename is a rename). Merging their items
+        would fuse two projects (SPEC §8), so they are never merged."""
+        names = [side.data.get("name", _MISSING) for side in (self.base, self.ours, self.theirs)]
+        return not _same(names[1], names[2]) and not any(_same(names[0], n) for n in names[1:])
+
+    def _projects_conflict(self) -> MergeResult:
+        """The whole of each side between markers: resolving either way gives that side's file
+        as it was."""
+        text, hunks = _with_markers(self.ours.text, self.theirs.text, self.ours.newline)
+        line = hunks[0][4] if hunks else 0
+        args = {"code": self.ours.data.get("code", ""), "ours": _show(self.ours.data.get("name", _MISSING)),
+                "theirs": _show(self.theirs.data.get("name", _MISSING))}
+        return MergeResult(text, [Problem(self.path, line + 1, 1, "merge_conflict_projects", args)])
 
     def _placed(self, merged: str, hunks: list | None) -> list[Problem]:
         """The messages about renumbered items, at the item's line in the result."""
@@ -717,7 +774,10 @@ class _ItemMerge:
     def _merge_items(self) -> None:
         base, ours, theirs = _items(self.base.data), _items(self.ours.data), _items(self.theirs.data)
         for item_id, item in ours.items():
-            if item_id in theirs:
+            if item_id in theirs and item_id in base and (_replaced(base[item_id], item)
+                                                         or _replaced(base[item_id], theirs[item_id])):
+                self._merge_reused(item_id, base[item_id], item, theirs[item_id])
+            elif item_id in theirs:
                 self._merge_map((item_id,), base.get(item_id, {}), item, theirs[item_id])
             elif item_id in base:  # they deleted it
                 if _same(item, base[item_id]):
@@ -741,6 +801,23 @@ class _ItemMerge:
             else:
                 self.clean.append(edit)
 
+    def _merge_reused(self, item_id: str, base: dict, ours: dict, theirs: dict) -> None:
+        """An id that one side gave to another item after deleting the base's (SPEC §2: an id
+        is never reused, but older copies and hand edits did): the other side's changes belong
+        to the deleted item and are never attached to the new one. A side that left the base's
+        item alone gives way; otherwise the two items are a conflict as wholes."""
+        if _same(ours, theirs) or _same(theirs, base):
+            return
+        seq = _items_node(self._their_root())
+        copied = _entry_lines(self.theirs.text, seq, _item_node(self._their_root(), item_id))
+        lines, dash = copied if copied else (None, 2)
+        edit = _ReplaceItem(item_id, theirs, lines, dash)
+        if _same(ours, base):
+            self.clean.append(edit)
+            return
+        self.conflicts.append((item_id, "reused", ours, theirs, None, None))
+        self.theirs_way.append(edit)
+
     # -- reporting --
 
     def _conflict_problems(self, merged: str, theirs_way: str, hunks: list) -> list[Problem]:
@@ -754,13 +831,48 @@ class _ItemMerge:
                     line = _hunk_line(hunks, found, side)
                     break
             line = line if line is not None else (hunks[0][4] if hunks else 0)
-            if name is None:
+            if name == "reused":
+                out.append(Problem(self.path, line + 1, 1, "merge_conflict_reused_id",
+                                   {"id": where, "ours": _show(ours.get("title")), "theirs": _show(theirs.get("title"))}))
+            elif name is None:
                 key_ = "merge_conflict_deleted_ours" if ours is _MISSING else "merge_conflict_deleted_theirs"
                 out.append(Problem(self.path, line + 1, 1, key_, {"id": where}))
             else:
                 out.append(Problem(self.path, line + 1, 1, "merge_conflict",
                                    {"where": where, "field": name, "ours": _show(ours), "theirs": _show(theirs)}))
         return out
+
+
+def _replaced(base: dict, side: dict) -> bool:
+    """A side's item under a base id is another item: its title changed and it kept nothing
+    else of the base's item (no field's value, no note or change of its history). A clerk who
+    renames an item keeps its time node, notes, unit...; one who deleted it and added another
+    under the same id kept none of them."""
+    if _same(base.get("title", _MISSING), side.get("title", _MISSING)):
+        return False
+    if _history_gone(base, side):
+        return True
+    for key, value in base.items():
+        if key in ("id", "title"):
+            continue
+        mine = side.get(key, _MISSING)
+        if _same(value, mine):
+            return False
+        if isinstance(value, list) and value and isinstance(mine, list) and _same(mine[:len(value)], value):
+            return False  # notes or changes added to the base's
+    return True
+
+
+def _history_gone(base: dict, side: dict) -> bool:
+    """The base item's record is not in the side's: its notes or changes are not the start of
+    the side's, or its 销号 is gone without the note a reopen leaves. Commands only add to a
+    record; an item without it is another item."""
+    for key in ("notes", "changes"):
+        old, new = base.get(key) or [], side.get(key) or []
+        if not isinstance(old, list) or not isinstance(new, list) or not _same(new[:len(old)], old):
+            return True
+    notes_grew = len(side.get("notes") or []) > len(base.get("notes") or [])
+    return "closed" in base and "closed" not in side and not notes_grew
 
 
 def _index_of(notes: list, note: dict) -> int:
@@ -788,6 +900,172 @@ def _line_of(root, path: tuple | None, key: str | None, item_id: str) -> int | N
         return node.start_mark.line if node is not None else None
     pair = _pair(_map_node(root, path), key)
     return pair[0].start_mark.line if pair else None
+
+
+# --- comments they added -------------------------------------------------------------------
+
+class _Comments:
+    """The comments theirs added against base (a comment line, or a comment at the end of a
+    line), each tied to the node it stands above or on: a key path, an item by its id. The merge
+    is planned on data, where a comment is nothing; these are carried into the merge where their
+    node is, and any that cannot be placed there make the merge fall back to the line merge."""
+
+    def __init__(self, base: str, theirs: str):
+        self.lines = _lines(theirs)
+        self.above: list[tuple[int, list[str], tuple]] = []  # (their line, comment lines, (anchor line, path))
+        self.ends: list[tuple[int, str, tuple | None]] = []  # (their line, the line's comment, its path)
+        # A line with a `#` that theirs has more often than base is new (counted, not diffed: a
+        # diff of two big ledgers costs seconds, and the carrying checks each one anyway).
+        had = Counter(line for line in (_lines(base) if base.strip() else []) if "#" in line)
+        has = Counter(line for line in self.lines if "#" in line)
+        new = [j for j, line in enumerate(self.lines) if "#" in line and has[line] > had[line]]
+        if not new:
+            return
+        self.paths, self.spans = _line_paths(theirs)
+        group: list[int] = []
+        for j in new:
+            col = _comment_col(self.lines[j], self.spans.get(j, ()))
+            if col is None:
+                continue
+            if self._whole_line_comment(j):
+                if group and group[-1] != j - 1:
+                    self._add_group(group)
+                    group = []
+                group.append(j)
+            else:
+                self.ends.append((j, self.lines[j][col:], self.paths.get(j)))
+        if group:
+            self._add_group(group)
+
+    def _whole_line_comment(self, j: int) -> bool:
+        line = self.lines[j]
+        return _comment_col(line, self.spans.get(j, ())) == len(line) - len(line.lstrip())
+
+    def _add_group(self, group: list[int]) -> None:
+        """Comment lines of theirs, tied to the first line below them that holds data."""
+        anchor = next((k for k in range(group[-1] + 1, len(self.lines))
+                       if self.lines[k].strip() and not self._whole_line_comment(k)), None)
+        path = self.paths.get(anchor) if anchor is not None else None
+        self.above.append((group[0], [self.lines[j] for j in group], (anchor, path)))
+
+    def carry(self, text: str, nl: str) -> tuple[str, list[tuple[int, str]]]:
+        """The merged text with every comment of theirs it lacks put in place; and the comments
+        that could not be (their line, the comment)."""
+        if not self.above and not self.ends:
+            return text, []
+        lines = _lines(text)
+        before = list(lines)
+        ending = text.endswith("\n")
+        paths, spans = _line_paths(text)
+        where: dict[tuple, int] = {}
+        for line, path in paths.items():
+            where.setdefault(path, line)
+        unplaced: list[tuple[int, str]] = []
+        inserts: list[tuple[int, list[str]]] = []
+        for j, comment, end_path in self.ends:
+            at = where.get(end_path) if end_path is not None else None
+            if at is None:
+                if self.lines[j].strip() not in (line.strip() for line in lines):
+                    unplaced.append((j, comment))
+                continue
+            col = _comment_col(lines[at], spans.get(at, ()))
+            ours_body = lines[at][:col] if col is not None else lines[at]
+            theirs_body = self.lines[j][:len(self.lines[j]) - len(comment)]
+            if col is not None and lines[at][col:] == comment:
+                continue
+            if col is None and ours_body.strip() == theirs_body.strip():
+                lines[at] = ours_body.rstrip() + theirs_body[len(theirs_body.rstrip()):] + comment
+            else:
+                unplaced.append((j, comment))
+        for j, group, (anchor, path) in self.above:
+            if anchor is None:  # at the end of their file: at the end of ours
+                if [line.strip() for line in lines[-len(group):]] != [line.strip() for line in group]:
+                    inserts.append((len(lines), group))
+                continue
+            at = where.get(path) if path is not None else None
+            if at is None or (path[-1][0] == "index" and lines[at].strip() != self.lines[anchor].strip()):
+                unplaced.append((j, group[0].strip()))
+                continue
+            above = _comments_above(lines, at)
+            if all(line.strip() in above for line in group):
+                continue
+            delta = _indent(lines[at]) - _indent(self.lines[anchor])
+            inserts.append((at, _shift(group, delta)))
+        if not inserts and lines == before:
+            return text, unplaced  # nothing to carry: the merge stays byte for byte
+        for at, group in sorted(inserts, key=lambda insert: insert[0], reverse=True):
+            lines[at:at] = group
+        return nl.join(lines) + (nl if ending or inserts else ""), unplaced
+
+    def missing(self, text: str, unplaced: list[tuple[int, str]]) -> list[tuple[int, str]]:
+        """Those of `unplaced` that are not in `text` either (their way of the conflicts)."""
+        body = text.replace("\r\n", "\n")
+        return [(j, comment) for j, comment in unplaced if self.lines[j].strip() not in
+                (line.strip() for line in body.split("\n"))]
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _comments_above(lines: list[str], at: int) -> set[str]:
+    """The comment lines right above line `at` (blank lines between them included)."""
+    out = set()
+    k = at - 1
+    while k >= 0 and (not lines[k].strip() or lines[k].lstrip().startswith("#")):
+        out.add(lines[k].strip())
+        k -= 1
+    return out
+
+
+def _comment_col(line: str, spans) -> int | None:
+    """Column of the `#` that opens a comment on a line (None: no comment); `spans` are the
+    (start, end) columns of the scalars on it, inside which a `#` is text."""
+    for col, char in enumerate(line):
+        if char != "#" or (col > 0 and line[col - 1] not in " \t"):
+            continue
+        if not any(start <= col < end for start, end in spans):
+            return col
+    return None
+
+
+def _line_paths(text: str) -> tuple[dict[int, tuple], dict[int, list[tuple[int, int]]]]:
+    """For each line where a node starts, the path of the outermost one (keys, items by id,
+    other entries by index); and for each line, the column spans of the scalars on it."""
+    paths: dict[int, tuple] = {}
+    spans: dict[int, list[tuple[int, int]]] = {}
+    root = compose(text)
+
+    def scalar(node) -> None:
+        first, last = node.start_mark.line, node.end_mark.line
+        for line in range(first, last + 1):
+            start = node.start_mark.column if line == first else 0
+            end = node.end_mark.column if line == last else 10**9
+            spans.setdefault(line, []).append((start, end))
+
+    def walk(node, path: tuple) -> None:
+        if node.id == "scalar":
+            scalar(node)
+        elif node.id == "mapping":
+            for key, value in node.value:
+                step = path + (("key", key.value if key.id == "scalar" else None),)
+                paths.setdefault(key.start_mark.line, step)
+                if key.id == "scalar":
+                    scalar(key)
+                walk(value, step)
+        elif node.id == "sequence":
+            for i, entry in enumerate(node.value):
+                ident = None
+                if path == (("key", "items"),) and entry.id == "mapping":
+                    pair = splice.mapping_get(entry, "id")
+                    ident = pair[1].value if pair and pair[1].id == "scalar" else None
+                step = path + (("id", ident) if ident is not None else ("index", i),)
+                paths.setdefault(entry.start_mark.line, step)
+                walk(entry, step)
+
+    if root is not None:
+        walk(root, ())
+    return paths, spans
 
 
 # --- conflict markers -----------------------------------------------------------------------

@@ -494,11 +494,11 @@ def to_text(page: Page, width: int, color: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\|<>*_[]`"})
-
-
 def _md(text: str) -> str:
-    return text.translate(_MD_SPECIAL).replace("\r", " ").replace("\n", " ")
+    # The one rule of every Markdown writer (remind, export too).
+    from taizhang.domain.markdown import md_text
+
+    return md_text(text)
 
 
 def to_markdown(page: Page) -> str:

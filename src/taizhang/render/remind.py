@@ -59,7 +59,9 @@ def to_text(notice: Notice, lang: str, width: int, color: bool) -> str:
 
 
 def _md_cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    from taizhang.domain.markdown import md_text
+
+    return md_text(text)
 
 
 def to_markdown(notice: Notice, lang: str) -> str:

@@ -7,6 +7,7 @@ says whether an item's nodes may be found through windows.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from typing import Any
@@ -49,8 +50,10 @@ def _with_comment(text: str, node_of: Callable[[Any], Any], comment: str | None,
     return splice.set_line_comment(text, node_of(context.item_root(text) if item else compose(text)), comment)
 
 
-def add_item_edit(fields: dict[str, Any], comments: dict[str, str] | None = None) -> Plan:
-    """An edit that appends an item with the next free id; `fields` hold everything but `id`."""
+def add_item_edit(fields: dict[str, Any], comments: dict[str, str] | None = None, *, used: int = 0) -> Plan:
+    """An edit that appends an item with the next free id; `fields` hold everything but `id`.
+    `used` is the highest item number the ledger ever held that the file may no longer show
+    (repo.history): an id is never reused (SPEC §2)."""
     comments = comments or {}
 
     def apply(loaded: LoadedLedger, context: EditContext) -> Edit:
@@ -59,7 +62,8 @@ def add_item_edit(fields: dict[str, Any], comments: dict[str, str] | None = None
         for ref in fields.get("after") or []:
             if ref not in ids:
                 raise input_error("after_missing", ref=ref)
-        new_id = make_item_id(ledger.code, next_number(ids))
+        # (`used`: the highest number git's copies of the file have used: an id is never reused)
+        new_id = make_item_id(ledger.code, max(next_number(ids), used + 1))
         entry = {"id": new_id, **{k: v for k, v in fields.items() if v not in (None, [], "")}}
         entry = {k: entry[k] for k in ITEM_KEY_ORDER if k in entry}
         text, newline = loaded.doc.text, loaded.doc.newline
@@ -98,7 +102,35 @@ def add_item_edit(fields: dict[str, Any], comments: dict[str, str] | None = None
         expected["items"] = list(expected.get("items") or []) + [emit.read_back(entry)]
         return Edit(text, expected, new_id)
 
-    return windowed(apply)
+    return windowed(_final_block_settled(apply))
+
+
+_BLOCK_HEADER = re.compile(r"([|>])([1-9]?)([+-]?)([1-9]?)")
+
+
+def _final_block_settled(apply: Callable) -> Callable:
+    """An edit of a file that ends in a block scalar (`measures: |`) without a final line break.
+    That scalar's value ends where the file ends; the edit's lines after it would give it a
+    line break it did not have (and the read-back refused the edit). Its chomping becomes
+    `strip` (`|-`), which reads the same value wherever the scalar stands."""
+
+    def run(loaded: LoadedLedger, context: EditContext | None = None) -> Edit:
+        text = loaded.doc.text
+        if not text or text.endswith(("\n", "\r")):
+            return apply(loaded, context)
+        node = compose(text)
+        while node is not None and node.id in ("mapping", "sequence") and node.value:
+            node = node.value[-1][1] if node.id == "mapping" else node.value[-1]
+        header = _BLOCK_HEADER.match(text, node.start_mark.index) if node is not None and node.id == "scalar" \
+            and node.style in ("|", ">") else None
+        if header is None or header.group(3) == "-":
+            return apply(loaded, context)
+        style, before, _, after = header.groups()
+        settled = text[:header.start()] + style + (before or after) + "-" + text[header.end():]
+        doc = dataclasses.replace(loaded.doc, text=settled, _values=None, _keys=None)
+        return apply(dataclasses.replace(loaded, doc=doc), context)
+
+    return run
 
 
 def _item_node(root_node, index: int, key: str | None = None):
@@ -152,7 +184,7 @@ def close_edit(item_ids: list[str], closed: dict[str, Any]) -> Plan:
             expected["items"][index]["closed"] = emit.read_back(value)
         return Edit(text, expected, done)
 
-    return windowed(apply)
+    return windowed(_final_block_settled(apply))
 
 
 def _copy_items(data: dict) -> dict:
@@ -172,7 +204,7 @@ def note_edit(item_id: str, note: dict[str, Any]) -> Plan:
         expected["items"][index]["notes"] = list(expected["items"][index].get("notes") or []) + [emit.read_back(written)]
         return Edit(text, expected, (item_id, loaded.ledger.items[index].title))
 
-    return windowed(apply)
+    return windowed(_final_block_settled(apply))
 
 
 def _append_note(text: str, index: int, note: dict[str, Any], newline: str, context: EditContext) -> str:
@@ -217,7 +249,7 @@ def reopen_edit(item_id: str, note: dict[str, Any], reason_args: Callable[[Any],
         expected["items"][index] = entry
         return Edit(text, expected, (item_id, item.title))
 
-    return windowed(apply)
+    return windowed(_final_block_settled(apply))
 
 
 def set_edit(target: str, changes: list[tuple[str, Any, str | None]]) -> Plan:
@@ -236,7 +268,7 @@ def set_many_edit(changes_by_target: dict[str, list[tuple[str, Any, str | None]]
             text = _set_fields(loaded, text, expected, target, changes, context)
         return Edit(text, expected, list(changes_by_target))
 
-    return windowed(apply)
+    return windowed(_final_block_settled(apply))
 
 
 def _set_fields(loaded: LoadedLedger, text: str, expected: dict, target: str,
@@ -324,7 +356,7 @@ def invest_edit(month: str, amount: Any, wording: str) -> Plan:
             text = splice.insert_key(text, months_node, month, emitted, newline)
         return Edit(text, expected, month)
 
-    return apply
+    return _final_block_settled(apply)
 
 
 def _drop_stale_wording(text: str, value_node, loaded: LoadedLedger) -> str:

@@ -215,17 +215,24 @@ class Repository:
 
     def item(self, item_id: str, as_of: date) -> tuple[Any, Any, Any, "Settings"]:
         """(ledger, item, its planned dates, settings): what `why` explains."""
+        from taizhang.domain.calendars import CalendarError
         from taizhang.domain.ids import split_item_id
         from taizhang.domain.lights import project_plan
+        from taizhang.domain.schedule import CycleError
 
-        repo = self.load([split_item_id(item_id)])
+        code = split_item_id(item_id)
+        repo = self.load([code])
         if repo.errors:
             raise TaizhangError(repo.errors)
         ledger = repo.ledgers[0]
         found = next((i for i in ledger.items if i.id == item_id), None)
         if found is None:
             raise input_error("unknown_item", id=item_id)
-        plan = project_plan(ledger, as_of, repo.settings, repo.extra)
+        try:
+            plan = project_plan(ledger, as_of, repo.settings, repo.extra)
+        except (CalendarError, CycleError) as e:  # as `schedule` says it: one line at the project
+            raise TaizhangError(Problem(*repo.place(code, None), getattr(e, "key", "after_cycle"),
+                                        getattr(e, "args_", {"cycle": str(e)}))) from None
         return ledger, found, plan.by_id[item_id], repo.settings
 
     # --- writing (each call one all-or-nothing write) ---------------------------------------
@@ -263,12 +270,16 @@ class Repository:
         """Append an item (task, milestone or problem) to a ledger; returns its new id."""
         from taizhang.domain.models import KINDS
         from taizhang.repo.edits import add_item_edit
+        from taizhang.repo.history import highest_committed_number
 
         if kind is not None and kind not in KINDS:
             raise input_error("kind_invalid", kind=kind)
+        if not title.strip():
+            raise input_error("title_blank")
         fields = {"title": title, "kind": kind if kind != "task" else None, "due": due, "duration": duration,
                   "after": list(after), "owner": owner, "unit": unit, "measures": measures}
-        return self._edit({code: add_item_edit(fields, wordings or None)})[code]
+        used = highest_committed_number(self.root, self.ledger_path(code), code)
+        return self._edit({code: add_item_edit(fields, wordings or None, used=used)})[code]
 
     def close(self, ids: Sequence[str], *, on: date, by: Optional[str] = None, note: Optional[str] = None,
               evidence: Optional[str] = None) -> list[tuple[str, str]]:
@@ -315,7 +326,9 @@ class Repository:
         code = target_code(target)
         ledger_path(self.root, code)
         for name, value, _ in changes:
-            check_settable(target, name, value)
+            # A blank title is an empty one (what the clerk typed is otherwise kept as typed).
+            check_settable(target, name, None if name == "title" and isinstance(value, str) and not value.strip()
+                           else value)
         self._edit({code: set_edit(target, list(changes))})
 
     def write_schedule(self, code: str, as_of: date, found: Optional[Schedule] = None) -> int:

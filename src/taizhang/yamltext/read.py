@@ -93,7 +93,17 @@ def decode(raw: bytes, path: str) -> tuple[str | None, bool, list[Problem]]:
     if nul >= 0:
         line, col = _line_col(text, nul)
         return None, bom, [Problem(path, line, col, "binary_file")]
+    # The YAML reader refuses these too, but says where only as an offset (reported at 1:1):
+    # found here, the problem names the character's own line and column.
+    bad = _NOT_PRINTABLE.search(text)
+    if bad is not None:
+        line, col = _line_col(text, bad.start())
+        return None, bom, [Problem(path, line, col, "char_not_allowed", {"char": f"U+{ord(bad.group()):04X}"})]
     return text, bom, []
+
+
+# What the YAML reader accepts (PyYAML's Reader.NON_PRINTABLE, the printable set of YAML 1.1).
+_NOT_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
 
 
 def _line_col(text: str, index: int) -> Pos:
