@@ -342,7 +342,35 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import_dry_run": ("试运行：以上为将要写入的内容，未写入任何文件", "dry run: this is what would be written; no file written"),
     "export_needs_out": ("xlsx 是二进制文件，不能输出到终端：请用 --out 指定文件名",
                          "xlsx is binary and cannot go to the terminal: name a file with --out"),
+    # --- i15d ---
+    "version": ("taizhang {version}", "taizhang {version}"),
+    "infeasible_word": ("不可行", "infeasible"),
+    "closed_word": ("已销号", "closed"),
 }
+
+# --- i15d ---
+# What a clerk may type for a light or a kind in an option (SPEC §5), besides the code and the
+# words the output itself prints (LIGHT_WORDS, LIGHT_NAMES, KIND_WORDS): the short forms said aloud.
+LIGHT_SAYINGS = {"red": ("红",), "yellow": ("黄",), "green": ("绿",), "done": ("销号",), "none": ()}
+KIND_SAYINGS = {"task": ("工作任务",), "milestone": ("里程碑",), "problem": ()}
+
+
+def option_words(codes: tuple[str, ...], tables: tuple[dict[str, dict[str, str]], ...],
+                 sayings: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """Every word for each code → the code: the code itself, its words in both languages, its sayings."""
+    words: dict[str, str] = {}
+    for code in codes:
+        for word in (code, *(t[lang][code] for t in tables for lang in t), *sayings.get(code, ())):
+            words.setdefault(word.lower(), code)
+    return words
+
+
+def light_option_words(lights: tuple[str, ...]) -> dict[str, str]:
+    return option_words(lights, (LIGHT_WORDS, LIGHT_NAMES), LIGHT_SAYINGS)
+
+
+def kind_option_words(kinds: tuple[str, ...]) -> dict[str, str]:
+    return option_words(kinds, (KIND_WORDS,), KIND_SAYINGS)
 
 
 def message(key: str, lang: str = "zh", /, **args: Any) -> str:

@@ -8,7 +8,7 @@ registered command into a click command on every call). tests/test_docs.py keeps
 from __future__ import annotations
 
 from importlib import import_module
-from typing import Any, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 from typer.core import TyperGroup
@@ -129,15 +129,25 @@ def _short_help(text: str, limit: int) -> str:
     return utils.make_default_short_help(text, limit)
 
 
-app = typer.Typer(cls=LazyGroup, add_completion=False, no_args_is_help=False,
+app = typer.Typer(cls=LazyGroup, add_completion=True, no_args_is_help=False,
                   pretty_exceptions_enable=False, rich_markup_mode=None,
                   context_settings={"help_option_names": ["-h", "--help"]},
                   help="台账 taizhang：重点项目台账——时间节点、倒排工期、销号、亮灯督办。")
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from taizhang.version import __version__
+
+        typer.echo(f"taizhang {__version__}")
+        raise typer.Exit()
+
+
 @app.callback(invoke_without_command=True)
 def main_callback(ctx: typer.Context, dir: DirOpt = None, as_of: AsOfOpt = None,
-                  lang: LangOpt = None, no_color: NoColorOpt = False) -> None:
+                  lang: LangOpt = None, no_color: NoColorOpt = False,
+                  version: Annotated[bool, typer.Option("--version", is_eager=True, callback=_print_version,
+                                                        help="显示版本并退出。")] = False) -> None:
     """台账 taizhang：重点项目台账。不带命令时显示亮灯表（status）。"""
     ctx.obj = Env(dir=dir, as_of_text=as_of, lang_opt=lang.value if lang else None, no_color=no_color)
     if ctx.invoked_subcommand is None:

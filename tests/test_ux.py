@@ -1,0 +1,110 @@
+"""What users hit (issue 15): option values in Chinese, --version, shell completion, Chinese help,
+tables that fit an 80-column terminal, and the words and messages of the output."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+
+import pytest
+
+from conftest import AS_OF, REPO_ROOT, YT2
+
+
+# --- option values in Chinese (SPEC §5) ----------------------------------------------------------
+
+@pytest.mark.parametrize("word", ["red", "红", "红灯", "逾期", "overdue"])
+def test_status__light_option_takes_chinese_words(cli, repo, word):
+    root = repo(YT2=YT2)
+    result = cli("--dir", root, "--as-of", AS_OF, "--no-color", "status", "--light", word)
+    assert result.exit_code == 0, result
+    assert "YT2-2" in result.stdout and "YT2-3" not in result.stdout
+
+
+@pytest.mark.parametrize("words, shown, hidden", [
+    ("黄,绿灯", ["YT2-3", "YT2-4"], ["YT2-2", "YT2-1"]),
+    ("临期，正常", ["YT2-3", "YT2-4"], ["YT2-2", "YT2-1"]),
+    ("已销号", ["YT2-1"], ["YT2-2", "YT2-3"]),
+    ("销号", ["YT2-1"], ["YT2-2", "YT2-3"]),
+    ("黄灯", ["YT2-3"], ["YT2-1", "YT2-2", "YT2-4"]),
+])
+def test_status__light_option_words(cli, repo, words, shown, hidden):
+    root = repo(YT2=YT2)
+    out = cli("--dir", root, "--as-of", AS_OF, "--no-color", "status", "YT2", "--light", words).stdout
+    assert all(i in out for i in shown) and not any(i in out for i in hidden), out
+
+
+@pytest.mark.parametrize("word", ["问题", "problem"])
+def test_status__kind_option_takes_chinese_words(cli, repo, word):
+    root = repo(YT2=YT2)
+    out = cli("--dir", root, "--as-of", AS_OF, "--no-color", "status", "YT2", "--kind", word).stdout
+    assert "YT2-3" in out and "YT2-2" not in out and "YT2-4" not in out
+
+
+def test_status__kind_option_task_words(cli, repo):
+    root = repo(YT2=YT2)
+    out = cli("--dir", root, "--as-of", AS_OF, "--no-color", "status", "YT2", "--kind", "任务,里程碑").stdout
+    assert "YT2-2" in out and "YT2-3" not in out
+
+
+def test_status__unknown_light_word_is_refused(cli, repo):
+    root = repo(YT2=YT2)
+    result = cli("--dir", root, "--as-of", AS_OF, "status", "--light", "紫灯")
+    assert result.exit_code == 1 and "紫灯" in result.stderr
+
+
+def test_remind__light_option_takes_chinese_words(cli, repo):
+    root = repo(YT2=YT2)
+    out = cli("--dir", root, "--as-of", AS_OF, "--no-color", "remind", "--light", "红灯").stdout
+    assert "主体项目桩基施工" in out and "六个村拆迁进度滞后" not in out
+    refused = cli("--dir", root, "--as-of", AS_OF, "remind", "--light", "已销号")
+    assert refused.exit_code == 1
+
+
+@pytest.mark.parametrize("word, kind", [("问题", "problem"), ("节点", "milestone"), ("里程碑", "milestone"),
+                                        ("任务", None)])
+def test_add__kind_option_takes_chinese_words(cli, repo, word, kind):
+    root = repo(YT2=YT2)
+    result = cli("--dir", root, "add", "YT2", "新事项", "--kind", word)
+    assert result.exit_code == 0, result
+    text = (root / "ledgers" / "YT2.yaml").read_text(encoding="utf-8")
+    tail = text[text.index("新事项"):]
+    assert (f"kind: {kind}" in tail) if kind else ("kind:" not in tail)
+
+
+# --- --version and shell completion (SPEC §3) ------------------------------------------------------
+
+def test_version(cli):
+    from taizhang.version import __version__
+
+    result = cli("--version")
+    assert result.exit_code == 0 and result.stdout == f"taizhang {__version__}\n"
+
+
+def _taizhang(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The console script as a shell runs it: its name (taizhang) picks the completion variable."""
+    code = "import sys; sys.argv[0] = 'taizhang'; from taizhang.cli.app import main; main()"
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=60)
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish", "powershell"])
+def test_show_completion_prints_a_script(shell):
+    result = _taizhang("--show-completion", shell)
+    assert result.returncode == 0, result
+    assert "_TAIZHANG_COMPLETE" in result.stdout
+
+
+def test_completion_offers_a_command_by_its_start(tmp_path):
+    result = _taizhang(env={"_TAIZHANG_COMPLETE": "complete_bash", "COMP_WORDS": "taizhang sta", "COMP_CWORD": "1"})
+    assert result.returncode == 0, result
+    assert result.stdout.split() == ["status"]
+
+
+def test_completion_offers_a_commands_options(tmp_path):
+    result = _taizhang(env={"_TAIZHANG_COMPLETE": "complete_bash", "COMP_WORDS": "taizhang status --li",
+                            "COMP_CWORD": "2"})
+    assert result.returncode == 0, result
+    assert "--light" in result.stdout.split()
