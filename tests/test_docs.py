@@ -72,7 +72,7 @@ def test_every_command_is_in_the_readme(name):
 @pytest.mark.parametrize("name", _commands())
 def test_every_command_answers_help(cli, name):
     result = cli(name, "--help")
-    assert result.exit_code == 0 and "Usage" in result.stdout
+    assert result.exit_code == 0 and "用法" in result.stdout
 
 
 def test_readme_names_the_two_commands():

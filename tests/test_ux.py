@@ -4,14 +4,11 @@ tables that fit an 80-column terminal, and the words and messages of the output.
 from __future__ import annotations
 
 import os
-import stat
 import subprocess
 import sys
 
 import pytest
-
-from conftest import AS_OF, REPO_ROOT, YT2
-
+from conftest import AS_OF, YT2
 
 # --- option values in Chinese (SPEC §5) ----------------------------------------------------------
 
@@ -87,7 +84,7 @@ def _taizhang(*args: str, env: dict[str, str] | None = None) -> subprocess.Compl
     """The console script as a shell runs it: its name (taizhang) picks the completion variable."""
     code = "import sys; sys.argv[0] = 'taizhang'; from taizhang.cli.app import main; main()"
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=60)
+                          env={**os.environ, **(env or {})}, timeout=60, check=False)
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish", "powershell"])
@@ -108,3 +105,55 @@ def test_completion_offers_a_commands_options(tmp_path):
                             "COMP_CWORD": "2"})
     assert result.returncode == 0, result
     assert "--light" in result.stdout.split()
+
+
+# --- click's words in the run's language -----------------------------------------------------------
+
+@pytest.fixture
+def zh_locale(monkeypatch):
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
+def test_help__chinese_by_default(cli, zh_locale):
+    out = cli("-h").stdout
+    assert out.startswith("用法：root") and "选项：" in out and "命令：" in out
+    assert "显示本帮助并退出。" in out and "为当前 shell 安装命令补全" in out
+    for english in ("Usage:", "Options", "Commands", "Show this message and exit."):
+        assert english not in out, english
+    sub = cli("why", "--help").stdout
+    assert "参数：" in sub and "[必填]" in sub and "Arguments" not in sub
+
+
+def test_help__english_with_lang_en(cli, zh_locale):
+    out = cli("--lang", "en", "--help").stdout
+    assert out.startswith("Usage: root") and "Show this message and exit." in out
+    assert "Options:" in cli("status", "--help", "--lang", "en").stdout
+
+
+def test_help__english_from_the_locale(cli, monkeypatch):
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    assert cli("--help").stdout.startswith("Usage: root")
+
+
+@pytest.mark.parametrize("args, said", [
+    (("status", "--bogus"), "错误：没有选项 --bogus"),
+    (("why",), "错误：缺少参数 ID"),
+    (("status", "--light"), "错误：选项 --light 需要一个值"),
+    (("status", "--by", "foo"), "错误：--by 的值无效：'foo' 不是"),
+    (("status", "--limit", "0"), "错误：--limit 的值无效：0 不在范围"),
+    (("stat",), "错误：没有命令 'stat'，是不是 'status'？"),
+])
+def test_usage_errors__chinese_exit_2(cli, zh_locale, args, said):
+    result = cli(*args)
+    assert result.exit_code == 2 and said in result.stderr, result
+    assert "Error:" not in result.stderr and "Try '" not in result.stderr
+
+
+def test_usage_errors__english_with_lang_en(cli, zh_locale):
+    result = cli("--lang", "en", "status", "--bogus")
+    assert result.exit_code == 2
+    assert "Try 'root status -h' for help." in result.stderr and "Error: No such option: --bogus" in result.stderr

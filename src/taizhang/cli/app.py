@@ -14,6 +14,8 @@ import typer
 from typer.core import TyperGroup
 
 from taizhang.cli.common import AsOfOpt, DirOpt, Env, LangOpt, NoColorOpt, run
+from taizhang.cli.usage import META_KEY as HELP_LANG
+from taizhang.cli.usage import HelpContext, argv_lang, in_run_language
 
 # name → (module in taizhang.cli, the first paragraph of its help, hidden?), in the order `--help` lists them.
 COMMANDS: dict[str, tuple[str, str, bool]] = {
@@ -85,8 +87,14 @@ def command_name(info: Any) -> str:
 class LazyGroup(TyperGroup):
     """A group whose commands are built from their modules when asked for by name."""
 
+    context_class = HelpContext  # help and usage errors in the run's language (usage.py)
+
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, hoist_global_options(args))
+        ctx.meta.setdefault(HELP_LANG, argv_lang(args))
+        return in_run_language(ctx, lambda: super(LazyGroup, self).parse_args(ctx, hoist_global_options(args)))
+
+    def invoke(self, ctx: Any) -> Any:
+        return in_run_language(ctx, lambda: super(LazyGroup, self).invoke(ctx))
 
     def list_commands(self, ctx: Any) -> list[str]:
         return list(COMMANDS)
@@ -94,8 +102,9 @@ class LazyGroup(TyperGroup):
     def get_command(self, ctx: Any, cmd_name: str) -> Optional[Any]:
         if cmd_name not in self.commands and cmd_name in COMMANDS:
             info = next(i for i in command_typer(cmd_name).registered_commands if command_name(i) == cmd_name)
-            self.commands[cmd_name] = typer.main.get_command_from_info(
-                info, pretty_exceptions_short=False, rich_markup_mode=None)
+            command = typer.main.get_command_from_info(info, pretty_exceptions_short=False, rich_markup_mode=None)
+            command.context_class = HelpContext
+            self.commands[cmd_name] = command
         return self.commands.get(cmd_name)
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
