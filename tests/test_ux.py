@@ -4,11 +4,12 @@ tables that fit an 80-column terminal, and the words and messages of the output.
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 
 import pytest
-from conftest import AS_OF, YT2
+from conftest import AS_OF, REPO_ROOT, YT2
 
 # --- option values in Chinese (SPEC §5) ----------------------------------------------------------
 
@@ -157,3 +158,35 @@ def test_usage_errors__english_with_lang_en(cli, zh_locale):
     result = cli("--lang", "en", "status", "--bogus")
     assert result.exit_code == 2
     assert "Try 'root status -h' for help." in result.stderr and "Error: No such option: --bogus" in result.stderr
+
+
+# --- words and messages ------------------------------------------------------------------------------
+
+def test_why__closed_item_without_due_says_its_close_date_in_chinese(cli, repo):
+    root = repo(YT2=YT2.replace("    title: '主体项目桩基施工'\n    due: 2018-06-10\n",
+                                "    title: '主体项目桩基施工'\n    duration: 5\n    closed: {date: 2018-06-01, by: 李四}\n"))
+    out = cli("--dir", root, "--as-of", AS_OF, "why", "YT2-2").stdout
+    assert "销号日期" in out and "closed" not in out, out
+    en = cli("--dir", root, "--as-of", AS_OF, "--lang", "en", "why", "YT2-2").stdout
+    assert "its close date" in en
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+@pytest.mark.parametrize("umask, expected", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_new_ledger_gets_the_umasks_mode(cli, repo, umask, expected):
+    root = repo(YT2=YT2)
+    (root / "ledgers" / "YT2.yaml").chmod(0o640)
+    old = os.umask(umask)
+    try:
+        assert cli("--dir", root, "new", "AB", "新项目").exit_code == 0
+        assert cli("--dir", root, "add", "YT2", "新事项").exit_code == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((root / "ledgers" / "AB.yaml").stat().st_mode) == expected
+    assert stat.S_IMODE((root / "ledgers" / "YT2.yaml").stat().st_mode) == 0o640  # an existing file keeps its mode
+
+
+@pytest.mark.parametrize("lang, said", [("zh", "（无）"), ("en", "(none)")])
+def test_html_briefing__empty_section_says_none_in_words(cli, lang, said):
+    out = cli("--dir", REPO_ROOT, "--as-of", AS_OF, "--lang", lang, "report", "day", "--format", "html").stdout
+    assert ">None<" not in out and f'<p class="none">{said}</p>' in out

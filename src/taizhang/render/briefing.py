@@ -562,7 +562,7 @@ def to_html(page: Page) -> str:
     return env.get_template("report.html").render(
         lang="en" if page.lang == "en" else "zh-CN", title=page.title, heading=page.heading,
         full_title=page.full_title, period_label=period, as_of_label=as_of, colon=colon,
-        period=page.period, as_of=page.as_of, sections=sections, none=page.none)
+        period=page.period, as_of=page.as_of, sections=sections, empty=page.none)  # `none` is a Jinja literal
 
 
 # Fills and fonts of the lights in xlsx and docx, after Excel's own "Bad / Neutral / Good" styles.

@@ -29,7 +29,9 @@ def explain(ledger: Ledger, item: Item, planned: Planned, as_of: date, settings:
         parts.append(f"Time node {node} is the item's own due." if en else f"时间节点 {node} 是事项自己的 due。")
     else:
         source = planned.bound_by
-        if source == "deadline":
+        if source == "closed":  # a closed item without a due ends on its close date
+            why = "its close date" if en else "销号日期"
+        elif source == "deadline":
             why = (f"the project deadline {ledger.deadline}" if en else f"项目最终节点 {ledger.deadline}")
         elif source in by_id:
             succ = by_id[source]

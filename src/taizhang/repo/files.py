@@ -48,7 +48,9 @@ def atomic_write(root: Path, path: Path, data: bytes) -> None:
     try:
         mode = path.stat().st_mode & 0o7777
     except FileNotFoundError:
-        mode = None
+        # A new file gets the mode any file the clerk makes gets (0644 under umask 022), not
+        # the 0600 of the temporary file it is written as.
+        mode = 0o666 & ~_umask()
     tmp = _synced_copy(tmp_dir, path.name + ".", data, mode)
     try:
         try:
@@ -95,6 +97,20 @@ def _synced_copy(folder: Path, prefix: str, data: bytes, mode: int | None) -> st
         os.unlink(name)
         raise
     return name
+
+
+def _umask() -> int:
+    """The process's umask. Linux shows it in /proc; elsewhere it is read by setting it back."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _clean_orphans(tmp_dir: Path, name: str) -> None:
