@@ -190,3 +190,30 @@ def test_new_ledger_gets_the_umasks_mode(cli, repo, umask, expected):
 def test_html_briefing__empty_section_says_none_in_words(cli, lang, said):
     out = cli("--dir", REPO_ROOT, "--as-of", AS_OF, "--lang", lang, "report", "day", "--format", "html").stdout
     assert ">None<" not in out and f'<p class="none">{said}</p>' in out
+
+
+_HEAD = "code: AB\nname: 甲\nitems:\n  - id: AB-1\n"
+
+
+@pytest.mark.parametrize("body, where, said", [
+    ("    title: 甲: 乙\n    due: 2018-01-01\n", "5:13", "不能再有“键: 值”"),
+    ('    title "甲"\n    due: 2018-01-01\n', "5:5", "缺少冒号"),          # libyaml says 6:5
+    ("    title: @甲\n", "5:12", "值不能以“@”开头"),
+    ('    title: "甲\n    due: 2018-01-01\n  - id: AB-2\n    title: 乙\n', "5:12", "引号 \" 没有配对"),
+    ("    title: '甲\n    due: 2018-01-01\n", "5:12", "引号 ' 没有配对"),
+    ("    title: 甲\n   due: 2018-01-01\n", "6:4", "缩进不对"),
+    ("    title: 甲\n\tdue: 2018-01-01\n", "6:1", "Tab"),
+    ("    title: [甲\n    due: 2018-01-01\n", "5:12", "[ 没有配对"),
+])
+def test_check__yaml_syntax_errors_in_chinese_at_the_real_line(cli, repo, body, where, said):
+    root = repo(AB=_HEAD + body)
+    result = cli("--dir", root, "check")
+    assert result.exit_code == 1
+    line = next(x for x in (result.stdout + result.stderr).splitlines() if "AB.yaml:" in x)
+    assert f"AB.yaml:{where}: YAML 语法错误：" in line and said in line, line
+
+
+def test_check__yaml_syntax_errors_in_english(cli, repo):
+    root = repo(AB=_HEAD + '    title "甲"\n')
+    result = cli("--dir", root, "--lang", "en", "check")
+    assert "AB.yaml:5:5: YAML syntax error: this line lacks the ':'" in result.stdout + result.stderr

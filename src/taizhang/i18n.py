@@ -346,6 +346,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "version": ("taizhang {version}", "taizhang {version}"),
     "infeasible_word": ("不可行", "infeasible"),
     "closed_word": ("已销号", "closed"),
+    "yaml_syntax_colon": ("YAML 语法错误：这一行缺少冒号——键后面应写“: ”（英文冒号加空格）",
+                          "YAML syntax error: this line lacks the ':' after its key (a colon and a space)"),
+    "yaml_syntax_mapping": ("YAML 语法错误：这里不能再有“键: 值”——值里有“: ”时请给值加引号，或检查缩进",
+                            "YAML syntax error: no 'key: value' can stand here — quote a value holding ': ', "
+                            "or check the indentation"),
+    "yaml_syntax_char": ("YAML 语法错误：值不能以“{char}”开头——请给值加引号",
+                         "YAML syntax error: a value cannot start with '{char}' — quote the value"),
+    "yaml_syntax_quote": ("YAML 语法错误：这里的引号 {char} 没有配对的结束引号",
+                          "YAML syntax error: the quote {char} opened here is never closed"),
+    "yaml_syntax_flow": ("YAML 语法错误：这里的 {char} 没有配对的结束括号",
+                         "YAML syntax error: the {char} opened here is never closed"),
+    "yaml_syntax_indent": ("YAML 语法错误：缩进不对——同一层的键要左对齐，下一层多缩进两个空格",
+                           "YAML syntax error: bad indentation — keys of one level line up, the next level "
+                           "is indented further"),
+    "yaml_syntax_tab": ("YAML 语法错误：不能用 Tab 缩进，请改用空格", "YAML syntax error: a tab cannot indent: use spaces"),
 }
 
 # --- i15d ---
