@@ -217,3 +217,44 @@ def test_check__yaml_syntax_errors_in_english(cli, repo):
     root = repo(AB=_HEAD + '    title "甲"\n')
     result = cli("--dir", root, "--lang", "en", "check")
     assert "AB.yaml:5:5: YAML syntax error: this line lacks the ':'" in result.stdout + result.stderr
+
+
+# --- an infeasible item not yet late is 不可行, not 逾期 -------------------------------------------------
+
+INFEASIBLE = """\
+code: AB
+name: 甲项目
+items:
+  - id: AB-1
+    title: 主体施工
+    due: 2018-07-01
+    duration: 60
+  - id: AB-2
+    title: 已逾期事项
+    due: 2018-06-01
+"""
+
+
+def _line(out: str, item: str) -> str:
+    return next(x for x in out.splitlines() if item in x)
+
+
+def test_status__infeasible_not_late_says_不可行(cli, repo):
+    root = repo(AB=INFEASIBLE)
+    out = cli("--dir", root, "--as-of", AS_OF, "--no-color", "status", "AB").stdout
+    assert _line(out, "AB-1").startswith("不可行") and "剩16天" in _line(out, "AB-1")
+    assert _line(out, "AB-2").startswith("逾期")
+    en = cli("--dir", root, "--as-of", AS_OF, "--no-color", "--lang", "en", "status", "AB").stdout
+    assert _line(en, "AB-1").startswith("infeasible")
+
+
+def test_remind_why_gantt__infeasible_not_late_says_不可行(cli, repo):
+    root = repo(AB=INFEASIBLE)
+    remind = cli("--dir", root, "--as-of", AS_OF, "--no-color", "remind").stdout
+    assert _line(remind, "AB-1").rstrip().endswith("不可行") and _line(remind, "AB-2").rstrip().endswith("逾期")
+    why = cli("--dir", root, "--as-of", AS_OF, "why", "AB-1").stdout
+    assert why.startswith("AB-1 主体施工: 不可行。")
+    gantt = cli("--dir", root, "--as-of", AS_OF, "--no-color", "gantt", "AB").stdout
+    assert "不可行" in _line(gantt, "AB-1") and "逾期" in _line(gantt, "AB-2")
+    md = cli("--dir", root, "--as-of", AS_OF, "remind", "--format", "html").stdout
+    assert "不可行" in md

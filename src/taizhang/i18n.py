@@ -380,6 +380,11 @@ def option_words(codes: tuple[str, ...], tables: tuple[dict[str, dict[str, str]]
     return words
 
 
+def item_light_word(light: str, infeasible: bool, lang: str = "zh") -> str:
+    """An item's light word: 不可行 for a red that is an infeasible schedule, not yet late."""
+    return message("infeasible_word", lang) if infeasible else light_word(light, lang)
+
+
 def light_option_words(lights: tuple[str, ...]) -> dict[str, str]:
     return option_words(lights, (LIGHT_WORDS, LIGHT_NAMES), LIGHT_SAYINGS)
 

@@ -11,8 +11,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
-from taizhang.i18n import LIGHT_NAMES, light_word
-from taizhang.domain.lights import ALL_LIGHTS, ATTENTION
+from taizhang.i18n import LIGHT_NAMES, item_light_word
+from taizhang.domain.lights import ALL_LIGHTS, ATTENTION, is_infeasible
 from taizhang.domain.reports import Briefing, Row
 
 # --- words ------------------------------------------------------------------------------------
@@ -180,8 +180,10 @@ def int_cell(value: int | None, text: str | None = None, style: str | None = Non
     return Cell(value, text if text is not None else str(value), "int", style, bold)
 
 
-def light_cell(light: str, lang: str) -> Cell:
-    return Cell(light_word(light, lang), light_word(light, lang), "light", light)
+def light_cell(light: str, lang: str, days_left: int | None = None) -> Cell:
+    """A light; an item's (with its days left) says 不可行 when it is an infeasible schedule."""
+    word = item_light_word(light, is_infeasible(light, days_left), lang)
+    return Cell(word, word, "light", light)
 
 
 def percent_cell(ratio: Fraction | Decimal | None, bold: bool = False) -> Cell:
@@ -297,7 +299,7 @@ def layout(b: Briefing, lang: str) -> Page:
                 Col(w("h_owner"), 8)]
     due_rows = [[text_cell(r.project_name), text_cell(r.id), text_cell(r.title), date_cell(r.due),
                  int_cell(r.days_left, w("today") if r.days_left == 0 else None, "yellow" if r.light == "yellow" else None),
-                 light_cell(r.light, lang), text_cell(r.unit), text_cell(r.owner)] for r in b.due]
+                 light_cell(r.light, lang, r.days_left), text_cell(r.unit), text_cell(r.owner)] for r in b.due]
     due_para = (f"Open tasks and milestones whose due day falls from {due_window} (the rest of this period and the next)."
                 if en else f"时间节点在{due_window}（本期余下及下期）的未销号任务、节点。")
     sections.append(Section(w("due"), [due_para], [Table(w("due"), due_cols, due_rows)]))
@@ -309,7 +311,7 @@ def layout(b: Briefing, lang: str) -> Page:
                     Col(w("h_unit"), 10, max_cells=14), Col(w("h_owner"), 6),
                     Col(w("h_last_note"), 14, flex=True, max_cells=30)]
     problem_rows = [[text_cell(r.project_name), text_cell(r.id), text_cell(r.title), text_cell(r.measures),
-                     date_cell(r.due), _state_cell(r, lang), light_cell(r.light, lang), text_cell(r.unit),
+                     date_cell(r.due), _state_cell(r, lang), light_cell(r.light, lang, r.days_left), text_cell(r.unit),
                      text_cell(r.owner), text_cell(_note_text(r.last_note))] for r in b.problems]
     problem_para = (f"Open: {pc.open} (overdue: {pc.overdue}); closed in the period: {pc.closed} (late: {pc.closed_late})."
                     if en else f"未销号 {pc.open} 个，其中逾期 {pc.overdue} 个；本期销号 {pc.closed} 个，其中逾期销号 {pc.closed_late} 个。")

@@ -7,8 +7,8 @@ from datetime import date
 from typing import Iterable, Sequence
 
 from taizhang.render import table as textable
-from taizhang.i18n import LIGHT_NAMES, header, light_word
-from taizhang.domain.lights import ALL_LIGHTS, Group, ItemView, ProjectView, Tally
+from taizhang.i18n import LIGHT_NAMES, header, item_light_word, light_word
+from taizhang.domain.lights import ALL_LIGHTS, Group, ItemView, ProjectView, Tally, is_infeasible
 
 # A column of counts per light; items without a time node are counted in the totals line only.
 _COUNTED = tuple(light for light in ALL_LIGHTS if light != "none")
@@ -61,7 +61,9 @@ def report_age_cell(item: ItemView, as_of: date, lang: str) -> Cell:
 
 
 def _item_row(item: ItemView, lang: str, notes_as_of: date | None = None) -> list[Cell]:
-    row = [light_cell(item.light, lang), item.id, "  " + item.title,
+    light = (item_light_word(item.light, True, lang), "light.red") if is_infeasible(item.light, item.days_left) \
+        else light_cell(item.light, lang)
+    row = [light, item.id, "  " + item.title,
            item.due.isoformat() if item.due else "-", days_cell(item, lang),
            "", "", "", "", item.unit or "", item.owner or ""]
     if notes_as_of is not None:

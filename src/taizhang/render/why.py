@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from taizhang.i18n import light_word
+from taizhang.i18n import item_light_word
 from taizhang.domain.models import Item, Ledger, Settings
 from taizhang.domain.calendars import calendar_name
 from taizhang.domain.schedule import Planned, time_node
@@ -19,7 +19,8 @@ def explain(ledger: Ledger, item: Item, planned: Planned, as_of: date, settings:
                                start=planned.start)
     by_id = {i.id: i for i in ledger.items}
     calendar = calendar_name(ledger.calendar or settings.calendar)
-    parts = [f"{item.id} {item.title}: " + (f"{light_word(light, 'en')}." if en else f"{light_word(light, 'zh')}。")]
+    word = item_light_word(light, rule == "infeasible", lang)
+    parts = [f"{item.id} {item.title}: " + (f"{word}." if en else f"{word}。")]
 
     # The time node, and where it came from.
     if node is None:
