@@ -258,3 +258,50 @@ def test_remind_why_gantt__infeasible_not_late_says_不可行(cli, repo):
     assert "不可行" in _line(gantt, "AB-1") and "逾期" in _line(gantt, "AB-2")
     md = cli("--dir", root, "--as-of", AS_OF, "remind", "--format", "html").stdout
     assert "不可行" in md
+
+
+# --- tables that fit the terminal ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("columns", [80, 140])
+@pytest.mark.parametrize("args, name", [
+    (("status",), "status"),
+    (("status", "--notes"), "status_notes"),
+    (("remind",), "remind"),
+    (("report", "week"), "report_week"),
+    (("report", "month"), "report_month"),
+])
+def test_tables_fit_the_terminal_golden(cli, monkeypatch, columns, args, name):
+    """Every line fits the width; at 80 columns 责任人/领导 goes, 责任单位 narrows, the counts
+    merge, and a title keeps room (tests/golden/*_80.txt, *_140.txt; TAIZHANG_REGEN_GOLDEN=1)."""
+    from rich.cells import cell_len
+    from test_status import _check_golden
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    result = cli("--dir", REPO_ROOT, "--as-of", AS_OF, "--no-color", *args)
+    assert result.exit_code == 0, result
+    assert max(cell_len(line) for line in result.stdout.splitlines()) <= columns
+    _check_golden(f"fit_{name}_{columns}.txt", result.stdout)
+
+
+def test_status_at_80_columns_keeps_titles_readable(cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    out = cli("--dir", REPO_ROOT, "--as-of", AS_OF, "--no-color", "status").stdout
+    head = out.splitlines()[1]
+    assert "责任人" not in head and "红/黄/绿/销号" in head and "责任单位" in head
+    # a title keeps 12 characters on its first line, the rest folds beneath (not cut)
+    assert "第二批部分项目征收清场" in out and "滞后" in out
+
+
+def test_fit__drops_and_merges_in_order():
+    from taizhang.render.table import Column, render
+
+    columns = [Column("id"), Column("title", flex=True), Column("a", right=True, merge="n"),
+               Column("b", right=True, merge="n"), Column("unit", min_width=4, drop=2), Column("who", drop=1)]
+    rows = [["X-1", "t" * 30, ("1", "light.red"), ("0", "muted"), "uuuuuuuuuu", "wwwwww"]]
+    wide = render(columns, rows, max_width=200, color=False)
+    assert wide[0].split() == ["id", "title", "a", "b", "unit", "who"]
+    assert render(columns, rows, max_width=50, color=False)[0].split() == ["id", "title", "a", "b", "unit"]
+    narrow = render(columns, rows, max_width=40, color=False)
+    assert narrow[0].split() == ["id", "title", "a/b", "unit"] and "1/0" in narrow[1]
+    assert all(len(line) <= 40 for line in narrow)
+    assert "t" * 24 in narrow[1]  # the title kept its room; the unit folded instead

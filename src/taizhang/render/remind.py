@@ -48,7 +48,9 @@ def to_text(notice: Notice, lang: str, width: int, color: bool) -> str:
              + (f"  (as of {notice.as_of})" if lang == "en" else f"（截至 {notice.as_of}）")]
     if not notice.groups:
         lines.append("No item to chase." if lang == "en" else "没有需要督办的事项。")
-    columns = [Column(h, right=(i == 4), flex=(i == 1)) for i, h in enumerate(_headers(lang))]
+    # On a narrow terminal (table.fit) the project narrows (folding), then 责任人 goes.
+    columns = [Column(h, right=(i == 4), flex=(i == 1), min_width=12 if i == 2 else None, drop=1 if i == 5 else 0)
+               for i, h in enumerate(_headers(lang))]
     for group in notice.groups:
         counts = ("，" if lang != "en" else ", ").join(f"{name} {n}" for name, n in _counts(group, lang))
         leaders = "、".join(group.leaders)

@@ -39,13 +39,16 @@ def _count(n: int, light: str) -> Cell:
 
 
 def _columns(lang: str, first: str, notes: bool = False) -> list[Column]:
+    # On a narrow terminal (table.fit): 责任人/领导 goes first, 责任单位 narrows to four
+    # characters, the counts merge into one column, then 最新进展 and 责任单位 go.
     columns = [Column(header("light", lang)), Column(header("id", lang)), Column(first, flex=True),
                Column(header("due", lang)), Column(header("days_left", lang), right=True),
-               *(Column(header(light, lang), right=True) for light in _COUNTED),
-               Column(header("unit", lang), max_width=12 if notes else 30),
-               Column(header("responsible", lang), max_width=14)]
+               *(Column(header(light, lang), right=True, merge="counts") for light in _COUNTED),
+               Column(header("unit", lang), max_width=12 if notes else 30, min_width=8, drop=3),
+               Column(header("responsible", lang), max_width=14, drop=1)]
     if notes:
-        columns += [Column(header("last_note", lang), max_width=20), Column(header("reported", lang))]
+        columns += [Column(header("last_note", lang), max_width=20, min_width=10, drop=2),
+                    Column(header("reported", lang))]
     return columns
 
 
