@@ -305,3 +305,22 @@ def test_fit__drops_and_merges_in_order():
     assert narrow[0].split() == ["id", "title", "a/b", "unit"] and "1/0" in narrow[1]
     assert all(len(line) <= 40 for line in narrow)
     assert "t" * 24 in narrow[1]  # the title kept its room; the unit folded instead
+
+
+# --- report headings from the settings -------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind, fmt, default", [("week", "text", "重点项目周例会简报"), ("month", "html", "重点项目月点评简报"),
+                                                ("day", "md", "重点项目日汇报")])
+def test_report__heading_from_the_settings(cli, repo, kind, fmt, default):
+    settings = f"title: 经开区\nreport:\n  {kind}: 经开区重点项目调度会简报\n"
+    root = repo(settings=settings, YT2=YT2)
+    out = cli("--dir", root, "--as-of", AS_OF, "--no-color", "report", kind, "--format", fmt).stdout
+    assert "经开区重点项目调度会简报" in out and default not in out
+    plain = cli("--dir", repo(settings="title: 经开区\n", YT2=YT2), "--as-of", AS_OF, "report", kind, "--format", fmt).stdout
+    assert default in plain
+
+
+def test_report__unknown_heading_key_is_refused(cli, repo):
+    root = repo(settings="report:\n  quarter: 季报\n", YT2=YT2)
+    result = cli("--dir", root, "--as-of", AS_OF, "report", "week")
+    assert result.exit_code != 0 and "quarter" in result.stderr

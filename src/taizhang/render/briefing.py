@@ -328,7 +328,7 @@ def layout(b: Briefing, lang: str) -> Page:
 
     for n, section in enumerate(sections, 1):
         section.heading = _section_number(n, lang) + section.heading
-    return Page(lang, b.title, w(b.kind), period_text(b, lang), as_of, sections, w("none"))
+    return Page(lang, b.title, b.heading or w(b.kind), period_text(b, lang), as_of, sections, w("none"))
 
 
 def _state_cell(r: Row, lang: str) -> Cell:
