@@ -258,7 +258,7 @@ def test_check__reports_all_problems_of_all_ledgers_in_one_run(repo, cli, monkey
         "ledgers/CQDL.yaml:3:8: stage must be one of '新建', '续建' or '前期', not 在建",
         "ledgers/CQDL.yaml:7:10: the date '2018-02-30' does not exist",
         "ledgers/CQDL.yaml:8:9: duplicate item id CQDL-1 (first on line 5)",
-        "ledgers/SWJ.yaml:2:7: YAML syntax error: while scanning a quoted scalar: found unexpected end of stream",
+        "ledgers/SWJ.yaml:2:7: YAML syntax error: the quote \" opened here is never closed",
         "ledgers/YT2.yaml:4:5: warning: item YT2-1 has no time node (due)",
         "taizhang.yaml:2:12: warn_days must be a whole number",
     ]

@@ -221,7 +221,7 @@ def test_lazy_group_builds_only_the_command_it_runs():
             "print(' '.join(m for m in sys.modules if m.startswith('taizhang.cli.')), file=sys.stderr)\n")
     def loaded(*argv: str) -> set[str]:
         result = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, cwd=REPO_ROOT)
-        return {m.rsplit(".", 1)[1] for m in result.stderr.split()} - {"app", "common", "exits"}
+        return {m.rsplit(".", 1)[1] for m in result.stderr.split()} - {"app", "common", "exits", "usage"}
     assert loaded("--help") == set()
     assert loaded("note", "--help") == {"ledger"}
     assert loaded("--lang", "en", "merge-driver", "--help") == {"git"}
@@ -267,4 +267,5 @@ def test_cli_modules_form_no_cycle():
     assert uses["exits"] == set() and uses["common"] <= {"exits"}
     for module in ("ledger", "views", "exchange", "git", "report"):
         assert uses[module] <= shared, (module, uses[module])
-    assert uses["app"] <= shared | {"views"}  # `taizhang` alone runs status
+    assert uses["app"] <= shared | {"views", "usage"}  # `taizhang` alone runs status; usage: click's words
+    assert uses["usage"] == set()

@@ -91,7 +91,7 @@ def test_read__nan_is_a_float():
     ("a: &x [1]\nb: *x\n", "yaml_alias"),
     ("a: !!python/object x\n", "yaml_tag"),
     ("? [a]\n: 1\n", "yaml_complex_key"),
-    ("a: [1\n", "yaml_syntax"),
+    ("a: [1\n", "yaml_syntax_flow"),
 ])
 def test_read__what_a_ledger_has_no_use_for_is_a_problem(text, key):
     assert key in [p.key for p in _read(text).problems]

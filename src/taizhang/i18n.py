@@ -371,7 +371,55 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import_dry_run": ("试运行：以上为将要写入的内容，未写入任何文件", "dry run: this is what would be written; no file written"),
     "export_needs_out": ("xlsx 是二进制文件，不能输出到终端：请用 --out 指定文件名",
                          "xlsx is binary and cannot go to the terminal: name a file with --out"),
+    # --- i15d ---
+    "version": ("taizhang {version}", "taizhang {version}"),
+    "infeasible_word": ("不可行", "infeasible"),
+    "closed_word": ("已销号", "closed"),
+    "yaml_syntax_colon": ("YAML 语法错误：这一行缺少冒号——键后面应写“: ”（英文冒号加空格）",
+                          "YAML syntax error: this line lacks the ':' after its key (a colon and a space)"),
+    "yaml_syntax_mapping": ("YAML 语法错误：这里不能再有“键: 值”——值里有“: ”时请给值加引号，或检查缩进",
+                            "YAML syntax error: no 'key: value' can stand here — quote a value holding ': ', "
+                            "or check the indentation"),
+    "yaml_syntax_char": ("YAML 语法错误：值不能以“{char}”开头——请给值加引号",
+                         "YAML syntax error: a value cannot start with '{char}' — quote the value"),
+    "yaml_syntax_quote": ("YAML 语法错误：这里的引号 {char} 没有配对的结束引号",
+                          "YAML syntax error: the quote {char} opened here is never closed"),
+    "yaml_syntax_flow": ("YAML 语法错误：这里的 {char} 没有配对的结束括号",
+                         "YAML syntax error: the {char} opened here is never closed"),
+    "yaml_syntax_indent": ("YAML 语法错误：缩进不对——同一层的键要左对齐，下一层多缩进两个空格",
+                           "YAML syntax error: bad indentation — keys of one level line up, the next level "
+                           "is indented further"),
+    "yaml_syntax_tab": ("YAML 语法错误：不能用 Tab 缩进，请改用空格", "YAML syntax error: a tab cannot indent: use spaces"),
 }
+
+# --- i15d ---
+# What a clerk may type for a light or a kind in an option (SPEC §5), besides the code and the
+# words the output itself prints (LIGHT_WORDS, LIGHT_NAMES, KIND_WORDS): the short forms said aloud.
+LIGHT_SAYINGS = {"red": ("红",), "yellow": ("黄",), "green": ("绿",), "done": ("销号",), "none": ()}
+KIND_SAYINGS = {"task": ("工作任务",), "milestone": ("里程碑",), "problem": ()}
+
+
+def option_words(codes: tuple[str, ...], tables: tuple[dict[str, dict[str, str]], ...],
+                 sayings: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """Every word for each code → the code: the code itself, its words in both languages, its sayings."""
+    words: dict[str, str] = {}
+    for code in codes:
+        for word in (code, *(t[lang][code] for t in tables for lang in t), *sayings.get(code, ())):
+            words.setdefault(word.lower(), code)
+    return words
+
+
+def item_light_word(light: str, infeasible: bool, lang: str = "zh") -> str:
+    """An item's light word: 不可行 for a red that is an infeasible schedule, not yet late."""
+    return message("infeasible_word", lang) if infeasible else light_word(light, lang)
+
+
+def light_option_words(lights: tuple[str, ...]) -> dict[str, str]:
+    return option_words(lights, (LIGHT_WORDS, LIGHT_NAMES), LIGHT_SAYINGS)
+
+
+def kind_option_words(kinds: tuple[str, ...]) -> dict[str, str]:
+    return option_words(kinds, (KIND_WORDS,), KIND_SAYINGS)
 
 
 def message(key: str, lang: str = "zh", /, **args: Any) -> str:

@@ -8,12 +8,14 @@ registered command into a click command on every call). tests/test_docs.py keeps
 from __future__ import annotations
 
 from importlib import import_module
-from typing import Any, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 from typer.core import TyperGroup
 
 from taizhang.cli.common import AsOfOpt, DirOpt, Env, LangOpt, NoColorOpt, run
+from taizhang.cli.usage import META_KEY as HELP_LANG
+from taizhang.cli.usage import HelpContext, argv_lang, in_run_language
 
 # name → (module in taizhang.cli, the first paragraph of its help, hidden?), in the order `--help` lists them.
 COMMANDS: dict[str, tuple[str, str, bool]] = {
@@ -85,8 +87,14 @@ def command_name(info: Any) -> str:
 class LazyGroup(TyperGroup):
     """A group whose commands are built from their modules when asked for by name."""
 
+    context_class = HelpContext  # help and usage errors in the run's language (usage.py)
+
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, hoist_global_options(args))
+        ctx.meta.setdefault(HELP_LANG, argv_lang(args))
+        return in_run_language(ctx, lambda: super(LazyGroup, self).parse_args(ctx, hoist_global_options(args)))
+
+    def invoke(self, ctx: Any) -> Any:
+        return in_run_language(ctx, lambda: super(LazyGroup, self).invoke(ctx))
 
     def list_commands(self, ctx: Any) -> list[str]:
         return list(COMMANDS)
@@ -94,8 +102,9 @@ class LazyGroup(TyperGroup):
     def get_command(self, ctx: Any, cmd_name: str) -> Optional[Any]:
         if cmd_name not in self.commands and cmd_name in COMMANDS:
             info = next(i for i in command_typer(cmd_name).registered_commands if command_name(i) == cmd_name)
-            self.commands[cmd_name] = typer.main.get_command_from_info(
-                info, pretty_exceptions_short=False, rich_markup_mode=None)
+            command = typer.main.get_command_from_info(info, pretty_exceptions_short=False, rich_markup_mode=None)
+            command.context_class = HelpContext
+            self.commands[cmd_name] = command
         return self.commands.get(cmd_name)
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
@@ -129,15 +138,25 @@ def _short_help(text: str, limit: int) -> str:
     return utils.make_default_short_help(text, limit)
 
 
-app = typer.Typer(cls=LazyGroup, add_completion=False, no_args_is_help=False,
+app = typer.Typer(cls=LazyGroup, add_completion=True, no_args_is_help=False,
                   pretty_exceptions_enable=False, rich_markup_mode=None,
                   context_settings={"help_option_names": ["-h", "--help"]},
                   help="台账 taizhang：重点项目台账——时间节点、倒排工期、销号、亮灯督办。")
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from taizhang.version import __version__
+
+        typer.echo(f"taizhang {__version__}")
+        raise typer.Exit()
+
+
 @app.callback(invoke_without_command=True)
 def main_callback(ctx: typer.Context, dir: DirOpt = None, as_of: AsOfOpt = None,
-                  lang: LangOpt = None, no_color: NoColorOpt = False) -> None:
+                  lang: LangOpt = None, no_color: NoColorOpt = False,
+                  version: Annotated[bool, typer.Option("--version", is_eager=True, callback=_print_version,
+                                                        help="显示版本并退出。")] = False) -> None:
     """台账 taizhang：重点项目台账。不带命令时显示亮灯表（status）。"""
     ctx.obj = Env(dir=dir, as_of_text=as_of, lang_opt=lang.value if lang else None, no_color=no_color)
     if ctx.invoked_subcommand is None:

@@ -340,6 +340,37 @@ def csv_list(value: Optional[str]) -> list[str]:
     return [v.strip() for v in (value or "").replace("，", ",").split(",") if v.strip()]
 
 
+def light_list(value: Optional[str]) -> list[str]:
+    """`--light 红,临期,done` → ["red", "yellow", "done"]: a light by its code or any word the
+    output uses for it (SPEC §5). An unknown word stays as typed, for the core to refuse."""
+    from taizhang.domain.lights import ALL_LIGHTS
+    from taizhang.i18n import light_option_words
+
+    words = light_option_words(ALL_LIGHTS)
+    return [words.get(v.lower(), v) for v in csv_list(value)]
+
+
+def kind_list(value: Optional[str]) -> list[str]:
+    """`--kind 问题,里程碑` → ["problem", "milestone"], as `light_list` does for lights."""
+    if not value:  # the models (and pydantic) are not loaded by a status the view cache answers
+        return []
+    from taizhang.domain.models import KINDS
+    from taizhang.i18n import kind_option_words
+
+    words = kind_option_words(KINDS)
+    return [words.get(v.lower(), v) for v in csv_list(value)]
+
+
+def kind_value(value: Optional[str]) -> Optional[str]:
+    """`add --kind 问题` → "problem": one kind, by its code or its word."""
+    if value is None:
+        return None
+    from taizhang.domain.models import KINDS
+    from taizhang.i18n import kind_option_words
+
+    return kind_option_words(KINDS).get(value.strip().lower(), value)
+
+
 # --- the merge driver's registration (git-setup, and init inside a git repository) ------------
 
 def setup_driver(env: Env, *, quiet: bool = False) -> list:

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from taizhang.cli import exits
-from taizhang.cli.common import CommitOpt, Env, commit, committing, csv_list, offer_merge_driver, report_problems, run, say
+from taizhang.cli.common import CommitOpt, Env, commit, committing, csv_list, kind_value, offer_merge_driver, report_problems, run, say
 from taizhang.errors import input_error
 from taizhang.i18n import message
 from taizhang.repo.repository import check_settable, init_repository, target_code
@@ -84,6 +84,7 @@ def new(ctx: typer.Context,
 def _add(env: Env, code: str, title: str, *, due: Optional[str], duration: Optional[str],
          after: Optional[str], owner: Optional[str], unit: Optional[str], kind: Optional[str],
          measures: Optional[str], commit_: bool) -> None:
+    kind = kind_value(kind)  # 问题, 节点, 里程碑 … as well as the codes (SPEC §5)
     if kind is not None:
         from taizhang.domain.models import KINDS
 
@@ -108,7 +109,7 @@ def add(ctx: typer.Context,
         after: Annotated[Optional[str], typer.Option(help="前置事项编号，逗号分隔")] = None,
         owner: Annotated[Optional[str], typer.Option(help="责任人")] = None,
         unit: Annotated[Optional[str], typer.Option(help="责任单位（不填用项目的）")] = None,
-        kind: Annotated[Optional[str], typer.Option(help="task | milestone | problem")] = None,
+        kind: Annotated[Optional[str], typer.Option(help="任务 | 节点 | 问题（或 task | milestone | problem）")] = None,
         measures: Annotated[Optional[str], typer.Option(help="整改措施（问题）")] = None,
         commit_: CommitOpt = False) -> None:
     """新增事项，输出其编号。"""

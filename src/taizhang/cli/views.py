@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from taizhang.cli import exits
-from taizhang.cli.common import CommitOpt, Env, commit, committing, csv_list, print_json, report_problems, run, terminal, write_out
+from taizhang.cli.common import CommitOpt, Env, commit, committing, kind_list, light_list, print_json, report_problems, run, terminal, write_out
 from taizhang.errors import Problem, TaizhangError
 from taizhang.i18n import message
 
@@ -36,8 +36,8 @@ def status(ctx: typer.Context,
            program: Annotated[Optional[str], typer.Option(help="按所属工程筛选")] = None,
            unit: Annotated[Optional[str], typer.Option(help="按责任单位筛选（含该文字即可）")] = None,
            owner: Annotated[Optional[str], typer.Option(help="按责任人筛选")] = None,
-           kind: Annotated[Optional[str], typer.Option(help="按类型筛选：task,milestone,problem")] = None,
-           light: Annotated[Optional[str], typer.Option(help="按亮灯筛选：red,yellow,green,none,done")] = None,
+           kind: Annotated[Optional[str], typer.Option(help="按类型筛选：任务,节点,问题（或 task,milestone,problem）")] = None,
+           light: Annotated[Optional[str], typer.Option(help="按亮灯筛选：红,黄,绿,无时限,已销号（或 逾期/临期/正常，red,yellow,green,none,done）")] = None,
            by: Annotated[By, typer.Option(help="分组：project | unit | owner")] = By.project,
            all_items: Annotated[bool, typer.Option("--all", help="列出每个事项")] = False,
            limit: Annotated[int, typer.Option(min=1, help="每个项目/分组最多列几项")] = 20,
@@ -60,10 +60,10 @@ def show_status(env: Env, *, codes: Optional[list[str]] = None, program: Optiona
     from taizhang.domain.lights import group_items, status_json, totals
 
     codes = codes or []
-    lights = csv_list(light)
+    lights = light_list(light)
     # Lit rows come from the second cache level when nothing they depend on changed (views.py).
     found = env.repository.status(env.as_of, codes=codes, program=program, unit=unit, owner=owner,
-                                  kinds=csv_list(kind), lights=lights)
+                                  kinds=kind_list(kind), lights=lights)
     env.settled_lang = found.lang
     if as_json:
         print_json(status_json(found.projects, env.as_of))
@@ -107,7 +107,7 @@ def show_invest(env: Env, *, codes: list[str], program: Optional[str], unit: Opt
 @commands.command()
 def remind(ctx: typer.Context,
            unit: Annotated[Optional[str], typer.Option(help="只看该责任单位（含该文字即可）")] = None,
-           light: Annotated[str, typer.Option(help="哪些亮灯要督办：red,yellow,green,none")] = "red,yellow",
+           light: Annotated[str, typer.Option(help="哪些亮灯要督办：红,黄,绿,无时限（或 red,yellow,green,none）")] = "red,yellow",
            fmt: Annotated[Format, typer.Option("--format", help="text | md | html")] = Format.text,
            out: Annotated[Optional[Path], typer.Option("--out", help="写入文件")] = None) -> None:
     """督办通知：按责任单位列出事项、项目、时间节点、逾期天数、责任人。"""
@@ -116,7 +116,7 @@ def remind(ctx: typer.Context,
         from taizhang.render import remind as notices
 
         # The same lit rows as `status` (views.py): only the lights asked for are decoded.
-        found = env.repository.status(env.as_of, unit=unit, lights=csv_list(light), allowed_lights=OPEN_LIGHTS)
+        found = env.repository.status(env.as_of, unit=unit, lights=light_list(light), allowed_lights=OPEN_LIGHTS)
         env.settled_lang = found.lang
         # Only the items whose own unit matches go on that unit's notice.
         groups = [g for g in group_items(found.projects, "unit") if unit is None or unit in (g.name or "")]

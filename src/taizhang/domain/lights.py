@@ -58,6 +58,12 @@ def light_reason(item: Item, node: date | None, as_of: date, warn_days: int, *,
     return "green", "on_time"
 
 
+def is_infeasible(light: str, days_left: int | None) -> bool:
+    """Red while its time node is not yet past: only an infeasible schedule lights that (see
+    `light_reason`). Its word is 不可行, not 逾期 — nothing is late yet (SPEC §5)."""
+    return light == "red" and days_left is not None and days_left >= 0
+
+
 def is_stale(last_report: date | None, start: date | None, as_of: date, stale_days: int) -> bool:
     """No report for longer than `stale_days`: counted from the latest report, or, for an item
     never reported on, from the day its work should have started."""

@@ -203,6 +203,15 @@ class GitSettings(_Strict):
     commit: bool = Field(False, title="每次写入后提交")
 
 
+class ReportSettings(_Strict):
+    """The headings the day, week and month reports print (`taizhang report`), where an office
+    names its own 简报 (e.g. 经开区重点项目周调度会简报); unset: the built-in ones."""
+
+    day: Optional[str] = Field(None, title="日报标题", description="默认：重点项目日汇报")
+    week: Optional[str] = Field(None, title="周报标题", description="默认：重点项目周例会简报")
+    month: Optional[str] = Field(None, title="月报标题", description="默认：重点项目月点评简报")
+
+
 class Settings(_Strict):
     """`taizhang.yaml`: settings for the whole repository."""
 
@@ -214,6 +223,7 @@ class Settings(_Strict):
     calendar: Optional[CalendarSpec] = Field(None, title="默认日历")
     lang: Lang = Field("zh", title="语言")
     git: GitSettings = Field(default_factory=GitSettings, title="git")
+    report: ReportSettings = Field(default_factory=ReportSettings, title="简报")
 
 
 class CalendarFile(_Strict):

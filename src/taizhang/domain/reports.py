@@ -238,6 +238,7 @@ class Briefing:
     invest: InvestSection | None
     review: Review | None
     findings: list[Finding] = field(default_factory=list)
+    heading: str | None = None  # the settings' own heading of this kind of report (report.day …)
 
     @property
     def closed_late(self) -> list[Row]:
@@ -322,7 +323,8 @@ def briefing_of(projects: Sequence[ProjectView], findings: list[Finding], as_of:
         projects=lines, closed=closed, notes=notes, red=red, due=due, problems=problems,
         problem_counts=counts, tasks=tasks, problems_tally=problem_tally, everything=everything,
         invest=invest_section(projects, as_of, settings),
-        review=review(projects, period) if kind == "month" else None, findings=findings)
+        review=review(projects, period) if kind == "month" else None, findings=findings,
+        heading=getattr(settings.report, kind))
 
 
 def invest_section(projects: Sequence[ProjectView], as_of: date, settings: Settings) -> InvestSection | None:

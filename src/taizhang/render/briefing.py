@@ -11,8 +11,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
-from taizhang.i18n import LIGHT_NAMES, light_word
-from taizhang.domain.lights import ALL_LIGHTS, ATTENTION
+from taizhang.i18n import LIGHT_NAMES, item_light_word
+from taizhang.domain.lights import ALL_LIGHTS, ATTENTION, is_infeasible
 from taizhang.domain.reports import Briefing, Row
 
 # --- words ------------------------------------------------------------------------------------
@@ -132,6 +132,7 @@ class Col:
     flex: bool = False  # folds first when the terminal is narrow
     repeat: bool = True  # False: a value equal to the row above is left blank (project names)
     max_cells: int | None = None  # terminal width cap
+    drop: int = 0  # on a narrow terminal, dropped in this order (1 first; table.fit); 0: never
 
 
 @dataclass
@@ -180,8 +181,10 @@ def int_cell(value: int | None, text: str | None = None, style: str | None = Non
     return Cell(value, text if text is not None else str(value), "int", style, bold)
 
 
-def light_cell(light: str, lang: str) -> Cell:
-    return Cell(light_word(light, lang), light_word(light, lang), "light", light)
+def light_cell(light: str, lang: str, days_left: int | None = None) -> Cell:
+    """A light; an item's (with its days left) says 不可行 when it is an infeasible schedule."""
+    word = item_light_word(light, is_infeasible(light, days_left), lang)
+    return Cell(word, word, "light", light)
 
 
 def percent_cell(ratio: Fraction | Decimal | None, bold: bool = False) -> Cell:
@@ -242,7 +245,7 @@ def layout(b: Briefing, lang: str) -> Page:
 
     # 2. Each project's counts.
     project_cols = [Col(w("h_light"), 6, "light"), Col(w("h_code"), 6), Col(w("h_project"), 26, flex=True, max_cells=40),
-                    Col(w("h_unit"), 17, max_cells=28), Col(w("h_leader"), 7),
+                    Col(w("h_unit"), 17, max_cells=28, drop=2), Col(w("h_leader"), 7, drop=1),
                     Col(w("h_closed"), 7, "int"), Col(w("h_late"), 7, "int"), Col(w("h_notes"), 7, "int"),
                     Col(w("h_red"), 5, "int"), Col(w("h_due"), 5, "int"), Col(w("h_open_problems"), 9, "int")]
     project_rows = [[light_cell(p.light, lang), text_cell(p.code), text_cell(p.name), text_cell(p.unit),
@@ -264,7 +267,7 @@ def layout(b: Briefing, lang: str) -> Page:
                             int_cell(late, w("on_time") if late == 0 else None, "red" if late else None),
                             text_cell(r.closed_by), text_cell(note)])
     closed_cols = [project_col, Col(w("h_id"), 7), Col(w("h_item"), 22, max_cells=24), Col(w("h_node"), 9, "date"),
-                   Col(w("h_closed_on"), 9, "date"), Col(w("h_days_late"), 7, "int"), Col(w("h_closed_by"), 7),
+                   Col(w("h_closed_on"), 9, "date"), Col(w("h_days_late"), 7, "int"), Col(w("h_closed_by"), 7, drop=1),
                    Col(w("h_close_note"), 25, flex=True)]
     closed_para = (f"{len(b.closed)} tasks and milestones closed in the period ({window}), {len(b.closed_late)} of them "
                    "after their due day (逾期销号)."
@@ -273,15 +276,15 @@ def layout(b: Briefing, lang: str) -> Page:
 
     # 4. Progress reports of the period.
     note_cols = [project_col, Col(w("h_id"), 7), Col(w("h_item"), 20, max_cells=24), Col(w("h_date"), 9, "date"),
-                 Col(w("h_by"), 7), Col(w("h_text"), 43, flex=True)]
+                 Col(w("h_by"), 7, drop=1), Col(w("h_text"), 43, flex=True)]
     note_rows = [[text_cell(n.project_name), text_cell(n.id), text_cell(n.title), date_cell(n.date),
                   text_cell(n.by), text_cell(n.text)] for n in b.notes]
     sections.append(Section(w("notes"), [], [Table(w("notes"), note_cols, note_rows)]))
 
     # 5. Red: overdue, by how many days, who answers for it.
     red_cols = [project_col, Col(w("h_id"), 7), Col(w("h_item"), 20, max_cells=24), Col(w("h_node"), 9, "date"),
-                Col(w("h_days_over"), 7, "int"), Col(w("h_unit"), 12, max_cells=20), Col(w("h_owner"), 7),
-                Col(w("h_leader"), 7), Col(w("h_last_note"), 17, flex=True, max_cells=40)]
+                Col(w("h_days_over"), 7, "int"), Col(w("h_unit"), 12, max_cells=20, drop=2), Col(w("h_owner"), 7, drop=1),
+                Col(w("h_leader"), 7, drop=1), Col(w("h_last_note"), 17, flex=True, max_cells=40, drop=3)]
     red_rows = [[text_cell(r.project_name), text_cell(r.id), text_cell(r.title), date_cell(r.due),
                  int_cell(r.days_over, style="red") if r.days_over else text_cell(w("infeasible"), "red"),
                  text_cell(r.unit), text_cell(r.owner), text_cell(r.leader), text_cell(_note_text(r.last_note))]
@@ -293,11 +296,11 @@ def layout(b: Briefing, lang: str) -> Page:
 
     # 6. Falling due, from the as-of day to the end of the next period.
     due_cols = [project_col, Col(w("h_id"), 7), Col(w("h_item"), 26, flex=True), Col(w("h_node"), 9, "date"),
-                Col(w("h_days_left"), 8, "int"), Col(w("h_light"), 7, "light"), Col(w("h_unit"), 15, max_cells=20),
-                Col(w("h_owner"), 8)]
+                Col(w("h_days_left"), 8, "int"), Col(w("h_light"), 7, "light"), Col(w("h_unit"), 15, max_cells=20, drop=2),
+                Col(w("h_owner"), 8, drop=1)]
     due_rows = [[text_cell(r.project_name), text_cell(r.id), text_cell(r.title), date_cell(r.due),
                  int_cell(r.days_left, w("today") if r.days_left == 0 else None, "yellow" if r.light == "yellow" else None),
-                 light_cell(r.light, lang), text_cell(r.unit), text_cell(r.owner)] for r in b.due]
+                 light_cell(r.light, lang, r.days_left), text_cell(r.unit), text_cell(r.owner)] for r in b.due]
     due_para = (f"Open tasks and milestones whose due day falls from {due_window} (the rest of this period and the next)."
                 if en else f"时间节点在{due_window}（本期余下及下期）的未销号任务、节点。")
     sections.append(Section(w("due"), [due_para], [Table(w("due"), due_cols, due_rows)]))
@@ -306,10 +309,10 @@ def layout(b: Briefing, lang: str) -> Page:
     problem_cols = [project_col, Col(w("h_id"), 7), Col(w("h_problem"), 17, max_cells=22),
                     Col(w("h_measures"), 16, flex=True, max_cells=30),
                     Col(w("h_node"), 9, "date"), Col(w("h_state"), 9), Col(w("h_light"), 6, "light"),
-                    Col(w("h_unit"), 10, max_cells=14), Col(w("h_owner"), 6),
-                    Col(w("h_last_note"), 14, flex=True, max_cells=30)]
+                    Col(w("h_unit"), 10, max_cells=14, drop=2), Col(w("h_owner"), 6, drop=1),
+                    Col(w("h_last_note"), 14, flex=True, max_cells=30, drop=3)]
     problem_rows = [[text_cell(r.project_name), text_cell(r.id), text_cell(r.title), text_cell(r.measures),
-                     date_cell(r.due), _state_cell(r, lang), light_cell(r.light, lang), text_cell(r.unit),
+                     date_cell(r.due), _state_cell(r, lang), light_cell(r.light, lang, r.days_left), text_cell(r.unit),
                      text_cell(r.owner), text_cell(_note_text(r.last_note))] for r in b.problems]
     problem_para = (f"Open: {pc.open} (overdue: {pc.overdue}); closed in the period: {pc.closed} (late: {pc.closed_late})."
                     if en else f"未销号 {pc.open} 个，其中逾期 {pc.overdue} 个；本期销号 {pc.closed} 个，其中逾期销号 {pc.closed_late} 个。")
@@ -325,7 +328,7 @@ def layout(b: Briefing, lang: str) -> Page:
 
     for n, section in enumerate(sections, 1):
         section.heading = _section_number(n, lang) + section.heading
-    return Page(lang, b.title, w(b.kind), period_text(b, lang), as_of, sections, w("none"))
+    return Page(lang, b.title, b.heading or w(b.kind), period_text(b, lang), as_of, sections, w("none"))
 
 
 def _state_cell(r: Row, lang: str) -> Cell:
@@ -483,7 +486,10 @@ def to_text(page: Page, width: int, color: bool) -> str:
             if not table.rows:
                 lines.append(page.none)
                 continue
-            columns = [Column(c.header, right=c.kind in _NUMERIC, flex=c.flex, max_width=c.max_cells)
+            # Capped text columns (projects, items, units) may narrow and fold on a narrow terminal.
+            columns = [Column(c.header, right=c.kind in _NUMERIC, flex=c.flex, max_width=c.max_cells,
+                              min_width=12 if c.kind == "text" and c.max_cells and not c.flex else None,
+                              drop=c.drop)
                        for c in table.columns]
             rows = [[(text, f"light.{cell.style}") if cell.style else text for text, cell in zip(shown, row)]
                     for shown, row in zip(_shown(table), table.rows)]
@@ -562,7 +568,7 @@ def to_html(page: Page) -> str:
     return env.get_template("report.html").render(
         lang="en" if page.lang == "en" else "zh-CN", title=page.title, heading=page.heading,
         full_title=page.full_title, period_label=period, as_of_label=as_of, colon=colon,
-        period=page.period, as_of=page.as_of, sections=sections, none=page.none)
+        period=page.period, as_of=page.as_of, sections=sections, empty=page.none)  # `none` is a Jinja literal
 
 
 # Fills and fonts of the lights in xlsx and docx, after Excel's own "Bad / Neutral / Good" styles.

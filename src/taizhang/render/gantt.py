@@ -15,10 +15,10 @@ from datetime import date, timedelta
 from typing import Callable, Iterable, Literal, Sequence
 
 from taizhang.domain.calendars import NO_EXTRA, CalendarError, YearDays
-from taizhang.i18n import light_word
+from taizhang.i18n import item_light_word, light_word
 from taizhang.domain.models import Ledger, Settings
 from taizhang.domain.schedule import CycleError
-from taizhang.domain.lights import ALL_LIGHTS, Query, Tally, evaluate, project_plan, select
+from taizhang.domain.lights import ALL_LIGHTS, Query, Tally, evaluate, is_infeasible, project_plan, select
 
 Shape = Literal["bar", "milestone", "node", "none"]
 ONE_DAY = timedelta(days=1)
@@ -258,7 +258,7 @@ def to_text(chart: Chart, lang: str = "zh", width: int = 140, color: bool = Fals
     if not chart.groups:
         return "\n".join(lines + [words["nothing"]]) + "\n"
     id_w = max([cells_of(r.id) for r in rows] + [cells_of(g.code) for g in chart.groups])
-    light_w = max(cells_of(light_word(r.light, lang)) for r in rows) if rows else 0
+    light_w = max(cells_of(_row_word(r, chart.as_of, lang)) for r in rows) if rows else 0
     light_w = max([light_w] + [cells_of(light_word(g.light, lang)) for g in chart.groups])
     title_w = max([cells_of(r.title) for r in rows] + [cells_of(g.name) for g in chart.groups])
     # The chart gets at least 40 columns (or half the width); titles give way first.
@@ -306,7 +306,7 @@ def to_text(chart: Chart, lang: str = "zh", width: int = 140, color: bool = Fals
         cells = background()
         lines.append(paint(label, "project") + " " + finish(cells, [None] * chart_w))
         for row in group.rows:
-            word = light_word(row.light, lang)
+            word = _row_word(row, chart.as_of, lang)
             label = _clip(row.id, id_w) + " " + _clip(row.title, title_w) + " "
             label += paint(_clip(word, light_w), f"light.{row.light}")
             cells = background()
@@ -472,6 +472,12 @@ def _pages(chart: Chart, paper: Paper, top: float, single: bool) -> list[list[_L
         pages[-1].append(line)
         used += h
     return pages
+
+
+def _row_word(row: Row, as_of: date, lang: str) -> str:
+    """An item's light word: 不可行 for an infeasible schedule not yet past its node."""
+    days_left = (row.node - as_of).days if row.node is not None else None
+    return item_light_word(row.light, is_infeasible(row.light, days_left), lang)
 
 
 def to_svg_pages(chart: Chart, lang: str = "zh", paper: str = "a3", *, single: bool = False) -> list[str]:
@@ -693,7 +699,7 @@ def _item_line(out: list[str], row: Row, chart: Chart, p: Paper, y: float, x, da
         out.append(f'<text x="{_num(left)}" y="{_num(base)}" font-size="{_num(fs * 0.9)}"{style}>{row.node.isoformat()}</text>')
     left, width, _ = cols["light"]
     out.append(f'<text x="{_num(left + width / 2)}" y="{_num(base)}" text-anchor="middle" font-weight="bold" '
-               f'fill="{INK[row.light]}">{xml(light_word(row.light, lang))}</text>')
+               f'fill="{INK[row.light]}">{xml(_row_word(row, chart.as_of, lang))}</text>')
 
     if row.shape == "none" or row.start is None or row.finish is None:
         return y + h

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Sequence
 
-from taizhang.i18n import LIGHT_NAMES, light_word
-from taizhang.domain.lights import OPEN_LIGHTS, Group, ItemView
+from taizhang.i18n import LIGHT_NAMES, item_light_word
+from taizhang.domain.lights import OPEN_LIGHTS, Group, ItemView, is_infeasible
 
 
 @dataclass
@@ -27,7 +27,7 @@ def _headers(lang: str) -> list[str]:
 def _row(item: ItemView, lang: str) -> list[str]:
     overdue = -item.days_left if item.days_left is not None and item.days_left < 0 else 0
     return [item.id, item.title, item.project_name, item.due.isoformat() if item.due else "-",
-            str(overdue), item.owner or "", light_word(item.light, lang)]
+            str(overdue), item.owner or "", item_light_word(item.light, is_infeasible(item.light, item.days_left), lang)]
 
 
 def _counts(group: Group, lang: str) -> list[tuple[str, int]]:
@@ -48,12 +48,14 @@ def to_text(notice: Notice, lang: str, width: int, color: bool) -> str:
              + (f"  (as of {notice.as_of})" if lang == "en" else f"（截至 {notice.as_of}）")]
     if not notice.groups:
         lines.append("No item to chase." if lang == "en" else "没有需要督办的事项。")
-    columns = [Column(h, right=(i == 4), flex=(i == 1)) for i, h in enumerate(_headers(lang))]
+    # On a narrow terminal (table.fit) the project narrows (folding), then 责任人 goes.
+    columns = [Column(h, right=(i == 4), flex=(i == 1), min_width=12 if i == 2 else None, drop=1 if i == 5 else 0)
+               for i, h in enumerate(_headers(lang))]
     for group in notice.groups:
         counts = ("，" if lang != "en" else ", ").join(f"{name} {n}" for name, n in _counts(group, lang))
         leaders = "、".join(group.leaders)
         lines += ["", f"【{group.name or '-'}】 {counts}" + (f"  {'leader' if lang == 'en' else '责任领导'}：{leaders}" if leaders else "")]
-        rows = [[*_row(i, lang)[:-1], (light_word(i.light, lang), f"light.{i.light}")] for i in group.items]
+        rows = [[*_row(i, lang)[:-1], (_row(i, lang)[-1], f"light.{i.light}")] for i in group.items]
         lines += textable.render(columns, rows, max_width=width, color=color)
     return "\n".join(lines) + "\n"
 

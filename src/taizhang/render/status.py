@@ -7,8 +7,8 @@ from datetime import date
 from typing import Iterable, Sequence
 
 from taizhang.render import table as textable
-from taizhang.i18n import LIGHT_NAMES, header, light_word
-from taizhang.domain.lights import ALL_LIGHTS, Group, ItemView, ProjectView, Tally
+from taizhang.i18n import LIGHT_NAMES, header, item_light_word, light_word
+from taizhang.domain.lights import ALL_LIGHTS, Group, ItemView, ProjectView, Tally, is_infeasible
 
 # A column of counts per light; items without a time node are counted in the totals line only.
 _COUNTED = tuple(light for light in ALL_LIGHTS if light != "none")
@@ -39,13 +39,16 @@ def _count(n: int, light: str) -> Cell:
 
 
 def _columns(lang: str, first: str, notes: bool = False) -> list[Column]:
+    # On a narrow terminal (table.fit): 责任人/领导 goes first, 责任单位 narrows to four
+    # characters, the counts merge into one column, then 最新进展 and 责任单位 go.
     columns = [Column(header("light", lang)), Column(header("id", lang)), Column(first, flex=True),
                Column(header("due", lang)), Column(header("days_left", lang), right=True),
-               *(Column(header(light, lang), right=True) for light in _COUNTED),
-               Column(header("unit", lang), max_width=12 if notes else 30),
-               Column(header("responsible", lang), max_width=14)]
+               *(Column(header(light, lang), right=True, merge="counts") for light in _COUNTED),
+               Column(header("unit", lang), max_width=12 if notes else 30, min_width=8, drop=3),
+               Column(header("responsible", lang), max_width=14, drop=1)]
     if notes:
-        columns += [Column(header("last_note", lang), max_width=20), Column(header("reported", lang))]
+        columns += [Column(header("last_note", lang), max_width=20, min_width=10, drop=2),
+                    Column(header("reported", lang))]
     return columns
 
 
@@ -61,7 +64,9 @@ def report_age_cell(item: ItemView, as_of: date, lang: str) -> Cell:
 
 
 def _item_row(item: ItemView, lang: str, notes_as_of: date | None = None) -> list[Cell]:
-    row = [light_cell(item.light, lang), item.id, "  " + item.title,
+    light = (item_light_word(item.light, True, lang), "light.red") if is_infeasible(item.light, item.days_left) \
+        else light_cell(item.light, lang)
+    row = [light, item.id, "  " + item.title,
            item.due.isoformat() if item.due else "-", days_cell(item, lang),
            "", "", "", "", item.unit or "", item.owner or ""]
     if notes_as_of is not None:

@@ -11,7 +11,7 @@ everywhere.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence, Union
 
 from rich.cells import cell_len
@@ -55,11 +55,104 @@ class Column:
     right: bool = False  # right-aligned (numbers)
     flex: bool = False  # gives up width when the table is too wide, and folds its text
     max_width: int | None = None  # folds beyond this
+    # How the column gives way when the table is wider than the terminal (see `fit`):
+    drop: int = 0  # dropped in this order (1 first); 0: never
+    min_width: int | None = None  # may be narrowed to this, its text folding
+    merge: str | None = None  # neighbours with one key become one column: "2/0/1/3"
+
+
+# A flexible column (a title) keeps this many cells while others can still give way.
+FLEX_COMFORT = 24
+
+
+def fit(columns: Sequence[Column], rows: Sequence[Sequence[Cell]], max_width: int,
+        gap: int) -> tuple[list[Column], list[list[Cell]], int]:
+    """The columns, rows and gap that fit `max_width` before a title is narrowed below
+    FLEX_COMFORT: the first columns to drop go, columns with a `min_width` narrow, merged
+    columns merge, the gap closes to one, then the other droppable columns go, in their order.
+    Titles then narrow (and fold) only as far as the rest leaves them."""
+    cols, table = list(columns), [list(row) for row in rows]
+
+    def needed() -> int:
+        widths = _natural(cols, table)
+        return sum(min(w, max(FLEX_COMFORT, width(c.header))) if c.flex else w
+                   for c, w in zip(cols, widths)) + gap * (len(cols) - 1)
+
+    if needed() <= max_width:
+        return cols, table, gap
+    orders = sorted({c.drop for c in cols if c.drop})
+    steps = [("drop", orders[0])] if orders else []
+    steps += [("narrow", 0), ("merge", 0), ("gap", 0)] + [("drop", order) for order in orders[1:]]
+    for step, order in steps:
+        if step == "drop":
+            keep = [i for i, c in enumerate(cols) if c.drop != order]
+            cols, table = [cols[i] for i in keep], [[row[i] for i in keep] for row in table]
+        elif step == "narrow":  # as far as the excess needs, each no narrower than its min_width
+            excess, widths = needed() - max_width, _natural(cols, table)
+            for i, c in enumerate(cols):
+                if c.min_width and excess > 0 and widths[i] > c.min_width:
+                    narrower = max(c.min_width, widths[i] - excess, width(c.header))
+                    excess -= widths[i] - narrower
+                    cols[i] = replace(c, max_width=narrower)
+        elif step == "merge":
+            cols, table = _merged(cols, table)
+        else:
+            gap = 1
+        if needed() <= max_width:
+            break
+    return cols, table, gap
+
+
+def _natural(columns: Sequence[Column], rows: Sequence[Sequence[Cell]]) -> list[int]:
+    """Each column's width: its widest cell or header, up to its `max_width`."""
+    widths = [width(c.header) for c in columns]
+    for row in rows:
+        for i, cell in enumerate(row):
+            w = width(cell if isinstance(cell, str) else cell[0])
+            if w > widths[i]:
+                widths[i] = w
+    return [max(c.max_width, width(c.header)) if c.max_width and w > c.max_width else w
+            for c, w in zip(columns, widths)]
+
+
+def _merged(columns: list[Column], rows: list[list[Cell]]) -> tuple[list[Column], list[list[Cell]]]:
+    """Neighbouring columns of one `merge` key as one: headers and values joined by "/", the
+    cell styled as its first styled value that is not muted (a red count stays red)."""
+    spans: list[list[int]] = []
+    for i, c in enumerate(columns):
+        if c.merge and spans and columns[spans[-1][0]].merge == c.merge and spans[-1][-1] == i - 1:
+            spans[-1].append(i)
+        else:
+            spans.append([i])
+    if all(len(s) == 1 for s in spans):
+        return columns, rows
+    cols = [columns[s[0]] if len(s) == 1 else
+            Column("/".join(columns[i].header for i in s), right=columns[s[0]].right) for s in spans]
+    out = []
+    for row in rows:
+        new: list[Cell] = []
+        for s in spans:
+            if len(s) == 1:
+                new.append(row[s[0]])
+                continue
+            cells = [row[i] for i in s]
+            texts = [c if isinstance(c, str) else c[0] for c in cells]
+            if not any(texts):
+                new.append("")
+                continue
+            styles = [c[1] for c in cells if not isinstance(c, str)]
+            style = next((st for st in styles if st != "muted"), styles[0] if styles else None)
+            text = "/".join(texts)
+            new.append((text, style) if style else text)
+        out.append(new)
+    return cols, out
 
 
 def render(columns: Sequence[Column], rows: Sequence[Sequence[Cell]], *, max_width: int,
            color: bool, row_styles: Sequence[str | None] | None = None, gap: int = 2) -> list[str]:
-    """The table as lines. A row style (e.g. "project") applies to cells that have none."""
+    """The table as lines. A row style (e.g. "project") applies to cells that have none. Wider
+    than `max_width`, columns give way first (`fit`), then flexible ones narrow and fold."""
+    columns, rows, gap = fit(columns, rows, max_width, gap)
     n = len(columns)
     widths = [width(c.header) for c in columns]
     # Each cell's text and width, measured once (a city's overview has thousands of rows).

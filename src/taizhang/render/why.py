@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from taizhang.i18n import light_word
+from taizhang.i18n import item_light_word
 from taizhang.domain.models import Item, Ledger, Settings
 from taizhang.domain.calendars import calendar_name
 from taizhang.domain.schedule import Planned, time_node
@@ -19,7 +19,8 @@ def explain(ledger: Ledger, item: Item, planned: Planned, as_of: date, settings:
                                start=planned.start)
     by_id = {i.id: i for i in ledger.items}
     calendar = calendar_name(ledger.calendar or settings.calendar)
-    parts = [f"{item.id} {item.title}: " + (f"{light_word(light, 'en')}." if en else f"{light_word(light, 'zh')}。")]
+    word = item_light_word(light, rule == "infeasible", lang)
+    parts = [f"{item.id} {item.title}: " + (f"{word}." if en else f"{word}。")]
 
     # The time node, and where it came from.
     if node is None:
@@ -29,7 +30,9 @@ def explain(ledger: Ledger, item: Item, planned: Planned, as_of: date, settings:
         parts.append(f"Time node {node} is the item's own due." if en else f"时间节点 {node} 是事项自己的 due。")
     else:
         source = planned.bound_by
-        if source == "deadline":
+        if source == "closed":  # a closed item without a due ends on its close date
+            why = "its close date" if en else "销号日期"
+        elif source == "deadline":
             why = (f"the project deadline {ledger.deadline}" if en else f"项目最终节点 {ledger.deadline}")
         elif source in by_id:
             succ = by_id[source]

@@ -105,7 +105,9 @@ def atomic_write(root: Path, path: Path, data: bytes) -> None:
     try:
         mode = path.stat().st_mode & 0o7777
     except FileNotFoundError:
-        mode = None
+        # A new file gets the mode any file the clerk makes gets (0644 under umask 022), not
+        # the 0600 of the temporary file it is written as.
+        mode = 0o666 & ~_umask()
     tmp = _synced_copy(tmp_dir, path.name + ".", data, mode, path)
     try:
         try:
@@ -163,7 +165,7 @@ def replace_files(root: Path, writes: Sequence[tuple[Path, bytes]], locks: Seque
                 old = path.read_bytes()
                 mode: int | None = path.stat().st_mode & 0o7777
             except FileNotFoundError:
-                old, mode = None, None
+                old, mode = None, 0o666 & ~_umask()  # a new ledger: the clerk's umask, as above
             # The rename must stay within one file system: beside the target if .taizhang/ is not.
             folder = tmp_dir if _device(path.parent) == same_device else path.parent
             prefix = path.name + "." if folder == tmp_dir else "." + path.name + "."
@@ -399,6 +401,20 @@ def _digest(data: bytes) -> str:
 
 def _rel(root: Path, path: Path) -> str:
     return Path(os.path.abspath(path)).relative_to(Path(os.path.abspath(root))).as_posix()
+
+
+def _umask() -> int:
+    """The process's umask. Linux shows it in /proc; elsewhere it is read by setting it back."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _fsync_dir(folder: Path) -> None:

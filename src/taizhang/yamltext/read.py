@@ -308,17 +308,48 @@ def _compose_guarded(text: str):
     return value
 
 
+# libyaml's problems, by what its message says (its wording is stable across PyYAML's two
+# scanners), → a message key; and whether the mark worth pointing at is where the construct began
+# (the key missing its colon, the quote or bracket never closed) rather than where the parser
+# gave up — which is often the next line.
+_SYNTAX_KINDS: tuple[tuple[str, str, bool], ...] = (
+    ("could not find expected ':'", "yaml_syntax_colon", True),
+    ("mapping values are not allowed", "yaml_syntax_mapping", False),
+    ("found a tab character", "yaml_syntax_tab", False),
+    ("found character '\\t'", "yaml_syntax_tab", False),
+    ("found character that cannot start any token", "yaml_syntax_char", False),
+    ("did not find expected ',' or", "yaml_syntax_flow", True),
+    ("did not find expected '-' indicator", "yaml_syntax_indent", False),
+    ("did not find expected key", "yaml_syntax_indent", False),
+    ("expected <block end>", "yaml_syntax_indent", False),
+)
+
+
 def _syntax_problem(e: Exception, path: str, text: str) -> Problem:
     mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
     context = getattr(e, "context_mark", None)
-    if context is not None and mark is not None and mark.index >= len(text.rstrip()):
+    what = getattr(e, "problem", None) or str(e).splitlines()[0]
+    where = getattr(e, "context", None) or ""
+    key, args = "yaml_syntax", {"detail": what}
+    for words, kind, at_start in _SYNTAX_KINDS:
+        if words in what:
+            key, args = kind, {}
+            if at_start and context is not None:
+                mark = context
+            break
+    if key == "yaml_syntax" and "quoted scalar" in where and context is not None:
+        key, args, mark = "yaml_syntax_quote", {}, context  # the quote that opened it
+    elif key == "yaml_syntax" and "flow" in where and context is not None:
+        key, args, mark = "yaml_syntax_flow", {}, context  # the bracket that opened it
+    elif context is not None and mark is not None and mark.index >= len(text.rstrip()):
         # "found unexpected end of stream": where the unclosed thing began says more.
         mark = context
+        if getattr(e, "context", None):
+            args = {"detail": f"{e.context}: {what}"}  # type: ignore[attr-defined]
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-    what = getattr(e, "problem", None) or str(e).splitlines()[0]
-    if getattr(e, "context", None) and mark is context:
-        what = f"{e.context}: {what}"
-    return Problem(path, line, col, "yaml_syntax", {"detail": what})
+    if key in ("yaml_syntax_quote", "yaml_syntax_flow", "yaml_syntax_char") and mark is not None:
+        args = {"char": text[mark.index:mark.index + 1] if mark.index < len(text) else ""}
+    return Problem(path, line, col, key, args)
 
 
 class _Converter:
