@@ -342,6 +342,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import_dry_run": ("试运行：以上为将要写入的内容，未写入任何文件", "dry run: this is what would be written; no file written"),
     "export_needs_out": ("xlsx 是二进制文件，不能输出到终端：请用 --out 指定文件名",
                          "xlsx is binary and cannot go to the terminal: name a file with --out"),
+    # --- i15a ---
+    "date_node_passed": ("{option} “{text}” 是 {date}，早于 {as_of}：这个时间节点已经过了",
+                         "{option} \"{text}\" is {date}, before {as_of}: this time node has already passed"),
 }
 
 
