@@ -555,9 +555,25 @@ DURATIONS = [
     ("０", 0),
     (-1, "duration_negative"), ("-3", "duration_negative"), ("-3天", "duration_negative"),
     (True, "duration_unreadable"), ("abc", "duration_unreadable"), ("3.5", "duration_unreadable"),
-    ("3个月", "duration_unreadable"), ("", "duration_unreadable"), ("天", "duration_unreadable"),
+    ("", "duration_unreadable"), ("天", "duration_unreadable"),
     ("3天半", "duration_unreadable"),
 ]
+
+
+UNITS = [  # SPEC §3: a bare number counts the calendar; a unit makes a natural span
+    (120, "counted", 120), ("120", "counted", 120), ("120天", "natural", 120),
+    ("120日", "natural", 120), ("120d", "natural", 120), ("120自然日", "natural", 120),
+    ("3周", "natural", 21), ("三周", "natural", 21), ("3w", "natural", 21),
+    ("2个月", "months", 2), ("两个月", "months", 2), ("2月", "months", 2),
+    ("15个工作日", "workdays", 15), ("十五个工作日", "workdays", 15),
+]
+
+
+@pytest.mark.parametrize(("value", "unit", "amount"), UNITS, ids=[repr(c[0]) for c in UNITS])
+def test_duration_unit(value, unit, amount):
+    got = parse_duration(value)
+    assert (got.unit, int(got)) == (unit, amount)
+    assert str(got) == str(value).strip()  # the wording is kept
 
 
 @pytest.mark.parametrize(("value", "expected"), DURATIONS, ids=[repr(c[0]) for c in DURATIONS])

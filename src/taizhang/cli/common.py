@@ -132,6 +132,16 @@ class Env:
         wording = None if text.strip() in (value.isoformat(),) else text.strip()
         return value, wording
 
+    def due_option(self, text: Optional[str], option: str) -> tuple[date | str | None, Optional[str]]:
+        """A `due` as typed: a term that is not one date (长期坚持, 每月25日前: SPEC §7) is kept
+        as written; anything else is a date option."""
+        if text is not None and not text.strip()[:1].isdigit():
+            from taizhang.domain.terms import parse_term
+
+            if parse_term(text) is not None:
+                return text.strip(), None
+        return self.date_option(text, option)
+
     def _warn_if_passed(self, value: date, text: str, option: str) -> None:
         # A clerk may record an old node, but a phrase read into the past (春节前 on 春节) is more
         # often a slip: say so, once, on stderr. Only time nodes: a close or note dated in the
@@ -141,14 +151,16 @@ class Env:
                        + message("date_node_passed", self.lang, option=option, text=text.strip(),
                                  date=value.isoformat(), as_of=self.as_of.isoformat()), err=True)
 
-    def duration_option(self, text: Optional[str], option: str) -> Optional[int]:
-        """A duration as typed (120、120天、3周) → days."""
+    def duration_option(self, text: Optional[str], option: str) -> Optional[int | str]:
+        """A duration as typed → what the ledger keeps: a bare number (120) as counted days, a
+        span with its unit (120天、3周、2个月、15个工作日) as the clerk wrote it (SPEC §3)."""
         if text is None:
             return None
         from taizhang.domain.dates import DateError, parse_duration
 
         try:
-            return parse_duration(text.strip())
+            value = parse_duration(text.strip())
+            return int(value) if value.counted else text.strip()
         except DateError as e:
             raise input_error("option_date", option=option, detail=message(e.key, self.lang, **e.args_)) from None
 

@@ -52,6 +52,8 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, Callable, Optional
 
+from taizhang.domain.durations import MONTHS, NATURAL, WORKDAYS, Duration
+
 
 class DateError(ValueError):
     """A date or duration that cannot be read; `key`/`args` index an i18n message."""
@@ -717,19 +719,20 @@ def _parse(s: str, pos: int, ctx: _Context) -> date:
 
 # --- durations --------------------------------------------------------------------------------------
 
-_DURATION = re.compile(r"(?P<n>\d+)(?P<u>d|w|天|日|自然日|个?工作日|个?(?:周|星期|礼拜))?")
+_DURATION = re.compile(r"(?P<n>\d+)(?P<u>d|w|天|日|自然日|个?工作日|个?(?:周|星期|礼拜)|个?月)?")
 
 
-def parse_duration(value: Any) -> int:
-    """Counted days in the project's calendar: `120`, `120d`, `120天`, `120日`, `3周`, `3个星期`,
-    `十天`, `两周` (a week is 7 counted days). `120个工作日` is 120 counted days: the project's
-    calendar decides which days count."""
+def parse_duration(value: Any) -> Duration:
+    """A duration as written (SPEC §3, durations.py): a bare number `120` counts days of the
+    project's calendar; with a calendar unit it is a natural span — `120天`, `120日`, `120自然日`,
+    `120d`, `3周`/`3w`/`3个星期` (21 days), `2个月` (calendar months); `15个工作日` counts official
+    working days. Chinese numerals read too (`十天`, `两周`). The result keeps the wording."""
     if isinstance(value, bool):
         raise DateError("duration_unreadable", text=str(value))
     if isinstance(value, int):
         if value < 0:
             raise DateError("duration_negative", text=str(value))
-        return value
+        return value if isinstance(value, Duration) else Duration(value)
     text = str(value).strip()
     s = _normalise(text)
     if s.startswith("-") and _DURATION.fullmatch(s[1:]):
@@ -742,5 +745,13 @@ def parse_duration(value: Any) -> int:
     if not m:
         raise DateError("duration_unreadable", text=text)
     n = int(m["n"])
-    unit = m["u"] or "d"
-    return n * 7 if unit == "w" or unit.lstrip("个") in ("周", "星期", "礼拜") else n
+    unit = (m["u"] or "").lstrip("个")
+    if not unit:
+        return Duration(n)  # `"120"` as text is still the bare number
+    if unit == "工作日":
+        return Duration(n, WORKDAYS, text)
+    if unit == "月":
+        return Duration(n, MONTHS, text)
+    if unit in ("w", "周", "星期", "礼拜"):
+        return Duration(7 * n, NATURAL, text)
+    return Duration(n, NATURAL, text)

@@ -156,8 +156,7 @@ def status_view(title: str | None, table: list[str], tally: Tally, as_of: date, 
 def schedule_view(ledger, plan, as_of: date, settings, lang: str, *, width: int, color: bool) -> str:
     """倒排工期 as a table: latest start and finish, earliest finish, slack, critical, light."""
     from taizhang.i18n import message
-    from taizhang.domain.lights import item_light
-    from taizhang.domain.schedule import time_node
+    from taizhang.domain.lights import item_light, item_node, term_start
 
     en = lang == "en"
     columns = [Column("ID" if en else "编号"), Column("Item" if en else "事项", flex=True),
@@ -168,9 +167,13 @@ def schedule_view(ledger, plan, as_of: date, settings, lang: str, *, width: int,
     iso = lambda d: d.isoformat() if d else "-"  # noqa: E731
     rows: list[list[Cell]] = []
     for item, planned in zip(ledger.items, plan.items):
-        node = time_node(item, planned)
+        node = item_node(item, planned, as_of, settings)
         infeasible = planned.infeasible
-        light = item_light(item, node, as_of, settings.warn_days, infeasible=infeasible, start=planned.start)
+        if getattr(item, "term", None) is None:
+            light = item_light(item, node, as_of, settings.warn_days, infeasible=infeasible, start=planned.start)
+        else:  # 长期坚持, 每月25日前 (SPEC §7)
+            light = item_light(item, node, as_of, settings.warn_days, start=term_start(item, settings, as_of),
+                               stale_days=settings.stale_days)
         days = ("milestone" if en else "节点") if planned.milestone else str(planned.duration)
         slack = "" if planned.fixed or planned.slack is None else str(planned.slack)
         rows.append([item.id, item.title, days, ",".join(item.after), iso(planned.start),
