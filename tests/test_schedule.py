@@ -359,3 +359,47 @@ def test_schedule__add_and_set_keep_the_written_span(cli, repo):
     items = {i["id"]: i for i in json.loads(result.stdout)["items"]}
     assert (items["P-2"]["start"], items["P-2"]["finish"]) == ("2018-10-30", "2018-12-29")
     assert (items["P-1"]["start"], items["P-1"]["finish"]) == ("2018-10-09", "2018-10-29")
+
+
+@st.composite
+def span_projects(draw):
+    """Chains mixing counted days, natural spans (天, 周, 个月) and official working days."""
+    n = draw(st.integers(1, 8))
+    items = []
+    for i in range(n):
+        unit = draw(st.sampled_from(["", "天", "周", "个月", "个工作日"]))
+        amount = draw(st.integers(1, 3 if unit in ("周", "个月") else 20))
+        item: dict = {"duration": amount if not unit else f"{amount}{unit}"}
+        if i and draw(st.booleans()):
+            item["after"] = [f"P-{draw(st.integers(1, i))}"]
+        if draw(st.integers(0, 3)) == 0:
+            item["due"] = (D("2018-08-01") + timedelta(days=draw(st.integers(0, 150)))).isoformat()
+        items.append(item)
+    cal = draw(st.sampled_from(sorted(CALENDARS)))
+    return ledger(*items, deadline="2018-12-31", calendar=cal), cal
+
+
+@settings(max_examples=100, deadline=None)
+@given(span_projects())
+def test_schedule__spans_occupy_their_days_and_keep_the_order(project):
+    led, cal_name = project
+    cal = CALENDARS[cal_name]()
+    p = by_id(plan(led, AS_OF, cal))
+    workdays = official()
+    for item in led.items:
+        me, d = p[item.id], item.duration
+        assert cal.is_counted(me.finish)  # a finish never falls on a day off
+        if d.unit == "natural":
+            assert (me.finish - me.start).days == int(d) - 1
+        elif d.unit == "months":  # from the same date M months before (exclusive) to the finish
+            from dateutil.relativedelta import relativedelta
+
+            assert me.start == me.finish - relativedelta(months=int(d)) + timedelta(days=1)
+        elif d.unit == "workdays":
+            assert workdays.is_counted(me.start)
+            assert workdays.between(me.start, workdays.snap(me.finish)) == int(d) - 1
+        else:
+            assert cal.between(me.start, me.finish) == int(d) - 1
+        for ref in item.after:
+            assert p[ref].finish < me.start  # a predecessor is done before its successor starts
+        assert me.earliest_finish is not None and cal.is_counted(me.earliest_finish)
