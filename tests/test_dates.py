@@ -389,7 +389,10 @@ REFUSED = [
     ("尽快", A, Y, "date_vague"),
     ("适时", A, Y, "date_vague"),
     ("长期", A, Y, "date_vague"),
-    ("长期坚持", A, Y, "date_vague"),
+    ("长期坚持", A, Y, "date_is_term"),  # a term, kept in `due` as written (test_terms.py)
+    ("常态化", A, Y, "date_is_term"),
+    ("每月25日前", A, Y, "date_is_term"),
+    ("每周五前", A, Y, "date_is_term"),
     ("近期", A, Y, "date_vague"),
     ("待定", A, Y, "date_vague"),
     ("某月某日", A, Y, "date_vague"),

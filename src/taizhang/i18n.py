@@ -343,6 +343,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "export_needs_out": ("xlsx 是二进制文件，不能输出到终端：请用 --out 指定文件名",
                          "xlsx is binary and cannot go to the terminal: name a file with --out"),
     # --- i15a ---
+    "date_is_term": ("“{text}”不是一个日期，而是长期或周期性的期限：只能写在 due 里（add --due、set ID due=）",
+                     "\"{text}\" is not one date but an ongoing or recurring term: it can only be a due "
+                     "(add --due, set ID due=)"),
     "date_node_passed": ("{option} “{text}” 是 {date}，早于 {as_of}：这个时间节点已经过了",
                          "{option} \"{text}\" is {date}, before {as_of}: this time node has already passed"),
 }

@@ -636,6 +636,11 @@ def parse_date(text: Any, *, as_of: date | None = None, year: int | None = None,
     raw = str(text).strip()
     if not raw:
         raise DateError("date_empty")
+    if raw[0] in "长持常每":  # 长期坚持, 每月25日前: a term kept in `due` as written, not one date
+        from taizhang.domain.terms import parse_term
+
+        if parse_term(raw) is not None:
+            raise DateError("date_is_term", text=raw)
     ctx = _Context(raw, as_of, year, relative, workdays=workdays)
     s = _normalise(raw)
     lead = _LEAD.match(s)
