@@ -32,7 +32,7 @@ class Duration(int):
     unit: Unit
     written: str | None
 
-    def __new__(cls, amount: int, unit: Unit = COUNTED, written: str | None = None) -> "Duration":
+    def __new__(cls, amount: int, unit: Unit = COUNTED, written: str | None = None) -> Duration:
         self = super().__new__(cls, amount)
         self.unit = unit
         self.written = written
@@ -44,12 +44,12 @@ class Duration(int):
     def __repr__(self) -> str:
         return f"Duration({int(self)}, {self.unit!r}, {self.written!r})"
 
-    def __eq__(self, other: Any) -> bool:
+    def __eq__(self, other: object) -> bool:
         if isinstance(other, Duration):
             return int(self) == int(other) and self.unit == other.unit
         return int.__eq__(self, other)
 
-    def __ne__(self, other: Any) -> bool:
+    def __ne__(self, other: object) -> bool:
         return not self == other
 
     def __hash__(self) -> int:

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Iterable, Literal, Optional
+from typing import Literal
 
 ONE_DAY = timedelta(days=1)
 ONGOING_WORDS = ("长期坚持", "持续推进", "常态化")
@@ -42,7 +43,7 @@ class Term:
 
     kind: Literal["ongoing", "recurring"]
     text: str
-    every: Optional[Every] = None
+    every: Every | None = None
     month: int = 0  # the month inside the period (1-based; 0: the period's last)
     day: int = 0  # the day of that month (0: its last); for weeks the ISO weekday
 
@@ -95,11 +96,11 @@ def _month_end(year: int, month: int) -> date:
     return (date(year, month, 28) + timedelta(days=4)).replace(day=1) - ONE_DAY
 
 
-def _day(text: Optional[str]) -> int:
+def _day(text: str | None) -> int:
     return int(text) if text else 0
 
 
-def parse_term(value: object) -> Optional[Term]:
+def parse_term(value: object) -> Term | None:
     """The term a `due` value states, or None when it is not one (then it is a date phrase).
     An impossible day (每月32日) is not a term either: the date reader refuses it."""
     if not isinstance(value, str):
@@ -140,7 +141,7 @@ def parse_term(value: object) -> Optional[Term]:
     return None
 
 
-def _checked(term: Term, longest_ok: int) -> Optional[Term]:
+def _checked(term: Term, longest_ok: int) -> Term | None:
     # A day no month has (每月32日) is no rule; 每月31日 falls on each month's last day.
     if term.day and not 1 <= term.day <= 31:
         return None
