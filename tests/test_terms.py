@@ -172,3 +172,18 @@ def test_ledger_with_terms_round_trips_through_the_cache(cli, repo):
     (root / ".taizhang").mkdir()
     first, second = _items(cli, root), _items(cli, root)
     assert first == second
+
+
+def test_status__an_ongoing_duty_shows_its_term_and_the_word_changqi_with_and_without_cache(cli, repo):
+    root = repo(settings="year: 2018\n", P=LEDGER)
+    (root / ".taizhang").mkdir()  # where the views are cached
+    shown = []
+    for _ in range(2):  # the second run reads the cached view
+        result = cli("--dir", root, "--as-of", AS_OF, "status", "P", "--no-color")
+        assert result.exit_code == 0, result
+        shown.append(result.stdout)
+    assert shown[0] == shown[1]
+    row = next(line for line in shown[0].splitlines() if "河长巡河" in line)
+    assert "长期坚持" in row and "长期" in row.split("长期坚持", 1)[1] and "正常" in row
+    recurring = next(line for line in shown[0].splitlines() if "上报月度进展" in line)
+    assert "2018-06-25" in recurring

@@ -26,6 +26,8 @@ def days_cell(item: ItemView, lang: str) -> Cell:
         word = ("逾期销号" if late else "销号") if lang != "en" else ("closed late" if late else "closed")
         return (f"{item.closed_on.strftime('%m-%d')} {word}", "muted")
     if item.days_left is None:
+        if item.term is not None and item.light != "done":
+            return ("长期" if lang != "en" else "ongoing", "muted")  # 长期坚持: no node to count to
         return ("-", "muted")
     if item.days_left < 0:
         return (header("days_over", lang, n=-item.days_left), "light.red")
@@ -62,7 +64,7 @@ def report_age_cell(item: ItemView, as_of: date, lang: str) -> Cell:
 
 def _item_row(item: ItemView, lang: str, notes_as_of: date | None = None) -> list[Cell]:
     row = [light_cell(item.light, lang), item.id, "  " + item.title,
-           item.due.isoformat() if item.due else "-", days_cell(item, lang),
+           item.due.isoformat() if item.due else (item.term or "-"), days_cell(item, lang),
            "", "", "", "", item.unit or "", item.owner or ""]
     if notes_as_of is not None:
         row += [item.last_note.text if item.last_note else "",
