@@ -523,11 +523,12 @@ def _short_numeric(m: re.Match[str], ctx: _Context) -> _Reading:
     return _Reading(ctx.ymd(ctx.year_of(m), month, day))
 
 
-@rule(r"(?:(?P<y>\d{4})(?:年|-|/)?|(?P<ry>[今本明去后次当])年)?"
+@rule(r"(?:(?P<y>\d{4})(?:年|-|/)?|(?P<y2>\d{2})年|(?P<ry>[今本明去后次当])年)?"
       r"(?:第?(?P<q>[1-4])季度?|q(?P<q2>[1-4]))(?P<e>末|底|内)?")
 def _quarter(m: re.Match[str], ctx: _Context) -> _Reading:
     """一季度, 第一季度, 一季度末, Q1, 2019Q1 → 03-31 (二 → 06-30, 三 → 09-30, 四 → 12-31)."""
-    q, y = int(m["q"] or m["q2"]), ctx.year_of(m)
+    q = int(m["q"] or m["q2"])
+    y = _full_year(m["y2"]) if m["y2"] else ctx.year_of(m)
     return replace(_month(ctx, y, 3 * q), kind=END if m["e"] else PERIOD,
                    start=date(y, 3 * q - 2, 1))
 
@@ -552,7 +553,7 @@ def _year_end(m: re.Match[str], ctx: _Context) -> _Reading:
     return _Reading(ctx.ymd(y, 12, 31), kind, start=date(y, 1, 1))
 
 
-@rule(r"(?:(?P<y>\d{4})|(?P<ry>[今本明去后次当]))年")
+@rule(r"(?:(?P<y>\d{4}|\d{2})|(?P<ry>[今本明去后次当]))年")
 @rule(rf"{Y_OPT}全年")
 def _whole_year(m: re.Match[str], ctx: _Context) -> _Reading:
     """2019年, 今年, 明年, 次年, 全年 → 12-31."""
