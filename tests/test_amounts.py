@@ -114,6 +114,11 @@ ACCEPTED = [
     ("3000万元人民币", D(3000)),
     ("人民币壹亿贰仟万元整", D(12000)),
     ("￥5000元", D("0.5")),
+    # a yuan sign before a figure grouped in thousands is 元, as accounts write it
+    ("¥5,000,000", D(500)),
+    ("￥5,000,000", D(500)),
+    ("￥５，０００，０００", D(500)),
+    ("¥ 1,234,567.89", D("123.456789")),
 ]
 
 # input → error key
@@ -218,6 +223,9 @@ REFUSED = [
     ("￥3000", "amount_unit_needed"),
     ("RMB 3000", "amount_unit_needed"),
     ("3000人民币", "amount_unit_needed"),
+    ("¥5000000", "amount_unit_needed"),  # no grouping: 元 or 万元 is still the writer's to say
+    ("RMB 5,000,000", "amount_unit_needed"),
+    ("¥5,00,000", "amount_separator"),
     # the unit of the last part left open
     ("1亿2000", "amount_ambiguous_tail"),
     ("三亿五", "amount_ambiguous_tail"),

@@ -37,7 +37,7 @@ items:
     deu: 2018-12-31
 """
 BROKEN_LINE = ("ledgers/AZF.yaml:10:5: unknown field deu (a typo? allowed: id, title, kind, due, "
-               "duration, after, owner, unit, measures, closed, notes)")
+               "duration, after, owner, unit, measures, closed, notes, from)")
 
 # The same ledger with a duplicate key instead.
 DUPLICATE_KEY = BROKEN.replace("    deu: 2018-12-31\n", "    due: 2018-12-31\n    due: 2019-01-31\n")
@@ -230,7 +230,7 @@ def test_add__bogus_kind(run, sample):
                    line="taizhang: kind must be task, milestone or problem, not bogus")
 
 
-@pytest.mark.parametrize("duration", ["-3", "abc", "三个月"])
+@pytest.mark.parametrize("duration", ["-3", "abc", "三个半月"])
 def test_add__bad_duration(run, sample, duration):
     before = snapshot(sample)
     assert_refused(run("add", "YT2", "设备安装", "--duration", duration), before, sample,
@@ -254,7 +254,7 @@ def test_set__unknown_field_of_an_item(run, sample):
     before = snapshot(sample)
     assert_refused(run("set", "YT2-2", "deu=2018-09-30"), before, sample,
                    line="taizhang: YT2-2 has no settable field deu (settable: title, kind, due, "
-                        "duration, after, owner, unit, measures)")
+                        "duration, after, owner, unit, measures, from)")
 
 
 def test_set__unknown_field_of_a_project(run, sample):
@@ -294,7 +294,7 @@ def test_set__emptying_a_required_field(run, sample, target, assignment):
     ("YT2-2", "kind=bogus", ("kind=bogus",)),
     ("YT2", "stage=在建", ("stage=在建",)),
     ("YT2", "calendar=lunar", ("calendar=lunar",)),
-    ("YT2-2", "duration=三个月", ("duration",)),
+    ("YT2-2", "duration=三个半月", ("duration",)),
 ])
 def test_set__invalid_values(run, sample, target, assignment, says):
     before = snapshot(sample)

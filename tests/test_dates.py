@@ -48,6 +48,25 @@ ABSOLUTE = [
     ("12.1", A, Y, "2018-12-01"),
     ("4.30", A, 2020, "2020-04-30"),
     ("2018-04", A, Y, "2018-04-30"),
+    ("20180430", A, Y, "2018-04-30"),  # as spreadsheets and systems print a date
+    ("20191231", A, Y, "2019-12-31"),
+    ("20180430前", A, Y, "2018-04-30"),
+    # years written short or as ranges
+    ("16年9月底", A, Y, "2016-09-30"),
+    ("18年4月", A, Y, "2018-04-30"),
+    ("一九年底", A, Y, "2019-12-31"),
+    ("19年6月30日前", A, Y, "2019-06-30"),
+    ("19年一季度", A, Y, "2019-03-31"),
+    ("19年上半年", A, Y, "2019-06-30"),
+    ("16年", A, Y, "2016-12-31"),
+    ("16年度", A, Y, "2016-12-31"),
+    ("2016-2017年", A, Y, "2017-12-31"),
+    ("2016—2017年", A, Y, "2017-12-31"),
+    ("2016年至2017年", A, Y, "2017-12-31"),
+    ("2016至2017年底", A, Y, "2017-12-31"),
+    ("（2018—2020年）", A, Y, "2020-12-31"),
+    ("(2018-2020年)", A, Y, "2020-12-31"),
+    ("2018-2020年完成改造", A, Y, "2020-12-31"),
     ("2018年4-30", A, Y, "2018-04-30"),  # mixed forms the first reader took
     ("2018-4月30日", A, Y, "2018-04-30"),
     ("今年4.30", A, Y, "2018-04-30"),
@@ -161,24 +180,41 @@ ABSOLUTE = [
     ("2018年12月1日至2019年1月10日", A, Y, "2019-01-10"),
 ]
 
-# --- festivals: the festival day; <节日>前 is the day before, in the phrase's year ---------------
+# --- festivals: <节日>前 is the day before the coming festival (the first on or after as_of) ------
+# unless the phrase names its year; typed into a file, the festival of the repository's year.
+
+JAN = date(2018, 1, 10)  # before 春节 2018-02-16
 
 FESTIVALS = [
-    ("春节前", A, 2018, "2018-02-15"),
-    ("春节前", A, 2019, "2019-02-04"),
-    ("春节前", A, 2020, "2020-01-24"),
-    ("春节前", A, 2021, "2021-02-11"),
-    ("春节", A, 2018, "2018-02-16"),
-    ("春节", A, 2019, "2019-02-05"),
+    ("春节前", A, 2018, "2019-02-04"),  # typed in June: next year's 除夕, not an instantly red date
+    ("春节前", JAN, 2018, "2018-02-15"),
+    ("春节前", date(2019, 3, 1), 2018, "2020-01-24"),  # the coming one, whatever `year` says
+    ("春节前", date(2020, 1, 24), 2018, "2020-01-24"),  # on 除夕 itself: that day
+    ("春节前", date(2020, 1, 25), 2018, "2020-01-24"),  # 春节 is on as_of: 前 is past (warned)
+    ("春节前", date(2020, 1, 26), 2018, "2021-02-11"),
+    ("春节", A, 2018, "2019-02-05"),
+    ("春节", JAN, 2018, "2018-02-16"),
     ("除夕", A, 2019, "2019-02-04"),
     ("大年三十", A, 2019, "2019-02-04"),
+    ("年前", A, Y, "2019-02-04"),  # 年前 is 春节前
+    ("年前", JAN, Y, "2018-02-15"),
+    ("年前完成签约", JAN, Y, "2018-02-15"),
+    ("元旦前", A, Y, "2018-12-31"),  # the coming 元旦: Dec 31 of this year
+    ("元旦前", date(2018, 12, 31), Y, "2018-12-31"),
+    ("元旦", A, Y, "2019-01-01"),
+    ("“五一”前", date(2018, 3, 1), Y, "2018-04-30"),  # quotes around a festival are ignored
+    ("“五一”前", A, Y, "2019-04-30"),
+    ("‘十一’前", A, Y, "2018-09-30"),
+    ('"国庆"前', A, Y, "2018-09-30"),
+    ("「国庆」节前", A, Y, "2018-09-30"),
+    ("2018年春节前", A, Y, "2018-02-15"),  # a written year is kept, even when past
     ("2019年春节前", A, 2018, "2019-02-04"),
     ("二〇二〇年春节前", A, 2018, "2020-01-24"),
-    ("春节前（不含）", A, 2018, "2018-02-15"),  # 春节前 excludes 春节 already
-    ("元宵", A, 2018, "2018-03-02"),
-    ("五一前", A, Y, "2018-04-30"),
-    ("五一", A, Y, "2018-05-01"),
-    ("五一劳动节前", A, Y, "2018-04-30"),
+    ("春节前（不含）", JAN, 2018, "2018-02-15"),  # 春节前 excludes 春节 already
+    ("元宵", JAN, 2018, "2018-03-02"),
+    ("五一前", A, Y, "2019-04-30"),
+    ("五一", JAN, Y, "2018-05-01"),
+    ("五一劳动节前", JAN, Y, "2018-04-30"),
     ("国庆前", A, Y, "2018-09-30"),
     ("国庆节前", A, Y, "2018-09-30"),
     ("国庆以前", A, Y, "2018-09-30"),
@@ -189,14 +225,14 @@ FESTIVALS = [
     ("双十一", A, Y, "2018-11-11"),
     ("双11", A, Y, "2018-11-11"),
     ("双十一前", A, Y, "2018-11-10"),
-    ("元旦", A, Y, "2018-01-01"),
     ("2019年元旦前", A, Y, "2018-12-31"),
-    ("清明", A, 2018, "2018-04-05"),
-    ("清明前", A, 2020, "2020-04-03"),
+    ("清明", JAN, 2018, "2018-04-05"),
+    ("清明前", date(2020, 1, 1), 2018, "2020-04-03"),
     ("端午", A, 2018, "2018-06-18"),
-    ("端午节前", A, 2019, "2019-06-06"),
+    ("端午节前", A, 2018, "2018-06-17"),
+    ("端午节前", date(2018, 6, 19), 2018, "2019-06-06"),
     ("中秋", A, 2018, "2018-09-24"),
-    ("中秋节", A, 2019, "2019-09-13"),
+    ("中秋节", date(2019, 1, 1), 2018, "2019-09-13"),
     ("国庆前完成验收", A, Y, "2018-09-30"),
 ]
 
@@ -265,6 +301,21 @@ RELATIVE = [
     ("明年春节前", A, Y, "2019-02-04"),
     ("今年国庆前", A, Y, "2018-09-30"),
     ("去年底", A, Y, "2017-12-31"),
+    ("本月", A, 2020, "2018-06-30"),  # relative to as_of, whatever `year` says
+    ("下月", A, 2020, "2018-07-31"),
+    ("本周", A, 2020, "2018-06-17"),
+    ("下周", A, 2020, "2018-06-24"),
+    ("今年", A, 2020, "2018-12-31"),
+    ("明年", A, 2020, "2019-12-31"),
+    ("次年", A, 2020, "2021-12-31"),  # 次年 follows the repository year
+    ("半个月内", A, Y, "2018-06-30"),  # 15 days
+    ("半月内", A, Y, "2018-06-30"),
+    ("一周内", A, Y, "2018-06-22"),
+    ("10年内", A, Y, "2028-06-15"),  # ten years, not 2010
+    # put right at once: the as-of day
+    ("立行立改", A, Y, "2018-06-15"),
+    ("立即整改", A, Y, "2018-06-15"),
+    ("即知即改", A, Y, "2018-06-15"),
     # N天内 / N周内 / N个月内: from the day after as_of
     ("3天内", A, Y, "2018-06-18"),
     ("3日内", A, Y, "2018-06-18"),
@@ -325,8 +376,6 @@ REFUSED = [
     # ambiguous
     ("30.4", A, Y, "date_month_day_order"),  # day-first is not guessed
     ("15/4", A, Y, "date_month_day_order"),
-    ("18年4月", A, Y, "date_year_short"),
-    ("一九年底", A, Y, "date_year_short"),
     ("18.4.30", A, Y, "date_year_short"),
     ("30日前", A, Y, "date_day_without_month"),
     ("15号", A, Y, "date_day_without_month"),
@@ -336,7 +385,6 @@ REFUSED = [
     ("一季度前", A, Y, "date_ambiguous_before"),
     ("上半年前", A, Y, "date_ambiguous_before"),
     ("本月前", A, Y, "date_ambiguous_before"),
-    ("元旦前", A, Y, "date_ambiguous_newyear"),  # 2017-12-31 or 2018-12-31?
     ("4月30日（周二）", A, Y, "date_weekday_mismatch"),
     ("12月10日至1月10日", A, Y, "date_range_backwards"),
     ("6-4月", A, Y, "date_range_backwards"),
@@ -345,11 +393,15 @@ REFUSED = [
     ("尽快", A, Y, "date_vague"),
     ("适时", A, Y, "date_vague"),
     ("长期", A, Y, "date_vague"),
-    ("长期坚持", A, Y, "date_vague"),
+    ("长期坚持", A, Y, "date_is_term"),  # a term, kept in `due` as written (test_terms.py)
+    ("常态化", A, Y, "date_is_term"),
+    ("每月25日前", A, Y, "date_is_term"),
+    ("每周五前", A, Y, "date_is_term"),
     ("近期", A, Y, "date_vague"),
     ("待定", A, Y, "date_vague"),
     ("某月某日", A, Y, "date_vague"),
-    ("年前", A, Y, "date_vague"),
+    ("节前", A, Y, "date_vague"),  # names no festival
+    ("节前完成", A, Y, "date_vague"),
     ("4月初", A, Y, "date_vague_period"),
     ("4月中", A, Y, "date_vague_period"),
     ("月中", A, Y, "date_vague_period"),
@@ -375,13 +427,13 @@ REFUSED = [
     ("完工后", A, Y, "date_unreadable"),
     ("2018", A, Y, "date_unreadable"),
     ("4", A, Y, "date_unreadable"),
-    ("半个月内", A, Y, "date_unreadable"),
     ("截至", A, Y, "date_unreadable"),
     # limits
     ("0天内", A, Y, "date_count_zero"),
     ("99999999天内", A, Y, "date_out_of_range"),
     ("10个工作日内", date(2090, 6, 1), 2090, "calendar_year_unknown"),
-    ("春节前", A, 2100, "date_festival_unknown"),
+    ("春节前", date(2099, 6, 1), 2099, "date_festival_unknown"),
+    ("2100年春节前", A, Y, "date_festival_unknown"),
 ]
 
 CASES = ABSOLUTE + FESTIVALS + RELATIVE + REFUSED
@@ -436,7 +488,18 @@ IN_FILE = [
     ("4.30", 2019, "2019-04-30"),
     ("年底", 2018, "2018-12-31"),
     ("当年底", 2018, "2018-12-31"),
-    ("春节前", 2018, "2018-02-15"),
+    ("春节前", 2018, "2018-02-15"),  # in a file: the festival of the repository's year
+    ("春节前", 2019, "2019-02-04"),
+    ("年前", 2018, "2018-02-15"),
+    ("国庆前", 2019, "2019-09-30"),
+    ("“五一”前", 2018, "2018-04-30"),
+    ("元旦前", 2018, "date_ambiguous_newyear"),  # 2017-12-31 or 2018-12-31?
+    ("16年9月底", None, "2016-09-30"),
+    ("2016-2017年", None, "2017-12-31"),
+    ("20180430", None, "2018-04-30"),
+    ("立行立改", 2018, "date_relative_in_file"),
+    ("立即整改", 2018, "date_relative_in_file"),
+    ("半个月内", 2018, "date_relative_in_file"),
     ("次年6月", 2018, "2019-06-30"),
     ("4月底", None, "date_needs_year"),
     ("4.30", None, "date_needs_year"),
@@ -499,9 +562,25 @@ DURATIONS = [
     ("０", 0),
     (-1, "duration_negative"), ("-3", "duration_negative"), ("-3天", "duration_negative"),
     (True, "duration_unreadable"), ("abc", "duration_unreadable"), ("3.5", "duration_unreadable"),
-    ("3个月", "duration_unreadable"), ("", "duration_unreadable"), ("天", "duration_unreadable"),
+    ("", "duration_unreadable"), ("天", "duration_unreadable"),
     ("3天半", "duration_unreadable"),
 ]
+
+
+UNITS = [  # SPEC §3: a bare number counts the calendar; a unit makes a natural span
+    (120, "counted", 120), ("120", "counted", 120), ("120天", "natural", 120),
+    ("120日", "natural", 120), ("120d", "natural", 120), ("120自然日", "natural", 120),
+    ("3周", "natural", 21), ("三周", "natural", 21), ("3w", "natural", 21),
+    ("2个月", "months", 2), ("两个月", "months", 2), ("2月", "months", 2),
+    ("15个工作日", "workdays", 15), ("十五个工作日", "workdays", 15),
+]
+
+
+@pytest.mark.parametrize(("value", "unit", "amount"), UNITS, ids=[repr(c[0]) for c in UNITS])
+def test_duration_unit(value, unit, amount):
+    got = parse_duration(value)
+    assert (got.unit, int(got)) == (unit, amount)
+    assert str(got) == str(value).strip()  # the wording is kept
 
 
 @pytest.mark.parametrize(("value", "expected"), DURATIONS, ids=[repr(c[0]) for c in DURATIONS])
@@ -596,9 +675,9 @@ def test_within_n_workdays_is_the_nth_official_working_day(d, n):
 
 @given(st.integers(2004, 2026))
 def test_spring_festival_eve_is_the_day_before_lunar_new_year(year):
-    eve = parse_date("春节前", year=year)
-    assert parse_date("春节", year=year) == eve + timedelta(days=1)
-    assert parse_date("除夕", year=year) == eve
+    eve = parse_date("春节前", year=year, relative=False)
+    assert parse_date("春节", year=year, relative=False) == eve + timedelta(days=1)
+    assert parse_date("除夕", year=year, relative=False) == eve
     assert date(year, 1, 20) <= eve <= date(year, 2, 19)
 
 
@@ -626,3 +705,40 @@ def test_importing_the_reader_loads_no_heavy_library():
             "print([m for m in ('lunardate', 'chinese_calendar', 'dateutil') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# --- through the CLI, as SPEC §3 drives it -----------------------------------------------------------
+
+
+def test_date_command__reads_new_phrases_from_the_as_of_day(cli, repo):
+    root = repo(settings="year: 2018\n")
+    result = cli("--dir", root, "--as-of", "2018-06-15", "date", "20180430", "半个月内", "“五一”前",
+                 "16年9月底", "2016-2017年", "（2018—2020年）", "年前", "春节前", "元旦前", "立行立改")
+    assert result.exit_code == 0, result
+    assert result.stdout.splitlines() == [
+        "20180430\t2018-04-30", "半个月内\t2018-06-30", "“五一”前\t2019-04-30", "16年9月底\t2016-09-30",
+        "2016-2017年\t2017-12-31", "（2018—2020年）\t2020-12-31", "年前\t2019-02-04",
+        "春节前\t2019-02-04", "元旦前\t2018-12-31", "立行立改\t2018-06-15"]
+
+
+def test_date_command__refuses_a_festival_that_is_not_named(cli, repo):
+    result = cli("--dir", repo(), "--as-of", "2018-06-15", "date", "节前")
+    assert result.exit_code == 1 and "节前" in result.stderr
+
+
+def test_add__a_node_already_passed_is_kept_with_one_warning(cli, repo):
+    root = repo(YT2="code: YT2\nname: 宇通二期项目\nitems: []\n")
+    result = cli("--dir", root, "--as-of", "2018-06-15", "add", "YT2", "拆迁扫尾", "--due", "4月底")
+    assert result.exit_code == 0, result
+    warnings = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(warnings) == 1 and "2018-04-30" in warnings[0] and "已经过了" in warnings[0]
+    assert "due: 2018-04-30" in (root / "ledgers" / "YT2.yaml").read_text(encoding="utf-8")
+
+
+def test_add__a_coming_node_and_a_close_date_warn_nothing(cli, repo):
+    root = repo(YT2="code: YT2\nname: 宇通二期项目\nitems: []\n")
+    result = cli("--dir", root, "--as-of", "2018-06-15", "add", "YT2", "春节前签约", "--due", "春节前")
+    assert result.exit_code == 0 and result.stderr.strip() == "", result
+    assert "due: 2019-02-04" in (root / "ledgers" / "YT2.yaml").read_text(encoding="utf-8")
+    result = cli("--dir", root, "--as-of", "2018-06-15", "close", "YT2-1", "--on", "2018-06-01")
+    assert result.exit_code == 0 and result.stderr.strip() == "", result

@@ -302,3 +302,104 @@ def test_schedule__linear_in_items():
     s = plan(ledger(*items, deadline="2040-12-31"), AS_OF, Calendar("weekdays"))
     assert s.items[-1].finish == D("2040-12-31")
     assert s.items[0].finish == Calendar("weekdays").add(s.items[1].start, -1)
+
+
+# --- durations with a unit (SPEC §3/§4): natural spans and official working days ---------------------
+
+
+def test_schedule__three_weeks_on_a_workdays_project_are_21_natural_days():
+    # Over the 2018 National Day holiday: the finish Monday 10-08 is a working day; 21 natural
+    # days end on it, whatever is worked in between (a bare 21 would reach back to 09-04).
+    s = by_id(plan(ledger({"duration": "三周", "due": "2018-10-08"}, calendar="workdays"), AS_OF, official()))
+    assert (s["P-1"].start, s["P-1"].finish) == (D("2018-09-18"), D("2018-10-08"))
+    assert s["P-1"].earliest_finish == D("2018-07-05")  # 06-15 + 20 days: a Thursday, worked
+    bare = by_id(plan(ledger({"duration": 21, "due": "2018-10-08"}, calendar="workdays"), AS_OF, official()))
+    assert bare["P-1"].start == D("2018-09-04")  # 21 working days: 中秋 09-24 off, 09-29/30 worked
+
+
+def test_schedule__a_natural_span_finishes_on_a_counted_day_and_may_start_on_any():
+    # Deadline Monday 2018-12-31 is off (元旦 holiday; Saturday 12-29 was worked): the finish
+    # snaps back to 12-29; 120天 then reach back to Saturday 09-01, a day off.
+    s = by_id(plan(ledger({"duration": "120天"}, calendar="workdays"), AS_OF, official()))
+    assert (s["P-1"].start, s["P-1"].finish) == (D("2018-09-01"), D("2018-12-29"))
+    for written in ("120日", "120d", "120自然日"):
+        same = by_id(plan(ledger({"duration": written}, calendar="workdays"), AS_OF, official()))
+        assert (same["P-1"].start, same["P-1"].finish) == (D("2018-09-01"), D("2018-12-29"))
+
+
+def test_schedule__working_days_count_the_official_calendar_on_a_natural_project():
+    # 15个工作日 ending Monday 10-08: 10-08, 09-30, 09-29 (make-up days), 09-28 … 09-25,
+    # 09-21 … 09-17 (中秋 09-24 off), 09-14, 09-13, 09-12.
+    s = by_id(plan(ledger({"duration": "15个工作日", "due": "2018-10-08"}), AS_OF, Calendar()))
+    assert (s["P-1"].start, s["P-1"].finish) == (D("2018-09-12"), D("2018-10-08"))
+    # Forward from Friday 06-15: 端午 06-18 is off, so the 15th working day is 07-06.
+    assert s["P-1"].earliest_finish == D("2018-07-06")
+    assert s["P-1"].slack == 94
+
+
+def test_schedule__months_are_calendar_months_ending_on_the_finish():
+    s = by_id(plan(ledger({"duration": "2个月"}, {"duration": "3周", "after": ["P-1"]}), AS_OF, Calendar()))
+    assert (s["P-2"].start, s["P-2"].finish) == (D("2018-12-11"), D("2018-12-31"))
+    assert (s["P-1"].start, s["P-1"].finish) == (D("2018-10-11"), D("2018-12-10"))
+    assert s["P-1"].earliest_finish == D("2018-08-14")  # 06-15 … 08-14: two months
+    assert s["P-2"].earliest_finish == D("2018-09-04")
+    end_of_month = by_id(plan(ledger({"duration": "两个月", "due": "2018-04-30"}), D("2018-01-01"), Calendar()))
+    assert end_of_month["P-1"].start == D("2018-03-01")  # 02-28 is the same day two months back
+
+
+def test_schedule__add_and_set_keep_the_written_span(cli, repo):
+    root = repo(P="code: P\nname: 项目\ndeadline: 2018-12-31\ncalendar: workdays\nitems: []\n")
+    assert cli("--dir", root, "--as-of", "2018-06-15", "add", "P", "施工", "--duration", "三周").exit_code == 0
+    assert cli("--dir", root, "--as-of", "2018-06-15", "add", "P", "验收", "--duration", "15",
+               "--after", "P-1").exit_code == 0
+    assert cli("--dir", root, "--as-of", "2018-06-15", "set", "P-2", "duration=2个月").exit_code == 0
+    text = (root / "ledgers" / "P.yaml").read_text(encoding="utf-8")
+    assert "    duration: 三周\n" in text and "    duration: 2个月\n" in text
+    result = cli("--dir", root, "--as-of", "2018-06-15", "schedule", "P", "--json")
+    items = {i["id"]: i for i in json.loads(result.stdout)["items"]}
+    assert (items["P-2"]["start"], items["P-2"]["finish"]) == ("2018-10-30", "2018-12-29")
+    assert (items["P-1"]["start"], items["P-1"]["finish"]) == ("2018-10-09", "2018-10-29")
+
+
+@st.composite
+def span_projects(draw):
+    """Chains mixing counted days, natural spans (天, 周, 个月) and official working days."""
+    n = draw(st.integers(1, 8))
+    items = []
+    for i in range(n):
+        unit = draw(st.sampled_from(["", "天", "周", "个月", "个工作日"]))
+        amount = draw(st.integers(1, 3 if unit in ("周", "个月") else 20))
+        item: dict = {"duration": amount if not unit else f"{amount}{unit}"}
+        if i and draw(st.booleans()):
+            item["after"] = [f"P-{draw(st.integers(1, i))}"]
+        if draw(st.integers(0, 3)) == 0:
+            item["due"] = (D("2018-08-01") + timedelta(days=draw(st.integers(0, 150)))).isoformat()
+        items.append(item)
+    cal = draw(st.sampled_from(sorted(CALENDARS)))
+    return ledger(*items, deadline="2018-12-31", calendar=cal), cal
+
+
+@settings(max_examples=100, deadline=None)
+@given(span_projects())
+def test_schedule__spans_occupy_their_days_and_keep_the_order(project):
+    led, cal_name = project
+    cal = CALENDARS[cal_name]()
+    p = by_id(plan(led, AS_OF, cal))
+    workdays = official()
+    for item in led.items:
+        me, d = p[item.id], item.duration
+        assert cal.is_counted(me.finish)  # a finish never falls on a day off
+        if d.unit == "natural":
+            assert (me.finish - me.start).days == int(d) - 1
+        elif d.unit == "months":  # from the same date M months before (exclusive) to the finish
+            from dateutil.relativedelta import relativedelta
+
+            assert me.start == me.finish - relativedelta(months=int(d)) + timedelta(days=1)
+        elif d.unit == "workdays":
+            assert workdays.is_counted(me.start)
+            assert workdays.between(me.start, workdays.snap(me.finish)) == int(d) - 1
+        else:
+            assert cal.between(me.start, me.finish) == int(d) - 1
+        for ref in item.after:
+            assert p[ref].finish < me.start  # a predecessor is done before its successor starts
+        assert me.earliest_finish is not None and cal.is_counted(me.earliest_finish)

@@ -23,17 +23,18 @@ D = date.fromisoformat
 def test_vocab__key_orders_are_the_models_field_orders():
     # The order files write keys in: changing it would reorder every new item in every ledger.
     assert vocab.ITEM_KEY_ORDER == ("id", "title", "kind", "due", "duration", "after", "owner", "unit",
-                                    "measures", "closed", "notes")
+                                    "measures", "closed", "notes", "from")
     assert vocab.PROJECT_KEY_ORDER == ("code", "name", "program", "stage", "unit", "leader", "owner",
                                        "deadline", "calendar", "investment", "items")
 
 
 def test_vocab__what_set_may_change_and_what_it_may_not_empty():
-    assert vocab.ITEM_SETTABLE == ("title", "kind", "due", "duration", "after", "owner", "unit", "measures")
+    assert vocab.ITEM_SETTABLE == ("title", "kind", "due", "duration", "after", "owner", "unit", "measures",
+                                   "from")
     assert vocab.PROJECT_SETTABLE == ("name", "program", "stage", "unit", "leader", "owner", "deadline",
                                       "calendar")
     assert vocab.REQUIRED == ("title", "name")
-    assert vocab.DATE_FIELDS == ("due", "deadline")
+    assert vocab.DATE_FIELDS == ("due", "from", "deadline")
 
 
 def test_vocab__allowed_values_are_what_the_models_accept():

@@ -390,6 +390,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
                            "YAML syntax error: bad indentation — keys of one level line up, the next level "
                            "is indented further"),
     "yaml_syntax_tab": ("YAML 语法错误：不能用 Tab 缩进，请改用空格", "YAML syntax error: a tab cannot indent: use spaces"),
+    # --- i15a ---
+    "date_is_term": ("“{text}”不是一个日期，而是长期或周期性的期限：只能写在 due 里（add --due、set ID due=）",
+                     "\"{text}\" is not one date but an ongoing or recurring term: it can only be a due "
+                     "(add --due, set ID due=)"),
+    "date_node_passed": ("{option} “{text}” 是 {date}，早于 {as_of}：这个时间节点已经过了",
+                         "{option} \"{text}\" is {date}, before {as_of}: this time node has already passed"),
 }
 
 # --- i15d ---

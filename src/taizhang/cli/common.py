@@ -129,7 +129,10 @@ class Env:
         if text is None:
             return None, None
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()) and _iso_or_none(text.strip()):
-            return _iso_or_none(text.strip()), None  # ISO needs no phrase grammar (nor its import)
+            value = _iso_or_none(text.strip())  # ISO needs no phrase grammar (nor its import)
+            assert value is not None
+            self._warn_if_passed(value, text, option)
+            return value, None
         from taizhang.domain.dates import DateError, parse_date
 
         year = self.settings.year or self.as_of.year
@@ -137,17 +140,39 @@ class Env:
             value = parse_date(text, as_of=self.as_of, year=year, workdays=self.workdays())
         except DateError as e:
             raise input_error("option_date", option=option, detail=message(e.key, self.lang, **e.args_)) from None
+        self._warn_if_passed(value, text, option)
         wording = None if text.strip() in (value.isoformat(),) else text.strip()
         return value, wording
 
-    def duration_option(self, text: Optional[str], option: str) -> Optional[int]:
-        """A duration as typed (120、120天、3周) → days."""
+    def due_option(self, text: Optional[str], option: str) -> tuple[date | str | None, Optional[str]]:
+        """A `due` as typed: a term that is not one date (长期坚持, 每月25日前: SPEC §7) is kept
+        as written; anything else is a date option."""
+        if text is not None and not text.strip()[:1].isdigit():
+            from taizhang.domain.terms import parse_term
+
+            if parse_term(text) is not None:
+                return text.strip(), None
+        return self.date_option(text, option)
+
+    def _warn_if_passed(self, value: date, text: str, option: str) -> None:
+        # A clerk may record an old node, but a phrase read into the past (春节前 on 春节) is more
+        # often a slip: say so, once, on stderr. Only time nodes: a close or note dated in the
+        # past (--on) is the normal case.
+        if option.lstrip("-") in ("due", "deadline", "reply-by") and value < self.as_of:
+            typer.echo(message("warning_prefix", self.lang)
+                       + message("date_node_passed", self.lang, option=option, text=text.strip(),
+                                 date=value.isoformat(), as_of=self.as_of.isoformat()), err=True)
+
+    def duration_option(self, text: Optional[str], option: str) -> Optional[int | str]:
+        """A duration as typed → what the ledger keeps: a bare number (120) as counted days, a
+        span with its unit (120天、3周、2个月、15个工作日) as the clerk wrote it (SPEC §3)."""
         if text is None:
             return None
         from taizhang.domain.dates import DateError, parse_duration
 
         try:
-            return parse_duration(text.strip())
+            value = parse_duration(text.strip())
+            return int(value) if value.counted else text.strip()
         except DateError as e:
             raise input_error("option_date", option=option, detail=message(e.key, self.lang, **e.args_)) from None
 

@@ -90,7 +90,7 @@ def _add(env: Env, code: str, title: str, *, due: Optional[str], duration: Optio
 
         if kind not in KINDS:  # refused before the dates are read, as the options stand
             raise input_error("kind_invalid", kind=kind)
-    when, wording = env.date_option(due, "--due")
+    when, wording = env.due_option(due, "--due")
     days = env.duration_option(duration, "--duration")
     new_id = env.repository.add(code, title, kind=kind, due=when, duration=days, after=csv_list(after),
                                 owner=owner, unit=unit, measures=measures,
@@ -220,14 +220,15 @@ def _parse_assignment(env: Env, text: str, target: str) -> tuple[str, Any, Optio
     check_settable(target, name, None if raw.strip() == "" else raw)
     if raw == "":
         return name, None, None
-    if name in ("due", "deadline"):
-        value, wording = env.date_option(raw, name)
+    if name in ("due", "deadline", "from"):
+        value, wording = env.due_option(raw, name) if name == "due" else env.date_option(raw, name)
         return name, value, wording
     if name == "duration":
         from taizhang.domain.dates import DateError, parse_duration
 
         try:
-            return name, parse_duration(raw), None
+            span = parse_duration(raw)  # a span keeps its wording (3周), a bare number is counted days
+            return name, (int(span) if span.counted else raw), None
         except DateError as e:
             raise input_error("set_invalid", field=name, value=raw, detail=message(e.key, env.lang, **e.args_)) from None
     if name == "after":

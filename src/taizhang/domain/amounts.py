@@ -13,6 +13,7 @@ Accepted (the result is always a Decimal in 万元):
     壹亿贰仟万元整               大写 numerals (零壹贰叁肆伍陆柒捌玖拾佰仟萬億, 圆, 整)
     三点五亿  二〇〇〇万         点 as the decimal point; 〇 written digit by digit
     人民币3000万元  ￥3000万  RMB 3000万  3000万元人民币     RMB markers
+    ¥5,000,000  ￥5,000,000    a yuan sign before thousands separators is 元: 500 万元
 
 Refused, each with its own message that quotes the input:
 
@@ -26,6 +27,7 @@ Refused, each with its own message that quotes the input:
     50%  百分之五十                         amount_percent: a rate, not an amount
     ￥3000  RMB 3000 (no unit)             amount_unit_needed: after a currency sign a bare
                                            number usually means 元, in the ledger it means 万元
+                                           (grouped in thousands after ¥, it is 元: see above)
     1亿2000  三亿五  一万二  三千五          amount_ambiguous_tail: the unit of the last part is
                                            left to the reader (万? 元? 三千五 = 3500 or 3005?)
     finer than 1分 (0.001元, 0.0000001)    amount_too_precise
@@ -179,6 +181,7 @@ def _parse_text(value: str) -> Decimal:
         negative, s = m[1] != "+", s[m.end():]
     m = _PREFIX.match(s)
     marked = bool(m)
+    yuan_sign = bool(m) and m[1] == "¥"  # ¥ and ￥ (made half-width above)
     if m:
         s = s[m.end():]
         m = _SIGN.match(s)
@@ -202,6 +205,10 @@ def _parse_text(value: str) -> Decimal:
     if tail is not None and not yuan and has_big:
         # 1亿2000 / 三亿五千: is the last part 万 or 元? The writer knows; we do not guess.
         raise _refuse("amount_ambiguous_tail", text, tail=tail)
+    if yuan_sign and not yuan and not has_big and "," in s:
+        # ¥5,000,000: a yuan sign before a figure grouped in thousands is how accounts write
+        # 元 — 5000000 元, never 5000000 万元 (500 亿) — so the sign is the unit.
+        yuan = True
     if marked and not yuan and not has_big:
         # ￥3000: after a currency sign a bare number usually means 元, in the ledger 万元.
         raise _refuse("amount_unit_needed", text)

@@ -8,12 +8,17 @@ How a phrase is read
 - The text is normalised first: full-width characters become half-width (NFKC), spaces go, and
   Chinese numerals standing before a unit (年 月 日 号 天 周 个 季 旬 …) or after 月/周/星期/第
   become Arabic (`二〇一九年三月十五日` → `2019年3月15日`, `两周内` → `2周内`, `廿五日` → `25日`).
-  Festival names keep their numerals (`五一`, `七一`, `双十一`).
+  Festival names keep their numerals (`五一`, `七一`, `双十一`). Quotes are dropped (`“五一”前`),
+  and a phrase wrapped whole in brackets is read inside them (`（2018—2020年）`).
 - Leading words that only stress the deadline (`截至`, `最迟`, `不晚于`, `于`, `力争` …) are
   dropped; then the rules of `_RULES` are tried in order, each a regex matched at the start of the
   text with a function computing the day. A range (`4月10日至20日`, `4-6月`) ends on its last day.
 - After the date: `前`/`之前`/`以前`/`为止` keep a given day (`4月30日前` → 04-30); `(不含)`
-  excludes it (→ 04-29); `<节日>前` is the day before the festival (`春节前` = 除夕). `前` after a
+  excludes it (→ 04-29); `<节日>前` is the day before the festival (`春节前` = 除夕; `年前` is
+  春节前; `节前` names no festival and is refused). Without a written year a festival is the
+  *coming* one, the first on or after as_of (春节前 typed in June is next year's 除夕, 元旦前 Dec 31
+  of this year); typed into a file (`relative=False`) it is the festival of `year`, and 元旦前 is
+  refused there (Dec 31 of which year?). `前` after a
   bare period (`4月前`, `2019年前`, `一季度前`) is refused: before it starts, or before it ends?
 - Words after the date are the action (`3月份全面开工`) and are ignored, unless they would change
   the date (`4月底或5月初`, `4月底左右`, `4月30日,5月30日`, `明年某时`): then the phrase is
@@ -30,7 +35,10 @@ How a phrase is read
   month's last day, `N个工作日内` the N-th official working day strictly after as_of (调休 make-up
   working days count, statutory holidays don't).
 - Short numeric dates are always month.day (`4.5` is April 5); `30.4` is refused, never swapped.
-  Two-digit years (`18年`, `18.4.30`) are refused, as is a day without a month (`30日前`).
+  `20180430` is a date. A two-digit year before 年 is this century's (`16年9月底` → 2016-09-30);
+  `18.4.30` is refused (which part is the year?), as is a day without a month (`30日前`).
+- Year ranges end on the last day of their last year: `2016-2017年`, `2016年至2017年`.
+- `立行立改`, `立即整改`, `即知即改` are the as-of day (relative). `半个月内` is 15 days.
 
 Heavy or optional libraries (dateutil, lunardate, chinese_calendar) are imported only by the rules
 that need them: start-up time matters.
@@ -43,6 +51,8 @@ import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, Callable, Optional
+
+from taizhang.domain.durations import MONTHS, NATURAL, WORKDAYS, Duration
 
 
 class DateError(ValueError):
@@ -95,9 +105,16 @@ def _arabise(s: str) -> str:
     return _CN_RUN.sub(number, s)
 
 
+_QUOTES = re.compile("[\"'“”‘’「」『』《》〈〉]")
+
+
 def _normalise(raw: str) -> str:
     s = unicodedata.normalize("NFKC", raw)
-    s = re.sub(r"\s+", "", s).lower()
+    # Quotes only mark a name (“五一”前, ‘十一’前); a phrase wrapped whole in brackets, as a
+    # table cell writes its period (（2018—2020年）), is the phrase inside them.
+    s = _QUOTES.sub("", re.sub(r"\s+", "", s).lower())
+    if s.startswith("(") and s.endswith(")") and "(" not in s[1:] and ")" not in s[:-1]:
+        s = s[1:-1]
     return _arabise(s)
 
 
@@ -147,7 +164,7 @@ class _Context:
         """The year of a match with optional groups `y` (2019) and `ry` (今/本/明/去/后/次/当)."""
         groups = m.groupdict()
         if groups.get("y"):
-            return int(groups["y"])
+            return _full_year(groups["y"])
         word = groups.get("ry")
         if word in ("今", "本"):
             return self.today().year
@@ -171,6 +188,11 @@ class _Context:
                 raise DateError("date_out_of_range", text=self.text) from None
             raise DateError("date_no_such_day", text=self.text, year=y, month=m, day=d,
                             ym=f"{y:04d}-{m:02d}") from None
+
+
+def _full_year(written: str) -> int:
+    """`2016` → 2016; `16` (16年9月底, as documents shorten a year) → 2016."""
+    return int(written) if len(written) == 4 else 2000 + int(written)
 
 
 def _written(m: re.Match[str]) -> bool:
@@ -217,8 +239,8 @@ def rule(pattern: str) -> Callable[[Rule], Rule]:
 
 # An optional year before a phrase: 2019年, 今年/本年, 明年, 去年, 后年 (from as_of), 次年/当年 (from
 # `year`). Y_NIAN is the same with 年 itself required (年底, 2019年底, 今年底).
-Y_OPT = r"(?:(?P<y>\d{4})年|(?P<ry>[今本明去后次当])年)?"
-Y_NIAN = r"(?:(?P<y>\d{4})|(?P<ry>[今本明去后次当]))?年"
+Y_OPT = r"(?:(?P<y>\d{4}|\d{2})年|(?P<ry>[今本明去后次当])年)?"
+Y_NIAN = r"(?:(?P<y>\d{4}|\d{2})|(?P<ry>[今本明去后次当]))?年"
 _WEEK = {None: 0, "本": 0, "这": 0, "这个": 0, "下": 1, "下个": 1, "下下": 2, "下下个": 2,
          "上": -1, "上个": -1}
 _MONTH_OFFSET = {"本": 0, "这": 0, "这个": 0, "当": 0, "下": 1, "下个": 1, "下下": 2, "下下个": 2,
@@ -227,8 +249,20 @@ _OFFSET_WORDS = r"本|这个?|当|下下个?|下个?|上个?"
 _VAGUE_HINTS = {"初": "上旬", "中": "中旬"}
 
 
+@rule(r"立行立改|立即整改|即知即改")
+def _immediate(m: re.Match[str], ctx: _Context) -> _Reading:
+    """立行立改: put right at once — the as-of day of the command that records it (relative)."""
+    return _Reading(ctx.today())
+
+
+@rule(r"年(?=(?:之|以)?前)")
+def _new_year_eve(m: re.Match[str], ctx: _Context) -> _Reading:
+    """年前 is 春节前 (the 前 that follows makes it 除夕)."""
+    return _festival_reading("春节", None, ctx)
+
+
 @rule(r"尽快|尽早|及早|适时|长期|近期|择机|待定|另定|另行|视情况?|持续|常态化|随时|及时|马上|"
-      r"立即|立刻|即时|年前|节前|节后|某")
+      r"立即|立刻|即时|节前|节后|某")
 def _vague(m: re.Match[str], ctx: _Context) -> _Reading:
     raise DateError("date_vague", text=ctx.text, word=m[0])
 
@@ -243,6 +277,26 @@ def _iso(m: re.Match[str], ctx: _Context) -> Optional[_Reading]:
         return _Reading(date(int(m["y"]), int(m["m"]), int(m["d"])))
     except ValueError:
         raise DateError("date_impossible", text=ctx.text) from None
+
+
+@rule(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?![\d天日周个工星礼年月])")  # not a count: 20000000天内
+def _compact(m: re.Match[str], ctx: _Context) -> _Reading:
+    """20180430, as spreadsheets and systems print a date."""
+    try:
+        return _Reading(date(int(m["y"]), int(m["m"]), int(m["d"])))
+    except ValueError:
+        raise DateError("date_impossible", text=ctx.text) from None
+
+
+@rule(r"(?P<y1>\d{4})年?(?:至|到|~|-|—|–|〜)(?P<y2>\d{4})年(?:度)?(?P<e>底|末)?")
+def _year_range(m: re.Match[str], ctx: _Context) -> _Reading:
+    """2016-2017年, 2016至2017年 → the last day of the range's last year (2016年至2017年 is read
+    as a range of two years)."""
+    first, last = int(m["y1"]), int(m["y2"])
+    if last < first:
+        raise DateError("date_range_backwards", text=ctx.text, start=f"{first}-01-01",
+                        end=f"{last}-12-31")
+    return _Reading(ctx.ymd(last, 12, 31), END if m["e"] else PERIOD, start=ctx.ymd(first, 1, 1))
 
 
 @rule(r"今天|今日|明天|明日|大后天|后天|昨天|昨日|前天")
@@ -269,10 +323,12 @@ def _within_weeks(m: re.Match[str], ctx: _Context) -> _Reading:
     return _Reading(ctx.today() + timedelta(days=7 * _count(m, ctx)), END)
 
 
-@rule(r"(?P<n>\d+)个月(?:之|以)?内|(?P<years>[1-9])年(?:之|以)?内")
+@rule(r"(?P<n>\d+)个月(?:之|以)?内|(?P<years>\d{1,2})年(?:之|以)?内|(?P<half>半)个?月(?:之|以)?内")
 def _within_months(m: re.Match[str], ctx: _Context) -> _Reading:
     from dateutil.relativedelta import relativedelta
 
+    if m["half"]:  # 半个月内: 15 days, as offices count half a month
+        return _Reading(ctx.today() + timedelta(days=15), END)
     months = _count(m, ctx) if m["n"] else 12 * int(m["years"])
     today = ctx.today()  # outside the try: DateError is a ValueError too
     try:
@@ -292,7 +348,7 @@ def _within_workdays(m: re.Match[str], ctx: _Context) -> _Reading:
         raise DateError(e.key, **e.args_) from None
 
 
-@rule(r"\d{2}(?:年|[-/.]\d{1,2}[-/.]\d{1,2}(?!\d))")
+@rule(r"\d{2}[-/.]\d{1,2}[-/.]\d{1,2}(?!\d)")
 def _short_year(m: re.Match[str], ctx: _Context) -> _Reading:
     raise DateError("date_year_short", text=ctx.text, short=m[0][:2])
 
@@ -396,12 +452,26 @@ def _festival_day(name: str, year: int) -> date:
 def _festival(m: re.Match[str], ctx: _Context) -> _Reading:
     """春节 → lunar new year; 国庆 → 10-01; with 前 the day before (春节前 = 除夕)."""
     name = _FESTIVAL_ALIASES.get(m["f"], m["f"])
-    year = ctx.year_of(m)
+    return _festival_reading(name, ctx.year_of(m) if _written(m) else None, ctx)
+
+
+def _festival_reading(name: str, year: Optional[int], ctx: _Context) -> _Reading:
+    """The festival of `year`; without one, typed as an option (relative) it is the coming
+    festival, the first on or after the as-of day (春节前 typed in June is next year's 除夕);
+    in a file it is the festival of the repository's year (a file never changes with the day)."""
+    coming = year is None and ctx.relative and ctx.range_from is None
+    # 元旦前 without a year is refused in a file (Dec 31 of which year?); the coming one is clear.
+    year_known = year is not None or coming
+    if year is None:
+        year = ctx.today().year if coming else ctx.base_year()
     try:
         day = _festival_day(name, year)
+        if coming and day < ctx.today():
+            year += 1
+            day = _festival_day(name, year)
     except Exception:  # lunardate and chinese_calendar know 1900–2099 only
         raise DateError("date_festival_unknown", text=ctx.text, festival=name, year=year) from None
-    return _Reading(day, FESTIVAL, festival=name, year_written=_written(m))
+    return _Reading(day, FESTIVAL, festival=name, year_written=year_known)
 
 
 @rule(rf"{Y_OPT}(?P<m1>\d{{1,2}})(?:至|到|~|-|—|–|〜)(?P<m2>\d{{1,2}})月份?(?P<e>底|末)?")
@@ -453,11 +523,12 @@ def _short_numeric(m: re.Match[str], ctx: _Context) -> _Reading:
     return _Reading(ctx.ymd(ctx.year_of(m), month, day))
 
 
-@rule(r"(?:(?P<y>\d{4})(?:年|-|/)?|(?P<ry>[今本明去后次当])年)?"
+@rule(r"(?:(?P<y>\d{4})(?:年|-|/)?|(?P<y2>\d{2})年|(?P<ry>[今本明去后次当])年)?"
       r"(?:第?(?P<q>[1-4])季度?|q(?P<q2>[1-4]))(?P<e>末|底|内)?")
 def _quarter(m: re.Match[str], ctx: _Context) -> _Reading:
     """一季度, 第一季度, 一季度末, Q1, 2019Q1 → 03-31 (二 → 06-30, 三 → 09-30, 四 → 12-31)."""
-    q, y = int(m["q"] or m["q2"]), ctx.year_of(m)
+    q = int(m["q"] or m["q2"])
+    y = _full_year(m["y2"]) if m["y2"] else ctx.year_of(m)
     return replace(_month(ctx, y, 3 * q), kind=END if m["e"] else PERIOD,
                    start=date(y, 3 * q - 2, 1))
 
@@ -482,7 +553,7 @@ def _year_end(m: re.Match[str], ctx: _Context) -> _Reading:
     return _Reading(ctx.ymd(y, 12, 31), kind, start=date(y, 1, 1))
 
 
-@rule(r"(?:(?P<y>\d{4})|(?P<ry>[今本明去后次当]))年")
+@rule(r"(?:(?P<y>\d{4}|\d{2})|(?P<ry>[今本明去后次当]))年")
 @rule(rf"{Y_OPT}全年")
 def _whole_year(m: re.Match[str], ctx: _Context) -> _Reading:
     """2019年, 今年, 明年, 次年, 全年 → 12-31."""
@@ -566,6 +637,11 @@ def parse_date(text: Any, *, as_of: date | None = None, year: int | None = None,
     raw = str(text).strip()
     if not raw:
         raise DateError("date_empty")
+    if raw[0] in "长持常每":  # 长期坚持, 每月25日前: a term kept in `due` as written, not one date
+        from taizhang.domain.terms import parse_term
+
+        if parse_term(raw) is not None:
+            raise DateError("date_is_term", text=raw)
     ctx = _Context(raw, as_of, year, relative, workdays=workdays)
     s = _normalise(raw)
     lead = _LEAD.match(s)
@@ -649,19 +725,20 @@ def _parse(s: str, pos: int, ctx: _Context) -> date:
 
 # --- durations --------------------------------------------------------------------------------------
 
-_DURATION = re.compile(r"(?P<n>\d+)(?P<u>d|w|天|日|自然日|个?工作日|个?(?:周|星期|礼拜))?")
+_DURATION = re.compile(r"(?P<n>\d+)(?P<u>d|w|天|日|自然日|个?工作日|个?(?:周|星期|礼拜)|个?月)?")
 
 
-def parse_duration(value: Any) -> int:
-    """Counted days in the project's calendar: `120`, `120d`, `120天`, `120日`, `3周`, `3个星期`,
-    `十天`, `两周` (a week is 7 counted days). `120个工作日` is 120 counted days: the project's
-    calendar decides which days count."""
+def parse_duration(value: Any) -> Duration:
+    """A duration as written (SPEC §3, durations.py): a bare number `120` counts days of the
+    project's calendar; with a calendar unit it is a natural span — `120天`, `120日`, `120自然日`,
+    `120d`, `3周`/`3w`/`3个星期` (21 days), `2个月` (calendar months); `15个工作日` counts official
+    working days. Chinese numerals read too (`十天`, `两周`). The result keeps the wording."""
     if isinstance(value, bool):
         raise DateError("duration_unreadable", text=str(value))
     if isinstance(value, int):
         if value < 0:
             raise DateError("duration_negative", text=str(value))
-        return value
+        return value if isinstance(value, Duration) else Duration(value)
     text = str(value).strip()
     s = _normalise(text)
     if s.startswith("-") and _DURATION.fullmatch(s[1:]):
@@ -674,5 +751,13 @@ def parse_duration(value: Any) -> int:
     if not m:
         raise DateError("duration_unreadable", text=text)
     n = int(m["n"])
-    unit = m["u"] or "d"
-    return n * 7 if unit == "w" or unit.lstrip("个") in ("周", "星期", "礼拜") else n
+    unit = (m["u"] or "").lstrip("个")
+    if not unit:
+        return Duration(n)  # `"120"` as text is still the bare number
+    if unit == "工作日":
+        return Duration(n, WORKDAYS, text)
+    if unit == "月":
+        return Duration(n, MONTHS, text)
+    if unit in ("w", "周", "星期", "礼拜"):
+        return Duration(7 * n, NATURAL, text)
+    return Duration(n, NATURAL, text)

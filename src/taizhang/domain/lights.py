@@ -34,17 +34,25 @@ RECENT_DAYS = 40
 
 
 def item_light(item: Item, node: date | None, as_of: date, warn_days: int, *,
-               infeasible: bool = False, start: date | None = None) -> Light:
+               infeasible: bool = False, start: date | None = None,
+               stale_days: int | None = None) -> Light:
     """The light of one item on day `as_of`, given its time node (explicit or computed), whether
     its schedule is infeasible, and its computed start (SPEC §5)."""
-    return light_reason(item, node, as_of, warn_days, infeasible=infeasible, start=start)[0]
+    return light_reason(item, node, as_of, warn_days, infeasible=infeasible, start=start,
+                        stale_days=stale_days)[0]
 
 
 def light_reason(item: Item, node: date | None, as_of: date, warn_days: int, *,
-                 infeasible: bool = False, start: date | None = None) -> tuple[Light, str]:
-    """The light and the name of the rule that fired (for `why`)."""
+                 infeasible: bool = False, start: date | None = None,
+                 stale_days: int | None = None) -> tuple[Light, str]:
+    """The light and the name of the rule that fired (for `why`). For an item whose `due` is a
+    term (SPEC §7), `node` is its current occurrence (recurring) or None (ongoing), `start` the
+    day its term counts from, and `stale_days` lights an ongoing duty yellow when unreported."""
     if item.closed is not None and item.closed.date <= as_of:
         return "done", "closed"
+    term = getattr(item, "term", None)
+    if term is not None:
+        return _term_reason(item, term.ongoing, node, as_of, warn_days, start, stale_days)
     if node is None:
         return "none", "no_node"
     if node < as_of:
@@ -62,6 +70,40 @@ def is_infeasible(light: str, days_left: int | None) -> bool:
     """Red while its time node is not yet past: only an infeasible schedule lights that (see
     `light_reason`). Its word is 不可行, not 逾期 — nothing is late yet (SPEC §5)."""
     return light == "red" and days_left is not None and days_left >= 0
+
+
+def _term_reason(item: Item, ongoing: bool, node: date | None, as_of: date, warn_days: int,
+                 start: date | None, stale_days: int | None) -> tuple[Light, str]:
+    # An ongoing duty is never late, only quiet; a recurring one is judged by its occurrence.
+    if ongoing or node is None:
+        last = max((n.date for n in item.notes if n.date <= as_of), default=None)
+        if stale_days is not None and is_stale(last, start, as_of, stale_days):
+            return "yellow", "ongoing_stale"
+        return "green", "ongoing"
+    if node < as_of:
+        return "red", "occurrence_missed"
+    if (node - as_of).days <= warn_days:
+        return "yellow", "occurrence_soon"
+    return "green", "occurrence_on_time"
+
+
+def term_start(item: Item, settings: Settings, as_of: date) -> date:
+    """The day a term counts from: the item's `from:`, else 1 January of the repository's `year`
+    (of the as-of day's year when none is set)."""
+    given = getattr(item, "from_", None)
+    return given if given is not None else date(settings.year or as_of.year, 1, 1)
+
+
+def item_node(item: Item, planned: Planned, as_of: date, settings: Settings) -> date | None:
+    """An item's time node on `as_of`: its `due`, else the finish of 倒排工期; for a recurring
+    term the earliest occurrence not yet met by a report, for an ongoing duty none (SPEC §7)."""
+    term = getattr(item, "term", None)
+    if term is None:
+        return time_node(item, planned)
+    if term.ongoing:
+        return None
+    occurrence: date = term.node((n.date for n in item.notes), term_start(item, settings, as_of), as_of)
+    return occurrence
 
 
 def is_stale(last_report: date | None, start: date | None, as_of: date, stale_days: int) -> bool:
@@ -113,6 +155,7 @@ class ItemView:
     close_note: str | None = None
     evidence: str | None = None
     recent_notes: Sequence[Report] = ()
+    term: str | None = None  # a `due` that is not one date, as written (长期坚持, 每月25日前)
 
     @property
     def sort_key(self) -> tuple[bool, date, str, int]:
@@ -247,13 +290,18 @@ def evaluate(ledgers: Iterable[Ledger], as_of: date, settings: Settings,
         code, name, unit, owner, leader = ledger.code, ledger.name, ledger.unit, ledger.owner, ledger.leader
         for item in ledger.items:  # the hot loop of every status: 100,000 times for a city
             planned = schedule.get(item.id) or _UNPLANNED
-            node = time_node(item, planned)
+            term = item.term
+            node = time_node(item, planned) if term is None else item_node(item, planned, as_of, settings)
             infeasible = planned.infeasible
             # An item already past its time node is simply overdue (red), not a planning finding.
             if infeasible and node is not None and node >= as_of:
                 findings.append(Finding(code, item.id, "schedule_infeasible",
                                         {"id": item.id, "days": -(planned.slack or 0)}))
-            light = item_light(item, node, as_of, warn_days, infeasible=infeasible, start=planned.start)
+            if term is None:
+                light = item_light(item, node, as_of, warn_days, infeasible=infeasible, start=planned.start)
+            else:
+                light = item_light(item, node, as_of, warn_days, start=term_start(item, settings, as_of),
+                                   stale_days=stale_days)
             closed = item.closed
             closed_on = closed.date if closed is not None and closed.date <= as_of else None
             last_note = (max((n for n in item.notes if n.date <= as_of), key=_note_day, default=None)
@@ -265,10 +313,11 @@ def evaluate(ledgers: Iterable[Ledger], as_of: date, settings: Settings,
                 item.id, code, name, item.title, item.kind, item.unit or unit, item.owner or owner,
                 leader, node, light, (node - as_of).days if node is not None else None, closed_on,
                 item_number(item.id), last_note,
-                light != "done" and is_stale(last_note.date if last_note else None, planned.start,
+                light != "done" and is_stale(last_note.date if last_note else None,
+                                             planned.start if term is None else term_start(item, settings, as_of),
                                              as_of, stale_days),
                 planned.start, item.measures, shut.by if shut else None, shut.note if shut else None,
-                shut.evidence if shut else None, recent))
+                shut.evidence if shut else None, recent, term.text if term is not None else None))
         views.sort(key=lambda v: v.sort_key)
         projects.append(ProjectView(ledger.code, ledger.name, ledger.unit, ledger.leader,
                                     ledger.owner, ledger.program, views, _tally(views),

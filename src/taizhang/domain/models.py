@@ -6,13 +6,16 @@ from datetime import date as Date
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Optional, Union, get_args
 
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo,
-                      WithJsonSchema, field_validator)
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator,
+                      ValidationInfo, WithJsonSchema, field_validator, model_validator)
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from taizhang.domain.amounts import AmountError, parse_amount
 from taizhang.domain.ids import CODE_PATTERN, ITEM_ID_PATTERN, is_item_id
 from taizhang.domain.calendars import DEFAULT_CALENDAR, CalendarName
+from taizhang.domain.durations import Duration
+from taizhang.domain.terms import Term
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 Kind = Literal["task", "milestone", "problem"]
@@ -57,9 +60,11 @@ def _amount(value: Any) -> Decimal:
         raise PydanticCustomError("tz_amount", "{key}", {"key": e.key, **e.args_}) from None
 
 
-def _duration(value: Any) -> int:
+def _duration(value: Any) -> Duration:
     if type(value) is int and value >= 0:
-        return value  # the common case, without the phrase grammar
+        return Duration(value)  # the common case, without the phrase grammar
+    if isinstance(value, Duration):
+        return value
     from taizhang.domain.dates import DateError, parse_duration
 
     try:
@@ -79,11 +84,12 @@ Amount = Annotated[
     WithJsonSchema({"type": ["number", "string"],
                     "description": "万元；或带单位的字符串，如 16亿、3000万元"}),
 ]
-Duration = Annotated[
+LedgerDuration = Annotated[
     int,
-    BeforeValidator(_duration),
+    PlainValidator(_duration),  # a Duration (an int that knows its unit), never cast back to int
     WithJsonSchema({"type": ["integer", "string"],
-                    "description": "天数（按项目日历计）：120、120d、120天、3周"}),
+                    "description": "工期：120（按项目日历计的天数）；120天、120d、3周、2个月（自然日）；"
+                                   "15个工作日（法定工作日）"}),
 ]
 Text = Annotated[str, Field(min_length=1)]
 
@@ -117,8 +123,11 @@ class Item(_Strict):
     title: Text = Field(title="事项")
     kind: Kind = Field(
         DEFAULT_KIND, title="类型", description="task 任务（默认）| milestone 节点 | problem 问题台账")
-    due: Optional[LedgerDate] = Field(None, title="时间节点", description="完成时限（含当天）")
-    duration: Optional[Duration] = Field(None, title="工期", description="按项目日历计的天数")
+    due: Optional[LedgerDate] = Field(
+        None, title="时间节点",
+        description="完成时限（含当天）；或不是一个日期的期限：长期坚持、持续推进、常态化，每月25日前、每季度末月20日前、每年12月底前、每周五前")
+    duration: Optional[LedgerDuration] = Field(
+        None, title="工期", description="数字为按项目日历计的天数；带单位（120天、3周、2个月）为自然日；N个工作日按法定工作日")
     after: list[Annotated[str, AfterValidator(_item_ref)]] = Field(
         default_factory=list, title="前置事项", description="须先完成的事项编号")
     owner: Optional[str] = Field(None, title="责任人")
@@ -126,6 +135,28 @@ class Item(_Strict):
     measures: Optional[str] = Field(None, title="整改措施", description="问题台账的整改措施")
     closed: Optional[Closed] = Field(None, title="销号", description="存在即已销号")
     notes: list[Note] = Field(default_factory=list, title="进展情况", description="按时间先后")
+    from_: Optional[LedgerDate] = Field(
+        None, alias="from", title="起算日期",
+        description="周期性期限（每月25日前…）从哪一天所在的周期起算；默认为 year 年的 1 月 1 日")
+    # A `due` that is not one date (长期坚持, 每月25日前: terms.py). It is read from `due` and
+    # kept apart, so that `due` stays a date (or None) for everything that plans and compares.
+    term: SkipJsonSchema[Optional[Term]] = Field(None, exclude=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _due_term(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        if "term" in data:  # only `due` says a term; a `term:` typed into a file is unknown
+            raise PydanticCustomError("extra_forbidden", "Extra inputs are not permitted")
+        due = data.get("due")
+        if type(due) is str and not due[:1].isdigit():  # ISO dates never reach the term grammar
+            from taizhang.domain.terms import parse_term
+
+            term = parse_term(due)
+            if term is not None:
+                return {**data, "due": None, "term": term}
+        return data
 
     @field_validator("after", mode="before")
     @classmethod

@@ -2,8 +2,13 @@
 slack and the critical path. Pure functions of (ledger, as-of day, calendar); SPEC §4.
 
 Vocabulary: a *counted* day is a working day of the project's calendar. An item of N counted
-days occupies the N counted days ending on its finish. A milestone (and any item without a
-duration) has start = finish, and its predecessors may finish on that same day.
+days (a bare `duration: N`) occupies the N counted days ending on its finish. A duration with a
+calendar unit (durations.py) is a natural span: `3周` occupies the 21 natural days ending on its
+finish, `2个月` the days from the same date two months before (exclusive) to its finish; its
+finish still snaps to a counted day, its start may be any day. `15个工作日` occupies 15 working
+days of the official calendar ending on its finish (on the last one on or before it). A
+milestone (and any item without a duration) has start = finish, and its predecessors may
+finish on that same day.
 """
 
 from __future__ import annotations
@@ -12,7 +17,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Iterable
 
-from taizhang.domain.calendars import Calendar, CalendarError, calendar_name
+from taizhang.domain.calendars import Calendar, CalendarError, calendar_name, official
+from taizhang.domain.durations import COUNTED, MONTHS, NATURAL, unit_of
 from taizhang.domain.ids import item_number
 
 if TYPE_CHECKING:  # the planner works on any objects shaped so; a warm `status` loads no pydantic
@@ -83,7 +89,8 @@ class Schedule:
 
 
 def time_node(item: Item, planned: Planned) -> date | None:
-    """An item's time node (SPEC §5): its `due`, else the finish computed by 倒排工期."""
+    """An item's time node (SPEC §5): its `due`, else the finish computed by 倒排工期. An item
+    whose `due` is a term (长期坚持, 每月25日前) has none here: lights.term_node reads it."""
     return item.due if item.due is not None else planned.finish
 
 
@@ -164,6 +171,10 @@ def _general_plan(ledger: Ledger, as_of: date, calendar: Calendar) -> Schedule:
             continue
         bound: date | None = None
         source: str | None = None
+        if getattr(item, "term", None) is not None:  # 长期坚持, 每月25日前: no time node to plan to
+            start[item.id] = finish[item.id] = None
+            bound_by[item.id] = None
+            continue
         for candidate, why in ((ledger.deadline, "deadline"), (item.due, "due")):
             if candidate is not None and (bound is None or candidate <= bound):
                 bound, source = candidate, why
@@ -194,13 +205,18 @@ def _general_plan(ledger: Ledger, as_of: date, calendar: Calendar) -> Schedule:
             if item.id in fixed:
                 earliest[item.id] = fixed[item.id]
                 continue
+            if getattr(item, "term", None) is not None:
+                continue  # no time node: nothing to finish by, and it holds up no successor
             preds = [earliest[ref] for ref in dict.fromkeys(item.after) if ref in earliest and ref != item.id]
             if is_milestone(item):
                 earliest[item.id] = calendar.snap_forward(max([first_day, *preds]))
-            else:
+            elif unit_of(item.duration) == COUNTED:
                 begin = max([first_day, *(calendar.add(p, 1) for p in preds)])
                 days = item.duration or 0
                 earliest[item.id] = calendar.add(begin, days - 1) if days > 1 else begin
+            else:  # a natural or working-day span may start on any day after its predecessors
+                begin = max([as_of, *(p + ONE_DAY for p in preds)])
+                earliest[item.id] = calendar.snap_forward(_span_end(item, begin, calendar))
     except CalendarError as e:
         forward_error = e
         earliest = {item_id: day for item_id, day in fixed.items()}
@@ -241,6 +257,9 @@ def _flat_plan(ledger: Ledger, as_of: date, calendar: Calendar) -> Schedule:
             planned.append(Planned(item.id, day, day, day, 0, False, 0, True, True, "closed"))
             continue
         due = item.due
+        if getattr(item, "term", None) is not None:  # 长期坚持, 每月25日前: no time node to plan to
+            planned.append(Planned(item.id, None, None, None, None, False, 0, True, False, None))
+            continue
         if due is not None and (deadline is None or due <= deadline):
             bound, source = due, "due"
         elif deadline is not None:
@@ -267,6 +286,36 @@ def _calendar_named(ledger: Ledger, calendar: Calendar) -> str:
 
 def _start_of(item: Item, finish: date, calendar: Calendar) -> date:
     days = item.duration or 0
+    unit = unit_of(item.duration)
+    if unit == MONTHS and days:
+        return _months_before(finish, days) + ONE_DAY
+    if unit == NATURAL:
+        return finish - timedelta(days=days - 1) if days > 1 else finish
+    if unit != COUNTED and days:  # N个工作日: N official working days ending on the finish
+        workdays = official(calendar.extra)
+        return workdays.add(workdays.snap(finish), -(days - 1))
     if days <= 1:  # a milestone, or a one-day item
         return finish
     return calendar.add(finish, -(days - 1))
+
+
+def _span_end(item: Item, begin: date, calendar: Calendar) -> date:
+    """The last day of a natural or working-day span that starts on `begin` (forward pass)."""
+    days = item.duration or 0
+    unit = unit_of(item.duration)
+    if unit == MONTHS:
+        return _months_before(begin - ONE_DAY, -days)
+    if unit == NATURAL:
+        return begin + timedelta(days=days - 1)
+    workdays = official(calendar.extra)
+    return workdays.add(workdays.snap_forward(begin), days - 1)
+
+
+def _months_before(day: date, months: int) -> date:
+    """The same date `months` calendar months earlier (later when negative), or that month's
+    last day (03-31 two months back → 01-31; 04-30 → 02-28)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    last = (date(year + month // 12, month % 12 + 1, 1) - ONE_DAY).day
+    return date(year, month, min(day.day, last))

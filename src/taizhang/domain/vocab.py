@@ -24,7 +24,9 @@ __all__ = ["SCHEMA_FILE", "SCHEMA_LINE", "ITEM_KEY_ORDER", "PROJECT_KEY_ORDER", 
 SCHEMA_FILE = "schemas/ledger.schema.json"
 SCHEMA_LINE = "# yaml-language-server: $schema=../schemas/ledger.schema.json"
 
-ITEM_KEY_ORDER: Final[tuple[str, ...]] = tuple(Item.model_fields)
+# Keys as a file writes them (`from`, not the attribute `from_`); `term` is read from `due`.
+_ITEM_FIELDS = {f.alias or k: f for k, f in Item.model_fields.items() if not f.exclude}
+ITEM_KEY_ORDER: Final[tuple[str, ...]] = tuple(_ITEM_FIELDS)
 PROJECT_KEY_ORDER: Final[tuple[str, ...]] = tuple(Ledger.model_fields)
 # What `set` may change: a plain field. The id names the record; a close, the notes, the
 # investment and the items have commands of their own.
@@ -33,8 +35,9 @@ ITEM_SETTABLE: Final[tuple[str, ...]] = tuple(k for k in ITEM_KEY_ORDER if k not
 PROJECT_SETTABLE: Final[tuple[str, ...]] = tuple(k for k in PROJECT_KEY_ORDER if k not in _OWN_COMMAND)
 # A settable field that cannot be emptied.
 REQUIRED: Final[tuple[str, ...]] = (
-    tuple(k for k in ITEM_SETTABLE if Item.model_fields[k].is_required())
+    tuple(k for k in ITEM_SETTABLE if _ITEM_FIELDS[k].is_required())
     + tuple(k for k in PROJECT_SETTABLE if Ledger.model_fields[k].is_required()))
 # The fields that hold a date typed into a file (ISO, or an absolute phrase).
 DATE_FIELDS: Final[tuple[str, ...]] = tuple(
-    k for model in (Item, Ledger) for k, f in model.model_fields.items() if LedgerDate in get_args(f.annotation))
+    f.alias or k for model in (Item, Ledger) for k, f in model.model_fields.items()
+    if LedgerDate in get_args(f.annotation))

@@ -26,6 +26,8 @@ def days_cell(item: ItemView, lang: str) -> Cell:
         word = ("逾期销号" if late else "销号") if lang != "en" else ("closed late" if late else "closed")
         return (f"{item.closed_on.strftime('%m-%d')} {word}", "muted")
     if item.days_left is None:
+        if item.term is not None and item.light != "done":
+            return ("长期" if lang != "en" else "ongoing", "muted")  # 长期坚持: no node to count to
         return ("-", "muted")
     if item.days_left < 0:
         return (header("days_over", lang, n=-item.days_left), "light.red")
@@ -67,7 +69,7 @@ def _item_row(item: ItemView, lang: str, notes_as_of: date | None = None) -> lis
     light = (item_light_word(item.light, True, lang), "light.red") if is_infeasible(item.light, item.days_left) \
         else light_cell(item.light, lang)
     row = [light, item.id, "  " + item.title,
-           item.due.isoformat() if item.due else "-", days_cell(item, lang),
+           item.due.isoformat() if item.due else (item.term or "-"), days_cell(item, lang),
            "", "", "", "", item.unit or "", item.owner or ""]
     if notes_as_of is not None:
         row += [item.last_note.text if item.last_note else "",
@@ -161,8 +163,7 @@ def status_view(title: str | None, table: list[str], tally: Tally, as_of: date, 
 def schedule_view(ledger, plan, as_of: date, settings, lang: str, *, width: int, color: bool) -> str:
     """倒排工期 as a table: latest start and finish, earliest finish, slack, critical, light."""
     from taizhang.i18n import message
-    from taizhang.domain.lights import item_light
-    from taizhang.domain.schedule import time_node
+    from taizhang.domain.lights import item_light, item_node, term_start
 
     en = lang == "en"
     columns = [Column("ID" if en else "编号"), Column("Item" if en else "事项", flex=True),
@@ -173,9 +174,13 @@ def schedule_view(ledger, plan, as_of: date, settings, lang: str, *, width: int,
     iso = lambda d: d.isoformat() if d else "-"  # noqa: E731
     rows: list[list[Cell]] = []
     for item, planned in zip(ledger.items, plan.items):
-        node = time_node(item, planned)
+        node = item_node(item, planned, as_of, settings)
         infeasible = planned.infeasible
-        light = item_light(item, node, as_of, settings.warn_days, infeasible=infeasible, start=planned.start)
+        if getattr(item, "term", None) is None:
+            light = item_light(item, node, as_of, settings.warn_days, infeasible=infeasible, start=planned.start)
+        else:  # 长期坚持, 每月25日前 (SPEC §7)
+            light = item_light(item, node, as_of, settings.warn_days, start=term_start(item, settings, as_of),
+                               stale_days=settings.stale_days)
         days = ("milestone" if en else "节点") if planned.milestone else str(planned.duration)
         slack = "" if planned.fixed or planned.slack is None else str(planned.slack)
         rows.append([item.id, item.title, days, ",".join(item.after), iso(planned.start),

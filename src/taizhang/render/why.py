@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from taizhang.i18n import item_light_word
+from taizhang.i18n import item_light_word, light_word
 from taizhang.domain.models import Item, Ledger, Settings
 from taizhang.domain.calendars import calendar_name
 from taizhang.domain.schedule import Planned, time_node
-from taizhang.domain.lights import light_reason
+from taizhang.domain.lights import item_node, light_reason, term_start
 
 
 def explain(ledger: Ledger, item: Item, planned: Planned, as_of: date, settings: Settings, lang: str) -> str:
     en = lang == "en"
+    if getattr(item, "term", None) is not None:
+        return _explain_term(item, planned, as_of, settings, en)
     node = time_node(item, planned)
     light, rule = light_reason(item, node, as_of, settings.warn_days, infeasible=planned.infeasible,
                                start=planned.start)
@@ -86,3 +88,47 @@ def explain(ledger: Ledger, item: Item, planned: Planned, as_of: date, settings:
         parts.append((f"Slack {planned.slack} counted days" + (" (critical)." if planned.critical else ".")) if en
                      else (f"浮动 {planned.slack} 天" + ("，在关键路径上。" if planned.critical else "。")))
     return ("" if en else "").join(p if not en else p + " " for p in parts).strip()
+
+
+def _explain_term(item: Item, planned: Planned, as_of: date, settings: Settings, en: bool) -> str:
+    """Why an item whose `due` is a term (SPEC §7) has its light: the term, its occurrence or
+    its last report, and the rule."""
+    term = item.term
+    assert term is not None
+    start = term_start(item, settings, as_of)
+    node = item_node(item, planned, as_of, settings)
+    light, rule = light_reason(item, node, as_of, settings.warn_days, start=start,
+                               stale_days=settings.stale_days)
+    parts = [f"{item.id} {item.title}: {light_word(light, 'en')}." if en
+             else f"{item.id} {item.title}：{light_word(light, 'zh')}。"]
+    if light == "done":
+        assert item.closed is not None
+        parts.append(f"Closed on {item.closed.date}." if en else f"已于 {item.closed.date} 销号。")
+        return " ".join(parts) if en else "".join(parts)
+    last = max((n.date for n in item.notes if n.date <= as_of), default=None)
+    w, stale = settings.warn_days, settings.stale_days
+    if term.ongoing:
+        parts.append(f"Its due “{term.text}” is an ongoing duty (长期): it has no time node and is never "
+                     "red for lateness." if en else
+                     f"期限“{term.text}”是长期性工作：没有时间节点，不因逾期亮红灯。")
+        parts.append((f"Last report {last}." if last else f"No report since {start}.") if en
+                     else (f"最近一次汇报 {last}。" if last else f"自 {start} 起没有汇报。"))
+        parts.append(f"Rule: yellow when no report for more than stale_days = {stale} days, else green." if en
+                     else f"规则：超过 stale_days = {stale} 天没有汇报亮黄灯，否则亮绿灯（长期）。")
+        return " ".join(parts) if en else "".join(parts)
+    assert node is not None
+    parts.append(f"Its due “{term.text}” recurs; counted from the period holding {start}, a report dated "
+                 f"inside a period meets its occurrence. The earliest occurrence not met is {node}." if en else
+                 f"期限“{term.text}”周期性重复：从 {start} 所在的周期起算，周期内有进展汇报即完成该期。"
+                 f"最早一期未完成的是 {node}，即时间节点。")
+    days = (node - as_of).days
+    if days < 0:
+        parts.append(f"On {as_of} it is {-days} days overdue. Rule: an occurrence passed without a report: red."
+                     if en else f"截至 {as_of} 已逾期 {-days} 天。规则：该期已过且没有汇报，亮红灯。")
+    elif days <= w:
+        parts.append(f"{days} days are left. Rule: within warn_days = {w} days of the occurrence: yellow." if en
+                     else f"还有 {days} 天。规则：距该期不超过 warn_days = {w} 天，亮黄灯。")
+    else:
+        parts.append(f"{days} days are left. Rule: more than warn_days = {w} days before the occurrence: green."
+                     if en else f"还有 {days} 天。规则：距该期超过 warn_days = {w} 天，亮绿灯。")
+    return " ".join(parts) if en else "".join(parts)

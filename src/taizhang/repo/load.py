@@ -160,7 +160,8 @@ def ledger_rules(doc: Document, ledger: Ledger | None, rel_path: str) -> list[Pr
                 problems.append(Problem(rel_path, *doc.pos(loc), "after_self", {"id": item.id}))
             elif ref not in ids:
                 problems.append(Problem(rel_path, *doc.pos(loc), "after_missing", {"ref": ref}))
-        if item.due is None and item.closed is None and ledger.deadline is None and not _has_successor(ledger, item.id):
+        if item.due is None and item.term is None and item.closed is None and ledger.deadline is None \
+                and not _has_successor(ledger, item.id):
             problems.append(Problem(rel_path, *doc.pos(("items", i)), "no_time_node",
                                     {"id": item.id}, "warning"))
         if item.due and ledger.deadline and item.due > ledger.deadline:
@@ -264,7 +265,8 @@ def _allowed_keys(model: type, loc: tuple) -> list[str]:
     current = model
     for name in names:
         current = sub.get(name, current)
-    return list(current.model_fields)
+    # As a file writes them: `from`, not the attribute `from_`; never the internal `term`.
+    return [f.alias or k for k, f in current.model_fields.items() if not f.exclude]
 
 
 def load_calendars(cache: Cache, settings: Settings) -> tuple[YearDays, list[Problem], int]:

@@ -263,8 +263,8 @@ class Repository:
         self.written.append(written)
         return written.path
 
-    def add(self, code: str, title: str, *, kind: Optional[str] = None, due: Optional[date] = None,
-            duration: Optional[int] = None, after: Sequence[str] = (), owner: Optional[str] = None,
+    def add(self, code: str, title: str, *, kind: Optional[str] = None, due: Optional[date | str] = None,
+            duration: Optional[int | str] = None, after: Sequence[str] = (), owner: Optional[str] = None,
             unit: Optional[str] = None, measures: Optional[str] = None,
             wordings: Optional[dict[str, str]] = None) -> str:
         """Append an item (task, milestone or problem) to a ledger; returns its new id."""
