@@ -107,6 +107,11 @@ class ItemView:
     close_note: str | None = None
     evidence: str | None = None
     recent_notes: Sequence[Report] = ()
+    pending: bool = False  # a 销号 applied for and not yet verified (待审核, §7)
+    # 督办 (§7), from notices.yaml rather than the ledger: notices naming the item by the as-of
+    # day, and whether one of them is unanswered past its reply-by day (督办超期).
+    notices: int = 0
+    overdue_notice: bool = False
 
     @property
     def sort_key(self) -> tuple[bool, date, str, int]:
@@ -119,6 +124,7 @@ class ItemView:
             "due": self.due.isoformat() if self.due else None, "light": self.light,
             "days_left": self.days_left,
             "closed_on": self.closed_on.isoformat() if self.closed_on else None,
+            "pending": self.pending, "notices": self.notices, "overdue_notice": self.overdue_notice,
         }
 
 
@@ -250,7 +256,8 @@ def evaluate(ledgers: Iterable[Ledger], as_of: date, settings: Settings,
                 light != "done" and is_stale(last_note.date if last_note else None, planned.start,
                                              as_of, stale_days),
                 planned.start, item.measures, shut.by if shut else None, shut.note if shut else None,
-                shut.evidence if shut else None, recent))
+                shut.evidence if shut else None, recent,
+                light != "done" and item.apply is not None and item.apply.date <= as_of))
         views.sort(key=lambda v: v.sort_key)
         projects.append(ProjectView(ledger.code, ledger.name, ledger.unit, ledger.leader,
                                     ledger.owner, ledger.program, views, _tally(views),

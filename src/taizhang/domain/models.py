@@ -99,6 +99,17 @@ class Closed(_Strict):
     by: Optional[str] = Field(None, title="销号人")
     note: Optional[str] = Field(None, title="销号说明")
     evidence: Optional[str] = Field(None, title="佐证材料", description="如归档号、验收文件")
+    verified_by: Optional[str] = Field(None, title="审核人", description="审核销号申请的人（§7 两步销号）")
+
+
+class Apply(_Strict):
+    """A 销号 applied for by the unit (§7): the item is 待审核 until `close` verifies it or
+    `reject` turns it down."""
+
+    date: LedgerDate = Field(title="申请日期")
+    by: Optional[str] = Field(None, title="申请人")
+    evidence: Optional[str] = Field(None, title="佐证材料", description="文字，或 evidence/<ID>/ 下的文件")
+    note: Optional[str] = Field(None, title="申请说明")
 
 
 class Note(_Strict):
@@ -124,6 +135,7 @@ class Item(_Strict):
     owner: Optional[str] = Field(None, title="责任人")
     unit: Optional[str] = Field(None, title="责任单位", description="不填则为项目的责任单位")
     measures: Optional[str] = Field(None, title="整改措施", description="问题台账的整改措施")
+    apply: Optional[Apply] = Field(None, title="销号申请", description="存在即待审核（§7）")
     closed: Optional[Closed] = Field(None, title="销号", description="存在即已销号")
     notes: list[Note] = Field(default_factory=list, title="进展情况", description="按时间先后")
 
@@ -203,6 +215,14 @@ class GitSettings(_Strict):
     commit: bool = Field(False, title="每次写入后提交")
 
 
+class NoticeSettings(_Strict):
+    """`notice:` settings: who issues the 督办通知单 and how they are numbered (§7)."""
+
+    issuer: Optional[str] = Field(None, title="发文机关", description="如 四平市铁西区人民政府督查室")
+    number: Optional[str] = Field(None, title="文号模板", description="如 四铁西政督字〔{year}〕{n}号")
+    signer: Optional[str] = Field(None, title="签发人")
+
+
 class Settings(_Strict):
     """`taizhang.yaml`: settings for the whole repository."""
 
@@ -214,6 +234,7 @@ class Settings(_Strict):
     calendar: Optional[CalendarSpec] = Field(None, title="默认日历")
     lang: Lang = Field("zh", title="语言")
     git: GitSettings = Field(default_factory=GitSettings, title="git")
+    notice: NoticeSettings = Field(default_factory=NoticeSettings, title="督办通知单")
 
 
 class CalendarFile(_Strict):

@@ -259,15 +259,87 @@ class Repository:
                   "after": list(after), "owner": owner, "unit": unit, "measures": measures}
         return self._edit({code: add_item_edit(fields, wordings or None)})[code]
 
-    def close(self, ids: Sequence[str], *, on: date, by: Optional[str] = None, note: Optional[str] = None,
-              evidence: Optional[str] = None) -> list[tuple[str, str]]:
-        """销号 the items (of one or several ledgers, in one write); returns (id, title) of each."""
+    def close(self, ids: Sequence[str], *, on: Optional[date] = None, by: Optional[str] = None,
+              note: Optional[str] = None, evidence: "str | Path | None" = None,
+              as_of: Optional[date] = None) -> list[tuple[str, str]]:
+        """销号 the items (of one or several ledgers, in one write); returns (id, title) of each.
+        On an item applied for (§7) the application's date, evidence and note stand unless
+        given others, and `by` is recorded as who verified it. `on` defaults to the application's
+        date, else `as_of`; a close dated after `as_of` is refused. `evidence` as a Path is a
+        file copied to `evidence/<ID>/` (the item records its path)."""
         from taizhang.repo.edits import close_edit
 
-        closed = {"date": on, "by": by, "note": note, "evidence": evidence}
-        plans = {code: close_edit(item_ids, closed) for code, item_ids in by_project(ids).items()}
-        results = self._edit(plans)
-        return [pair for code in plans for pair in results[code]]
+        _refuse_future(on, as_of)
+        grouped = by_project(ids)
+
+        def plans_for(recorded: Any) -> dict[str, Callable]:
+            closed = {"date": on, "by": by, "note": note, "evidence": recorded}
+            return {code: close_edit(item_ids, closed, default_day=as_of) for code, item_ids in grouped.items()}
+
+        results = self._edit_with_evidence(list(grouped), [i for v in grouped.values() for i in v], evidence, plans_for)
+        return [pair for code in grouped for pair in results[code]]
+
+    def apply(self, ids: Sequence[str], *, on: date, evidence: "str | Path", by: Optional[str] = None,
+              note: Optional[str] = None, as_of: Optional[date] = None) -> list[tuple[str, str]]:
+        """申请销号 (§7): record `apply: {date, by, evidence, note}` on each item, which stays open
+        and shows 待审核 until `close` verifies or `reject` turns it down. Returns (id, title)."""
+        from taizhang.repo.edits import apply_edit
+
+        _refuse_future(on, as_of)
+        if not str(evidence).strip():
+            raise input_error("apply_needs_evidence")
+        grouped = by_project(ids)
+
+        def plans_for(recorded: Any) -> dict[str, Callable]:
+            application = {"date": on, "by": by, "evidence": recorded, "note": note}
+            return {code: apply_edit(item_ids, application) for code, item_ids in grouped.items()}
+
+        results = self._edit_with_evidence(list(grouped), [i for v in grouped.values() for i in v], evidence, plans_for)
+        return [pair for code in grouped for pair in results[code]]
+
+    def reject(self, item_id: str, reason: str, *, on: date, by: Optional[str] = None, lang: str = "zh") -> str:
+        """Turn down a 销号 application: it is removed; the reason (and what was applied) go into
+        a note. Returns the item's title."""
+        from taizhang.domain.ids import split_item_id
+        from taizhang.i18n import message
+        from taizhang.repo.edits import reject_edit
+
+        if not reason.strip():
+            raise input_error("reject_needs_reason")
+
+        def reason_text(application: Any) -> str:
+            text = message("reject_note", lang, reason=reason, date=application.date.isoformat(),
+                           by=application.by or "?")
+            if application.evidence:
+                text += message("reopen_old_evidence", lang, value=application.evidence)
+            return text
+
+        code = split_item_id(item_id)
+        return self._edit({code: reject_edit(item_id, {"date": on, "by": by, "text": ""}, reason_text)})[code][1]
+
+    def _edit_with_evidence(self, codes: list[str], item_ids: list[str], evidence: "str | Path | None",
+                            plans_for: Callable[[Any], dict[str, Callable]]) -> dict[str, Any]:
+        """A ledger write whose evidence may be a file: copied to `evidence/<ID>/` under a
+        temporary name, renamed to its own once the write has verified, removed if it fails."""
+        if not isinstance(evidence, Path):
+            return self._edit(plans_for(evidence))
+        from taizhang.repo import evidence as files
+        from taizhang.repo.files import locked
+        from taizhang.repo.write import Written
+
+        for code in codes:
+            ledger_path(self.root, code)  # a wrong code is said before anything is copied
+        with locked(self.root, "evidence"):
+            staged = files.stage(self.root, item_ids, evidence)
+            try:
+                results = self._edit(plans_for({s.item_id: s.recorded for s in staged}))
+            except BaseException:
+                files.discard(staged)
+                raise
+            files.finish(staged)
+        data = evidence.read_bytes() if staged else b""
+        self.written.extend(Written(s.final, None, data) for s in staged)
+        return results
 
     def reopen(self, item_id: str, reason: str, *, on: date, by: Optional[str] = None,
                lang: str = "zh") -> str:
@@ -337,6 +409,12 @@ class Repository:
             raise input_error(e.key, **e.args_) from None
         self._edit({code: invest_edit(month, value, amount.strip())})
         return value
+
+
+def _refuse_future(on: Optional[date], as_of: Optional[date]) -> None:
+    """A 销号 or an application dated after the as-of day has not happened: refused."""
+    if as_of is not None and on is not None and on > as_of:
+        raise input_error("close_future", date=on.isoformat(), as_of=as_of.isoformat())
 
 
 def init_repository(path: Path) -> list[tuple[str, bool]]:

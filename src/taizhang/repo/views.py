@@ -229,7 +229,7 @@ def _store(state: Path, name: str, key: str, project: ProjectView, findings: lis
         by_light[i.light].append(
             [position, i.id, i.title, i.kind, i.unit, i.owner, i.leader, _iso(i.due), i.days_left,
              _iso(i.closed_on), i.number, _note(i.last_note), i.stale, _iso(i.start), i.measures,
-             i.closed_by, i.close_note, i.evidence, [_note(n) for n in i.recent_notes]])
+             i.closed_by, i.close_note, i.evidence, [_note(n) for n in i.recent_notes], i.pending])
     try:
         # JSON never holds a raw newline inside a value: a line is a part.
         parts = [json.dumps(by_light[light], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -305,7 +305,8 @@ class _Rows:
             rows.extend(part)
         if len(wanted) > 1:
             rows.sort(key=_POSITION)
-        return [ItemView(r[1], code, name, r[2], r[3], r[4], r[5], r[6], _day(r[7]), r[19], r[8],
+        return [ItemView(r[1], code, name, r[2], r[3], r[4], r[5], r[6], _day(r[7]), r[20], r[8],
                          _day(r[9]), r[10], _note_view(r[11]) if r[11] else None, r[12], _day(r[13]),
-                         r[14], r[15], r[16], r[17], [_note_view(n) for n in r[18]] if r[18] else ())
+                         r[14], r[15], r[16], r[17], [_note_view(n) for n in r[18]] if r[18] else (),
+                         r[19] is True)
                 for r in rows]
