@@ -348,6 +348,26 @@ def select(projects: Sequence[ProjectView], query: Query) -> list[ProjectView]:
     return kept
 
 
+def mark_notices(projects: Sequence[ProjectView], marks: dict[str, tuple[int, bool]]) -> None:
+    """Give each item its 督办 (§7): how many notices named it and whether one is unanswered past
+    its reply-by day (督办超期, open items only). Items a cached view builds later get them too."""
+    if not marks:
+        return
+
+    def marked(items: list[ItemView]) -> list[ItemView]:
+        for item in items:
+            count, late = marks.get(item.id, (0, False))
+            item.notices, item.overdue_notice = count, late and item.light != "done"
+        return items
+
+    for project in projects:
+        if project._items is not None:
+            marked(project._items)
+        if project._rows is not None:
+            rows = project._rows
+            project._rows = lambda lights, rows=rows: marked(rows(lights))
+
+
 @dataclass
 class Group:
     """Items gathered under a unit or an owner (督办 by unit)."""

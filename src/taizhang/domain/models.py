@@ -237,6 +237,41 @@ class Settings(_Strict):
     notice: NoticeSettings = Field(default_factory=NoticeSettings, title="督办通知单")
 
 
+class NoticeReply(_Strict):
+    """A unit's 反馈 to a 督办通知单."""
+
+    date: LedgerDate = Field(title="反馈日期")
+    text: Text = Field(title="反馈内容")
+    by: Optional[str] = Field(None, title="反馈人")
+
+
+class NoticeRecord(_Strict):
+    """One 督办通知单 issued (`notices.yaml`, §7): its number never repeats."""
+
+    number: Text = Field(title="文号")
+    unit: Text = Field(title="责任单位")
+    date: LedgerDate = Field(title="发文日期")
+    reply_by: Optional[LedgerDate] = Field(None, title="办理时限")
+    items: list[str] = Field(default_factory=list, title="督办事项")
+    replies: list[NoticeReply] = Field(default_factory=list, title="反馈")
+
+    @field_validator("items", "replies", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value: Any) -> Any:
+        return [] if value is None else value
+
+
+class NoticesFile(_Strict):
+    """`notices.yaml`: every 督办通知单 issued, oldest first."""
+
+    notices: list[NoticeRecord] = Field(default_factory=list, title="督办通知单")
+
+    @field_validator("notices", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value: Any) -> Any:
+        return [] if value is None else value
+
+
 class CalendarFile(_Strict):
     """`calendars/*.yaml`: days off and working days for the whole repository. With `year`, the
     file declares that year completely (for a year the official calendar data does not know yet):

@@ -160,7 +160,94 @@ class Repository:
         lit = self.lit(as_of, codes)
         projects = select(lit.projects, Query(codes=list(codes), program=program, unit=unit, owner=owner,
                                               kinds=list(kinds), lights=list(lights)))
+        self._mark_notices(projects, as_of)
         return Status(lit.title, lit.lang, projects, lit.findings, lit.errors())
+
+    def _mark_notices(self, projects: list, as_of: date) -> None:
+        """督办 per item from notices.yaml (§7): how many notices, and 督办超期."""
+        if not (self.root / "notices.yaml").exists():
+            return  # the common case: no notice issued, nothing to read
+        from taizhang.domain.lights import mark_notices
+        from taizhang.repo.notices import overdue, read_notices
+
+        mark_notices(projects, overdue(read_notices(self.root), as_of))
+
+    def notices(self) -> list[Any]:
+        """The 督办通知单 issued (notices.yaml), oldest first."""
+        from taizhang.repo.notices import read_notices
+
+        return read_notices(self.root)
+
+    def notice(self, as_of: date, *, unit: Optional[str] = None, lights: Sequence[str] = ("red", "yellow"),
+               template: Optional[str] = None, signer: Optional[str] = None, reply_by: Optional[date] = None,
+               render: Optional[Callable[[list], Any]] = None) -> tuple[list, Any]:
+        """督办通知单 (§7): one numbered notice per unit for the open items of `lights`, an item
+        counted under every unit it names (配合 when not the lead). The numbers are chosen and the
+        notices recorded in notices.yaml in one turn of its lock; `render(pages)` is called
+        before they are recorded (a rendering that fails records nothing). Returns (pages, what
+        `render` returned)."""
+        from taizhang.domain.lights import OPEN_LIGHTS
+        from taizhang.domain.notices import NoticeItem, NoticePage
+        from taizhang.domain.units import role_of, units_of
+        from taizhang.repo import notices as records
+
+        settings = self.settings
+        template = template or settings.notice.number or "督办〔{year}〕{n}号"
+        records.next_number(template, as_of.year, [], set())  # a template without {n} is refused first
+        if reply_by is not None and reply_by < as_of:
+            raise input_error("notice_reply_by_past", date=reply_by.isoformat(), as_of=as_of.isoformat())
+        found = self.status(as_of, lights=list(lights), allowed_lights=OPEN_LIGHTS)
+        if found.problems:
+            raise TaizhangError(found.problems)
+        by_unit: dict[str, list] = {}
+        for project in found.projects:
+            for item in project.items_lit(list(lights)):
+                for name in units_of(item.unit):
+                    if unit is None or unit in name:
+                        by_unit.setdefault(name, []).append(NoticeItem(
+                            item.id, item.title, item.project_name, item.due, item.days_left, item.leader,
+                            item.last_note.text if item.last_note else None,
+                            item.last_note.date if item.last_note else None,
+                            role_of(item.unit, name) == "assist"))
+        issuer = settings.notice.issuer or "督查室"
+        signer = signer or settings.notice.signer
+        rendered: list[Any] = [None]
+        pages: list[NoticePage] = []
+
+        def make(existing: list) -> list[dict[str, Any]]:
+            taken: set[str] = set()
+            for name in sorted(by_unit):
+                number = records.next_number(template, as_of.year, existing, taken)
+                taken.add(number)
+                items = sorted(by_unit[name], key=lambda i: (i.due is None, i.due or date.max, i.id))
+                pages.append(NoticePage(number, name, issuer, as_of, reply_by, signer, items))
+            if pages and render is not None:
+                rendered[0] = render(pages)
+            return [{"number": p.number, "unit": p.unit, "date": p.date, "reply_by": p.reply_by,
+                     "items": [i.id for i in p.items]} for p in pages]
+
+        path = self.root / records.FILE
+        before = path.read_bytes() if path.is_file() else None
+        entries = records.issue(self.root, make)
+        if entries:
+            from taizhang.repo.write import Written
+
+            self.written.append(Written(path, before, path.read_bytes()))
+        return pages, rendered[0]
+
+    def reply(self, number: str, text: str, *, on: date, by: Optional[str] = None) -> dict[str, Any]:
+        """Record a unit's 反馈 to the notice numbered `number`; returns the notice's entry."""
+        from taizhang.repo import notices as records
+
+        if not text.strip():
+            raise input_error("reply_needs_text")
+        before_path = self.root / records.FILE
+        before = before_path.read_bytes() if before_path.is_file() else None
+        entry = records.reply(self.root, number.strip(), {"date": on, "text": text, "by": by})
+        from taizhang.repo.write import Written
+
+        self.written.append(Written(before_path, before, before_path.read_bytes()))
+        return entry
 
     def investments(self, as_of: date, *, codes: Sequence[str] = (), program: Optional[str] = None,
                     unit: Optional[str] = None) -> Investments:
