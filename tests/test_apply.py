@@ -217,3 +217,25 @@ def test_evidence_folder_that_is_a_symlink_is_refused(cli, repo, tmp_path):
     out = cli("--dir", root, "--as-of", AS_OF, "close", "YT2-1", "--evidence", scan)
     assert out.exit_code == 1
     assert list(outside.iterdir()) == []
+
+
+def test_apply__commit_takes_the_evidence_file_with_the_ledger(cli, repo, tmp_path, monkeypatch):
+    import subprocess
+
+    for key in ("GIT_AUTHOR", "GIT_COMMITTER"):
+        monkeypatch.setenv(f"{key}_NAME", "督查室")
+        monkeypatch.setenv(f"{key}_EMAIL", "dc@example.org")
+    root = repo(YT2=LEDGER)
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(root), "commit", "-qm", "init"], check=True)
+    scan = tmp_path / "开工令.pdf"
+    scan.write_bytes(b"%PDF scan")
+    out = cli("--dir", root, "--as-of", AS_OF, "apply", "YT2-1", "--evidence", scan, "--commit")
+    assert out.exit_code == 0, out
+    files = subprocess.run(["git", "-C", str(root), "show", "--name-only", "--format=%s", "HEAD"],
+                           capture_output=True, text=True, check=True).stdout
+    assert "申请销号 YT2-1" in files and "ledgers/YT2.yaml" in files and "evidence/YT2-1/" in files
+    status = subprocess.run(["git", "-C", str(root), "status", "--porcelain"], capture_output=True, text=True,
+                            check=True).stdout
+    assert status == ""

@@ -211,3 +211,32 @@ def test_notice__a_failed_write_leaves_no_temporary_file(cli, repo):
     cli("--dir", root, "--as-of", AS_OF, "notice", "--unit", "区住建局")
     leftovers = [p for p in os.listdir(root) if p.endswith(".tmp")]
     assert leftovers == []
+
+
+def test_reply__dated_before_the_notice_or_after_as_of_is_refused(cli, repo):
+    root = repo(SETTINGS, YT2=LEDGER)
+    cli("--dir", root, "--as-of", AS_OF, "notice", "--unit", "区住建局")
+    before = (root / "notices.yaml").read_bytes()
+    early = cli("--dir", root, "--as-of", AS_OF, "reply", "四铁西政督字〔2018〕1号", "x", "--on", "2018-06-14")
+    late = cli("--dir", root, "--as-of", AS_OF, "reply", "四铁西政督字〔2018〕1号", "x", "--on", "2018-06-16")
+    assert early.exit_code == 1 and "2018-06-14" in early.stderr
+    assert late.exit_code == 1
+    assert (root / "notices.yaml").read_bytes() == before
+
+
+def test_notice__commit_records_the_notices_file(cli, repo, monkeypatch):
+    import subprocess
+
+    for key in ("GIT_AUTHOR", "GIT_COMMITTER"):
+        monkeypatch.setenv(f"{key}_NAME", "督查室")
+        monkeypatch.setenv(f"{key}_EMAIL", "dc@example.org")
+    root = repo(SETTINGS, YT2=LEDGER)
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run(["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@x", "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@x", "commit", "-qm", "init"],
+                   check=True)
+    out = cli("--dir", root, "--as-of", AS_OF, "notice", "--unit", "区住建局", "--commit")
+    assert out.exit_code == 0, out
+    shown = subprocess.run(["git", "-C", str(root), "show", "--stat", "--format=%s", "HEAD"], capture_output=True,
+                           text=True, check=True).stdout
+    assert "督办通知单" in shown and "notices.yaml" in shown

@@ -118,7 +118,7 @@ def reply(ctx: typer.Context,
     """记录责任单位对督办通知单的反馈。"""
     def action(env: Env) -> None:
         when, _ = env.date_option(on, "--on")
-        entry = env.repository.reply(number, text, on=when or env.as_of, by=by)
+        entry = env.repository.reply(number, text, on=when or env.as_of, by=by, as_of=env.as_of)
         say(env, "reply_ok", number=entry["number"], unit=entry["unit"])
         commit(env, commit_, env.repository.written, f"督办反馈 {entry['number']}：{text}")
     run(ctx, committing(commit_, action))

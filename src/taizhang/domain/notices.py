@@ -4,7 +4,7 @@ laid out by render/notice.py."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date as Date
 from typing import Optional
 
 
@@ -15,11 +15,11 @@ class NoticeItem:
     id: str
     title: str
     project: str
-    due: Optional[date]
+    due: Optional[Date]
     days_left: Optional[int]
     leader: Optional[str]
     last_note: Optional[str]
-    last_note_on: Optional[date]
+    last_note_on: Optional[Date]
     assisting: bool  # the unit is named after the lead: 配合
 
 
@@ -30,7 +30,7 @@ class NoticePage:
     number: str
     unit: str
     issuer: str
-    date: date
-    reply_by: Optional[date]
+    date: Date
+    reply_by: Optional[Date]
     signer: Optional[str]
     items: list[NoticeItem] = field(default_factory=list)

@@ -216,7 +216,7 @@ def to_pdf(pages: Sequence[NoticePage]) -> bytes:
             source = work / "notice.docx"
             source.write_bytes(to_docx(pages))
             target = work / "notice.pdf"
-            command = [office, "--headless", f"-env:UserInstallation={(work / 'profile').as_uri()}",
+            command = [str(office), "--headless", f"-env:UserInstallation={(work / 'profile').as_uri()}",
                        "--convert-to", "pdf", "--outdir", str(work), str(source)]
             tool = Path(office).name  # type: ignore[arg-type]
         try:

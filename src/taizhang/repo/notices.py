@@ -93,6 +93,9 @@ def reply(root: Path, number: str, answer: dict[str, Any]) -> dict[str, Any]:
         if doc is None or index is None:
             raise input_error("notice_unknown", number=number)
         answer = {k: v for k, v in answer.items() if v not in (None, "")}
+        if isinstance(answer.get("date"), date) and answer["date"] < existing[index].date:
+            raise input_error("reply_before_notice", number=number, date=answer["date"].isoformat(),
+                              issued=existing[index].date.isoformat())
         text, newline = doc.text, doc.newline
         entry_node = splice.mapping_get(compose(text), "notices")[1].value[index]
         pair = splice.mapping_get(entry_node, "replies")

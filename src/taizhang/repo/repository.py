@@ -202,13 +202,15 @@ class Repository:
         by_unit: dict[str, list] = {}
         for project in found.projects:
             for item in project.items_lit(list(lights)):
-                for name in units_of(item.unit):
+                # Every unit the item names, lead first (a view that lists them carries `units`).
+                named = list(getattr(item, "units", None) or units_of(item.unit))
+                for name in named:
                     if unit is None or unit in name:
                         by_unit.setdefault(name, []).append(NoticeItem(
                             item.id, item.title, item.project_name, item.due, item.days_left, item.leader,
                             item.last_note.text if item.last_note else None,
                             item.last_note.date if item.last_note else None,
-                            role_of(item.unit, name) == "assist"))
+                            role_of(named, name) == "assist"))
         issuer = settings.notice.issuer or "督查室"
         signer = signer or settings.notice.signer
         rendered: list[Any] = [None]
@@ -235,12 +237,15 @@ class Repository:
             self.written.append(Written(path, before, path.read_bytes()))
         return pages, rendered[0]
 
-    def reply(self, number: str, text: str, *, on: date, by: Optional[str] = None) -> dict[str, Any]:
-        """Record a unit's 反馈 to the notice numbered `number`; returns the notice's entry."""
+    def reply(self, number: str, text: str, *, on: date, by: Optional[str] = None,
+              as_of: Optional[date] = None) -> dict[str, Any]:
+        """Record a unit's 反馈 to the notice numbered `number` (dated neither before it nor after
+        `as_of`); returns the notice's entry."""
         from taizhang.repo import notices as records
 
         if not text.strip():
             raise input_error("reply_needs_text")
+        _refuse_future(on, as_of)
         before_path = self.root / records.FILE
         before = before_path.read_bytes() if before_path.is_file() else None
         entry = records.reply(self.root, number.strip(), {"date": on, "text": text, "by": by})
