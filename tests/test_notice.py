@@ -240,3 +240,11 @@ def test_notice__commit_records_the_notices_file(cli, repo, monkeypatch):
     shown = subprocess.run(["git", "-C", str(root), "show", "--stat", "--format=%s", "HEAD"], capture_output=True,
                            text=True, check=True).stdout
     assert "督办通知单" in shown and "notices.yaml" in shown
+
+
+def test_status__a_broken_notices_file_is_reported_and_the_table_still_shown(cli, repo):
+    root = repo(SETTINGS, YT2=LEDGER)
+    (root / "notices.yaml").write_text("notices:\n  - number: [\n", encoding="utf-8")
+    out = cli("--dir", root, "--as-of", AS_OF, "status", "YT2")
+    assert out.exit_code == 1 and "棚户区改造" in out.stdout and "notices.yaml" in out.stderr
+    assert "Traceback" not in out.stderr

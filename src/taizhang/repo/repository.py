@@ -11,6 +11,7 @@ Errors are raised as `TaizhangError` carrying `Problem`s with their `path:line:c
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -160,17 +161,22 @@ class Repository:
         lit = self.lit(as_of, codes)
         projects = select(lit.projects, Query(codes=list(codes), program=program, unit=unit, owner=owner,
                                               kinds=list(kinds), lights=list(lights)))
-        self._mark_notices(projects, as_of)
-        return Status(lit.title, lit.lang, projects, lit.findings, lit.errors())
+        notice_problems = self._mark_notices(projects, as_of)
+        return Status(lit.title, lit.lang, projects, lit.findings, lit.errors() + notice_problems)
 
-    def _mark_notices(self, projects: list, as_of: date) -> None:
-        """督办 per item from notices.yaml (§7): how many notices, and 督办超期."""
-        if not (self.root / "notices.yaml").exists():
-            return  # the common case: no notice issued, nothing to read
+    def _mark_notices(self, projects: list, as_of: date) -> list[Problem]:
+        """督办 per item from notices.yaml (§7): how many notices, and 督办超期. A broken
+        notices.yaml is a problem of the result, not the end of the 亮灯表."""
+        if not os.path.lexists(self.root / "notices.yaml"):
+            return []  # the common case: no notice issued, nothing to read
         from taizhang.domain.lights import mark_notices
         from taizhang.repo.notices import overdue, read_notices
 
-        mark_notices(projects, overdue(read_notices(self.root), as_of))
+        try:
+            mark_notices(projects, overdue(read_notices(self.root), as_of))
+        except TaizhangError as e:
+            return list(e.problems)
+        return []
 
     def notices(self) -> list[Any]:
         """The 督办通知单 issued (notices.yaml), oldest first."""
