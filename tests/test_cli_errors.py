@@ -37,7 +37,7 @@ items:
     deu: 2018-12-31
 """
 BROKEN_LINE = ("ledgers/AZF.yaml:10:5: unknown field deu (a typo? allowed: id, title, kind, due, "
-               "duration, after, owner, unit, measures, closed, notes, from)")
+               "duration, after, owner, unit, measures, apply, closed, notes, from)")
 
 # The same ledger with a duplicate key instead.
 DUPLICATE_KEY = BROKEN.replace("    deu: 2018-12-31\n", "    due: 2018-12-31\n    due: 2019-01-31\n")

@@ -23,7 +23,7 @@ D = date.fromisoformat
 def test_vocab__key_orders_are_the_models_field_orders():
     # The order files write keys in: changing it would reorder every new item in every ledger.
     assert vocab.ITEM_KEY_ORDER == ("id", "title", "kind", "due", "duration", "after", "owner", "unit",
-                                    "measures", "closed", "notes", "from")
+                                    "measures", "apply", "closed", "notes", "from")
     assert vocab.PROJECT_KEY_ORDER == ("code", "name", "program", "stage", "unit", "leader", "owner",
                                        "deadline", "calendar", "investment", "items")
 

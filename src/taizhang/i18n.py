@@ -28,6 +28,8 @@ HEADERS = {
         "no_items": "（没有符合条件的事项）", "days_over": "逾期{n}天", "days_to": "剩{n}天",
         "today": "今日到期", "last_note": "最新进展", "reported": "汇报",
         "never_reported": "无汇报", "days_ago": "{n}天前", "stale": "久未汇报",
+        # --- i15c ---
+        "pending": "待审核", "overdue_notice": "督办超期", "notices_n": "督办{n}次",
     },
     "en": {
         "light": "Light", "project": "Project", "item": "Item", "id": "ID", "due": "Due",
@@ -38,6 +40,8 @@ HEADERS = {
         "no_items": "(no items match)", "days_over": "{n}d overdue", "days_to": "{n}d left",
         "today": "due today", "last_note": "Latest report", "reported": "Reported",
         "never_reported": "never", "days_ago": "{n}d ago", "stale": "stale",
+        # --- i15c ---
+        "pending": "pending", "overdue_notice": "notice overdue", "notices_n": "{n} notices",
     },
 }
 
@@ -396,6 +400,34 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "(add --due, set ID due=)"),
     "date_node_passed": ("{option} “{text}” 是 {date}，早于 {as_of}：这个时间节点已经过了",
                          "{option} \"{text}\" is {date}, before {as_of}: this time node has already passed"),
+    # --- i15c ---
+    "already_applied": ("事项 {id} 已于 {date} 申请销号，待审核：请 close 审核通过或 reject 退回",
+                        "item {id} was applied for on {date} and awaits review: close or reject it"),
+    "not_applied": ("事项 {id} 没有待审核的销号申请", "item {id} has no application for 销号 to reject"),
+    "close_needs_date": ("事项 {id} 的销号日期未知：请用 --on 指定", "the close of {id} has no date: give --on"),
+    "close_future": ("日期 {date} 晚于 --as-of {as_of}：不能提前销号或申请", "{date} is after --as-of {as_of}: a close or application cannot be dated in the future"),
+    "apply_needs_evidence": ("申请销号需要佐证材料：--evidence 文字或文件", "an application needs evidence: --evidence TEXT or FILE"),
+    "reject_needs_reason": ("退回需要原因：--reason", "a rejection needs --reason"),
+    "reject_note": ("退回销号申请：{reason}（{date} {by} 的申请）", "application rejected: {reason} (applied {date} by {by})"),
+    "applied_ok": ("已申请销号 {id} {title}（待审核）", "applied for 销号 {id} {title} (pending review)"),
+    "rejected_ok": ("已退回 {id} {title} 的销号申请", "rejected the application of {id} {title}"),
+    "evidence_unreadable": ("读不了佐证材料 {path}：{detail}", "cannot read evidence {path}: {detail}"),
+    "evidence_not_file": ("佐证材料 {path} 不是普通文件（目录、管道或设备）", "evidence {path} is not a regular file (a directory, FIFO or device)"),
+    "evidence_folder_invalid": ("{path} 不是仓库内的普通目录（符号链接或文件）", "{path} is not a plain folder inside the repository"),
+    "notice_template": ("文号模板 {template} 需含 {{n}}（序号），否则文号会重复", "number template {template} needs {{n}}, or numbers would repeat"),
+    "notice_template_bad": ("文号模板 {template} 读不了：只能用 {{year}} 和 {{n}}", "number template {template}: only {{year}} and {{n}} may be used"),
+    "notice_none": ("没有需要督办的事项（{lights}）：未发通知", "no items to notify ({lights}): no notice issued"),
+    "notice_ok": ("已发督办通知单 {number}：{unit}，{n} 项", "issued notice {number}: {unit}, {n} items"),
+    "notice_needs_out": ("{format} 是二进制文件，不能输出到终端：请用 --out 指定文件名", "{format} is binary and cannot go to the terminal: name a file with --out"),
+    "notice_unknown": ("没有文号为 {number} 的督办通知单", "no notice numbered {number}"),
+    "notice_file_invalid": ("notices.yaml 读不了：{detail}", "notices.yaml cannot be read: {detail}"),
+    "notice_reply_by_past": ("办理时限 {date} 早于发文日期 {as_of}", "--reply-by {date} is before the notice's day {as_of}"),
+    "reply_ok": ("已记录 {number}（{unit}）的反馈", "recorded the reply to {number} ({unit})"),
+    "reply_before_notice": ("反馈日期 {date} 早于 {number} 的发文日期 {issued}", "reply dated {date}, before {number} was issued on {issued}"),
+    "reply_needs_text": ("反馈内容不能为空", "the reply text is empty"),
+    "pdf_no_tool": ("没有找到可打印 PDF 的程序：请安装 Chromium（apt-get install chromium）或 LibreOffice（apt-get install libreoffice-writer）",
+                    "no program to print a PDF: install Chromium (apt-get install chromium) or LibreOffice (apt-get install libreoffice-writer)"),
+    "pdf_failed": ("打印 PDF 失败（{tool}）：{detail}", "printing the PDF failed ({tool}): {detail}"),
 }
 
 # --- i15d ---

@@ -42,6 +42,10 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "merge-driver": ("git", "git 合并驱动（git-setup 注册，由 git 调用）：按事项合并台账，结果写回 OURS；有冲突时退出码为 1。", True),
     "log": ("git", "台账的变更历史（来自 git）：谁在何时销号、重新打开、调整时间节点、记录进展。", False),
     "report": ("report", "简报：--as-of 所在日/周/月的销号、逾期销号、进展、红灯、到期、问题台账、投资与亮灯合计；月报另有月点评。", False),
+    "apply": ("notice", "申请销号：记录佐证材料，事项待审核，直到 close 审核通过或 reject 退回。", False),
+    "reject": ("notice", "退回销号申请，原因记入事项的进展。", False),
+    "notice": ("notice", "督办通知单：每个责任单位一份编号通知（一单位一页），记入 notices.yaml，文号不重复。", False),
+    "reply": ("notice", "记录责任单位对督办通知单的反馈。", False),
 }
 
 # Global options may stand before or after the command: `taizhang status --as-of D` too.

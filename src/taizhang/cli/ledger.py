@@ -4,6 +4,7 @@ reopen, note, set, invest. Each resolves its options, makes one call on the repo
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -137,12 +138,14 @@ def close(ctx: typer.Context,
           on: Annotated[Optional[str], typer.Option("--on", help="销号日期（默认 --as-of 当天）")] = None,
           by: Annotated[Optional[str], typer.Option(help="销号人（默认 git user.name，否则 $USER）")] = None,
           note: Annotated[Optional[str], typer.Option(help="销号说明")] = None,
-          evidence: Annotated[Optional[str], typer.Option(help="佐证材料，如归档号")] = None,
+          evidence: Annotated[Optional[str], typer.Option(help="佐证材料：文字（如归档号），或文件（复制到 evidence/<ID>/）")] = None,
           commit_: CommitOpt = False) -> None:
     """销号：把事项标记为完成。"""
     def action(env: Env) -> None:
         when, _ = env.date_option(on, "--on")
-        done = env.repository.close(ids, on=when or env.as_of, by=by or env.user(), note=note, evidence=evidence)
+        # On an item applied for (§7) the application's day stands unless --on gives another.
+        done = env.repository.close(ids, on=when, by=by or env.user(), note=note,
+                                    evidence=evidence_arg(evidence), as_of=env.as_of)
         for item_id, title in done:
             say(env, "closed_ok", id=item_id, title=title)
         commit(env, commit_, env.repository.written,
@@ -162,6 +165,15 @@ def reopen(ctx: typer.Context,
         say(env, "reopened_ok", id=item_id, title=title)
         commit(env, commit_, env.repository.written, f"重新打开 {item_id} {title}：{reason}")
     run(ctx, committing(commit_, action))
+
+
+def evidence_arg(text: Optional[str]) -> "str | Path | None":
+    """`--evidence T|FILE`: a path that exists is a file to copy (the repository refuses one
+    that is not a regular file); any other text is recorded as written."""
+    if text is None or not text.strip():
+        return text
+    path = Path(text)
+    return path if os.path.lexists(path) else text
 
 
 def _ledger_of(env: Env, target: str) -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any, Final, Iterable, Literal, Mapping, Protocol, Sequence, get_args
+from typing import TYPE_CHECKING, Any, Callable, Final, Iterable, Iterator, Literal, Mapping, Protocol, Sequence, get_args
 
 from taizhang.domain.calendars import NO_EXTRA, CalendarError, YearDays, make_calendar
 from taizhang.domain.invest import InvestFigures, invest_figures
@@ -156,6 +156,11 @@ class ItemView:
     evidence: str | None = None
     recent_notes: Sequence[Report] = ()
     term: str | None = None  # a `due` that is not one date, as written (长期坚持, 每月25日前)
+    pending: bool = False  # a 销号 applied for and not yet verified (待审核, §7)
+    # 督办 (§7), from notices.yaml rather than the ledger: notices naming the item by the as-of
+    # day, and whether one of them is unanswered past its reply-by day (督办超期).
+    notices: int = 0
+    overdue_notice: bool = False
 
     @property
     def sort_key(self) -> tuple[bool, date, str, int]:
@@ -168,6 +173,7 @@ class ItemView:
             "due": self.due.isoformat() if self.due else None, "light": self.light,
             "days_left": self.days_left,
             "closed_on": self.closed_on.isoformat() if self.closed_on else None,
+            "pending": self.pending, "notices": self.notices, "overdue_notice": self.overdue_notice,
         }
 
 
@@ -317,7 +323,8 @@ def evaluate(ledgers: Iterable[Ledger], as_of: date, settings: Settings,
                                              planned.start if term is None else term_start(item, settings, as_of),
                                              as_of, stale_days),
                 planned.start, item.measures, shut.by if shut else None, shut.note if shut else None,
-                shut.evidence if shut else None, recent, term.text if term is not None else None))
+                shut.evidence if shut else None, recent, term.text if term is not None else None,
+                light != "done" and item.apply is not None and item.apply.date <= as_of))
         views.sort(key=lambda v: v.sort_key)
         projects.append(ProjectView(ledger.code, ledger.name, ledger.unit, ledger.leader,
                                     ledger.owner, ledger.program, views, _tally(views),
@@ -406,6 +413,42 @@ def select(projects: Sequence[ProjectView], query: Query) -> list[ProjectView]:
                                 project.owner, project.program, items, counted))
     kept.sort(key=lambda p: (SEVERITY[p.light], -p.tally.counts["red"], -p.tally.counts["yellow"], p.code))
     return kept
+
+
+def mark_notices(projects: Sequence[ProjectView], marks: dict[str, tuple[int, bool]]) -> None:
+    """Give each item its 督办 (§7): how many notices named it and whether one is unanswered past
+    its reply-by day (督办超期, open items only). Items a cached view builds later get them too."""
+    if not marks:
+        return
+
+    def marked(items: list[ItemView]) -> list[ItemView]:
+        for item in items:
+            count, late = marks.get(item.id, (0, False))
+            item.notices, item.overdue_notice = count, late and item.light != "done"
+        return items
+
+    for project in projects:
+        if project._items is not None:
+            marked(project._items)
+        if project._by_light is not None:
+            project._by_light = _Marked(project._by_light, marked)
+
+
+class _Marked(Mapping[str, Sequence[ItemView]]):
+    """A project's items by light, each given its 督办 marks when its light is first read."""
+
+    def __init__(self, inner: Mapping[str, Sequence[ItemView]],
+                 mark: Callable[[list[ItemView]], list[ItemView]]) -> None:
+        self.inner, self.mark = inner, mark
+
+    def __getitem__(self, light: str) -> Sequence[ItemView]:
+        return self.mark(list(self.inner[light]))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.inner)
+
+    def __len__(self) -> int:
+        return len(self.inner)
 
 
 @dataclass

@@ -105,6 +105,17 @@ class Closed(_Strict):
     by: Optional[str] = Field(None, title="销号人")
     note: Optional[str] = Field(None, title="销号说明")
     evidence: Optional[str] = Field(None, title="佐证材料", description="如归档号、验收文件")
+    verified_by: Optional[str] = Field(None, title="审核人", description="审核销号申请的人（§7 两步销号）")
+
+
+class Apply(_Strict):
+    """A 销号 applied for by the unit (§7): the item is 待审核 until `close` verifies it or
+    `reject` turns it down."""
+
+    date: LedgerDate = Field(title="申请日期")
+    by: Optional[str] = Field(None, title="申请人")
+    evidence: Optional[str] = Field(None, title="佐证材料", description="文字，或 evidence/<ID>/ 下的文件")
+    note: Optional[str] = Field(None, title="申请说明")
 
 
 class Note(_Strict):
@@ -133,6 +144,7 @@ class Item(_Strict):
     owner: Optional[str] = Field(None, title="责任人")
     unit: Optional[str] = Field(None, title="责任单位", description="不填则为项目的责任单位")
     measures: Optional[str] = Field(None, title="整改措施", description="问题台账的整改措施")
+    apply: Optional[Apply] = Field(None, title="销号申请", description="存在即待审核（§7）")
     closed: Optional[Closed] = Field(None, title="销号", description="存在即已销号")
     notes: list[Note] = Field(default_factory=list, title="进展情况", description="按时间先后")
     from_: Optional[LedgerDate] = Field(
@@ -243,6 +255,14 @@ class ReportSettings(_Strict):
     month: Optional[str] = Field(None, title="月报标题", description="默认：重点项目月点评简报")
 
 
+class NoticeSettings(_Strict):
+    """`notice:` settings: who issues the 督办通知单 and how they are numbered (§7)."""
+
+    issuer: Optional[str] = Field(None, title="发文机关", description="如 四平市铁西区人民政府督查室")
+    number: Optional[str] = Field(None, title="文号模板", description="如 四铁西政督字〔{year}〕{n}号")
+    signer: Optional[str] = Field(None, title="签发人")
+
+
 class Settings(_Strict):
     """`taizhang.yaml`: settings for the whole repository."""
 
@@ -255,6 +275,42 @@ class Settings(_Strict):
     lang: Lang = Field("zh", title="语言")
     git: GitSettings = Field(default_factory=GitSettings, title="git")
     report: ReportSettings = Field(default_factory=ReportSettings, title="简报")
+    notice: NoticeSettings = Field(default_factory=NoticeSettings, title="督办通知单")
+
+
+class NoticeReply(_Strict):
+    """A unit's 反馈 to a 督办通知单."""
+
+    date: LedgerDate = Field(title="反馈日期")
+    text: Text = Field(title="反馈内容")
+    by: Optional[str] = Field(None, title="反馈人")
+
+
+class NoticeRecord(_Strict):
+    """One 督办通知单 issued (`notices.yaml`, §7): its number never repeats."""
+
+    number: Text = Field(title="文号")
+    unit: Text = Field(title="责任单位")
+    date: LedgerDate = Field(title="发文日期")
+    reply_by: Optional[LedgerDate] = Field(None, title="办理时限")
+    items: list[str] = Field(default_factory=list, title="督办事项")
+    replies: list[NoticeReply] = Field(default_factory=list, title="反馈")
+
+    @field_validator("items", "replies", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value: Any) -> Any:
+        return [] if value is None else value
+
+
+class NoticesFile(_Strict):
+    """`notices.yaml`: every 督办通知单 issued, oldest first."""
+
+    notices: list[NoticeRecord] = Field(default_factory=list, title="督办通知单")
+
+    @field_validator("notices", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value: Any) -> Any:
+        return [] if value is None else value
 
 
 class CalendarFile(_Strict):

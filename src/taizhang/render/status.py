@@ -65,10 +65,22 @@ def report_age_cell(item: ItemView, as_of: date, lang: str) -> Cell:
     return (text, "muted")
 
 
+def item_marks(item: ItemView, lang: str) -> str:
+    """The marks of §7 after a title: 〔待审核〕, 〔督办超期〕, 〔督办2次〕."""
+    marks = []
+    if item.pending:
+        marks.append(header("pending", lang))
+    if item.overdue_notice:
+        marks.append(header("overdue_notice", lang))
+    elif item.notices and item.light != "done":
+        marks.append(header("notices_n", lang, n=item.notices))
+    return "".join(f"〔{m}〕" for m in marks)
+
+
 def _item_row(item: ItemView, lang: str, notes_as_of: date | None = None) -> list[Cell]:
     light = (item_light_word(item.light, True, lang), "light.red") if is_infeasible(item.light, item.days_left) \
         else light_cell(item.light, lang)
-    row = [light, item.id, "  " + item.title,
+    row = [light, item.id, "  " + item.title + item_marks(item, lang),
            item.due.isoformat() if item.due else (item.term or "-"), days_cell(item, lang),
            "", "", "", "", item.unit or "", item.owner or ""]
     if notes_as_of is not None:

@@ -159,8 +159,9 @@ def _insert_ordered(text: str, map_node, key: str, lines: list[str] | str, newli
                              before_key=following[0] if following else None)
 
 
-def close_edit(item_ids: list[str], closed: dict[str, Any]) -> Plan:
-    """销号: add `closed:` to each item (refusing an item that is closed already)."""
+def close_edit(item_ids: list[str], closed: dict[str, Any], default_day: Any = None) -> Plan:
+    """销号: add `closed:` to each item (refusing an item that is closed already). Without a
+    date, an item applied for takes its application's day, any other `default_day`."""
 
     def apply(loaded: LoadedLedger, context: EditContext) -> Edit:
         text, newline = loaded.doc.text, loaded.doc.newline
@@ -174,17 +175,101 @@ def close_edit(item_ids: list[str], closed: dict[str, Any]) -> Plan:
                 raise input_error("already_closed", id=item_id, date=item.closed.date.isoformat())
             targets.append(index)
             done.append((item_id, item.title))
-        value = {k: v for k, v in closed.items() if v not in (None, "")}
-        block = emit.mapping_lines(value)
         # From the last item up: an insertion moves only the text below it, so the nodes of the
         # file as read stay right for every item still to do (one parse for any number of ids).
         root_node = context.item_root(text)
         for index in sorted(set(targets), reverse=True):
+            given = dict(closed)
+            if isinstance(given.get("evidence"), dict):  # a file copied per item
+                given["evidence"] = given["evidence"].get(loaded.ledger.items[index].id)
+            value = _closed_value(given, loaded.ledger.items[index].apply)
+            value.setdefault("date", default_day)
+            if value.get("date") is None:
+                raise input_error("close_needs_date", id=loaded.ledger.items[index].id)
+            value = {"date": value.pop("date"), **value}
+            block = emit.mapping_lines(value)
+            if loaded.ledger.items[index].apply is not None:
+                # The application is settled by this close: its words move into `closed:`.
+                text = splice.remove_key(text, _item_node(root_node, index), "apply")
+                expected["items"][index].pop("apply", None)
+                root_node = context.item_root(text)
             text = _insert_item_key(text, index, "closed", value, newline, context, block=block, root_node=root_node)
             expected["items"][index]["closed"] = emit.read_back(value)
         return Edit(text, expected, done)
 
     return windowed(_final_block_settled(apply))
+
+
+def _closed_value(closed: dict[str, Any], application: Any) -> dict[str, Any]:
+    """What `closed:` records: as given; on an item applied for (§7), the application's date,
+    evidence, note and applicant unless given others, and the closer as who verified it."""
+    value = dict(closed)
+    if application is not None:
+        verifier = value.pop("by", None)
+        for key in ("date", "evidence", "note"):
+            if value.get(key) in (None, ""):
+                value[key] = getattr(application, key)
+        value["by"] = application.by
+        value["verified_by"] = verifier
+    else:
+        value.pop("verified_by", None)
+    order = ("date", "by", "note", "evidence", "verified_by")
+    return {k: value[k] for k in order if value.get(k) not in (None, "")}
+
+
+def apply_edit(item_ids: list[str], application: dict[str, Any]) -> Plan:
+    """申请销号 (§7): add `apply:` to each item, refusing one closed or applied for already.
+    `application["evidence"]` may be a mapping id → evidence (a file copied per item)."""
+
+    def apply(loaded: LoadedLedger, context: EditContext) -> Edit:
+        text, newline = loaded.doc.text, loaded.doc.newline
+        expected = _copy_items(loaded.doc.data)
+        done, targets = [], []
+        for item_id in item_ids:
+            index = _item_index(loaded, item_id)
+            item = loaded.ledger.items[index]
+            if item.closed is not None:
+                raise input_error("already_closed", id=item_id, date=item.closed.date.isoformat())
+            if item.apply is not None:
+                raise input_error("already_applied", id=item_id, date=item.apply.date.isoformat())
+            targets.append(index)
+            done.append((item_id, item.title))
+        root_node = context.item_root(text)
+        for index in sorted(set(targets), reverse=True):
+            value = dict(application)
+            evidence = value.get("evidence")
+            if isinstance(evidence, dict):
+                value["evidence"] = evidence.get(loaded.ledger.items[index].id)
+            value = {k: v for k, v in value.items() if v not in (None, "")}
+            block = emit.mapping_lines(value)
+            text = _insert_item_key(text, index, "apply", value, newline, context, block=block, root_node=root_node)
+            expected["items"][index]["apply"] = emit.read_back(value)
+        return Edit(text, expected, done)
+
+    return windowed(apply)
+
+
+def reject_edit(item_id: str, note: dict[str, Any], reason_args: Callable[[Any], str]) -> Plan:
+    """Turn down a 销号 application: remove `apply:` and keep why (and what was applied) as a note."""
+
+    def apply(loaded: LoadedLedger, context: EditContext) -> Edit:
+        index = _item_index(loaded, item_id)
+        item = loaded.ledger.items[index]
+        if item.apply is None:
+            raise input_error("not_applied", id=item_id)
+        text = loaded.doc.text
+        text = splice.remove_key(text, _item_node(context.item_root(text), index), "apply")
+        full_note = dict(note)
+        full_note["text"] = reason_args(item.apply)
+        text = _append_note(text, index, full_note, loaded.doc.newline, context)
+        expected = _copy_items(loaded.doc.data)
+        entry = dict(expected["items"][index])
+        del entry["apply"]
+        entry["notes"] = list(entry.get("notes") or []) + [emit.read_back({k: v for k, v in full_note.items() if v not in (None, "")})]
+        expected["items"][index] = entry
+        return Edit(text, expected, (item_id, item.title))
+
+    return windowed(apply)
 
 
 def _copy_items(data: dict) -> dict:

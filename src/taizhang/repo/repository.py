@@ -13,6 +13,7 @@ Errors are raised as `TaizhangError` carrying `Problem`s with their `path:line:c
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -171,7 +172,104 @@ class Repository:
         lit = self.lit(as_of, codes)
         projects = select(lit.projects, Query(codes=list(codes), program=program, unit=unit, owner=owner,
                                               kinds=list(kinds), lights=list(lights)))
-        return Status(lit.title, lit.lang, projects, lit.findings, lit.errors())
+        notice_problems = self._mark_notices(projects, as_of)
+        return Status(lit.title, lit.lang, projects, lit.findings, lit.errors() + notice_problems)
+
+    def _mark_notices(self, projects: list, as_of: date) -> list[Problem]:
+        """督办 per item from notices.yaml (§7): how many notices, and 督办超期. A broken
+        notices.yaml is a problem of the result, not the end of the 亮灯表."""
+        if not os.path.lexists(self.root / "notices.yaml"):
+            return []  # the common case: no notice issued, nothing to read
+        from taizhang.domain.lights import mark_notices
+        from taizhang.repo.notices import overdue, read_notices
+
+        try:
+            mark_notices(projects, overdue(read_notices(self.root), as_of))
+        except TaizhangError as e:
+            return list(e.problems)
+        return []
+
+    def notices(self) -> list[Any]:
+        """The 督办通知单 issued (notices.yaml), oldest first."""
+        from taizhang.repo.notices import read_notices
+
+        return read_notices(self.root)
+
+    def notice(self, as_of: date, *, unit: Optional[str] = None, lights: Sequence[str] = ("red", "yellow"),
+               template: Optional[str] = None, signer: Optional[str] = None, reply_by: Optional[date] = None,
+               render: Optional[Callable[[list], Any]] = None) -> tuple[list, Any]:
+        """督办通知单 (§7): one numbered notice per unit for the open items of `lights`, an item
+        counted under every unit it names (配合 when not the lead). The numbers are chosen and the
+        notices recorded in notices.yaml in one turn of its lock; `render(pages)` is called
+        before they are recorded (a rendering that fails records nothing). Returns (pages, what
+        `render` returned)."""
+        from taizhang.domain.lights import OPEN_LIGHTS
+        from taizhang.domain.notices import NoticeItem, NoticePage
+        from taizhang.domain.units import role_of, units_of
+        from taizhang.repo import notices as records
+
+        settings = self.settings
+        template = template or settings.notice.number or "督办〔{year}〕{n}号"
+        records.next_number(template, as_of.year, [], set())  # a template without {n} is refused first
+        if reply_by is not None and reply_by < as_of:
+            raise input_error("notice_reply_by_past", date=reply_by.isoformat(), as_of=as_of.isoformat())
+        found = self.status(as_of, lights=list(lights), allowed_lights=OPEN_LIGHTS)
+        if found.problems:
+            raise TaizhangError(found.problems)
+        by_unit: dict[str, list] = {}
+        for project in found.projects:
+            for item in project.items_lit(list(lights)):
+                # Every unit the item names, lead first (a view that lists them carries `units`).
+                named = list(getattr(item, "units", None) or units_of(item.unit))
+                for name in named:
+                    if unit is None or unit in name:
+                        by_unit.setdefault(name, []).append(NoticeItem(
+                            item.id, item.title, item.project_name, item.due, item.days_left, item.leader,
+                            item.last_note.text if item.last_note else None,
+                            item.last_note.date if item.last_note else None,
+                            role_of(named, name) == "assist"))
+        issuer = settings.notice.issuer or "督查室"
+        signer = signer or settings.notice.signer
+        rendered: list[Any] = [None]
+        pages: list[NoticePage] = []
+
+        def make(existing: list) -> list[dict[str, Any]]:
+            taken: set[str] = set()
+            for name in sorted(by_unit):
+                number = records.next_number(template, as_of.year, existing, taken)
+                taken.add(number)
+                items = sorted(by_unit[name], key=lambda i: (i.due is None, i.due or date.max, i.id))
+                pages.append(NoticePage(number, name, issuer, as_of, reply_by, signer, items))
+            if pages and render is not None:
+                rendered[0] = render(pages)
+            return [{"number": p.number, "unit": p.unit, "date": p.date, "reply_by": p.reply_by,
+                     "items": [i.id for i in p.items]} for p in pages]
+
+        path = self.root / records.FILE
+        before = path.read_bytes() if path.is_file() else None
+        entries = records.issue(self.root, make)
+        if entries:
+            from taizhang.repo.write import Written
+
+            self.written.append(Written(path, before, path.read_bytes()))
+        return pages, rendered[0]
+
+    def reply(self, number: str, text: str, *, on: date, by: Optional[str] = None,
+              as_of: Optional[date] = None) -> dict[str, Any]:
+        """Record a unit's 反馈 to the notice numbered `number` (dated neither before it nor after
+        `as_of`); returns the notice's entry."""
+        from taizhang.repo import notices as records
+
+        if not text.strip():
+            raise input_error("reply_needs_text")
+        _refuse_future(on, as_of)
+        before_path = self.root / records.FILE
+        before = before_path.read_bytes() if before_path.is_file() else None
+        entry = records.reply(self.root, number.strip(), {"date": on, "text": text, "by": by})
+        from taizhang.repo.write import Written
+
+        self.written.append(Written(before_path, before, before_path.read_bytes()))
+        return entry
 
     def investments(self, as_of: date, *, codes: Sequence[str] = (), program: Optional[str] = None,
                     unit: Optional[str] = None) -> Investments:
@@ -281,15 +379,87 @@ class Repository:
         used = highest_committed_number(self.root, self.ledger_path(code), code)
         return self._edit({code: add_item_edit(fields, wordings or None, used=used)})[code]
 
-    def close(self, ids: Sequence[str], *, on: date, by: Optional[str] = None, note: Optional[str] = None,
-              evidence: Optional[str] = None) -> list[tuple[str, str]]:
-        """销号 the items (of one or several ledgers, in one write); returns (id, title) of each."""
+    def close(self, ids: Sequence[str], *, on: Optional[date] = None, by: Optional[str] = None,
+              note: Optional[str] = None, evidence: "str | Path | None" = None,
+              as_of: Optional[date] = None) -> list[tuple[str, str]]:
+        """销号 the items (of one or several ledgers, in one write); returns (id, title) of each.
+        On an item applied for (§7) the application's date, evidence and note stand unless
+        given others, and `by` is recorded as who verified it. `on` defaults to the application's
+        date, else `as_of`; a close dated after `as_of` is refused. `evidence` as a Path is a
+        file copied to `evidence/<ID>/` (the item records its path)."""
         from taizhang.repo.edits import close_edit
 
-        closed = {"date": on, "by": by, "note": note, "evidence": evidence}
-        plans = {code: close_edit(item_ids, closed) for code, item_ids in by_project(ids).items()}
-        results = self._edit(plans)
-        return [pair for code in plans for pair in results[code]]
+        _refuse_future(on, as_of)
+        grouped = by_project(ids)
+
+        def plans_for(recorded: Any) -> dict[str, Callable]:
+            closed = {"date": on, "by": by, "note": note, "evidence": recorded}
+            return {code: close_edit(item_ids, closed, default_day=as_of) for code, item_ids in grouped.items()}
+
+        results = self._edit_with_evidence(list(grouped), [i for v in grouped.values() for i in v], evidence, plans_for)
+        return [pair for code in grouped for pair in results[code]]
+
+    def apply(self, ids: Sequence[str], *, on: date, evidence: "str | Path", by: Optional[str] = None,
+              note: Optional[str] = None, as_of: Optional[date] = None) -> list[tuple[str, str]]:
+        """申请销号 (§7): record `apply: {date, by, evidence, note}` on each item, which stays open
+        and shows 待审核 until `close` verifies or `reject` turns it down. Returns (id, title)."""
+        from taizhang.repo.edits import apply_edit
+
+        _refuse_future(on, as_of)
+        if not str(evidence).strip():
+            raise input_error("apply_needs_evidence")
+        grouped = by_project(ids)
+
+        def plans_for(recorded: Any) -> dict[str, Callable]:
+            application = {"date": on, "by": by, "evidence": recorded, "note": note}
+            return {code: apply_edit(item_ids, application) for code, item_ids in grouped.items()}
+
+        results = self._edit_with_evidence(list(grouped), [i for v in grouped.values() for i in v], evidence, plans_for)
+        return [pair for code in grouped for pair in results[code]]
+
+    def reject(self, item_id: str, reason: str, *, on: date, by: Optional[str] = None, lang: str = "zh") -> str:
+        """Turn down a 销号 application: it is removed; the reason (and what was applied) go into
+        a note. Returns the item's title."""
+        from taizhang.domain.ids import split_item_id
+        from taizhang.i18n import message
+        from taizhang.repo.edits import reject_edit
+
+        if not reason.strip():
+            raise input_error("reject_needs_reason")
+
+        def reason_text(application: Any) -> str:
+            text = message("reject_note", lang, reason=reason, date=application.date.isoformat(),
+                           by=application.by or "?")
+            if application.evidence:
+                text += message("reopen_old_evidence", lang, value=application.evidence)
+            return text
+
+        code = split_item_id(item_id)
+        return self._edit({code: reject_edit(item_id, {"date": on, "by": by, "text": ""}, reason_text)})[code][1]
+
+    def _edit_with_evidence(self, codes: list[str], item_ids: list[str], evidence: "str | Path | None",
+                            plans_for: Callable[[Any], dict[str, Callable]]) -> dict[str, Any]:
+        """A ledger write whose evidence may be a file: copied to `evidence/<ID>/` under a
+        temporary name, renamed to its own once the write has verified, removed if it fails."""
+        if not isinstance(evidence, Path):
+            return self._edit(plans_for(evidence))
+        from taizhang.repo import evidence as files
+        from taizhang.repo.files import locked
+        from taizhang.repo.write import Written
+
+        for code in codes:
+            ledger_path(self.root, code)  # a wrong code is said before anything is copied
+        with locked(self.root, "evidence"):
+            staged = files.stage(self.root, item_ids, evidence)
+            try:
+                results = self._edit(plans_for({s.item_id: s.recorded for s in staged}))
+            except BaseException:
+                files.discard(staged)
+                raise
+            files.finish(staged)
+        data = evidence.read_bytes() if staged else b""
+        self.written.extend(Written(s.final, None, data) for s in staged)
+        return results
 
     def reopen(self, item_id: str, reason: str, *, on: date, by: Optional[str] = None,
                lang: str = "zh") -> str:
@@ -380,6 +550,12 @@ class Repository:
             raise input_error(e.key, **e.args_) from None
         self._edit({code: invest_edit(month, value, amount.strip())})
         return value
+
+
+def _refuse_future(on: Optional[date], as_of: Optional[date]) -> None:
+    """A 销号 or an application dated after the as-of day has not happened: refused."""
+    if as_of is not None and on is not None and on > as_of:
+        raise input_error("close_future", date=on.isoformat(), as_of=as_of.isoformat())
 
 
 def init_repository(path: Path) -> list[tuple[str, bool]]:

@@ -33,7 +33,7 @@ from taizhang.errors import Problem
 from taizhang.repo.cache import Cache
 from taizhang.version import __version__
 
-FORMAT = 7  # 7: rows carry an item's term
+FORMAT = 8  # 7: rows carry an item's term; 8: and whether a 销号 is pending
 CONTEXT_ENTRY = "views/_context.json"
 
 
@@ -186,19 +186,22 @@ class Row(NamedTuple):
     evidence: str | None
     recent_notes: list
     term: str | None = None  # a `due` that is not one date, as written (长期坚持, 每月25日前)
+    pending: bool = False  # a 销号 applied for, not yet verified (待审核)
 
     @classmethod
     def of(cls, i: ItemView) -> Row:
         return cls(i.id, i.title, i.kind, i.unit, i.owner, i.leader, _iso(i.due), i.days_left,
                    _iso(i.closed_on), i.number, _note(i.last_note), i.stale, _iso(i.start), i.measures,
-                   i.closed_by, i.close_note, i.evidence, [_note(n) for n in i.recent_notes], i.term)
+                   i.closed_by, i.close_note, i.evidence, [_note(n) for n in i.recent_notes], i.term,
+                   i.pending)
 
     def view(self, code: str, name: str, light: str) -> ItemView:
         return ItemView(self.id, code, name, self.title, self.kind, self.unit, self.owner, self.leader,
                         _day(self.due), light, self.days_left, _day(self.closed_on),  # type: ignore[arg-type]
                         self.number, _note_view(self.last_note) if self.last_note else None, self.stale,
                         _day(self.start), self.measures, self.closed_by, self.close_note, self.evidence,
-                        [_note_view(n) for n in self.recent_notes] if self.recent_notes else (), self.term)
+                        [_note_view(n) for n in self.recent_notes] if self.recent_notes else (), self.term,
+                        self.pending is True)
 
 
 def _iso(day: date | None) -> str | None:

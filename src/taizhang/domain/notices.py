@@ -1,0 +1,36 @@
+"""The 督办通知单 as data (SPEC §7): what one unit's notice says, built by the repository and
+laid out by render/notice.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date as Date
+from typing import Optional
+
+
+@dataclass
+class NoticeItem:
+    """One 督办事项 as the notice states it."""
+
+    id: str
+    title: str
+    project: str
+    due: Optional[Date]
+    days_left: Optional[int]
+    leader: Optional[str]
+    last_note: Optional[str]
+    last_note_on: Optional[Date]
+    assisting: bool  # the unit is named after the lead: 配合
+
+
+@dataclass
+class NoticePage:
+    """One unit's notice."""
+
+    number: str
+    unit: str
+    issuer: str
+    date: Date
+    reply_by: Optional[Date]
+    signer: Optional[str]
+    items: list[NoticeItem] = field(default_factory=list)

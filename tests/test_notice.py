@@ -1,0 +1,250 @@
+"""督办通知单 (SPEC §7): numbered notices per unit, recorded in notices.yaml, never repeated;
+`reply` records 反馈; status marks 督办超期 and counts 督办."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import AS_OF
+
+from taizhang.domain.notices import NoticeItem, NoticePage
+from taizhang.render import notice as paper
+
+SETTINGS = """\
+    notice:
+      issuer: 四平市铁西区人民政府督查室
+      number: 四铁西政督字〔{year}〕{n}号
+      signer: 王五
+"""
+
+LEDGER = """\
+    code: YT2
+    name: 宇通二期项目
+    unit: 区住建局
+    leader: 魏书全
+    items:
+      - id: YT2-1
+        title: 棚户区改造
+        unit: 区住建局、区财政局
+        due: 2018-06-10
+        notes:
+          - {date: 2018-06-01, text: 已完成征收公告}
+      - id: YT2-2
+        title: 主体开工
+        due: 2018-06-18
+      - id: YT2-3
+        title: 远期事项
+        due: 2018-12-31
+"""
+
+
+def _notices(root: Path) -> list[dict]:
+    data = yaml.safe_load((root / "notices.yaml").read_text(encoding="utf-8"))["notices"]
+    return json.loads(json.dumps(data, default=str))  # dates as written
+
+
+def _status_item(cli, root: Path, item_id: str, as_of: str = AS_OF) -> dict:
+    out = cli("--dir", root, "--as-of", as_of, "status", "YT2", "--json")
+    return next(i for i in json.loads(out.stdout)["items"] if i["id"] == item_id)
+
+
+def test_notice__one_numbered_notice_per_unit_lead_and_assisting(cli, repo):
+    root = repo(SETTINGS, YT2=LEDGER)
+    out = cli("--dir", root, "--as-of", AS_OF, "notice", "--reply-by", "2018-06-22", "--format", "md")
+    assert out.exit_code == 0, out
+    notices = _notices(root)
+    assert [(n["number"], n["unit"], n["items"]) for n in notices] == [
+        ("四铁西政督字〔2018〕1号", "区住建局", ["YT2-1", "YT2-2"]),
+        ("四铁西政督字〔2018〕2号", "区财政局", ["YT2-1"]),
+    ]
+    assert all(n["date"] == "2018-06-15" and n["reply_by"] == "2018-06-22" and n["replies"] == []
+               for n in notices)
+    text = out.stdout
+    assert "四平市铁西区人民政府督查室" in text and "四铁西政督字〔2018〕1号" in text
+    assert "棚户区改造（配合）" in text  # 区财政局 assists on YT2-1
+    assert "逾期5天" in text and "剩3天" in text and "魏书全" in text and "已完成征收公告" in text
+    assert "2018年6月22日" in text and "2018年6月15日" in text and "签发人：王五" in text
+    assert "远期事项" not in text  # green is not notified by default
+
+
+def test_notice__numbers_never_repeat(cli, repo):
+    root = repo(SETTINGS, YT2=LEDGER)
+    cli("--dir", root, "--as-of", AS_OF, "notice", "--unit", "区住建局")
+    cli("--dir", root, "--as-of", AS_OF, "notice", "--unit", "区住建局")
+    cli("--dir", root, "--as-of", AS_OF, "notice", "--number", "督字{n}")
+    numbers = [n["number"] for n in _notices(root)]
+    assert numbers == ["四铁西政督字〔2018〕1号", "四铁西政督字〔2018〕2号", "督字1", "督字2"]
+    assert len(set(numbers)) == len(numbers)
+
+
+def test_notice__spliced_onto_the_file_keeping_comments(cli, repo):
+    root = repo(SETTINGS, YT2=LEDGER)
+    cli("--dir", root, "--as-of", AS_OF, "notice", "--unit", "区住建局")
+    path = root / "notices.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("replies: []", "replies: []  # 待反馈"),
+                    encoding="utf-8")
+    first = path.read_text(encoding="utf-8")
+    cli("--dir", root, "--as-of", AS_OF, "notice", "--unit", "区财政局")
+    after = path.read_text(encoding="utf-8")
+    assert after.startswith(first) and "# 待反馈" in after
+
+
+def test_notice__template_without_n_is_refused_and_nothing_recorded(cli, repo):
+    root = repo(SETTINGS, YT2=LEDGER)
+    out = cli("--dir", root, "--as-of", AS_OF, "notice", "--number", "督字〔{year}〕")
+    assert out.exit_code == 1 and len(out.stderr.strip().splitlines()) == 1
+    assert not (root / "notices.yaml").exists()
+
+
+def test_notice__no_items_issues_nothing(cli, repo):
+    root = repo(SETTINGS, YT2=LEDGER)
+    out = cli("--dir", root, "--as-of", AS_OF, "notice", "--unit", "区教育局")
+    assert out.exit_code == 0 and not (root / "notices.yaml").exists()
+
+
+def test_notice__docx_is_laid_out_as_official_paper(cli, repo, tmp_path):
+    from docx import Document
+
+    root = repo(SETTINGS, YT2=LEDGER)
+    target = tmp_path / "notice.docx"
+    out = cli("--dir", root, "--as-of", AS_OF, "notice", "--out", target)
+    assert out.exit_code == 0, out
+    doc = Document(io.BytesIO(target.read_bytes()))
+    paragraphs = [p for p in doc.paragraphs if p.text]
+    issuer = paragraphs[0]
+    assert issuer.text == "四平市铁西区人民政府督查室"
+    assert str(issuer.runs[0].font.color.rgb) == "C00000" and issuer.alignment == 1  # red, centred
+    assert paragraphs[1].text == "四铁西政督字〔2018〕1号"
+    assert "w:pBdr" in paragraphs[1]._p.xml  # the red line under the number
+    body = next(p for p in paragraphs if p.text.startswith("经督查"))
+    assert body.runs[0].font.size.pt == 16 and "仿宋" in body.runs[0].font.name  # 仿宋 三号
+    heading = next(p for p in paragraphs if p.text == "一、督办事项")
+    assert heading.runs[0].font.name == "黑体"
+    date_line = [p for p in paragraphs if p.text == "2018年6月15日"]
+    assert len(date_line) == 2 and all(p.alignment == 2 for p in date_line)  # right, one per unit
+    assert sum("w:br" in p._p.xml and 'w:type="page"' in p._p.xml for p in doc.paragraphs) == 1  # 2 pages
+
+
+def test_notice__docx_or_pdf_needs_out(cli, repo):
+    root = repo(SETTINGS, YT2=LEDGER)
+    out = cli("--dir", root, "--as-of", AS_OF, "notice", "--format", "docx")
+    assert out.exit_code == 1 and not (root / "notices.yaml").exists()
+
+
+def test_notice__html_escapes_every_value(cli, repo, tmp_path):
+    root = repo(SETTINGS, YT2=LEDGER.replace("title: 主体开工", "title: <script>x</script>"))
+    target = tmp_path / "n.html"
+    assert cli("--dir", root, "--as-of", AS_OF, "notice", "--out", target).exit_code == 0
+    html = target.read_text(encoding="utf-8")
+    assert "<script>x" not in html and "&lt;script&gt;" in html
+    assert html.count('class="page"') == 2 and "四铁西政督字〔2018〕2号" in html
+
+
+def test_pdf__without_a_printer_says_what_to_install(cli, repo, tmp_path, monkeypatch):
+    root = repo(SETTINGS, YT2=LEDGER)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    target = tmp_path / "n.pdf"
+    out = cli("--dir", root, "--as-of", AS_OF, "notice", "--out", target)
+    assert out.exit_code == 1 and "Chromium" in out.stderr and len(out.stderr.strip().splitlines()) == 1
+    assert not target.exists() and not (root / "notices.yaml").exists()
+
+
+def test_pdf__printed_when_a_browser_or_office_is_found(tmp_path):
+    if not any(paper.shutil.which(n) for n in paper.BROWSERS + paper.OFFICE):
+        pytest.skip("no Chromium or LibreOffice on this machine")
+    from datetime import date
+
+    page = NoticePage("督字1号", "区住建局", "督查室", date(2018, 6, 15), None, None,
+                      [NoticeItem("YT2-1", "棚户区改造", "宇通二期", date(2018, 6, 10), -5, None, None, None, False)])
+    assert paper.to_pdf([page]).startswith(b"%PDF")
+
+
+def test_gb_date_has_no_leading_zeros():
+    from datetime import date
+
+    assert paper.gb_date(date(2019, 3, 5)) == "2019年3月5日"
+
+
+def test_reply_and_overdue_notice_in_status(cli, repo):
+    root = repo(SETTINGS, YT2=LEDGER)
+    cli("--dir", root, "--as-of", AS_OF, "notice", "--reply-by", "2018-06-20")
+    on_time = _status_item(cli, root, "YT2-1", "2018-06-20")
+    assert on_time["notices"] == 2 and on_time["overdue_notice"] is False
+    late = _status_item(cli, root, "YT2-1", "2018-06-21")
+    assert late["overdue_notice"] is True
+    assert _status_item(cli, root, "YT2-3", "2018-06-21") == {**_status_item(cli, root, "YT2-3", "2018-06-21"),
+                                                             "notices": 0, "overdue_notice": False}
+    table = cli("--dir", root, "--as-of", "2018-06-21", "status", "YT2")
+    assert "督办超期" in table.stdout
+    out = cli("--dir", root, "--as-of", "2018-06-19", "reply", "四铁西政督字〔2018〕2号", "已拨付资金", "--by", "区财政局")
+    assert out.exit_code == 0, out
+    assert _notices(root)[1]["replies"] == [{"date": "2018-06-19", "text": "已拨付资金", "by": "区财政局"}]
+    # 区住建局's notice (also naming YT2-1) is still unanswered: still 督办超期
+    assert _status_item(cli, root, "YT2-1", "2018-06-21")["overdue_notice"] is True
+    cli("--dir", root, "--as-of", "2018-06-19", "reply", "四铁西政督字〔2018〕1号", "正在推进")
+    cli("--dir", root, "--as-of", "2018-06-19", "reply", "四铁西政督字〔2018〕1号", "补充材料")
+    assert len(_notices(root)[0]["replies"]) == 2
+    assert _status_item(cli, root, "YT2-1", "2018-06-21")["overdue_notice"] is False
+
+
+def test_reply__unknown_number_is_refused(cli, repo):
+    root = repo(SETTINGS, YT2=LEDGER)
+    out = cli("--dir", root, "--as-of", AS_OF, "reply", "督字99号", "x")
+    assert out.exit_code == 1 and "督字99号" in out.stderr
+
+
+def test_notice__a_broken_notices_file_is_one_line(cli, repo):
+    root = repo(SETTINGS, YT2=LEDGER)
+    (root / "notices.yaml").write_text("notices:\n  - number: 1\n    bogus: x\n", encoding="utf-8")
+    out = cli("--dir", root, "--as-of", AS_OF, "notice")
+    assert out.exit_code == 1 and len(out.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in out.stderr
+
+
+def test_notice__a_failed_write_leaves_no_temporary_file(cli, repo):
+    root = repo(SETTINGS, YT2=LEDGER)
+    cli("--dir", root, "--as-of", AS_OF, "notice", "--unit", "区住建局")
+    leftovers = [p for p in os.listdir(root) if p.endswith(".tmp")]
+    assert leftovers == []
+
+
+def test_reply__dated_before_the_notice_or_after_as_of_is_refused(cli, repo):
+    root = repo(SETTINGS, YT2=LEDGER)
+    cli("--dir", root, "--as-of", AS_OF, "notice", "--unit", "区住建局")
+    before = (root / "notices.yaml").read_bytes()
+    early = cli("--dir", root, "--as-of", AS_OF, "reply", "四铁西政督字〔2018〕1号", "x", "--on", "2018-06-14")
+    late = cli("--dir", root, "--as-of", AS_OF, "reply", "四铁西政督字〔2018〕1号", "x", "--on", "2018-06-16")
+    assert early.exit_code == 1 and "2018-06-14" in early.stderr
+    assert late.exit_code == 1
+    assert (root / "notices.yaml").read_bytes() == before
+
+
+def test_notice__commit_records_the_notices_file(cli, repo, monkeypatch):
+    import subprocess
+
+    for key in ("GIT_AUTHOR", "GIT_COMMITTER"):
+        monkeypatch.setenv(f"{key}_NAME", "督查室")
+        monkeypatch.setenv(f"{key}_EMAIL", "dc@example.org")
+    root = repo(SETTINGS, YT2=LEDGER)
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run(["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@x", "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@x", "commit", "-qm", "init"],
+                   check=True)
+    out = cli("--dir", root, "--as-of", AS_OF, "notice", "--unit", "区住建局", "--commit")
+    assert out.exit_code == 0, out
+    shown = subprocess.run(["git", "-C", str(root), "show", "--stat", "--format=%s", "HEAD"], capture_output=True,
+                           text=True, check=True).stdout
+    assert "督办通知单" in shown and "notices.yaml" in shown
+
+
+def test_status__a_broken_notices_file_is_reported_and_the_table_still_shown(cli, repo):
+    root = repo(SETTINGS, YT2=LEDGER)
+    (root / "notices.yaml").write_text("notices:\n  - number: [\n", encoding="utf-8")
+    out = cli("--dir", root, "--as-of", AS_OF, "status", "YT2")
+    assert out.exit_code == 1 and "棚户区改造" in out.stdout and "notices.yaml" in out.stderr
+    assert "Traceback" not in out.stderr
