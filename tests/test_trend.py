@@ -225,3 +225,38 @@ def test_trend_cli__the_cache_never_changes_a_result_and_a_pipe_gets_no_bar(cli,
     monkeypatch.setenv("TAIZHANG_NO_CACHE", "1")
     fresh = cli(*base)
     assert first.stdout == again.stdout == fresh.stdout
+
+
+# --- 单位排名 (the month report's league table) ------------------------------------------------
+
+def test_league__joint_units_count_under_each_unit_and_rank_by_rate_then_red():
+    from taizhang.domain.lights import evaluate
+    from taizhang.domain.models import Ledger
+    from taizhang.domain.reports import league
+
+    ledger = Ledger.model_validate({"code": "A", "name": "甲", "unit": "区住建局", "items": [
+        {"id": "A-1", "title": "一", "due": date(2018, 5, 1), "closed": {"date": date(2018, 4, 30)}},
+        {"id": "A-2", "title": "二", "due": date(2018, 5, 1), "closed": {"date": date(2018, 5, 3)},
+         "unit": "区财政局、区住建局"},
+        {"id": "A-3", "title": "三", "due": date(2018, 6, 1), "unit": "区财政局"},
+        {"id": "A-4", "title": "四", "due": date(2018, 9, 1), "unit": "区国土局"},
+    ]})
+    rows = {r.unit: r for r in league(evaluate([ledger], date(2018, 6, 15), Settings()), date(2018, 6, 15))}
+    housing, finance, land = rows["区住建局"], rows["区财政局"], rows["区国土局"]
+    assert (housing.items, housing.assisting, housing.on_time, housing.closed_late, housing.open_late) == (2, 1, 1, 1, 0)
+    assert (finance.items, finance.assisting, finance.on_time, finance.closed_late, finance.open_late, finance.red) \
+        == (2, 0, 0, 1, 1, 1)
+    assert (housing.rank, finance.rank, land.rank) == (1, 2, None)
+    assert [r.unit for r in league(evaluate([ledger], date(2018, 6, 15), Settings()), date(2018, 6, 15))][-1] == "区国土局"
+
+
+def test_league__in_every_month_report_format(cli, tmp_path):
+    md = cli("--dir", REPO_ROOT, "--as-of", "2018-06-15", "report", "month", "--format", "md").stdout
+    assert "## 十、单位排名" in md
+    week = cli("--dir", REPO_ROOT, "--as-of", "2018-06-15", "report", "week", "--format", "md").stdout
+    assert "单位排名" not in week
+    from openpyxl import load_workbook
+
+    out = tmp_path / "m.xlsx"
+    assert cli("--dir", REPO_ROOT, "--as-of", "2018-06-15", "report", "month", "--out", out).exit_code == 0
+    assert "单位排名" in load_workbook(out).sheetnames
