@@ -426,10 +426,10 @@ def league(projects: Sequence[ProjectView], as_of: date) -> list[LeagueRow]:
                 elif v.due is not None and v.due < as_of:
                     c[4] += 1
                 c[5] += v.light == "red"
-    rows = [LeagueRow(unit, *c, rank=None) for unit, c in counts.items()]  # type: ignore[arg-type]
-    judged = [(r, r.rate, r.red) for r in rows if r.judged]
+    rows = [LeagueRow(unit, c[0], c[1], c[2], c[3], c[4], c[5], rank=None) for unit, c in counts.items()]
+    judged = [(r, Fraction(r.on_time, r.judged), r.red) for r in rows if r.judged]
     ranked = [LeagueRow(r.unit, r.items, r.assisting, r.on_time, r.closed_late, r.open_late, r.red,
-                        rank=1 + sum(1 for _, rate2, red2 in judged if (rate2, -red2) > (rate, -red)))  # type: ignore[operator]
+                        rank=1 + sum(1 for _, rate2, red2 in judged if (rate2, -red2) > (rate, -red)))
               for r, rate, red in judged]
     ranked.sort(key=lambda r: (r.rank, -r.items, r.unit))
     return ranked + sorted((r for r in rows if not r.judged), key=lambda r: (-r.items, r.unit))
