@@ -40,6 +40,7 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "merge-driver": ("git", "git 合并驱动（git-setup 注册，由 git 调用）：按事项合并台账，结果写回 OURS；有冲突时退出码为 1。", True),
     "log": ("git", "台账的变更历史（来自 git）：谁在何时销号、重新打开、调整时间节点、记录进展。", False),
     "report": ("report", "简报：--as-of 所在日/周/月的销号、逾期销号、进展、红灯、到期、问题台账、投资与亮灯合计；月报另有月点评。", False),
+    "dashboard": ("trend", "看板：把亮灯表、趋势图、单位排名、挂图作战和每个项目的页面写成一个静态网站，离线打开、可打印（A4）。", False),
     "trend": ("trend", "趋势：从 git 历史按周或按月画出亮灯数、到期与销号（累计）、逾期销号、完成投资与序时进度。", False),
 }
 
