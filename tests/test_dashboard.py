@@ -60,7 +60,7 @@ def test_dashboard__pages_links_and_nothing_fetched(site):
         path = site / page
         parsed = _parse(path)
         assert "script" not in parsed.tags and "link" not in parsed.tags and "iframe" not in parsed.tags, page
-        for name, ref in parsed.refs:
+        for _attr, ref in parsed.refs:
             assert not re.match(r"[a-z]+:", ref), f"{page} fetches {ref}"  # no http:, file:, data: …
             target, _, fragment = ref.partition("#")
             file = (path.parent / target).resolve() if target else path

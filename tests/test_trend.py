@@ -260,3 +260,25 @@ def test_league__in_every_month_report_format(cli, tmp_path):
     out = tmp_path / "m.xlsx"
     assert cli("--dir", REPO_ROOT, "--as-of", "2018-06-15", "report", "month", "--out", out).exit_code == 0
     assert "单位排名" in load_workbook(out).sheetnames
+
+
+def test_progress_bar__drawn_on_a_terminal_for_a_long_history_only(monkeypatch):
+    import io
+
+    from taizhang.cli.common import Env
+    from taizhang.cli.trend import PROGRESS_FROM, progress_bar
+
+    env = Env(dir=None, as_of_text=None, lang_opt=None, no_color=True)
+    terminal = io.StringIO()
+    terminal.isatty = lambda: True  # type: ignore[method-assign]
+    monkeypatch.setattr("sys.stderr", terminal)
+    with progress_bar(env) as step:
+        step(3, PROGRESS_FROM - 1)  # short: no bar
+    assert terminal.getvalue() == ""
+    with progress_bar(env) as step:
+        step(PROGRESS_FROM // 2, PROGRESS_FROM)
+    assert "git" in terminal.getvalue() and f"/{PROGRESS_FROM}" in terminal.getvalue()
+    pipe = io.StringIO()
+    monkeypatch.setattr("sys.stderr", pipe)
+    with progress_bar(env) as step:
+        assert step is None

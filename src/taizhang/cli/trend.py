@@ -39,26 +39,34 @@ _SUFFIXES = {".txt": TrendFormat.text, ".svg": TrendFormat.svg, ".html": TrendFo
 
 @contextmanager
 def progress_bar(env: Env) -> Iterator[Any]:
-    """A rich progress bar on stderr when it is a terminal and the history is long; else nothing."""
+    """A rich progress bar on stderr when it is a terminal and the history is long (started at
+    the first step that says so: a short history draws nothing, not even a hidden cursor);
+    off a terminal, no callback at all."""
     if not sys.stderr.isatty():
         yield None
         return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    with Progress(TextColumn("git"), BarColumn(), MofNCompleteColumn(),
-                  console=Console(stderr=True), transient=True) as bar:
-        task = None
+    bar: Any = None
+    task: Any = None
 
-        def step(done: int, total: int) -> None:
-            nonlocal task
-            if total < PROGRESS_FROM:
-                return
-            if task is None:
-                task = bar.add_task("history", total=total)
-            bar.update(task, completed=done)
+    def step(done: int, total: int) -> None:
+        nonlocal bar, task
+        if total < PROGRESS_FROM:
+            return
+        if bar is None:
+            bar = Progress(TextColumn("git"), BarColumn(), MofNCompleteColumn(),
+                           console=Console(file=sys.stderr), transient=True)
+            bar.start()
+            task = bar.add_task("history", total=total)
+        bar.update(task, completed=done)
 
+    try:
         yield step
+    finally:
+        if bar is not None:
+            bar.stop()
 
 
 def read_trend(env: Env, by: str, start: Optional[date], codes: list[str]) -> Any:

@@ -99,7 +99,7 @@ def snapshots(root: Path, days: Sequence[date], settings: Settings, progress: Pr
     known = _cached(cache, settings)
     used: dict[str, str] = {}
     result = []
-    for day, sha in zip(days, chosen):
+    for day, sha in zip(days, chosen, strict=True):
         snap = Snapshot(day, sha)
         for blob, path in trees.get(sha, []) if sha else []:
             key = (blob, path)
@@ -219,7 +219,7 @@ def build_trend(root: Path, by: TrendBy, as_of: date, settings: Settings, extra:
     wanted = set(codes)
     moves = has_moves(Item)
     points = []
-    for span, snap in zip(periods, snaps):
+    for span, snap in zip(periods, snaps, strict=True):
         ledgers = [ledger for ledger in snap.ledgers if not wanted or ledger.code in wanted]
         points.append(trend_point(span, snap.commit, ledgers, settings, extra, broken=len(snap.broken), moves=moves))
     return Trend(by, as_of, tuple(codes), points, settings.title)
