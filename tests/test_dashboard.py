@@ -208,3 +208,13 @@ def test_dashboard__is_in_the_command_table():
 
     assert COMMANDS["dashboard"][0] == COMMANDS["trend"][0] == "trend"
     assert os.path.exists(REPO_ROOT / "src" / "taizhang" / "render" / "templates" / "dashboard_base.html")
+
+
+def test_dashboard__a_new_repository_without_commits_or_ledgers(cli, tmp_path):
+    root = tmp_path / "new"
+    (root / "ledgers").mkdir(parents=True)
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    assert cli("--dir", root, "dashboard", "--out", tmp_path / "site").exit_code == 0
+    assert "没有趋势" in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    result = cli("--dir", root, "trend")
+    assert result.exit_code == 1 and "没有提交过的台账" in result.stderr

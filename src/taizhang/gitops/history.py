@@ -51,9 +51,9 @@ def _git(root: Path, *args: str, input: bytes | None = None) -> bytes:
         detail = done.stderr.decode("utf-8", "replace").strip()
         if "not a git repository" in detail:
             raise TaizhangError(Problem("", 0, 0, "git_not_repo", {"path": str(root)}))
-        if "does not have any commits" in detail or "bad default revision" in detail \
-                or "unknown revision" in detail:
-            return b""
+        if any(text in detail for text in ("does not have any commits", "bad default revision",
+                                           "unknown revision", "bad revision 'HEAD'")):
+            return b""  # a repository without a commit yet: no history
         raise TaizhangError(Problem("", 0, 0, "git_failed", {"detail": detail}))
     return done.stdout
 
