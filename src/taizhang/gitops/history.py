@@ -88,7 +88,7 @@ def snapshots(root: Path, days: Sequence[date], settings: Settings, progress: Pr
     commits = ledger_commits(root)
     chosen = [commit_on(commits, day) for day in days]
     distinct = list(dict.fromkeys(c for c in chosen if c is not None))
-    total = len(distinct) + 1
+    total = len(distinct) + len(days)  # a step per tree listed, then per snapshot read
     trees: dict[str, list[tuple[str, str]]] = {}  # commit → [(blob, path)]
     for n, commit in enumerate(distinct, 1):
         trees[commit] = _ledger_blobs(root, commit)
@@ -111,8 +111,8 @@ def snapshots(root: Path, days: Sequence[date], settings: Settings, progress: Pr
             elif problem is not None:
                 snap.broken.append(problem)
         result.append(snap)
-    if progress:
-        progress(total, total)
+        if progress:
+            progress(len(distinct) + len(result), total)
     if cache is not None and used != known:
         # Only the versions this trend used: the entry stays the size of one trend's history.
         cache.write(_CACHE_NAME, json.dumps({"version": _cache_context(settings), "ledgers": used},
