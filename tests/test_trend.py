@@ -282,3 +282,20 @@ def test_progress_bar__drawn_on_a_terminal_for_a_long_history_only(monkeypatch):
     monkeypatch.setattr("sys.stderr", pipe)
     with progress_bar(env) as step:
         assert step is None
+
+
+def test_trend_point__moved_nodes_count_items_with_changes_once_the_model_has_them(monkeypatch):
+    from types import SimpleNamespace
+
+    from taizhang.domain.models import Item
+    from taizhang.domain.trend import Span, has_moves, trend_point
+
+    assert has_moves(SimpleNamespace(model_fields={"changes": None})) and not has_moves(SimpleNamespace())
+    span = Span(date(2018, 1, 1), date(2018, 1, 7), date(2018, 1, 7))
+    moved = SimpleNamespace(code="A", items=[SimpleNamespace(changes=[{"due": "2018-01-05"}]),
+                                             SimpleNamespace(changes=[]), SimpleNamespace()],
+                            investment=None)
+    assert trend_point(span, None, [], Settings(), moves=has_moves(Item)).moved == (0 if has_moves(Item) else None)
+    # Counted over the ledgers as given: the lights are not needed for it.
+    monkeypatch.setattr("taizhang.domain.trend.evaluate", lambda *args, **kwargs: [])
+    assert trend_point(span, None, [moved], Settings(), moves=True).moved == 1  # type: ignore[list-item]
