@@ -280,7 +280,7 @@ def test_report__docx_title_period_and_tables(cli, tmp_path):
     assert section.orientation == WD_ORIENT.LANDSCAPE and section.page_width > section.page_height
     assert abs(section.page_width.mm - 297) < 1 and abs(section.page_height.mm - 210) < 1
     tables = document.tables
-    assert len(tables) == 10          # tally, projects, closed, notes, red, due, problems, invest, 2 rankings
+    assert len(tables) == 11          # tally, projects, closed, notes, red, due, problems, invest, 2 rankings, league
     closed = tables[2]
     assert [c.text for c in closed.rows[0].cells] == ["项目", "编号", "事项", "时间节点", "销号日期", "逾期天数",
                                                       "销号人", "销号说明"]

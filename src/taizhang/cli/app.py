@@ -46,6 +46,8 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "reject": ("notice", "退回销号申请，原因记入事项的进展。", False),
     "notice": ("notice", "督办通知单：每个责任单位一份编号通知（一单位一页），记入 notices.yaml，文号不重复。", False),
     "reply": ("notice", "记录责任单位对督办通知单的反馈。", False),
+    "dashboard": ("trend", "看板：把亮灯表、趋势图、单位排名、挂图作战和每个项目的页面写成一个静态网站，离线打开、可打印（A4）。", False),
+    "trend": ("trend", "趋势：从 git 历史按周或按月画出亮灯数、到期与销号（累计）、逾期销号、完成投资与序时进度。", False),
 }
 
 # Global options may stand before or after the command: `taizhang status --as-of D` too.

@@ -196,6 +196,28 @@ class Review:
 
 
 @dataclass(frozen=True)
+class LeagueRow:
+    """单位排名: a unit's items to the as-of day, counted under every unit an item names."""
+
+    unit: str
+    items: int
+    assisting: int  # of them, items it is named on after the lead (配合)
+    on_time: int  # closed on or before the time node
+    closed_late: int  # 逾期销号
+    open_late: int  # open past the time node
+    red: int  # red on the as-of day
+    rank: int | None  # None: nothing of the unit closed or overdue yet
+
+    @property
+    def judged(self) -> int:
+        return self.on_time + self.closed_late + self.open_late
+
+    @property
+    def rate(self) -> Fraction | None:
+        return Fraction(self.on_time, self.judged) if self.judged else None
+
+
+@dataclass(frozen=True)
 class InvestLine:
     row: InvestRow
     month: Decimal  # completed in the as-of month
@@ -239,6 +261,7 @@ class Briefing:
     review: Review | None
     findings: list[Finding] = field(default_factory=list)
     heading: str | None = None  # the settings' own heading of this kind of report (report.day …)
+    league: list[LeagueRow] | None = None  # the month's 单位排名
 
     @property
     def closed_late(self) -> list[Row]:
@@ -324,7 +347,8 @@ def briefing_of(projects: Sequence[ProjectView], findings: list[Finding], as_of:
         problem_counts=counts, tasks=tasks, problems_tally=problem_tally, everything=everything,
         invest=invest_section(projects, as_of, settings),
         review=review(projects, period) if kind == "month" else None, findings=findings,
-        heading=getattr(settings.report, kind))
+        heading=getattr(settings.report, kind),
+        league=league(projects, as_of) if kind == "month" else None)
 
 
 def invest_section(projects: Sequence[ProjectView], as_of: date, settings: Settings) -> InvestSection | None:
@@ -383,3 +407,31 @@ def review(projects: Sequence[ProjectView], period: Period) -> Review:
               for unit, n, longest in with_red]
     by_red.sort(key=lambda u: (u.rank, -u.longest, u.unit))
     return Review(ranked, by_red, units_without_red=len(reds) - len(with_red))
+
+
+def league(projects: Sequence[ProjectView], as_of: date) -> list[LeagueRow]:
+    """单位排名 (SPEC §7): every item to the as-of day counted under each unit it names (joint
+    units: the first leads, the rest assist, units.py), ranked by on-time rate — closed on or
+    before the time node, out of those closed or already overdue — then by fewer red lights;
+    equal values share a rank. Units with nothing closed or overdue yet come last, unranked."""
+    from taizhang.domain.units import units_of
+
+    counts: dict[str, list[int]] = {}  # unit → [items, assisting, on time, late, open late, red]
+    for project in projects:
+        for v in project.items:
+            for n, unit in enumerate(units_of(v.unit) or [""]):
+                c = counts.setdefault(unit, [0, 0, 0, 0, 0, 0])
+                c[0] += 1
+                c[1] += n > 0
+                if v.closed_on is not None:
+                    c[2 if v.due is None or v.closed_on <= v.due else 3] += 1
+                elif v.due is not None and v.due < as_of:
+                    c[4] += 1
+                c[5] += v.light == "red"
+    rows = [LeagueRow(unit, c[0], c[1], c[2], c[3], c[4], c[5], rank=None) for unit, c in counts.items()]
+    judged = [(r, Fraction(r.on_time, r.judged), r.red) for r in rows if r.judged]
+    ranked = [LeagueRow(r.unit, r.items, r.assisting, r.on_time, r.closed_late, r.open_late, r.red,
+                        rank=1 + sum(1 for _, rate2, red2 in judged if (rate2, -red2) > (rate, -red)))
+              for r, rate, red in judged]
+    ranked.sort(key=lambda r: (r.rank, -r.items, r.unit))
+    return ranked + sorted((r for r in rows if not r.judged), key=lambda r: (-r.items, r.unit))

@@ -326,6 +326,10 @@ def layout(b: Briefing, lang: str) -> Page:
     if b.review is not None:
         sections.append(_review_section(b, lang))
 
+    # 10. The units' league table (单位排名), to the as-of day.
+    if b.league is not None:
+        sections.append(league_section(b.league, b.as_of, lang))
+
     for n, section in enumerate(sections, 1):
         section.heading = _section_number(n, lang) + section.heading
     return Page(lang, b.title, b.heading or w(b.kind), period_text(b, lang), as_of, sections, w("none"))
@@ -430,6 +434,33 @@ def _review_section(b: Briefing, lang: str) -> Section:
     return Section(w("review"), paras,
                    [Table(w("by_rate"), rate_cols, rate_rows, w("by_rate"), 80),
                     Table(w("by_red"), red_cols, red_rows, w("by_red"), 55)], [n for n in notes if n])
+
+
+def league_table(rows: list, lang: str) -> Table:
+    """单位排名 as a table (reports.league's rows); the dashboard shows the same table."""
+    from taizhang.i18n import message
+
+    m = lambda key: message(f"league_{key}", lang)  # noqa: E731
+    cols = [Col(m("rank"), 6, "int"), Col(m("unit"), 26, flex=True), Col(m("items"), 8, "int"),
+            Col(m("on_time"), 9, "int"), Col(m("closed_late"), 9, "int"), Col(m("open_late"), 10, "int"),
+            Col(m("red"), 7, "int"), Col(m("rate"), 9, "percent")]
+    body = []
+    for r in rows:
+        unit = r.unit or _w("no_unit", lang)
+        if r.assisting:
+            unit += (f" (assisting {r.assisting})" if lang == "en" else f"（其中配合 {r.assisting}）")
+        body.append([int_cell(r.rank), text_cell(unit), int_cell(r.items), int_cell(r.on_time),
+                     _count_cell(r.closed_late, "red"), _count_cell(r.open_late, "red"),
+                     _count_cell(r.red, "red"), percent_cell(r.rate)])
+    return Table(m("title"), cols, body, None, 90)
+
+
+def league_section(rows: list, as_of: date, lang: str) -> Section:
+    from taizhang.i18n import message
+
+    day = as_of.isoformat() if lang == "en" else zh_day(as_of)
+    return Section(message("league_title", lang), [message("league_note", lang, as_of=day)],
+                   [league_table(rows, lang)])
 
 
 # --- renderers ------------------------------------------------------------------------------------
