@@ -13,7 +13,7 @@ from conftest import AS_OF, REPO_ROOT, YT2
 
 from taizhang.exchange.columns import match_header
 from taizhang.exchange.readers import cell_text, decode_csv
-from taizhang.exchange.sheets import neutralise
+from taizhang.exchange.sheets import neutralise, unmark
 from taizhang.repo.load import load_repo
 
 openpyxl = pytest.importorskip("openpyxl")
@@ -107,10 +107,10 @@ def test_import__bad_rows_are_reported_with_their_row_and_nothing_is_written(cli
     result = cli("--dir", root, "--as-of", AS_OF, "import", book)
     assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
-    assert lines[0].endswith("bad.xlsx:6:11: 销号情况“差不多”无法识别（可写：是/否、已销号/未销号，或销号日期）")
+    assert lines[0].endswith("bad.xlsx:重点项目!K6: 销号情况“差不多”无法识别（可写：是/否、已销号/未销号，或销号日期）")
     # A value merged over two rows is wrong once, at the cell that holds it.
-    assert lines[1].endswith("bad.xlsx:9:3: 总投资（亿元）：“约1亿”是约数（“约”）；台账要记确切金额（如 3亿）")
-    assert lines[2].endswith("bad.xlsx:10:9: 完成时限：“2月30日”：2018年2月没有30日")
+    assert lines[1].endswith("bad.xlsx:重点项目!C9: 总投资（亿元）：“约1亿”是约数（“约”）；台账要记确切金额（如 3亿）")
+    assert lines[2].endswith("bad.xlsx:重点项目!I10: 完成时限：“2月30日”：2018年2月没有30日")
     assert lines[3] == "导入失败：3 处无法读取，未写入任何文件"
     assert "Traceback" not in result.stderr
     assert _snapshot(root) == before
@@ -121,7 +121,7 @@ def test_import__english_messages(cli, tmp_path):
     book = _office_workbook(tmp_path / "bad.xlsx", bad=True)
     result = cli("--dir", root, "--as-of", AS_OF, "--lang", "en", "import", book)
     assert result.exit_code == 1
-    assert "bad.xlsx:10:9: 完成时限: '2月30日': 2018-02 has no day 30" in result.stderr
+    assert "bad.xlsx:重点项目!I10: 完成时限: '2月30日': 2018-02 has no day 30" in result.stderr
     assert "import failed: 3 problems, no file written" in result.stderr
 
 
@@ -261,8 +261,8 @@ def test_import__duplicate_titles_and_unknown_predecessors(cli, tmp_path):
     csv_file.write_text("项目名称,事项,前置事项\n甲项目,开工,\n甲项目,开工,\n甲项目,竣工,X-9\n", encoding="utf-8")
     result = cli("--dir", root, "--as-of", AS_OF, "import", csv_file)
     assert result.exit_code == 1
-    assert "dup.csv:3:2: 事项“开工”与第 2 行重复" in result.stderr
-    assert "dup.csv:4:3: 前置事项 X-9 既不在本表中，也不在该项目中" in result.stderr
+    assert "dup.csv:B3: 事项“开工”与第 2 行重复" in result.stderr
+    assert "dup.csv:C4: 前置事项 X-9 既不在本表中，也不在该项目中" in result.stderr
 
 
 @pytest.mark.parametrize("header, expected", [
@@ -364,11 +364,11 @@ def test_export__formulas_are_neutralised_csv(cli, repo, tmp_path):
     titles = [r[5] for r in rows[1:]]
     assert titles == ["'" + t for t in FORMULAS]
     assert rows[1][1] == "'=1+1" and rows[1][9] == "'@admin"
-    # Read back, the apostrophes go again.
+    # Read back, the apostrophes go again, and the titles are as they were, spaces and all.
     target = _empty_repo(cli, tmp_path)
     assert cli("--dir", target, "--as-of", AS_OF, "import", out).exit_code == 0
     ledger = load_repo(target).ledgers[0]
-    assert ledger.name == "=1+1" and [i.title for i in ledger.items] == [t.strip() for t in FORMULAS]
+    assert ledger.name == "=1+1" and [i.title for i in ledger.items] == FORMULAS
 
 
 def test_export__formulas_are_text_cells_in_xlsx(cli, repo, tmp_path):
@@ -392,8 +392,13 @@ def test_neutralise(text, expected):
     assert neutralise(text) == expected
 
 
-def test_cell_text__undoes_the_apostrophe_and_reads_numbers():
-    assert cell_text("'=1+1") == "=1+1"
+@pytest.mark.parametrize("text", ["=1+1", "'=1+1", "''=1+1", "'abc", "'", "''", "a'=b", "\t1", "'\t1", " =x", "' =x",
+                                  "-", "正常", ""])
+def test_neutralise__unmark_gives_every_text_back(text):
+    assert unmark(neutralise(text)) == text
+
+
+def test_cell_text__reads_numbers_and_dates():
     assert cell_text("'abc") == "'abc"
     assert cell_text(12.0) == "12" and cell_text(1.25) == "1.25"
     assert cell_text(datetime(2018, 4, 30)) == "2018-04-30"

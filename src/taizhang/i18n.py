@@ -305,6 +305,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "item '{title}' repeats row {first} (items of a project need distinct titles)"),
     "import_closed_conflict": ("是否销号为“否”，却填了销号日期", "the status says open, but a close date is given"),
     "import_after_unknown": ("前置事项 {ref} 既不在本表中，也不在该项目中", "predecessor {ref} is neither in this sheet nor in the project"),
+    "import_formula_uncached": ("公式单元格没有保存计算结果（文件未经 Excel/WPS 打开保存）：请在 Excel 或 WPS 中打开并保存后再导入",
+                                "a formula cell saved without its value (the file was never opened and saved in Excel/WPS): open and save it there, then import"),
     "import_nothing_written": ("导入失败：{n} 处无法读取，未写入任何文件", "import failed: {n} problems, no file written"),
     "import_read": ("读取 {path}（{format}）：表头在第 {row} 行，{rows} 行数据",
                     "read {path} ({format}): header on row {row}, {rows} data rows"),

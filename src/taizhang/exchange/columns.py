@@ -22,7 +22,7 @@ from taizhang.domain.dates import DateError, parse_date, parse_duration
 from taizhang.domain.ids import CODE_PATTERN, ITEM_ID_PATTERN, split_item_id
 from taizhang.domain.models import STAGES
 from taizhang.errors import Problem, TaizhangError
-from taizhang.exchange.readers import Sheet, cell_text
+from taizhang.exchange.readers import Sheet, cell_text, written_text
 
 HEADER_SCAN = 12  # the header row is looked for in the first rows of a sheet
 
@@ -146,19 +146,34 @@ def _bracket_unit(text: str) -> str | None:
     return m.group(1)[0] if m else None
 
 
+def cell_address(line: int, col: int, sheet: str | None = None) -> str:
+    """A cell as a spreadsheet names it: `D7`, or `Sheet1!D7` in a workbook of sheets (a sheet
+    name with spaces or punctuation quoted as Excel quotes it: `'重点 项目'!D7`)."""
+    letters, n = "", max(col, 1)
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    cell = f"{letters}{max(line, 1)}"
+    if not sheet:
+        return cell
+    plain = re.fullmatch(r"[\w\u3400-\u9fff]+", sheet) and not re.match(r"\d", sheet)
+    return f"{sheet}!{cell}" if plain else "'" + sheet.replace("'", "''") + f"'!{cell}"
+
+
 @dataclass(frozen=True)
 class CellProblem(Problem):
-    """A cell that cannot be read: the message of its date, amount or duration, said about its
-    column (`FILE:5:7: 时间节点：日期“2月30日”不存在`)."""
+    """A cell that cannot be read, named as a spreadsheet names it (`表.xlsx:Sheet1!D7: …`);
+    a date, amount or duration is said about its column (`完成时限：日期“2月30日”不存在`)."""
 
     column: str = ""
+    sheet: str | None = None
 
     def render(self, lang: str = "zh") -> str:
         from taizhang.i18n import message
 
         sep = ": " if lang == "en" else "："
-        return f"{self.path}:{max(self.line, 1)}:{max(self.col, 1)}: {self.column}{sep}" + \
-            message(self.key, lang, **self.args)
+        text = (f"{self.column}{sep}" if self.column else "") + message(self.key, lang, **self.args)
+        return f"{self.path}:{cell_address(self.line, self.col, self.sheet)}: {text}"
 
 
 # --- the header -----------------------------------------------------------------------------
@@ -235,7 +250,7 @@ def find_header(sheet: Sheet, shown: str) -> Header:
                 default_unit = m.group(1)[0]
     columns: dict[str, Column] = {}
     ignored: list[str] = []
-    for c in range(len(sheet.rows[best])):
+    for c in range(max(len(sheet.rows[r]) for r in range(best, last + 1))):
         top, lower = top_fields.get(c), sub_fields.get(c)
         use_lower = lower is not None and (top is None or (best, c) in sheet.across)
         choice = lower if use_lower else top
@@ -321,6 +336,7 @@ class Context:
     path: str  # the file as shown in messages
     as_of: date
     year: int  # for phrases without a year
+    sheet: str | None = None  # the sheet's name in a workbook (cells are named `Sheet1!D7`)
     problems: list[Problem] = field(default_factory=list)
     origin: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
     _seen: set[tuple[int, int, str]] = field(default_factory=set)
@@ -334,11 +350,11 @@ class Context:
             self.problems.append(made)
 
     def error(self, row: int, col: int, key: str, **args: Any) -> None:
-        self._add(row, col, lambda r, c: Problem(self.path, r, c, key, args))
+        self._add(row, col, lambda r, c: CellProblem(self.path, r, c, key, args, sheet=self.sheet))
 
     def cell_error(self, row: int, column: Column, e: DateError | AmountError) -> None:
         self._add(row, column.col, lambda r, c: CellProblem(self.path, r, c, e.key, dict(e.args_),
-                                                             column=column.label))
+                                                             column=column.label, sheet=self.sheet))
 
 
 def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: str | None = None) -> list[Record]:
@@ -348,9 +364,22 @@ def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: s
     title_col = header.title
     program = None  # from a banner row (`一、双十工程`)
     last_project: tuple[str | None, str | None] = (None, None)
+    used = sorted({column.col for column in cols.values()})
+    uncached: dict[int, list[int]] = {}
+    for r, c in sheet.uncached:
+        uncached.setdefault(r, []).append(c)
     for r in range(header.first_data, len(sheet.rows)):
         values = [(c, sheet.text(r, c)) for c in range(len(sheet.rows[r]))]
         filled = [(c, v) for c, v in values if v]
+        if r in uncached and not (filled and _SPACES.sub("", filled[0][1]).startswith(_FOOTER)) and \
+                not any(_SPACES.sub("", v).lower() in _TOTALS for _, v in filled[:3]):
+            # A formula saved without its value reads as a blank: the row would lose its title
+            # or its time node without a word. Said at every such cell of a column we read.
+            blind = [c for c in sorted(uncached[r]) if c in used]
+            for c in blind:
+                ctx.error(r + 1, c, "import_formula_uncached")
+            if blind:
+                continue
         if not filled:
             continue
         first_text = filled[0][1]
@@ -377,7 +406,7 @@ def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: s
 
         def raw(name: str, r: int = r) -> Any:
             column = cols.get(name)
-            return sheet.rows[r][column.col] if column is not None else None
+            return sheet.value(r, column.col) if column is not None else None
 
         rec.project = text("project") or None
         rec.project_col = cols["project"].col if "project" in cols else 0
@@ -399,7 +428,10 @@ def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: s
         if fixed_project is not None:
             rec.code = fixed_project
         if title_col is not None:
-            rec.title = _one_line(sheet.text(r, title_col.col)) or None
+            # Byte for byte: spaces, tabs, line breaks and apostrophes are the clerk's (an
+            # export imported again must give every title back as it was).
+            title = written_text(sheet.value(r, title_col.col))
+            rec.title = title if title.strip() else None
             rec.title_col = title_col.col
         if rec.title and not rec.project and not rec.code and fixed_project is None:
             # "Blank means as above": what a merged project cell becomes when saved as CSV.
