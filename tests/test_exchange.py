@@ -75,14 +75,14 @@ def test_import__office_workbook(cli, tmp_path):
     result = cli("--dir", root, "--as-of", AS_OF, "import", book)
     assert result.exit_code == 0, result
     assert "表头在第 3 行，5 行数据" in result.stdout
-    assert "新建项目 IMP1 城东污水处理厂：3 个事项" in result.stdout
-    assert "新建项目 IMP2 第三中学扩建：2 个事项" in result.stdout
+    assert "新建项目 CDWSCLC 城东污水处理厂：3 个事项" in result.stdout
+    assert "新建项目 DSZXKJ 第三中学扩建：2 个事项" in result.stdout
     assert "未导入的列：备注" in result.stderr
 
     repo = load_repo(root)
     assert not repo.errors
     sewage, school = sorted(repo.ledgers, key=lambda l: l.code)
-    assert (sewage.code, sewage.name, sewage.program, sewage.leader) == ("IMP1", "城东污水处理厂", "双十工程", "王伟")
+    assert (sewage.code, sewage.name, sewage.program, sewage.leader) == ("CDWSCLC", "城东污水处理厂", "双十工程", "王伟")
     # The unit and owner most rows name are the project's; the others stay on their items.
     assert (sewage.unit, sewage.owner) == ("区建设局", "李明")
     assert sewage.investment.total == Decimal(35000)          # 3.5 in a column of 亿元
@@ -97,7 +97,7 @@ def test_import__office_workbook(cli, tmp_path):
     assert [(i.title, i.due) for i in school.items] == [("教学楼主体完工", date(2018, 8, 31)),
                                                         ("秋季开学投入使用", date(2018, 9, 1))]
     # The clerk's wording stays beside the date, as `add --due 9月底前` keeps it.
-    assert "due: 2018-09-30  # 9月底前" in (root / "ledgers" / "IMP1.yaml").read_text(encoding="utf-8")
+    assert "due: 2018-09-30  # 9月底前" in (root / "ledgers" / "CDWSCLC.yaml").read_text(encoding="utf-8")
 
 
 def test_import__bad_rows_are_reported_with_their_row_and_nothing_is_written(cli, tmp_path):
@@ -132,7 +132,7 @@ def test_import__twice_adds_nothing_the_second_time(cli, tmp_path):
     after_first = _snapshot(root)
     again = cli("--dir", root, "--as-of", AS_OF, "import", book)
     assert again.exit_code == 0, again
-    assert "项目 IMP1 城东污水处理厂：新增 0 个事项，已有 3 个（跳过）" in again.stdout
+    assert "项目 CDWSCLC 城东污水处理厂：新增 0 个事项，已有 3 个（跳过）" in again.stdout
     assert "新建 0 个项目，新增 0 个事项，跳过 5 个已有事项" in again.stdout
     assert _snapshot(root) == after_first
 
@@ -142,7 +142,7 @@ def test_import__dry_run_writes_nothing(cli, tmp_path):
     before = _snapshot(root)
     result = cli("--dir", root, "--as-of", AS_OF, "import", _office_workbook(tmp_path / "t.xlsx"), "--dry-run")
     assert result.exit_code == 0, result
-    assert "新建项目 IMP1 城东污水处理厂：3 个事项" in result.stdout and "试运行" in result.stdout
+    assert "新建项目 CDWSCLC 城东污水处理厂：3 个事项" in result.stdout and "试运行" in result.stdout
     assert _snapshot(root) == before
 
 
@@ -194,8 +194,9 @@ def test_import__problem_sheet_without_project_column_goes_to_one_project(cli, r
     csv_file = tmp_path / "问题.csv"
     csv_file.write_text("序号,存在问题,整改措施,责任单位,整改时限\n1,渣土车夜间扰民,调整运输时段,区城管局,7月10日前\n",
                         encoding="utf-8")
-    refused = cli("--dir", root, "--as-of", AS_OF, "import", csv_file)
-    assert refused.exit_code == 1 and "--project CODE" in refused.stderr
+    alone = _empty_repo(cli, tmp_path)
+    named = cli("--dir", alone, "--as-of", AS_OF, "import", csv_file)
+    assert named.exit_code == 0 and "新建项目 WT 问题：1 个事项" in named.stdout   # named by the file
     result = cli("--dir", root, "--as-of", AS_OF, "import", csv_file, "--project", "YT2")
     assert result.exit_code == 0, result
     item = load_repo(root).ledgers[0].items[-1]
@@ -275,7 +276,7 @@ def test_import__duplicate_titles_and_unknown_predecessors(cli, tmp_path):
     ("建设内容", ("title_content", None, None)),
     ("是否销号", ("closed", None, None)),
     ("年度计划", (None, None, None)),        # a text of goals, not an amount
-    ("累计完成投资", ("derived", None, None)),
+    ("累计完成投资", ("completed", None, None)),
     ("联系电话", (None, None, None)),
 ])
 def test_match_header(header, expected):

@@ -307,6 +307,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import_after_unknown": ("前置事项 {ref} 既不在本表中，也不在该项目中", "predecessor {ref} is neither in this sheet nor in the project"),
     "import_formula_uncached": ("公式单元格没有保存计算结果（文件未经 Excel/WPS 打开保存）：请在 Excel 或 WPS 中打开并保存后再导入",
                                 "a formula cell saved without its value (the file was never opened and saved in Excel/WPS): open and save it there, then import"),
+    "import_term_ongoing": ("“{value}”是长期任务，没有时间节点；台账的时间节点只能是日期：请写明节点（如 每年12月底前 拆成节点），或留空此格",
+                            "'{value}' is an ongoing duty with no time node; a ledger's time node must be a date: write a date, or leave the cell empty"),
     "import_nothing_written": ("导入失败：{n} 处无法读取，未写入任何文件", "import failed: {n} problems, no file written"),
     "import_read": ("读取 {path}（{format}）：表头在第 {row} 行，{rows} 行数据",
                     "read {path} ({format}): header on row {row}, {rows} data rows"),

@@ -99,8 +99,10 @@ HEADER_SYNONYMS: list[tuple[str, str]] = [
     ("calendar", r"日历|Calendar"),
     ("total", r"总投资|计划总投资|总投资额|项目总投资|Totalinvestment"),
     ("planned", r"(?:\d{4}年?)?(?:年度计划投资|年度投资计划|计划投资|本年计划投资|年度计划|Planned\d{4}|Planned)"),
+    # Investment completed to date (the year's, as 已完成投资 or an export's 累计完成投资 say).
+    ("completed", r"(?:\d{4}年?)?(?:已完成投资|(?:累计|已)?完成投资(?:额)?|累计完成|Completed\d{4}todate|Completed.*)"),
     # Read by people, computed by taizhang: known, and left out without a word.
-    ("derived", r"亮灯|亮灯情况|剩余天数|逾期天数|Light|Daysleft|(?:\d{4}年?)?(?:累计)?完成投资|.*累计完成.*|Completed.*"),
+    ("derived", r"亮灯|亮灯情况|剩余天数|逾期天数|Light|Daysleft|.*累计完成.*"),
 ]
 _SYNONYM_RES = [(name, re.compile(rf"^(?:{pattern})$", re.IGNORECASE)) for name, pattern in HEADER_SYNONYMS]
 _TITLE_FIELDS = ("title_task", "title_problem", "title_content")
@@ -185,6 +187,7 @@ class Header:
     ignored: list[str]  # headers of columns not imported
     first_data: int
     default_unit: str | None = None  # `单位：亿元` written above the table
+    title_row: str | None = None  # the table's title above the header (`2016年民生实事分解表`)
 
     def get(self, name: str) -> Column | None:
         return self.columns.get(name)
@@ -264,10 +267,64 @@ def find_header(sheet: Sheet, shown: str) -> Header:
         if name == "derived":
             continue
         if name in columns:
+            if name == "due" and "node" not in columns:
+                # 时间节点 beside 完成时限: which holds dates and which milestones, their cells say.
+                columns["node"] = Column("node", c, label.replace("\n", ""), unit, year)
+                continue
             ignored.append(label.replace("\n", ""))
             continue
         columns[name] = Column(name, c, label.replace("\n", ""), unit, year)
-    return Header(last, columns, ignored, last + 1, default_unit)
+    header = Header(last, columns, ignored, last + 1, default_unit, title_row=_title_row(sheet, best))
+    _settle_time_columns(sheet, header)
+    return header
+
+
+def _title_row(sheet: Sheet, header_row: int) -> str | None:
+    """The table's title: the first row above the header holding one text alone (a merged
+    `2016年民生实事分解表`), without a `单位：` or `填报单位` line."""
+    for r in range(header_row):
+        texts = {sheet.text(r, c) for c in range(len(sheet.rows[r]))} - {""}
+        if len(texts) == 1:
+            text = _one_line(texts.pop())
+            if not re.match(r"^(填报|单位[:：]|附件|附表)", text) and not re.fullmatch(r"附件\s*\d*", text):
+                return text
+    return None
+
+
+# Words of a date phrase (and what stands around one): a cell that has more than these is a
+# milestone written with its date (`3月底前完成征收`), not a date alone.
+_DATE_WORDS = re.compile(r"[\d\s年月日号底前初中下上旬季度半末内之以截至最迟份周星期天至到\-/.～~、，,（）()不含个工作一二三四五六七八九十元春节国庆五一七双旦]")
+
+
+def has_action(text: str) -> bool:
+    """Whether a time-node cell says what is to be done as well as when."""
+    return len(_DATE_WORDS.sub("", text)) >= 2
+
+
+def _settle_time_columns(sheet: Sheet, header: Header) -> None:
+    """Of two time columns (`时间节点` and `完成时限`), the one whose cells read as dates alone is
+    the item's time node (`due`); the other holds milestones written with their dates (`node`).
+    A single time column of such milestones stays `due` (its date is read, its words kept)."""
+    due, node = header.columns.get("due"), header.columns.get("node")
+    if due is None or node is None:
+        return
+
+    def dateness(column: Column) -> int:
+        score = 0
+        for r in range(header.first_data, min(len(sheet.rows), header.first_data + 200)):
+            value = sheet.value(r, column.col)
+            text = sheet.text(r, column.col)
+            if isinstance(value, (date, datetime)):
+                score += 1
+            elif text and has_action(text):
+                score -= 1
+            elif text:
+                score += 1
+        return score
+
+    if dateness(node) > dateness(due):
+        header.columns["due"] = Column("due", node.col, node.label, node.unit, node.year)
+        header.columns["node"] = Column("node", due.col, due.label, due.unit, due.year)
 
 
 # --- rows -----------------------------------------------------------------------------------
@@ -290,6 +347,7 @@ class Record:
     due: date | None = None
     due_wording: str | None = None  # the clerk's phrase (`9月底前`), kept as a comment
     due_computed: bool = False
+    node: str | None = None  # a milestone written with its date (`3月底前完成征收`)
     duration: int | None = None
     after: list[str] = field(default_factory=list)
     after_col: int = 0
@@ -310,6 +368,8 @@ class Record:
     total: str | None = None
     planned: str | None = None
     planned_year: int | None = None
+    completed: str | None = None
+    completed_month: str | None = None
 
 
 _YES = {"是", "已销号", "销号", "已完成", "完成", "已办结", "办结", "已", "√", "✓", "✔", "y", "yes", "done", "closed",
@@ -321,6 +381,10 @@ _KINDS = {"任务": "task", "task": "task", "工作任务": "task", "节点": "m
 _CALENDARS = {"natural": "natural", "自然日": "natural", "workdays": "workdays", "工作日": "workdays",
               "法定工作日": "workdays", "weekdays": "weekdays", "周一至周五": "weekdays"}
 _ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+[部分类批]?[、:：\s]?)")
+# Terms written where a date goes. 立行立改 (put right at once) is due the day it is set; an
+# ongoing duty has no date, which the ledger's `due` cannot hold (yet): it is said at its cell.
+IMMEDIATE = {"立行立改", "立即整改", "即知即改", "马上办", "立即办理"}
+ONGOING = {"长期坚持", "持续推进", "常态化", "常态化推进", "长期", "持续", "长期推进", "持续开展"}
 _TOTALS = {"合计", "总计", "小计", "共计", "total"}
 _FOOTER = ("注：", "注:", "备注：", "备注:", "说明：", "说明:", "填报单位", "填表人", "填报人", "审核人", "制表", "填表日期",
            "联系电话", "填报日期", "审核：", "审核:")
@@ -357,12 +421,23 @@ class Context:
                                                              column=column.label, sheet=self.sheet))
 
 
-def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: str | None = None) -> list[Record]:
-    """Every data row as a Record; what cannot be read goes into `ctx.problems`."""
+def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: str | None = None,
+                 one_project: str | None = None) -> list[Record]:
+    """Every data row as a Record; what cannot be read goes into `ctx.problems`. `fixed_project`
+    puts every row into that code; `one_project` names the one project of a table that has no
+    project column (a 分解表, a 督查通知单's list of problems)."""
     records: list[Record] = []
     cols = header.columns
     title_col = header.title
     program = None  # from a banner row (`一、双十工程`)
+    # A title column merged down the rows of a project (`建设内容`) describes the project: it
+    # names no item, and is never copied into item titles. The milestones are then the items.
+    grouping_title = title_col is not None and _merged_down(sheet, title_col.col, header.first_data)
+    title_source = None
+    if title_col is None or grouping_title:
+        title_source = cols.get("node") or (cols.get("due") if _milestones(sheet, cols.get("due"), header) else None)
+    if grouping_title and title_source is None:
+        grouping_title = False  # nothing else to take the items from: the first row of each merge names it
     last_project: tuple[str | None, str | None] = (None, None)
     used = sorted({column.col for column in cols.values()})
     uncached: dict[int, list[int]] = {}
@@ -408,7 +483,7 @@ def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: s
             column = cols.get(name)
             return sheet.value(r, column.col) if column is not None else None
 
-        rec.project = text("project") or None
+        rec.project = text("project") or one_project
         rec.project_col = cols["project"].col if "project" in cols else 0
         code_text = text("code").upper()
         if code_text:
@@ -427,12 +502,20 @@ def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: s
                 rec.code = value
         if fixed_project is not None:
             rec.code = fixed_project
-        if title_col is not None:
+        node_col = cols.get("node")
+        if node_col is not None:
+            rec.node = _one_line(sheet.text(r, node_col.col)) or None
+        if title_col is not None and not grouping_title:
             # Byte for byte: spaces, tabs, line breaks and apostrophes are the clerk's (an
             # export imported again must give every title back as it was).
             title = written_text(sheet.value(r, title_col.col))
             rec.title = title if title.strip() else None
             rec.title_col = title_col.col
+        elif title_source is not None:
+            # The milestones are the items: `3月底前完成征收` is the item 3月底前完成征收.
+            title = written_text(sheet.value(r, title_source.col))
+            rec.title = title if title.strip() else None
+            rec.title_col = title_source.col
         if rec.title and not rec.project and not rec.code and fixed_project is None:
             # "Blank means as above": what a merged project cell becomes when saved as CSV.
             rec.project, rec.code = last_project
@@ -458,9 +541,22 @@ def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: s
             setattr(rec, name, text(name) or None)
         for name in ("due", "progress_date", "closed_on", "deadline"):
             if name in cols:
+                if name == "due" and _SPACES.sub("", text("due")) in IMMEDIATE:
+                    rec.due = ctx.as_of  # 立行立改: due the day it is set, the day of the import
+                    rec.due_wording = text("due")
+                    continue
+                if name == "due" and _SPACES.sub("", text("due")) in ONGOING:
+                    ctx.error(rec.row, cols["due"].col, "import_term_ongoing", value=text("due"))
+                    continue
                 setattr(rec, name, _date_cell(raw(name), rec.row, cols[name], ctx))
         if rec.due is not None and isinstance(raw("due"), str) and text("due") != rec.due.isoformat():
             rec.due_wording = text("due")
+        if rec.node and rec.due is None and not text("due") and "node" in cols:
+            # No date beside the milestone: its own words give it (`3月底前完成征收`).
+            rec.due = _date_cell(rec.node, rec.row, cols["node"], ctx)
+            rec.due_wording = rec.node if rec.due is not None else None
+        elif rec.node and rec.due is not None and (title_source is None or title_source.field != "node"):
+            rec.due_wording = rec.node  # the milestone beside its date, kept as the clerk wrote it
         source = text("node_source")
         rec.due_computed = source in ("倒排", "倒排工期", "computed", "倒排算出")
         if text("duration"):
@@ -491,14 +587,34 @@ def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: s
             rec.calendar = _CALENDARS.get(calendar.lower())
             if rec.calendar is None:
                 ctx.error(rec.row, cols["calendar"].col, "import_bad_calendar", value=calendar)
-        for name in ("total", "planned"):
+        for name in ("total", "planned", "completed"):
             if name in cols and text(name):
                 setattr(rec, name, _amount_cell(raw(name), text(name), rec.row, cols[name],
                                                 header.default_unit, ctx))
         if "planned" in cols:
             rec.planned_year = cols["planned"].year or ctx.year
+        if "completed" in cols:
+            # The amount done to date, booked in the month it was reported (the as-of month), or
+            # at the end of the year the header names when that year is over.
+            year = cols["completed"].year
+            rec.completed_month = f"{year}-12" if year and year < ctx.as_of.year else \
+                f"{ctx.as_of.year}-{ctx.as_of.month:02d}"
         records.append(rec)
     return records
+
+
+def _merged_down(sheet: Sheet, col: int, first: int) -> bool:
+    """Whether a data cell of the column is merged down over the rows below it."""
+    return any(c == col and r >= first and origin[0] < r for (r, c), origin in sheet.origin.items())
+
+
+def _milestones(sheet: Sheet, column: Column | None, header: Header) -> bool:
+    """Whether a time column holds milestones written with their dates, mostly."""
+    if column is None:
+        return False
+    texts = [sheet.text(r, column.col) for r in range(header.first_data, min(len(sheet.rows), header.first_data + 200))]
+    texts = [t for t in texts if t]
+    return bool(texts) and sum(has_action(t) for t in texts) * 2 > len(texts)
 
 
 def _one_line(text: str) -> str:

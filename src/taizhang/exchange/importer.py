@@ -10,6 +10,7 @@ second time. Every write is validated and atomic; new projects are created with
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -83,17 +84,53 @@ def plan_import(path: Path, shown: str, ledgers: Sequence[Ledger], existing_code
     if project is not None and not any(l.code == project for l in ledgers):
         raise input_error("unknown_project", code=project)
     header = find_header(table, shown)
+    one_project = None
     if project is None and not ({"project", "code"} & set(header.columns)) and "item_id" not in header.columns:
-        raise TaizhangError(Problem(shown, header.row + 1, 1, "import_no_project_column"))
-    if header.title is None and project is not None:
+        # A table of tasks or problems without a project column is one project, named by the
+        # table's title row, else by the file.
+        one_project = header.title_row or Path(shown).stem
+    if header.title is None and "node" not in header.columns and project is not None:
         raise TaizhangError(Problem(shown, header.row + 1, 1, "import_no_title_column"))
     ctx = Context(shown, as_of, year, origin=table.origin, sheet=table.name if table.kind == "xlsx" else None)
-    records = read_records(table, header, ctx, fixed_project=project)
+    records = read_records(table, header, ctx, fixed_project=project, one_project=one_project)
     projects = _plan_projects(records, ledgers, set(existing_codes), ctx)
     if ctx.problems:
         raise TaizhangError(sorted(ctx.problems, key=Problem.sort_key))
     return ImportPlan(shown, table.kind, table.encoding, table.name, header.row + 1,
                       len(records), header.ignored, projects)
+
+
+# File names Windows keeps for devices: a ledger may not be called so (SPEC §2).
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+
+
+def code_of_name(name: str) -> str:
+    """A project's code from its name: the initials of its pinyin, letters and digits as
+    written (宇通二期 → YTEQ, 3号路 → P3HL), at most 12. The same name gives the same code in
+    every office; `new_code` settles a clash."""
+    from pypinyin import Style, lazy_pinyin
+
+    import unicodedata
+
+    initials = "".join(lazy_pinyin(unicodedata.normalize("NFKC", name), style=Style.FIRST_LETTER, errors=lambda s: list(s)))
+    letters = re.sub(r"[^A-Z0-9]", "", initials.upper())
+    if not letters or not letters[0].isalpha():
+        letters = "P" + letters
+    return letters[:12]
+
+
+def new_code(name: str, used: set[str]) -> str:
+    """`code_of_name`, with a digit added when that code is taken (YTEQ, YTEQ2, YTEQ3…)."""
+    base = code_of_name(name)
+    if base not in used and base not in _RESERVED:
+        return base
+    n = 2
+    while True:
+        suffix = str(n)
+        code = base[:12 - len(suffix)] + suffix
+        if code not in used and code not in _RESERVED:
+            return code
+        n += 1
 
 
 def _loose(title: str) -> str:
@@ -123,7 +160,6 @@ def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_co
         groups.setdefault(key, []).append(rec)
     used_codes = set(existing_codes) | {k for k in groups if not k.startswith("\0")}
     plans: list[ProjectPlan] = []
-    n = 0
     for key, recs in groups.items():
         first = recs[0]
         name = next((r.project for r in recs if r.project), None)
@@ -146,11 +182,7 @@ def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_co
                 ledger = matches[0]
                 code = ledger.code
             else:
-                while True:
-                    n += 1
-                    code = f"IMP{n}"
-                    if code not in used_codes:
-                        break
+                code = new_code(name or "", used_codes)
                 used_codes.add(code)
         if ledger is None and not name:
             ctx.error(first.row, first.project_col, "import_new_without_name", code=code)
@@ -174,6 +206,9 @@ def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_co
                 invest["total"] = total
             if planned:
                 invest["planned"] = {planned[0]: planned[1]}
+            completed = next(((r.completed_month, r.completed) for r in recs if r.completed), None)
+            if completed:
+                invest["completed"] = {completed[0]: completed[1]}
             plan.investment = invest or None
         unit = plan.fields.get("unit") if ledger is None else ledger.unit
         owner = plan.fields.get("owner") if ledger is None else ledger.owner
