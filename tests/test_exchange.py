@@ -219,8 +219,10 @@ def test_import__failure_while_writing_removes_the_new_ledgers(cli, tmp_path, mo
 
 
 @pytest.mark.parametrize("name, content, message", [
-    ("old.xls", b"\xd0\xcf\x11\xe0", "旧版 Excel/WPS 格式"),
-    ("notes.docx", b"PK", "不支持的文件类型 .docx"),
+    ("old.xls", b"\xd0\xcf\x11\xe0", "无法读取该文件"),
+    ("notes.docx", b"PK", "无法读取该文件"),
+    ("sheet.et", b"\xd0\xcf\x11\xe0", "WPS 或旧版 Word 的格式"),
+    ("scan.pdf", b"%PDF-1.4", "不支持的文件类型 .pdf：可导入 .xlsx、.xls、.csv 和 .docx 中的表格"),
     ("broken.xlsx", b"not a zip", "无法读取该文件"),
     ("empty.csv", "姓名,电话\n张三,123\n".encode("utf-8"), "找不到表头"),
 ])

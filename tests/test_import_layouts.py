@@ -159,3 +159,101 @@ def test_import__the_same_project_gets_the_same_code_in_two_offices(cli, tmp_pat
         assert cli("--dir", root, "--as-of", AS_OF, "import", sheet).exit_code == 0
         codes.append(load_repo(root).ledgers[0].code)
     assert codes == ["YTEQ", "YTEQ"]
+
+
+# --- Word tables and old Excel ----------------------------------------------------------------
+
+def county_document(path: Path) -> Path:
+    """大竹县 竹府办〔2016〕20号's annex as a county publishes it: a title paragraph above a table of
+    序号 | 民生实事 | 责任单位 | 完成时限; joint units one per paragraph in a cell; one 序号 merged
+    over two tasks; a section row merged across; 立行立改; a second, smaller table after it."""
+    from docx import Document
+
+    doc = Document()
+    doc.add_paragraph("附件")
+    doc.add_paragraph("2016年民生实事目标任务分解表")
+    table = doc.add_table(rows=1, cols=4)
+    for cell, text in zip(table.rows[0].cells, ["序号", "民生实事", "责任单位", "完成时限"]):
+        cell.text = text
+
+    def row(*values):
+        cells = table.add_row().cells
+        for cell, value in zip(cells, values):
+            if isinstance(value, list):
+                cell.text = value[0]
+                for more in value[1:]:
+                    cell.add_paragraph(more)
+            elif value is not None:
+                cell.text = value
+        return cells
+
+    banner = row("一、城市建设", None, None, None)
+    banner[0].merge(banner[3])
+    row("1", "启动建设东柳河城区段综合治理工程和东湖湿地公园。", ["县水务局", "县住建局", "县护城河指挥部"], "12月底前")
+    row("2", "新建2座人行天桥。", "县住建局", "9月投入使用")
+    first = row("3", "开工建设县老年养护楼。", "县民政局", "5月底前动工")
+    second = row(None, "开工建设老年大学。", None, "12月底前")
+    first[0].merge(second[0])
+    first[2].merge(second[2])
+    row("4", "清理规范涉企收费。", "县发改局、县财政局", "立行立改")
+    doc.add_paragraph("联系人：县政府督查室")
+    small = doc.add_table(rows=2, cols=2)
+    small.rows[0].cells[0].text, small.rows[0].cells[1].text = "联系人", "电话"
+    doc.save(path)
+    return path
+
+
+def test_import__county_decomposition_table_from_word(cli, tmp_path):
+    root = _empty_repo(cli, tmp_path)
+    result = cli("--dir", root, "--as-of", AS_OF, "import", county_document(tmp_path / "竹府办〔2016〕20号.docx"))
+    assert result.exit_code == 0, result
+    ledger = load_repo(root).ledgers[0]
+    assert ledger.name == "2016年民生实事目标任务分解表" and ledger.code == "P2016NMSSSMB"
+    assert ledger.program == "城市建设"
+    assert [(i.title, i.unit or ledger.unit, i.due) for i in ledger.items] == [
+        ("启动建设东柳河城区段综合治理工程和东湖湿地公园。", "县水务局、县住建局、县护城河指挥部", date(2018, 12, 31)),
+        ("新建2座人行天桥。", "县住建局", date(2018, 9, 30)),
+        ("开工建设县老年养护楼。", "县民政局", date(2018, 5, 31)),
+        ("开工建设老年大学。", "县民政局", date(2018, 12, 31)),      # the unit merged down names both
+        ("清理规范涉企收费。", "县发改局、县财政局", date(2018, 6, 15)),  # 立行立改: the day of the import
+    ]
+    text = (root / "ledgers" / f"{ledger.code}.yaml").read_text(encoding="utf-8")
+    assert "# 5月底前动工" in text and "# 立行立改" in text
+
+
+def test_import__sheet_picks_a_word_table_and_names_its_cells(cli, tmp_path):
+    root = _empty_repo(cli, tmp_path)
+    doc = county_document(tmp_path / "分解表.docx")
+    refused = cli("--dir", root, "--as-of", AS_OF, "import", doc, "--sheet", "表3")
+    assert refused.exit_code == 1 and "没有工作表“表3”（有：表1、表2）" in refused.stderr
+    small = cli("--dir", root, "--as-of", AS_OF, "import", doc, "--sheet", "2")
+    assert small.exit_code == 1 and "找不到表头" in small.stderr
+
+
+def test_import__old_excel_xls(cli, tmp_path):
+    xlwt = pytest.importorskip("xlwt")
+    root = _empty_repo(cli, tmp_path)
+    book = xlwt.Workbook()
+    ws = book.add_sheet("重点项目", cell_overwrite_ok=True)
+    ws.write_merge(0, 0, 0, 4, "经开区重点项目台账")
+    for c, h in enumerate(["序号", "项目名称", "工作任务", "完成时限", "总投资（亿元）"]):
+        ws.write(1, c, h)
+    day = xlwt.easyxf(num_format_str="yyyy-mm-dd")
+    ws.write_merge(2, 3, 1, 1, "宇通二期")
+    ws.write_merge(2, 3, 4, 4, 300)
+    ws.write(2, 0, 1)
+    ws.write(2, 2, "完成征收")
+    ws.write(2, 3, date(2018, 3, 31), day)
+    ws.write(3, 0, 2)
+    ws.write(3, 2, "主体封顶")
+    ws.write(3, 3, "2月30日")
+    book.save(str(tmp_path / "台账.xls"))
+    refused = cli("--dir", root, "--as-of", AS_OF, "import", tmp_path / "台账.xls")
+    assert refused.exit_code == 1 and "台账.xls:重点项目!D4: 完成时限：“2月30日”：2018年2月没有30日" in refused.stderr
+    ws.write(3, 3, "6月底前")
+    book.save(str(tmp_path / "台账.xls"))
+    result = cli("--dir", root, "--as-of", AS_OF, "import", tmp_path / "台账.xls")
+    assert result.exit_code == 0, result
+    ledger = load_repo(root).ledgers[0]
+    assert (ledger.code, ledger.investment.total) == ("YTEQ", Decimal(3000000))
+    assert [(i.title, i.due) for i in ledger.items] == [("完成征收", date(2018, 3, 31)), ("主体封顶", date(2018, 6, 30))]

@@ -81,13 +81,13 @@ def _shown(path: Path) -> str:
 
 @app.command(name="import")
 def import_(ctx: typer.Context,
-            file: Annotated[Path, typer.Argument(metavar="FILE", help="Excel 台账（.xlsx）或 CSV（UTF-8 / GBK）")],
-            sheet: Annotated[Optional[str], typer.Option(help="工作表名称（默认：打开时显示的那张）")] = None,
+            file: Annotated[Path, typer.Argument(metavar="FILE", help="台账：.xlsx、.xls、.csv（UTF-8 / GBK）或 Word 文档（.docx）中的表格")],
+            sheet: Annotated[Optional[str], typer.Option(help="工作表名称（默认：打开时显示的那张）；Word 文档中第几个表格（如 2 或 表2，默认：行数最多的）")] = None,
             project: Annotated[Optional[str], typer.Option(help="整张表都属于这个已有项目（表中没有项目名称列时）")] = None,
             year: Annotated[Optional[int], typer.Option(help="不带年份的日期（如 4月底前）所用的年份（默认：仓库的 year）")] = None,
             dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示将要导入的内容，不写入")] = False,
             commit: CommitOpt = False) -> None:
-    """导入 Excel/CSV 台账：按列名识别，逐行写入台账；有任何一行读不了时不写入任何文件。"""
+    """导入 Excel/WPS/CSV/Word 台账：按列名和内容识别各列，逐行写入台账；有任何一格读不了时不写入任何文件。"""
     def action(env: Env) -> None:
         from taizhang import exchange
         from taizhang.repo.layout import ledger_files

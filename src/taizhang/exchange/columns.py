@@ -71,7 +71,7 @@ HEADER_SYNONYMS: list[tuple[str, str]] = [
     ("project_no", r"项目编号"),
     ("item_id", r"编号|事项编号|ID"),
     ("project", r"项目名称|项目|名称|项目名|Project"),
-    ("title_task", (r"事项|工作任务|任务|目标任务|工作内容|节点任务|时间节点任务|推进事项|重点任务|具体任务|年度目标|"
+    ("title_task", (r"事项|工作任务|任务|目标任务|民生实事|实事项目|民生工程|工作内容|节点任务|时间节点任务|推进事项|重点任务|具体任务|年度目标|"
                     r"年度目标任务|主要任务|工作事项|督办事项|Item|Title")),
     ("title_problem", r"问题|存在问题|问题描述|存在的问题|问题及困难|困难问题|问题清单"),
     ("title_content", r"建设内容|主要建设内容|建设内容及规模|建设规模及内容|项目内容"),
@@ -274,7 +274,7 @@ def find_header(sheet: Sheet, shown: str) -> Header:
             ignored.append(label.replace("\n", ""))
             continue
         columns[name] = Column(name, c, label.replace("\n", ""), unit, year)
-    header = Header(last, columns, ignored, last + 1, default_unit, title_row=_title_row(sheet, best))
+    header = Header(last, columns, ignored, last + 1, default_unit, title_row=_title_row(sheet, best) or sheet.title)
     _settle_time_columns(sheet, header)
     return header
 
@@ -536,8 +536,13 @@ def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: s
                 ctx.error(rec.row, cols["kind"].col, "import_bad_kind", value=kind)
         elif header.title is not None and header.title.field == "title_problem":
             rec.kind = "problem"
-        for name in ("unit", "leader", "owner", "measures", "progress", "progress_by", "closed_by",
-                     "closed_note", "evidence"):
+        for name in ("unit", "leader"):
+            # Units written one a line in a cell (a Word table's paragraphs) are joint units:
+            # the line breaks become the 、 that separates them on one line.
+            column = cols.get(name)
+            lines = [_one_line(line) for line in sheet.text(r, column.col).split("\n")] if column else []
+            setattr(rec, name, "、".join(line for line in lines if line) or None)
+        for name in ("owner", "measures", "progress", "progress_by", "closed_by", "closed_note", "evidence"):
             setattr(rec, name, text(name) or None)
         for name in ("due", "progress_date", "closed_on", "deadline"):
             if name in cols:

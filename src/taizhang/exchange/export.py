@@ -154,7 +154,8 @@ def to_xlsx(table: ExportTable, path: Path, lang: str = "zh") -> None:
     from openpyxl.utils import get_column_letter
 
     from taizhang.i18n import LIGHT_WORDS
-    from taizhang.render.table import width as cells_of
+    # rich (a dependency) measures terminal cells; render is a layer above exchange.
+    from rich.cells import cell_len as cells_of
 
     book = Workbook()
     ws = book.active

@@ -91,7 +91,7 @@ def plan_import(path: Path, shown: str, ledgers: Sequence[Ledger], existing_code
         one_project = header.title_row or Path(shown).stem
     if header.title is None and "node" not in header.columns and project is not None:
         raise TaizhangError(Problem(shown, header.row + 1, 1, "import_no_title_column"))
-    ctx = Context(shown, as_of, year, origin=table.origin, sheet=table.name if table.kind == "xlsx" else None)
+    ctx = Context(shown, as_of, year, origin=table.origin, sheet=table.name if table.kind != "csv" else None)
     records = read_records(table, header, ctx, fixed_project=project, one_project=one_project)
     projects = _plan_projects(records, ledgers, set(existing_codes), ctx)
     if ctx.problems:

@@ -39,6 +39,7 @@ class Sheet:
     # Formula cells saved without the value they compute (a file written by a program, never
     # opened in Excel): nothing to read, so an import must say so rather than see a blank.
     uncached: set[tuple[int, int]] = field(default_factory=set)
+    title: str | None = None  # a title written outside the table (the paragraph above a Word table)
 
     def value(self, r: int, c: int) -> Any:
         row = self.rows[r]
@@ -60,7 +61,7 @@ READERS: dict[str, Reader] = {}
 """Each suffix (lower case, with its dot) and the function that reads such files."""
 
 # Formats offices still send that no reader reads: said so, rather than "unknown type".
-_OLD_EXCEL = (".xls", ".et", ".wps")
+_OLD_EXCEL = (".et", ".wps", ".doc")
 
 
 def reader(*suffixes: str) -> Callable[[Reader], Reader]:
@@ -83,8 +84,8 @@ def read_sheet(path: Path, shown: str, sheet: str | None = None) -> Sheet:
     if read is not None:
         return read(path, shown, sheet)
     if suffix in _OLD_EXCEL:
-        raise TaizhangError(Problem(shown, 0, 0, "import_old_excel", {"suffix": suffix}))
-    raise TaizhangError(Problem(shown, 0, 0, "import_format", {"suffix": suffix or "-"}))
+        raise TaizhangError(Problem(shown, 0, 0, "import_old_office", {"suffix": suffix}))
+    raise TaizhangError(Problem(shown, 0, 0, "import_format_known", {"suffix": suffix or "-"}))
 
 
 @reader(".xlsx", ".xlsm")
@@ -161,16 +162,24 @@ def _read_xlsx_sheet(book: Any, ws: Any) -> Sheet:
 
 
 def _fill_merged(sheet: Sheet, refs: list[str]) -> Sheet:
-    """Fill each merged range (`B5:B7`) with its top-left value, within the sheet's real cells
-    (a range claiming the whole sheet costs no more than the cells there are)."""
+    """Fill each merged range (`B5:B7`) with its top-left value."""
     from openpyxl.utils.cell import range_boundaries
 
-    rows, width = sheet.rows, sheet.width
+    ranges = []
     for ref in refs:
         try:
-            min_col, min_row, max_col, max_row = range_boundaries(ref)
+            ranges.append(range_boundaries(ref))
         except (TypeError, ValueError):
             continue
+    return _fill_ranges(sheet, ranges)
+
+
+def _fill_ranges(sheet: Sheet, ranges: list[tuple[int, int, int, int]]) -> Sheet:
+    """Fill each merged range (min_col, min_row, max_col, max_row, 1-based) with its top-left
+    value, within the sheet's real cells (a range claiming the whole sheet costs no more than
+    the cells there are)."""
+    rows, width = sheet.rows, sheet.width
+    for min_col, min_row, max_col, max_row in ranges:
         top, left = min_row - 1, min_col - 1
         if top >= len(rows) or left >= width:
             continue
@@ -187,6 +196,138 @@ def _fill_merged(sheet: Sheet, refs: list[str]) -> Sheet:
                 if max_col > min_col:
                     sheet.across.add((r, c))
     return sheet
+
+
+@reader(".xls")
+def read_xls(path: Path, shown: str, sheet: str | None) -> Sheet:
+    """A workbook of Excel 97–2003 (BIFF), as offices and WPS still save them: the named sheet,
+    else the first. Read by calamine (Rust, through python-calamine): fast, with wheels for
+    Windows, macOS and Linux, and maintained; it also gives the merged ranges."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception as e:  # noqa: BLE001 - calamine raises its own error types for any damage
+        raise TaizhangError(Problem(shown, 0, 0, "import_unreadable",
+                                    {"detail": str(e) or type(e).__name__})) from None
+    try:
+        names = book.sheet_names
+        if sheet is not None and sheet not in names:
+            raise TaizhangError(Problem(shown, 0, 0, "import_no_sheet", {"sheet": sheet, "sheets": "、".join(names)}))
+        if not names:
+            raise TaizhangError(Problem(shown, 0, 0, "import_unreadable", {"detail": "no sheet"}))
+        name = sheet if sheet is not None else names[0]
+        try:
+            ws = book.get_sheet_by_name(name)
+            raw = ws.to_python(skip_empty_area=False)
+            merged = ws.merged_cell_ranges or []
+        except Exception as e:  # noqa: BLE001
+            raise TaizhangError(Problem(shown, 0, 0, "import_unreadable",
+                                        {"detail": str(e) or type(e).__name__})) from None
+    finally:
+        book.close()
+    rows: list[list[Any]] = []
+    for values in raw:
+        row = [None if v == "" else v for v in values]
+        while row and row[-1] is None:
+            row.pop()
+        rows.append(row)
+    ranges = [(c0 + 1, r0 + 1, c1 + 1, r1 + 1) for (r0, c0), (r1, c1) in merged]
+    return _fill_ranges(Sheet(rows, kind="xls", name=name), ranges)
+
+
+@reader(".docx")
+def read_docx(path: Path, shown: str, sheet: str | None) -> Sheet:
+    """A table of a Word document (分解表, 督查通知单): `--sheet N` (or 表N) picks the Nth table,
+    else the one with the most rows. Merged cells are read from the XML as Word writes them
+    (`gridSpan` across, `vMerge` down) and filled like a spreadsheet's; the paragraph just
+    above the table is its title."""
+    import zipfile
+
+    from docx import Document
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = Document(str(path))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
+        raise TaizhangError(Problem(shown, 0, 0, "import_unreadable",
+                                    {"detail": str(e) or type(e).__name__})) from None
+    tables = document.tables
+    names = [f"表{n}" for n in range(1, len(tables) + 1)]
+    if not tables:
+        raise TaizhangError(Problem(shown, 0, 0, "import_no_table"))
+    if sheet is not None:
+        wanted = sheet.strip().removeprefix("表").removeprefix("table").removeprefix("Table").strip()
+        if not wanted.isdigit() or not 1 <= int(wanted) <= len(tables):
+            raise TaizhangError(Problem(shown, 0, 0, "import_no_sheet", {"sheet": sheet, "sheets": "、".join(names)}))
+        index = int(wanted) - 1
+    else:
+        index = max(range(len(tables)), key=lambda i: (len(tables[i].rows), -i))
+    table = tables[index]
+    return _docx_table(table, names[index], _paragraph_above(table))
+
+
+def _docx_table(table: Any, name: str, title: str | None) -> Sheet:
+    from docx.oxml.ns import qn
+
+    rows: list[list[Any]] = []
+    ranges: list[tuple[int, int, int, int]] = []  # (min_col, min_row, max_col, max_row), 1-based
+    running: dict[int, list[int]] = {}  # grid column → [left, top, right, bottom] of a vMerge going down
+
+    def close(c: int) -> None:
+        left, top, right, bottom = running.pop(c)
+        if bottom > top or right > left:
+            ranges.append((left + 1, top + 1, right + 1, bottom + 1))
+
+    for r, tr in enumerate(table._tbl.tr_lst):
+        row: list[Any] = []
+        c = 0
+        properties = tr.find(qn("w:trPr"))
+        before = properties.find(qn("w:gridBefore")) if properties is not None else None
+        if before is not None:
+            c = int(before.get(qn("w:val"), "0") or 0)
+            row.extend([None] * c)
+        for tc in tr.tc_lst:
+            span = max(1, tc.grid_span)
+            merge = tc.vMerge
+            if merge == "continue" and c in running:
+                running[c][3] = r
+                row.extend([None] * span)
+            else:
+                if c in running:
+                    close(c)
+                text = "\n".join(p.text for p in _paragraphs(tc)).strip("\n")
+                row.extend([text or None] + [None] * (span - 1))
+                if merge == "restart":
+                    running[c] = [c, r, c + span - 1, r]
+                elif span > 1:
+                    ranges.append((c + 1, r + 1, c + span, r + 1))
+            c += span
+        while row and row[-1] is None:
+            row.pop()
+        rows.append(row)
+    for c in list(running):
+        close(c)
+    return _fill_ranges(Sheet(rows, kind="docx", name=name, title=title), ranges)
+
+
+def _paragraphs(tc: Any) -> list[Any]:
+    from docx.text.paragraph import Paragraph
+
+    return [Paragraph(p, None) for p in tc.p_lst]
+
+
+def _paragraph_above(table: Any) -> str | None:
+    """The text of the paragraph right above a table (its title), if it has one."""
+    from docx.oxml.ns import qn
+
+    node = table._tbl.getprevious()
+    while node is not None and node.tag == qn("w:p"):
+        text = "".join(t.text or "" for t in node.iter(qn("w:t"))).strip()
+        if text:
+            return text
+        node = node.getprevious()
+    return None
 
 
 def decode_csv(raw: bytes) -> tuple[str, str] | None:
