@@ -257,3 +257,25 @@ def test_import__old_excel_xls(cli, tmp_path):
     ledger = load_repo(root).ledgers[0]
     assert (ledger.code, ledger.investment.total) == ("YTEQ", Decimal(3000000))
     assert [(i.title, i.due) for i in ledger.items] == [("完成征收", date(2018, 3, 31)), ("主体封顶", date(2018, 6, 30))]
+
+
+def test_import__dry_run_says_what_each_column_became_and_every_item_with_its_cell(cli, tmp_path):
+    from test_import_edges import _snapshot
+
+    root = _empty_repo(cli, tmp_path)
+    before = _snapshot(root)
+    result = cli("--dir", root, "--as-of", AS_OF, "import", district_sheet(tmp_path / "双十工程.xlsx"), "--dry-run")
+    assert result.exit_code == 0, result
+    lines = result.stdout.splitlines()
+    for expected in ["各列识别为：", "  双十工程!B4 项目名称 → 项目名称",
+                     "  双十工程!C4 建设内容 → 项目说明（合并单元格，不作事项）",
+                     "  双十工程!G4 时间节点 → 事项及其时间节点（如 3月底前完成征收）", "  双十工程!H4 完成时限 → 时间节点",
+                     "新建项目 YTEQ 宇通二期：3 个事项", "  （项目名称在 双十工程!B6）",
+                     "  + YTEQ-1 3月底前完成征收（双十工程!G6）时间节点 2018-03-31",
+                     "  + YTEQ-3 年底前设备安装（双十工程!G8）时间节点 2018-12-31",
+                     "  + DSZXKJ-2 秋季开学投入使用（双十工程!G12）时间节点 2018-09-01",
+                     "试运行：以上为将要写入的内容，未写入任何文件"]:
+        assert expected in lines, expected
+    assert _snapshot(root) == before
+    english = cli("--dir", root, "--as-of", AS_OF, "--lang", "en", "import", tmp_path / "双十工程.xlsx", "--dry-run")
+    assert "  双十工程!H4 完成时限 → time node" in english.stdout.splitlines()

@@ -114,11 +114,25 @@ def import_(ctx: typer.Context,
         if plan.ignored:
             typer.echo(message("warning_prefix", env.lang) +
                        message("import_ignored", env.lang, columns="、".join(plan.ignored)), err=True)
+        if dry_run:
+            from taizhang.exchange.columns import ROLE_WORDS
+
+            say("import_plan_columns")
+            for col, label, role in plan.columns:
+                words = ROLE_WORDS[role][1 if env.lang == "en" else 0]
+                say("import_plan_column", cell=plan.cell(plan.header_row, col), header=label, role=words)
         for p in plan.projects:
             if p.new:
                 say("import_new_project", code=p.code, name=p.name, n=len(p.items))
             else:
                 say("import_existing_project", code=p.code, name=p.name, n=len(p.items), skipped=len(p.skipped))
+            if dry_run:
+                if p.new:
+                    say("import_plan_from", cell=plan.cell(p.row, p.col))
+                for item in p.items:
+                    due = item.fields.get("due")
+                    say("import_plan_item", id=item.new_id, title=item.title.replace("\n", "⏎"),
+                        cell=plan.cell(item.row, item.col), due=due.isoformat() if due else "—")
         if dry_run:
             say("import_dry_run")
             return

@@ -104,6 +104,31 @@ HEADER_SYNONYMS: list[tuple[str, str]] = [
     # Read by people, computed by taizhang: known, and left out without a word.
     ("derived", r"亮灯|亮灯情况|剩余天数|逾期天数|Light|Daysleft|.*累计完成.*"),
 ]
+# What each column becomes, in words (`--dry-run` says it of each column): zh, en.
+ROLE_WORDS: dict[str, tuple[str, str]] = {
+    "seq": ("序号（不导入）", "row number (not imported)"), "code": ("项目代码", "project code"),
+    "project_no": ("项目编号", "project number"), "item_id": ("事项编号", "item id"),
+    "project": ("项目名称", "project"), "title": ("事项", "item title"), "kind": ("类型", "kind"),
+    "unit": ("责任单位", "unit"), "leader": ("责任领导", "leader"), "owner": ("责任人", "owner"),
+    "due": ("时间节点", "time node"), "node": ("节点内容（事项或时间节点的原话）", "milestone text (items or the node's wording)"),
+    "node_source": ("节点来源", "node source"), "duration": ("工期", "duration"), "after": ("前置事项", "predecessors"),
+    "progress": ("进展（记为进展情况）", "progress (a note)"), "progress_date": ("进展日期", "report date"),
+    "progress_by": ("汇报人", "reported by"), "closed": ("是否销号", "closed"), "closed_on": ("销号日期", "close date"),
+    "closed_by": ("销号人", "closed by"), "closed_note": ("销号说明", "close note"), "evidence": ("佐证材料", "evidence"),
+    "measures": ("整改措施", "measures"), "program": ("所属工程", "program"), "stage": ("建设性质", "stage"),
+    "deadline": ("项目最终节点", "project deadline"), "calendar": ("日历", "calendar"),
+    "total": ("总投资", "total investment"), "planned": ("年度计划投资", "planned investment"),
+    "completed": ("已完成投资", "completed investment"),
+    "grouping": ("项目说明（合并单元格，不作事项）", "project description (merged cells, not items)"),
+    "title_node": ("事项及其时间节点（如 3月底前完成征收）", "items with their dates (e.g. 3月底前完成征收)"),
+}
+
+
+def role_of(name: str) -> str:
+    """A column's role as ROLE_WORDS knows it (the three kinds of item column are one role)."""
+    return "title" if name in _TITLE_FIELDS else name
+
+
 _SYNONYM_RES = [(name, re.compile(rf"^(?:{pattern})$", re.IGNORECASE)) for name, pattern in HEADER_SYNONYMS]
 _TITLE_FIELDS = ("title_task", "title_problem", "title_content")
 _PROJECT_FIELDS = ("project", "code")

@@ -20,7 +20,7 @@ from typing import Any
 
 from taizhang.domain.models import Ledger, Settings
 from taizhang.errors import Problem, TaizhangError, input_error
-from taizhang.exchange.columns import Context, Record, find_header, read_records
+from taizhang.exchange.columns import Context, Record, cell_address, find_header, read_records, role_of
 from taizhang.exchange.readers import read_sheet
 
 # --- planning -------------------------------------------------------------------------------
@@ -37,6 +37,7 @@ class ItemPlan:
     note: dict[str, Any] | None = None
     after: list[str] = field(default_factory=list)  # as written (old ids)
     after_col: int = 0
+    col: int = 0  # the title's column, 0-based (the cell `--dry-run` names)
 
 
 @dataclass
@@ -45,6 +46,7 @@ class ProjectPlan:
     name: str
     new: bool
     row: int  # first row of the project
+    col: int = 0  # the project's column, 0-based
     fields: dict[str, Any] = field(default_factory=dict)  # for a new project
     investment: dict[str, Any] | None = None
     items: list[ItemPlan] = field(default_factory=list)
@@ -62,6 +64,12 @@ class ImportPlan:
     rows: int
     ignored: list[str]
     projects: list[ProjectPlan]
+    columns: list[tuple[int, str, str]] = field(default_factory=list)  # (column, header, role), by column
+    cell_sheet: str | None = None  # the sheet in cell names (`Sheet1!C7`; none in a CSV)
+
+    def cell(self, row: int, col: int) -> str:
+        """A cell of the file as a spreadsheet names it (`Sheet1!C7`), row 1-based, col 0-based."""
+        return cell_address(row, col + 1, self.cell_sheet)
 
     @property
     def created(self) -> list[ProjectPlan]:
@@ -96,8 +104,18 @@ def plan_import(path: Path, shown: str, ledgers: Sequence[Ledger], existing_code
     projects = _plan_projects(records, ledgers, set(existing_codes), ctx)
     if ctx.problems:
         raise TaizhangError(sorted(ctx.problems, key=Problem.sort_key))
+    title_cols = {r.title_col for r in records if r.title}
+    columns = []
+    for c in header.columns.values():
+        role = role_of(c.field)
+        if title_cols and role == "title" and c.col not in title_cols:
+            role = "grouping"  # a 建设内容 merged down a project's rows: it names no item
+        elif title_cols and role in ("node", "due") and c.col in title_cols:
+            role = "title_node"  # milestones with their dates: the items
+        columns.append((c.col, c.label, role))
+    columns.sort()
     return ImportPlan(shown, table.kind, table.encoding, table.name, header.row + 1,
-                      len(records), header.ignored, projects)
+                      len(records), header.ignored, projects, columns, ctx.sheet)
 
 
 # File names Windows keeps for devices: a ledger may not be called so (SPEC §2).
@@ -187,7 +205,7 @@ def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_co
         if ledger is None and not name:
             ctx.error(first.row, first.project_col, "import_new_without_name", code=code)
             continue
-        plan = ProjectPlan(code, ledger.name if ledger else name, ledger is None, first.row)
+        plan = ProjectPlan(code, ledger.name if ledger else (name or ""), ledger is None, first.row, first.project_col)
         if ledger is None:
             plan.fields = {
                 "name": name,
@@ -247,7 +265,8 @@ def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_co
                 "unit": rec.unit if rec.unit != unit else None,
                 "measures": rec.measures,
             }, comments={"due": rec.due_wording} if rec.due_wording and not rec.due_computed else {},
-                new_id=f"{code}-{next_number}", old_id=rec.item_id, after=rec.after, after_col=rec.after_col)
+                new_id=f"{code}-{next_number}", old_id=rec.item_id, after=rec.after, after_col=rec.after_col,
+                col=rec.title_col)
             if rec.closed is False and rec.closed_on is not None:
                 ctx.error(rec.row, rec.title_col, "import_closed_conflict")
             elif rec.closed or rec.closed_on is not None:
