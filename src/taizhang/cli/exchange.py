@@ -86,6 +86,7 @@ def import_(ctx: typer.Context,
             project: Annotated[Optional[str], typer.Option(help="整张表都属于这个已有项目（表中没有项目名称列时）")] = None,
             year: Annotated[Optional[int], typer.Option(help="不带年份的日期（如 4月底前）所用的年份（默认：仓库的 year）")] = None,
             dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示将要导入的内容，不写入")] = False,
+            update: Annotated[bool, typer.Option("--update", help="同一张表的新版本：已有事项的新进展、销号和调整的时间节点记为修改，新事项照常新增")] = False,
             commit: CommitOpt = False) -> None:
     """导入 Excel/WPS/CSV/Word 台账：按列名和内容识别各列，逐行写入台账；有任何一格读不了时不写入任何文件。"""
     def action(env: Env) -> None:
@@ -101,7 +102,7 @@ def import_(ctx: typer.Context,
         try:
             plan = exchange.plan_import(file, shown, repo.ledgers, [p.stem for p in ledger_files(env.root)],
                                         as_of=env.as_of, year=year or env.settings.year or env.as_of.year,
-                                        sheet=sheet, project=project)
+                                        sheet=sheet, project=project, update=update)
         except TaizhangError as e:
             report_problems(env, e.problems)
             if any(p.line for p in e.problems):
@@ -133,13 +134,24 @@ def import_(ctx: typer.Context,
                     due = item.fields.get("due")
                     say("import_plan_item", id=item.new_id, title=item.title.replace("\n", "⏎"),
                         cell=plan.cell(item.row, item.col), due=due.isoformat() if due else "—")
+            for u in p.updates:
+                if u.due:
+                    say("import_update_due", id=u.id, title=u.title, before=u.due[0].isoformat() if u.due[0] else "—",
+                        after=u.due[1].isoformat())
+                if u.note:
+                    say("import_update_note", id=u.id, title=u.title, text=u.note["text"])
+                if u.closed:
+                    say("import_update_close", id=u.id, title=u.title, date=u.closed["date"].isoformat())
+        if update:
+            say("import_updated", n=plan.updated)
         if dry_run:
             say("import_dry_run")
             return
         written = exchange.apply_import(env.root, env.settings, plan)
         say("import_done", projects=len(plan.created), items=plan.added, skipped=plan.skipped)
         if written:
-            _commit(env, commit, written, f"导入 {file.name}：新建 {len(plan.created)} 个项目，新增 {plan.added} 个事项")
+            _commit(env, commit, written, f"导入 {file.name}：新建 {len(plan.created)} 个项目，新增 {plan.added} 个事项"
+                    + (f"，更新 {plan.updated} 个事项" if plan.updated else ""))
     run(ctx, action)
 
 

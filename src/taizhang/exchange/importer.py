@@ -41,6 +41,20 @@ class ItemPlan:
 
 
 @dataclass
+class ItemUpdate:
+    """What a newer copy of a sheet says about an item the ledger has (`import --update`)."""
+
+    id: str
+    title: str
+    row: int
+    col: int
+    note: dict[str, Any] | None = None  # a progress report the item does not have yet
+    closed: dict[str, Any] | None = None  # 销号 of an open item
+    due: tuple[date | None, date, str | None] | None = None  # (from, to, wording): a moved node
+    day: date | None = None  # the day of the import (a moved node's note is dated so)
+
+
+@dataclass
 class ProjectPlan:
     code: str
     name: str
@@ -52,6 +66,7 @@ class ProjectPlan:
     items: list[ItemPlan] = field(default_factory=list)
     skipped: list[tuple[int, str, str]] = field(default_factory=list)  # (row, title, existing id)
     after: dict[str, list[str]] = field(default_factory=dict)  # new id → predecessors (new ids)
+    updates: list[ItemUpdate] = field(default_factory=list)  # `--update`: changes to items it has
 
 
 @dataclass
@@ -83,11 +98,18 @@ class ImportPlan:
     def skipped(self) -> int:
         return sum(len(p.skipped) for p in self.projects)
 
+    @property
+    def updated(self) -> int:
+        return sum(len(p.updates) for p in self.projects)
+
 
 def plan_import(path: Path, shown: str, ledgers: Sequence[Ledger], existing_codes: Iterable[str], *,
-                as_of: date, year: int, sheet: str | None = None, project: str | None = None) -> ImportPlan:
+                as_of: date, year: int, sheet: str | None = None, project: str | None = None,
+                update: bool = False) -> ImportPlan:
     """Read a file and decide what an import would write, without writing. Raises
-    TaizhangError with every problem found (each at FILE:ROW:COL) if any row cannot be read."""
+    TaizhangError with every problem found (each at FILE:ROW:COL) if any row cannot be read.
+    With `update`, a row naming an item the ledger has (by title, or by the id column) brings
+    what is new about it: a progress report, a 销号, a moved time node (`ItemUpdate`)."""
     table = read_sheet(path, shown, sheet)
     if project is not None and not any(l.code == project for l in ledgers):
         raise input_error("unknown_project", code=project)
@@ -101,7 +123,7 @@ def plan_import(path: Path, shown: str, ledgers: Sequence[Ledger], existing_code
         raise TaizhangError(Problem(shown, header.row + 1, 1, "import_no_title_column"))
     ctx = Context(shown, as_of, year, origin=table.origin, sheet=table.name if table.kind != "csv" else None)
     records = read_records(table, header, ctx, fixed_project=project, one_project=one_project)
-    projects = _plan_projects(records, ledgers, set(existing_codes), ctx)
+    projects = _plan_projects(records, ledgers, set(existing_codes), ctx, update=update)
     if ctx.problems:
         raise TaizhangError(sorted(ctx.problems, key=Problem.sort_key))
     title_cols = {r.title_col for r in records if r.title}
@@ -166,7 +188,7 @@ def _most_common(values: list[str | None]) -> str | None:
 
 
 def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_codes: set[str],
-                   ctx: Context) -> list[ProjectPlan]:
+                   ctx: Context, *, update: bool = False) -> list[ProjectPlan]:
     by_code = {l.code: l for l in ledgers}
     name_to_code: dict[str, str] = {}
     for rec in records:
@@ -239,6 +261,7 @@ def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_co
             loose[k] = None if k in loose else i.id
         numbers = [int(i.id.rsplit("-", 1)[1]) for i in ledger.items] if ledger else []
         next_number = max(numbers, default=0)
+        by_id = {i.id: i for i in ledger.items} if ledger else {}
         seen: dict[str, int] = {}
         old_ids: dict[str, str] = {}  # 编号 in the file → id in the ledger
         for rec in recs:
@@ -250,10 +273,16 @@ def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_co
                 continue
             seen[title] = rec.row
             match = existing.get(title) or loose.get(_loose(title))
+            if update and rec.item_id and ledger is not None and rec.item_id in by_id:
+                match = rec.item_id  # the id column names the item, whatever its title now
             if match:
                 plan.skipped.append((rec.row, title, match))
                 if rec.item_id:
                     old_ids[rec.item_id] = match
+                if update and ledger is not None:
+                    change = _item_update(by_id[match], rec, ctx)
+                    if change is not None:
+                        plan.updates.append(change)
                 continue
             next_number += 1
             item = ItemPlan(rec.row, title, {
@@ -295,6 +324,23 @@ def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_co
     return plans
 
 
+def _item_update(item: Any, rec: Record, ctx: Context) -> ItemUpdate | None:
+    """What a row says about an item that the item does not say yet, or None."""
+    change = ItemUpdate(item.id, item.title, rec.row, rec.title_col, day=ctx.as_of)
+    if rec.progress and not any(n.text == rec.progress for n in item.notes):
+        change.note = {k: v for k, v in (("date", rec.progress_date or ctx.as_of), ("by", rec.progress_by),
+                                         ("text", rec.progress)) if v is not None}
+    if item.closed is None and (rec.closed or (rec.closed is None and rec.closed_on is not None)):
+        change.closed = {"date": rec.closed_on or ctx.as_of, "by": rec.closed_by,
+                         "note": rec.closed_note or rec.closed_text, "evidence": rec.evidence}
+        if change.closed["date"] > ctx.as_of:
+            ctx.error(rec.row, rec.title_col, "import_close_future", date=change.closed["date"].isoformat(),
+                      as_of=ctx.as_of.isoformat())
+    if rec.due is not None and not rec.due_computed and rec.due != item.due:
+        change.due = (item.due, rec.due, rec.due_wording)
+    return change if (change.note or change.closed or change.due) else None
+
+
 # --- writing --------------------------------------------------------------------------------
 
 def apply_import(root: Path, settings: Settings, plan: ImportPlan) -> list[Path]:
@@ -310,24 +356,27 @@ def apply_import(root: Path, settings: Settings, plan: ImportPlan) -> list[Path]
     try:
         for project in plan.created:
             created.append(new_ledger(root, settings, project.code, project.fields))
-        edits = {p.code: _project_edit(p, settings) for p in plan.projects
-                 if p.items or p.investment or p.after}
+        edits = {p.code: _project_edit(p, settings, plan.path) for p in plan.projects
+                 if p.items or p.investment or p.after or p.updates}
         if edits:
             edit_ledgers(root, settings, edits)
     except BaseException:
         for path in created:
             path.unlink(missing_ok=True)
         raise
-    return [ledger_path(root, p.code) for p in plan.projects if p.new or p.items]
+    return [ledger_path(root, p.code) for p in plan.projects if p.new or p.items or p.updates]
 
 
-def _project_edit(project: ProjectPlan, settings: Settings) -> Callable:
+def _project_edit(project: ProjectPlan, settings: Settings, source: str = "") -> Callable:
     from taizhang.repo.edits import add_item_edit, close_edit, note_edit, set_many_edit
 
     def apply(loaded):
         steps: list[Callable] = []
         if project.investment:
             steps.append(_investment_edit(project.investment))
+        steps += _update_steps(project, source)
+        if not project.items:
+            return _chain(loaded, steps, settings)
         if project.items and _items_block_ok(loaded):
             # All the items in one splice, read back once: a step per item re-read the whole
             # ledger each time (2,000 rows took 40 s, 20,000 rows 14 minutes under the lock).
@@ -344,6 +393,30 @@ def _project_edit(project: ProjectPlan, settings: Settings) -> Callable:
         return _chain(loaded, steps, settings)
 
     return apply
+
+
+def _update_steps(project: ProjectPlan, source: str) -> list[Callable]:
+    """The edits of `import --update` on items the ledger has: moved nodes in one `set`, each
+    move also kept as a note saying from what to what and why ("据<file>更新": the ledger has no
+    history of changes of its own yet), new progress reports as notes, and 销号."""
+    from taizhang.i18n import message
+    from taizhang.repo.edits import close_edit, note_edit, set_many_edit
+
+    steps: list[Callable] = []
+    name = Path(source).name if source else ""
+    moves = {u.id: [("due", u.due[1], u.due[2])] for u in project.updates if u.due}
+    if moves:
+        steps.append(set_many_edit(moves))
+    for u in project.updates:
+        if u.due:
+            before = u.due[0].isoformat() if u.due[0] else "—"
+            steps.append(note_edit(u.id, {"date": u.day, "text": message(
+                "import_moved_note", "zh", before=before, after=u.due[1].isoformat(), file=name)}))
+        if u.note:
+            steps.append(note_edit(u.id, u.note))
+        if u.closed:
+            steps.append(close_edit([u.id], u.closed))
+    return steps
 
 
 def _items_block_ok(loaded) -> bool:
