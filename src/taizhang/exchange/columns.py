@@ -696,7 +696,7 @@ def _amount_cell(value: Any, text: str, row: int, column: Column, default_unit: 
         except InvalidOperation:
             number = None
         if number is not None:
-            written = _amount_text(number, unit or "万")
+            written = amount_text(number, unit or "万")
     try:
         parse_amount(written)
     except AmountError as e:
@@ -705,7 +705,7 @@ def _amount_cell(value: Any, text: str, row: int, column: Column, default_unit: 
     return written
 
 
-def _amount_text(number: Decimal, unit: str) -> str:
+def amount_text(number: Decimal, unit: str) -> str:
     """A number in a column of `unit` as the ledger writes it: `12亿` rather than `120000万`."""
     if unit == "万" and number >= 10000 and (number / 10000) == (number / 10000).quantize(Decimal("0.0001")):
         return format_wan(number / 10000) + "亿"

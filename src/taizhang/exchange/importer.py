@@ -14,14 +14,84 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from taizhang.domain.ids import split_item_id
 from taizhang.domain.models import Ledger, Settings
 from taizhang.errors import Problem, TaizhangError, input_error
-from taizhang.exchange.columns import Context, Record, cell_address, find_header, read_records, role_of
-from taizhang.exchange.readers import read_sheet
+from taizhang.exchange.columns import (Context, Record, amount_text, cell_address, find_header, read_records,
+                                       role_of)
+from taizhang.exchange.readers import cell_text
+from taizhang.exchange.readers import read_sheet, written_text, xlsx_sheet_names
+
+# --- an export's companion sheets ------------------------------------------------------------
+
+@dataclass
+class Companions:
+    """What an xlsx export keeps beside its table (exchange.export.COMPANION_SHEETS): each
+    project's own fields, every note, every amount — read back for the projects an import
+    creates, so that export → import gives back every field."""
+
+    projects: dict[str, dict[str, Any]] = field(default_factory=dict)
+    notes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    investment: dict[str, dict[str, Any]] = field(default_factory=dict)
+    read: set[str] = field(default_factory=set)  # the companion sheets found ("projects", "notes", "investment")
+
+
+_PROJECT_KEYS = ("code", "name", "program", "stage", "unit", "leader", "owner", "deadline", "calendar")
+
+
+def read_companions(path: Path, shown: str, ctx: Context) -> Companions:
+    """The companion sheets of an export, when the workbook has them with their headers."""
+    from taizhang.exchange.export import COMPANION_SHEETS
+
+    out = Companions()
+    names = set(xlsx_sheet_names(path))
+    for key, (zh, en, zh_headers, en_headers) in COMPANION_SHEETS.items():
+        name = zh if zh in names else en if en in names else None
+        if name is None:
+            continue
+        sheet = read_sheet(path, shown, name)
+        if not sheet.rows or [sheet.text(0, c) for c in range(len(sheet.rows[0]))] not in (zh_headers, en_headers):
+            continue
+        out.read.add(key)
+        for r in range(1, len(sheet.rows)):
+            values = [sheet.value(r, c) for c in range(len(zh_headers))]
+            if all(v is None for v in values):
+                continue
+            if key == "projects":
+                fields = dict(zip(_PROJECT_KEYS, (cell_text(v) or None for v in values)))
+                fields["name"] = written_text(values[1]) or fields["name"]
+                if isinstance(values[7], (date, datetime)):
+                    fields["deadline"] = values[7] if type(values[7]) is date else values[7].date()
+                code = fields.pop("code")
+                if code:
+                    out.projects[code] = fields
+            elif key == "notes":
+                item_id, day, by, text = values
+                day = day.date() if isinstance(day, datetime) else day
+                if item_id and isinstance(day, date) and written_text(text):
+                    out.notes.setdefault(cell_text(item_id), []).append(
+                        {"date": day, "by": cell_text(by) or None, "text": written_text(text)})
+            else:
+                code, kind, period, amount = (cell_text(v) for v in values)
+                invest = out.investment.setdefault(code, {})
+                try:
+                    value = amount_text(Decimal(amount), "万")
+                except (InvalidOperation, ValueError):
+                    ctx.error(r + 1, 3, "import_bad_companion", sheet=name)
+                    continue
+                if kind == "total":
+                    invest["total"] = value
+                elif kind == "planned" and period.isdigit():
+                    invest.setdefault("planned", {})[int(period)] = value
+                elif kind == "completed" and period:
+                    invest.setdefault("completed", {})[period] = value
+    return out
+
 
 # --- planning -------------------------------------------------------------------------------
 
@@ -35,6 +105,7 @@ class ItemPlan:
     old_id: str | None = None
     closed: dict[str, Any] | None = None
     note: dict[str, Any] | None = None
+    notes: list[dict[str, Any]] | None = None  # every note, from an export's 进展 sheet
     after: list[str] = field(default_factory=list)  # as written (old ids)
     after_col: int = 0
     col: int = 0  # the title's column, 0-based (the cell `--dry-run` names)
@@ -123,7 +194,8 @@ def plan_import(path: Path, shown: str, ledgers: Sequence[Ledger], existing_code
         raise TaizhangError(Problem(shown, header.row + 1, 1, "import_no_title_column"))
     ctx = Context(shown, as_of, year, origin=table.origin, sheet=table.name if table.kind != "csv" else None)
     records = read_records(table, header, ctx, fixed_project=project, one_project=one_project)
-    projects = _plan_projects(records, ledgers, set(existing_codes), ctx, update=update)
+    extra = read_companions(path, shown, ctx) if table.kind == "xlsx" and sheet is None else Companions()
+    projects = _plan_projects(records, ledgers, set(existing_codes), ctx, update=update, extra=extra)
     if ctx.problems:
         raise TaizhangError(sorted(ctx.problems, key=Problem.sort_key))
     title_cols = {r.title_col for r in records if r.title}
@@ -188,7 +260,8 @@ def _most_common(values: list[str | None]) -> str | None:
 
 
 def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_codes: set[str],
-                   ctx: Context, *, update: bool = False) -> list[ProjectPlan]:
+                   ctx: Context, *, update: bool = False, extra: Companions | None = None) -> list[ProjectPlan]:
+    extra = extra if extra is not None else Companions()
     by_code = {l.code: l for l in ledgers}
     name_to_code: dict[str, str] = {}
     for rec in records:
@@ -250,6 +323,12 @@ def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_co
             if completed:
                 invest["completed"] = {completed[0]: completed[1]}
             plan.investment = invest or None
+            if code in extra.projects:
+                # An export's own sheet of projects: the fields as the ledger had them.
+                plan.fields.update(extra.projects[code])
+            if "investment" in extra.read:
+                # The export's every amount; a project it lists none of had no investment.
+                plan.investment = extra.investment.get(code) or None
         unit = plan.fields.get("unit") if ledger is None else ledger.unit
         owner = plan.fields.get("owner") if ledger is None else ledger.owner
         existing = {i.title: i.id for i in ledger.items} if ledger else {}
@@ -264,6 +343,9 @@ def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_co
         by_id = {i.id: i for i in ledger.items} if ledger else {}
         seen: dict[str, int] = {}
         old_ids: dict[str, str] = {}  # 编号 in the file → id in the ledger
+        # A new project keeps the ids its sheet gives (an export's 编号): the gaps an office's
+        # deletions left stay gaps, and predecessors keep naming the same items.
+        kept = {r.item_id for r in recs if ledger is None and r.item_id and split_item_id(r.item_id) == code}
         for rec in recs:
             if not rec.title:
                 continue
@@ -284,7 +366,15 @@ def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_co
                     if change is not None:
                         plan.updates.append(change)
                 continue
-            next_number += 1
+            if rec.item_id in kept:
+                new_id = rec.item_id
+                kept.discard(new_id)
+            else:
+                while True:
+                    next_number += 1
+                    new_id = f"{code}-{next_number}"
+                    if new_id not in kept:
+                        break
             item = ItemPlan(rec.row, title, {
                 "title": title,
                 "kind": rec.kind if rec.kind not in (None, "task") else None,
@@ -294,14 +384,16 @@ def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_co
                 "unit": rec.unit if rec.unit != unit else None,
                 "measures": rec.measures,
             }, comments={"due": rec.due_wording} if rec.due_wording and not rec.due_computed else {},
-                new_id=f"{code}-{next_number}", old_id=rec.item_id, after=rec.after, after_col=rec.after_col,
+                new_id=new_id, old_id=rec.item_id, after=rec.after, after_col=rec.after_col,
                 col=rec.title_col)
             if rec.closed is False and rec.closed_on is not None:
                 ctx.error(rec.row, rec.title_col, "import_closed_conflict")
             elif rec.closed or rec.closed_on is not None:
                 item.closed = {"date": rec.closed_on or ctx.as_of, "by": rec.closed_by,
                                "note": rec.closed_note or rec.closed_text, "evidence": rec.evidence}
-            if rec.progress:
+            if ledger is None and rec.item_id and rec.item_id in extra.notes:
+                item.notes = extra.notes[rec.item_id]
+            elif rec.progress:
                 item.note = {k: v for k, v in (("date", rec.progress_date or ctx.as_of), ("by", rec.progress_by),
                                                ("text", rec.progress)) if v is not None}
             if rec.item_id:
@@ -386,8 +478,8 @@ def _project_edit(project: ProjectPlan, settings: Settings, source: str = "") ->
             steps.append(_expect_id(add_item_edit(item.fields, item.comments), item.new_id))
             if item.closed:
                 steps.append(close_edit([item.new_id], item.closed))
-            if item.note:
-                steps.append(note_edit(item.new_id, item.note))
+            for note in (item.notes if item.notes is not None else [item.note] if item.note else []):
+                steps.append(note_edit(item.new_id, note))
         if project.after:
             steps.append(set_many_edit({i: [("after", refs, None)] for i, refs in project.after.items()}))
         return _chain(loaded, steps, settings)
@@ -452,8 +544,11 @@ def _item_entries(project: ProjectPlan) -> list[tuple[dict[str, Any], dict[str, 
             entry["after"] = project.after[item.new_id]
         if item.closed:
             entry["closed"] = {k: v for k, v in item.closed.items() if v not in (None, "")}
-        if item.note:
-            entry["notes"] = [{k: v for k, v in item.note.items() if v not in (None, "")}]
+        if item.notes is not None or item.note:
+            entry["notes"] = [{k: v for k, v in note.items() if v not in (None, "")}
+                              for note in (item.notes if item.notes is not None else [item.note])]
+            if not entry["notes"]:
+                del entry["notes"]
         out.append(({k: entry[k] for k in ITEM_KEY_ORDER if k in entry}, item.comments))
     return out
 

@@ -124,6 +124,20 @@ def read_xlsx(path: Path, shown: str, sheet: str | None) -> Sheet:
         book.close()
 
 
+def xlsx_sheet_names(path: Path) -> list[str]:
+    """The names of a workbook's sheets (empty if it does not read: the main read says why)."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True)
+    except Exception:  # noqa: BLE001 - the sheet itself was read; a second look that fails finds nothing
+        return []
+    try:
+        return list(book.sheetnames)
+    finally:
+        book.close()
+
+
 def _read_xlsx_sheet(book: Any, ws: Any) -> Sheet:
     """One worksheet's real cells, streamed from its XML; its merged ranges (which a read-only
     sheet does not give) come from the same pass, and are filled within the real cells."""
