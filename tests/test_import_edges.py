@@ -189,3 +189,34 @@ def test_export_import__titles_come_back_byte_for_byte(cli, repo, tmp_path, fmt)
     # And again: the same titles are found, nothing is added twice.
     again = cli("--dir", target, "--as-of", AS_OF, "import", out)
     assert again.exit_code == 0 and len(load_repo(target).ledgers[0].items) == len(TITLES)
+
+
+# --- a progress bar for long imports, in a terminal only ------------------------------------
+
+def _rows_sheet(tmp_path: Path, n: int) -> Path:
+    sheet = tmp_path / "长表.csv"
+    sheet.write_text("项目名称,事项\n" + "".join(f"甲项目,第{k}项\n" for k in range(n)), encoding="utf-8")
+    return sheet
+
+
+def test_import__a_long_import_shows_a_progress_bar_on_stderr_in_a_terminal(cli, tmp_path, monkeypatch):
+    import taizhang.cli.exchange as command
+
+    monkeypatch.setattr(command, "_stderr_is_terminal", lambda: True)
+    monkeypatch.setattr(command._ProgressBar, "delay", 0.0)   # as if a second had passed
+    root = _empty_repo(cli, tmp_path)
+    result = cli("--dir", root, "--as-of", AS_OF, "import", _rows_sheet(tmp_path, 1200))
+    assert result.exit_code == 0, result
+    assert "读取行" in result.stderr and "写入台账" in result.stderr
+    assert "读取行" not in result.stdout and "导入完成" in result.stdout
+
+
+def test_import__no_progress_bar_in_a_pipe_or_when_quick(cli, tmp_path, monkeypatch):
+    import taizhang.cli.exchange as command
+
+    root = _empty_repo(cli, tmp_path)
+    piped = cli("--dir", root, "--as-of", AS_OF, "import", _rows_sheet(tmp_path, 1200))   # stderr is no terminal
+    assert piped.exit_code == 0 and piped.stderr == ""
+    monkeypatch.setattr(command, "_stderr_is_terminal", lambda: True)
+    quick = cli("--dir", _empty_repo(cli, tmp_path, "two"), "--as-of", AS_OF, "import", _rows_sheet(tmp_path, 3))
+    assert quick.exit_code == 0 and quick.stderr == ""

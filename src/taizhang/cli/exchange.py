@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import sys
+import time
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -74,6 +76,46 @@ def gantt(ctx: typer.Context,
     run(ctx, action)
 
 
+def _stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+class _ProgressBar:
+    """A progress bar on stderr (rich.progress), drawn only in a terminal and only once an
+    import has taken a second: quick imports and pipes see nothing."""
+
+    delay = 1.0  # seconds an import runs before the bar appears
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.start = time.monotonic()
+        self.shown = _stderr_is_terminal()
+        self.bar: Any = None
+        self.tasks: dict[str, Any] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.shown:
+            return
+        if self.bar is None:
+            if time.monotonic() - self.start < self.delay:
+                return
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                TimeElapsedColumn(), console=Console(stderr=True, force_terminal=True), transient=True)
+            self.bar.start()
+        if stage not in self.tasks:
+            self.tasks[stage] = self.bar.add_task(message(f"import_progress_{stage}", self.lang), total=total)
+        self.bar.update(self.tasks[stage], completed=done, total=total)
+
+    def stop(self) -> None:
+        """Take the bar away (before the plan is printed); a later stage draws a new one."""
+        if self.bar is not None:
+            self.bar.stop()
+        self.bar, self.tasks = None, {}
+
+
 def _shown(path: Path) -> str:
     """A file as messages name it: absolute (the CLI shows it relative to the current folder)."""
     return str(path.resolve()) if path.exists() else str(path)
@@ -99,15 +141,18 @@ def import_(ctx: typer.Context,
             # Rows find their projects by name among all ledgers: every ledger must read.
             raise TaizhangError(repo.errors)
         shown = _shown(file)
+        bar = _ProgressBar(env.lang)
         try:
             plan = exchange.plan_import(file, shown, repo.ledgers, [p.stem for p in ledger_files(env.root)],
                                         as_of=env.as_of, year=year or env.settings.year or env.as_of.year,
-                                        sheet=sheet, project=project, update=update)
+                                        sheet=sheet, project=project, update=update, progress=bar)
         except TaizhangError as e:
+            bar.stop()
             report_problems(env, e.problems)
             if any(p.line for p in e.problems):
                 typer.echo(message("import_nothing_written", env.lang, n=len(e.problems)), err=True)
             raise typer.Exit(1) from None
+        bar.stop()
         fmt = plan.kind.upper() + (f", {plan.encoding}" if plan.encoding else "") + \
             (f", {plan.sheet}" if plan.sheet else "")
         say = lambda key, **args: typer.echo(message(key, env.lang, **args))  # noqa: E731
@@ -145,9 +190,13 @@ def import_(ctx: typer.Context,
         if update:
             say("import_updated", n=plan.updated)
         if dry_run:
+            bar.stop()
             say("import_dry_run")
             return
-        written = exchange.apply_import(env.root, env.settings, plan)
+        try:
+            written = exchange.apply_import(env.root, env.settings, plan, progress=bar)
+        finally:
+            bar.stop()
         say("import_done", projects=len(plan.created), items=plan.added, skipped=plan.skipped)
         if written:
             _commit(env, commit, written, f"导入 {file.name}：新建 {len(plan.created)} 个项目，新增 {plan.added} 个事项"

@@ -446,8 +446,12 @@ class Context:
                                                              column=column.label, sheet=self.sheet))
 
 
+Progress = Callable[[str, int, int], None]
+"""(stage, done, total): told now and then how far a long import has got (`rows`, `ledgers`)."""
+
+
 def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: str | None = None,
-                 one_project: str | None = None) -> list[Record]:
+                 one_project: str | None = None, progress: Progress | None = None) -> list[Record]:
     """Every data row as a Record; what cannot be read goes into `ctx.problems`. `fixed_project`
     puts every row into that code; `one_project` names the one project of a table that has no
     project column (a 分解表, a 督查通知单's list of problems)."""
@@ -469,6 +473,8 @@ def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: s
     for r, c in sheet.uncached:
         uncached.setdefault(r, []).append(c)
     for r in range(header.first_data, len(sheet.rows)):
+        if progress is not None and r % 500 == 0:
+            progress("rows", r, len(sheet.rows))
         values = [(c, sheet.text(r, c)) for c in range(len(sheet.rows[r]))]
         filled = [(c, v) for c, v in values if v]
         if r in uncached and not (filled and _SPACES.sub("", filled[0][1]).startswith(_FOOTER)) and \
@@ -630,6 +636,8 @@ def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: s
             rec.completed_month = f"{year}-12" if year and year < ctx.as_of.year else \
                 f"{ctx.as_of.year}-{ctx.as_of.month:02d}"
         records.append(rec)
+    if progress is not None:
+        progress("rows", len(sheet.rows), len(sheet.rows))
     return records
 
 

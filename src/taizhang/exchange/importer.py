@@ -22,8 +22,8 @@ from typing import Any
 from taizhang.domain.ids import split_item_id
 from taizhang.domain.models import Ledger, Settings
 from taizhang.errors import Problem, TaizhangError, input_error
-from taizhang.exchange.columns import (Context, Record, amount_text, cell_address, find_header, read_records,
-                                       role_of)
+from taizhang.exchange.columns import (Context, Progress, Record, amount_text, cell_address, find_header,
+                                       read_records, role_of)
 from taizhang.exchange.readers import cell_text
 from taizhang.exchange.readers import read_sheet, written_text, xlsx_sheet_names
 
@@ -176,7 +176,7 @@ class ImportPlan:
 
 def plan_import(path: Path, shown: str, ledgers: Sequence[Ledger], existing_codes: Iterable[str], *,
                 as_of: date, year: int, sheet: str | None = None, project: str | None = None,
-                update: bool = False) -> ImportPlan:
+                update: bool = False, progress: Progress | None = None) -> ImportPlan:
     """Read a file and decide what an import would write, without writing. Raises
     TaizhangError with every problem found (each at FILE:ROW:COL) if any row cannot be read.
     With `update`, a row naming an item the ledger has (by title, or by the id column) brings
@@ -193,7 +193,7 @@ def plan_import(path: Path, shown: str, ledgers: Sequence[Ledger], existing_code
     if header.title is None and "node" not in header.columns and project is not None:
         raise TaizhangError(Problem(shown, header.row + 1, 1, "import_no_title_column"))
     ctx = Context(shown, as_of, year, origin=table.origin, sheet=table.name if table.kind != "csv" else None)
-    records = read_records(table, header, ctx, fixed_project=project, one_project=one_project)
+    records = read_records(table, header, ctx, fixed_project=project, one_project=one_project, progress=progress)
     extra = read_companions(path, shown, ctx) if table.kind == "xlsx" and sheet is None else Companions()
     projects = _plan_projects(records, ledgers, set(existing_codes), ctx, update=update, extra=extra)
     if ctx.problems:
@@ -435,7 +435,7 @@ def _item_update(item: Any, rec: Record, ctx: Context) -> ItemUpdate | None:
 
 # --- writing --------------------------------------------------------------------------------
 
-def apply_import(root: Path, settings: Settings, plan: ImportPlan) -> list[Path]:
+def apply_import(root: Path, settings: Settings, plan: ImportPlan, progress: Progress | None = None) -> list[Path]:
     """Write the plan: new ledgers through `repo.create.new_ledger`, items through the store's edit
     functions, all ledgers in one `edit_ledgers` call (verified before anything is replaced).
     If that fails, the ledgers this import created are removed again: nothing is half-written.
@@ -450,6 +450,8 @@ def apply_import(root: Path, settings: Settings, plan: ImportPlan) -> list[Path]
             created.append(new_ledger(root, settings, project.code, project.fields))
         edits = {p.code: _project_edit(p, settings, plan.path) for p in plan.projects
                  if p.items or p.investment or p.after or p.updates}
+        if progress is not None:
+            edits = _counted(edits, progress)
         if edits:
             edit_ledgers(root, settings, edits)
     except BaseException:
@@ -485,6 +487,21 @@ def _project_edit(project: ProjectPlan, settings: Settings, source: str = "") ->
         return _chain(loaded, steps, settings)
 
     return apply
+
+
+def _counted(edits: dict[str, Callable], progress: Progress) -> dict[str, Callable]:
+    """The same edits, telling `progress` as each ledger's is made."""
+    done = [0]
+
+    def counting(edit: Callable) -> Callable:
+        def apply(loaded):
+            result = edit(loaded)
+            done[0] += 1
+            progress("ledgers", min(done[0], len(edits)), len(edits))
+            return result
+        return apply
+
+    return {code: counting(edit) for code, edit in edits.items()}
 
 
 def _update_steps(project: ProjectPlan, source: str) -> list[Callable]:
