@@ -73,3 +73,77 @@ def test_import_update__matches_by_the_id_column_when_the_title_changed(cli, rep
     assert result.exit_code == 0, result
     ledger = load_repo(root).ledgers[0]
     assert len(ledger.items) == 1 and ledger.items[0].closed.date == date(2018, 6, 15)
+
+
+LAYOUTS = {
+    "block notes in flow style, a wording comment": """\
+code: A
+name: 甲项目
+items:
+  - id: A-1
+    title: 征收
+    due: 2018-06-30  # 6月底前
+    notes:
+      - {date: 2018-05-02, text: 过半}
+  - id: A-2
+    title: 封顶
+""",
+    "block notes in block style, items apart, a comment of one's own": """\
+code: A
+name: 甲项目
+items:
+  - id: A-1
+    title: 征收
+    due: 2018-06-30  # 区长定的
+    owner: 张三
+    notes:
+      - date: 2018-05-02
+        by: 李四
+        text: 过半
+
+  - id: A-2
+    title: 封顶
+    due: 4月底
+    measures: 加班
+""",
+    "flow notes, a phrase as the due, a closed item left alone": """\
+code: A
+name: 甲项目
+items:
+  - id: A-1
+    title: 征收
+    due: 6月底
+    notes: [{date: 2018-05-02, text: 过半}]
+  - id: A-2
+    title: 封顶
+    closed:
+      date: 2018-05-01
+""",
+}
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_import_update__one_splice_writes_what_the_edits_one_at_a_time_write(layout):
+    """The batched update (one splice for any number of items) against the store's own edits
+    made one at a time: the same text, on several ledger layouts."""
+    from taizhang.domain.models import Settings
+    from taizhang.exchange.importer import ItemUpdate, ProjectPlan, _chain, _update_steps, _updates_edit
+    from taizhang.repo.load import parse_ledger
+
+    settings = Settings(year=2018)
+    loaded = parse_ledger(LAYOUTS[layout].encode("utf-8"), "ledgers/A.yaml", settings)
+    assert not loaded.has_errors, loaded.problems
+    day = date(2018, 6, 20)
+    project = ProjectPlan("A", "甲项目", False, 2, updates=[
+        ItemUpdate("A-1", "征收", 2, 1, note={"date": day, "text": "完成"}, closed={"date": day, "by": "王五"},
+                   due=(date(2018, 6, 30), date(2018, 7, 31), "7月底前"), day=day),
+        ItemUpdate("A-2", "封顶", 3, 1, note={"date": day, "by": "赵六", "text": "主体'封顶 "},
+                   due=(None, date(2018, 9, 30), None), day=day),
+    ])
+    if layout.startswith("flow notes"):
+        project.updates[1].closed = None  # A-2 is closed already
+        project.updates[1].due = (None, date(2018, 9, 30), None)
+    batched = _chain(loaded, [_updates_edit(project, "周报.xlsx")], settings)
+    one_by_one = _chain(loaded, _update_steps(project, "周报.xlsx"), settings, reread=True)
+    assert batched.text == one_by_one.text
+    assert batched.expected == one_by_one.expected

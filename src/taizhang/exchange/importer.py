@@ -63,10 +63,13 @@ def read_companions(path: Path, shown: str, ctx: Context) -> Companions:
             if all(v is None for v in values):
                 continue
             if key == "projects":
-                fields = dict(zip(_PROJECT_KEYS, (cell_text(v) or None for v in values)))
+                fields: dict[str, Any] = dict(zip(_PROJECT_KEYS, (cell_text(v) or None for v in values)))
                 fields["name"] = written_text(values[1]) or fields["name"]
-                if isinstance(values[7], (date, datetime)):
-                    fields["deadline"] = values[7] if type(values[7]) is date else values[7].date()
+                deadline = values[7]
+                if isinstance(deadline, datetime):
+                    fields["deadline"] = deadline.date()
+                elif isinstance(deadline, date):
+                    fields["deadline"] = deadline
                 code = fields.pop("code")
                 if code:
                     out.projects[code] = fields
@@ -220,11 +223,13 @@ def code_of_name(name: str) -> str:
     """A project's code from its name: the initials of its pinyin, letters and digits as
     written (宇通二期 → YTEQ, 3号路 → P3HL), at most 12. The same name gives the same code in
     every office; `new_code` settles a clash."""
-    from pypinyin import Style, lazy_pinyin
-
     import unicodedata
 
-    initials = "".join(lazy_pinyin(unicodedata.normalize("NFKC", name), style=Style.FIRST_LETTER, errors=lambda s: list(s)))
+    from pypinyin import Style, lazy_pinyin
+
+    # Letters and digits that are not Chinese are kept as written (`errors`: one item each).
+    initials = "".join(lazy_pinyin(unicodedata.normalize("NFKC", name), style=Style.FIRST_LETTER,
+                                   errors=lambda s: list(s)))  # type: ignore[arg-type,return-value]
     letters = re.sub(r"[^A-Z0-9]", "", initials.upper())
     if not letters or not letters[0].isalpha():
         letters = "P" + letters
@@ -342,6 +347,7 @@ def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_co
         next_number = max(numbers, default=0)
         by_id = {i.id: i for i in ledger.items} if ledger else {}
         seen: dict[str, int] = {}
+        matched: dict[str, int] = {}  # id of an item the ledger has → the row that named it
         old_ids: dict[str, str] = {}  # 编号 in the file → id in the ledger
         # A new project keeps the ids its sheet gives (an export's 编号): the gaps an office's
         # deletions left stay gaps, and predecessors keep naming the same items.
@@ -357,7 +363,11 @@ def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_co
             match = existing.get(title) or loose.get(_loose(title))
             if update and rec.item_id and ledger is not None and rec.item_id in by_id:
                 match = rec.item_id  # the id column names the item, whatever its title now
+            if match and match in matched:
+                ctx.error(rec.row, rec.title_col, "import_duplicate", title=title.strip(), first=matched[match])
+                continue
             if match:
+                matched[match] = rec.row
                 plan.skipped.append((rec.row, title, match))
                 if rec.item_id:
                     old_ids[rec.item_id] = match
@@ -468,7 +478,14 @@ def _project_edit(project: ProjectPlan, settings: Settings, source: str = "") ->
         steps: list[Callable] = []
         if project.investment:
             steps.append(_investment_edit(project.investment))
-        steps += _update_steps(project, source)
+        if project.updates and _updates_block_ok(loaded, project):
+            try:
+                batched = _updates_edit(project, source)(loaded)
+                steps.append(lambda _current: batched)
+            except _NoFragments:
+                steps += _update_steps(project, source)
+        else:
+            steps += _update_steps(project, source)
         if not project.items:
             return _chain(loaded, steps, settings)
         if project.items and _items_block_ok(loaded):
@@ -484,9 +501,172 @@ def _project_edit(project: ProjectPlan, settings: Settings, source: str = "") ->
                 steps.append(note_edit(item.new_id, note))
         if project.after:
             steps.append(set_many_edit({i: [("after", refs, None)] for i, refs in project.after.items()}))
-        return _chain(loaded, steps, settings)
+        return _chain(loaded, steps, settings, reread=True)
 
     return apply
+
+
+def _moved_note(u: ItemUpdate, source: str) -> dict[str, Any]:
+    """The note that keeps a moved node's history (the models have no `changes:` yet)."""
+    from taizhang.i18n import message
+
+    assert u.due is not None
+    before = u.due[0].isoformat() if u.due[0] else "—"
+    return {"date": u.day, "text": message("import_moved_note", "zh", before=before, after=u.due[1].isoformat(),
+                                           file=Path(source).name if source else "")}
+
+
+def _update_notes(u: ItemUpdate, source: str) -> list[dict[str, Any]]:
+    notes = [_moved_note(u, source)] if u.due else []
+    if u.note:
+        notes.append(u.note)
+    return [{k: v for k, v in n.items() if v not in (None, "")} for n in notes]
+
+
+def _updates_block_ok(loaded, project: ProjectPlan) -> bool:
+    """Whether every item an update changes is a block mapping whose notes (if any) are a list:
+    the layout `_updates_edit` splices into. Anything else goes one edit at a time."""
+    from taizhang.yamltext.read import compose
+    from taizhang.yamltext.splice import mapping_get
+
+    root = compose(loaded.doc.text)
+    pair = mapping_get(root, "items") if root is not None and root.id == "mapping" else None
+    if pair is None or pair[1].id != "sequence" or getattr(pair[1], "flow_style", False):
+        return False
+    ids = {u.id for u in project.updates}
+    for node in pair[1].value:
+        if node.id != "mapping" or getattr(node, "flow_style", False):
+            if node.id == "mapping" and any(k.value == "id" and v.value in ids for k, v in node.value):
+                return False
+            continue
+        id_pair = mapping_get(node, "id")
+        if id_pair is None or id_pair[1].value not in ids:
+            continue
+        notes = mapping_get(node, "notes")
+        if notes is not None and notes[1].id != "sequence":
+            return False
+        due = mapping_get(node, "due")
+        if due is not None and due[1].id != "scalar":
+            return False
+    return True
+
+
+def _is_wording_of(comment: str | None, day: str) -> bool:
+    """Whether a date's line comment is the clerk's wording of that date (`# 6月底前`)."""
+    from taizhang.domain.dates import DateError, parse_date
+
+    if not comment:
+        return False
+    try:
+        old = parse_date(day, year=None, relative=False)
+        return parse_date(comment, year=old.year, relative=False) == old
+    except (DateError, TypeError, ValueError):
+        return False
+
+
+class _NoFragments(Exception):
+    """An item of the ledger does not compose on its own (an alias to another item, say)."""
+
+
+def _updates_edit(project: ProjectPlan, source: str) -> Callable:
+    """Every change of `import --update` in one edit, each item's made on the item's own lines
+    (composed alone: the cost of a change is the size of its item, not of the ledger): a moved
+    node set with its wording, the move and a new progress report appended as notes, a 销号
+    inserted — laid out as `set`, `note` and `close` write them (a test holds the two to the
+    same text). Made one at a time those edits re-read the ledger each time (1,000 updated
+    items took over a minute). Raises _NoFragments where an item does not compose alone."""
+    from taizhang.repo.write import Edit
+    from taizhang.yamltext import splice
+    from taizhang.yamltext.read import compose
+
+    def apply(loaded):
+        text, newline = loaded.doc.text, loaded.doc.newline
+        root = compose(text)
+        seq = splice.mapping_get(root, "items")[1]
+        starts = [text.rfind("\n", 0, node.start_mark.index) + 1 for node in seq.value]
+        ends = starts[1:] + [seq.end_mark.index]
+        index = {splice.mapping_get(n, "id")[1].value: i for i, n in enumerate(seq.value)
+                 if n.id == "mapping" and splice.mapping_get(n, "id") is not None}
+        by_index = {index[u.id]: u for u in project.updates}
+        expected = dict(loaded.doc.data)
+        expected["items"] = list(expected.get("items") or [])
+        pieces = [text[:starts[0]]] if starts else [text]
+        for i in range(len(seq.value)):
+            lines = text[starts[i]:ends[i]]
+            if i in by_index:
+                try:
+                    fragment = compose(lines)
+                except Exception:  # noqa: BLE001 - any reason it does not read alone
+                    raise _NoFragments from None
+                if fragment is None or fragment.id != "sequence" or len(fragment.value) != 1 or \
+                        fragment.value[0].id != "mapping":
+                    raise _NoFragments
+                entry = dict(expected["items"][i])
+                lines = _update_item(lines, fragment.value[0], by_index[i], entry, newline, source)
+                expected["items"][i] = entry
+            pieces.append(lines)
+        if starts:
+            pieces.append(text[ends[-1]:])
+        return Edit("".join(pieces), expected, [u.id for u in project.updates])
+
+    return apply
+
+
+def _update_item(text: str, node: Any, u: ItemUpdate, entry: dict[str, Any], newline: str, source: str) -> str:
+    """One item's changes spliced into its text, from the bottom up (an insertion moves only
+    the text below it: the nodes composed before stay right for what is above)."""
+    from taizhang.domain.vocab import ITEM_KEY_ORDER
+    from taizhang.repo.edits import emit_value, yaml_value
+    from taizhang.yamltext import splice
+
+    def following(key: str) -> str | None:
+        later = set(ITEM_KEY_ORDER[ITEM_KEY_ORDER.index(key) + 1:])
+        keys = [k.value for k, _ in node.value if k.value in later]
+        return keys[0] if keys else None
+
+    notes = _update_notes(u, source)
+    pair = splice.mapping_get(node, "notes")
+    if notes and pair is not None and pair[1].value and getattr(pair[1], "flow_style", False):
+        text = splice.append_flow_entry(text, pair[1], ", ".join(splice.flow(n) for n in notes))
+    elif notes and pair is not None and pair[1].value:
+        dash = pair[1].start_mark.column
+        last = pair[1].value[-1]
+        lines: list[str] = []
+        for note in notes:
+            if last.id == "mapping" and not getattr(last, "flow_style", False):
+                items = list(note.items())
+                key_col = last.start_mark.column
+                lines.append(" " * dash + "-" + " " * (key_col - dash - 1) + f"{items[0][0]}: {splice.scalar(items[0][1])}")
+                lines += [" " * key_col + f"{k}: {splice.scalar(v)}" for k, v in items[1:]]
+            else:
+                lines.append(" " * dash + "- " + splice.flow(note))
+        text = splice.append_block_entry(text, pair[1], lines, newline)
+    elif notes:
+        if pair is not None:
+            text = splice.remove_key(text, node, "notes")  # `notes: []`
+        text = splice.insert_key(text, node, "notes", ["- " + splice.flow(n) for n in notes], newline)
+    if notes:
+        entry["notes"] = list(entry.get("notes") or []) + [yaml_value(n) for n in notes]
+    if u.closed:
+        value = {k: v for k, v in u.closed.items() if v not in (None, "")}
+        text = splice.insert_key(text, node, "closed", [f"{k}: {splice.scalar(v)}" for k, v in value.items()],
+                                 newline, before_key=following("closed"))
+        entry["closed"] = yaml_value(value)
+    if u.due:
+        due = splice.mapping_get(node, "due")
+        if due is not None:
+            # The comment first, while the value's place is as composed; a wording of the old
+            # day would contradict the new one, so it is replaced, or goes.
+            if u.due[2]:
+                text = splice.set_line_comment(text, due[1], u.due[2])
+            elif _is_wording_of(splice.line_comment(text, due[1]), due[1].value):
+                text = splice.remove_line_comment(text, due[1])
+            text = splice.replace_scalar(text, due[1], emit_value(u.due[1]))
+        else:
+            text = splice.insert_key(text, node, "due", emit_value(u.due[1]) + (f"  # {u.due[2]}" if u.due[2] else ""),
+                                     newline, before_key=following("due"))
+        entry["due"] = yaml_value(u.due[1])
+    return text
 
 
 def _counted(edits: dict[str, Callable], progress: Progress) -> dict[str, Callable]:
@@ -508,19 +688,15 @@ def _update_steps(project: ProjectPlan, source: str) -> list[Callable]:
     """The edits of `import --update` on items the ledger has: moved nodes in one `set`, each
     move also kept as a note saying from what to what and why ("据<file>更新": the ledger has no
     history of changes of its own yet), new progress reports as notes, and 销号."""
-    from taizhang.i18n import message
     from taizhang.repo.edits import close_edit, note_edit, set_many_edit
 
     steps: list[Callable] = []
-    name = Path(source).name if source else ""
     moves = {u.id: [("due", u.due[1], u.due[2])] for u in project.updates if u.due}
     if moves:
         steps.append(set_many_edit(moves))
     for u in project.updates:
         if u.due:
-            before = u.due[0].isoformat() if u.due[0] else "—"
-            steps.append(note_edit(u.id, {"date": u.day, "text": message(
-                "import_moved_note", "zh", before=before, after=u.due[1].isoformat(), file=name)}))
+            steps.append(note_edit(u.id, _moved_note(u, source)))
         if u.note:
             steps.append(note_edit(u.id, u.note))
         if u.closed:
@@ -562,8 +738,8 @@ def _item_entries(project: ProjectPlan) -> list[tuple[dict[str, Any], dict[str, 
         if item.closed:
             entry["closed"] = {k: v for k, v in item.closed.items() if v not in (None, "")}
         if item.notes is not None or item.note:
-            entry["notes"] = [{k: v for k, v in note.items() if v not in (None, "")}
-                              for note in (item.notes if item.notes is not None else [item.note])]
+            notes = item.notes if item.notes is not None else [item.note] if item.note else []
+            entry["notes"] = [{k: v for k, v in note.items() if v not in (None, "")} for note in notes]
             if not entry["notes"]:
                 del entry["notes"]
         out.append(({k: entry[k] for k in ITEM_KEY_ORDER if k in entry}, item.comments))
@@ -637,28 +813,42 @@ def _expect_id(edit: Callable, expected: str) -> Callable:
     return apply
 
 
-def _chain(loaded, steps: list[Callable], settings: Settings):
-    """Several edits of one ledger as one: each applies to the text the one before produced,
-    read back and checked to say what it meant."""
-    from taizhang.repo.write import Edit, same_data
+def _chain(loaded, steps: list[Callable], settings: Settings, *, reread: bool = False):
+    """Several edits of one ledger as one: each applies to the text and data the one before
+    produced, and the result is read back once and checked to say what all of them meant (the
+    store checks it again before writing). Reading the ledger back after every step made an
+    import of many changes quadratic (1,000 updated items: over ten minutes). `reread` reads
+    the ledger back after each step all the same: adding items one at a time (a ledger in flow
+    style) takes each new id from the ledger read."""
+    from dataclasses import replace
+
     from taizhang.repo.load import parse_ledger
+    from taizhang.repo.write import Edit, same_data
     from taizhang.yamltext.read import encode
 
     current, last, results = loaded, None, []
     for step in steps:
         edit = step(current)
-        after = parse_ledger(encode(edit.text, current.doc.bom), current.path, settings)
-        if after.has_errors:
-            raise TaizhangError([p for p in after.problems if p.is_error])
-        if not same_data(after.doc.data, edit.expected):
-            raise TaizhangError(Problem(current.path, 0, 0, "internal_edit", {"path": current.path}))
-        current, last = after, edit
+        # The next step sees this one's text and data; the model stays the one read (the steps
+        # of an import read only ids and titles from it, which they do not change, and close an
+        # item at most once).
+        if reread:
+            current = parse_ledger(encode(edit.text, current.doc.bom), current.path, settings)
+            if current.has_errors:
+                raise TaizhangError([p for p in current.problems if p.is_error])
+        else:
+            current = replace(current, doc=replace(current.doc, text=edit.text, data=edit.expected,
+                                                   _values=None, _keys=None))
+        last = edit
         results.append(edit.result)
     if last is None:
-        from taizhang.repo.write import Edit as _Edit
-
-        return _Edit(loaded.doc.text, loaded.doc.data, [])
-    return Edit(current.doc.text, last.expected, results)
+        return Edit(loaded.doc.text, loaded.doc.data, [])
+    after = parse_ledger(encode(last.text, loaded.doc.bom), loaded.path, settings)
+    if after.has_errors:
+        raise TaizhangError([p for p in after.problems if p.is_error])
+    if not same_data(after.doc.data, last.expected):
+        raise TaizhangError(Problem(loaded.path, 0, 0, "internal_edit", {"path": loaded.path}))
+    return Edit(last.text, last.expected, results)
 
 
 def _investment_edit(investment: dict[str, Any]) -> Callable:

@@ -328,7 +328,7 @@ def _docx_table(table: Any, name: str, title: str | None) -> Sheet:
 def _paragraphs(tc: Any) -> list[Any]:
     from docx.text.paragraph import Paragraph
 
-    return [Paragraph(p, None) for p in tc.p_lst]
+    return [Paragraph(p, None) for p in tc.p_lst]  # type: ignore[arg-type]  # text only: no story part needed
 
 
 def _paragraph_above(table: Any) -> str | None:
