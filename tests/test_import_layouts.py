@@ -279,3 +279,14 @@ def test_import__dry_run_says_what_each_column_became_and_every_item_with_its_ce
     assert _snapshot(root) == before
     english = cli("--dir", root, "--as-of", AS_OF, "--lang", "en", "import", tmp_path / "双十工程.xlsx", "--dry-run")
     assert "  双十工程!H4 完成时限 → time node" in english.stdout.splitlines()
+
+
+def test_import__a_column_of_dates_under_an_unknown_header_is_the_time_node(cli, tmp_path):
+    root = _empty_repo(cli, tmp_path)
+    sheet = tmp_path / "t.csv"
+    sheet.write_text("项目名称,工作任务,计划,备注\n甲项目,征收,2018-03-31,无\n甲项目,封顶,6月底前,需协调\n"
+                     "甲项目,验收,2018年9月30日,\n", encoding="utf-8")
+    result = cli("--dir", root, "--as-of", AS_OF, "import", sheet)
+    assert result.exit_code == 0, result
+    assert "未导入的列：备注" in result.stderr
+    assert [i.due for i in load_repo(root).ledgers[0].items] == [date(2018, 3, 31), date(2018, 6, 30), date(2018, 9, 30)]

@@ -331,6 +331,8 @@ def _settle_time_columns(sheet: Sheet, header: Header) -> None:
     the item's time node (`due`); the other holds milestones written with their dates (`node`).
     A single time column of such milestones stays `due` (its date is read, its words kept)."""
     due, node = header.columns.get("due"), header.columns.get("node")
+    if due is None:
+        _dates_by_content(sheet, header)
     if due is None or node is None:
         return
 
@@ -350,6 +352,29 @@ def _settle_time_columns(sheet: Sheet, header: Header) -> None:
     if dateness(node) > dateness(due):
         header.columns["due"] = Column("due", node.col, node.label, node.unit, node.year)
         header.columns["node"] = Column("node", due.col, due.label, due.unit, due.year)
+
+
+_DAY_TEXT = re.compile(r"^\s*(?:\d{4}\s*[-/.年]\s*\d{1,2}(?:\s*[-/.月]\s*\d{1,2}\s*[日号]?)?|\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?"
+                       r"(?:底|份|中旬|下旬|上旬)?)\s*(?:前|之前|以前)?\s*$")
+
+
+def _dates_by_content(sheet: Sheet, header: Header) -> None:
+    """A sheet without a time column by name: a column whose header names nothing known but
+    whose cells are dates (cells of dates, or texts such as 2018-06-30, 6月底前) is one."""
+    known = {column.col for column in header.columns.values()}
+    width = max((len(sheet.rows[r]) for r in range(max(0, header.row - 1), header.row + 1)), default=0)
+    for c in range(width):
+        label = sheet.text(header.row, c).replace("\n", "")
+        if c in known or not label:
+            continue
+        cells = [sheet.value(r, c) for r in range(header.first_data, min(len(sheet.rows), header.first_data + 200))]
+        filled = [v for v in cells if v is not None and cell_text(v)]
+        dates = [v for v in filled if isinstance(v, (date, datetime)) or _DAY_TEXT.match(cell_text(v))]
+        if len(filled) >= 2 and len(dates) * 5 >= len(filled) * 4:
+            header.columns["due"] = Column("due", c, label)
+            if label in header.ignored:
+                header.ignored.remove(label)
+            return
 
 
 # --- rows -----------------------------------------------------------------------------------
