@@ -197,7 +197,9 @@ def plan_import(path: Path, shown: str, ledgers: Sequence[Ledger], existing_code
         raise TaizhangError(Problem(shown, header.row + 1, 1, "import_no_title_column"))
     ctx = Context(shown, as_of, year, origin=table.origin, sheet=table.name if table.kind != "csv" else None)
     records = read_records(table, header, ctx, fixed_project=project, one_project=one_project, progress=progress)
-    extra = read_companions(path, shown, ctx) if table.kind == "xlsx" and sheet is None else Companions()
+    # An export's table (the workbook's first sheet, 台账 or Ledger) brings its companion sheets.
+    extra = read_companions(path, shown, ctx) if table.kind == "xlsx" and (sheet is None or sheet in ("台账", "Ledger")) \
+        else Companions()
     projects = _plan_projects(records, ledgers, set(existing_codes), ctx, update=update, extra=extra)
     if ctx.problems:
         raise TaizhangError(sorted(ctx.problems, key=Problem.sort_key))
