@@ -13,7 +13,7 @@ from conftest import AS_OF, REPO_ROOT, YT2
 
 from taizhang.exchange.columns import match_header
 from taizhang.exchange.readers import cell_text, decode_csv
-from taizhang.exchange.sheets import neutralise
+from taizhang.exchange.sheets import neutralise, unmark
 from taizhang.repo.cache import Cache
 from taizhang.repo.load import load_repo
 
@@ -76,14 +76,14 @@ def test_import__office_workbook(cli, tmp_path):
     result = cli("--dir", root, "--as-of", AS_OF, "import", book)
     assert result.exit_code == 0, result
     assert "表头在第 3 行，5 行数据" in result.stdout
-    assert "新建项目 IMP1 城东污水处理厂：3 个事项" in result.stdout
-    assert "新建项目 IMP2 第三中学扩建：2 个事项" in result.stdout
+    assert "新建项目 CDWSCLC 城东污水处理厂：3 个事项" in result.stdout
+    assert "新建项目 DSZXKJ 第三中学扩建：2 个事项" in result.stdout
     assert "未导入的列：备注" in result.stderr
 
     repo = load_repo(Cache(root))
     assert not repo.errors
     sewage, school = sorted(repo.ledgers, key=lambda l: l.code)
-    assert (sewage.code, sewage.name, sewage.program, sewage.leader) == ("IMP1", "城东污水处理厂", "双十工程", "王伟")
+    assert (sewage.code, sewage.name, sewage.program, sewage.leader) == ("CDWSCLC", "城东污水处理厂", "双十工程", "王伟")
     # The unit and owner most rows name are the project's; the others stay on their items.
     assert (sewage.unit, sewage.owner) == ("区建设局", "李明")
     assert sewage.investment.total == Decimal(35000)          # 3.5 in a column of 亿元
@@ -98,7 +98,7 @@ def test_import__office_workbook(cli, tmp_path):
     assert [(i.title, i.due) for i in school.items] == [("教学楼主体完工", date(2018, 8, 31)),
                                                         ("秋季开学投入使用", date(2018, 9, 1))]
     # The clerk's wording stays beside the date, as `add --due 9月底前` keeps it.
-    assert "due: 2018-09-30  # 9月底前" in (root / "ledgers" / "IMP1.yaml").read_text(encoding="utf-8")
+    assert "due: 2018-09-30  # 9月底前" in (root / "ledgers" / "CDWSCLC.yaml").read_text(encoding="utf-8")
 
 
 def test_import__bad_rows_are_reported_with_their_row_and_nothing_is_written(cli, tmp_path):
@@ -108,10 +108,10 @@ def test_import__bad_rows_are_reported_with_their_row_and_nothing_is_written(cli
     result = cli("--dir", root, "--as-of", AS_OF, "import", book)
     assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
-    assert lines[0].endswith("bad.xlsx:6:11: 销号情况“差不多”无法识别（可写：是/否、已销号/未销号，或销号日期）")
+    assert lines[0].endswith("bad.xlsx:重点项目!K6: 销号情况“差不多”无法识别（可写：是/否、已销号/未销号，或销号日期）")
     # A value merged over two rows is wrong once, at the cell that holds it.
-    assert lines[1].endswith("bad.xlsx:9:3: 总投资（亿元）：“约1亿”是约数（“约”）；台账要记确切金额（如 3亿）")
-    assert lines[2].endswith("bad.xlsx:10:9: 完成时限：“2月30日”：2018年2月没有30日")
+    assert lines[1].endswith("bad.xlsx:重点项目!C9: 总投资（亿元）：“约1亿”是约数（“约”）；台账要记确切金额（如 3亿）")
+    assert lines[2].endswith("bad.xlsx:重点项目!I10: 完成时限：“2月30日”：2018年2月没有30日")
     assert lines[3] == "导入失败：3 处无法读取，未写入任何文件"
     assert "Traceback" not in result.stderr
     assert _snapshot(root) == before
@@ -122,7 +122,7 @@ def test_import__english_messages(cli, tmp_path):
     book = _office_workbook(tmp_path / "bad.xlsx", bad=True)
     result = cli("--dir", root, "--as-of", AS_OF, "--lang", "en", "import", book)
     assert result.exit_code == 1
-    assert "bad.xlsx:10:9: 完成时限: '2月30日': 2018-02 has no day 30" in result.stderr
+    assert "bad.xlsx:重点项目!I10: 完成时限: '2月30日': 2018-02 has no day 30" in result.stderr
     assert "import failed: 3 problems, no file written" in result.stderr
 
 
@@ -133,7 +133,7 @@ def test_import__twice_adds_nothing_the_second_time(cli, tmp_path):
     after_first = _snapshot(root)
     again = cli("--dir", root, "--as-of", AS_OF, "import", book)
     assert again.exit_code == 0, again
-    assert "项目 IMP1 城东污水处理厂：新增 0 个事项，已有 3 个（跳过）" in again.stdout
+    assert "项目 CDWSCLC 城东污水处理厂：新增 0 个事项，已有 3 个（跳过）" in again.stdout
     assert "新建 0 个项目，新增 0 个事项，跳过 5 个已有事项" in again.stdout
     assert _snapshot(root) == after_first
 
@@ -143,7 +143,7 @@ def test_import__dry_run_writes_nothing(cli, tmp_path):
     before = _snapshot(root)
     result = cli("--dir", root, "--as-of", AS_OF, "import", _office_workbook(tmp_path / "t.xlsx"), "--dry-run")
     assert result.exit_code == 0, result
-    assert "新建项目 IMP1 城东污水处理厂：3 个事项" in result.stdout and "试运行" in result.stdout
+    assert "新建项目 CDWSCLC 城东污水处理厂：3 个事项" in result.stdout and "试运行" in result.stdout
     assert _snapshot(root) == before
 
 
@@ -195,8 +195,9 @@ def test_import__problem_sheet_without_project_column_goes_to_one_project(cli, r
     csv_file = tmp_path / "问题.csv"
     csv_file.write_text("序号,存在问题,整改措施,责任单位,整改时限\n1,渣土车夜间扰民,调整运输时段,区城管局,7月10日前\n",
                         encoding="utf-8")
-    refused = cli("--dir", root, "--as-of", AS_OF, "import", csv_file)
-    assert refused.exit_code == 1 and "--project CODE" in refused.stderr
+    alone = _empty_repo(cli, tmp_path)
+    named = cli("--dir", alone, "--as-of", AS_OF, "import", csv_file)
+    assert named.exit_code == 0 and "新建项目 WT 问题：1 个事项" in named.stdout   # named by the file
     result = cli("--dir", root, "--as-of", AS_OF, "import", csv_file, "--project", "YT2")
     assert result.exit_code == 0, result
     item = load_repo(Cache(root)).ledgers[0].items[-1]
@@ -219,8 +220,10 @@ def test_import__failure_while_writing_removes_the_new_ledgers(cli, tmp_path, mo
 
 
 @pytest.mark.parametrize("name, content, message", [
-    ("old.xls", b"\xd0\xcf\x11\xe0", "旧版 Excel/WPS 格式"),
-    ("notes.docx", b"PK", "不支持的文件类型 .docx"),
+    ("old.xls", b"\xd0\xcf\x11\xe0", "无法读取该文件"),
+    ("notes.docx", b"PK", "无法读取该文件"),
+    ("sheet.et", b"\xd0\xcf\x11\xe0", "WPS 或旧版 Word 的格式"),
+    ("scan.pdf", b"%PDF-1.4", "不支持的文件类型 .pdf：可导入 .xlsx、.xls、.csv 和 .docx 中的表格"),
     ("broken.xlsx", b"not a zip", "无法读取该文件"),
     ("empty.csv", "姓名,电话\n张三,123\n".encode("utf-8"), "找不到表头"),
 ])
@@ -262,8 +265,8 @@ def test_import__duplicate_titles_and_unknown_predecessors(cli, tmp_path):
     csv_file.write_text("项目名称,事项,前置事项\n甲项目,开工,\n甲项目,开工,\n甲项目,竣工,X-9\n", encoding="utf-8")
     result = cli("--dir", root, "--as-of", AS_OF, "import", csv_file)
     assert result.exit_code == 1
-    assert "dup.csv:3:2: 事项“开工”与第 2 行重复" in result.stderr
-    assert "dup.csv:4:3: 前置事项 X-9 既不在本表中，也不在该项目中" in result.stderr
+    assert "dup.csv:B3: 事项“开工”与第 2 行重复" in result.stderr
+    assert "dup.csv:C4: 前置事项 X-9 既不在本表中，也不在该项目中" in result.stderr
 
 
 @pytest.mark.parametrize("header, expected", [
@@ -276,7 +279,7 @@ def test_import__duplicate_titles_and_unknown_predecessors(cli, tmp_path):
     ("建设内容", ("title_content", None, None)),
     ("是否销号", ("closed", None, None)),
     ("年度计划", (None, None, None)),        # a text of goals, not an amount
-    ("累计完成投资", ("derived", None, None)),
+    ("累计完成投资", ("completed", None, None)),
     ("联系电话", (None, None, None)),
 ])
 def test_match_header(header, expected):
@@ -365,11 +368,11 @@ def test_export__formulas_are_neutralised_csv(cli, repo, tmp_path):
     titles = [r[5] for r in rows[1:]]
     assert titles == ["'" + t for t in FORMULAS]
     assert rows[1][1] == "'=1+1" and rows[1][9] == "'@admin"
-    # Read back, the apostrophes go again.
+    # Read back, the apostrophes go again, and the titles are as they were, spaces and all.
     target = _empty_repo(cli, tmp_path)
     assert cli("--dir", target, "--as-of", AS_OF, "import", out).exit_code == 0
     ledger = load_repo(Cache(target)).ledgers[0]
-    assert ledger.name == "=1+1" and [i.title for i in ledger.items] == [t.strip() for t in FORMULAS]
+    assert ledger.name == "=1+1" and [i.title for i in ledger.items] == FORMULAS
 
 
 def test_export__formulas_are_text_cells_in_xlsx(cli, repo, tmp_path):
@@ -393,8 +396,13 @@ def test_neutralise(text, expected):
     assert neutralise(text) == expected
 
 
-def test_cell_text__undoes_the_apostrophe_and_reads_numbers():
-    assert cell_text("'=1+1") == "=1+1"
+@pytest.mark.parametrize("text", ["=1+1", "'=1+1", "''=1+1", "'abc", "'", "''", "a'=b", "\t1", "'\t1", " =x", "' =x",
+                                  "-", "正常", ""])
+def test_neutralise__unmark_gives_every_text_back(text):
+    assert unmark(neutralise(text)) == text
+
+
+def test_cell_text__reads_numbers_and_dates():
     assert cell_text("'abc") == "'abc"
     assert cell_text(12.0) == "12" and cell_text(1.25) == "1.25"
     assert cell_text(datetime(2018, 4, 30)) == "2018-04-30"

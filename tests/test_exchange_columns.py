@@ -173,7 +173,7 @@ def test_read_records__a_date_that_cannot_be_read_is_a_problem_at_its_cell():
         ["甲项目", "二", 43281],
     ], kind="xlsx")
     assert [(p.line, p.col, p.key) for p in problems] == [(2, 3, "date_no_such_day"), (3, 3, "import_date_number")]
-    assert problems[0].render("zh").startswith("t.csv:2:3: 时间节点：") and "2月30日" in problems[0].render("zh")
+    assert problems[0].render("zh").startswith("t.csv:C2: 时间节点：") and "2月30日" in problems[0].render("zh")
 
 
 def test_read_records__amounts_take_the_column_s_unit_and_bare_numbers_are_wan():

@@ -240,7 +240,7 @@ def test_commit__import_commits_its_items_and_new_ledgers_but_not_the_hand_edit(
                      "城区道路工程,经北五路通车,区建设局,2018-06-30\n", encoding="utf-8")
     done = tz(root, "import", str(sheet), "--commit")
     assert done.returncode == 0 and done.stderr == "", done.stderr
-    assert git(root, "show", "--name-only", "--format=", "HEAD").stdout.split() == ["ledgers/IMP1.yaml",
+    assert git(root, "show", "--name-only", "--format=", "HEAD").stdout.split() == ["ledgers/CQDLGC.yaml",
                                                                                   "ledgers/YT2.yaml"]
     committed = git(root, "show", "HEAD:ledgers/YT2.yaml").stdout
     assert "主体施工验收" in committed and "李四（手改）" not in committed

@@ -322,8 +322,8 @@ def test_import_failing_at_the_write_leaves_no_new_ledger_and_no_temporary_file(
 
 
 def test_import_failing_never_deletes_a_ledger_with_what_a_clerk_added_meanwhile(tmp_path, cli, monkeypatch):
-    """The import used to create `IMP1` first and remove it again when the rest of its write
-    failed, with whatever a clerk had added to it in between. Now a new ledger exists only once
+    """The import used to create its new ledger (`IMP1` then) first and remove it again when the
+    rest of its write failed, with whatever a clerk had added to it in between. Now a new ledger exists only once
     the whole import is written: the clerk's `add` is refused (no such project) or kept."""
     import taizhang.repo.write as store
     from taizhang.errors import Problem, TaizhangError
@@ -336,18 +336,18 @@ def test_import_failing_never_deletes_a_ledger_with_what_a_clerk_added_meanwhile
     def clerk_then_failure(*args, **kwargs):
         monkeypatch.setattr(store, "edit_ledgers", real)  # (the clerk's own write)
         try:
-            added.append(Repository(root).add("IMP1", "办事员新增的事项"))
+            added.append(Repository(root).add("CBGY", "办事员新增的事项"))
         except TaizhangError:
-            pass  # no IMP1 yet
+            pass  # no CBGY yet
         raise TaizhangError(Problem("ledgers/AA.yaml", 0, 0, "internal_edit", {"path": "ledgers/AA.yaml"}))
 
     monkeypatch.setattr(store, "edit_ledgers", clerk_then_failure)
     result = cli("--dir", root, "--as-of", AS_OF, "import", _workbook(tmp_path / "t.xlsx"))
     assert result.exit_code == 1, result
-    imp1 = root / "ledgers" / "IMP1.yaml"
+    cbgy = root / "ledgers" / "CBGY.yaml"
     if added:  # the clerk was told the item is written: it is there
-        assert imp1.exists() and "办事员新增的事项" in imp1.read_text(encoding="utf-8")
-    assert not imp1.exists() or [i.title for i in _ledger(root, "IMP1").items] == ["办事员新增的事项"]
+        assert cbgy.exists() and "办事员新增的事项" in cbgy.read_text(encoding="utf-8")
+    assert not cbgy.exists() or [i.title for i in _ledger(root, "CBGY").items] == ["办事员新增的事项"]
 
 
 def test_import_made_against_older_ledgers_is_planned_again_under_the_lock(tmp_path, cli):
@@ -368,7 +368,7 @@ def test_import_made_against_older_ledgers_is_planned_again_under_the_lock(tmp_p
     apply_import(repository.cache, repository.settings, plan)
     items = {i.id: i.title for i in Repository(root).ledgers(["AA"])[0].items}
     assert items == {"AA-1": "第一项", "AA-2": "第二项", "AA-3": "补充勘察", "AA-4": "别的事项", "AA-5": "施工图审查"}
-    assert [p.code for p in plan.projects if p.new] == ["IMP1"]
+    assert [p.code for p in plan.projects if p.new] == ["CBGY"]
     assert plan.added == 3 and plan.skipped == 1
 
 
@@ -405,7 +405,7 @@ def test_import_racing_add_both_land(tmp_path):
     assert titles.count("补充勘察") == 1 and titles.count("施工图审查") == 1
     assert all(f"并发事项{n}" in titles for n in range(3))
     assert len({i.id for i in _ledger(root, "AA").items}) == len(titles)
-    assert sorted(_files(root)) == ["AA.yaml", "BB.yaml", "CC.yaml", "IMP1.yaml"]
+    assert sorted(_files(root)) == ["AA.yaml", "BB.yaml", "CBGY.yaml", "CC.yaml"]
     assert _leftovers(root) == []
 
 
@@ -414,8 +414,8 @@ def test_two_imports_at_once_create_one_project_and_add_nothing_twice(tmp_path):
     book = _workbook(tmp_path / "t.xlsx")
     results = _finish(_start(root, "import", str(book)), _start(root, "import", str(book)))
     assert [code for code, _ in results] == [0, 0], results
-    assert sorted(_files(root)) == ["AA.yaml", "BB.yaml", "CC.yaml", "IMP1.yaml"]
-    assert [i.title for i in _ledger(root, "IMP1").items] == ["方案设计", "开工建设"]
+    assert sorted(_files(root)) == ["AA.yaml", "BB.yaml", "CBGY.yaml", "CC.yaml"]
+    assert [i.title for i in _ledger(root, "CBGY").items] == ["方案设计", "开工建设"]
     assert [i.title for i in _ledger(root, "AA").items] == ["第一项", "第二项", "补充勘察", "施工图审查"]
 
 

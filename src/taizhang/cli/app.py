@@ -36,7 +36,7 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "schedule": ("views", "倒排工期：从最终节点倒推每个事项的最晚开始、完成，浮动天数与关键路径。", False),
     "date": ("views", "显示每个日期短语会被读成哪一天：PHRASE<TAB>YYYY-MM-DD。", False),
     "gantt": ("exchange", "挂图作战：每个事项一条横道（开始—完成），节点为菱形，今天一条竖线，按亮灯着色。", False),
-    "import": ("exchange", "导入 Excel/CSV 台账：按列名识别，逐行写入台账；有任何一行读不了时不写入任何文件。", False),
+    "import": ("exchange", "导入 Excel/WPS/CSV/Word 台账：按列名和内容识别各列，逐行写入台账；有任何一格读不了时不写入任何文件。", False),
     "export": ("exchange", "导出台账为一张表（xlsx / csv / Markdown），供其他单位用 Excel 打开；可再用 import 导入。", False),
     "git-setup": ("git", "在本 git 仓库注册按事项合并台账的合并驱动（.gitattributes 与 git config）。", False),
     "merge-driver": ("git", "git 合并驱动（git-setup 注册，由 git 调用）：按事项合并台账，结果写回 OURS；有冲突时退出码为 1。", True),

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import sys
+import time
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -66,6 +68,46 @@ def gantt(ctx: typer.Context,
     run(ctx, action)
 
 
+def _stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+class _ProgressBar:
+    """A progress bar on stderr (rich.progress), drawn only in a terminal and only once an
+    import has taken a second: quick imports and pipes see nothing."""
+
+    delay = 1.0  # seconds an import runs before the bar appears
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.start = time.monotonic()
+        self.shown = _stderr_is_terminal()
+        self.bar: Any = None
+        self.tasks: dict[str, Any] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.shown:
+            return
+        if self.bar is None:
+            if time.monotonic() - self.start < self.delay:
+                return
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                TimeElapsedColumn(), console=Console(stderr=True, force_terminal=True), transient=True)
+            self.bar.start()
+        if stage not in self.tasks:
+            self.tasks[stage] = self.bar.add_task(message(f"import_progress_{stage}", self.lang), total=total)
+        self.bar.update(self.tasks[stage], completed=done, total=total)
+
+    def stop(self) -> None:
+        """Take the bar away (before the plan is printed); a later stage draws a new one."""
+        if self.bar is not None:
+            self.bar.stop()
+        self.bar, self.tasks = None, {}
+
+
 def _shown(path: Path) -> str:
     """A file as messages name it: absolute (the CLI shows it relative to the current folder)."""
     return str(path.resolve()) if path.exists() else str(path)
@@ -73,13 +115,14 @@ def _shown(path: Path) -> str:
 
 @commands.command(name="import")
 def import_(ctx: typer.Context,
-            file: Annotated[Path, typer.Argument(metavar="FILE", help="Excel 台账（.xlsx）或 CSV（UTF-8 / GBK）")],
-            sheet: Annotated[Optional[str], typer.Option(help="工作表名称（默认：打开时显示的那张）")] = None,
+            file: Annotated[Path, typer.Argument(metavar="FILE", help="台账：.xlsx、.xls、.csv（UTF-8 / GBK）或 Word 文档（.docx）中的表格")],
+            sheet: Annotated[Optional[str], typer.Option(help="工作表名称（默认：打开时显示的那张）；Word 文档中第几个表格（如 2 或 表2，默认：行数最多的）")] = None,
             project: Annotated[Optional[str], typer.Option(help="整张表都属于这个已有项目（表中没有项目名称列时）")] = None,
             year: Annotated[Optional[int], typer.Option(help="不带年份的日期（如 4月底前）所用的年份（默认：仓库的 year）")] = None,
             dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示将要导入的内容，不写入")] = False,
+            update: Annotated[bool, typer.Option("--update", help="同一张表的新版本：已有事项的新进展、销号和调整的时间节点记为修改，新事项照常新增")] = False,
             commit_: CommitOpt = False) -> None:
-    """导入 Excel/CSV 台账：按列名识别，逐行写入台账；有任何一行读不了时不写入任何文件。"""
+    """导入 Excel/WPS/CSV/Word 台账：按列名和内容识别各列，逐行写入台账；有任何一格读不了时不写入任何文件。"""
     def action(env: Env) -> Optional[int]:
         from taizhang import exchange
         from taizhang.repo.layout import ledger_files
@@ -87,34 +130,65 @@ def import_(ctx: typer.Context,
         # Rows find their projects by name among all ledgers: every ledger must read.
         ledgers = env.repository.ledgers()
         shown = _shown(file)
+        bar = _ProgressBar(env.lang)
         try:
             plan = exchange.plan_import(file, shown, ledgers, [p.stem for p in ledger_files(env.root)],
                                         as_of=env.as_of, year=year or env.settings.year or env.as_of.year,
-                                        sheet=sheet, project=project)
+                                        sheet=sheet, project=project, update=update, progress=bar,
+                                        committed=exchange.committed_numbers(env.root))
         except TaizhangError as e:
+            bar.stop()
             report_problems(env, e.problems)
             if any(p.line for p in e.problems):
                 typer.echo(message("import_nothing_written", env.lang, n=len(e.problems)), err=True)
             return exits.PROBLEMS
+        bar.stop()
         fmt = plan.kind.upper() + (f", {plan.encoding}" if plan.encoding else "") + \
             (f", {plan.sheet}" if plan.sheet else "")
         say(env, "import_read", path=str(file), format=fmt, row=plan.header_row, rows=plan.rows)
         if plan.ignored:
             warn(env, message("import_ignored", env.lang, columns="、".join(plan.ignored)))
+        if dry_run:
+            from taizhang.exchange.columns import ROLE_WORDS
+
+            say(env, "import_plan_columns")
+            for col, label, role in plan.columns:
+                words = ROLE_WORDS[role][1 if env.lang == "en" else 0]
+                say(env, "import_plan_column", cell=plan.cell(plan.header_row, col), header=label, role=words)
         for p in plan.projects:
             if p.new:
                 say(env, "import_new_project", code=p.code, name=p.name, n=len(p.items))
             else:
                 say(env, "import_existing_project", code=p.code, name=p.name, n=len(p.items), skipped=len(p.skipped))
+            if dry_run:
+                if p.new:
+                    say(env, "import_plan_from", cell=plan.cell(p.row, p.col))
+                for item in p.items:
+                    say(env, "import_plan_item", id=item.new_id, title=item.title.replace("\n", "⏎"),
+                        cell=plan.cell(item.row, item.col), due=exchange.due_text(item.fields.get("due")))
+            for u in p.updates:
+                if u.due:
+                    say(env, "import_update_due", id=u.id, title=u.title, before=exchange.due_text(u.due[0]),
+                        after=exchange.due_text(u.due[1]))
+                if u.note:
+                    say(env, "import_update_note", id=u.id, title=u.title, text=u.note["text"])
+                if u.closed:
+                    say(env, "import_update_close", id=u.id, title=u.title, date=u.closed["date"].isoformat())
+        if update:
+            say(env, "import_updated", n=plan.updated)
         if dry_run:
+            bar.stop()
             say(env, "import_dry_run")
             return None
         # The files written, with their bytes before and after (taken under their locks).
-        written = exchange.apply_import(env.cache, env.settings, plan)
+        try:
+            written = exchange.apply_import(env.cache, env.settings, plan, progress=bar)
+        finally:
+            bar.stop()
         say(env, "import_done", projects=len(plan.created), items=plan.added, skipped=plan.skipped)
         if written:
-            commit(env, commit_, written,
-                   f"导入 {file.name}：新建 {len(plan.created)} 个项目，新增 {plan.added} 个事项")
+            commit(env, commit_, written, f"导入 {file.name}：新建 {len(plan.created)} 个项目，新增 {plan.added} 个事项"
+                   + (f"，更新 {plan.updated} 个事项" if plan.updated else ""))
         return None
     run(ctx, committing(commit_, action))
 

@@ -11,7 +11,7 @@ What the CLI calls is imported here.
 """
 
 from taizhang.exchange.export import ExportTable, export_table, to_csv, to_markdown, to_xlsx
-from taizhang.exchange.importer import ImportPlan, apply_import, plan_import
+from taizhang.exchange.importer import ImportPlan, apply_import, committed_numbers, due_text, plan_import
 
-__all__ = ["ExportTable", "ImportPlan", "apply_import", "export_table", "plan_import", "to_csv",
-           "to_markdown", "to_xlsx"]
+__all__ = ["ExportTable", "ImportPlan", "apply_import", "committed_numbers", "due_text", "export_table",
+           "plan_import", "to_csv", "to_markdown", "to_xlsx"]

@@ -21,8 +21,9 @@ from taizhang.domain.amounts import AmountError, format_wan, parse_amount
 from taizhang.domain.dates import DateError, parse_date, parse_duration
 from taizhang.domain.ids import is_code, is_item_id, is_reserved_name, project_code, split_item_id
 from taizhang.domain.models import STAGES
+from taizhang.domain.terms import parse_term
 from taizhang.errors import Problem, TaizhangError
-from taizhang.exchange.readers import Sheet, cell_text
+from taizhang.exchange.readers import Sheet, cell_text, written_text
 
 HEADER_SCAN = 12  # the header row is looked for in the first rows of a sheet
 
@@ -71,7 +72,7 @@ HEADER_SYNONYMS: list[tuple[str, str]] = [
     ("project_no", r"项目编号"),
     ("item_id", r"编号|事项编号|ID"),
     ("project", r"项目名称|项目|名称|项目名|Project"),
-    ("title_task", (r"事项|工作任务|任务|目标任务|工作内容|节点任务|时间节点任务|推进事项|重点任务|具体任务|年度目标|"
+    ("title_task", (r"事项|工作任务|任务|目标任务|民生实事|实事项目|民生工程|工作内容|节点任务|时间节点任务|推进事项|重点任务|具体任务|年度目标|"
                     r"年度目标任务|主要任务|工作事项|督办事项|Item|Title")),
     ("title_problem", r"问题|存在问题|问题描述|存在的问题|问题及困难|困难问题|问题清单"),
     ("title_content", r"建设内容|主要建设内容|建设内容及规模|建设规模及内容|项目内容"),
@@ -99,9 +100,36 @@ HEADER_SYNONYMS: list[tuple[str, str]] = [
     ("calendar", r"日历|Calendar"),
     ("total", r"总投资|计划总投资|总投资额|项目总投资|Totalinvestment"),
     ("planned", r"(?:\d{4}年?)?(?:年度计划投资|年度投资计划|计划投资|本年计划投资|年度计划|Planned\d{4}|Planned)"),
+    # Investment completed to date (the year's, as 已完成投资 or an export's 累计完成投资 say).
+    ("completed", r"(?:\d{4}年?)?(?:已完成投资|(?:累计|已)?完成投资(?:额)?|累计完成|Completed\d{4}todate|Completed.*)"),
     # Read by people, computed by taizhang: known, and left out without a word.
-    ("derived", r"亮灯|亮灯情况|剩余天数|逾期天数|Light|Daysleft|(?:\d{4}年?)?(?:累计)?完成投资|.*累计完成.*|Completed.*"),
+    ("derived", r"亮灯|亮灯情况|剩余天数|逾期天数|Light|Daysleft|.*累计完成.*"),
 ]
+# What each column becomes, in words (`--dry-run` says it of each column): zh, en.
+ROLE_WORDS: dict[str, tuple[str, str]] = {
+    "seq": ("序号（不导入）", "row number (not imported)"), "code": ("项目代码", "project code"),
+    "project_no": ("项目编号", "project number"), "item_id": ("事项编号", "item id"),
+    "project": ("项目名称", "project"), "title": ("事项", "item title"), "kind": ("类型", "kind"),
+    "unit": ("责任单位", "unit"), "leader": ("责任领导", "leader"), "owner": ("责任人", "owner"),
+    "due": ("时间节点", "time node"), "node": ("节点内容（事项或时间节点的原话）", "milestone text (items or the node's wording)"),
+    "node_source": ("节点来源", "node source"), "duration": ("工期", "duration"), "after": ("前置事项", "predecessors"),
+    "progress": ("进展（记为进展情况）", "progress (a note)"), "progress_date": ("进展日期", "report date"),
+    "progress_by": ("汇报人", "reported by"), "closed": ("是否销号", "closed"), "closed_on": ("销号日期", "close date"),
+    "closed_by": ("销号人", "closed by"), "closed_note": ("销号说明", "close note"), "evidence": ("佐证材料", "evidence"),
+    "measures": ("整改措施", "measures"), "program": ("所属工程", "program"), "stage": ("建设性质", "stage"),
+    "deadline": ("项目最终节点", "project deadline"), "calendar": ("日历", "calendar"),
+    "total": ("总投资", "total investment"), "planned": ("年度计划投资", "planned investment"),
+    "completed": ("已完成投资", "completed investment"),
+    "grouping": ("项目说明（合并单元格，不作事项）", "project description (merged cells, not items)"),
+    "title_node": ("事项及其时间节点（如 3月底前完成征收）", "items with their dates (e.g. 3月底前完成征收)"),
+}
+
+
+def role_of(name: str) -> str:
+    """A column's role as ROLE_WORDS knows it (the three kinds of item column are one role)."""
+    return "title" if name in _TITLE_FIELDS else name
+
+
 _SYNONYM_RES = [(name, re.compile(rf"^(?:{pattern})$", re.IGNORECASE)) for name, pattern in HEADER_SYNONYMS]
 _TITLE_FIELDS = ("title_task", "title_problem", "title_content")
 _PROJECT_FIELDS = ("project", "code")
@@ -146,19 +174,34 @@ def _bracket_unit(text: str) -> str | None:
     return m.group(1)[0] if m else None
 
 
+def cell_address(line: int, col: int, sheet: str | None = None) -> str:
+    """A cell as a spreadsheet names it: `D7`, or `Sheet1!D7` in a workbook of sheets (a sheet
+    name with spaces or punctuation quoted as Excel quotes it: `'重点 项目'!D7`)."""
+    letters, n = "", max(col, 1)
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    cell = f"{letters}{max(line, 1)}"
+    if not sheet:
+        return cell
+    plain = re.fullmatch(r"[\w\u3400-\u9fff]+", sheet) and not re.match(r"\d", sheet)
+    return f"{sheet}!{cell}" if plain else "'" + sheet.replace("'", "''") + f"'!{cell}"
+
+
 @dataclass(frozen=True)
 class CellProblem(Problem):
-    """A cell that cannot be read: the message of its date, amount or duration, said about its
-    column (`FILE:5:7: 时间节点：日期“2月30日”不存在`)."""
+    """A cell that cannot be read, named as a spreadsheet names it (`表.xlsx:Sheet1!D7: …`);
+    a date, amount or duration is said about its column (`完成时限：日期“2月30日”不存在`)."""
 
     column: str = ""
+    sheet: str | None = None
 
     def render(self, lang: str = "zh") -> str:
         from taizhang.i18n import message
 
         sep = ": " if lang == "en" else "："
-        return f"{self.path}:{max(self.line, 1)}:{max(self.col, 1)}: {self.column}{sep}" + \
-            message(self.key, lang, **self.args)
+        text = (f"{self.column}{sep}" if self.column else "") + message(self.key, lang, **self.args)
+        return f"{self.path}:{cell_address(self.line, self.col, self.sheet)}: {text}"
 
 
 # --- the header -----------------------------------------------------------------------------
@@ -170,6 +213,7 @@ class Header:
     ignored: list[str]  # headers of columns not imported
     first_data: int
     default_unit: str | None = None  # `单位：亿元` written above the table
+    title_row: str | None = None  # the table's title above the header (`2016年民生实事分解表`)
 
     def get(self, name: str) -> Column | None:
         return self.columns.get(name)
@@ -235,7 +279,7 @@ def find_header(sheet: Sheet, shown: str) -> Header:
                 default_unit = m.group(1)[0]
     columns: dict[str, Column] = {}
     ignored: list[str] = []
-    for c in range(len(sheet.rows[best])):
+    for c in range(max(len(sheet.rows[r]) for r in range(best, last + 1))):
         top, lower = top_fields.get(c), sub_fields.get(c)
         use_lower = lower is not None and (top is None or (best, c) in sheet.across)
         choice = lower if use_lower else top
@@ -249,10 +293,89 @@ def find_header(sheet: Sheet, shown: str) -> Header:
         if name == "derived":
             continue
         if name in columns:
+            if name == "due" and "node" not in columns:
+                # 时间节点 beside 完成时限: which holds dates and which milestones, their cells say.
+                columns["node"] = Column("node", c, label.replace("\n", ""), unit, year)
+                continue
             ignored.append(label.replace("\n", ""))
             continue
         columns[name] = Column(name, c, label.replace("\n", ""), unit, year)
-    return Header(last, columns, ignored, last + 1, default_unit)
+    header = Header(last, columns, ignored, last + 1, default_unit, title_row=_title_row(sheet, best) or sheet.title)
+    _settle_time_columns(sheet, header)
+    return header
+
+
+def _title_row(sheet: Sheet, header_row: int) -> str | None:
+    """The table's title: the first row above the header holding one text alone (a merged
+    `2016年民生实事分解表`), without a `单位：` or `填报单位` line."""
+    for r in range(header_row):
+        texts = {sheet.text(r, c) for c in range(len(sheet.rows[r]))} - {""}
+        if len(texts) == 1:
+            text = _one_line(texts.pop())
+            if not re.match(r"^(填报|单位[:：]|附件|附表)", text) and not re.fullmatch(r"附件\s*\d*", text):
+                return text
+    return None
+
+
+# Words of a date phrase (and what stands around one): a cell that has more than these is a
+# milestone written with its date (`3月底前完成征收`), not a date alone.
+_DATE_WORDS = re.compile(r"[\d\s年月日号底前初中下上旬季度半末内之以截至最迟份周星期天至到\-/.～~、，,（）()不含个工作一二三四五六七八九十元春节国庆五一七双旦]")
+
+
+def has_action(text: str) -> bool:
+    """Whether a time-node cell says what is to be done as well as when."""
+    return len(_DATE_WORDS.sub("", text)) >= 2
+
+
+def _settle_time_columns(sheet: Sheet, header: Header) -> None:
+    """Of two time columns (`时间节点` and `完成时限`), the one whose cells read as dates alone is
+    the item's time node (`due`); the other holds milestones written with their dates (`node`).
+    A single time column of such milestones stays `due` (its date is read, its words kept)."""
+    due, node = header.columns.get("due"), header.columns.get("node")
+    if due is None:
+        _dates_by_content(sheet, header)
+    if due is None or node is None:
+        return
+
+    def dateness(column: Column) -> int:
+        score = 0
+        for r in range(header.first_data, min(len(sheet.rows), header.first_data + 200)):
+            value = sheet.value(r, column.col)
+            text = sheet.text(r, column.col)
+            if isinstance(value, (date, datetime)):
+                score += 1
+            elif text and has_action(text):
+                score -= 1
+            elif text:
+                score += 1
+        return score
+
+    if dateness(node) > dateness(due):
+        header.columns["due"] = Column("due", node.col, node.label, node.unit, node.year)
+        header.columns["node"] = Column("node", due.col, due.label, due.unit, due.year)
+
+
+_DAY_TEXT = re.compile(r"^\s*(?:\d{4}\s*[-/.年]\s*\d{1,2}(?:\s*[-/.月]\s*\d{1,2}\s*[日号]?)?|\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?"
+                       r"(?:底|份|中旬|下旬|上旬)?)\s*(?:前|之前|以前)?\s*$")
+
+
+def _dates_by_content(sheet: Sheet, header: Header) -> None:
+    """A sheet without a time column by name: a column whose header names nothing known but
+    whose cells are dates (cells of dates, or texts such as 2018-06-30, 6月底前) is one."""
+    known = {column.col for column in header.columns.values()}
+    width = max((len(sheet.rows[r]) for r in range(max(0, header.row - 1), header.row + 1)), default=0)
+    for c in range(width):
+        label = sheet.text(header.row, c).replace("\n", "")
+        if c in known or not label:
+            continue
+        cells = [sheet.value(r, c) for r in range(header.first_data, min(len(sheet.rows), header.first_data + 200))]
+        filled = [v for v in cells if v is not None and cell_text(v)]
+        dates = [v for v in filled if isinstance(v, (date, datetime)) or _DAY_TEXT.match(cell_text(v))]
+        if len(filled) >= 2 and len(dates) * 5 >= len(filled) * 4:
+            header.columns["due"] = Column("due", c, label)
+            if label in header.ignored:
+                header.ignored.remove(label)
+            return
 
 
 # --- rows -----------------------------------------------------------------------------------
@@ -275,6 +398,8 @@ class Record:
     due: date | None = None
     due_wording: str | None = None  # the clerk's phrase (`9月底前`), kept as a comment
     due_computed: bool = False
+    due_term: str | None = None  # a due that is not one date (长期坚持, 每月25日前), as written
+    node: str | None = None  # a milestone written with its date (`3月底前完成征收`)
     duration: int | None = None
     after: list[str] = field(default_factory=list)
     after_col: int = 0
@@ -295,6 +420,8 @@ class Record:
     total: str | None = None
     planned: str | None = None
     planned_year: int | None = None
+    completed: str | None = None
+    completed_month: str | None = None
 
 
 _YES = {"是", "已销号", "销号", "已完成", "完成", "已办结", "办结", "已", "√", "✓", "✔", "y", "yes", "done", "closed",
@@ -306,6 +433,11 @@ _KINDS = {"任务": "task", "task": "task", "工作任务": "task", "节点": "m
 _CALENDARS = {"natural": "natural", "自然日": "natural", "workdays": "workdays", "工作日": "workdays",
               "法定工作日": "workdays", "weekdays": "weekdays", "周一至周五": "weekdays"}
 _ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+[部分类批]?[、:：\s]?)")
+# Terms written where a date goes. 立行立改 (put right at once) is due the day it is set; an
+# ongoing duty the models read as a term (长期坚持, 持续推进, 常态化: domain.terms) is kept as
+# written, and one in other words (长期, 持续) is said at its cell.
+IMMEDIATE = {"立行立改", "立即整改", "即知即改", "马上办", "立即办理"}
+ONGOING = {"长期坚持", "持续推进", "常态化", "常态化推进", "长期", "持续", "长期推进", "持续开展"}
 _TOTALS = {"合计", "总计", "小计", "共计", "total"}
 _FOOTER = ("注：", "注:", "备注：", "备注:", "说明：", "说明:", "填报单位", "填表人", "填报人", "审核人", "制表", "填表日期",
            "联系电话", "填报日期", "审核：", "审核:")
@@ -321,6 +453,7 @@ class Context:
     path: str  # the file as shown in messages
     as_of: date
     year: int  # for phrases without a year
+    sheet: str | None = None  # the sheet's name in a workbook (cells are named `Sheet1!D7`)
     problems: list[Problem] = field(default_factory=list)
     origin: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
     _seen: set[tuple[int, int, str]] = field(default_factory=set)
@@ -334,23 +467,53 @@ class Context:
             self.problems.append(made)
 
     def error(self, row: int, col: int, key: str, **args: Any) -> None:
-        self._add(row, col, lambda r, c: Problem(self.path, r, c, key, args))
+        self._add(row, col, lambda r, c: CellProblem(self.path, r, c, key, args, sheet=self.sheet))
 
     def cell_error(self, row: int, column: Column, e: DateError | AmountError) -> None:
         self._add(row, column.col, lambda r, c: CellProblem(self.path, r, c, e.key, dict(e.args_),
-                                                             column=column.label))
+                                                             column=column.label, sheet=self.sheet))
 
 
-def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: str | None = None) -> list[Record]:
-    """Every data row as a Record; what cannot be read goes into `ctx.problems`."""
+Progress = Callable[[str, int, int], None]
+"""(stage, done, total): told now and then how far a long import has got (`rows`, `ledgers`)."""
+
+
+def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: str | None = None,
+                 one_project: str | None = None, progress: Progress | None = None) -> list[Record]:
+    """Every data row as a Record; what cannot be read goes into `ctx.problems`. `fixed_project`
+    puts every row into that code; `one_project` names the one project of a table that has no
+    project column (a 分解表, a 督查通知单's list of problems)."""
     records: list[Record] = []
     cols = header.columns
     title_col = header.title
     program = None  # from a banner row (`一、双十工程`)
+    # A title column merged down the rows of a project (`建设内容`) describes the project: it
+    # names no item, and is never copied into item titles. The milestones are then the items.
+    grouping_title = title_col is not None and _merged_down(sheet, title_col.col, header.first_data)
+    title_source = None
+    if title_col is None or grouping_title:
+        title_source = cols.get("node") or (cols.get("due") if _milestones(sheet, cols.get("due"), header) else None)
+    if grouping_title and title_source is None:
+        grouping_title = False  # nothing else to take the items from: the first row of each merge names it
     last_project: tuple[str | None, str | None] = (None, None)
+    used = sorted({column.col for column in cols.values()})
+    uncached: dict[int, list[int]] = {}
+    for r, c in sheet.uncached:
+        uncached.setdefault(r, []).append(c)
     for r in range(header.first_data, len(sheet.rows)):
+        if progress is not None and r % 500 == 0:
+            progress("rows", r, len(sheet.rows))
         values = [(c, sheet.text(r, c)) for c in range(len(sheet.rows[r]))]
         filled = [(c, v) for c, v in values if v]
+        if r in uncached and not (filled and _SPACES.sub("", filled[0][1]).startswith(_FOOTER)) and \
+                not any(_SPACES.sub("", v).lower() in _TOTALS for _, v in filled[:3]):
+            # A formula saved without its value reads as a blank: the row would lose its title
+            # or its time node without a word. Said at every such cell of a column we read.
+            blind = [c for c in sorted(uncached[r]) if c in used]
+            for c in blind:
+                ctx.error(r + 1, c, "import_formula_uncached")
+            if blind:
+                continue
         if not filled:
             continue
         first_text = filled[0][1]
@@ -377,9 +540,9 @@ def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: s
 
         def raw(name: str, r: int = r) -> Any:
             column = cols.get(name)
-            return sheet.rows[r][column.col] if column is not None else None
+            return sheet.value(r, column.col) if column is not None else None
 
-        rec.project = text("project") or None
+        rec.project = text("project") or one_project
         rec.project_col = cols["project"].col if "project" in cols else 0
         code_text = text("code").upper()
         if code_text:
@@ -400,9 +563,20 @@ def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: s
                 rec.code = value
         if fixed_project is not None:
             rec.code = fixed_project
-        if title_col is not None:
-            rec.title = _one_line(sheet.text(r, title_col.col)) or None
+        node_col = cols.get("node")
+        if node_col is not None:
+            rec.node = _one_line(sheet.text(r, node_col.col)) or None
+        if title_col is not None and not grouping_title:
+            # Byte for byte: spaces, tabs, line breaks and apostrophes are the clerk's (an
+            # export imported again must give every title back as it was).
+            title = written_text(sheet.value(r, title_col.col))
+            rec.title = title if title.strip() else None
             rec.title_col = title_col.col
+        elif title_source is not None:
+            # The milestones are the items: `3月底前完成征收` is the item 3月底前完成征收.
+            title = written_text(sheet.value(r, title_source.col))
+            rec.title = title if title.strip() else None
+            rec.title_col = title_source.col
         if rec.title and not rec.project and not rec.code and fixed_project is None:
             # "Blank means as above": what a merged project cell becomes when saved as CSV.
             rec.project, rec.code = last_project
@@ -423,14 +597,38 @@ def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: s
                 ctx.error(rec.row, cols["kind"].col, "import_bad_kind", value=kind)
         elif header.title is not None and header.title.field == "title_problem":
             rec.kind = "problem"
-        for name in ("unit", "leader", "owner", "measures", "progress", "progress_by", "closed_by",
-                     "closed_note", "evidence"):
+        for name in ("unit", "leader"):
+            # Units written one a line in a cell (a Word table's paragraphs) are joint units:
+            # the line breaks become the 、 that separates them on one line.
+            column = cols.get(name)
+            lines = [_one_line(line) for line in sheet.text(r, column.col).split("\n")] if column else []
+            setattr(rec, name, "、".join(line for line in lines if line) or None)
+        for name in ("owner", "measures", "progress", "progress_by", "closed_by", "closed_note", "evidence"):
             setattr(rec, name, text(name) or None)
         for name in ("due", "progress_date", "closed_on", "deadline"):
             if name in cols:
+                if name == "due" and _SPACES.sub("", text("due")) in IMMEDIATE:
+                    rec.due = ctx.as_of  # 立行立改: due the day it is set, the day of the import
+                    rec.due_wording = text("due")
+                    continue
+                if name == "due" and parse_term(text("due")) is not None:
+                    # An ongoing duty or a recurring rule: kept in `due` as written (SPEC §8),
+                    # where the models read it as a term (domain.terms).
+                    rec.due_term = text("due")
+                    continue
+                if name == "due" and _SPACES.sub("", text("due")) in ONGOING:
+                    # An ongoing duty in words the models do not read as a term (长期, 持续).
+                    ctx.error(rec.row, cols["due"].col, "import_term_ongoing", value=text("due"))
+                    continue
                 setattr(rec, name, _date_cell(raw(name), rec.row, cols[name], ctx))
         if rec.due is not None and isinstance(raw("due"), str) and text("due") != rec.due.isoformat():
             rec.due_wording = text("due")
+        if rec.node and rec.due is None and not text("due") and "node" in cols:
+            # No date beside the milestone: its own words give it (`3月底前完成征收`).
+            rec.due = _date_cell(rec.node, rec.row, cols["node"], ctx)
+            rec.due_wording = rec.node if rec.due is not None else None
+        elif rec.node and rec.due is not None and (title_source is None or title_source.field != "node"):
+            rec.due_wording = rec.node  # the milestone beside its date, kept as the clerk wrote it
         source = text("node_source")
         rec.due_computed = source in ("倒排", "倒排工期", "computed", "倒排算出")
         if text("duration"):
@@ -461,14 +659,36 @@ def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: s
             rec.calendar = _CALENDARS.get(calendar.lower())
             if rec.calendar is None:
                 ctx.error(rec.row, cols["calendar"].col, "import_bad_calendar", value=calendar)
-        for name in ("total", "planned"):
+        for name in ("total", "planned", "completed"):
             if name in cols and text(name):
                 setattr(rec, name, _amount_cell(raw(name), text(name), rec.row, cols[name],
                                                 header.default_unit, ctx))
         if "planned" in cols:
             rec.planned_year = cols["planned"].year or ctx.year
+        if "completed" in cols:
+            # The amount done to date, booked in the month it was reported (the as-of month), or
+            # at the end of the year the header names when that year is over.
+            year = cols["completed"].year
+            rec.completed_month = f"{year}-12" if year and year < ctx.as_of.year else \
+                f"{ctx.as_of.year}-{ctx.as_of.month:02d}"
         records.append(rec)
+    if progress is not None:
+        progress("rows", len(sheet.rows), len(sheet.rows))
     return records
+
+
+def _merged_down(sheet: Sheet, col: int, first: int) -> bool:
+    """Whether a data cell of the column is merged down over the rows below it."""
+    return any(c == col and r >= first and origin[0] < r for (r, c), origin in sheet.origin.items())
+
+
+def _milestones(sheet: Sheet, column: Column | None, header: Header) -> bool:
+    """Whether a time column holds milestones written with their dates, mostly."""
+    if column is None:
+        return False
+    texts = [sheet.text(r, column.col) for r in range(header.first_data, min(len(sheet.rows), header.first_data + 200))]
+    texts = [t for t in texts if t]
+    return bool(texts) and sum(has_action(t) for t in texts) * 2 > len(texts)
 
 
 def _one_line(text: str) -> str:
@@ -520,7 +740,7 @@ def _amount_cell(value: Any, text: str, row: int, column: Column, default_unit: 
         except InvalidOperation:
             number = None
         if number is not None:
-            written = _amount_text(number, unit or "万")
+            written = amount_text(number, unit or "万")
     try:
         parse_amount(written)
     except AmountError as e:
@@ -529,7 +749,7 @@ def _amount_cell(value: Any, text: str, row: int, column: Column, default_unit: 
     return written
 
 
-def _amount_text(number: Decimal, unit: str) -> str:
+def amount_text(number: Decimal, unit: str) -> str:
     """A number in a column of `unit` as the ledger writes it: `12亿` rather than `120000万`."""
     if unit == "万" and number >= 10000 and (number / 10000) == (number / 10000).quantize(Decimal("0.0001")):
         return format_wan(number / 10000) + "亿"

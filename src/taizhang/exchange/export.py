@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -32,6 +32,10 @@ class ExportTable:
     headers: list[str]
     fields: list[str]
     rows: list[list[Any]]  # date, Decimal, int, str or None
+    # What one row per item cannot hold, as sheets of their own beside the table in an xlsx
+    # (name → headers, rows): every project's own fields, every note, every amount. `import`
+    # reads them back, so that export → import loses nothing.
+    companions: dict[str, tuple[list[str], list[list[Any]]]] = field(default_factory=dict)
 
 
 def export_table(ledgers: Sequence[Ledger], as_of: date, settings: Settings, extra=None, lang: str = "zh",
@@ -95,7 +99,51 @@ def export_table(ledgers: Sequence[Ledger], as_of: date, settings: Settings, ext
                 "progress_by": last.by if last else None,
             })
             rows.append([values.get(f) for f in fields])
-    return ExportTable(settings.title, as_of, headers, fields, rows)
+    return ExportTable(settings.title, as_of, headers, fields, rows,
+                       companions(ledgers, [c for c in order if c in by_code], lang))
+
+
+# The companion sheets of an xlsx export: (zh name, en name, zh headers, en headers). Import
+# knows them by these names and headers (exchange.columns.COMPANIONS reads the same table).
+COMPANION_SHEETS = {
+    "projects": ("项目", "Projects", ["项目代码", "项目名称", "所属工程", "建设性质", "责任单位", "责任领导", "责任人",
+                                   "项目最终节点", "日历"],
+                 ["Code", "Project", "Program", "Stage", "Unit", "Leader", "Owner", "Project deadline", "Calendar"]),
+    "notes": ("进展", "Notes", ["编号", "日期", "汇报人", "进展情况"], ["ID", "Date", "Reported by", "Progress"]),
+    "investment": ("投资", "Investment", ["项目代码", "类别", "期间", "金额（万元）"],
+                   ["Code", "Kind", "Period", "Amount (万元)"]),
+}
+
+
+def companions(ledgers: Sequence[Ledger], order: Sequence[str], lang: str) -> dict[str, tuple[list[str], list[list[Any]]]]:
+    """The companion sheets' rows: each project's own fields, every note of every item (oldest
+    first), every amount of every project (总投资, each year's 计划, each month's 完成) as text,
+    exact to the last digit."""
+    en = lang == "en"
+    by_code = {l.code: l for l in ledgers}
+    projects, notes, amounts = [], [], []
+    for code in order:
+        ledger = by_code[code]
+        calendar = ledger.calendar if isinstance(ledger.calendar, str) else (
+            ledger.calendar.base if ledger.calendar is not None else None)
+        projects.append([ledger.code, ledger.name, ledger.program, ledger.stage, ledger.unit, ledger.leader,
+                         ledger.owner, ledger.deadline, calendar])
+        for item in ledger.items:
+            for note in item.notes:
+                notes.append([item.id, note.date, note.by, note.text])
+        invest = ledger.investment
+        if invest is not None:
+            if invest.total is not None:
+                amounts.append([code, "total", None, format_wan(invest.total)])
+            for year, value in invest.planned.items():
+                amounts.append([code, "planned", str(year), format_wan(value)])
+            for month, value in invest.completed.items():
+                amounts.append([code, "completed", month, format_wan(value)])
+    out = {}
+    for key, rows in (("projects", projects), ("notes", notes), ("investment", amounts)):
+        zh, en_name, zh_headers, en_headers = COMPANION_SHEETS[key]
+        out[en_name if en else zh] = (en_headers if en else zh_headers, rows)
+    return out
 
 
 def _csv_value(value: Any) -> str:
@@ -157,6 +205,7 @@ def to_xlsx(table: ExportTable, path: Path, lang: str = "zh") -> None:
     from openpyxl.utils import get_column_letter
 
     from taizhang.i18n import LIGHT_WORDS
+    # rich (a dependency) measures terminal cells; render is a layer above exchange.
     from rich.cells import cell_len as cells_of
 
     book = Workbook()
@@ -215,6 +264,27 @@ def to_xlsx(table: ExportTable, path: Path, lang: str = "zh") -> None:
     ws.freeze_panes = "C3"
     ws.auto_filter.ref = f"A2:{last_col}{max(2, len(table.rows) + 2)}"
     print_landscape_one_page_wide(ws, "A3", "2:2")
+    for name, (headers, rows) in table.companions.items():
+        sheet = book.create_sheet(name)
+        for c, text in enumerate(headers, start=1):
+            cell = sheet.cell(row=1, column=c, value=text)
+            cell.font = Font(bold=True)
+            cell.fill = head_fill
+        for r, row in enumerate(rows, start=2):
+            for c, value in enumerate(row, start=1):
+                if value is None:
+                    continue
+                cell = sheet.cell(row=r, column=c)
+                if isinstance(value, date):
+                    cell.value = value
+                    cell.number_format = "yyyy-mm-dd"
+                else:
+                    # Text, amounts included: exact, and never run as a formula.
+                    cell.value = xlsx_safe(str(value))
+                    cell.data_type = "s"
+                    if is_formula_like(cell.value):
+                        cell.quotePrefix = True
+        sheet.freeze_panes = "A2"
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".taizhang-", suffix=".xlsx", dir=path.parent)
     os.close(fd)

@@ -2,7 +2,7 @@
 and ids), then write it through the store's own edit functions, all or nothing.
 
 A row's project is found by its code, else by its name among the ledgers; a project no ledger
-has is created (`IMP1`, `IMP2`… where the sheet gives no code). An item whose project already
+has is created (its code from the pinyin initials of its name where the sheet gives none). An item whose project already
 has an item with the same title is left alone, so importing the same file twice adds nothing the
 second time. The write is one transaction of the store (`repo.write.edit_ledgers`): new ledgers
 are made whole in memory and verified like edits, and every file is written or none.
@@ -10,21 +10,111 @@ are made whole in memory and verified like edits, and every file is written or n
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from taizhang.domain.ids import item_number
+from taizhang.domain.ids import (
+    is_reserved_name,
+    item_number,
+    make_item_id,
+    split_item_id,
+)
 from taizhang.domain.models import DEFAULT_KIND, Ledger, Settings
 from taizhang.errors import Problem, TaizhangError, input_error
-from taizhang.exchange.columns import Context, Record, find_header, read_records
-from taizhang.exchange.readers import read_sheet
+from taizhang.exchange.columns import (
+    Context,
+    Progress,
+    Record,
+    amount_text,
+    cell_address,
+    find_header,
+    read_records,
+    role_of,
+)
+from taizhang.exchange.readers import (
+    cell_text,
+    read_sheet,
+    written_text,
+    xlsx_sheet_names,
+)
 from taizhang.repo.cache import Cache
 from taizhang.repo.write import Written
+
+# --- an export's companion sheets ------------------------------------------------------------
+
+@dataclass
+class Companions:
+    """What an xlsx export keeps beside its table (exchange.export.COMPANION_SHEETS): each
+    project's own fields, every note, every amount — read back for the projects an import
+    creates, so that export → import gives back every field."""
+
+    projects: dict[str, dict[str, Any]] = field(default_factory=dict)
+    notes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    investment: dict[str, dict[str, Any]] = field(default_factory=dict)
+    read: set[str] = field(default_factory=set)  # the companion sheets found ("projects", "notes", "investment")
+
+
+_PROJECT_KEYS = ("code", "name", "program", "stage", "unit", "leader", "owner", "deadline", "calendar")
+
+
+def read_companions(path: Path, shown: str, ctx: Context) -> Companions:
+    """The companion sheets of an export, when the workbook has them with their headers."""
+    from taizhang.exchange.export import COMPANION_SHEETS
+
+    out = Companions()
+    names = set(xlsx_sheet_names(path))
+    for key, (zh, en, zh_headers, en_headers) in COMPANION_SHEETS.items():
+        name = zh if zh in names else en if en in names else None
+        if name is None:
+            continue
+        sheet = read_sheet(path, shown, name)
+        if not sheet.rows or [sheet.text(0, c) for c in range(len(sheet.rows[0]))] not in (zh_headers, en_headers):
+            continue
+        out.read.add(key)
+        for r in range(1, len(sheet.rows)):
+            values = [sheet.value(r, c) for c in range(len(zh_headers))]
+            if all(v is None for v in values):
+                continue
+            if key == "projects":
+                fields: dict[str, Any] = dict(zip(_PROJECT_KEYS, (cell_text(v) or None for v in values)))
+                fields["name"] = written_text(values[1]) or fields["name"]
+                deadline = values[7]
+                if isinstance(deadline, datetime):
+                    fields["deadline"] = deadline.date()
+                elif isinstance(deadline, date):
+                    fields["deadline"] = deadline
+                code = fields.pop("code")
+                if code:
+                    out.projects[code] = fields
+            elif key == "notes":
+                item_id, day, by, text = values
+                day = day.date() if isinstance(day, datetime) else day
+                if item_id and isinstance(day, date) and written_text(text):
+                    out.notes.setdefault(cell_text(item_id), []).append(
+                        {"date": day, "by": cell_text(by) or None, "text": written_text(text)})
+            else:
+                code, kind, period, amount = (cell_text(v) for v in values)
+                invest = out.investment.setdefault(code, {})
+                try:
+                    value = amount_text(Decimal(amount), "万")
+                except (InvalidOperation, ValueError):
+                    ctx.error(r + 1, 3, "import_bad_companion", sheet=name)
+                    continue
+                if kind == "total":
+                    invest["total"] = value
+                elif kind == "planned" and period.isdigit():
+                    invest.setdefault("planned", {})[int(period)] = value
+                elif kind == "completed" and period:
+                    invest.setdefault("completed", {})[period] = value
+    return out
+
 
 # --- planning -------------------------------------------------------------------------------
 
@@ -38,8 +128,25 @@ class ItemPlan:
     old_id: str | None = None
     closed: dict[str, Any] | None = None
     note: dict[str, Any] | None = None
+    notes: list[dict[str, Any]] | None = None  # every note, from an export's 进展 sheet
     after: list[str] = field(default_factory=list)  # as written (old ids)
     after_col: int = 0
+    col: int = 0  # the title's column, 0-based (the cell `--dry-run` names)
+
+
+@dataclass
+class ItemUpdate:
+    """What a newer copy of a sheet says about an item the ledger has (`import --update`)."""
+
+    id: str
+    title: str
+    row: int
+    col: int
+    note: dict[str, Any] | None = None  # a progress report the item does not have yet
+    closed: dict[str, Any] | None = None  # 销号 of an open item
+    # (from, to, wording): a moved node; a term (长期坚持, 每月25日前) is its text
+    due: tuple[date | str | None, date | str, str | None] | None = None
+    day: date | None = None  # the day of the import (a moved node's note is dated so)
 
 
 @dataclass
@@ -48,11 +155,14 @@ class ProjectPlan:
     name: str
     new: bool
     row: int  # first row of the project
+    col: int = 0  # the project's column, 0-based
     fields: dict[str, Any] = field(default_factory=dict)  # for a new project
     investment: dict[str, Any] | None = None
     items: list[ItemPlan] = field(default_factory=list)
     skipped: list[tuple[int, str, str]] = field(default_factory=list)  # (row, title, existing id)
     after: dict[str, list[str]] = field(default_factory=dict)  # new id → predecessors (new ids)
+    updates: list[ItemUpdate] = field(default_factory=list)  # `--update`: changes to items it has
+    used: int = 0  # the highest item number git's copies of its ledger used (new ids are above)
 
 
 @dataclass
@@ -65,9 +175,18 @@ class ImportPlan:
     rows: int
     ignored: list[str]
     projects: list[ProjectPlan]
-    # What the plan was made from, to make it again under the lock against the ledgers then.
+    columns: list[tuple[int, str, str]] = field(default_factory=list)  # (column, header, role), by column
+    cell_sheet: str | None = None  # the sheet in cell names (`Sheet1!C7`; none in a CSV)
+    # What the plan was made from (rows, context, --update, an export's companion sheets), to
+    # make it again under the lock against the ledgers then (`_replan`).
     records: list[Record] = field(default_factory=list, repr=False)
     context: Context | None = field(default=None, repr=False)
+    update: bool = False
+    companions: Companions | None = field(default=None, repr=False)
+
+    def cell(self, row: int, col: int) -> str:
+        """A cell of the file as a spreadsheet names it (`Sheet1!C7`), row 1-based, col 0-based."""
+        return cell_address(row, col + 1, self.cell_sheet)
 
     @property
     def created(self) -> list[ProjectPlan]:
@@ -81,26 +200,90 @@ class ImportPlan:
     def skipped(self) -> int:
         return sum(len(p.skipped) for p in self.projects)
 
+    @property
+    def updated(self) -> int:
+        return sum(len(p.updates) for p in self.projects)
+
 
 def plan_import(path: Path, shown: str, ledgers: Sequence[Ledger], existing_codes: Iterable[str], *,
-                as_of: date, year: int, sheet: str | None = None, project: str | None = None) -> ImportPlan:
+                as_of: date, year: int, sheet: str | None = None, project: str | None = None,
+                update: bool = False, progress: Progress | None = None,
+                committed: Callable[[str], int] | None = None) -> ImportPlan:
     """Read a file and decide what an import would write, without writing. Raises
-    TaizhangError with every problem found (each at FILE:ROW:COL) if any row cannot be read."""
+    TaizhangError with every problem found (each at FILE:ROW:COL) if any row cannot be read.
+    With `update`, a row naming an item the ledger has (by title, or by the id column) brings
+    what is new about it: a progress report, a 销号, a moved time node (`ItemUpdate`).
+    `committed(code)` gives the highest item number git's copies of a ledger used
+    (`committed_numbers`): new ids start above it, as `apply_import` gives them."""
     table = read_sheet(path, shown, sheet)
     if project is not None and not any(l.code == project for l in ledgers):
         raise input_error("unknown_project", code=project)
     header = find_header(table, shown)
+    one_project = None
     if project is None and not ({"project", "code"} & set(header.columns)) and "item_id" not in header.columns:
-        raise TaizhangError(Problem(shown, header.row + 1, 1, "import_no_project_column"))
-    if header.title is None and project is not None:
+        # A table of tasks or problems without a project column is one project, named by the
+        # table's title row, else by the file.
+        one_project = header.title_row or Path(shown).stem
+    if header.title is None and "node" not in header.columns and project is not None:
         raise TaizhangError(Problem(shown, header.row + 1, 1, "import_no_title_column"))
-    ctx = Context(shown, as_of, year, origin=table.origin)
-    records = read_records(table, header, ctx, fixed_project=project)
-    projects = _plan_projects(records, ledgers, set(existing_codes), ctx)
+    ctx = Context(shown, as_of, year, origin=table.origin, sheet=table.name if table.kind != "csv" else None)
+    records = read_records(table, header, ctx, fixed_project=project, one_project=one_project, progress=progress)
+    # An export's table (the workbook's first sheet, 台账 or Ledger) brings its companion sheets.
+    extra = read_companions(path, shown, ctx) if table.kind == "xlsx" and (sheet is None or sheet in ("台账", "Ledger")) \
+        else Companions()
+    projects = _plan_projects(records, ledgers, set(existing_codes), ctx, update=update, extra=extra,
+                              committed=committed)
     if ctx.problems:
         raise TaizhangError(sorted(ctx.problems, key=Problem.sort_key))
+    title_cols = {r.title_col for r in records if r.title}
+    columns = []
+    for c in header.columns.values():
+        role = role_of(c.field)
+        if title_cols and role == "title" and c.col not in title_cols:
+            role = "grouping"  # a 建设内容 merged down a project's rows: it names no item
+        elif title_cols and role in ("node", "due") and c.col in title_cols:
+            role = "title_node"  # milestones with their dates: the items
+        columns.append((c.col, c.label, role))
+    columns.sort()
     return ImportPlan(shown, table.kind, table.encoding, table.name, header.row + 1,
-                      len(records), header.ignored, projects, records, ctx)
+                      len(records), header.ignored, projects, columns, ctx.sheet,
+                      records=records, context=ctx, update=update, companions=extra)
+
+
+def code_of_name(name: str) -> str:
+    """A project's code from its name: the initials of its pinyin, letters and digits as
+    written (宇通二期 → YTEQ, 3号路 → P3HL), at most 12. The same name gives the same code in
+    every office; `new_code` settles a clash."""
+    import unicodedata
+
+    from pypinyin import Style, lazy_pinyin
+
+    # Letters and digits that are not Chinese are kept as written (`errors`: one item each).
+    initials = "".join(lazy_pinyin(unicodedata.normalize("NFKC", name), style=Style.FIRST_LETTER,
+                                   errors=lambda s: list(s)))  # type: ignore[arg-type,return-value]
+    letters = re.sub(r"[^A-Z0-9]", "", initials.upper())
+    if not letters or not letters[0].isalpha():
+        letters = "P" + letters
+    return letters[:12]
+
+
+def new_code(name: str, used: set[str]) -> str:
+    """`code_of_name`, with a digit added when that code is taken (YTEQ, YTEQ2, YTEQ3…)."""
+    base = code_of_name(name)
+    if base not in used and not is_reserved_name(base):
+        return base
+    n = 2
+    while True:
+        suffix = str(n)
+        code = base[:12 - len(suffix)] + suffix
+        if code not in used and not is_reserved_name(code):
+            return code
+        n += 1
+
+
+def _loose(title: str) -> str:
+    """A title with its runs of spaces (and line breaks, tabs) made one space, ends trimmed."""
+    return " ".join(title.split())
 
 
 def _most_common(values: list[str | None]) -> str | None:
@@ -113,7 +296,11 @@ def _most_common(values: list[str | None]) -> str | None:
 
 
 def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_codes: set[str],
-                   ctx: Context) -> list[ProjectPlan]:
+                   ctx: Context, *, update: bool = False, extra: Companions | None = None,
+                   committed: Callable[[str], int] | None = None) -> list[ProjectPlan]:
+    """The projects and items the records make against `ledgers`. `committed(code)` gives the
+    highest item number git's copies of an existing ledger used (new ids start above it)."""
+    extra = extra if extra is not None else Companions()
     by_code = {l.code: l for l in ledgers}
     name_to_code: dict[str, str] = {}
     for rec in records:
@@ -125,7 +312,6 @@ def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_co
         groups.setdefault(key, []).append(rec)
     used_codes = set(existing_codes) | {k for k in groups if not k.startswith("\0")}
     plans: list[ProjectPlan] = []
-    n = 0
     for key, recs in groups.items():
         first = recs[0]
         name = next((r.project for r in recs if r.project), None)
@@ -148,16 +334,12 @@ def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_co
                 ledger = matches[0]
                 code = ledger.code
             else:
-                while True:
-                    n += 1
-                    code = f"IMP{n}"
-                    if code not in used_codes:
-                        break
+                code = new_code(name or "", used_codes)
                 used_codes.add(code)
         if ledger is None and not name:
             ctx.error(first.row, first.project_col, "import_new_without_name", code=code)
             continue
-        plan = ProjectPlan(code, ledger.name if ledger else name, ledger is None, first.row)
+        plan = ProjectPlan(code, ledger.name if ledger else (name or ""), ledger is None, first.row, first.project_col)
         if ledger is None:
             plan.fields = {
                 "name": name,
@@ -176,43 +358,89 @@ def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_co
                 invest["total"] = total
             if planned:
                 invest["planned"] = {planned[0]: planned[1]}
+            completed = next(((r.completed_month, r.completed) for r in recs if r.completed), None)
+            if completed:
+                invest["completed"] = {completed[0]: completed[1]}
             plan.investment = invest or None
+            if code in extra.projects:
+                # An export's own sheet of projects: the fields as the ledger had them.
+                plan.fields.update(extra.projects[code])
+            if "investment" in extra.read:
+                # The export's every amount; a project it lists none of had no investment.
+                plan.investment = extra.investment.get(code) or None
         unit = plan.fields.get("unit") if ledger is None else ledger.unit
         owner = plan.fields.get("owner") if ledger is None else ledger.owner
-        existing = {i.title.strip(): i.id for i in ledger.items} if ledger else {}
+        existing = {i.title: i.id for i in ledger.items} if ledger else {}
+        # A title matched as written, else with its spaces evened out when that names one item
+        # (a clerk's retyped sheet), never two.
+        loose: dict[str, str | None] = {}
+        for i in (ledger.items if ledger else []):
+            k = _loose(i.title)
+            loose[k] = None if k in loose else i.id
         next_number = max((item_number(i.id) for i in ledger.items), default=0) if ledger else 0
+        if ledger is not None and committed is not None and any(r.title for r in recs):
+            # An id git's copies still hold (an item deleted since) is never given again (§2).
+            plan.used = committed(code)
+            next_number = max(next_number, plan.used)
+        by_id = {i.id: i for i in ledger.items} if ledger else {}
         seen: dict[str, int] = {}
+        matched: dict[str, int] = {}  # id of an item the ledger has → the row that named it
         old_ids: dict[str, str] = {}  # 编号 in the file → id in the ledger
+        # A new project keeps the ids its sheet gives (an export's 编号): the gaps an office's
+        # deletions left stay gaps, and predecessors keep naming the same items.
+        kept = {r.item_id for r in recs if ledger is None and r.item_id and split_item_id(r.item_id) == code}
         for rec in recs:
             if not rec.title:
                 continue
-            title = rec.title.strip()
+            title = rec.title
             if title in seen:
-                ctx.error(rec.row, rec.title_col, "import_duplicate", title=title, first=seen[title])
+                ctx.error(rec.row, rec.title_col, "import_duplicate", title=title.strip(), first=seen[title])
                 continue
             seen[title] = rec.row
-            if title in existing:
-                plan.skipped.append((rec.row, title, existing[title]))
-                if rec.item_id:
-                    old_ids[rec.item_id] = existing[title]
+            match = existing.get(title) or loose.get(_loose(title))
+            if update and rec.item_id and ledger is not None and rec.item_id in by_id:
+                match = rec.item_id  # the id column names the item, whatever its title now
+            if match and match in matched:
+                ctx.error(rec.row, rec.title_col, "import_duplicate", title=title.strip(), first=matched[match])
                 continue
-            next_number += 1
+            if match:
+                matched[match] = rec.row
+                plan.skipped.append((rec.row, title, match))
+                if rec.item_id:
+                    old_ids[rec.item_id] = match
+                if update and ledger is not None:
+                    change = _item_update(by_id[match], rec, ctx)
+                    if change is not None:
+                        plan.updates.append(change)
+                continue
+            if rec.item_id in kept:
+                new_id = rec.item_id
+                kept.discard(new_id)
+            else:
+                while True:
+                    next_number += 1
+                    new_id = make_item_id(code, next_number)
+                    if new_id not in kept:
+                        break
             item = ItemPlan(rec.row, title, {
                 "title": title,
                 "kind": rec.kind if rec.kind not in (None, DEFAULT_KIND) else None,
-                "due": None if rec.due_computed else rec.due,
+                "due": None if rec.due_computed else rec.due if rec.due is not None else rec.due_term,
                 "duration": rec.duration,
                 "owner": rec.owner if rec.owner != owner else None,
                 "unit": rec.unit if rec.unit != unit else None,
                 "measures": rec.measures,
             }, comments={"due": rec.due_wording} if rec.due_wording and not rec.due_computed else {},
-                new_id=f"{code}-{next_number}", old_id=rec.item_id, after=rec.after, after_col=rec.after_col)
+                new_id=new_id, old_id=rec.item_id, after=rec.after, after_col=rec.after_col,
+                col=rec.title_col)
             if rec.closed is False and rec.closed_on is not None:
                 ctx.error(rec.row, rec.title_col, "import_closed_conflict")
             elif rec.closed or rec.closed_on is not None:
                 item.closed = {"date": rec.closed_on or ctx.as_of, "by": rec.closed_by,
                                "note": rec.closed_note or rec.closed_text, "evidence": rec.evidence}
-            if rec.progress:
+            if ledger is None and rec.item_id and rec.item_id in extra.notes:
+                item.notes = extra.notes[rec.item_id]
+            elif rec.progress:
                 item.note = {k: v for k, v in (("date", rec.progress_date or ctx.as_of), ("by", rec.progress_by),
                                                ("text", rec.progress)) if v is not None}
             if rec.item_id:
@@ -235,6 +463,26 @@ def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_co
     return plans
 
 
+def _item_update(item: Any, rec: Record, ctx: Context) -> ItemUpdate | None:
+    """What a row says about an item that the item does not say yet, or None."""
+    change = ItemUpdate(item.id, item.title, rec.row, rec.title_col, day=ctx.as_of)
+    if rec.progress and not any(n.text == rec.progress for n in item.notes):
+        change.note = {k: v for k, v in (("date", rec.progress_date or ctx.as_of), ("by", rec.progress_by),
+                                         ("text", rec.progress)) if v is not None}
+    if item.closed is None and (rec.closed or (rec.closed is None and rec.closed_on is not None)):
+        change.closed = {"date": rec.closed_on or ctx.as_of, "by": rec.closed_by,
+                         "note": rec.closed_note or rec.closed_text, "evidence": rec.evidence}
+        if change.closed["date"] > ctx.as_of:
+            ctx.error(rec.row, rec.title_col, "import_close_future", date=change.closed["date"].isoformat(),
+                      as_of=ctx.as_of.isoformat())
+    was = item.due if item.term is None else item.term.text
+    if rec.due is not None and not rec.due_computed and rec.due != was:
+        change.due = (was, rec.due, rec.due_wording)
+    elif rec.due_term is not None and (item.term is None or item.term.text != rec.due_term):
+        change.due = (was, rec.due_term, None)  # a term now (长期坚持), or another one
+    return change if (change.note or change.closed or change.due) else None
+
+
 # --- writing --------------------------------------------------------------------------------
 
 IMPORT_LOCK = "_import"  # not a code (codes are capitals): imports one at a time
@@ -245,7 +493,8 @@ class _Stale(Exception):
     """A ledger the plan was made against changed before its lock was taken."""
 
 
-def apply_import(cache: Cache, settings: Settings, plan: ImportPlan) -> list[Written]:
+def apply_import(cache: Cache, settings: Settings, plan: ImportPlan,
+                 progress: Progress | None = None) -> list[Written]:
     """Write the plan, all of it or nothing, in one `edit_ledgers` transaction: items through
     the store's edit functions, new ledgers made whole in memory (verified like an edit, created
     by the same all-or-nothing write, so a kill never leaves an empty `IMPn`).
@@ -254,7 +503,8 @@ def apply_import(cache: Cache, settings: Settings, plan: ImportPlan) -> list[Wri
     another command changed since the plan was shown (an `add`, another import) gets the next
     free ids and no title twice; two imports at once run one after the other, so the second
     finds the projects the first created. `plan.projects` becomes what was written. Returns the
-    files written, with their bytes before and after (for a commit of exactly the import)."""
+    files written, with their bytes before and after (for a commit of exactly the import).
+    `progress` is told as each ledger's edit is made."""
     from taizhang.repo.create import ledger_text
     from taizhang.repo.write import LedgerExists, edit_ledgers
 
@@ -263,8 +513,10 @@ def apply_import(cache: Cache, settings: Settings, plan: ImportPlan) -> list[Wri
     with _import_lock(root):
         for attempt in range(ATTEMPTS):
             projects, seen = _replan(cache, settings, plan)
-            edits = {p.code: _project_edit(p, settings, seen.get(p.code)) for p in projects
-                     if p.new or p.items or p.investment or p.after}
+            edits = {p.code: _project_edit(p, settings, plan.path, seen.get(p.code), plan.update) for p in projects
+                     if p.new or p.items or p.investment or p.after or p.updates}
+            if progress is not None:
+                edits = _counted(edits, progress)
             create = {p.code: ledger_text(settings, p.code, p.fields) for p in projects if p.new}
             try:
                 if edits:
@@ -308,35 +560,366 @@ def _replan(cache: Cache, settings: Settings, plan: ImportPlan) -> tuple[list[Pr
     repo = load_repo(cache)
     if repo.errors:
         raise TaizhangError(repo.errors)
-    ctx = Context(plan.context.path, plan.context.as_of, plan.context.year, origin=plan.context.origin)
-    projects = _plan_projects(plan.records, repo.ledgers, {p.stem for p in ledger_files(root)}, ctx)
+    ctx = Context(plan.context.path, plan.context.as_of, plan.context.year, sheet=plan.context.sheet,
+                  origin=plan.context.origin)
+    projects = _plan_projects(plan.records, repo.ledgers, {p.stem for p in ledger_files(root)}, ctx,
+                              update=plan.update, extra=plan.companions, committed=committed_numbers(root))
     if ctx.problems:
         raise TaizhangError(sorted(ctx.problems, key=Problem.sort_key))
-    return projects, {l.code: _shape(l) for l in repo.ledgers}
+    return projects, {l.code: _shape(l, plan.update) for l in repo.ledgers}
 
 
-def _shape(ledger: Ledger) -> Any:
+def committed_numbers(root: Path) -> Callable[[str], int]:
+    """`code` → the highest item number git's copies of that ledger used (repo.history)."""
+    from taizhang.repo.history import highest_committed_number
+    from taizhang.repo.layout import ledger_path
+
+    return lambda code: highest_committed_number(root, ledger_path(root, code), code)
+
+
+def _shape(ledger: Ledger, update: bool = False) -> Any:
+    """What a plan of the ledger depends on: its name, ids and titles; with `--update` also each
+    item's notes, close and time node (what an update compares with)."""
+    if update:
+        return ledger.name, [(i.id, i.title, [n.text for n in i.notes], i.closed is not None, i.due,
+                              i.term.text if i.term else None) for i in ledger.items]
     return ledger.name, [(i.id, i.title) for i in ledger.items]
 
 
-def _project_edit(project: ProjectPlan, settings: Settings, shape: Any = None) -> Callable:
+def _project_edit(project: ProjectPlan, settings: Settings, source: str = "", shape: Any = None,
+                  update: bool = False) -> Callable:
     from taizhang.repo.edits import add_item_edit, close_edit, note_edit, set_many_edit
 
     def apply(loaded, context=None):
-        if shape is not None and (loaded.ledger is None or _shape(loaded.ledger) != shape):
+        if shape is not None and (loaded.ledger is None or _shape(loaded.ledger, update) != shape):
             raise _Stale  # planned against other items: plan again
         steps: list[Callable] = []
         if project.investment:
             steps.append(_investment_edit(project.investment))
+        if project.updates and _updates_block_ok(loaded, project):
+            try:
+                batched = _updates_edit(project, source)(loaded)
+                steps.append(lambda _current, _context=None: batched)
+            except _NoFragments:
+                steps += _update_steps(project, source)
+        else:
+            steps += _update_steps(project, source)
+        if not project.items:
+            return _chain(loaded, steps, settings, context)
+        if project.items and _items_block_ok(loaded):
+            # All the items in one splice, read back once: a step per item re-read the whole
+            # ledger each time (2,000 rows took 40 s, 20,000 rows 14 minutes under the lock).
+            steps.append(_items_edit(project))
+            return _chain(loaded, steps, settings, context)
         for item in project.items:
-            steps.append(_expect_id(add_item_edit(item.fields, item.comments), item.new_id))
+            steps.append(_expect_id(add_item_edit(item.fields, item.comments, used=project.used), item.new_id))
             if item.closed:
                 steps.append(close_edit([item.new_id], item.closed))
-            if item.note:
-                steps.append(note_edit(item.new_id, item.note))
+            for note in (item.notes if item.notes is not None else [item.note] if item.note else []):
+                steps.append(note_edit(item.new_id, note))
         if project.after:
             steps.append(set_many_edit({i: [("after", refs, None)] for i, refs in project.after.items()}))
-        return _chain(loaded, steps, settings, context)
+        return _chain(loaded, steps, settings, context, reread=True)
+
+    return apply
+
+
+def _moved_note(u: ItemUpdate, source: str) -> dict[str, Any]:
+    """The note that keeps a moved node's history (the models have no `changes:` yet)."""
+    from taizhang.i18n import message
+
+    assert u.due is not None
+    return {"date": u.day, "text": message("import_moved_note", "zh", before=due_text(u.due[0]), after=due_text(u.due[1]),
+                                           file=Path(source).name if source else "")}
+
+
+def due_text(due: date | str | None) -> str:
+    """A time node as a note or a line shows it: a day in ISO, a term as written, none as —."""
+    return due.isoformat() if isinstance(due, date) else due or "—"
+
+
+def _update_notes(u: ItemUpdate, source: str) -> list[dict[str, Any]]:
+    notes = [_moved_note(u, source)] if u.due else []
+    if u.note:
+        notes.append(u.note)
+    return [{k: v for k, v in n.items() if v not in (None, "")} for n in notes]
+
+
+def _updates_block_ok(loaded, project: ProjectPlan) -> bool:
+    """Whether every item an update changes is a block mapping whose notes (if any) are a list:
+    the layout `_updates_edit` splices into. Anything else goes one edit at a time."""
+    from taizhang.yamltext.read import compose
+    from taizhang.yamltext.splice import mapping_get
+
+    root = compose(loaded.doc.text)
+    pair = mapping_get(root, "items") if root is not None and root.id == "mapping" else None
+    if pair is None or pair[1].id != "sequence" or getattr(pair[1], "flow_style", False):
+        return False
+    ids = {u.id for u in project.updates}
+    for node in pair[1].value:
+        if node.id != "mapping" or getattr(node, "flow_style", False):
+            if node.id == "mapping" and any(k.value == "id" and v.value in ids for k, v in node.value):
+                return False
+            continue
+        id_pair = mapping_get(node, "id")
+        if id_pair is None or id_pair[1].value not in ids:
+            continue
+        notes = mapping_get(node, "notes")
+        if notes is not None and notes[1].id != "sequence":
+            return False
+        due = mapping_get(node, "due")
+        if due is not None and due[1].id != "scalar":
+            return False
+    return True
+
+
+def _is_wording_of(comment: str | None, day: str) -> bool:
+    """Whether a date's line comment is the clerk's wording of that date (`# 6月底前`)."""
+    from taizhang.domain.dates import DateError, parse_date
+
+    if not comment:
+        return False
+    try:
+        old = parse_date(day, year=None, relative=False)
+        return parse_date(comment, year=old.year, relative=False) == old
+    except (DateError, TypeError, ValueError):
+        return False
+
+
+class _NoFragments(Exception):
+    """An item of the ledger does not compose on its own (an alias to another item, say)."""
+
+
+def _updates_edit(project: ProjectPlan, source: str) -> Callable:
+    """Every change of `import --update` in one edit, each item's made on the item's own lines
+    (composed alone: the cost of a change is the size of its item, not of the ledger): a moved
+    node set with its wording, the move and a new progress report appended as notes, a 销号
+    inserted — laid out as `set`, `note` and `close` write them (a test holds the two to the
+    same text). Made one at a time those edits re-read the ledger each time (1,000 updated
+    items took over a minute). Raises _NoFragments where an item does not compose alone."""
+    from taizhang.repo.write import Edit
+    from taizhang.yamltext import splice
+    from taizhang.yamltext.read import compose
+
+    def apply(loaded, context=None):
+        text, newline = loaded.doc.text, loaded.doc.newline
+        root = compose(text)
+        seq = splice.mapping_get(root, "items")[1]
+        starts = [text.rfind("\n", 0, node.start_mark.index) + 1 for node in seq.value]
+        ends = starts[1:] + [seq.end_mark.index]
+        index = {splice.mapping_get(n, "id")[1].value: i for i, n in enumerate(seq.value)
+                 if n.id == "mapping" and splice.mapping_get(n, "id") is not None}
+        by_index = {index[u.id]: u for u in project.updates}
+        expected = dict(loaded.doc.data)
+        expected["items"] = list(expected.get("items") or [])
+        pieces = [text[:starts[0]]] if starts else [text]
+        for i in range(len(seq.value)):
+            lines = text[starts[i]:ends[i]]
+            if i in by_index:
+                try:
+                    fragment = compose(lines)
+                except Exception:  # noqa: BLE001 - any reason it does not read alone
+                    raise _NoFragments from None
+                if fragment is None or fragment.id != "sequence" or len(fragment.value) != 1 or \
+                        fragment.value[0].id != "mapping":
+                    raise _NoFragments
+                entry = dict(expected["items"][i])
+                lines = _update_item(lines, fragment.value[0], by_index[i], entry, newline, source)
+                expected["items"][i] = entry
+            pieces.append(lines)
+        if starts:
+            pieces.append(text[ends[-1]:])
+        return Edit("".join(pieces), expected, [u.id for u in project.updates])
+
+    return apply
+
+
+def _update_item(text: str, node: Any, u: ItemUpdate, entry: dict[str, Any], newline: str, source: str) -> str:
+    """One item's changes spliced into its text, from the bottom up (an insertion moves only
+    the text below it: the nodes composed before stay right for what is above)."""
+    from taizhang.domain.vocab import ITEM_KEY_ORDER
+    from taizhang.yamltext import emit, splice
+
+    def following(key: str) -> str | None:
+        later = set(ITEM_KEY_ORDER[ITEM_KEY_ORDER.index(key) + 1:])
+        keys = [k.value for k, _ in node.value if k.value in later]
+        return keys[0] if keys else None
+
+    notes = _update_notes(u, source)
+    pair = splice.mapping_get(node, "notes")
+    if notes and pair is not None and pair[1].value and getattr(pair[1], "flow_style", False):
+        text = splice.append_flow_entry(text, pair[1], ", ".join(emit.flow(n) for n in notes))
+    elif notes and pair is not None and pair[1].value:
+        dash = pair[1].start_mark.column
+        last = pair[1].value[-1]
+        lines: list[str] = []
+        for note in notes:
+            if last.id == "mapping" and not getattr(last, "flow_style", False):
+                items = list(note.items())
+                key_col = last.start_mark.column
+                lines.append(" " * dash + "-" + " " * (key_col - dash - 1) + f"{items[0][0]}: {emit.scalar(items[0][1])}")
+                lines += [" " * key_col + f"{k}: {emit.scalar(v)}" for k, v in items[1:]]
+            else:
+                lines.append(" " * dash + "- " + emit.flow(note))
+        text = splice.append_block_entry(text, pair[1], lines, newline)
+    elif notes:
+        if pair is not None:
+            text = splice.remove_key(text, node, "notes")  # `notes: []`
+        text = splice.insert_key(text, node, "notes", ["- " + emit.flow(n) for n in notes], newline)
+    if notes:
+        entry["notes"] = list(entry.get("notes") or []) + [emit.read_back(n) for n in notes]
+    if u.closed:
+        value = {k: v for k, v in u.closed.items() if v not in (None, "")}
+        text = splice.insert_key(text, node, "closed", [f"{k}: {emit.scalar(v)}" for k, v in value.items()],
+                                 newline, before_key=following("closed"))
+        entry["closed"] = emit.read_back(value)
+    if u.due:
+        due = splice.mapping_get(node, "due")
+        if due is not None:
+            # The comment first, while the value's place is as composed; a wording of the old
+            # day would contradict the new one, so it is replaced, or goes.
+            if u.due[2]:
+                text = splice.set_line_comment(text, due[1], u.due[2])
+            elif _is_wording_of(splice.line_comment(text, due[1]), due[1].value):
+                text = splice.remove_line_comment(text, due[1])
+            text = splice.replace_scalar(text, due[1], emit.inline(u.due[1]))
+        else:
+            text = splice.insert_key(text, node, "due", emit.inline(u.due[1]) + (f"  # {u.due[2]}" if u.due[2] else ""),
+                                     newline, before_key=following("due"))
+        entry["due"] = emit.read_back(u.due[1])
+    return text
+
+
+def _counted(edits: dict[str, Callable], progress: Progress) -> dict[str, Callable]:
+    """The same edits, telling `progress` as each ledger's is made."""
+    done = [0]
+
+    def counting(edit: Callable) -> Callable:
+        def apply(loaded, context=None):
+            result = edit(loaded, context)
+            done[0] += 1
+            progress("ledgers", min(done[0], len(edits)), len(edits))
+            return result
+        return apply
+
+    return {code: counting(edit) for code, edit in edits.items()}
+
+
+def _update_steps(project: ProjectPlan, source: str) -> list[Callable]:
+    """The edits of `import --update` on items the ledger has: moved nodes in one `set`, each
+    move also kept as a note saying from what to what and why ("据<file>更新": the ledger has no
+    history of changes of its own yet), new progress reports as notes, and 销号."""
+    from taizhang.repo.edits import close_edit, note_edit, set_many_edit
+
+    steps: list[Callable] = []
+    moves = {u.id: [("due", u.due[1], u.due[2])] for u in project.updates if u.due}
+    if moves:
+        steps.append(set_many_edit(moves))
+    for u in project.updates:
+        if u.due:
+            steps.append(note_edit(u.id, _moved_note(u, source)))
+        if u.note:
+            steps.append(note_edit(u.id, u.note))
+        if u.closed:
+            steps.append(close_edit([u.id], u.closed))
+    return steps
+
+
+def _items_block_ok(loaded) -> bool:
+    """Whether the ledger's items are a block list, or not there yet, under a block mapping:
+    the layout `_items_edit` appends to. A ledger written in flow style (`items: [...]`, or all
+    as one `{...}`) gets the items one edit at a time instead (hand-written, and small)."""
+    from taizhang.yamltext.read import compose
+    from taizhang.yamltext.splice import mapping_get
+
+    root = compose(loaded.doc.text)
+    if root is None or root.id != "mapping" or getattr(root, "flow_style", False):
+        return False
+    pair = mapping_get(root, "items")
+    if pair is None:
+        return True
+    seq = pair[1]
+    if seq.id == "scalar":
+        return seq.value in ("", "~", "null", "Null", "NULL")
+    if seq.id != "sequence" or getattr(seq, "flow_style", False):
+        return not seq.value if seq.id == "sequence" else False
+    return all(entry.id == "mapping" and not getattr(entry, "flow_style", False) for entry in seq.value)
+
+
+def _item_entries(project: ProjectPlan) -> list[tuple[dict[str, Any], dict[str, str]]]:
+    """Each planned item as the ledger will hold it (keys in the files' order), with the comments
+    kept beside its values (the clerk's wording of a date)."""
+    from taizhang.domain.vocab import ITEM_KEY_ORDER
+
+    out = []
+    for item in project.items:
+        entry: dict[str, Any] = {"id": item.new_id, **{k: v for k, v in item.fields.items() if v not in (None, [], "")}}
+        if project.after.get(item.new_id):
+            entry["after"] = project.after[item.new_id]
+        if item.closed:
+            entry["closed"] = {k: v for k, v in item.closed.items() if v not in (None, "")}
+        if item.notes is not None or item.note:
+            notes = item.notes if item.notes is not None else [item.note] if item.note else []
+            entry["notes"] = [{k: v for k, v in note.items() if v not in (None, "")} for note in notes]
+            if not entry["notes"]:
+                del entry["notes"]
+        out.append(({k: entry[k] for k in ITEM_KEY_ORDER if k in entry}, item.comments))
+    return out
+
+
+def _blank_line_above(text: str, at: int) -> bool:
+    """Whether the line holding `at` has a blank line above it (items that stand apart)."""
+    start = text.rfind("\n", 0, at)
+    if start < 0:
+        return False
+    above = text.rfind("\n", 0, start)
+    return not text[above + 1:start].strip()
+
+
+def _items_edit(project: ProjectPlan) -> Callable:
+    """Append every planned item (with its close, note and predecessors) to a ledger whose items
+    are a block list (or absent): one splice, laid out as `add`, `close` and `note` write them."""
+    from taizhang.repo.write import Edit
+    from taizhang.yamltext import emit, splice
+    from taizhang.yamltext.read import compose
+
+    def apply(loaded, context=None):
+        text, newline = loaded.doc.text, loaded.doc.newline
+        root = compose(text)
+        pair = splice.mapping_get(root, "items")
+        seq = pair[1] if pair is not None and pair[1].id == "sequence" and pair[1].value else None
+        dash, key = (seq.start_mark.column, seq.value[0].start_mark.column) if seq is not None else (2, 4)
+        spaced = seq is not None and len(seq.value) >= 2 and _blank_line_above(text, seq.value[-1].start_mark.index)
+        lines: list[str] = []
+        entries = _item_entries(project)
+        for entry, comments in entries:
+            if spaced:
+                lines.append("")
+            first = True
+            for k, v in entry.items():
+                lead = " " * dash + "-" + " " * (key - dash - 1) if first else " " * key
+                first = False
+                if k == "closed":
+                    lines.append(f"{lead}closed:")
+                    lines += [" " * (key + 2) + f"{ck}: {emit.scalar(cv)}" for ck, cv in v.items()]
+                elif k == "notes":
+                    lines.append(f"{lead}notes:")
+                    lines += [" " * (key + 2) + "- " + emit.flow(note) for note in v]
+                else:
+                    line = f"{lead}{k}: {emit.inline(v)}"
+                    if comments.get(k):
+                        line += f"  # {comments[k]}"
+                    lines.append(line)
+        if seq is not None:
+            text = splice.append_block_entry(text, seq, lines, newline)
+        elif pair is None:
+            text = splice.insert_key(text, root, "items", [line[dash:] for line in lines], newline,
+                                     child_indent=dash)
+        else:
+            text = splice.start_block_list(text, root, "items", lines, newline)
+        expected = dict(loaded.doc.data)
+        expected["items"] = list(expected.get("items") or []) + [emit.read_back(e) for e, _ in entries]
+        return Edit(text, expected, [e["id"] for e, _ in entries])
 
     return apply
 
@@ -350,35 +933,49 @@ def _expect_id(edit: Callable, expected: str) -> Callable:
     return apply
 
 
-def _chain(loaded, steps: list[Callable], settings: Settings, context=None):
-    """Several edits of one ledger as one: each applies to the text the one before produced,
-    read back and checked to say what it meant."""
-    from taizhang.repo.write import Edit, same_data
+def _chain(loaded, steps: list[Callable], settings: Settings, context=None, *, reread: bool = False):
+    """Several edits of one ledger as one: each applies to the text and data the one before
+    produced, and the result is read back once and checked to say what all of them meant (the
+    store checks it again before writing). Reading the ledger back after every step made an
+    import of many changes quadratic (1,000 updated items: over ten minutes). `reread` reads
+    the ledger back after each step all the same: adding items one at a time (a ledger in flow
+    style) takes each new id from the ledger read."""
+    from dataclasses import replace
+
     from taizhang.repo.load import parse_ledger
+    from taizhang.repo.write import Edit, same_data
     from taizhang.yamltext.read import encode
 
     current, last, results = loaded, None, []
     for step in steps:
         edit = step(current, context)
-        after = parse_ledger(encode(edit.text, current.doc.bom), current.path, settings)
-        if after.has_errors:
-            raise TaizhangError([p for p in after.problems if p.is_error])
-        if not same_data(after.doc.data, edit.expected):
-            raise TaizhangError(Problem(current.path, 0, 0, "internal_edit", {"path": current.path}))
-        current, last = after, edit
+        # The next step sees this one's text and data; the model stays the one read (the steps
+        # of an import read only ids and titles from it, which they do not change, and close an
+        # item at most once).
+        if reread:
+            current = parse_ledger(encode(edit.text, current.doc.bom), current.path, settings)
+            if current.has_errors:
+                raise TaizhangError([p for p in current.problems if p.is_error])
+        else:
+            current = replace(current, doc=replace(current.doc, text=edit.text, data=edit.expected,
+                                                   _values=None, _keys=None))
+        last = edit
         results.append(edit.result)
     if last is None:
-        from taizhang.repo.write import Edit as _Edit
-
-        return _Edit(loaded.doc.text, loaded.doc.data, [])
-    return Edit(current.doc.text, last.expected, results)
+        return Edit(loaded.doc.text, loaded.doc.data, [])
+    after = parse_ledger(encode(last.text, loaded.doc.bom), loaded.path, settings)
+    if after.has_errors:
+        raise TaizhangError([p for p in after.problems if p.is_error])
+    if not same_data(after.doc.data, last.expected):
+        raise TaizhangError(Problem(loaded.path, 0, 0, "internal_edit", {"path": loaded.path}))
+    return Edit(last.text, last.expected, results)
 
 
 def _investment_edit(investment: dict[str, Any]) -> Callable:
     """Add `investment: {total, planned}` to a ledger that has none (a new one)."""
-    from taizhang.yamltext import emit, splice
     from taizhang.domain.vocab import PROJECT_KEY_ORDER
     from taizhang.repo.write import Edit
+    from taizhang.yamltext import emit, splice
     from taizhang.yamltext.read import compose
 
     def apply(loaded, context=None):

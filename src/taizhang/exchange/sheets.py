@@ -23,8 +23,15 @@ def is_formula_like(text: str) -> bool:
 def neutralise(text: str) -> str:
     """A text a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first, also after spaces,
     tabs or line breaks; or a leading tab or carriage return) gets a leading apostrophe, as
-    OWASP recommends for CSV ("CSV injection"): spreadsheets show it as the text it is."""
-    return "'" + text if is_formula_like(text) else text
+    OWASP recommends for CSV ("CSV injection"): spreadsheets show it as the text it is. So that
+    `unmark` gives back every text as it was, a text that is such a one behind apostrophes of
+    its own (`'=A1`) gets one more."""
+    return "'" + text if is_formula_like(text.lstrip("'")) else text
+
+
+def unmark(text: str) -> str:
+    """`neutralise` undone: the apostrophe it put before a text is taken off, and only that one."""
+    return text[1:] if text.startswith("'") and is_formula_like(text[1:].lstrip("'")) else text
 
 
 def xlsx_safe(text: str) -> str:
