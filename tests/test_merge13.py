@@ -524,3 +524,16 @@ def test_merge__a_hash_line_inside_their_block_scalar_is_text_and_their_comment_
     text = _merged(base, ours, theirs)
     assert "      # 第二条（不是注释）\n    # 对方注释\n    due: 2018-06-01\n" in text
     assert _items(text)["YT2-1"].measures == "第一条\n# 第二条（不是注释）\n"
+
+
+def test_add__never_reuses_an_id_whose_deletion_was_committed(tmp_path):
+    """SPEC §2: an id is never reused, not even after the last item is deleted — here the
+    deletion is committed before the add, so neither HEAD nor the index holds the old item."""
+    from test_git import _repo, git, tz
+
+    root = _repo(tmp_path)
+    path = root / "ledgers" / "YT2.yaml"
+    assert tz(root, "add", "YT2", "变电站迁改", "--due", "2018-07-31", "--commit").stdout.strip() == "YT2-5"
+    path.write_text(path.read_text(encoding="utf-8").split("  - id: YT2-5")[0], encoding="utf-8")
+    git(root, "commit", "-qam", "删除 YT2-5")
+    assert tz(root, "add", "YT2", "配套道路", "--due", "2018-09-30").stdout.strip() == "YT2-6"

@@ -64,7 +64,7 @@ def write_report(env: Env, kind: str, fmt: Optional[ReportFormat], out: Optional
     # A briefing is handed out: one that silently left out a broken ledger would mislead.
     if found.problems:
         raise TaizhangError(found.problems)
-    briefing = briefing_of(found.projects, found.findings, env.as_of, kind, env.settings)
+    briefing = briefing_of(found.projects, found.findings, env.as_of, kind, env.settings)  # type: ignore[arg-type]  # (a PeriodKind value)
     page = layout(briefing, env.lang)
     if fmt in _BINARY:
         assert out is not None  # refused above

@@ -27,6 +27,6 @@ def md_text(text: str, *, line_break: str = " ") -> str:
     return one_line.replace("\n", line_break)
 
 
-def _inert_start(match: re.Match) -> str:
+def _inert_start(match: re.Match[str]) -> str:
     spaces, marker, rule, number = match.groups()
-    return spaces + ("\\" + (marker or rule) if number is None else number + "\\")
+    return str(spaces + ("\\" + (marker or rule) if number is None else number + "\\"))

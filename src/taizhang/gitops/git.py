@@ -468,8 +468,8 @@ def ledger_changes(old: dict | None, new: dict | None, code: str) -> list[Change
                 changes += _investment_changes(old.get(key) or {}, new.get(key) or {}, code)
             else:
                 changes.append(_change("project_field", code, field=key, old=old.get(key), new=new.get(key)))
-    old_items = {i.get("id"): i for i in old.get("items") or [] if isinstance(i, dict)}
-    new_items = {i.get("id"): i for i in new.get("items") or [] if isinstance(i, dict)}
+    old_items = {str(i.get("id")): i for i in old.get("items") or [] if isinstance(i, dict)}
+    new_items = {str(i.get("id")): i for i in new.get("items") or [] if isinstance(i, dict)}
     for item_id, item in new_items.items():
         before = old_items.get(item_id)
         if before is None:
@@ -501,7 +501,8 @@ def _investment_changes(old: dict, new: dict, code: str) -> list[Change]:
 
 
 def _closed(code: str, item_id: str, item: dict) -> Change:
-    closed = item.get("closed") if isinstance(item.get("closed"), dict) else {}
+    shut = item.get("closed")
+    closed: dict = shut if isinstance(shut, dict) else {}
     return _change("closed", code, item_id, title=item.get("title"), date=closed.get("date"), by=closed.get("by"),
                    note=closed.get("note"), evidence=closed.get("evidence"))
 

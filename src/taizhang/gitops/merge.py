@@ -372,9 +372,10 @@ class _AppendItem:
             raise _NotMergeable([Problem("", 0, 0, "merge_internal", {"where": "items"})])
         dash = 2
         if seq is not None and seq.id == "sequence" and seq.value:
-            dash = _dash_col(text, seq.value[0])
-            if dash is None:
+            found = _dash_col(text, seq.value[0])
+            if found is None:
                 raise _NotMergeable([Problem("", 0, 0, "merge_internal", {"where": "items"})])
+            dash = found
         lines = _shift(self.lines, dash - self.dash) if self.lines else self._emit(dash)
         if seq is not None and seq.id == "sequence" and seq.value:
             if splice.entries_spaced(text, seq) and lines[0].strip():

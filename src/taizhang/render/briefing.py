@@ -840,15 +840,15 @@ def to_docx(page: Page) -> bytes:
                 font(p.add_run(c.header), heading_font, 10.5)
             for shown, row in zip(_shown(table), table.rows):
                 cells = grid.add_row().cells
-                for cell, text, value, c, width_ in zip(cells, shown, row, table.columns, widths):
+                for cell, text, datum, column, width_ in zip(cells, shown, row, table.columns, widths):
                     cell.width = width_
                     p = cell.paragraphs[0]
-                    if c.kind in _NUMERIC:
+                    if column.kind in _NUMERIC:
                         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-                    ink = _INK[value.style] if value.style and text else None
-                    font(p.add_run(text), body_font, 10.5, value.bold or value.kind == "light" or None, ink)
-                    if value.style and text and (value.kind == "light" or value.style in ATTENTION):
-                        shade(cell, _FILL[value.style])
+                    ink = _INK[datum.style] if datum.style and text else None
+                    font(p.add_run(text), body_font, 10.5, datum.bold or datum.kind == "light" or None, ink)
+                    if datum.style and text and (datum.kind == "light" or datum.style in ATTENTION):
+                        shade(cell, _FILL[datum.style])
             paragraph("", body_font, 6)
         for text in part.notes:
             paragraph(text, body_font, 12, after=6)

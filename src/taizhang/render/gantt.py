@@ -132,7 +132,7 @@ def build_chart(ledgers: Sequence[Ledger], as_of: date, settings: Settings, extr
                 shape: Shape = "none"
             elif source.kind == "milestone" or (plan is not None and plan.milestone and source.duration == 0):
                 shape, start = "milestone", finish
-            elif start < finish:
+            elif start is not None and start < finish:
                 shape = "bar"
             else:
                 shape = "node"
@@ -608,7 +608,7 @@ def _svg_page(chart: Chart, lang: str, p: Paper, top: float, lines: list[_Line],
     for line in lines:
         if line.kind == "group":
             y = _group_line(out, line, chart, p, y, x, x0, x1, lang, words)
-        else:
+        elif line.row is not None:
             y = _item_line(out, line.row, chart, p, y, x, day_w, x0, x1, cols, lang)
     add(f'<line x1="{_num(M)}" y1="{_num(rows_bottom)}" x2="{_num(x1)}" y2="{_num(rows_bottom)}" stroke="#5a6470" stroke-width="0.3"/>')
 
@@ -709,7 +709,7 @@ def _item_line(out: list[str], row: Row, chart: Chart, p: Paper, y: float, x, da
     late = row.closed_on is not None and row.node is not None and row.closed_on > row.node
     early = row.closed_on is None and row.node is not None and row.finish is not None and \
         (row.node - row.finish).days > 7
-    if (late or early) and chart.start <= row.node <= chart.end:
+    if (late or early) and row.node is not None and chart.start <= row.node <= chart.end:
         # The time node, where the bar does not end on it: closed after it (逾期销号), or
         # planned well before it because later work needs the time (倒排).
         nx, t = x(row.node) + day_w / 2, h * 0.2
@@ -792,10 +792,13 @@ def _legend(out: list[str], chart: Chart, p: Paper, height: float, lang: str, wo
             return mark(lx, y) + f'<text x="{_num(lx + mark_w)}" y="{_num(y)}" font-size="{_num(fs)}"{style}>{xml(text)}</text>'
         entries.append((mark_w + _text_width(text, fs), draw))
 
-    for light in ("red", "yellow", "green", "done", "none"):
-        entry(fs * 2, lambda lx, y, light=light: (
+    def swatch(light: str) -> Callable[[float, float], str]:
+        return lambda lx, y: (
             f'<rect x="{_num(lx)}" y="{_num(y - fs * 0.8)}" width="{_num(fs * 1.6)}" height="{_num(fs * 0.9)}" '
-            f'rx="0.4" fill="{FILL[light]}" stroke="{INK[light]}" stroke-width="0.2"/>'), light_word(light, lang))
+            f'rx="0.4" fill="{FILL[light]}" stroke="{INK[light]}" stroke-width="0.2"/>')
+
+    for light in ("red", "yellow", "green", "done", "none"):
+        entry(fs * 2, swatch(light), light_word(light, lang))
     r = fs * 0.55
     entry(2.6 * r, lambda lx, y: (
         f'<path d="M{_num(lx + r)} {_num(y - fs * 0.35 - r)}l{_num(r)} {_num(r)}l{_num(-r)} {_num(r)}'

@@ -42,7 +42,7 @@ def _heading(lang: str) -> str:
 
 def to_text(notice: Notice, lang: str, width: int, color: bool) -> str:
     from taizhang.render import table as textable
-    from taizhang.render.table import Column
+    from taizhang.render.table import Cell, Column
 
     lines = [_heading(lang) + ((" " + notice.title) if notice.title else "")
              + (f"  (as of {notice.as_of})" if lang == "en" else f"（截至 {notice.as_of}）")]
@@ -55,7 +55,7 @@ def to_text(notice: Notice, lang: str, width: int, color: bool) -> str:
         counts = ("，" if lang != "en" else ", ").join(f"{name} {n}" for name, n in _counts(group, lang))
         leaders = "、".join(group.leaders)
         lines += ["", f"【{group.name or '-'}】 {counts}" + (f"  {'leader' if lang == 'en' else '责任领导'}：{leaders}" if leaders else "")]
-        rows = [[*_row(i, lang)[:-1], (_row(i, lang)[-1], f"light.{i.light}")] for i in group.items]
+        rows: list[list[Cell]] = [[*_row(i, lang)[:-1], (_row(i, lang)[-1], f"light.{i.light}")] for i in group.items]
         lines += textable.render(columns, rows, max_width=width, color=color)
     return "\n".join(lines) + "\n"
 

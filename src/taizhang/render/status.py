@@ -80,7 +80,7 @@ def item_marks(item: ItemView, lang: str) -> str:
 def _item_row(item: ItemView, lang: str, notes_as_of: date | None = None) -> list[Cell]:
     light = (item_light_word(item.light, True, lang), "light.red") if is_infeasible(item.light, item.days_left) \
         else light_cell(item.light, lang)
-    row = [light, item.id, "  " + item.title + item_marks(item, lang),
+    row: list[Cell] = [light, item.id, "  " + item.title + item_marks(item, lang),
            item.due.isoformat() if item.due else (item.term or "-"), days_cell(item, lang),
            "", "", "", "", item.unit or "", item.owner or ""]
     if notes_as_of is not None:
@@ -90,7 +90,8 @@ def _item_row(item: ItemView, lang: str, notes_as_of: date | None = None) -> lis
 
 
 def _more_row(hidden: int, lang: str, notes: bool = False) -> list[Cell]:
-    return ["", "", ("  " + header("more", lang, n=hidden), "muted")] + [""] * (8 + (2 if notes else 0))
+    blanks: list[Cell] = [""] * (8 + (2 if notes else 0))
+    return ["", "", ("  " + header("more", lang, n=hidden), "muted"), *blanks]
 
 
 def _counts(tally: Tally) -> list[Cell]:

@@ -47,10 +47,11 @@ def explain(ledger: Ledger, item: Item, planned: Planned, as_of: date, settings:
 
     # Days left or overdue.
     if item.closed is not None and item.closed.date <= as_of:
-        late = node is not None and item.closed.date > node
+        late_days = (item.closed.date - node).days if node is not None else 0
+        late = late_days > 0
         who = f" by {item.closed.by}" if en and item.closed.by else (f"（{item.closed.by}）" if item.closed.by else "")
-        parts.append((f"Closed on {item.closed.date}{who}" + (f", {(item.closed.date - node).days} days after its time node." if late else ".")
-                      ) if en else (f"已于 {item.closed.date} 销号{who}" + (f"，比时间节点晚 {(item.closed.date - node).days} 天（逾期销号）。" if late else "。")))
+        parts.append((f"Closed on {item.closed.date}{who}" + (f", {late_days} days after its time node." if late else ".")
+                      ) if en else (f"已于 {item.closed.date} 销号{who}" + (f"，比时间节点晚 {late_days} 天（逾期销号）。" if late else "。")))
     elif node is not None:
         days = (node - as_of).days
         if days < 0:

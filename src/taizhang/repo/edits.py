@@ -57,7 +57,7 @@ def add_item_edit(fields: dict[str, Any], comments: dict[str, str] | None = None
     comments = comments or {}
 
     def apply(loaded: LoadedLedger, context: EditContext) -> Edit:
-        ledger = loaded.ledger
+        ledger = loaded.valid
         ids = {item.id for item in ledger.items}
         for ref in fields.get("after") or []:
             if ref not in ids:
@@ -170,7 +170,7 @@ def close_edit(item_ids: list[str], closed: dict[str, Any], default_day: Any = N
         targets = []
         for item_id in item_ids:
             index = _item_index(loaded, item_id)
-            item = loaded.ledger.items[index]
+            item = loaded.valid.items[index]
             if item.closed is not None:
                 raise input_error("already_closed", id=item_id, date=item.closed.date.isoformat())
             targets.append(index)
@@ -181,14 +181,14 @@ def close_edit(item_ids: list[str], closed: dict[str, Any], default_day: Any = N
         for index in sorted(set(targets), reverse=True):
             given = dict(closed)
             if isinstance(given.get("evidence"), dict):  # a file copied per item
-                given["evidence"] = given["evidence"].get(loaded.ledger.items[index].id)
-            value = _closed_value(given, loaded.ledger.items[index].apply)
+                given["evidence"] = given["evidence"].get(loaded.valid.items[index].id)
+            value = _closed_value(given, loaded.valid.items[index].apply)
             value.setdefault("date", default_day)
             if value.get("date") is None:
-                raise input_error("close_needs_date", id=loaded.ledger.items[index].id)
+                raise input_error("close_needs_date", id=loaded.valid.items[index].id)
             value = {"date": value.pop("date"), **value}
             block = emit.mapping_lines(value)
-            if loaded.ledger.items[index].apply is not None:
+            if loaded.valid.items[index].apply is not None:
                 # The application is settled by this close: its words move into `closed:`.
                 text = splice.remove_key(text, _item_node(root_node, index), "apply")
                 expected["items"][index].pop("apply", None)
@@ -227,7 +227,7 @@ def apply_edit(item_ids: list[str], application: dict[str, Any]) -> Plan:
         done, targets = [], []
         for item_id in item_ids:
             index = _item_index(loaded, item_id)
-            item = loaded.ledger.items[index]
+            item = loaded.valid.items[index]
             if item.closed is not None:
                 raise input_error("already_closed", id=item_id, date=item.closed.date.isoformat())
             if item.apply is not None:
@@ -239,7 +239,7 @@ def apply_edit(item_ids: list[str], application: dict[str, Any]) -> Plan:
             value = dict(application)
             evidence = value.get("evidence")
             if isinstance(evidence, dict):
-                value["evidence"] = evidence.get(loaded.ledger.items[index].id)
+                value["evidence"] = evidence.get(loaded.valid.items[index].id)
             value = {k: v for k, v in value.items() if v not in (None, "")}
             block = emit.mapping_lines(value)
             text = _insert_item_key(text, index, "apply", value, newline, context, block=block, root_node=root_node)
@@ -254,7 +254,7 @@ def reject_edit(item_id: str, note: dict[str, Any], reason_args: Callable[[Any],
 
     def apply(loaded: LoadedLedger, context: EditContext) -> Edit:
         index = _item_index(loaded, item_id)
-        item = loaded.ledger.items[index]
+        item = loaded.valid.items[index]
         if item.apply is None:
             raise input_error("not_applied", id=item_id)
         text = loaded.doc.text
@@ -287,7 +287,7 @@ def note_edit(item_id: str, note: dict[str, Any]) -> Plan:
         expected = _copy_items(loaded.doc.data)
         written = {k: v for k, v in note.items() if v not in (None, "")}  # as _append_note writes it
         expected["items"][index]["notes"] = list(expected["items"][index].get("notes") or []) + [emit.read_back(written)]
-        return Edit(text, expected, (item_id, loaded.ledger.items[index].title))
+        return Edit(text, expected, (item_id, loaded.valid.items[index].title))
 
     return windowed(_final_block_settled(apply))
 
@@ -313,12 +313,12 @@ def _append_note(text: str, index: int, note: dict[str, Any], newline: str, cont
     return splice.append_block_entry(text, seq, [emit.flow_entry(note, dash=seq.start_mark.column)], newline)
 
 
-def reopen_edit(item_id: str, note: dict[str, Any], reason_args: Callable[[Any], dict]) -> Plan:
+def reopen_edit(item_id: str, note: dict[str, Any], reason_args: Callable[[Any], Any]) -> Plan:
     """Undo a 销号: remove `closed:` and keep why (and whose close it was) as a note."""
 
     def apply(loaded: LoadedLedger, context: EditContext) -> Edit:
         index = _item_index(loaded, item_id)
-        item = loaded.ledger.items[index]
+        item = loaded.valid.items[index]
         if item.closed is None:
             raise input_error("not_closed", id=item_id)
         text = loaded.doc.text
@@ -359,7 +359,7 @@ def set_many_edit(changes_by_target: dict[str, list[tuple[str, Any, str | None]]
 def _set_fields(loaded: LoadedLedger, text: str, expected: dict, target: str,
                 changes: list[tuple[str, Any, str | None]], context: EditContext) -> str:
     is_item = "-" in target
-    index = _item_index(loaded, target) if is_item else None
+    index = _item_index(loaded, target) if is_item else -1  # (-1: the project's own keys)
     newline = loaded.doc.newline
     holder = dict(expected["items"][index]) if is_item else expected
     for name, value, comment in changes:

@@ -87,9 +87,9 @@ def unwritable(root: Path | None, error: OSError) -> TaizhangError:
     key = {errno.ENOSPC: "write_no_space", errno.EDQUOT: "write_no_space", errno.EACCES: "write_denied",
            errno.EPERM: "write_denied", errno.EROFS: "write_read_only"}.get(error.errno or 0, "write_failed")
     path = ""
-    if error.filename and root is None:
+    if error.filename and root is None:  # (root None: a path outside any repository)
         path = str(error.filename)
-    elif error.filename:
+    elif error.filename and root is not None:
         try:
             path = Path(os.path.abspath(error.filename)).relative_to(Path(os.path.abspath(root))).as_posix()
         except ValueError:

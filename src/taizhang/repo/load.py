@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from taizhang.domain.calendars import NO_EXTRA, YearDays, year_days
 from taizhang.domain.ids import is_code, is_item_id
 from taizhang.domain.models import Item, Ledger, Settings
-from taizhang.errors import Problem, input_error
+from taizhang.errors import Problem, TaizhangError, input_error
 from taizhang.repo.cache import Cache
 from taizhang.repo.layout import (CALENDAR_DIR, LEDGER_DIR, SETTINGS_FILE, calendar_listing, file_problem,
                                   ledger_listing, ledger_path, settings_file)
@@ -36,6 +36,14 @@ class LoadedLedger:
     @property
     def has_errors(self) -> bool:
         return any(p.is_error for p in self.problems)
+
+    @property
+    def valid(self) -> Ledger:
+        """The model of a ledger that read without errors (what an edit is given)."""
+        if self.ledger is None:
+            raise TaizhangError([p for p in self.problems if p.is_error]
+                                or Problem(self.path, 1, 1, "internal_edit", {"path": self.path}))
+        return self.ledger
 
 
 @dataclass
@@ -266,7 +274,8 @@ def _allowed_keys(model: type, loc: tuple) -> list[str]:
     for name in names:
         current = sub.get(name, current)
     # As a file writes them: `from`, not the attribute `from_`; never the internal `term`.
-    return [f.alias or k for k, f in current.model_fields.items() if not f.exclude]
+    fields = current.model_fields  # type: ignore[attr-defined]  # (a pydantic model class)
+    return [f.alias or k for k, f in fields.items() if not f.exclude]
 
 
 def load_calendars(cache: Cache, settings: Settings) -> tuple[YearDays, list[Problem], int]:
@@ -360,7 +369,7 @@ def read_ledger(cache: Cache, path: Path, settings: Settings,
 
 def _item_places(loaded: LoadedLedger) -> dict[str, tuple[int, int]]:
     places = {"": loaded.doc.pos(("calendar",)) if "calendar" in loaded.doc.data else (1, 1)}
-    for i, item in enumerate(loaded.ledger.items):
+    for i, item in enumerate(loaded.valid.items):
         places[item.id] = loaded.doc.pos(("items", i))
     return places
 

@@ -50,7 +50,7 @@ class Lit:
 
     def errors(self) -> list[Problem]:
         """Problems of the data, and the plan's findings that are errors, at their lines."""
-        placed = [Problem(*self.repo.place(f.code, f.item), f.key, f.args, f.severity)
+        placed = [Problem(*self.repo.place(f.code, f.item), f.key, f.args, f.severity)  # type: ignore[call-arg]
                   for f in self.findings if f.severity == "error"] if self.repo is not None else []
         return [p for p in self.problems if p.is_error] + placed
 
