@@ -12,8 +12,19 @@ from typing import Annotated, Any, Optional
 import typer
 
 from taizhang.cli import exits
-from taizhang.cli.common import (CommitOpt, Env, commit, committing, out_path, report_problems, run, say, terminal,
-                                 warn, write_out)
+from taizhang.cli.common import (
+    CommitOpt,
+    Env,
+    commit,
+    committing,
+    out_path,
+    report_problems,
+    run,
+    say,
+    terminal,
+    warn,
+    write_out,
+)
 from taizhang.errors import TaizhangError, input_error
 from taizhang.i18n import message
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from taizhang.domain.amounts import AmountError, format_wan, parse_amount
 from taizhang.domain.dates import DateError, parse_date, parse_duration
-from taizhang.domain.ids import is_code, is_item_id, is_reserved_name, project_code, split_item_id
+from taizhang.domain.ids import is_code, is_item_id, is_reserved_name, split_item_id
 from taizhang.domain.models import STAGES
 from taizhang.domain.terms import parse_term
 from taizhang.errors import Problem, TaizhangError

@@ -204,9 +204,10 @@ def to_xlsx(table: ExportTable, path: Path, lang: str = "zh") -> None:
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    from taizhang.i18n import LIGHT_WORDS
     # rich (a dependency) measures terminal cells; render is a layer above exchange.
     from rich.cells import cell_len as cells_of
+
+    from taizhang.i18n import LIGHT_WORDS
 
     book = Workbook()
     ws = book.active
