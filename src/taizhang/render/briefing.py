@@ -468,7 +468,7 @@ def league_section(rows: list, as_of: date, lang: str) -> Section:
 _NUMERIC = ("int", "amount", "percent", "points")
 
 
-def _shown(table: Table) -> list[list[str]]:
+def shown_texts(table: Table) -> list[list[str]]:
     """The cells' texts, with a value equal to the row above blanked where the column says so."""
     out = []
     previous: list[str] | None = None
@@ -523,7 +523,7 @@ def to_text(page: Page, width: int, color: bool) -> str:
                               drop=c.drop)
                        for c in table.columns]
             rows = [[(text, f"light.{cell.style}") if cell.style else text for text, cell in zip(shown, row)]
-                    for shown, row in zip(_shown(table), table.rows)]
+                    for shown, row in zip(shown_texts(table), table.rows)]
             styles = ["project" if any(cell.bold for cell in row) else None for row in table.rows]
             lines += textable.render(columns, rows, max_width=width, color=color, row_styles=styles)
         for text in section.notes:
@@ -581,7 +581,7 @@ def to_html(page: Page) -> str:
             columns = [{"header": c.header, "width": f"{c.weight * 100 / total:.2f}%",
                         "num": c.kind in _NUMERIC} for c in table.columns]
             rows = []
-            for shown, row in zip(_shown(table), table.rows):
+            for shown, row in zip(shown_texts(table), table.rows):
                 cells = []
                 for text, cell, c in zip(shown, row, table.columns):
                     classes = []
@@ -838,7 +838,7 @@ def to_docx(page: Page) -> bytes:
                 p = cell.paragraphs[0]
                 p.alignment = WD_ALIGN_PARAGRAPH.CENTER
                 font(p.add_run(c.header), heading_font, 10.5)
-            for shown, row in zip(_shown(table), table.rows):
+            for shown, row in zip(shown_texts(table), table.rows):
                 cells = grid.add_row().cells
                 for cell, text, datum, column, width_ in zip(cells, shown, row, table.columns, widths):
                     cell.width = width_

@@ -16,7 +16,7 @@ from typing import Sequence
 
 from taizhang.domain.trend import Trend, TrendPoint
 from taizhang.i18n import light_word, message
-from taizhang.render.gantt import FILL, _num, xml
+from taizhang.render.gantt import FILL, svg_num, xml
 
 W, H = 170.0, 70.0  # mm
 LEFT, RIGHT, TOP, BOTTOM = 14.0, 4.0, 9.0, 14.0
@@ -51,7 +51,7 @@ def _ticks(top: float) -> tuple[float, list[float]]:
 
 
 def _axis_value(v: float) -> str:
-    return f"{v:,.0f}" if abs(v) >= 1 or v == 0 else _num(v)
+    return f"{v:,.0f}" if abs(v) >= 1 or v == 0 else svg_num(v)
 
 
 class _Frame:
@@ -61,15 +61,15 @@ class _Frame:
         self.n, self.lang = n, lang
         self.x0, self.x1, self.y0, self.y1 = LEFT, W - RIGHT, TOP, H - BOTTOM
         self.maximum, self.grid = _ticks(top)
-        self.out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{_num(W)}mm" height="{_num(H)}mm" '
-                    f'viewBox="0 0 {_num(W)} {_num(H)}" font-family="{FONT}" role="img" aria-label="{xml(title)}">',
-                    f'<rect width="{_num(W)}" height="{_num(H)}" fill="#ffffff"/>',
-                    f'<text x="{_num(LEFT)}" y="5.2" font-size="3.6" font-weight="bold" fill="#1a1a1a">{xml(title)}</text>']
+        self.out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{svg_num(W)}mm" height="{svg_num(H)}mm" '
+                    f'viewBox="0 0 {svg_num(W)} {svg_num(H)}" font-family="{FONT}" role="img" aria-label="{xml(title)}">',
+                    f'<rect width="{svg_num(W)}" height="{svg_num(H)}" fill="#ffffff"/>',
+                    f'<text x="{svg_num(LEFT)}" y="5.2" font-size="3.6" font-weight="bold" fill="#1a1a1a">{xml(title)}</text>']
         for v in self.grid:
             y = self.y(v)
-            self.out.append(f'<line x1="{_num(self.x0)}" y1="{_num(y)}" x2="{_num(self.x1)}" y2="{_num(y)}" '
+            self.out.append(f'<line x1="{svg_num(self.x0)}" y1="{svg_num(y)}" x2="{svg_num(self.x1)}" y2="{svg_num(y)}" '
                             f'stroke="{"#5a6470" if v == 0 else "#dde2e8"}" stroke-width="{0.3 if v == 0 else 0.15}"/>')
-            self.out.append(f'<text x="{_num(self.x0 - 1)}" y="{_num(y + 0.9)}" font-size="2.4" text-anchor="end" '
+            self.out.append(f'<text x="{svg_num(self.x0 - 1)}" y="{svg_num(y + 0.9)}" font-size="2.4" text-anchor="end" '
                             f'fill="#4a5563">{_axis_value(v)}</text>')
 
     @property
@@ -91,7 +91,7 @@ class _Frame:
                 continue
             if i != len(labels) - 1 and len(labels) - 1 - i < every:
                 continue  # would touch the last label
-            self.out.append(f'<text x="{_num(self.x(i))}" y="{_num(self.y1 + 3.6)}" font-size="2.4" '
+            self.out.append(f'<text x="{svg_num(self.x(i))}" y="{svg_num(self.y1 + 3.6)}" font-size="2.4" '
                             f'text-anchor="middle" fill="#4a5563">{xml(text)}</text>')
 
     def legend(self, entries: Sequence[tuple[str, str, str]]) -> None:
@@ -100,13 +100,13 @@ class _Frame:
         y = H - 3.2
         for text, color, kind in entries:
             if kind == "bar":
-                self.out.append(f'<rect x="{_num(x)}" y="{_num(y - 2.2)}" width="3" height="2.4" fill="{color}"/>')
+                self.out.append(f'<rect x="{svg_num(x)}" y="{svg_num(y - 2.2)}" width="3" height="2.4" fill="{color}"/>')
             else:
                 dash = ' stroke-dasharray="1.2,0.8"' if kind == "dash" else ""
-                self.out.append(f'<line x1="{_num(x)}" y1="{_num(y - 1)}" x2="{_num(x + 4)}" y2="{_num(y - 1)}" '
+                self.out.append(f'<line x1="{svg_num(x)}" y1="{svg_num(y - 1)}" x2="{svg_num(x + 4)}" y2="{svg_num(y - 1)}" '
                                 f'stroke="{color}" stroke-width="0.6"{dash}/>')
             x += 5
-            self.out.append(f'<text x="{_num(x)}" y="{_num(y)}" font-size="2.6" fill="#333b45">{xml(text)}</text>')
+            self.out.append(f'<text x="{svg_num(x)}" y="{svg_num(y)}" font-size="2.6" fill="#333b45">{xml(text)}</text>')
             x += _text_mm(text, 2.6) + 4
 
     def polyline(self, values: Sequence[float | None], color: str, dashed: bool = False) -> None:
@@ -114,12 +114,12 @@ class _Frame:
         if not points:
             return
         dash = ' stroke-dasharray="1.2,0.8"' if dashed else ""
-        path = " ".join(f"{_num(x)},{_num(y)}" for x, y in points)
+        path = " ".join(f"{svg_num(x)},{svg_num(y)}" for x, y in points)
         self.out.append(f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="0.6" '
                         f'stroke-linejoin="round"{dash}/>')
         if len(points) <= 60:
             for x, y in points:
-                self.out.append(f'<circle cx="{_num(x)}" cy="{_num(y)}" r="0.7" fill="{color}"/>')
+                self.out.append(f'<circle cx="{svg_num(x)}" cy="{svg_num(y)}" r="0.7" fill="{color}"/>')
 
     def end(self) -> str:
         return "\n".join(self.out + ["</svg>"]) + "\n"
@@ -144,8 +144,8 @@ def lights_svg(trend: Trend, lang: str = "zh") -> str:
             if not n:
                 continue
             top, bottom = f.y(base + n), f.y(base)
-            f.out.append(f'<rect x="{_num(f.x(i) - bar / 2)}" y="{_num(top)}" width="{_num(bar)}" '
-                         f'height="{_num(bottom - top)}" fill="{FILL[light]}"><title>{xml(period_label(p, trend.by))} '
+            f.out.append(f'<rect x="{svg_num(f.x(i) - bar / 2)}" y="{svg_num(top)}" width="{svg_num(bar)}" '
+                         f'height="{svg_num(bottom - top)}" fill="{FILL[light]}"><title>{xml(period_label(p, trend.by))} '
                          f'{xml(light_word(light, lang))} {n}</title></rect>')
             base += n
     f.labels([period_label(p, trend.by) for p in pts])
@@ -190,10 +190,10 @@ def charts(trend: Trend, lang: str = "zh") -> list[str]:
 def to_svg(trend: Trend, lang: str = "zh") -> str:
     """The charts stacked in one SVG document (for `--format svg`)."""
     parts = charts(trend, lang)
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{_num(W)}mm" height="{_num(H * len(parts))}mm" '
-           f'viewBox="0 0 {_num(W)} {_num(H * len(parts))}">']
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{svg_num(W)}mm" height="{svg_num(H * len(parts))}mm" '
+           f'viewBox="0 0 {svg_num(W)} {svg_num(H * len(parts))}">']
     for i, part in enumerate(parts):
-        inner = part.replace('<svg xmlns="http://www.w3.org/2000/svg" ', f'<svg y="{_num(H * i)}" ', 1)
+        inner = part.replace('<svg xmlns="http://www.w3.org/2000/svg" ', f'<svg y="{svg_num(H * i)}" ', 1)
         out.append(inner.rstrip("\n"))
     return "\n".join(out + ["</svg>"]) + "\n"
 

@@ -20,7 +20,7 @@ from taizhang.domain.lights import ALL_LIGHTS, ProjectView, Tally
 from taizhang.domain.reports import LeagueRow
 from taizhang.domain.trend import Trend
 from taizhang.i18n import header, light_word, message
-from taizhang.render.briefing import _shown, league_table
+from taizhang.render.briefing import shown_texts, league_table
 from taizhang.render.gantt import Chart, to_svg_pages
 
 _WORDS: dict[str, tuple[str, str]] = {
@@ -87,7 +87,7 @@ def build_site(projects: Sequence[ProjectView], title: str | None, as_of: date, 
                      "counts": [c[light] for light in ALL_LIGHTS], "unit": p.unit or "", "leader": p.leader or ""})
     table = league_table(league, lang)
     league_view = {"columns": [c.header for c in table.columns], "numeric": [c.kind != "text" for c in table.columns],
-                   "rows": _shown(table)}
+                   "rows": shown_texts(table)}
     pages = {}
     pages["index.html"] = env.get_template("dashboard_index.html").render(
         **common, root="", page="index",

@@ -406,7 +406,7 @@ def _top(p: Paper) -> float:
     return p.margin + p.font * 1.9 + p.font * 2.2 + 2 * p.font * 1.75
 
 
-def _num(x: float) -> str:
+def svg_num(x: float) -> str:
     text = f"{x:.2f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 
@@ -517,16 +517,16 @@ def _svg_page(chart: Chart, lang: str, p: Paper, top: float, lines: list[_Line],
 
     out: list[str] = []
     add = out.append
-    add(f'<svg xmlns="http://www.w3.org/2000/svg" width="{_num(W)}mm" height="{_num(height)}mm" '
-        f'viewBox="0 0 {_num(W)} {_num(height)}" font-family="{xml(FONT)}" font-size="{_num(fs)}" '
+    add(f'<svg xmlns="http://www.w3.org/2000/svg" width="{svg_num(W)}mm" height="{svg_num(height)}mm" '
+        f'viewBox="0 0 {svg_num(W)} {svg_num(height)}" font-family="{xml(FONT)}" font-size="{svg_num(fs)}" '
         f'fill="#1a1a1a">')
     heading = words["heading"] + (("  " + chart.title) if chart.title else "")
     add(f'<title>{xml(heading)}</title>')
-    add(f'<rect x="0" y="0" width="{_num(W)}" height="{_num(height)}" fill="#ffffff"/>')
+    add(f'<rect x="0" y="0" width="{svg_num(W)}" height="{svg_num(height)}" fill="#ffffff"/>')
 
     # Title and the line under it.
     title_size = fs * 1.9
-    add(f'<text x="{_num(M)}" y="{_num(M + title_size * 0.85)}" font-size="{_num(title_size)}" '
+    add(f'<text x="{svg_num(M)}" y="{svg_num(M + title_size * 0.85)}" font-size="{svg_num(title_size)}" '
         f'font-weight="bold">{xml(heading)}</text>')
     n_items = sum(len(g.rows) for g in chart.groups)
     sub = f"{words['as_of']} {chart.as_of.isoformat()}  ·  " + words["projects"].format(n=len(chart.groups)) + \
@@ -535,7 +535,7 @@ def _svg_page(chart: Chart, lang: str, p: Paper, top: float, lines: list[_Line],
     for g in chart.groups:
         for light, n in g.tally.counts.items():
             counts.counts[light] += n
-    add(f'<text x="{_num(x1)}" y="{_num(M + fs * 1.05)}" text-anchor="end" font-size="{_num(fs * 1.05)}">'
+    add(f'<text x="{svg_num(x1)}" y="{svg_num(M + fs * 1.05)}" text-anchor="end" font-size="{svg_num(fs * 1.05)}">'
         f'{xml(sub)}</text>')
     cx = x1
     # Light counts right under, right-aligned, each in its colour and word.
@@ -544,11 +544,11 @@ def _svg_page(chart: Chart, lang: str, p: Paper, top: float, lines: list[_Line],
     y_counts = M + fs * 2.75
     for light, n in reversed(parts):
         label = f"{light_word(light, lang)} {n}"
-        add(f'<text x="{_num(cx)}" y="{_num(y_counts)}" text-anchor="end" fill="{INK[light]}" '
+        add(f'<text x="{svg_num(cx)}" y="{svg_num(y_counts)}" text-anchor="end" fill="{INK[light]}" '
             f'font-weight="bold">{xml(label)}</text>')
         cx -= _text_width(label, fs) + fs * 0.45
-        add(f'<rect x="{_num(cx - fs * 0.8)}" y="{_num(y_counts - fs * 0.78)}" width="{_num(fs * 0.8)}" '
-            f'height="{_num(fs * 0.8)}" rx="0.3" fill="{FILL[light]}"/>')
+        add(f'<rect x="{svg_num(cx - fs * 0.8)}" y="{svg_num(y_counts - fs * 0.78)}" width="{svg_num(fs * 0.8)}" '
+            f'height="{svg_num(fs * 0.8)}" rx="0.3" fill="{FILL[light]}"/>')
         cx -= fs * 1.9
 
     # The axis: years, then months, above the rows.
@@ -559,15 +559,15 @@ def _svg_page(chart: Chart, lang: str, p: Paper, top: float, lines: list[_Line],
     # Shading of every other month and the month lines, behind everything.
     for i, (first, last) in enumerate(months):
         if i % 2 == 1:
-            add(f'<rect x="{_num(x(first))}" y="{_num(month_y)}" width="{_num(x(last + ONE_DAY) - x(first))}" '
-                f'height="{_num(rows_bottom - month_y)}" fill="#f3f5f8"/>')
-    add(f'<rect x="{_num(M)}" y="{_num(year_y)}" width="{_num(W - 2 * M)}" height="{_num(rows_top - year_y)}" '
+            add(f'<rect x="{svg_num(x(first))}" y="{svg_num(month_y)}" width="{svg_num(x(last + ONE_DAY) - x(first))}" '
+                f'height="{svg_num(rows_bottom - month_y)}" fill="#f3f5f8"/>')
+    add(f'<rect x="{svg_num(M)}" y="{svg_num(year_y)}" width="{svg_num(W - 2 * M)}" height="{svg_num(rows_top - year_y)}" '
         f'fill="#e4e9f0" fill-opacity="0.7"/>')
     for first, last in months:
         strong = first.month == 1 or first == chart.start
-        add(f'<line x1="{_num(x(first))}" y1="{_num(year_y if strong else month_y)}" x2="{_num(x(first))}" '
-            f'y2="{_num(rows_bottom)}" stroke="{"#8a929c" if strong else "#cdd3da"}" stroke-width="{0.3 if strong else 0.15}"/>')
-    add(f'<line x1="{_num(x1)}" y1="{_num(year_y)}" x2="{_num(x1)}" y2="{_num(rows_bottom)}" stroke="#8a929c" stroke-width="0.3"/>')
+        add(f'<line x1="{svg_num(x(first))}" y1="{svg_num(year_y if strong else month_y)}" x2="{svg_num(x(first))}" '
+            f'y2="{svg_num(rows_bottom)}" stroke="{"#8a929c" if strong else "#cdd3da"}" stroke-width="{0.3 if strong else 0.15}"/>')
+    add(f'<line x1="{svg_num(x1)}" y1="{svg_num(year_y)}" x2="{svg_num(x1)}" y2="{svg_num(rows_bottom)}" stroke="#8a929c" stroke-width="0.3"/>')
     # Month names if every one fits its month, else numbers, else numbers for quarters: one form.
     rooms = [(first, x(last + ONE_DAY) - x(first) - 0.6) for first, last in months]
     for short, only_quarters in ((False, False), (True, False), (True, True)):
@@ -580,8 +580,8 @@ def _svg_page(chart: Chart, lang: str, p: Paper, top: float, lines: list[_Line],
         if only_quarters and first.month not in (1, 4, 7, 10):
             continue
         centre = x(first) + (room + 0.6) / 2
-        add(f'<text x="{_num(centre)}" y="{_num(month_y + fs * 1.2)}" text-anchor="middle" '
-            f'font-size="{_num(fs * 0.95)}">{xml(_month_label(first.month, lang, short))}</text>')
+        add(f'<text x="{svg_num(centre)}" y="{svg_num(month_y + fs * 1.2)}" text-anchor="middle" '
+            f'font-size="{svg_num(fs * 0.95)}">{xml(_month_label(first.month, lang, short))}</text>')
     year = chart.start.year
     while year <= chart.end.year:
         first, last = max(date(year, 1, 1), chart.start), min(date(year, 12, 31), chart.end)
@@ -589,7 +589,7 @@ def _svg_page(chart: Chart, lang: str, p: Paper, top: float, lines: list[_Line],
         room = x(last + ONE_DAY) - x(first) - 0.6
         for text in (_year_label(year, lang), _year_label(year, lang, short=True)):
             if _text_width(text, fs) <= room:
-                add(f'<text x="{_num(centre)}" y="{_num(year_y + fs * 1.25)}" text-anchor="middle" '
+                add(f'<text x="{svg_num(centre)}" y="{svg_num(year_y + fs * 1.25)}" text-anchor="middle" '
                     f'font-weight="bold">{xml(text)}</text>')
                 break
         year += 1
@@ -599,9 +599,9 @@ def _svg_page(chart: Chart, lang: str, p: Paper, top: float, lines: list[_Line],
     head_y = month_y + fs * 1.2
     for key, (left, width, anchor) in cols.items():
         tx = left if anchor == "start" else left + width / 2
-        add(f'<text x="{_num(tx)}" y="{_num(head_y)}" text-anchor="{anchor}" font-weight="bold" '
-            f'font-size="{_num(fs * 0.95)}">{xml(words[key])}</text>')
-    add(f'<line x1="{_num(M)}" y1="{_num(rows_top)}" x2="{_num(x1)}" y2="{_num(rows_top)}" stroke="#5a6470" stroke-width="0.3"/>')
+        add(f'<text x="{svg_num(tx)}" y="{svg_num(head_y)}" text-anchor="{anchor}" font-weight="bold" '
+            f'font-size="{svg_num(fs * 0.95)}">{xml(words[key])}</text>')
+    add(f'<line x1="{svg_num(M)}" y1="{svg_num(rows_top)}" x2="{svg_num(x1)}" y2="{svg_num(rows_top)}" stroke="#5a6470" stroke-width="0.3"/>')
 
     # Rows.
     y = rows_top
@@ -610,23 +610,23 @@ def _svg_page(chart: Chart, lang: str, p: Paper, top: float, lines: list[_Line],
             y = _group_line(out, line, chart, p, y, x, x0, x1, lang, words)
         elif line.row is not None:
             y = _item_line(out, line.row, chart, p, y, x, day_w, x0, x1, cols, lang)
-    add(f'<line x1="{_num(M)}" y1="{_num(rows_bottom)}" x2="{_num(x1)}" y2="{_num(rows_bottom)}" stroke="#5a6470" stroke-width="0.3"/>')
+    add(f'<line x1="{svg_num(M)}" y1="{svg_num(rows_bottom)}" x2="{svg_num(x1)}" y2="{svg_num(rows_bottom)}" stroke="#5a6470" stroke-width="0.3"/>')
 
     # Today's line, over the rows.
     if chart.start <= chart.as_of <= chart.end:
         tx = x(chart.as_of) + day_w / 2
-        add(f'<line x1="{_num(tx)}" y1="{_num(year_y - fs * 0.2)}" x2="{_num(tx)}" y2="{_num(rows_bottom + 0.8)}" '
+        add(f'<line x1="{svg_num(tx)}" y1="{svg_num(year_y - fs * 0.2)}" x2="{svg_num(tx)}" y2="{svg_num(rows_bottom + 0.8)}" '
             f'stroke="#d7301f" stroke-width="0.45" stroke-dasharray="1.6,0.9"/>')
         label = f"{words['today']} {chart.as_of.month}-{chart.as_of.day:02d}"
         lw = _text_width(label, fs * 0.9) + fs * 0.8
         lx = min(max(tx - lw / 2, x0), x1 - lw)
-        add(f'<rect x="{_num(lx)}" y="{_num(year_y - fs * 1.45)}" width="{_num(lw)}" height="{_num(fs * 1.3)}" '
+        add(f'<rect x="{svg_num(lx)}" y="{svg_num(year_y - fs * 1.45)}" width="{svg_num(lw)}" height="{svg_num(fs * 1.3)}" '
             f'rx="0.6" fill="#d7301f"/>')
-        add(f'<text x="{_num(lx + lw / 2)}" y="{_num(year_y - fs * 0.45)}" text-anchor="middle" fill="#ffffff" '
-            f'font-size="{_num(fs * 0.9)}" font-weight="bold">{xml(label)}</text>')
+        add(f'<text x="{svg_num(lx + lw / 2)}" y="{svg_num(year_y - fs * 0.45)}" text-anchor="middle" fill="#ffffff" '
+            f'font-size="{svg_num(fs * 0.9)}" font-weight="bold">{xml(label)}</text>')
 
     if not chart.groups:
-        add(f'<text x="{_num(M)}" y="{_num(rows_top + p.row)}">{xml(words["nothing"])}</text>')
+        add(f'<text x="{svg_num(M)}" y="{svg_num(rows_top + p.row)}">{xml(words["nothing"])}</text>')
     _legend(out, chart, p, height, lang, words, page, pages)
     add("</svg>")
     return "\n".join(out) + "\n"
@@ -648,8 +648,8 @@ def _label_columns(p: Paper) -> dict[str, tuple[float, float, str]]:
 def _group_line(out: list[str], line: _Line, chart: Chart, p: Paper, y: float, x, x0: float, x1: float,
                 lang: str, words: dict) -> float:
     group, fs, h = line.group, p.font, p.group_row
-    out.append(f'<rect x="{_num(p.margin)}" y="{_num(y)}" width="{_num(p.width - 2 * p.margin)}" '
-               f'height="{_num(h)}" fill="#dde5ef" fill-opacity="0.85"/>')
+    out.append(f'<rect x="{svg_num(p.margin)}" y="{svg_num(y)}" width="{svg_num(p.width - 2 * p.margin)}" '
+               f'height="{svg_num(h)}" fill="#dde5ef" fill-opacity="0.85"/>')
     base = y + h / 2 + fs * 0.42
     name = group.code + "  " + group.name + (words["continued"] if line.continued else "")
     light = light_word(group.light, lang)
@@ -657,14 +657,14 @@ def _group_line(out: list[str], line: _Line, chart: Chart, p: Paper, y: float, x
     room = p.label_w - _text_width(light, fs) - fs * 3
     size = fs * 1.08
     shown = _fit(name, size, room)
-    out.append(f'<text x="{_num(p.margin + 1)}" y="{_num(base)}" font-weight="bold" font-size="{_num(size)}">'
+    out.append(f'<text x="{svg_num(p.margin + 1)}" y="{svg_num(base)}" font-weight="bold" font-size="{svg_num(size)}">'
                f'<title>{xml(name)}</title>{xml(shown)}</text>')
     used = _text_width(shown, size) + fs
     if meta and used + fs * 4 < room:
-        out.append(f'<text x="{_num(p.margin + 1 + used)}" y="{_num(base)}" fill="#4a5563" '
-                   f'font-size="{_num(fs * 0.85)}">{xml(_fit(meta, fs * 0.85, room - used))}</text>')
+        out.append(f'<text x="{svg_num(p.margin + 1 + used)}" y="{svg_num(base)}" fill="#4a5563" '
+                   f'font-size="{svg_num(fs * 0.85)}">{xml(_fit(meta, fs * 0.85, room - used))}</text>')
     lx = x0 - p.light_w / 2 - 0.5
-    out.append(f'<text x="{_num(lx)}" y="{_num(base)}" text-anchor="middle" font-weight="bold" '
+    out.append(f'<text x="{svg_num(lx)}" y="{svg_num(base)}" text-anchor="middle" font-weight="bold" '
                f'fill="{INK[group.light]}">{xml(light)}</text>')
     span = group.span
     if span is not None and not line.continued:
@@ -672,9 +672,9 @@ def _group_line(out: list[str], line: _Line, chart: Chart, p: Paper, y: float, x
         if a <= b:
             bx, bw = x(a), max(x(b + ONE_DAY) - x(a), 0.6)
             by = y + h / 2 - 0.7
-            out.append(f'<rect x="{_num(bx)}" y="{_num(by)}" width="{_num(bw)}" height="1.4" fill="#3c4652"/>')
+            out.append(f'<rect x="{svg_num(bx)}" y="{svg_num(by)}" width="{svg_num(bw)}" height="1.4" fill="#3c4652"/>')
             for ex in (bx, bx + bw):
-                out.append(f'<path d="M{_num(ex - 1)} {_num(by)}h2l-1 {_num(1.8)}z" fill="#3c4652"/>')
+                out.append(f'<path d="M{svg_num(ex - 1)} {svg_num(by)}h2l-1 {svg_num(1.8)}z" fill="#3c4652"/>')
     return y + h
 
 
@@ -682,23 +682,23 @@ def _item_line(out: list[str], row: Row, chart: Chart, p: Paper, y: float, x, da
                x1: float, cols: dict, lang: str) -> float:
     fs, h = p.font, p.row
     base = y + h / 2 + fs * 0.36
-    out.append(f'<line x1="{_num(p.margin)}" y1="{_num(y + h)}" x2="{_num(x1)}" y2="{_num(y + h)}" '
+    out.append(f'<line x1="{svg_num(p.margin)}" y1="{svg_num(y + h)}" x2="{svg_num(x1)}" y2="{svg_num(y + h)}" '
                f'stroke="#e3e7ec" stroke-width="0.15"/>')
     left, width, _ = cols["id"]
-    out.append(f'<text x="{_num(left)}" y="{_num(base)}" fill="#4a5563" font-size="{_num(fs * 0.9)}">{xml(_fit(row.id, fs * 0.9, width - 1))}</text>')
+    out.append(f'<text x="{svg_num(left)}" y="{svg_num(base)}" fill="#4a5563" font-size="{svg_num(fs * 0.9)}">{xml(_fit(row.id, fs * 0.9, width - 1))}</text>')
     left, width, _ = cols["item"]
     prefix = {"milestone": "◆ ", "problem": "[!] " if lang == "en" else "【问题】"}.get(row.kind, "")
     shown = _fit(prefix + row.title, fs, width - 1.2)
-    out.append(f'<text x="{_num(left)}" y="{_num(base)}"><title>{xml(row.title)}</title>{xml(shown)}</text>')
+    out.append(f'<text x="{svg_num(left)}" y="{svg_num(base)}"><title>{xml(row.title)}</title>{xml(shown)}</text>')
     left, width, _ = cols["owner"]
     who = row.owner or row.unit or ""
-    out.append(f'<text x="{_num(left)}" y="{_num(base)}" fill="#333b45" font-size="{_num(fs * 0.9)}">{xml(_fit(who, fs * 0.9, width - 1))}</text>')
+    out.append(f'<text x="{svg_num(left)}" y="{svg_num(base)}" fill="#333b45" font-size="{svg_num(fs * 0.9)}">{xml(_fit(who, fs * 0.9, width - 1))}</text>')
     left, width, _ = cols["node"]
     if row.node is not None:
         style = ' font-style="italic" fill="#5a6470"' if row.computed else ""
-        out.append(f'<text x="{_num(left)}" y="{_num(base)}" font-size="{_num(fs * 0.9)}"{style}>{row.node.isoformat()}</text>')
+        out.append(f'<text x="{svg_num(left)}" y="{svg_num(base)}" font-size="{svg_num(fs * 0.9)}"{style}>{row.node.isoformat()}</text>')
     left, width, _ = cols["light"]
-    out.append(f'<text x="{_num(left + width / 2)}" y="{_num(base)}" text-anchor="middle" font-weight="bold" '
+    out.append(f'<text x="{svg_num(left + width / 2)}" y="{svg_num(base)}" text-anchor="middle" font-weight="bold" '
                f'fill="{INK[row.light]}">{xml(_row_word(row, chart.as_of, lang))}</text>')
 
     if row.shape == "none" or row.start is None or row.finish is None:
@@ -713,7 +713,7 @@ def _item_line(out: list[str], row: Row, chart: Chart, p: Paper, y: float, x, da
         # The time node, where the bar does not end on it: closed after it (逾期销号), or
         # planned well before it because later work needs the time (倒排).
         nx, t = x(row.node) + day_w / 2, h * 0.2
-        out.append(f'<path d="M{_num(nx - t)} {_num(y + 0.4)}h{_num(2 * t)}l{_num(-t)} {_num(1.5 * t)}z" '
+        out.append(f'<path d="M{svg_num(nx - t)} {svg_num(y + 0.4)}h{svg_num(2 * t)}l{svg_num(-t)} {svg_num(1.5 * t)}z" '
                    f'fill="#ffffff" stroke="{ink}" stroke-width="0.3"><title>{xml(row.id)} '
                    f'{row.node.isoformat()}</title></path>')
     if row.finish < chart.start or row.start > chart.end:
@@ -721,16 +721,16 @@ def _item_line(out: list[str], row: Row, chart: Chart, p: Paper, y: float, x, da
         right = row.start > chart.end
         ex = x1 - 0.3 if right else x0 + 0.3
         d = 1 if right else -1
-        out.append(f'<path d="M{_num(ex)} {_num(mid)}l{_num(-2 * d)} {_num(-1.4)}v2.8z" fill="{fill}"/>')
+        out.append(f'<path d="M{svg_num(ex)} {svg_num(mid)}l{svg_num(-2 * d)} {svg_num(-1.4)}v2.8z" fill="{fill}"/>')
         day = row.start if right else row.finish
         anchor = "end" if right else "start"
-        out.append(f'<text x="{_num(ex - 2.6 * d)}" y="{_num(mid + fs * 0.3)}" text-anchor="{anchor}" '
-                   f'font-size="{_num(fs * 0.75)}" fill="{ink}">{day.isoformat()}</text>')
+        out.append(f'<text x="{svg_num(ex - 2.6 * d)}" y="{svg_num(mid + fs * 0.3)}" text-anchor="{anchor}" '
+                   f'font-size="{svg_num(fs * 0.75)}" fill="{ink}">{day.isoformat()}</text>')
         return y + h
     if row.shape == "bar":
         a, b = max(row.start, chart.start), min(row.finish, chart.end)
         bx, bw = x(a), max(x(b + ONE_DAY) - x(a), 0.8)
-        out.append(f'<rect x="{_num(bx)}" y="{_num(mid - bar_h / 2)}" width="{_num(bw)}" height="{_num(bar_h)}" '
+        out.append(f'<rect x="{svg_num(bx)}" y="{svg_num(mid - bar_h / 2)}" width="{svg_num(bw)}" height="{svg_num(bar_h)}" '
                    f'rx="0.7" fill="{fill}" stroke="{ink}" stroke-width="0.2"><title>{xml(row.id)} '
                    f'{row.start.isoformat()} – {row.finish.isoformat()}</title></rect>')
         label = f"{row.finish.month}-{row.finish.day:02d}"
@@ -738,28 +738,28 @@ def _item_line(out: list[str], row: Row, chart: Chart, p: Paper, y: float, x, da
         if _overdue_tail(out, row, chart, x(chart.as_of) + day_w / 2, end_x, mid, fs, lang):
             pass
         elif end_x + _text_width(label, fs * 0.75) + 1 < x1:
-            out.append(f'<text x="{_num(end_x + 0.8)}" y="{_num(mid + fs * 0.28)}" font-size="{_num(fs * 0.75)}" '
+            out.append(f'<text x="{svg_num(end_x + 0.8)}" y="{svg_num(mid + fs * 0.28)}" font-size="{svg_num(fs * 0.75)}" '
                        f'fill="#4a5563">{label}</text>')
         return y + h
     cxp = x(row.finish) + day_w / 2
     if row.shape == "milestone":
         r = h * 0.36
-        out.append(f'<path d="M{_num(cxp)} {_num(mid - r)}l{_num(r)} {_num(r)}l{_num(-r)} {_num(r)}l{_num(-r)} {_num(-r)}z" '
+        out.append(f'<path d="M{svg_num(cxp)} {svg_num(mid - r)}l{svg_num(r)} {svg_num(r)}l{svg_num(-r)} {svg_num(r)}l{svg_num(-r)} {svg_num(-r)}z" '
                    f'fill="{fill}" stroke="{ink}" stroke-width="0.25"><title>{xml(row.id)} {row.finish.isoformat()}</title></path>')
         gap = r + 0.8
     else:
         w = max(day_w, 1.3)
-        out.append(f'<rect x="{_num(cxp - w / 2)}" y="{_num(mid - bar_h / 2)}" width="{_num(w)}" height="{_num(bar_h)}" '
+        out.append(f'<rect x="{svg_num(cxp - w / 2)}" y="{svg_num(mid - bar_h / 2)}" width="{svg_num(w)}" height="{svg_num(bar_h)}" '
                    f'rx="0.3" fill="{fill}" stroke="{ink}" stroke-width="0.2"><title>{xml(row.id)} {row.finish.isoformat()}</title></rect>')
         gap = w / 2 + 0.8
     label = f"{row.finish.month}-{row.finish.day:02d}"
     tail = _overdue_tail(out, row, chart, x(chart.as_of) + day_w / 2, cxp + gap - 0.8, mid, fs, lang)
     if not tail and cxp + gap + _text_width(label, fs * 0.75) < x1:
-        out.append(f'<text x="{_num(cxp + gap)}" y="{_num(mid + fs * 0.28)}" font-size="{_num(fs * 0.75)}" '
+        out.append(f'<text x="{svg_num(cxp + gap)}" y="{svg_num(mid + fs * 0.28)}" font-size="{svg_num(fs * 0.75)}" '
                    f'fill="#4a5563">{label}</text>')
     else:
-        out.append(f'<text x="{_num(cxp - gap)}" y="{_num(mid + fs * 0.28)}" text-anchor="end" '
-                   f'font-size="{_num(fs * 0.75)}" fill="#4a5563">{label}</text>')
+        out.append(f'<text x="{svg_num(cxp - gap)}" y="{svg_num(mid + fs * 0.28)}" text-anchor="end" '
+                   f'font-size="{svg_num(fs * 0.75)}" fill="#4a5563">{label}</text>')
     return y + h
 
 
@@ -770,10 +770,10 @@ def _overdue_tail(out: list[str], row: Row, chart: Chart, today_x: float, from_x
             or not chart.start <= chart.as_of <= chart.end or today_x <= from_x:
         return False
     days = (chart.as_of - row.node).days
-    out.append(f'<line x1="{_num(from_x)}" y1="{_num(mid)}" x2="{_num(today_x)}" y2="{_num(mid)}" '
+    out.append(f'<line x1="{svg_num(from_x)}" y1="{svg_num(mid)}" x2="{svg_num(today_x)}" y2="{svg_num(mid)}" '
                f'stroke="{INK["red"]}" stroke-width="0.6"/>')
     label = _w(lang)["overdue"].format(n=days)
-    out.append(f'<text x="{_num(today_x + 1)}" y="{_num(mid + fs * 0.3)}" font-size="{_num(fs * 0.8)}" '
+    out.append(f'<text x="{svg_num(today_x + 1)}" y="{svg_num(mid + fs * 0.3)}" font-size="{svg_num(fs * 0.8)}" '
                f'font-weight="bold" fill="{INK["red"]}">{xml(label)}</text>')
     return True
 
@@ -789,32 +789,32 @@ def _legend(out: list[str], chart: Chart, p: Paper, height: float, lang: str, wo
 
     def entry(mark_w: float, mark: Callable[[float, float], str], text: str, style: str = "") -> None:
         def draw(lx: float, y: float) -> str:
-            return mark(lx, y) + f'<text x="{_num(lx + mark_w)}" y="{_num(y)}" font-size="{_num(fs)}"{style}>{xml(text)}</text>'
+            return mark(lx, y) + f'<text x="{svg_num(lx + mark_w)}" y="{svg_num(y)}" font-size="{svg_num(fs)}"{style}>{xml(text)}</text>'
         entries.append((mark_w + _text_width(text, fs), draw))
 
     def swatch(light: str) -> Callable[[float, float], str]:
         return lambda lx, y: (
-            f'<rect x="{_num(lx)}" y="{_num(y - fs * 0.8)}" width="{_num(fs * 1.6)}" height="{_num(fs * 0.9)}" '
+            f'<rect x="{svg_num(lx)}" y="{svg_num(y - fs * 0.8)}" width="{svg_num(fs * 1.6)}" height="{svg_num(fs * 0.9)}" '
             f'rx="0.4" fill="{FILL[light]}" stroke="{INK[light]}" stroke-width="0.2"/>')
 
     for light in ("red", "yellow", "green", "done", "none"):
         entry(fs * 2, swatch(light), light_word(light, lang))
     r = fs * 0.55
     entry(2.6 * r, lambda lx, y: (
-        f'<path d="M{_num(lx + r)} {_num(y - fs * 0.35 - r)}l{_num(r)} {_num(r)}l{_num(-r)} {_num(r)}'
-        f'l{_num(-r)} {_num(-r)}z" fill="#5a6470"/>'), words["milestone"])
+        f'<path d="M{svg_num(lx + r)} {svg_num(y - fs * 0.35 - r)}l{svg_num(r)} {svg_num(r)}l{svg_num(-r)} {svg_num(r)}'
+        f'l{svg_num(-r)} {svg_num(-r)}z" fill="#5a6470"/>'), words["milestone"])
     entry(2.2, lambda lx, y: (
-        f'<rect x="{_num(lx)}" y="{_num(y - fs * 0.8)}" width="1.3" height="{_num(fs * 0.9)}" fill="#5a6470"/>'),
+        f'<rect x="{svg_num(lx)}" y="{svg_num(y - fs * 0.8)}" width="1.3" height="{svg_num(fs * 0.9)}" fill="#5a6470"/>'),
         words["node_mark"])
     entry(fs * 3.4, lambda lx, y: (
-        f'<rect x="{_num(lx)}" y="{_num(y - fs * 0.8)}" width="{_num(fs * 3)}" height="{_num(fs * 0.9)}" rx="0.4" '
+        f'<rect x="{svg_num(lx)}" y="{svg_num(y - fs * 0.8)}" width="{svg_num(fs * 3)}" height="{svg_num(fs * 0.9)}" rx="0.4" '
         f'fill="#5a6470"/>'), words["bar"])
     t = fs * 0.55
     entry(2 * t + 1, lambda lx, y: (
-        f'<path d="M{_num(lx)} {_num(y - fs * 0.9)}h{_num(2 * t)}l{_num(-t)} {_num(1.5 * t)}z" fill="#ffffff" '
+        f'<path d="M{svg_num(lx)} {svg_num(y - fs * 0.9)}h{svg_num(2 * t)}l{svg_num(-t)} {svg_num(1.5 * t)}z" fill="#ffffff" '
         f'stroke="#5a6470" stroke-width="0.3"/>'), words["deadline"])
     entry(1.6, lambda lx, y: (
-        f'<line x1="{_num(lx + 0.5)}" y1="{_num(y - fs * 0.95)}" x2="{_num(lx + 0.5)}" y2="{_num(y + 0.3)}" '
+        f'<line x1="{svg_num(lx + 0.5)}" y1="{svg_num(y - fs * 0.95)}" x2="{svg_num(lx + 0.5)}" y2="{svg_num(y + 0.3)}" '
         f'stroke="#d7301f" stroke-width="0.45" stroke-dasharray="1.2,0.6"/>'),
         f"{words['today']} {chart.as_of.isoformat()}")
     entry(0, lambda lx, y: "", words["computed"], ' font-style="italic" fill="#5a6470"')
@@ -835,7 +835,7 @@ def _legend(out: list[str], chart: Chart, p: Paper, height: float, lang: str, wo
         for width, draw in line:
             out.append(draw(lx, y))
             lx += width + gap
-    out.append(f'<text x="{_num(p.width - p.margin)}" y="{_num(bottom)}" text-anchor="end" font-size="{_num(fs)}" '
+    out.append(f'<text x="{svg_num(p.width - p.margin)}" y="{svg_num(bottom)}" text-anchor="end" font-size="{svg_num(fs)}" '
                f'fill="#5a6470">{xml(right)}</text>')
 
 
@@ -855,7 +855,7 @@ def to_html(chart: Chart, lang: str = "zh", paper: str = "a3") -> str:
     return env.get_template("gantt.html").render(
         lang="en" if lang == "en" else "zh-CN", heading=words["heading"], title=chart.title,
         as_of=chart.as_of.isoformat(), as_of_label=words["as_of"], sheets=sheets,
-        paper=p.name, width=_num(p.width), height=_num(p.height))
+        paper=p.name, width=svg_num(p.width), height=svg_num(p.height))
 
 
 def chart_codes(requested: Iterable[str]) -> list[str]:
