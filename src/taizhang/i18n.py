@@ -28,6 +28,8 @@ HEADERS = {
         "no_items": "（没有符合条件的事项）", "days_over": "逾期{n}天", "days_to": "剩{n}天",
         "today": "今日到期", "last_note": "最新进展", "reported": "汇报",
         "never_reported": "无汇报", "days_ago": "{n}天前", "stale": "久未汇报",
+        # --- i15b ---
+        "group_leader": "包抓领导", "assist": "配合", "moved": "已调整", "pending": "待审核",
     },
     "en": {
         "light": "Light", "project": "Project", "item": "Item", "id": "ID", "due": "Due",
@@ -38,6 +40,8 @@ HEADERS = {
         "no_items": "(no items match)", "days_over": "{n}d overdue", "days_to": "{n}d left",
         "today": "due today", "last_note": "Latest report", "reported": "Reported",
         "never_reported": "never", "days_ago": "{n}d ago", "stale": "stale",
+        # --- i15b ---
+        "group_leader": "Leader", "assist": "assisting", "moved": "moved", "pending": "pending",
     },
 }
 
@@ -342,6 +346,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import_dry_run": ("试运行：以上为将要写入的内容，未写入任何文件", "dry run: this is what would be written; no file written"),
     "export_needs_out": ("xlsx 是二进制文件，不能输出到终端：请用 --out 指定文件名",
                          "xlsx is binary and cannot go to the terminal: name a file with --out"),
+    # --- i15b ---
+    "target_invalid": ("目标数量“{text}”应为数字加单位，如 2836户", "target '{text}' should be a number and a unit, such as 2836户"),
+    "reason_required": ("{target} 的时间节点（{field}）已是 {old}：调整须用 --reason 说明原因",
+                        "{target} already has {field} {old}: moving a time node needs --reason"),
+    "reason_unused": ("--reason 只用于调整已有的时间节点（due 或 deadline）",
+                      "--reason is only for moving an existing time node (due or deadline)"),
+    "done_without_target": ("{id} 没有目标数量（target），不能记 --done", "{id} has no target, so --done has nothing to count against"),
+    "done_invalid": ("--done 应为数字：“{text}”", "--done should be a number: '{text}'"),
+    "move_line": ("原定 {old}，调整为 {new}，原因：{reason}（{date} {by}）",
+                  "originally {old}, moved to {new}, because: {reason} ({date} {by})"),
+    "log_due_moved": ("调整时间节点 {id} {title}：原定 {old}，调整为 {new}，原因：{reason}",
+                      "moved the time node of {id} {title}: originally {old}, moved to {new}, because: {reason}"),
+    "log_deadline_moved": ("调整项目 {code} 最终时间节点：原定 {old}，调整为 {new}，原因：{reason}",
+                           "moved the deadline of {code}: originally {old}, moved to {new}, because: {reason}"),
+    "quantity_line": ("完成量 {text}", "quantity {text}"),
+    "quantity_lag": ("完成量落后于序时进度 {lag} 个百分点（{light}）",
+                     "quantity lags time progress by {lag} points ({light})"),
 }
 
 

@@ -33,7 +33,7 @@ from taizhang.repo.layout import (SETTINGS_FILE, calendar_files, calendar_listin
                                   settings_file)
 from taizhang.domain.lights import ALL_LIGHTS, Finding, ItemView, NoteView, ProjectView, Tally
 
-FORMAT = 5
+FORMAT = 6
 _POSITION = itemgetter(0)
 
 
@@ -229,7 +229,8 @@ def _store(state: Path, name: str, key: str, project: ProjectView, findings: lis
         by_light[i.light].append(
             [position, i.id, i.title, i.kind, i.unit, i.owner, i.leader, _iso(i.due), i.days_left,
              _iso(i.closed_on), i.number, _note(i.last_note), i.stale, _iso(i.start), i.measures,
-             i.closed_by, i.close_note, i.evidence, [_note(n) for n in i.recent_notes]])
+             i.closed_by, i.close_note, i.evidence, [_note(n) for n in i.recent_notes],
+             list(i.units), [list(c) for c in i.changes], i.pending, i.quantity, _iso(i.planned_due)])
     try:
         # JSON never holds a raw newline inside a value: a line is a part.
         parts = [json.dumps(by_light[light], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -240,6 +241,7 @@ def _store(state: Path, name: str, key: str, project: ProjectView, findings: lis
                 "counts": [project.tally.counts[light] for light in ALL_LIGHTS],
                 "invest": [str(x) if x is not None else None for x in project.invest] if project.invest else None,
                 "digests": [digest(part) for part in parts],
+                "stale": project.stale_lights,
                 "findings": [[f.code, f.item, f.key, f.args, f.severity] for f in findings]}
         head_line = json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     except (TypeError, ValueError):
@@ -270,11 +272,14 @@ def _load(state: Path, name: str, key: str, relight: Callable[[Sequence[str] | N
             invest = InvestFigures(Decimal(planned) if planned is not None else None, Decimal(completed),
                                    Decimal(month))
         findings = [Finding(*f) for f in head["findings"]]
+        stale = head["stale"]
+        if not isinstance(stale, list) or not all(light in ALL_LIGHTS for light in stale):
+            return None
     except (OSError, ValueError, KeyError, TypeError, AttributeError, ArithmeticError):
         return None  # missing or corrupt: light the ledger again
     tally = Tally(dict(zip(ALL_LIGHTS, counts)))
     return ProjectView(code, name, unit, leader, owner, program, None, tally,
-                       rows=_Rows(code, name, parts, digests, relight), invest=invest), findings
+                       rows=_Rows(code, name, parts, digests, relight), invest=invest, stale_lights=stale), findings
 
 
 class _Rows:
@@ -305,7 +310,8 @@ class _Rows:
             rows.extend(part)
         if len(wanted) > 1:
             rows.sort(key=_POSITION)
-        return [ItemView(r[1], code, name, r[2], r[3], r[4], r[5], r[6], _day(r[7]), r[19], r[8],
+        return [ItemView(r[1], code, name, r[2], r[3], r[4], r[5], r[6], _day(r[7]), r[24], r[8],
                          _day(r[9]), r[10], _note_view(r[11]) if r[11] else None, r[12], _day(r[13]),
-                         r[14], r[15], r[16], r[17], [_note_view(n) for n in r[18]] if r[18] else ())
+                         r[14], r[15], r[16], r[17], [_note_view(n) for n in r[18]] if r[18] else (),
+                         r[19], r[20], r[21], r[22], _day(r[23]))
                 for r in rows]
