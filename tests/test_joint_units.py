@@ -97,3 +97,14 @@ def test_remind__every_unit_named_gets_the_item_assisting_ones_say_配合(cli, r
     assert "PG-1 | 棚户区改造（配合） |" in sections["各街道"]
     only = cli("--dir", root, "--as-of", AS_OF, "remind", "--unit", "各街道", "--format", "md").stdout
     assert "棚户区改造（配合）" in only and "区住建局" not in only.split("## ", 1)[1].split("\n")[0]
+
+
+def test_units_of__a_quoted_name_stays_whole_as_export_writes_it():
+    from taizhang.domain.units import units_of
+    from taizhang.exchange.export import unit_cell
+
+    cell = unit_cell(["区财政局", "各县、市、区政府"])
+    assert cell == "区财政局、“各县、市、区政府”"
+    assert units_of(cell) == ["区财政局", "各县、市、区政府"]
+    assert unit_cell(["区住建局", "区财政局"]) == "区住建局、区财政局" and unit_cell("甲、乙") == "甲、乙"
+    assert units_of('甲，"乙、丙"；丁') == ["甲", "乙、丙", "丁"]

@@ -267,6 +267,9 @@ QUANTITY = """\
         due: 2018-12-31
         notes:
           - {date: 2018-06-10, text: 完成3公里, done: 3}
+      - id: PG-3
+        title: 绿化
+        due: 2018-12-31
     """
 
 
@@ -292,17 +295,20 @@ def test_note_done__recorded_on_the_note_and_shown_as_done_of_target(cli, repo):
     assert "棚户区改造（1120/2836户 39%）" in out
     bad = cli("--dir", root, "--as-of", "2018-06-01", "note", "PG-1", "x", "--done", "很多")
     assert bad.exit_code == 1 and "--done" in bad.stderr
+    no_target = cli("--dir", root, "--as-of", "2018-06-01", "note", "PG-3", "x", "--done", "5")
+    assert no_target.exit_code == 1 and "target" in no_target.stderr
+    assert (root / "ledgers" / "PG.yaml").read_text(encoding="utf-8") == text
 
 
 def test_quantity__lagging_share_done_lights_yellow_or_red_like_investment(cli, repo):
     root = repo(PG=QUANTITY)
-    lights = lambda day: {i["id"]: i["light"] for i in  # noqa: E731
+    lights = lambda day: {i["id"]: i["light"] for i in
                           json.loads(cli("--dir", root, "--as-of", day, "status", "--json").stdout)["items"]}
     # 2018-02-15: 46 of 365 days (12.6%), nothing done yet (PG-2's note comes later): yellow.
-    assert lights("2018-02-15") == {"PG-1": "yellow", "PG-2": "yellow"}
+    assert lights("2018-02-15") == {"PG-1": "yellow", "PG-2": "yellow", "PG-3": "green"}  # PG-3: no target
     # 2018-06-10: 161 days (44.1%); PG-2 reports 3/12 (25%): 19.1 behind, still yellow.
     # 2018-06-15: 45.5% of the year; PG-1 45.5 points behind: red; PG-2 25%: 20.5 behind: yellow.
-    assert lights("2018-06-15") == {"PG-1": "red", "PG-2": "yellow"}
+    assert lights("2018-06-15") == {"PG-1": "red", "PG-2": "yellow", "PG-3": "green"}
     why = cli("--dir", root, "--as-of", "2018-06-15", "why", "PG-1").stdout
     assert "0/2836户 0%" in why and "invest.red = 30" in why
 

@@ -166,6 +166,8 @@ def note_edit(item_id: str, note: dict[str, Any]) -> Plan:
 
     def apply(loaded: LoadedLedger, context: EditContext) -> Edit:
         index = _item_index(loaded, item_id)
+        if note.get("done") is not None and loaded.ledger.items[index].target is None:
+            raise input_error("done_without_target", id=item_id)  # a count of nothing would mislead
         text = _append_note(loaded.doc.text, index, note, loaded.doc.newline, context)
         expected = _copy_items(loaded.doc.data)
         written = {k: v for k, v in note.items() if v not in (None, "")}  # as _append_note writes it
