@@ -210,7 +210,7 @@ class MoveRow:
     project_name: str
     id: str
     title: str
-    date: date
+    on: date  # the day the node was moved
     by: str | None
     old: date | None
     new: date | None
@@ -415,7 +415,7 @@ def review(projects: Sequence[ProjectView], period: Period) -> Review:
     by_red = [UnitRed(unit, n, longest, rank=1 + sum(1 for _, m, _ in with_red if m > n))
               for unit, n, longest in with_red]
     by_red.sort(key=lambda u: (u.rank, -u.longest, u.unit))
-    moves.sort(key=lambda m: (m.date, m.project, item_number(m.id)))
+    moves.sort(key=lambda m: (m.on, m.project, item_number(m.id)))
     return Review(ranked, by_red, units_without_red=len(reds) - len(with_red), moves=moves)
 
 

@@ -434,6 +434,7 @@ def _review_section(b: Briefing, lang: str) -> Section:
         notes = [f"{idle} units had nothing due in the period." if idle else "",
                  f"{rv.units_without_red} units have no red light." if rv.units_without_red else "",
                  f"{len(rv.moves)} time nodes were moved in the period; closes are judged against the original nodes."]
+        notes += [f"{m.id} {m.title}: originally {m.old}, moved to {m.new}, because: {m.reason}." for m in rv.moves]
     else:
         paras = [f"按期销号率：时间节点在{window}、截至{zh_day(b.as_of)}已销号或已逾期的事项中，按期（不晚于时间节点）"
                  "销号的比例；比率相同者名次并列。红灯数为截至当日各单位的逾期未销号事项数（含问题）。"]

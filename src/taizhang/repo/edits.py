@@ -267,8 +267,9 @@ def set_many_edit(changes_by_target: dict[str, list[tuple[str, Any, str | None]]
                 raise input_error("reason_required", target=target, field=name, old=old.isoformat())
             text = _set_fields(loaded, text, expected, target, changes, context)
             for name, old, new in moves:
-                entry = {"date": move["date"], "by": move.get("by"), "field": name, "from": old, "to": new,  # type: ignore[index]
-                         "reason": move["reason"]}  # type: ignore[index]
+                assert move is not None  # refused above otherwise
+                entry = {"date": move["date"], "by": move.get("by"), "field": name, "from": old, "to": new,
+                         "reason": move["reason"]}
                 text = _record_change(loaded, text, expected, target, entry, context)
                 moved.append(entry)
         return Edit(text, expected, {"targets": list(changes_by_target), "moved": moved})
