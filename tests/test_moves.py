@@ -128,3 +128,9 @@ def test_report_month__says_how_many_nodes_moved_and_each_move(cli, repo):
     out = cli("--dir", root, "--as-of", "2018-06-30", "report", "month", "--format", "md").stdout
     assert "本期调整时间节点 1 个" in out
     assert "PG-1「棚户区改造」原定 2018-06-10，调整为 2018-06-20，原因：征收方案调整。" in out
+
+
+def test_why__a_moved_item_closed_after_its_original_node_is_逾期销号(cli, repo):
+    root = repo(PG=MONTH)
+    why = cli("--dir", root, "--as-of", "2018-06-30", "why", "PG-1").stdout
+    assert "原定 2018-06-10，调整为 2018-06-20" in why and "比时间节点晚 8 天（逾期销号）" in why

@@ -53,6 +53,9 @@ def explain(ledger: Ledger, item: Item, planned: Planned, as_of: date, settings:
 
     # Days left or overdue.
     if item.closed is not None and item.closed.date <= as_of:
+        # A moved node: the close is judged against the original one (SPEC §7).
+        moves = [c for c in item.changes if c.field == "due" and c.from_ is not None]
+        node = moves[0].from_ if moves else node
         late = node is not None and item.closed.date > node
         who = f" by {item.closed.by}" if en and item.closed.by else (f"（{item.closed.by}）" if item.closed.by else "")
         parts.append((f"Closed on {item.closed.date}{who}" + (f", {(item.closed.date - node).days} days after its time node." if late else ".")
