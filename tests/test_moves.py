@@ -134,3 +134,9 @@ def test_why__a_moved_item_closed_after_its_original_node_is_逾期销号(cli, r
     root = repo(PG=MONTH)
     why = cli("--dir", root, "--as-of", "2018-06-30", "why", "PG-1").stdout
     assert "原定 2018-06-10，调整为 2018-06-20" in why and "比时间节点晚 8 天（逾期销号）" in why
+
+
+def test_why__a_scheduled_item_closed_after_its_planned_node_is_逾期销号(cli, repo):
+    root = repo(PG=MONTH.replace("closed: {date: 2018-06-28}", "closed: {date: 2018-06-29}"))
+    why = cli("--dir", root, "--as-of", "2018-06-30", "why", "PG-2").stdout
+    assert "时间节点 2018-06-28 由倒排工期算出" in why and "比时间节点晚 1 天（逾期销号）" in why

@@ -301,7 +301,8 @@ def evaluate(ledgers: Iterable[Ledger], as_of: date, settings: Settings,
         except CycleError:
             schedule = {}  # reported where the ledger is read, at its `after`
         views = []
-        as_planned = _planned_open(ledger, as_of, settings, extra, schedule)
+        as_planned = {i: p.finish for i, p in planned_open(ledger, as_of, settings, extra, schedule).items()
+                      if p.finish is not None}
         warn_days, stale_days = settings.warn_days, settings.stale_days
         recent_from = as_of - timedelta(days=RECENT_DAYS)
         code, name, owner, leader = ledger.code, ledger.name, ledger.owner, ledger.leader
@@ -347,10 +348,10 @@ def evaluate(ledgers: Iterable[Ledger], as_of: date, settings: Settings,
     return projects
 
 
-def _planned_open(ledger: Ledger, as_of: date, settings: Settings, extra: YearDays,
-                  schedule: dict[str, Planned]) -> dict[str, date]:
-    """For the items closed without a written `due` (their plan fixes them at their close), the
-    node they had as planned with every close undone: what a late close is judged against."""
+def planned_open(ledger: Ledger, as_of: date, settings: Settings, extra: YearDays,
+                 schedule: dict[str, Planned]) -> dict[str, Planned]:
+    """For the items closed without a written `due` (their plan fixes them at their close), their
+    plan with every close undone: its finish is the node a late close is judged against."""
     closed = [i.id for i in ledger.items if i.closed is not None and i.due is None and i.id in schedule]
     if not closed:
         return {}
@@ -359,8 +360,7 @@ def _planned_open(ledger: Ledger, as_of: date, settings: Settings, extra: YearDa
         by_id = project_plan(reopened, as_of, settings, extra).by_id
     except (CalendarError, CycleError):
         return {}
-    return {item_id: finish for item_id in closed
-            if item_id in by_id and (finish := by_id[item_id].finish) is not None}
+    return {item_id: by_id[item_id] for item_id in closed if item_id in by_id}
 
 
 def _note_day(note: Report) -> date:

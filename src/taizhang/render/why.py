@@ -101,7 +101,7 @@ def explain(ledger: Ledger, item: Item, planned: Planned, as_of: date, settings:
         parts.append(message("quantity_line", lang, text=quantity.text())
                      + (f"; behind time by {lag} points." if en else f"，落后序时进度 {lag} 个百分点。"))
     parts.append((rules_en if en else rules_zh)[rule])
-    if planned.slack is not None and not planned.fixed and rule != "infeasible":
+    if planned.slack is not None and not planned.fixed and rule not in ("infeasible", "closed"):
         parts.append((f"Slack {planned.slack} counted days" + (" (critical)." if planned.critical else ".")) if en
                      else (f"浮动 {planned.slack} 天" + ("，在关键路径上。" if planned.critical else "。")))
     return ("" if en else "").join(p if not en else p + " " for p in parts).strip()

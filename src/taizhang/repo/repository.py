@@ -217,7 +217,13 @@ class Repository:
         if found is None:
             raise input_error("unknown_item", id=item_id)
         plan = project_plan(ledger, as_of, repo.settings, repo.extra)
-        return ledger, found, plan.by_id[item_id], repo.settings
+        planned = plan.by_id[item_id]
+        if found.closed is not None and found.due is None:
+            from taizhang.domain.lights import planned_open
+
+            # A scheduled item's close is judged against its node as planned with it open (SPEC §7).
+            planned = planned_open(ledger, as_of, repo.settings, repo.extra, plan.by_id).get(item_id, planned)
+        return ledger, found, planned, repo.settings
 
     # --- writing (each call one all-or-nothing write) ---------------------------------------
 
