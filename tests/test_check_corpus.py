@@ -254,7 +254,7 @@ def test_check__reports_all_problems_of_all_ledgers_in_one_run(repo, cli, monkey
     lines = result.stderr.splitlines()
     assert lines == [
         "ledgers/AZF.yaml:6:5: unknown field deu (a typo? allowed: id, title, kind, due, duration, "
-        "after, owner, unit, measures, apply, closed, notes, from)",
+        "after, owner, unit, leader, target, measures, apply, closed, notes, changes, from)",
         "ledgers/CQDL.yaml:3:8: stage must be one of '新建', '续建' or '前期', not 在建",
         "ledgers/CQDL.yaml:7:10: the date '2018-02-30' does not exist",
         "ledgers/CQDL.yaml:8:9: duplicate item id CQDL-1 (first on line 5)",

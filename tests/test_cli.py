@@ -121,10 +121,11 @@ def test_note__appends_in_the_style_of_existing_notes(cli, repo):
 
 def test_set__item_and_project_fields(cli, repo):
     root = repo(YT2=YT2)
-    assert cli("--dir", root, "set", "YT2-2", "due=2018-07-31", "owner=", "title=桩基施工完成").exit_code == 0
+    assert cli("--dir", root, "set", "YT2-2", "due=2018-07-31", "owner=", "title=桩基施工完成",
+               "--reason", "桩基设计变更").exit_code == 0
     item = _item(root, "YT2-2")
     assert (item.due.isoformat(), item.owner, item.title) == ("2018-07-31", None, "桩基施工完成")
-    assert cli("--dir", root, "set", "YT2", "deadline=2020-09-30", "stage=续建").exit_code == 0
+    assert cli("--dir", root, "set", "YT2", "deadline=2020-09-30", "stage=续建", "--reason", "资金延后").exit_code == 0
     ledger = _ledger(root)
     assert (ledger.deadline.isoformat(), ledger.stage) == ("2020-09-30", "续建")
     text = (root / "ledgers" / "YT2.yaml").read_text(encoding="utf-8")

@@ -37,7 +37,7 @@ items:
     deu: 2018-12-31
 """
 BROKEN_LINE = ("ledgers/AZF.yaml:10:5: unknown field deu (a typo? allowed: id, title, kind, due, "
-               "duration, after, owner, unit, measures, apply, closed, notes, from)")
+               "duration, after, owner, unit, leader, target, measures, apply, closed, notes, changes, from)")
 
 # The same ledger with a duplicate key instead.
 DUPLICATE_KEY = BROKEN.replace("    deu: 2018-12-31\n", "    due: 2018-12-31\n    due: 2019-01-31\n")
@@ -254,7 +254,7 @@ def test_set__unknown_field_of_an_item(run, sample):
     before = snapshot(sample)
     assert_refused(run("set", "YT2-2", "deu=2018-09-30"), before, sample,
                    line="taizhang: YT2-2 has no settable field deu (settable: title, kind, due, "
-                        "duration, after, owner, unit, measures, from)")
+                        "duration, after, owner, unit, leader, target, measures, from)")
 
 
 def test_set__unknown_field_of_a_project(run, sample):

@@ -121,7 +121,7 @@ def test_mixed_concurrent_add_close_note_set_all_land(tmp_path):
         ("note", "YT2-3", "六个村全部签约", "--by", "赵红彬"),
         ("note", "YT2-4", "主体施工进场", "--by", "测试员"),
         ("set", "YT2-4", "owner=王五"),
-        ("set", CODE, "deadline=2020-09-30"),
+        ("set", CODE, "deadline=2020-09-30", "--reason", "资金延后"),
         ("set", "YT2-1", "unit=区住建局"),
     ]
     results = _finish([_start(root, *job) for job in jobs])

@@ -148,7 +148,7 @@ def test_git_merge__two_clerks_edit_the_same_ledger_and_it_merges_item_by_item(t
     assert tz(root, "note", "YT2-3", "已签约五个村", "--on", "2018-06-01", "--commit").returncode == 0
     assert tz(root, "note", "YT2-3", "六个村全部签约", "--on", "2018-06-10", "--commit").returncode == 0
     assert tz(root, "set", "YT2-2", "owner=张三", "--commit").returncode == 0
-    assert tz(root, "set", "YT2", "deadline=2020-09-30", "--commit").returncode == 0
+    assert tz(root, "set", "YT2", "deadline=2020-09-30", "--reason", "资金延后", "--commit").returncode == 0
     ours_before = (root / "ledgers" / "YT2.yaml").read_text(encoding="utf-8")
 
     merged = git(root, "merge", "--no-edit", "wang", check=False)
@@ -182,7 +182,7 @@ def test_git_merge__true_conflict_is_left_in_that_field_only_and_check_reports_i
     assert tz(root, "close", "YT2-3", "--on", "2018-06-12", "--commit").returncode == 0
     git(root, "checkout", "-q", "main")
     assert tz(root, "set", "YT2-2", "owner=张三", "--commit").returncode == 0
-    assert tz(root, "set", "YT2-4", "due=2019-09-30", "--commit").returncode == 0
+    assert tz(root, "set", "YT2-4", "due=2019-09-30", "--reason", "设计变更", "--commit").returncode == 0
 
     merged = git(root, "merge", "--no-edit", "li", check=False)
     assert merged.returncode == 1
@@ -292,7 +292,9 @@ def _day(day: str) -> dict[str, str]:
 
 def test_log__the_history_of_an_item_who_closed_reopened_moved_and_when(tmp_path):
     root = _repo(tmp_path, driver=None, user="魏书全")
-    assert tz(root, "set", "YT2-3", "due=2018-06-30", "--commit", **_day("2018-06-01")).returncode == 0
+    assert tz(root, "set", "YT2-3", "due=2018-06-30", "--commit", **_day("2018-06-01")).returncode == 1  # no reason
+    assert tz(root, "set", "YT2-3", "due=2018-06-30", "--reason", "村民诉求", "--commit",
+              **_day("2018-06-01")).returncode == 0
     _as(root, "赵红彬")
     assert tz(root, "note", "YT2-3", "已签约五个村", "--on", "2018-06-05", "--commit", **_day("2018-06-05")).returncode == 0
     assert tz(root, "close", "YT2-3", "--on", "2018-06-12", "--note", "已全部签约", "--commit",
@@ -310,7 +312,7 @@ def test_log__the_history_of_an_item_who_closed_reopened_moved_and_when(tmp_path
     assert "新增 YT2-3 六个村拆迁进度滞后（时间节点 2018-06-20）" in lines[0]  # the first commit
     lines = lines[1:]
     assert lines[0].startswith("2018-06-01 09:30") and "魏书全" in lines[0]
-    assert "调整时间节点 YT2-3 六个村拆迁进度滞后：2018-06-20 → 2018-06-30" in lines[0]
+    assert "调整时间节点 YT2-3 六个村拆迁进度滞后：原定 2018-06-20，调整为 2018-06-30，原因：村民诉求" in lines[0]
     assert "进展 YT2-3" in lines[1] and "已签约五个村" in lines[1]
     assert lines[2].startswith("2018-06-12 09:30") and "赵红彬" in lines[2]
     assert "销号 YT2-3 六个村拆迁进度滞后（销号日期 2018-06-12，销号人 赵红彬）；说明：已全部签约" in lines[2]

@@ -49,9 +49,9 @@ CASES: dict[str, Case] = {
     "reopen": Case(("reopen", "X-1", "--reason", "产权证信息有误", "--by", "测试员"),
                    touched=("    closed:", "      date: 2018-03-30", "      by: 刘建国   # 现场核实",
                             '      note: "已取得不动产权证"')),
-    "set_item": Case(("set", "X-2", "due=2018年8月20日", "owner=张三", "unit="),
+    "set_item": Case(("set", "X-2", "due=2018年8月20日", "owner=张三", "unit=", "--reason", "设计变更", "--by", "测试员"),
                      touched=("    due: 2018-07-15   # 7月中旬", "    unit: 区建设局      # 代建单位")),
-    "set_project": Case(("set", CODE, "deadline=2020年6月30日", "stage=续建"),
+    "set_project": Case(("set", CODE, "deadline=2020年6月30日", "stage=续建", "--reason", "资金延后", "--by", "测试员"),
                         touched=("deadline: 2019-12-31      # 年底前全面竣工",)),
 }
 
@@ -243,9 +243,10 @@ def test_file_without_final_newline_after_last_item_gets_lines_appended(cli, tmp
 
 def test_file_without_final_newline_set_replaces_value_on_last_line(cli, tmp_path):
     root = _make_repo(tmp_path, NO_EOL.encode(), code="B")
-    result = _run(cli, root, "set", "B-1", "due=2018-08-01")
+    result = _run(cli, root, "set", "B-1", "due=2018-08-01", "--reason", "延期", "--by", "测试员")
     assert result.exit_code == 0, result
-    assert (root / "ledgers" / "B.yaml").read_bytes() == NO_EOL.replace("2018-07-01", "2018-08-01").encode()
+    written = (root / "ledgers" / "B.yaml").read_bytes()
+    assert written.startswith(NO_EOL.replace("2018-07-01", "2018-08-01").encode()), written
 
 
 # --- no items yet ----------------------------------------------------------------------------
@@ -335,7 +336,7 @@ def test_insert_after_block_scalar_goes_before_blank_line(cli, tmp_path, args, i
 
 def test_set_on_item_with_block_scalar_keeps_it(cli, tmp_path):
     root = _make_repo(tmp_path, BLOCK_LAST.encode(), code="B")
-    result = _run(cli, root, "set", "B-1", "due=2018-08-01", "owner=张三")
+    result = _run(cli, root, "set", "B-1", "due=2018-08-01", "owner=张三", "--reason", "延期")
     assert result.exit_code == 0, result
     written = (root / "ledgers" / "B.yaml").read_bytes()
     _assert_only_touched_lines_changed(BLOCK_LAST.encode(), written, ("    due: 2018-07-01",))
@@ -467,7 +468,7 @@ FLOW_ITEM_LINE = '  - {id: X-5, title: 园区道路"白改黑", due: 2018-09-30}
 ], ids=["title", "owner", "due"])
 def test_set_on_flow_item_rewrites_only_its_line(cli, tmp_path, assignment, field, value):
     root = _make_repo(tmp_path, _input_bytes())
-    result = _run(cli, root, "set", "X-5", assignment)
+    result = _run(cli, root, "set", "X-5", assignment, *(("--reason", "设计变更") if field == "due" else ()))
     assert result.exit_code == 0, result
     written = (root / "ledgers" / f"{CODE}.yaml").read_bytes()
     _assert_only_touched_lines_changed(_input_bytes(), written, (FLOW_ITEM_LINE,))

@@ -248,3 +248,94 @@ def test_stale_days_setting(cli, repo):
     root = repo(settings="stale_days: 30\n", P=NOTES)
     out = cli("--dir", root, "--as-of", AS_OF, "--no-color", "status", "P", "--notes").stdout
     assert "久未汇报" not in out
+
+
+# --- quantities, flags (SPEC §5, §7) -------------------------------------------------------------
+
+QUANTITY = """\
+    code: PG
+    name: 棚户区改造工程
+    unit: 区住建局
+    items:
+      - id: PG-1
+        title: 棚户区改造
+        target: 2836户
+        due: 2018-12-31
+      - id: PG-2
+        title: 道路提升
+        target: 12公里
+        due: 2018-12-31
+        notes:
+          - {date: 2018-06-10, text: 完成3公里, done: 3}
+      - id: PG-3
+        title: 绿化
+        due: 2018-12-31
+    """
+
+
+def test_quantity__parse_and_the_share_of_time():
+    from taizhang.domain.quantities import QuantityError, parse_quantity, progress
+
+    assert parse_quantity("2836户") == (Decimal(2836), "户") and parse_quantity(12) == (Decimal(12), "")
+    with pytest.raises(QuantityError):
+        parse_quantity("很多户")
+    done = progress("2836户", [type("N", (), {"date": D("2018-06-01"), "done": Decimal(1120)})()],
+                    D("2018-07-02"), D("2018-12-31"), None)
+    assert done.text() == "1120/2836户 39%"
+    # 1 January to 31 December: 183 of 365 days gone (50.14%), 39.49% done.
+    assert round(done.lag, 2) == Decimal("10.64")
+
+
+def test_note_done__recorded_on_the_note_and_shown_as_done_of_target(cli, repo):
+    root = repo(PG=QUANTITY)
+    assert cli("--dir", root, "--as-of", "2018-06-01", "note", "PG-1", "已签约1120户", "--done", "1120").exit_code == 0
+    text = (root / "ledgers" / "PG.yaml").read_text(encoding="utf-8")
+    assert "      - {date: 2018-06-01, by: 测试员, text: 已签约1120户, done: 1120}\n" in text
+    out = cli("--dir", root, "--as-of", "2018-06-01", "status", "PG").stdout
+    assert "棚户区改造（1120/2836户 39%）" in out
+    bad = cli("--dir", root, "--as-of", "2018-06-01", "note", "PG-1", "x", "--done", "很多")
+    assert bad.exit_code == 1 and "--done" in bad.stderr
+    no_target = cli("--dir", root, "--as-of", "2018-06-01", "note", "PG-3", "x", "--done", "5")
+    assert no_target.exit_code == 1 and "target" in no_target.stderr
+    assert (root / "ledgers" / "PG.yaml").read_text(encoding="utf-8") == text
+
+
+def test_quantity__lagging_share_done_lights_yellow_or_red_like_investment(cli, repo):
+    root = repo(PG=QUANTITY)
+    lights = lambda day: {i["id"]: i["light"] for i in
+                          json.loads(cli("--dir", root, "--as-of", day, "status", "--json").stdout)["items"]}
+    # 2018-02-15: 46 of 365 days (12.6%), nothing done yet (PG-2's note comes later): yellow.
+    assert lights("2018-02-15") == {"PG-1": "yellow", "PG-2": "yellow", "PG-3": "green"}  # PG-3: no target
+    # 2018-06-10: 161 days (44.1%); PG-2 reports 3/12 (25%): 19.1 behind, still yellow.
+    # 2018-06-15: 45.5% of the year; PG-1 45.5 points behind: red; PG-2 25%: 20.5 behind: yellow.
+    assert lights("2018-06-15") == {"PG-1": "red", "PG-2": "yellow", "PG-3": "green"}
+    why = cli("--dir", root, "--as-of", "2018-06-15", "why", "PG-1").stdout
+    assert "0/2836户 0%" in why and "invest.red = 30" in why
+
+
+STALE = """\
+    code: PG
+    name: 棚户区改造工程
+    items:
+      - id: PG-1
+        title: 安置房建设
+        due: 2018-12-31
+        notes:
+          - {date: 2018-05-01, text: 已开工}
+      - id: PG-2
+        title: 道路
+        due: 2018-12-31
+        notes:
+          - {date: 2018-06-10, text: 进展正常}
+    """
+
+
+def test_status__stale_items_show_in_the_default_view_and_json_flags(cli, repo):
+    root = repo(PG=STALE)
+    out = cli("--dir", root, "--as-of", AS_OF, "status").stdout
+    assert "安置房建设（久未汇报）" in out and "PG-2" not in out
+    items = {i["id"]: i for i in json.loads(cli("--dir", root, "--as-of", AS_OF, "status", "--json").stdout)["items"]}
+    assert (items["PG-1"]["stale"], items["PG-2"]["stale"]) == (True, False)
+    assert items["PG-1"]["pending"] is False and items["PG-1"]["moved"] is False
+    # From the view cache too (a second run reads the lit rows back).
+    assert cli("--dir", root, "--as-of", AS_OF, "status").stdout == out

@@ -154,7 +154,7 @@ def test_add_and_set__store_terms_as_written(cli, repo):
     root = repo(settings="year: 2018\n", P="code: P\nname: x\nitems: []\n")
     assert cli("--dir", root, "--as-of", AS_OF, "add", "P", "河长巡河", "--due", "长期坚持").exit_code == 0
     assert cli("--dir", root, "--as-of", AS_OF, "add", "P", "月报", "--due", "2018-07-01").exit_code == 0
-    result = cli("--dir", root, "--as-of", AS_OF, "set", "P-2", "due=每月25日前", "from=2018-06-01")
+    result = cli("--dir", root, "--as-of", AS_OF, "set", "P-2", "due=每月25日前", "from=2018-06-01", "--reason", "改为按月报送")
     assert result.exit_code == 0, result
     text = (root / "ledgers" / "P.yaml").read_text(encoding="utf-8")
     assert "    due: 长期坚持\n" in text and "    due: 每月25日前\n" in text and "    from: 2018-06-01\n" in text

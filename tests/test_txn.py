@@ -460,7 +460,7 @@ def test_schedule_write_racing_set_keeps_the_set(tmp_path, monkeypatch, cli):
     # and racing in real processes: each lands, the set's due stays whatever the order
     for n in range(3):
         root = _make_repo(tmp_path / f"race{n}")
-        results = _finish(_start(root, "schedule", "BB", "--write"), _start(root, "set", "BB-2", "due=2018-11-30"))
+        results = _finish(_start(root, "schedule", "BB", "--write"), _start(root, "set", "BB-2", "due=2018-11-30", "--reason", "工期调整"))
         assert [code for code, _ in results] == [0, 0], results
         assert str(_ledger(root, "BB").items[1].due) == "2018-11-30"
 

@@ -23,14 +23,14 @@ D = date.fromisoformat
 def test_vocab__key_orders_are_the_models_field_orders():
     # The order files write keys in: changing it would reorder every new item in every ledger.
     assert vocab.ITEM_KEY_ORDER == ("id", "title", "kind", "due", "duration", "after", "owner", "unit",
-                                    "measures", "apply", "closed", "notes", "from")
+                                    "leader", "target", "measures", "apply", "closed", "notes", "changes", "from")
     assert vocab.PROJECT_KEY_ORDER == ("code", "name", "program", "stage", "unit", "leader", "owner",
-                                       "deadline", "calendar", "investment", "items")
+                                       "deadline", "calendar", "investment", "changes", "items")
 
 
 def test_vocab__what_set_may_change_and_what_it_may_not_empty():
-    assert vocab.ITEM_SETTABLE == ("title", "kind", "due", "duration", "after", "owner", "unit", "measures",
-                                   "from")
+    assert vocab.ITEM_SETTABLE == ("title", "kind", "due", "duration", "after", "owner", "unit", "leader",
+                                   "target", "measures", "from")
     assert vocab.PROJECT_SETTABLE == ("name", "program", "stage", "unit", "leader", "owner", "deadline",
                                       "calendar")
     assert vocab.REQUIRED == ("title", "name")

@@ -30,6 +30,8 @@ HEADERS = {
         "never_reported": "无汇报", "days_ago": "{n}天前", "stale": "久未汇报",
         # --- i15c ---
         "pending": "待审核", "overdue_notice": "督办超期", "notices_n": "督办{n}次",
+        # --- i15b ---
+        "group_leader": "包抓领导", "assist": "配合", "moved": "已调整", 
     },
     "en": {
         "light": "Light", "project": "Project", "item": "Item", "id": "ID", "due": "Due",
@@ -42,6 +44,8 @@ HEADERS = {
         "never_reported": "never", "days_ago": "{n}d ago", "stale": "stale",
         # --- i15c ---
         "pending": "pending", "overdue_notice": "notice overdue", "notices_n": "{n} notices",
+        # --- i15b ---
+        "group_leader": "Leader", "assist": "assisting", "moved": "moved", 
     },
 }
 
@@ -487,6 +491,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "dashboard_symlink": ("这是（或穿过）一个符号链接", "it is (or goes through) a symbolic link"),
     "dashboard_inside": ("它在台账仓库的 {folder}/ 中", "it is inside the repository's {folder}/"),
     "dashboard_not_dir": ("它已存在且不是文件夹", "it exists and is not a folder"),
+    # --- i15b ---
+    "target_invalid": ("目标数量“{text}”应为数字加单位，如 2836户", "target '{text}' should be a number and a unit, such as 2836户"),
+    "reason_required": ("{target} 的时间节点（{field}）已是 {old}：调整须用 --reason 说明原因",
+                        "{target} already has {field} {old}: moving a time node needs --reason"),
+    "reason_unused": ("--reason 只用于调整已有的时间节点（due 或 deadline）",
+                      "--reason is only for moving an existing time node (due or deadline)"),
+    "done_without_target": ("{id} 没有目标数量（target），不能记 --done", "{id} has no target, so --done has nothing to count against"),
+    "done_invalid": ("--done 应为数字：“{text}”", "--done should be a number: '{text}'"),
+    "move_line": ("原定 {old}，调整为 {new}，原因：{reason}（{date} {by}）",
+                  "originally {old}, moved to {new}, because: {reason} ({date} {by})"),
+    "log_due_moved": ("调整时间节点 {id} {title}：原定 {old}，调整为 {new}，原因：{reason}",
+                      "moved the time node of {id} {title}: originally {old}, moved to {new}, because: {reason}"),
+    "log_deadline_moved": ("调整项目 {code} 最终时间节点：原定 {old}，调整为 {new}，原因：{reason}",
+                           "moved the deadline of {code}: originally {old}, moved to {new}, because: {reason}"),
+    "quantity_line": ("完成量 {text}", "quantity {text}"),
+    "quantity_lag": ("完成量落后于序时进度 {lag} 个百分点（{light}）",
+                     "quantity lags time progress by {lag} points ({light})"),
 }
 
 # --- i15d ---

@@ -12,7 +12,8 @@ from typing import Annotated, Any, Optional
 import typer
 
 from taizhang.cli import exits
-from taizhang.cli.common import CommitOpt, Env, commit, committing, csv_list, kind_value, offer_merge_driver, report_problems, run, say
+from taizhang.cli.common import (CommitOpt, Env, commit, committing, csv_list, kind_value, offer_merge_driver,
+                                 report_problems, run, say, warn)
 from taizhang.errors import input_error
 from taizhang.i18n import message
 from taizhang.repo.repository import check_settable, init_repository, target_code
@@ -186,11 +187,12 @@ def note(ctx: typer.Context,
          text: Annotated[str, typer.Argument(help="进展情况")],
          on: Annotated[Optional[str], typer.Option("--on", help="汇报日期（默认 --as-of 当天）")] = None,
          by: Annotated[Optional[str], typer.Option(help="汇报人（默认 git user.name）")] = None,
+         done: Annotated[Optional[str], typer.Option("--done", help="已完成量（对照事项的目标数量 target），如 1120")] = None,
          commit_: CommitOpt = False) -> None:
     """记录一条进展（日汇报）。"""
     def action(env: Env) -> None:
         when, _ = env.date_option(on, "--on")
-        title = env.repository.note(item_id, text, on=when or env.as_of, by=by or env.user())
+        title = env.repository.note(item_id, text, on=when or env.as_of, by=by or env.user(), done=done)
         say(env, "noted_ok", id=item_id)
         commit(env, commit_, env.repository.written, f"进展 {item_id} {title}：{text}")
     run(ctx, committing(commit_, action))
@@ -200,15 +202,21 @@ def note(ctx: typer.Context,
 def set_(ctx: typer.Context,
          target: Annotated[str, typer.Argument(metavar="ID", help="事项编号或项目代码")],
          assignments: Annotated[list[str], typer.Argument(metavar="FIELD=VALUE...", help="如 due=2018-09-30；值为空则删除该字段")],
+         reason: Annotated[Optional[str], typer.Option(help="调整原因：改动已有的时间节点（due、deadline）时必填，记入 changes")] = None,
+         by: Annotated[Optional[str], typer.Option(help="调整人（默认 git user.name）")] = None,
          commit_: CommitOpt = False) -> None:
     """修改事项或项目的字段：set YT2-3 due=2018-09-30，set YT2 deadline=2020-09-30。"""
     def action(env: Env) -> None:
         path = _ledger_of(env, target)
         changes = [_parse_assignment(env, a, target) for a in assignments]
-        env.repository.set(target, changes)
+        moved = env.repository.set(target, changes, reason=(reason or "").strip() or None, on=env.as_of,
+                                   by=by or env.user())
+        if reason and not moved:
+            warn(env, message("reason_unused", env.lang))
         summary = "，".join(f"{f}={_show(v) if v is not None else ''}" for f, v, _ in changes)
         say(env, "set_ok", target=target, changes=summary)
-        commit(env, commit_, env.repository.written, f"修改 {target}：{summary}")
+        commit(env, commit_, env.repository.written,
+               f"修改 {target}：{summary}" + (f"（原因：{reason}）" if moved else ""))
     run(ctx, committing(commit_, action))
 
 

@@ -22,6 +22,7 @@ class By(str, Enum):
     project = "project"
     unit = "unit"
     owner = "owner"
+    leader = "leader"
 
 
 class Format(str, Enum):
@@ -36,9 +37,10 @@ def status(ctx: typer.Context,
            program: Annotated[Optional[str], typer.Option(help="按所属工程筛选")] = None,
            unit: Annotated[Optional[str], typer.Option(help="按责任单位筛选（含该文字即可）")] = None,
            owner: Annotated[Optional[str], typer.Option(help="按责任人筛选")] = None,
+           leader: Annotated[Optional[str], typer.Option(help="按责任领导（包抓领导）筛选（含该文字即可）")] = None,
            kind: Annotated[Optional[str], typer.Option(help="按类型筛选：任务,节点,问题（或 task,milestone,problem）")] = None,
            light: Annotated[Optional[str], typer.Option(help="按亮灯筛选：红,黄,绿,无时限,已销号（或 逾期/临期/正常，red,yellow,green,none,done）")] = None,
-           by: Annotated[By, typer.Option(help="分组：project | unit | owner")] = By.project,
+           by: Annotated[By, typer.Option(help="分组：project | unit | owner | leader")] = By.project,
            all_items: Annotated[bool, typer.Option("--all", help="列出每个事项")] = False,
            limit: Annotated[int, typer.Option(min=1, help="每个项目/分组最多列几项")] = 20,
            notes: Annotated[bool, typer.Option("--notes", help="列出每项最新进展及其天数，标出久未汇报")] = False,
@@ -50,20 +52,20 @@ def status(ctx: typer.Context,
         return
     run(ctx, lambda env: show_status(env, codes=codes or [], program=program, unit=unit, owner=owner,
                                      kind=kind, light=light, by=by, all_items=all_items, limit=limit,
-                                     as_json=as_json, notes=notes))
+                                     as_json=as_json, notes=notes, leader=leader))
 
 
 def show_status(env: Env, *, codes: Optional[list[str]] = None, program: Optional[str] = None,
                 unit: Optional[str] = None, owner: Optional[str] = None, kind: Optional[str] = None,
                 light: Optional[str] = None, by: By = By.project, all_items: bool = False,
-                limit: int = 20, as_json: bool = False, notes: bool = False) -> int:
+                limit: int = 20, as_json: bool = False, notes: bool = False, leader: Optional[str] = None) -> int:
     from taizhang.domain.lights import group_items, status_json, totals
 
     codes = codes or []
     lights = light_list(light)
     # Lit rows come from the second cache level when nothing they depend on changed (views.py).
     found = env.repository.status(env.as_of, codes=codes, program=program, unit=unit, owner=owner,
-                                  kinds=kind_list(kind), lights=lights)
+                                  kinds=kind_list(kind), lights=lights, leader=leader)
     env.settled_lang = found.lang
     if as_json:
         print_json(status_json(found.projects, env.as_of))
@@ -76,10 +78,11 @@ def show_status(env: Env, *, codes: Optional[list[str]] = None, program: Optiona
         notes_as_of = env.as_of if notes else None
         if by == By.project:
             table = project_table(found.projects, lang=env.lang, shown_lights=shown, limit=limit, width=width,
-                                  color=color, notes_as_of=notes_as_of)
+                                  color=color, notes_as_of=notes_as_of, with_stale=shown is not None)
         else:
             table = group_table(group_items(found.projects, by.value), by=by.value, lang=env.lang,
-                                shown_lights=shown, limit=limit, width=width, color=color, notes_as_of=notes_as_of)
+                                shown_lights=shown, limit=limit, width=width, color=color, notes_as_of=notes_as_of,
+                                with_stale=shown is not None)
         sys.stdout.write(status_view(found.title, table, totals(found.projects), env.as_of, env.lang, color))
     report_problems(env, found.problems)
     return exits.problems_if(found.problems)

@@ -81,8 +81,10 @@ def invest_figures(ledger: Ledger, as_of: date) -> InvestFigures | None:
 
 
 def invest_row(ledger: Ledger, as_of: date, settings: Settings, progress: Decimal) -> InvestRow:
-    return row_of(ledger.code, ledger.name, ledger.program, ledger.unit, invest_figures(ledger, as_of),
-                  settings, progress)
+    from taizhang.domain.units import units_of  # joint units read as one line (SPEC §7)
+
+    return row_of(ledger.code, ledger.name, ledger.program, "、".join(units_of(ledger.unit)) or None,
+                  invest_figures(ledger, as_of), settings, progress)
 
 
 def row_of(code: str, name: str, program: str | None, unit: str | None, figures: InvestFigures | None,

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any, Callable, Final, Iterable, Iterator, Lite
 from taizhang.domain.calendars import NO_EXTRA, CalendarError, YearDays, make_calendar
 from taizhang.domain.invest import InvestFigures, invest_figures
 from taizhang.domain.ids import item_number
+from taizhang.domain.quantities import Progress, progress, quantity_light
 from taizhang.domain.schedule import CycleError, Planned, Schedule, plan, time_node
+from taizhang.domain.units import units_of
 
 if TYPE_CHECKING:  # a warm `status` lights nothing itself and so loads no pydantic
     from taizhang.domain.models import Item, Ledger, Settings
@@ -26,7 +28,7 @@ SEVERITY: Final[dict[Light, int]] = {light: rank for rank, light in enumerate(WO
 # What needs attention: what the overview lists beneath each project, what `remind` notices.
 ATTENTION: Final[tuple[Light, ...]] = ("red", "yellow")
 # How items are regrouped for supervision (`status --by`, `remind`): by their unit or owner.
-GroupBy = Literal["unit", "owner"]
+GroupBy = Literal["unit", "owner", "leader"]
 GROUPINGS: Final[tuple[GroupBy, ...]] = get_args(GroupBy)
 # Reports of so many days before the as-of day travel with an item's view: enough for any
 # briefing period (a day, a week or a month, ending on the as-of day; reports.period_of).
@@ -106,6 +108,20 @@ def item_node(item: Item, planned: Planned, as_of: date, settings: Settings) -> 
     return occurrence
 
 
+def quantity_lit(item: Item, light: Light, node: date | None, start: date | None, as_of: date,
+                 settings: Settings) -> tuple[Light, Progress | None]:
+    """An item with a `target` is lit like investment (时间过半、任务过半): yellow or red when
+    its share done lags its share of time by more than `invest.yellow` / `invest.red` points. A
+    quantity never makes an item better than its time node does. Returns (light, progress)."""
+    done = progress(item.target, item.notes, as_of, node, start)
+    if done is None or light not in ("green", "yellow"):
+        return light, done
+    lagging = quantity_light(done.lag, settings.invest.yellow, settings.invest.red)
+    if lagging is not None and SEVERITY[lagging] < SEVERITY[light]:
+        return lagging, done
+    return light, done
+
+
 def is_stale(last_report: date | None, start: date | None, as_of: date, stale_days: int) -> bool:
     """No report for longer than `stale_days`: counted from the latest report, or, for an item
     never reported on, from the day its work should have started."""
@@ -161,6 +177,44 @@ class ItemView:
     # day, and whether one of them is unanswered past its reply-by day (督办超期).
     notices: int = 0
     overdue_notice: bool = False
+    # Supervision (SPEC §7): every unit named, lead first; the node's moves, each
+    # (date, by, from, to, reason), oldest first; quantity progress.
+    units: Sequence[str] = ()
+    changes: Sequence[Sequence[Any]] = ()
+    quantity: str | None = None
+    # For an item closed without a written `due`: its node as planned with it open (a close is
+    # judged against the plan, not against the close it fixed itself at).
+    planned_due: date | None = None
+
+    @property
+    def moved(self) -> bool:
+        """已调整: its time node was moved (`set … --reason`)."""
+        return bool(self.changes)
+
+    @property
+    def original_due(self) -> date | None:
+        """The time node first written, before any move; else the node used."""
+        return _day_of(self.changes[0][2]) if self.changes else self.due
+
+    @property
+    def judged_due(self) -> date | None:
+        """The node a close is judged against (SPEC §7): the original node of a moved item, the
+        planned node of a scheduled one, else the node used."""
+        if self.changes:
+            return self.original_due
+        return self.planned_due if self.planned_due is not None else self.due
+
+    @property
+    def closed_late(self) -> bool:
+        """逾期销号: closed after the node it is judged against."""
+        judged = self.judged_due
+        return self.closed_on is not None and judged is not None and self.closed_on > judged
+
+    def role(self, unit: str) -> str | None:
+        """"lead" when `unit` leads this item (牵头), "assist" when it is named after (配合)."""
+        from taizhang.domain.units import role_of
+
+        return role_of(list(self.units) or ([self.unit] if self.unit else []), unit)
 
     @property
     def sort_key(self) -> tuple[bool, date, str, int]:
@@ -173,8 +227,16 @@ class ItemView:
             "due": self.due.isoformat() if self.due else None, "light": self.light,
             "days_left": self.days_left,
             "closed_on": self.closed_on.isoformat() if self.closed_on else None,
-            "pending": self.pending, "notices": self.notices, "overdue_notice": self.overdue_notice,
+            "units": list(self.units) or ([self.unit] if self.unit else []), "leader": self.leader,
+            "stale": self.stale, "pending": self.pending, "moved": self.moved,
+            "notices": self.notices, "overdue_notice": self.overdue_notice,
         }
+
+
+def _day_of(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
 
 
 @dataclass
@@ -207,15 +269,29 @@ class ProjectView:
     light (each light's items in the project's order): a cached view gives a mapping that
     decodes only the lights a screen shows (repo/views.py)."""
 
-    __slots__ = ("code", "name", "unit", "leader", "owner", "program", "tally", "invest", "_items", "_by_light")
+    __slots__ = ("code", "name", "unit", "leader", "owner", "program", "tally", "invest", "_items", "_by_light",
+                 "_stale_lights")
 
     def __init__(self, code: str, name: str, unit: str | None, leader: str | None, owner: str | None,
                  program: str | None, items: list[ItemView] | None, tally: Tally,
                  by_light: Mapping[str, Sequence[ItemView]] | None = None,
-                 invest: InvestFigures | None = None) -> None:
+                 invest: InvestFigures | None = None, stale_lights: Sequence[str] | None = None) -> None:
         self.code, self.name, self.unit, self.leader, self.owner = code, name, unit, leader, owner
         self.program, self.tally, self._items, self._by_light = program, tally, items, by_light
         self.invest = invest  # the year's investment figures on the as-of day; None: none recorded
+        self._stale_lights = stale_lights  # the lights among which stale items are (None: look)
+
+    @property
+    def stale_lights(self) -> list[str]:
+        """The lights of this project's 久未汇报 items (a cached view knows without decoding)."""
+        if self._stale_lights is None:
+            self._stale_lights = [light for light in ALL_LIGHTS if any(i.stale and i.light == light for i in self.items)]
+        return list(self._stale_lights)
+
+    def attention(self) -> list[ItemView]:
+        """What the overview lists beneath the project: red and yellow items, and those 久未汇报."""
+        lights = [light for light in ALL_LIGHTS if light in ATTENTION or light in self.stale_lights]
+        return [i for i in self.items_lit(lights) if i.light in ATTENTION or i.stale]
 
     @property
     def items(self) -> list[ItemView]:
@@ -291,9 +367,13 @@ def evaluate(ledgers: Iterable[Ledger], as_of: date, settings: Settings,
         except CycleError:
             schedule = {}  # reported where the ledger is read, at its `after`
         views = []
+        as_planned = {i: p.finish for i, p in planned_open(ledger, as_of, settings, extra, schedule).items()
+                      if p.finish is not None}
         warn_days, stale_days = settings.warn_days, settings.stale_days
         recent_from = as_of - timedelta(days=RECENT_DAYS)
-        code, name, unit, owner, leader = ledger.code, ledger.name, ledger.unit, ledger.owner, ledger.leader
+        code, name, owner, leader = ledger.code, ledger.name, ledger.owner, ledger.leader
+        project_units = units_of(ledger.unit)
+        unit = project_units[0] if project_units else None
         for item in ledger.items:  # the hot loop of every status: 100,000 times for a city
             planned = schedule.get(item.id) or _UNPLANNED
             term = item.term
@@ -308,6 +388,13 @@ def evaluate(ledgers: Iterable[Ledger], as_of: date, settings: Settings,
             else:
                 light = item_light(item, node, as_of, warn_days, start=term_start(item, settings, as_of),
                                    stale_days=stale_days)
+            units = units_of(item.unit) if item.unit is not None else project_units
+            quantity = None
+            if item.target is not None:
+                light, done = quantity_lit(item, light, node, planned.start, as_of, settings)
+                quantity = done.text() if done is not None else None
+            changes = [(c.date.isoformat(), c.by, c.from_.isoformat() if c.from_ else None,
+                        c.to.isoformat() if c.to else None, c.reason) for c in item.changes if c.field == "due"]
             closed = item.closed
             closed_on = closed.date if closed is not None and closed.date <= as_of else None
             last_note = (max((n for n in item.notes if n.date <= as_of), key=_note_day, default=None)
@@ -316,20 +403,36 @@ def evaluate(ledgers: Iterable[Ledger], as_of: date, settings: Settings,
                       if last_note is not None and last_note.date >= recent_from else ())
             shut = closed if closed_on is not None else None
             views.append(ItemView(
-                item.id, code, name, item.title, item.kind, item.unit or unit, item.owner or owner,
-                leader, node, light, (node - as_of).days if node is not None else None, closed_on,
+                item.id, code, name, item.title, item.kind, units[0] if units else None, item.owner or owner,
+                item.leader or leader, node, light, (node - as_of).days if node is not None else None, closed_on,
                 item_number(item.id), last_note,
                 light != "done" and is_stale(last_note.date if last_note else None,
                                              planned.start if term is None else term_start(item, settings, as_of),
                                              as_of, stale_days),
                 planned.start, item.measures, shut.by if shut else None, shut.note if shut else None,
                 shut.evidence if shut else None, recent, term.text if term is not None else None,
-                light != "done" and item.apply is not None and item.apply.date <= as_of))
+                light != "done" and item.apply is not None and item.apply.date <= as_of,
+                units=units, changes=changes, quantity=quantity, planned_due=as_planned.get(item.id)))
         views.sort(key=lambda v: v.sort_key)
-        projects.append(ProjectView(ledger.code, ledger.name, ledger.unit, ledger.leader,
+        projects.append(ProjectView(ledger.code, ledger.name, "、".join(project_units) or None, ledger.leader,
                                     ledger.owner, ledger.program, views, _tally(views),
                                     invest=invest_figures(ledger, as_of)))
     return projects
+
+
+def planned_open(ledger: Ledger, as_of: date, settings: Settings, extra: YearDays,
+                 schedule: dict[str, Planned]) -> dict[str, Planned]:
+    """For the items closed without a written `due` (their plan fixes them at their close), their
+    plan with every close undone: its finish is the node a late close is judged against."""
+    closed = [i.id for i in ledger.items if i.closed is not None and i.due is None and i.id in schedule]
+    if not closed:
+        return {}
+    reopened = ledger.model_copy(update={"items": [i.model_copy(update={"closed": None}) for i in ledger.items]})
+    try:
+        by_id = project_plan(reopened, as_of, settings, extra).by_id
+    except (CalendarError, CycleError):
+        return {}
+    return {item_id: by_id[item_id] for item_id in closed if item_id in by_id}
 
 
 def _note_day(note: Report) -> date:
@@ -370,15 +473,21 @@ class Query:
     owner: str | None = None
     kinds: Sequence[str] = ()
     lights: Sequence[str] = ()
+    leader: str | None = None
 
     @property
     def narrows_items(self) -> bool:
-        return bool(self.unit or self.owner or self.kinds or self.lights)
+        return bool(self.unit or self.owner or self.kinds or self.lights or self.leader)
 
 
 def _contains(value: str | None, wanted: str | None) -> bool:
     # Clerks type "建设局" for "区建设局": a part of the name is enough.
     return wanted is None or (value is not None and wanted in value)
+
+
+def _names_unit(item: ItemView, wanted: str | None) -> bool:
+    # A joint item answers to every unit it names (SPEC §7), the assisting ones too.
+    return wanted is None or any(wanted in unit for unit in (item.units or ([item.unit] if item.unit else [])))
 
 
 def select(projects: Sequence[ProjectView], query: Query) -> list[ProjectView]:
@@ -394,15 +503,16 @@ def select(projects: Sequence[ProjectView], query: Query) -> list[ProjectView]:
             continue
         if not _contains(project.program, query.program):
             continue
-        if not (query.unit or query.owner or query.kinds):
+        if not (query.unit or query.owner or query.kinds or query.leader):
             # Counted as they are: no item needs to be looked at (nor decoded from the cache).
             if not query.lights:
                 kept.append(project)
                 continue
             counted, items = project.tally, project.items_lit(query.lights)
         else:
-            items = [i for i in project.items if _contains(i.unit, query.unit)
-                     and _contains(i.owner, query.owner) and (not query.kinds or i.kind in query.kinds)]
+            items = [i for i in project.items if _names_unit(i, query.unit)
+                     and _contains(i.owner, query.owner) and _contains(i.leader, query.leader)
+                     and (not query.kinds or i.kind in query.kinds)]
             counted = _tally(items)
             if query.lights:
                 wanted = set(query.lights)
@@ -470,6 +580,10 @@ def group_items(projects: Sequence[ProjectView], by: GroupBy) -> list[Group]:
     groups: dict[str, list[ItemView]] = {}
     for project in projects:
         for item in project.items:
+            if by == "unit" and len(item.units) > 1:
+                for unit in item.units:  # counted under every unit it names (牵头 and 配合)
+                    groups.setdefault(unit, []).append(item)
+                continue
             groups.setdefault(getattr(item, by) or "", []).append(item)
     result = []
     for name, items in groups.items():

@@ -124,6 +124,37 @@ class Note(_Strict):
     date: LedgerDate = Field(title="日期")
     by: Optional[str] = Field(None, title="汇报人")
     text: Text = Field(title="进展情况")
+    done: Optional[Amount] = Field(None, title="已完成量", description="对照事项的 target，如 1120")
+
+
+class Change(_Strict):
+    """A moved time node (调整时间节点), as `set … --reason` records it."""
+
+    date: LedgerDate = Field(title="调整日期")
+    by: Optional[str] = Field(None, title="调整人")
+    field: Literal["due", "deadline"] = Field(title="字段")
+    from_: Optional[LedgerDate] = Field(None, alias="from", title="原时间节点")
+    to: Optional[LedgerDate] = Field(None, title="新时间节点")
+    reason: Text = Field(title="调整原因")
+
+
+def _target(value: Any) -> Any:
+    # `target: 2836户`: validated here, read as (number, unit) by domain/quantities.
+    from taizhang.domain.quantities import QuantityError, parse_quantity
+
+    try:
+        parse_quantity(value)
+    except QuantityError as e:
+        raise PydanticCustomError("tz_target", "{key}", {"key": "target_invalid", "text": str(value)}) from None
+    return str(value) if not isinstance(value, str) else value
+
+
+UnitField = Union[str, list[Text]]
+Target = Annotated[
+    str,
+    BeforeValidator(_target),
+    WithJsonSchema({"type": ["number", "string"], "description": "数量与单位，如 2836户、12公里"}),
+]
 
 
 class Item(_Strict):
@@ -142,11 +173,15 @@ class Item(_Strict):
     after: list[Annotated[str, AfterValidator(_item_ref)]] = Field(
         default_factory=list, title="前置事项", description="须先完成的事项编号")
     owner: Optional[str] = Field(None, title="责任人")
-    unit: Optional[str] = Field(None, title="责任单位", description="不填则为项目的责任单位")
+    unit: Optional[UnitField] = Field(None, title="责任单位",
+                                      description="不填则为项目的责任单位；多个单位用“、”分隔或写成列表，第一个牵头")
+    leader: Optional[str] = Field(None, title="责任领导", description="不填则为项目的责任领导")
+    target: Optional[Target] = Field(None, title="目标数量", description="如 2836户；进展可记 done")
     measures: Optional[str] = Field(None, title="整改措施", description="问题台账的整改措施")
     apply: Optional[Apply] = Field(None, title="销号申请", description="存在即待审核（§7）")
     closed: Optional[Closed] = Field(None, title="销号", description="存在即已销号")
     notes: list[Note] = Field(default_factory=list, title="进展情况", description="按时间先后")
+    changes: list[Change] = Field(default_factory=list, title="时间节点调整", description="按时间先后")
     from_: Optional[LedgerDate] = Field(
         None, alias="from", title="起算日期",
         description="周期性期限（每月25日前…）从哪一天所在的周期起算；默认为 year 年的 1 月 1 日")
@@ -184,7 +219,7 @@ class Item(_Strict):
             raise PydanticCustomError("tz_closed", "{key}", {"key": "closed_empty"})
         return value
 
-    @field_validator("notes", "after", mode="before")
+    @field_validator("notes", "after", "changes", mode="before")
     @classmethod
     def _none_is_empty(cls, value: Any) -> Any:
         return [] if value is None else value
@@ -222,16 +257,18 @@ class Ledger(_Strict):
     name: Text = Field(title="项目名称")
     program: Optional[str] = Field(None, title="所属工程/专项")
     stage: Optional[Stage] = Field(None, title="建设阶段")
-    unit: Optional[str] = Field(None, title="责任单位")
+    unit: Optional[UnitField] = Field(None, title="责任单位",
+                                      description="多个单位用“、”分隔或写成列表，第一个牵头")
     leader: Optional[str] = Field(None, title="责任领导")
     owner: Optional[str] = Field(None, title="责任人")
     deadline: Optional[LedgerDate] = Field(None, title="最终时间节点", description="含当天")
     calendar: Optional[CalendarSpec] = Field(None, title="日历",
                                              description="natural（默认）| workdays | weekdays")
     investment: Optional[Investment] = Field(None, title="投资")
+    changes: list[Change] = Field(default_factory=list, title="最终时间节点调整", description="按时间先后")
     items: list[Item] = Field(default_factory=list, title="事项")
 
-    @field_validator("items", mode="before")
+    @field_validator("items", "changes", mode="before")
     @classmethod
     def _none_is_empty(cls, value: Any) -> Any:
         return [] if value is None else value

@@ -107,13 +107,19 @@ class Row:
     evidence: str | None = None
     measures: str | None = None
     last_note: Report | None = None  # the latest progress report on or before the as-of day
+    # The node a close is judged against (SPEC §7): the original one of a moved item, the planned
+    # one of a scheduled item; None: `due`.
+    judged_due: date | None = None
+    quantity: str | None = None  # 1120/2836户 39%
 
     @property
     def late_days(self) -> int | None:
-        """Days a close came after the time node (0 on time); None while open or without a node."""
-        if self.closed_on is None or self.due is None:
+        """Days a close came after the time node it is judged against (0 on time); None while
+        open or without a node."""
+        node = self.judged_due or self.due
+        if self.closed_on is None or node is None:
             return None
-        return max((self.closed_on - self.due).days, 0)
+        return max((self.closed_on - node).days, 0)
 
     @property
     def days_over(self) -> int:
@@ -193,6 +199,22 @@ class Review:
     by_rate: list[UnitRate]
     by_red: list[UnitRed]
     units_without_red: int
+    moves: list[MoveRow] = field(default_factory=list)  # time nodes moved in the period
+
+
+@dataclass(frozen=True)
+class MoveRow:
+    """A time node moved (`set … --reason`): 原定…，调整为…，原因…."""
+
+    project: str
+    project_name: str
+    id: str
+    title: str
+    on: date  # the day the node was moved
+    by: str | None
+    old: date | None
+    new: date | None
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -290,7 +312,9 @@ def briefing_of(projects: Sequence[ProjectView], findings: list[Finding], as_of:
                    view.owner, view.leader, view.due, view.light, view.days_left,
                    closed_on=view.closed_on, closed_by=view.closed_by, close_note=view.close_note,
                    evidence=view.evidence, measures=view.measures,
-                   last_note=view.last_note)
+                   last_note=view.last_note,
+                   judged_due=view.judged_due if view.judged_due != view.due else None,
+                   quantity=view.quantity)
 
     def in_period(day: date | None) -> bool:
         return day is not None and period.start <= day <= period.upto
@@ -379,22 +403,33 @@ def review(projects: Sequence[ProjectView], period: Period) -> Review:
     as_of = period.upto
     tallies: dict[str, list[int]] = {}  # unit → [due, on time, late, open overdue]
     reds: dict[str, list[int]] = {}  # unit → [red, longest overdue]
+    moves: list[MoveRow] = []
     for project in projects:
         for v in project.items:
-            unit = v.unit or ""
-            t = tallies.setdefault(unit, [0, 0, 0, 0])
-            r = reds.setdefault(unit, [0, 0])
-            if v.light == "red":
-                r[0] += 1
-                r[1] = max(r[1], -(v.days_left or 0))
-            if v.due is None or not (period.start <= v.due <= as_of):
-                continue
-            if v.closed_on is not None:
-                t[0] += 1
-                t[1 if v.closed_on <= v.due else 2] += 1
-            elif v.due < as_of:
-                t[0] += 1
-                t[3] += 1
+            for when, by, old, new, reason in v.changes:
+                day = date.fromisoformat(when) if isinstance(when, str) else when
+                if period.start <= day <= as_of:
+                    moves.append(MoveRow(project.code, project.name, v.id, v.title, day, by, _day(old),
+                                         _day(new), reason))
+            # On time is judged against the original node of a moved item and the planned node of
+            # a scheduled one (SPEC §7): moving a node does not make a late item punctual.
+            node = v.judged_due
+            # A joint item is ranked under the unit that leads it (牵头): the review weighs
+            # who answers for the node, not who assists.
+            for unit in [v.unit or ""]:
+                t = tallies.setdefault(unit, [0, 0, 0, 0])
+                r = reds.setdefault(unit, [0, 0])
+                if v.light == "red":
+                    r[0] += 1
+                    r[1] = max(r[1], -(v.days_left or 0))
+                if node is None or not (period.start <= node <= as_of):
+                    continue
+                if v.closed_on is not None:
+                    t[0] += 1
+                    t[1 if v.closed_on <= node else 2] += 1
+                elif node < as_of:
+                    t[0] += 1
+                    t[3] += 1
     rates = [UnitRate(unit, due, on_time, late, open_overdue, rank=None)
              for unit, (due, on_time, late, open_overdue) in tallies.items()]
     counted = [(u, Fraction(u.on_time, u.due)) for u in rates if u.due]  # u.rate, known to be there
@@ -406,7 +441,8 @@ def review(projects: Sequence[ProjectView], period: Period) -> Review:
     by_red = [UnitRed(unit, n, longest, rank=1 + sum(1 for _, m, _ in with_red if m > n))
               for unit, n, longest in with_red]
     by_red.sort(key=lambda u: (u.rank, -u.longest, u.unit))
-    return Review(ranked, by_red, units_without_red=len(reds) - len(with_red))
+    moves.sort(key=lambda m: (m.on, m.project, item_number(m.id)))
+    return Review(ranked, by_red, units_without_red=len(reds) - len(with_red), moves=moves)
 
 
 def league(projects: Sequence[ProjectView], as_of: date) -> list[LeagueRow]:
@@ -419,12 +455,12 @@ def league(projects: Sequence[ProjectView], as_of: date) -> list[LeagueRow]:
     counts: dict[str, list[int]] = {}  # unit → [items, assisting, on time, late, open late, red]
     for project in projects:
         for v in project.items:
-            for n, unit in enumerate(units_of(v.unit) or [""]):
+            for n, unit in enumerate(list(v.units) or units_of(v.unit) or [""]):
                 c = counts.setdefault(unit, [0, 0, 0, 0, 0, 0])
                 c[0] += 1
                 c[1] += n > 0
                 if v.closed_on is not None:
-                    c[2 if v.due is None or v.closed_on <= v.due else 3] += 1
+                    c[3 if v.closed_late else 2] += 1  # judged against the original or planned node
                 elif v.due is not None and v.due < as_of:
                     c[4] += 1
                 c[5] += v.light == "red"
@@ -435,3 +471,7 @@ def league(projects: Sequence[ProjectView], as_of: date) -> list[LeagueRow]:
               for r, rate, red in judged]
     ranked.sort(key=lambda r: (r.rank, -r.items, r.unit))
     return ranked + sorted((r for r in rows if not r.judged), key=lambda r: (-r.items, r.unit))
+
+
+def _day(value: date | str | None) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value

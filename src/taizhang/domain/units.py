@@ -21,12 +21,30 @@ def units_of(value: UnitValue) -> list[str]:
     """The units a `unit` value names, lead first, each once, blanks dropped."""
     if value is None:
         return []
-    parts = SEPARATORS.split(value) if isinstance(value, str) else [str(v) for v in value]
+    parts = _split(value) if isinstance(value, str) else [str(v) for v in value]
     seen: list[str] = []
     for part in (p.strip() for p in parts):
         if part and part not in seen:
             seen.append(part)
     return seen
+
+
+# A name quoted in a cell (`区财政局、“各县、市、区政府”`, as export writes a list whose names hold a
+# separator) stays whole.
+_QUOTED = re.compile(r"“([^”]*)”|\"([^\"]*)\"")
+
+
+def _split(text: str) -> list[str]:
+    if "“" not in text and '"' not in text:
+        return SEPARATORS.split(text)
+    parts: list[str] = []
+    at = 0
+    for match in _QUOTED.finditer(text):
+        parts.extend(SEPARATORS.split(text[at:match.start()]))
+        parts.append(match.group(1) if match.group(1) is not None else match.group(2))
+        at = match.end()
+    parts.extend(SEPARATORS.split(text[at:]))
+    return parts
 
 
 def lead_unit(value: UnitValue) -> str | None:

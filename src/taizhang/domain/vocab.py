@@ -30,7 +30,7 @@ ITEM_KEY_ORDER: Final[tuple[str, ...]] = tuple(_ITEM_FIELDS)
 PROJECT_KEY_ORDER: Final[tuple[str, ...]] = tuple(Ledger.model_fields)
 # What `set` may change: a plain field. The id names the record; a close, the notes, the
 # investment and the items have commands of their own.
-_OWN_COMMAND = frozenset({"id", "code", "apply", "closed", "notes", "investment", "items"})
+_OWN_COMMAND = frozenset({"id", "code", "apply", "closed", "notes", "investment", "items", "changes"})
 ITEM_SETTABLE: Final[tuple[str, ...]] = tuple(k for k in ITEM_KEY_ORDER if k not in _OWN_COMMAND)
 PROJECT_SETTABLE: Final[tuple[str, ...]] = tuple(k for k in PROJECT_KEY_ORDER if k not in _OWN_COMMAND)
 # A settable field that cannot be emptied.

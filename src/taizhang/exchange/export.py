@@ -75,7 +75,7 @@ def export_table(ledgers: Sequence[Ledger], as_of: date, settings: Settings, ext
         item_views = {i.id: i for i in view.items}
         if not ledger.items:
             rows.append([project.get(f) if f in project else
-                         (ledger.unit if f == "unit" else ledger.owner if f == "owner" else None) for f in fields])
+                         (unit_cell(ledger.unit) if f == "unit" else ledger.owner if f == "owner" else None) for f in fields])
             continue
         for item in ledger.items:
             iv = item_views[item.id]
@@ -83,7 +83,8 @@ def export_table(ledgers: Sequence[Ledger], as_of: date, settings: Settings, ext
             values = dict(project)
             values.update({
                 "item_id": item.id, "title": item.title, "kind": kinds[item.kind],
-                "unit": item.unit or ledger.unit, "owner": item.owner or ledger.owner,
+                "unit": unit_cell(item.unit or ledger.unit), "owner": item.owner or ledger.owner,
+                "leader": item.leader or ledger.leader,
                 "due": iv.due, "node_source": (("computed" if en else "倒排") if item.due is None and iv.due else
                                                (("set" if en else "设定") if iv.due else None)),
                 "duration": item.duration, "after": ", ".join(item.after) or None,
@@ -144,6 +145,16 @@ def companions(ledgers: Sequence[Ledger], order: Sequence[str], lang: str) -> di
         zh, en_name, zh_headers, en_headers = COMPANION_SHEETS[key]
         out[en_name if en else zh] = (en_headers if en else zh_headers, rows)
     return out
+
+
+def unit_cell(value: Any) -> str | None:
+    """A `unit` as one cell (SPEC §7): text as written; a list joined by 、, a name that holds a
+    separator quoted “…” so that it stays whole."""
+    from taizhang.domain.units import SEPARATORS
+
+    if value is None or isinstance(value, str):
+        return value
+    return "、".join(f"“{name}”" if SEPARATORS.search(name) else name for name in value)
 
 
 def _csv_value(value: Any) -> str:

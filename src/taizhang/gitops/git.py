@@ -466,6 +466,11 @@ def ledger_changes(old: dict | None, new: dict | None, code: str) -> list[Change
                 continue
             if key == "investment" and isinstance(old.get(key) or {}, dict) and isinstance(new.get(key) or {}, dict):
                 changes += _investment_changes(old.get(key) or {}, new.get(key) or {}, code)
+            elif key == "changes":
+                continue  # said with the move of the deadline itself
+            elif key == "deadline" and (move := _new_move(old, new, "deadline")) is not None:
+                changes.append(_change("deadline_moved", code, old=move.get("from", old.get(key)),
+                                       new=move.get("to", new.get(key)), reason=move.get("reason")))
             else:
                 changes.append(_change("project_field", code, field=key, old=old.get(key), new=new.get(key)))
     old_items = {str(i.get("id")): i for i in old.get("items") or [] if isinstance(i, dict)}
@@ -482,6 +487,15 @@ def ledger_changes(old: dict | None, new: dict | None, code: str) -> list[Change
         if item_id not in new_items:
             changes.append(_change("item_removed", code, item_id, title=item.get("title")))
     return changes
+
+
+def _new_move(old: dict, new: dict, name: str) -> dict | None:
+    """The `changes:` entry a version added for the move of `name` (due or deadline), if any."""
+    before, after = old.get("changes") or [], new.get("changes") or []
+    if not isinstance(before, list) or not isinstance(after, list) or after[:len(before)] != before:
+        return None
+    added = [c for c in after[len(before):] if isinstance(c, dict) and c.get("field") == name]
+    return added[-1] if added else None
 
 
 def _investment_changes(old: dict, new: dict, code: str) -> list[Change]:
@@ -535,7 +549,14 @@ def _item_changes(code: str, item_id: str, old: dict, new: dict) -> list[Change]
             else:
                 changes.append(_change("notes_changed", code, item_id, title=title))
         elif key == "due":
-            changes.append(_change("due", code, item_id, title=title, old=a, new=b))
+            move = _new_move(old, new, "due")
+            if move is not None:  # moved with `set … --reason`: 原定…，调整为…，原因…
+                changes.append(_change("due_moved", code, item_id, title=title, old=move.get("from", a),
+                                       new=move.get("to", b), reason=move.get("reason")))
+            else:
+                changes.append(_change("due", code, item_id, title=title, old=a, new=b))
+        elif key == "changes":
+            continue  # said with the move of the node itself
         else:
             changes.append(_change("field", code, item_id, title=title, field=key, old=a, new=b))
     return changes

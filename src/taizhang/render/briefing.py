@@ -207,6 +207,11 @@ def _note_text(note) -> str:
     return f"{note.date.strftime('%m-%d')} {note.text}" if note is not None else ""
 
 
+def _titled(r: Row) -> str:
+    """An item's title with its quantity done (1120/2836户 39%), when it has a target."""
+    return f"{r.title}（{r.quantity}）" if r.quantity else r.title
+
+
 def _count_cell(n: int, light: str | None = None, bold: bool = False) -> Cell:
     return int_cell(n, style=light if n and light else None, bold=bold)
 
@@ -262,7 +267,7 @@ def layout(b: Briefing, lang: str) -> Page:
     for r in b.closed:
         late = r.late_days
         note = "；".join(x for x in (r.close_note, w("evidence", v=r.evidence) if r.evidence else None) if x)
-        closed_rows.append([text_cell(r.project_name), text_cell(r.id), text_cell(r.title), date_cell(r.due),
+        closed_rows.append([text_cell(r.project_name), text_cell(r.id), text_cell(r.title), date_cell(r.judged_due or r.due),
                             date_cell(r.closed_on),
                             int_cell(late, w("on_time") if late == 0 else None, "red" if late else None),
                             text_cell(r.closed_by), text_cell(note)])
@@ -285,7 +290,7 @@ def layout(b: Briefing, lang: str) -> Page:
     red_cols = [project_col, Col(w("h_id"), 7), Col(w("h_item"), 20, max_cells=24), Col(w("h_node"), 9, "date"),
                 Col(w("h_days_over"), 7, "int"), Col(w("h_unit"), 12, max_cells=20, drop=2), Col(w("h_owner"), 7, drop=1),
                 Col(w("h_leader"), 7, drop=1), Col(w("h_last_note"), 17, flex=True, max_cells=40, drop=3)]
-    red_rows = [[text_cell(r.project_name), text_cell(r.id), text_cell(r.title), date_cell(r.due),
+    red_rows = [[text_cell(r.project_name), text_cell(r.id), text_cell(_titled(r)), date_cell(r.due),
                  int_cell(r.days_over, style="red") if r.days_over else text_cell(w("infeasible"), "red"),
                  text_cell(r.unit), text_cell(r.owner), text_cell(r.leader), text_cell(_note_text(r.last_note))]
                 for r in b.red]
@@ -298,7 +303,7 @@ def layout(b: Briefing, lang: str) -> Page:
     due_cols = [project_col, Col(w("h_id"), 7), Col(w("h_item"), 26, flex=True), Col(w("h_node"), 9, "date"),
                 Col(w("h_days_left"), 8, "int"), Col(w("h_light"), 7, "light"), Col(w("h_unit"), 15, max_cells=20, drop=2),
                 Col(w("h_owner"), 8, drop=1)]
-    due_rows = [[text_cell(r.project_name), text_cell(r.id), text_cell(r.title), date_cell(r.due),
+    due_rows = [[text_cell(r.project_name), text_cell(r.id), text_cell(_titled(r)), date_cell(r.due),
                  int_cell(r.days_left, w("today") if r.days_left == 0 else None, "yellow" if r.light == "yellow" else None),
                  light_cell(r.light, lang, r.days_left), text_cell(r.unit), text_cell(r.owner)] for r in b.due]
     due_para = (f"Open tasks and milestones whose due day falls from {due_window} (the rest of this period and the next)."
@@ -421,19 +426,39 @@ def _review_section(b: Briefing, lang: str) -> Section:
     red_rows = [[int_cell(u.rank), text_cell(u.unit or w("no_unit")), int_cell(u.red, style="red"),
                  int_cell(u.longest)] for u in rv.by_red]
     idle = len(rv.by_rate) - len(counted)
+    tables = [Table(w("by_rate"), rate_cols, rate_rows, w("by_rate"), 80),
+              Table(w("by_red"), red_cols, red_rows, w("by_red"), 55)]
+    if rv.moves:
+        move_cols = [Col(w("h_project"), 14, repeat=False, max_cells=24), Col(w("h_id"), 7),
+                     Col(w("h_item"), 20, max_cells=24), Col(_w_moves("h_original", lang), 9, "date"),
+                     Col(_w_moves("h_moved_to", lang), 9, "date"), Col(_w_moves("h_reason", lang), 25, flex=True)]
+        move_rows = [[text_cell(m.project_name), text_cell(m.id), text_cell(m.title), date_cell(m.old),
+                      date_cell(m.new), text_cell(m.reason)] for m in rv.moves]
+        tables.append(Table(_w_moves("moves", lang), move_cols, move_rows, _w_moves("moves", lang), 70))
     if en:
         paras = [f"On-time closing rate: of the items whose due day fell from {window} and that are closed or overdue "
                  f"by {b.as_of.isoformat()}, the share closed on or before that day. Equal rates share a rank."]
         notes = [f"{idle} units had nothing due in the period." if idle else "",
-                 f"{rv.units_without_red} units have no red light." if rv.units_without_red else ""]
+                 f"{rv.units_without_red} units have no red light." if rv.units_without_red else "",
+                 f"{len(rv.moves)} time nodes were moved in the period; closes are judged against the original nodes."]
+        notes += [f"{m.id} {m.title}: originally {m.old}, moved to {m.new}, because: {m.reason}." for m in rv.moves]
     else:
         paras = [f"按期销号率：时间节点在{window}、截至{zh_day(b.as_of)}已销号或已逾期的事项中，按期（不晚于时间节点）"
                  "销号的比例；比率相同者名次并列。红灯数为截至当日各单位的逾期未销号事项数（含问题）。"]
         notes = [f"另有 {idle} 个单位本期无到期事项。" if idle else "",
-                 f"其余 {rv.units_without_red} 个单位无红灯。" if rv.units_without_red else ""]
-    return Section(w("review"), paras,
-                   [Table(w("by_rate"), rate_cols, rate_rows, w("by_rate"), 80),
-                    Table(w("by_red"), red_cols, red_rows, w("by_red"), 55)], [n for n in notes if n])
+                 f"其余 {rv.units_without_red} 个单位无红灯。" if rv.units_without_red else "",
+                 f"本期调整时间节点 {len(rv.moves)} 个；按期销号率按原定时间节点计算。"]
+        notes += [f"{m.id}「{m.title}」原定 {m.old}，调整为 {m.new}，原因：{m.reason}。" for m in rv.moves]
+    return Section(w("review"), paras, tables, [n for n in notes if n])
+
+
+_MOVE_WORDS = {"moves": ("调整时间节点", "Moved time nodes"), "h_original": ("原定节点", "Original"),
+               "h_moved_to": ("调整为", "Moved to"), "h_reason": ("调整原因", "Reason")}
+
+
+def _w_moves(key: str, lang: str) -> str:
+    zh, en = _MOVE_WORDS[key]
+    return en if lang == "en" else zh
 
 
 def league_table(rows: list, lang: str) -> Table:

@@ -24,9 +24,12 @@ def _headers(lang: str) -> list[str]:
     return ["编号", "事项", "项目", "时间节点", "逾期天数", "责任人", "亮灯"]
 
 
-def _row(item: ItemView, lang: str) -> list[str]:
+def _row(item: ItemView, lang: str, group: str | None = None) -> list[str]:
     overdue = -item.days_left if item.days_left is not None and item.days_left < 0 else 0
-    return [item.id, item.title, item.project_name, item.due.isoformat() if item.due else "-",
+    # A joint item goes on the notice of every unit it names; an assisting unit reads 配合.
+    assist = group is not None and item.role(group) == "assist"
+    title = item.title + ((" (assisting)" if lang == "en" else "（配合）") if assist else "")
+    return [item.id, title, item.project_name, item.due.isoformat() if item.due else "-",
             str(overdue), item.owner or "", item_light_word(item.light, is_infeasible(item.light, item.days_left), lang)]
 
 
@@ -55,7 +58,8 @@ def to_text(notice: Notice, lang: str, width: int, color: bool) -> str:
         counts = ("，" if lang != "en" else ", ").join(f"{name} {n}" for name, n in _counts(group, lang))
         leaders = "、".join(group.leaders)
         lines += ["", f"【{group.name or '-'}】 {counts}" + (f"  {'leader' if lang == 'en' else '责任领导'}：{leaders}" if leaders else "")]
-        rows: list[list[Cell]] = [[*_row(i, lang)[:-1], (_row(i, lang)[-1], f"light.{i.light}")] for i in group.items]
+        rows: list[list[Cell]] = [[*_row(i, lang, group.name)[:-1], (_row(i, lang)[-1], f"light.{i.light}")]
+                                  for i in group.items]
         lines += textable.render(columns, rows, max_width=width, color=color)
     return "\n".join(lines) + "\n"
 
@@ -82,7 +86,7 @@ def to_markdown(notice: Notice, lang: str) -> str:
         lines.append("| " + " | ".join(headers) + " |")
         lines.append("|" + "|".join("---:" if i == 4 else "---" for i in range(len(headers))) + "|")
         for item in group.items:
-            lines.append("| " + " | ".join(_md_cell(c) for c in _row(item, lang)) + " |")
+            lines.append("| " + " | ".join(_md_cell(c) for c in _row(item, lang, group.name)) + " |")
         lines.append("")
     return "\n".join(lines)
 
@@ -95,7 +99,7 @@ def to_html(notice: Notice, lang: str) -> str:
                       autoescape=select_autoescape(default=True, default_for_string=True))
     en = lang == "en"
     groups = [{"name": g.name or "-", "counts": _counts(g, lang), "leaders": "、".join(g.leaders),
-               "rows": [dict(zip(("id", "title", "project", "due", "overdue", "owner", "light_word"), _row(i, lang)),
+               "rows": [dict(zip(("id", "title", "project", "due", "overdue", "owner", "light_word"), _row(i, lang, g.name)),
                              light=i.light) for i in g.items]}
               for g in notice.groups]
     return env.get_template("remind.html").render(

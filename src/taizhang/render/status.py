@@ -22,7 +22,7 @@ def light_cell(light: str, lang: str) -> Cell:
 
 def days_cell(item: ItemView, lang: str) -> Cell:
     if item.light == "done" and item.closed_on is not None:
-        late = item.due is not None and item.closed_on > item.due
+        late = item.closed_late
         word = ("逾期销号" if late else "销号") if lang != "en" else ("closed late" if late else "closed")
         return (f"{item.closed_on.strftime('%m-%d')} {word}", "muted")
     if item.days_left is None:
@@ -65,24 +65,36 @@ def report_age_cell(item: ItemView, as_of: date, lang: str) -> Cell:
     return (text, "muted")
 
 
-def item_marks(item: ItemView, lang: str) -> str:
-    """The marks of §7 after a title: 〔待审核〕, 〔督办超期〕, 〔督办2次〕."""
+def item_marks(item: ItemView, lang: str, group: str | None = None, stale: bool = True) -> str:
+    """What is said of an item besides its light, each a word so that paper reads it: 配合 (under
+    a unit that assists), its quantity (1120/2836户 39%), 已调整, 久未汇报; then the 督查 marks of
+    §7: 〔待审核〕, 〔督办超期〕, 〔督办2次〕."""
     marks = []
+    if group is not None and item.role(group) == "assist":
+        marks.append(header("assist", lang))
+    if item.quantity:
+        marks.append(item.quantity)
+    if item.moved:
+        marks.append(header("moved", lang))
+    if stale and item.stale:
+        marks.append(header("stale", lang))
+    said = ("（" + "，".join(marks) + "）" if lang != "en" else " (" + ", ".join(marks) + ")") if marks else ""
+    flags = []
     if item.pending:
-        marks.append(header("pending", lang))
+        flags.append(header("pending", lang))
     if item.overdue_notice:
-        marks.append(header("overdue_notice", lang))
+        flags.append(header("overdue_notice", lang))
     elif item.notices and item.light != "done":
-        marks.append(header("notices_n", lang, n=item.notices))
-    return "".join(f"〔{m}〕" for m in marks)
+        flags.append(header("notices_n", lang, n=item.notices))
+    return said + "".join(f"〔{f}〕" for f in flags)
 
 
-def _item_row(item: ItemView, lang: str, notes_as_of: date | None = None) -> list[Cell]:
+def _item_row(item: ItemView, lang: str, notes_as_of: date | None = None, group: str | None = None) -> list[Cell]:
     light = (item_light_word(item.light, True, lang), "light.red") if is_infeasible(item.light, item.days_left) \
         else light_cell(item.light, lang)
-    row: list[Cell] = [light, item.id, "  " + item.title + item_marks(item, lang),
-           item.due.isoformat() if item.due else (item.term or "-"), days_cell(item, lang),
-           "", "", "", "", item.unit or "", item.owner or ""]
+    row: list[Cell] = [light, item.id, "  " + item.title + item_marks(item, lang, group, stale=notes_as_of is None),
+                       item.due.isoformat() if item.due else (item.term or "-"), days_cell(item, lang),
+                       "", "", "", "", "、".join(item.units) if item.units else item.unit or "", item.owner or ""]
     if notes_as_of is not None:
         row += [item.last_note.text if item.last_note else "",
                 report_age_cell(item, notes_as_of, lang) if item.light != "done" else ""]
@@ -98,11 +110,11 @@ def _counts(tally: Tally) -> list[Cell]:
     return [_count(tally.counts[light], light) for light in _COUNTED]
 
 
-def _shown(items: Sequence[ItemView], lights: Iterable[str] | None) -> list[ItemView]:
+def _shown(items: Sequence[ItemView], lights: Iterable[str] | None, with_stale: bool = False) -> list[ItemView]:
     if lights is None:
         return list(items)
     wanted = set(lights)
-    return [i for i in items if i.light in wanted]
+    return [i for i in items if i.light in wanted or (with_stale and i.stale)]
 
 
 class _Rows:
@@ -117,37 +129,41 @@ class _Rows:
         self.rows.append(row)
         self.styles.append(style)
 
-    def items(self, shown: Sequence[ItemView], limit: int, lang: str) -> None:
+    def items(self, shown: Sequence[ItemView], limit: int, lang: str, group: str | None = None) -> None:
         for item in shown[:limit]:
-            self.add(_item_row(item, lang, self.notes_as_of))
+            self.add(_item_row(item, lang, self.notes_as_of, group))
         if len(shown) > limit:
             self.add(_more_row(len(shown) - limit, lang))
 
 
 def project_table(projects: Sequence[ProjectView], *, lang: str, shown_lights: Iterable[str] | None,
-                  limit: int, width: int, color: bool, notes_as_of: date | None = None) -> list[str]:
+                  limit: int, width: int, color: bool, notes_as_of: date | None = None,
+                  with_stale: bool = False) -> list[str]:
     """One row per project (light, counts, unit, leader) with its shown items beneath; with
-    `notes_as_of`, each item's latest report and its age."""
+    `notes_as_of`, each item's latest report and its age; `with_stale`: the overview, which
+    lists the 久未汇报 items besides the shown lights."""
     shown_lights = list(shown_lights) if shown_lights is not None else None
     rows = _Rows(notes_as_of)
     for project in projects:
         rows.add([light_cell(project.light, lang), project.code, project.name, "", "",
                   *_counts(project.tally), project.unit or "", project.leader or ""], "project")
-        rows.items(project.items_lit(shown_lights), limit, lang)
+        rows.items(project.attention() if with_stale else project.items_lit(shown_lights), limit, lang)
     columns = _columns(lang, header("project", lang) + " / " + header("item", lang), notes_as_of is not None)
     return textable.render(columns, rows.rows, max_width=width, color=color, row_styles=rows.styles)
 
 
 def group_table(groups: Sequence[Group], *, by: str, lang: str, shown_lights: Iterable[str] | None,
-                limit: int, width: int, color: bool, notes_as_of: date | None = None) -> list[str]:
-    """Items regrouped by responsible unit or owner, each group with its counts."""
+                limit: int, width: int, color: bool, notes_as_of: date | None = None,
+                with_stale: bool = False) -> list[str]:
+    """Items regrouped by responsible unit, leader or owner, each group with its counts; an item
+    under a unit that assists on it is marked 配合."""
     shown_lights = list(shown_lights) if shown_lights is not None else None
     rows = _Rows(notes_as_of)
     for group in groups:
         rows.add([light_cell(group.light, lang), "", group.name or "-", "", "", *_counts(group.tally),
                   "", "、".join(group.leaders)], "project")
-        rows.items(_shown(group.items, shown_lights), limit, lang)
-    first = header("group_unit" if by == "unit" else "group_owner", lang) + " / " + header("item", lang)
+        rows.items(_shown(group.items, shown_lights, with_stale), limit, lang, group.name if by == "unit" else None)
+    first = header({"unit": "group_unit", "leader": "group_leader"}.get(by, "group_owner"), lang) + " / " + header("item", lang)
     return textable.render(_columns(lang, first, notes_as_of is not None), rows.rows, max_width=width,
                            color=color, row_styles=rows.styles)
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from taizhang.i18n import item_light_word, light_word
+from taizhang.i18n import LIGHT_NAMES, item_light_word, light_word, message
 from taizhang.domain.models import Item, Ledger, Settings
 from taizhang.domain.calendars import calendar_name
 from taizhang.domain.schedule import Planned, time_node
-from taizhang.domain.lights import item_node, light_reason, term_start
+from taizhang.domain.lights import item_node, light_reason, quantity_lit, term_start
 
 
 def explain(ledger: Ledger, item: Item, planned: Planned, as_of: date, settings: Settings, lang: str) -> str:
@@ -19,6 +19,11 @@ def explain(ledger: Ledger, item: Item, planned: Planned, as_of: date, settings:
     node = time_node(item, planned)
     light, rule = light_reason(item, node, as_of, settings.warn_days, infeasible=planned.infeasible,
                                start=planned.start)
+    quantity = None
+    if item.target is not None:
+        lit, quantity = quantity_lit(item, light, node, planned.start, as_of, settings)
+        if lit != light:
+            light, rule = lit, "quantity_lag"
     by_id = {i.id: i for i in ledger.items}
     calendar = calendar_name(ledger.calendar or settings.calendar)
     word = item_light_word(light, rule == "infeasible", lang)
@@ -45,8 +50,16 @@ def explain(ledger: Ledger, item: Item, planned: Planned, as_of: date, settings:
         parts.append((f"Time node {node} was computed by backward scheduling ({calendar} calendar): {why}."
                       if en else f"时间节点 {node} 由倒排工期算出（{calendar} 日历）：{why}。"))
 
+    # Every move of the node, with its reason (SPEC §7: 原定…，调整为…，原因…).
+    for change in item.changes:
+        if change.field == "due":
+            parts.append(_move_text(change, lang))
+
     # Days left or overdue.
     if item.closed is not None and item.closed.date <= as_of:
+        # A moved node: the close is judged against the original one (SPEC §7).
+        moves = [c for c in item.changes if c.field == "due" and c.from_ is not None]
+        node = moves[0].from_ if moves else node
         late_days = (item.closed.date - node).days if node is not None else 0
         late = late_days > 0
         who = f" by {item.closed.by}" if en and item.closed.by else (f"（{item.closed.by}）" if item.closed.by else "")
@@ -73,6 +86,8 @@ def explain(ledger: Ledger, item: Item, planned: Planned, as_of: date, settings:
         "not_started": (f"Rule: its computed start {planned.start} has passed with no progress report since: "
                         "yellow."),
         "on_time": f"Rule: open, more than warn_days = {w} days before its time node: green.",
+        "quantity_lag": (f"Rule: its share done lags its share of time by more than invest.yellow = "
+                         f"{settings.invest.yellow} / invest.red = {settings.invest.red} points: {light}."),
     }
     rules_zh = {
         "closed": "规则：已销号的事项不再亮灯（已销号）。",
@@ -83,9 +98,15 @@ def explain(ledger: Ledger, item: Item, planned: Planned, as_of: date, settings:
         "due_soon": f"规则：未销号且距时间节点不超过 warn_days = {w} 天，亮黄灯。",
         "not_started": f"规则：倒排算出的开始日期 {planned.start} 已过，此后没有进展汇报，亮黄灯。",
         "on_time": f"规则：未销号，距时间节点超过 warn_days = {w} 天，亮绿灯。",
+        "quantity_lag": (f"规则：完成量占比落后于时间进度超过 invest.yellow = {settings.invest.yellow} / "
+                         f"invest.red = {settings.invest.red} 个百分点（时间过半、任务过半），亮{LIGHT_NAMES['zh'][light]}。"),
     }
+    if quantity is not None:
+        lag = "-" if quantity.lag is None else f"{quantity.lag:.1f}"
+        parts.append(message("quantity_line", lang, text=quantity.text())
+                     + (f"; behind time by {lag} points." if en else f"，落后序时进度 {lag} 个百分点。"))
     parts.append((rules_en if en else rules_zh)[rule])
-    if planned.slack is not None and not planned.fixed and rule != "infeasible":
+    if planned.slack is not None and not planned.fixed and rule not in ("infeasible", "closed"):
         parts.append((f"Slack {planned.slack} counted days" + (" (critical)." if planned.critical else ".")) if en
                      else (f"浮动 {planned.slack} 天" + ("，在关键路径上。" if planned.critical else "。")))
     return ("" if en else "").join(p if not en else p + " " for p in parts).strip()
@@ -133,3 +154,10 @@ def _explain_term(item: Item, planned: Planned, as_of: date, settings: Settings,
         parts.append(f"{days} days are left. Rule: more than warn_days = {w} days before the occurrence: green."
                      if en else f"还有 {days} 天。规则：距该期超过 warn_days = {w} 天，亮绿灯。")
     return " ".join(parts) if en else "".join(parts)
+
+
+def _move_text(change, lang: str) -> str:
+    """原定 2018-09-30，调整为 2018-12-31，原因：征收方案调整（2018-06-01 督查室）。"""
+    text = message("move_line", lang, old=change.from_ or "-", new=change.to or "-", reason=change.reason,
+                   date=change.date, by=change.by or "?")
+    return text + ("。" if lang != "en" else ".")

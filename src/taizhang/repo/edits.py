@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from taizhang.domain.ids import make_item_id, next_number
@@ -283,6 +284,8 @@ def note_edit(item_id: str, note: dict[str, Any]) -> Plan:
 
     def apply(loaded: LoadedLedger, context: EditContext) -> Edit:
         index = _item_index(loaded, item_id)
+        if note.get("done") is not None and loaded.valid.items[index].target is None:
+            raise input_error("done_without_target", id=item_id)  # a count of nothing would mislead
         text = _append_note(loaded.doc.text, index, note, loaded.doc.newline, context)
         expected = _copy_items(loaded.doc.data)
         written = {k: v for k, v in note.items() if v not in (None, "")}  # as _append_note writes it
@@ -292,17 +295,37 @@ def note_edit(item_id: str, note: dict[str, Any]) -> Plan:
     return windowed(_final_block_settled(apply))
 
 
-def _append_note(text: str, index: int, note: dict[str, Any], newline: str, context: EditContext) -> str:
+def _append_note(text: str, index: int, note: dict[str, Any], newline: str, context: EditContext,
+                 key: str = "notes") -> str:
+    """Append an entry to an item's list `key` (its notes, or its `changes:`)."""
     note = {k: v for k, v in note.items() if v not in (None, "")}
     root_node = context.item_root(text)
     item_node = _item_node(root_node, index)
-    pair = splice.mapping_get(item_node, "notes")
+    pair = splice.mapping_get(item_node, key)
     if pair is None:
-        return _insert_item_key(text, index, "notes", [note], newline, context, block=[emit.flow_entry(note)])
+        return _insert_item_key(text, index, key, [note], newline, context, block=[emit.flow_entry(note)])
     key_node, seq = pair
     if seq.id == "scalar":  # `notes:` left empty
-        text = splice.remove_key(text, item_node, "notes")
-        return _insert_item_key(text, index, "notes", [note], newline, context, block=[emit.flow_entry(note)])
+        text = splice.remove_key(text, item_node, key)
+        return _insert_item_key(text, index, key, [note], newline, context, block=[emit.flow_entry(note)])
+    return _append_to_seq(text, seq, note, newline)
+
+
+def _append_project_change(text: str, change: dict[str, Any], newline: str) -> str:
+    """Append an entry to the project's `changes:` (a moved deadline)."""
+    root_node = compose(text)
+    pair = splice.mapping_get(root_node, "changes")
+    if pair is not None and pair[1].id != "scalar":
+        return _append_to_seq(text, pair[1], change, newline)
+    if pair is not None:
+        text = splice.remove_key(text, root_node, "changes")
+    if getattr(root_node, "flow_style", False):
+        return splice.insert_key(text, compose(text), "changes", emit.flow([change]), newline)
+    return _insert_ordered(text, compose(text), "changes", [emit.flow_entry(change)], newline,
+                           PROJECT_KEY_ORDER)
+
+
+def _append_to_seq(text: str, seq, note: dict[str, Any], newline: str) -> str:
     if getattr(seq, "flow_style", False):
         return splice.append_flow_entry(text, seq, emit.flow(note))
     last = seq.value[-1]
@@ -337,23 +360,71 @@ def reopen_edit(item_id: str, note: dict[str, Any], reason_args: Callable[[Any],
     return windowed(_final_block_settled(apply))
 
 
-def set_edit(target: str, changes: list[tuple[str, Any, str | None]]) -> Plan:
+def set_edit(target: str, changes: list[tuple[str, Any, str | None]], move: dict[str, Any] | None = None,
+             *, moves_need_reason: bool = False) -> Plan:
     """Change fields of an item (target = its id) or of the project (target = its code).
-    `changes` are (field, value or None to remove, comment keeping the clerk's wording)."""
-    return set_many_edit({target: changes})
+    `changes` are (field, value or None to remove, comment keeping the clerk's wording).
+    With `moves_need_reason` (the `set` command), a moved written `due` or `deadline` is recorded
+    under `changes:` with `move` ({date, by, reason}, SPEC §7), and refused without it. The
+    edit's result says which nodes moved."""
+    return set_many_edit({target: changes}, move, moves_need_reason=moves_need_reason)
 
 
-def set_many_edit(changes_by_target: dict[str, list[tuple[str, Any, str | None]]]) -> Plan:
+def set_many_edit(changes_by_target: dict[str, list[tuple[str, Any, str | None]]],
+                  move: dict[str, Any] | None = None, *, moves_need_reason: bool = False) -> Plan:
     """`set_edit` for several items (and/or the project) of one ledger in one write."""
 
     def apply(loaded: LoadedLedger, context: EditContext) -> Edit:
         text = loaded.doc.text
         expected = _copy_items(loaded.doc.data)
+        moved: list[dict[str, Any]] = []
         for target, changes in changes_by_target.items():
+            moves = _moves(loaded, target, changes) if moves_need_reason else []
+            if moves and move is None:
+                name, old, _ = moves[0]
+                raise input_error("reason_required", target=target, field=name, old=old.isoformat())
             text = _set_fields(loaded, text, expected, target, changes, context)
-        return Edit(text, expected, list(changes_by_target))
+            for name, old, new in moves:
+                assert move is not None  # refused above otherwise
+                entry = {"date": move["date"], "by": move.get("by"), "field": name, "from": old, "to": new,
+                         "reason": move["reason"]}
+                text = _record_change(loaded, text, expected, target, entry, context)
+                moved.append(entry)
+        return Edit(text, expected, {"targets": list(changes_by_target), "moved": moved})
 
     return windowed(_final_block_settled(apply))
+
+
+def _moves(loaded: LoadedLedger, target: str, changes: list[tuple[str, Any, str | None]]) -> list[tuple[str, Any, Any]]:
+    """(field, old, new) of each written time node these changes move to another day. Giving a
+    node to an item that had none, or removing one, is not a move; nor is a term (长期坚持,
+    每月25日前) given for a date: it is no other day, and `changes:` records days."""
+    if "-" in target:
+        holder: Any = loaded.valid.items[_item_index(loaded, target)]
+        names = ("due",)
+    else:
+        holder, names = loaded.valid, ("deadline",)
+    moves = []
+    for name, value, _ in changes:
+        old = getattr(holder, name, None) if name in names else None
+        if old is not None and isinstance(value, date) and value != old:
+            moves.append((name, old, value))
+    return moves
+
+
+def _record_change(loaded: LoadedLedger, text: str, expected: dict, target: str, entry: dict[str, Any],
+                   context: EditContext) -> str:
+    written = {k: v for k, v in entry.items() if v not in (None, "")}
+    if "-" in target:
+        index = _item_index(loaded, target)
+        text = _append_note(text, index, entry, loaded.doc.newline, context, key="changes")
+        holder = dict(expected["items"][index])
+        holder["changes"] = list(holder.get("changes") or []) + [emit.read_back(written)]
+        expected["items"][index] = holder
+        return text
+    text = _append_project_change(text, written, loaded.doc.newline)
+    expected["changes"] = list(expected.get("changes") or []) + [emit.read_back(written)]
+    return text
 
 
 def _set_fields(loaded: LoadedLedger, text: str, expected: dict, target: str,

@@ -155,7 +155,8 @@ class Repository:
 
     def status(self, as_of: date, *, codes: Sequence[str] = (), program: Optional[str] = None,
                unit: Optional[str] = None, owner: Optional[str] = None, kinds: Sequence[str] = (),
-               lights: Sequence[str] = (), allowed_lights: Optional[Sequence[str]] = None) -> Status:
+               lights: Sequence[str] = (), allowed_lights: Optional[Sequence[str]] = None,
+               leader: Optional[str] = None) -> Status:
         """The 亮灯表 of `as_of`: projects with their items lit, filtered. `unit` matches as text
         within; `lights` among red, yellow, green, none, done (`allowed_lights` narrows them)."""
         from taizhang.domain.lights import ALL_LIGHTS, Query, select
@@ -171,7 +172,7 @@ class Repository:
                 raise input_error("light_invalid", light=light)
         lit = self.lit(as_of, codes)
         projects = select(lit.projects, Query(codes=list(codes), program=program, unit=unit, owner=owner,
-                                              kinds=list(kinds), lights=list(lights)))
+                                              kinds=list(kinds), lights=list(lights), leader=leader))
         notice_problems = self._mark_notices(projects, as_of)
         return Status(lit.title, lit.lang, projects, lit.findings, lit.errors() + notice_problems)
 
@@ -275,10 +276,11 @@ class Repository:
                     unit: Optional[str] = None) -> Investments:
         """Each project's year plan, completed investment and 序时进度 on `as_of`."""
         from taizhang.domain.invest import invest_rows
+        from taizhang.domain.units import units_of
 
         repo = self.load(codes)
         ledgers = [ledger for ledger in repo.ledgers if (program is None or program in (ledger.program or ""))
-                   and (unit is None or unit in (ledger.unit or ""))]
+                   and (unit is None or any(unit in u for u in units_of(ledger.unit)))]
         return Investments(repo.settings.title, invest_rows(ledgers, as_of, repo.settings), repo.errors)
 
     def check(self, as_of: date, files: Optional[Iterable[Path]] = None) -> "Repo":
@@ -331,7 +333,13 @@ class Repository:
         except (CalendarError, CycleError) as e:  # as `schedule` says it: one line at the project
             raise TaizhangError(Problem(*repo.place(code, None), getattr(e, "key", "after_cycle"),
                                         getattr(e, "args_", {"cycle": str(e)}))) from None
-        return ledger, found, plan.by_id[item_id], repo.settings
+        planned = plan.by_id[item_id]
+        if found.closed is not None and found.due is None:
+            from taizhang.domain.lights import planned_open
+
+            # A scheduled item's close is judged against its node as planned with it open (SPEC §7).
+            planned = planned_open(ledger, as_of, repo.settings, repo.extra, plan.by_id).get(item_id, planned)
+        return ledger, found, planned, repo.settings
 
     # --- writing (each call one all-or-nothing write) ---------------------------------------
 
@@ -480,17 +488,25 @@ class Repository:
         note = {"date": on, "by": by, "text": ""}
         return self._edit({code: reopen_edit(item_id, note, reason_text)})[code][1]
 
-    def note(self, item_id: str, text: str, *, on: date, by: Optional[str] = None) -> str:
-        """Record a progress report (日汇报) on an item; returns the item's title."""
+    def note(self, item_id: str, text: str, *, on: date, by: Optional[str] = None,
+             done: Optional[str] = None) -> str:
+        """Record a progress report (日汇报) on an item; `done`: the quantity delivered so far,
+        against the item's `target` (SPEC §7). Returns the item's title."""
         from taizhang.domain.ids import split_item_id
         from taizhang.repo.edits import note_edit
 
         code = split_item_id(item_id)
-        return self._edit({code: note_edit(item_id, {"date": on, "by": by, "text": text})})[code][1]
+        entry: dict[str, Any] = {"date": on, "by": by, "text": text}
+        if done is not None:
+            entry["done"] = _done_value(done)
+        return self._edit({code: note_edit(item_id, entry)})[code][1]
 
-    def set(self, target: str, changes: Sequence[tuple[str, Any, Optional[str]]]) -> None:
+    def set(self, target: str, changes: Sequence[tuple[str, Any, Optional[str]]], *,
+            reason: Optional[str] = None, on: Optional[date] = None, by: Optional[str] = None) -> list[dict[str, Any]]:
         """Change fields of an item (target = its id) or of a project (target = its code):
-        (field, value or None to remove it, the clerk's wording of a date or None)."""
+        (field, value or None to remove it, the clerk's wording of a date or None). Moving a
+        written `due` or `deadline` needs `reason`, recorded under `changes:` with the day `on`
+        and `by` (SPEC §7). Returns the moves recorded."""
         from taizhang.repo.edits import set_edit
 
         code = target_code(target)
@@ -499,7 +515,8 @@ class Repository:
             # A blank title is an empty one (what the clerk typed is otherwise kept as typed).
             check_settable(target, name, None if name == "title" and isinstance(value, str) and not value.strip()
                            else value)
-        self._edit({code: set_edit(target, list(changes))})
+        move = {"date": on, "by": by, "reason": reason} if reason else None
+        return self._edit({code: set_edit(target, list(changes), move, moves_need_reason=True)})[code]["moved"]
 
     def write_schedule(self, code: str, as_of: date, found: Optional[Schedule] = None) -> int:
         """Write the computed finish as `due` of each item that has none; returns how many. The
@@ -556,6 +573,20 @@ def _refuse_future(on: Optional[date], as_of: Optional[date]) -> None:
     """A 销号 or an application dated after the as-of day has not happened: refused."""
     if as_of is not None and on is not None and on > as_of:
         raise input_error("close_future", date=on.isoformat(), as_of=as_of.isoformat())
+
+
+def _done_value(text: str) -> Any:
+    """`--done 1120` as the note records it: an integer when whole, else a decimal number."""
+    from decimal import Decimal, InvalidOperation
+
+    cleaned = text.strip().replace(",", "")
+    try:
+        number = Decimal(cleaned)
+    except InvalidOperation:
+        raise input_error("done_invalid", text=text) from None
+    if not number.is_finite() or number < 0:
+        raise input_error("done_invalid", text=text)
+    return int(number) if number == number.to_integral_value() else float(cleaned)
 
 
 def init_repository(path: Path) -> list[tuple[str, bool]]:

@@ -33,7 +33,7 @@ from taizhang.errors import Problem
 from taizhang.repo.cache import Cache
 from taizhang.version import __version__
 
-FORMAT = 8  # 7: rows carry an item's term; 8: and whether a 销号 is pending
+FORMAT = 9  # 7: rows carry an item's term; 8: whether a 销号 is pending; 9: units, moves, quantity
 CONTEXT_ENTRY = "views/_context.json"
 
 
@@ -187,13 +187,17 @@ class Row(NamedTuple):
     recent_notes: list
     term: str | None = None  # a `due` that is not one date, as written (长期坚持, 每月25日前)
     pending: bool = False  # a 销号 applied for, not yet verified (待审核)
+    units: list = []  # every unit named, lead first
+    changes: list = []  # the node's moves: [date, by, from, to, reason]
+    quantity: str | None = None  # 1120/2836户 39%
+    planned_due: str | None = None  # a closed item's node as planned with it open
 
     @classmethod
     def of(cls, i: ItemView) -> Row:
         return cls(i.id, i.title, i.kind, i.unit, i.owner, i.leader, _iso(i.due), i.days_left,
                    _iso(i.closed_on), i.number, _note(i.last_note), i.stale, _iso(i.start), i.measures,
                    i.closed_by, i.close_note, i.evidence, [_note(n) for n in i.recent_notes], i.term,
-                   i.pending)
+                   i.pending, list(i.units), [list(c) for c in i.changes], i.quantity, _iso(i.planned_due))
 
     def view(self, code: str, name: str, light: str) -> ItemView:
         return ItemView(self.id, code, name, self.title, self.kind, self.unit, self.owner, self.leader,
@@ -201,7 +205,8 @@ class Row(NamedTuple):
                         self.number, _note_view(self.last_note) if self.last_note else None, self.stale,
                         _day(self.start), self.measures, self.closed_by, self.close_note, self.evidence,
                         [_note_view(n) for n in self.recent_notes] if self.recent_notes else (), self.term,
-                        self.pending is True)
+                        self.pending is True, units=list(self.units), changes=[tuple(c) for c in self.changes],
+                        quantity=self.quantity, planned_due=_day(self.planned_due))
 
 
 def _iso(day: date | None) -> str | None:
@@ -256,6 +261,7 @@ def _store(cache: Cache, name: str, key: str, project: ProjectView, findings: li
                 "counts": [project.tally.counts[light] for light in ALL_LIGHTS],
                 "invest": [str(x) if x is not None else None for x in project.invest] if project.invest else None,
                 "seals": [cache.mac(part) for part in parts],
+                "stale": project.stale_lights,
                 "findings": [[f.code, f.item, f.key, f.args, f.severity] for f in findings]}
         head_line = json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     except (TypeError, ValueError):
@@ -288,12 +294,15 @@ def _load(cache: Cache, path: Path, key: str, as_of: date, context: str | None
             invest = InvestFigures(Decimal(planned) if planned is not None else None, Decimal(completed),
                                    Decimal(month))
         findings = [Finding(*f) for f in head["findings"]]
+        stale = head["stale"]
+        if not isinstance(stale, list) or not all(light in ALL_LIGHTS for light in stale):
+            return None
     except (ValueError, KeyError, TypeError, AttributeError, ArithmeticError):
         return None  # corrupt: light the ledger again
     tally = Tally(dict(zip(ALL_LIGHTS, counts)))
     lights = _Lights(code, name, dict(zip(ALL_LIGHTS, parts)), dict(zip(ALL_LIGHTS, seals)), cache,
                      lambda: _relight(cache, path, as_of, context))
-    return ProjectView(code, name, unit, leader, owner, program, None, tally, by_light=lights,
+    return ProjectView(code, name, unit, leader, owner, program, None, tally, by_light=lights, stale_lights=stale,
                        invest=invest), findings
 
 
