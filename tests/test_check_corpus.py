@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-
 from conftest import REPO_ROOT, dedent
 
 CORPUS = Path(__file__).resolve().parent / "corpus"

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from conftest import YT2
 
-from taizhang.repo import load
 from taizhang.domain.models import Settings
+from taizhang.repo import load
 
 CODE = "YT2"
 TIMEOUT = 120  # seconds for a whole batch of processes on a slow machine

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import AS_OF, REPO_ROOT, dedent
 
+from taizhang.domain.models import Ledger, Settings
+from taizhang.i18n import light_word
 from taizhang.render import table as textable
 from taizhang.render.gantt import (
     build_chart,
@@ -20,10 +22,10 @@ from taizhang.render.gantt import (
     to_svg,
     to_svg_pages,
     to_text,
+)
+from taizhang.render.gantt import (
     xml as xml_escape,
 )
-from taizhang.i18n import light_word
-from taizhang.domain.models import Ledger, Settings
 from taizhang.repo.cache import Cache
 from taizhang.repo.load import load_repo
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import yaml
 from conftest import REPO_ROOT, YT2
 
-from taizhang.gitops.git import DRIVER_COMMAND
-from taizhang.repo import load
-from taizhang.gitops.merge import resolve
 from taizhang.domain.models import Settings
+from taizhang.gitops.git import DRIVER_COMMAND
+from taizhang.gitops.merge import resolve
+from taizhang.repo import load
 
 AS_OF = "2018-06-15"
 # `python -m taizhang.cli` runs cli.py as __main__, whose `app` never sees the commands that

@@ -15,10 +15,10 @@ from conftest import YT2, dedent
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from taizhang.domain.models import Settings
+from taizhang.gitops.merge import MARK_OURS, MARK_SEP, MARK_THEIRS, merge_ledger, resolve
 from taizhang.repo import edits as ledger_edits
 from taizhang.repo import load
-from taizhang.gitops.merge import MARK_OURS, MARK_SEP, MARK_THEIRS, merge_ledger, resolve
-from taizhang.domain.models import Settings
 
 PATH = "ledgers/YT2.yaml"
 

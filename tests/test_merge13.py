@@ -113,7 +113,7 @@ def _close_5(text: str) -> str:
 
 def test_merge__a_close_is_never_attached_to_an_item_that_reused_the_id():
     theirs = _close_5(BASE_WITH_5)  # they closed 变电站迁改
-    for ours, other, side in ((REUSED_5, theirs, "ours"), (theirs, REUSED_5, "theirs")):
+    for ours, other, _side in ((REUSED_5, theirs, "ours"), (theirs, REUSED_5, "theirs")):
         result = merge_ledger(BASE_WITH_5, ours, other)
         assert [c.key for c in result.conflicts] == ["merge_conflict_reused_id"], result.text
         assert "YT2-5" in result.conflicts[0].render("zh")

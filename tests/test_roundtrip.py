@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from taizhang.repo import load
 from taizhang.domain.models import Settings
+from taizhang.repo import load
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "roundtrip"
 REGEN = os.environ.get("TAIZHANG_REGEN_GOLDEN") == "1"

@@ -24,13 +24,11 @@ from conftest import YT2
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from taizhang.repo import edits
-from taizhang.repo import load
-from taizhang.repo import write
-from taizhang.repo.cache import Cache
 from taizhang.domain.models import Settings
-from taizhang.yamltext.splice import mapping_get
+from taizhang.repo import edits, load, write
+from taizhang.repo.cache import Cache
 from taizhang.yamltext.read import compose
+from taizhang.yamltext.splice import mapping_get
 
 GOLDEN_INPUT = Path(__file__).resolve().parent / "golden" / "roundtrip" / "input.yaml"
 
@@ -193,7 +191,7 @@ def test_random_edit_sequences_keep_untouched_lines_and_read_back(data, base, va
                 reason = data.draw(TEXT, label="reason")
                 by = data.draw(NAMES, label="by")
                 _apply(edits.reopen_edit(items[index].id, {"date": date(2018, 6, 15), "by": by, "text": ""},
-                                               lambda _closed: reason))
+                                               lambda _closed, reason=reason: reason))
                 got = _load(path).ledger.items[index]
                 assert got.closed is None
                 assert (got.notes[-1].text, got.notes[-1].by) == (reason, by)

@@ -6,7 +6,8 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from taizhang.domain.calendars import Calendar, CalendarError, official
 from taizhang.domain.models import Ledger
@@ -170,8 +171,8 @@ def test_status__uses_computed_node_and_infeasible_is_red(cli, repo):
 def test_light__start_passed_without_report_is_yellow():
     """The rule itself. Under SPEC §4's forward pass a passed start also means negative slack,
     which is red first; the rule matters once the plan is feasible by other means."""
-    from taizhang.domain.models import Item
     from taizhang.domain.lights import light_reason
+    from taizhang.domain.models import Item
 
     item = Item.model_validate({"id": "P-1", "title": "t", "due": "2018-08-31"})
     reported = Item.model_validate({"id": "P-1", "title": "t", "due": "2018-08-31",

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import AS_OF, REPO_ROOT, YT2
 
-from taizhang.domain.models import Item, Ledger, Settings
 from taizhang.domain.lights import Query, evaluate, item_light, select
+from taizhang.domain.models import Item, Ledger, Settings
 
 GOLDEN = Path(__file__).parent / "golden"
 REGEN = os.environ.get("TAIZHANG_REGEN_GOLDEN") == "1"

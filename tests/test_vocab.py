@@ -10,8 +10,7 @@ from conftest import AS_OF
 
 from taizhang.domain import vocab
 from taizhang.domain.calendars import CALENDARS, DEFAULT_CALENDAR, calendar_name, make_calendar
-from taizhang.domain.ids import (is_code, is_item_id, item_number, make_item_id, next_number, project_code,
-                                 split_item_id)
+from taizhang.domain.ids import is_code, is_item_id, item_number, make_item_id, next_number, project_code, split_item_id
 from taizhang.domain.lights import ALL_LIGHTS, OPEN_LIGHTS, SEVERITY, WORST_FIRST, evaluate
 from taizhang.domain.models import KINDS, STAGES, CalendarRule, Item, Ledger, Settings
 from taizhang.domain.schedule import Planned, time_node

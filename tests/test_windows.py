@@ -11,15 +11,13 @@ from pathlib import Path
 import pytest
 from conftest import REPO_ROOT, YT2, dedent
 
-from taizhang.repo import edits
-from taizhang.repo import load
-from taizhang.repo import write
+from taizhang.domain.models import Settings
+from taizhang.repo import edits, load, write
 from taizhang.repo.cache import Cache
 from taizhang.yamltext import windows
-from taizhang.domain.models import Settings
+from taizhang.yamltext.read import compose, read_document
 from taizhang.yamltext.splice import mapping_get
 from taizhang.yamltext.windows import windowed_root
-from taizhang.yamltext.read import compose, read_document
 
 GOLDEN_INPUT = Path(__file__).resolve().parent / "golden" / "roundtrip" / "input.yaml"
 

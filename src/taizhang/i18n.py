@@ -31,7 +31,7 @@ HEADERS = {
         # --- i15c ---
         "pending": "待审核", "overdue_notice": "督办超期", "notices_n": "督办{n}次",
         # --- i15b ---
-        "group_leader": "包抓领导", "assist": "配合", "moved": "已调整", 
+        "group_leader": "包抓领导", "assist": "配合", "moved": "已调整",
     },
     "en": {
         "light": "Light", "project": "Project", "item": "Item", "id": "ID", "due": "Due",
@@ -45,7 +45,7 @@ HEADERS = {
         # --- i15c ---
         "pending": "pending", "overdue_notice": "notice overdue", "notices_n": "{n} notices",
         # --- i15b ---
-        "group_leader": "Leader", "assist": "assisting", "moved": "moved", 
+        "group_leader": "Leader", "assist": "assisting", "moved": "moved",
     },
 }
 

@@ -12,8 +12,19 @@ from typing import Annotated, Any, Optional
 import typer
 
 from taizhang.cli import exits
-from taizhang.cli.common import (CommitOpt, Env, commit, committing, csv_list, kind_value, offer_merge_driver,
-                                 report_problems, run, say, warn)
+from taizhang.cli.common import (
+    CommitOpt,
+    Env,
+    commit,
+    committing,
+    csv_list,
+    kind_value,
+    offer_merge_driver,
+    report_problems,
+    run,
+    say,
+    warn,
+)
 from taizhang.errors import input_error
 from taizhang.i18n import message
 from taizhang.repo.repository import check_settable, init_repository, target_code
@@ -207,7 +218,7 @@ def set_(ctx: typer.Context,
          commit_: CommitOpt = False) -> None:
     """修改事项或项目的字段：set YT2-3 due=2018-09-30，set YT2 deadline=2020-09-30。"""
     def action(env: Env) -> None:
-        path = _ledger_of(env, target)
+        _ledger_of(env, target)  # an unknown target is refused before its values are read
         changes = [_parse_assignment(env, a, target) for a in assignments]
         moved = env.repository.set(target, changes, reason=(reason or "").strip() or None, on=env.as_of,
                                    by=by or env.user())

@@ -70,11 +70,10 @@ def progress_bar(env: Env) -> Iterator[Any]:
 
 
 def read_trend(env: Env, by: str, start: Optional[date], codes: list[str]) -> Any:
-    from taizhang.gitops.history import build_trend
-    from taizhang.repo.load import load_calendars
-
     from taizhang.domain.ids import is_code
     from taizhang.errors import input_error
+    from taizhang.gitops.history import build_trend
+    from taizhang.repo.load import load_calendars
 
     for code in codes:  # a project may be in the history and gone now: only the spelling is checked
         if not is_code(code):

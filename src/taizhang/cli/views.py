@@ -11,7 +11,19 @@ from typing import Annotated, Optional
 import typer
 
 from taizhang.cli import exits
-from taizhang.cli.common import CommitOpt, Env, commit, committing, kind_list, light_list, print_json, report_problems, run, terminal, write_out
+from taizhang.cli.common import (
+    CommitOpt,
+    Env,
+    commit,
+    committing,
+    kind_list,
+    light_list,
+    print_json,
+    report_problems,
+    run,
+    terminal,
+    write_out,
+)
 from taizhang.errors import Problem, TaizhangError
 from taizhang.i18n import message
 

@@ -4,11 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any, Callable, Final, Iterable, Iterator, Literal, Mapping, Protocol, Sequence, get_args
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Final,
+    Iterable,
+    Iterator,
+    Literal,
+    Mapping,
+    Protocol,
+    Sequence,
+    get_args,
+)
 
 from taizhang.domain.calendars import NO_EXTRA, CalendarError, YearDays, make_calendar
-from taizhang.domain.invest import InvestFigures, invest_figures
 from taizhang.domain.ids import item_number
+from taizhang.domain.invest import InvestFigures, invest_figures
 from taizhang.domain.quantities import Progress, progress, quantity_light
 from taizhang.domain.schedule import CycleError, Planned, Schedule, plan, time_node
 from taizhang.domain.units import units_of
@@ -373,7 +385,6 @@ def evaluate(ledgers: Iterable[Ledger], as_of: date, settings: Settings,
         recent_from = as_of - timedelta(days=RECENT_DAYS)
         code, name, owner, leader = ledger.code, ledger.name, ledger.owner, ledger.leader
         project_units = units_of(ledger.unit)
-        unit = project_units[0] if project_units else None
         for item in ledger.items:  # the hot loop of every status: 100,000 times for a city
             planned = schedule.get(item.id) or _UNPLANNED
             term = item.term

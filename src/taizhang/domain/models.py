@@ -6,15 +6,25 @@ from datetime import date as Date
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Optional, Union, get_args
 
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator,
-                      ValidationInfo, WithJsonSchema, field_validator, model_validator)
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from taizhang.domain.amounts import AmountError, parse_amount
-from taizhang.domain.ids import CODE_PATTERN, ITEM_ID_PATTERN, is_item_id
 from taizhang.domain.calendars import DEFAULT_CALENDAR, CalendarName
 from taizhang.domain.durations import Duration
+from taizhang.domain.ids import CODE_PATTERN, ITEM_ID_PATTERN, is_item_id
 from taizhang.domain.terms import Term
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -144,7 +154,7 @@ def _target(value: Any) -> Any:
 
     try:
         parse_quantity(value)
-    except QuantityError as e:
+    except QuantityError:
         raise PydanticCustomError("tz_target", "{key}", {"key": "target_invalid", "text": str(value)}) from None
     return str(value) if not isinstance(value, str) else value
 

@@ -13,8 +13,7 @@ from typing import Final, get_args
 
 from taizhang.domain.calendars import CALENDARS, DEFAULT_CALENDAR, CalendarName
 from taizhang.domain.lights import ALL_LIGHTS, OPEN_LIGHTS, SEVERITY, Light
-from taizhang.domain.models import (DEFAULT_KIND, KINDS, LANGS, STAGES, Item, Kind, Lang, LedgerDate, Ledger,
-                                    Stage)
+from taizhang.domain.models import DEFAULT_KIND, KINDS, LANGS, STAGES, Item, Kind, Lang, Ledger, LedgerDate, Stage
 
 __all__ = ["SCHEMA_FILE", "SCHEMA_LINE", "ITEM_KEY_ORDER", "PROJECT_KEY_ORDER", "ITEM_SETTABLE",
            "PROJECT_SETTABLE", "REQUIRED", "DATE_FIELDS", "CALENDARS", "DEFAULT_CALENDAR", "CalendarName",

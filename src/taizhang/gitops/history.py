@@ -22,10 +22,10 @@ from taizhang.domain.calendars import NO_EXTRA, YearDays
 from taizhang.domain.models import Item, Ledger, Settings
 from taizhang.domain.trend import Trend, TrendBy, has_moves, spans, trend_point
 from taizhang.errors import Problem, TaizhangError
-from taizhang.version import __version__
 from taizhang.repo.cache import Cache
 from taizhang.repo.layout import LEDGER_DIR
 from taizhang.repo.load import parse_ledger
+from taizhang.version import __version__
 
 Progress = Callable[[int, int], None]  # (done, total) after each step
 

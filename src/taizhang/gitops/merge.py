@@ -462,7 +462,7 @@ class _InsertNotes:
         item["notes"] = notes
 
     def text(self, text: str, nl: str) -> str:
-        for before, note, lines, dash in [p for p in self.placements if p[0] is None]:
+        for _before, note, lines, dash in [p for p in self.placements if p[0] is None]:
             text = self._put(text, nl, None, note, lines, dash)
         for before, note, lines, dash in reversed([p for p in self.placements if p[0] is not None]):
             text = self._put(text, nl, before, note, lines, dash)

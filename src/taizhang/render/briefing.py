@@ -11,9 +11,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
-from taizhang.i18n import LIGHT_NAMES, item_light_word
 from taizhang.domain.lights import ALL_LIGHTS, ATTENTION, is_infeasible
 from taizhang.domain.reports import Briefing, Row
+from taizhang.i18n import LIGHT_NAMES, item_light_word
 
 # --- words ------------------------------------------------------------------------------------
 

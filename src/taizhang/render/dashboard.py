@@ -20,7 +20,7 @@ from taizhang.domain.lights import ALL_LIGHTS, ProjectView, Tally
 from taizhang.domain.reports import LeagueRow
 from taizhang.domain.trend import Trend
 from taizhang.i18n import header, light_word, message
-from taizhang.render.briefing import shown_texts, league_table
+from taizhang.render.briefing import league_table, shown_texts
 from taizhang.render.gantt import Chart, to_svg_pages
 
 _WORDS: dict[str, tuple[str, str]] = {

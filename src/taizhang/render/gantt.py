@@ -15,10 +15,10 @@ from datetime import date, timedelta
 from typing import Callable, Iterable, Literal, Sequence
 
 from taizhang.domain.calendars import NO_EXTRA, CalendarError, YearDays
-from taizhang.i18n import item_light_word, light_word
+from taizhang.domain.lights import ALL_LIGHTS, Query, Tally, evaluate, is_infeasible, project_plan, select
 from taizhang.domain.models import Ledger, Settings
 from taizhang.domain.schedule import CycleError
-from taizhang.domain.lights import ALL_LIGHTS, Query, Tally, evaluate, is_infeasible, project_plan, select
+from taizhang.i18n import item_light_word, light_word
 
 Shape = Literal["bar", "milestone", "node", "none"]
 ONE_DAY = timedelta(days=1)
@@ -563,7 +563,7 @@ def _svg_page(chart: Chart, lang: str, p: Paper, top: float, lines: list[_Line],
                 f'height="{svg_num(rows_bottom - month_y)}" fill="#f3f5f8"/>')
     add(f'<rect x="{svg_num(M)}" y="{svg_num(year_y)}" width="{svg_num(W - 2 * M)}" height="{svg_num(rows_top - year_y)}" '
         f'fill="#e4e9f0" fill-opacity="0.7"/>')
-    for first, last in months:
+    for first, _last in months:
         strong = first.month == 1 or first == chart.start
         add(f'<line x1="{svg_num(x(first))}" y1="{svg_num(year_y if strong else month_y)}" x2="{svg_num(x(first))}" '
             f'y2="{svg_num(rows_bottom)}" stroke="{"#8a929c" if strong else "#cdd3da"}" stroke-width="{0.3 if strong else 0.15}"/>')

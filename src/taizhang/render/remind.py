@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Sequence
 
-from taizhang.i18n import LIGHT_NAMES, item_light_word
 from taizhang.domain.lights import OPEN_LIGHTS, Group, ItemView, is_infeasible
+from taizhang.i18n import LIGHT_NAMES, item_light_word
 
 
 @dataclass

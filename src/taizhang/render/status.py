@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Iterable, Sequence
 
-from taizhang.render import table as textable
-from taizhang.i18n import LIGHT_NAMES, header, item_light_word, light_word
 from taizhang.domain.lights import ALL_LIGHTS, Group, ItemView, ProjectView, Tally, is_infeasible
+from taizhang.i18n import LIGHT_NAMES, header, item_light_word, light_word
+from taizhang.render import table as textable
+from taizhang.render.table import Cell, Column
 
 # A column of counts per light; items without a time node are counted in the totals line only.
 _COUNTED = tuple(light for light in ALL_LIGHTS if light != "none")
-from taizhang.render.table import Cell, Column
 
 
 def light_cell(light: str, lang: str) -> Cell:
@@ -191,8 +191,8 @@ def status_view(title: str | None, table: list[str], tally: Tally, as_of: date, 
 
 def schedule_view(ledger, plan, as_of: date, settings, lang: str, *, width: int, color: bool) -> str:
     """倒排工期 as a table: latest start and finish, earliest finish, slack, critical, light."""
-    from taizhang.i18n import message
     from taizhang.domain.lights import item_light, item_node, term_start
+    from taizhang.i18n import message
 
     en = lang == "en"
     columns = [Column("ID" if en else "编号"), Column("Item" if en else "事项", flex=True),

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from taizhang.i18n import LIGHT_NAMES, item_light_word, light_word, message
-from taizhang.domain.models import Item, Ledger, Settings
 from taizhang.domain.calendars import calendar_name
-from taizhang.domain.schedule import Planned, time_node
 from taizhang.domain.lights import item_node, light_reason, quantity_lit, term_start
+from taizhang.domain.models import Item, Ledger, Settings
+from taizhang.domain.schedule import Planned, time_node
+from taizhang.i18n import LIGHT_NAMES, item_light_word, light_word, message
 
 
 def explain(ledger: Ledger, item: Item, planned: Planned, as_of: date, settings: Settings, lang: str) -> str:

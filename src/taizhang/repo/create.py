@@ -11,7 +11,7 @@ from typing import Any
 from taizhang.domain.ids import check_code
 from taizhang.domain.models import Settings, ledger_json_schema
 from taizhang.domain.vocab import PROJECT_KEY_ORDER, SCHEMA_FILE, SCHEMA_LINE
-from taizhang.errors import TaizhangError, input_error
+from taizhang.errors import TaizhangError
 from taizhang.repo.cache import Cache
 from taizhang.repo.files import atomic_write, state_dir, unwritable
 from taizhang.repo.layout import LEDGER_DIR, SETTINGS_FILE, file_problem

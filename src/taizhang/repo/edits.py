@@ -8,6 +8,7 @@ says whether an item's nodes may be found through windows.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Callable
 from datetime import date
@@ -98,7 +99,7 @@ def add_item_edit(fields: dict[str, Any], comments: dict[str, str] | None = None
             context.ids = [*context.ids, new_id]  # the text now holds the new item too
         for key, comment in comments.items():
             if key in entry:
-                text = _with_comment(text, lambda n: _item_node(n, index, key), comment, context, item=True)
+                text = _with_comment(text, functools.partial(_item_node, index=index, key=key), comment, context, item=True)
         expected = dict(loaded.doc.data)
         expected["items"] = list(expected.get("items") or []) + [emit.read_back(entry)]
         return Edit(text, expected, new_id)
@@ -458,9 +459,10 @@ def _set_fields(loaded: LoadedLedger, text: str, expected: dict, target: str,
             text = (_insert_item_key(text, index, name, value, newline, context) if is_item
                     else _insert_project_key(text, name, emitted, newline))
         if comment:
-            text = _with_comment(
-                text, lambda n: splice.mapping_get(_item_node(n, index) if is_item else n, name)[1], comment,
-                context, item=is_item)
+            def value_node(node: Any, name: str = name) -> Any:
+                return splice.mapping_get(_item_node(node, index) if is_item else node, name)[1]
+
+            text = _with_comment(text, value_node, comment, context, item=is_item)
         holder[name] = emit.read_back(value)
     if is_item:
         expected["items"][index] = holder

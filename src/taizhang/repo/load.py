@@ -16,11 +16,18 @@ from taizhang.domain.ids import is_code, is_item_id
 from taizhang.domain.models import Item, Ledger, Settings
 from taizhang.errors import Problem, TaizhangError, input_error
 from taizhang.repo.cache import Cache
-from taizhang.repo.layout import (CALENDAR_DIR, LEDGER_DIR, SETTINGS_FILE, calendar_listing, file_problem,
-                                  ledger_listing, ledger_path, settings_file)
+from taizhang.repo.layout import (
+    CALENDAR_DIR,
+    LEDGER_DIR,
+    SETTINGS_FILE,
+    calendar_listing,
+    file_problem,
+    ledger_listing,
+    ledger_path,
+    settings_file,
+)
 from taizhang.repo.layout import rel_path as _rel
 from taizhang.yamltext.read import Document, read_document
-
 
 # --- reading --------------------------------------------------------------------------------
 

@@ -26,11 +26,17 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
 from taizhang.domain.invest import InvestFigures
-from taizhang.repo.layout import (SETTINGS_FILE, calendar_files, calendar_listing, ledger_listing, ledger_path,
-                                  settings_file)
 from taizhang.domain.lights import ALL_LIGHTS, Finding, ItemView, NoteView, ProjectView, Tally
 from taizhang.errors import Problem
 from taizhang.repo.cache import Cache
+from taizhang.repo.layout import (
+    SETTINGS_FILE,
+    calendar_files,
+    calendar_listing,
+    ledger_listing,
+    ledger_path,
+    settings_file,
+)
 from taizhang.version import __version__
 
 FORMAT = 9  # 7: rows carry an item's term; 8: whether a 销号 is pending; 9: units, moves, quantity

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from taizhang.domain.ids import check_code
 from taizhang.domain.models import Ledger, Settings
 from taizhang.errors import Problem, TaizhangError
+from taizhang.repo.cache import Cache
 from taizhang.repo.files import (
     clean_all_orphans,
     finish_journals,
@@ -25,7 +26,6 @@ from taizhang.repo.files import (
 )
 from taizhang.repo.layout import LEDGER_DIR, ledger_path, new_ledger_path
 from taizhang.repo.layout import rel_path as _rel
-from taizhang.repo.cache import Cache
 from taizhang.repo.load import LoadedLedger, ledger_rules, parse_ledger, validation_problems
 from taizhang.yamltext import windows
 from taizhang.yamltext.read import Document, compose, encode
