@@ -334,7 +334,8 @@ BLOCK_AT_END = "code: YT2\nname: 宇通\nitems:\n  - id: YT2-1\n    title: 一\n
 
 @pytest.mark.parametrize("header", ["|", ">", "|+", ">+", "|2", "|-", "| # 措施"])
 @pytest.mark.parametrize("args", [("add", "YT2", "新事项"), ("note", "YT2-1", "进展"), ("close", "YT2-1"),
-                                  ("set", "YT2-1", "owner=张三"), ("problem", "YT2", "新问题")])
+                                  ("set", "YT2-1", "owner=张三"), ("problem", "YT2", "新问题"),
+                                  ("apply", "YT2-1", "--evidence", "合同")])
 def test_edit__a_last_block_scalar_without_a_final_newline_keeps_its_value(cli, repo, header, args):
     root = repo(YT2=BLOCK_AT_END.format(header=header))
     before = _valid(_ledger_text(root)).ledger.items[0].measures

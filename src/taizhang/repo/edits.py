@@ -168,22 +168,12 @@ def close_edit(item_ids: list[str], closed: dict[str, Any], default_day: Any = N
     def apply(loaded: LoadedLedger, context: EditContext) -> Edit:
         text, newline = loaded.doc.text, loaded.doc.newline
         expected = _copy_items(loaded.doc.data)
-        done = []
-        targets = []
-        for item_id in item_ids:
-            index = _item_index(loaded, item_id)
-            item = loaded.valid.items[index]
-            if item.closed is not None:
-                raise input_error("already_closed", id=item_id, date=item.closed.date.isoformat())
-            targets.append(index)
-            done.append((item_id, item.title))
+        targets, done = _open_targets(loaded, item_ids, applied_too=True)
         # From the last item up: an insertion moves only the text below it, so the nodes of the
         # file as read stay right for every item still to do (one parse for any number of ids).
         root_node = context.item_root(text)
         for index in sorted(set(targets), reverse=True):
-            given = dict(closed)
-            if isinstance(given.get("evidence"), dict):  # a file copied per item
-                given["evidence"] = given["evidence"].get(loaded.valid.items[index].id)
+            given = _per_item(closed, loaded.valid.items[index].id)
             value = _closed_value(given, loaded.valid.items[index].apply)
             value.setdefault("date", default_day)
             if value.get("date") is None:
@@ -226,29 +216,43 @@ def apply_edit(item_ids: list[str], application: dict[str, Any]) -> Plan:
     def apply(loaded: LoadedLedger, context: EditContext) -> Edit:
         text, newline = loaded.doc.text, loaded.doc.newline
         expected = _copy_items(loaded.doc.data)
-        done, targets = [], []
-        for item_id in item_ids:
-            index = _item_index(loaded, item_id)
-            item = loaded.valid.items[index]
-            if item.closed is not None:
-                raise input_error("already_closed", id=item_id, date=item.closed.date.isoformat())
-            if item.apply is not None:
-                raise input_error("already_applied", id=item_id, date=item.apply.date.isoformat())
-            targets.append(index)
-            done.append((item_id, item.title))
-        root_node = context.item_root(text)
+        targets, done = _open_targets(loaded, item_ids, applied_too=False)
+        root_node = context.item_root(text)  # (from the last item up, as close does)
         for index in sorted(set(targets), reverse=True):
-            value = dict(application)
-            evidence = value.get("evidence")
-            if isinstance(evidence, dict):
-                value["evidence"] = evidence.get(loaded.valid.items[index].id)
+            value = _per_item(application, loaded.valid.items[index].id)
             value = {k: v for k, v in value.items() if v not in (None, "")}
             block = emit.mapping_lines(value)
             text = _insert_item_key(text, index, "apply", value, newline, context, block=block, root_node=root_node)
             expected["items"][index]["apply"] = emit.read_back(value)
         return Edit(text, expected, done)
 
-    return windowed(apply)
+    return windowed(_final_block_settled(apply))
+
+
+def _open_targets(loaded: LoadedLedger, item_ids: list[str], *, applied_too: bool
+                  ) -> tuple[list[int], list[tuple[str, str]]]:
+    """The indexes and (id, title) of the items a close (`applied_too`: an item applied for may
+    be closed) or an application is for, refusing one closed already, or applied for already."""
+    targets, done = [], []
+    for item_id in item_ids:
+        index = _item_index(loaded, item_id)
+        item = loaded.valid.items[index]
+        if item.closed is not None:
+            raise input_error("already_closed", id=item_id, date=item.closed.date.isoformat())
+        if not applied_too and item.apply is not None:
+            raise input_error("already_applied", id=item_id, date=item.apply.date.isoformat())
+        targets.append(index)
+        done.append((item_id, item.title))
+    return targets, done
+
+
+def _per_item(given: dict[str, Any], item_id: str) -> dict[str, Any]:
+    """`given` for one item: an `evidence` that is a mapping id → evidence (a file copied per
+    item) gives that item's."""
+    value = dict(given)
+    if isinstance(value.get("evidence"), dict):
+        value["evidence"] = value["evidence"].get(item_id)
+    return value
 
 
 def reject_edit(item_id: str, note: dict[str, Any], reason_args: Callable[[Any], str]) -> Plan:
