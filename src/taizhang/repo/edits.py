@@ -257,25 +257,33 @@ def _per_item(given: dict[str, Any], item_id: str) -> dict[str, Any]:
 
 def reject_edit(item_id: str, note: dict[str, Any], reason_args: Callable[[Any], str]) -> Plan:
     """Turn down a 销号 application: remove `apply:` and keep why (and what was applied) as a note."""
+    return _withdraw_edit(item_id, "apply", "not_applied", note, reason_args)
+
+
+def _withdraw_edit(item_id: str, key: str, refusal: str, note: dict[str, Any],
+                   reason_args: Callable[[Any], Any]) -> Plan:
+    """Remove an item's `key` (`closed:` for reopen, `apply:` for reject), refusing with
+    `refusal` an item without it, and keep why as a note (`reason_args(what was removed)`)."""
 
     def apply(loaded: LoadedLedger, context: EditContext) -> Edit:
         index = _item_index(loaded, item_id)
         item = loaded.valid.items[index]
-        if item.apply is None:
-            raise input_error("not_applied", id=item_id)
+        removed = getattr(item, key)
+        if removed is None:
+            raise input_error(refusal, id=item_id)
         text = loaded.doc.text
-        text = splice.remove_key(text, _item_node(context.item_root(text), index), "apply")
+        text = splice.remove_key(text, _item_node(context.item_root(text), index), key)
         full_note = dict(note)
-        full_note["text"] = reason_args(item.apply)
+        full_note["text"] = reason_args(removed)
         text = _append_note(text, index, full_note, loaded.doc.newline, context)
         expected = _copy_items(loaded.doc.data)
         entry = dict(expected["items"][index])
-        del entry["apply"]
+        del entry[key]
         entry["notes"] = list(entry.get("notes") or []) + [emit.read_back({k: v for k, v in full_note.items() if v not in (None, "")})]
         expected["items"][index] = entry
         return Edit(text, expected, (item_id, item.title))
 
-    return windowed(apply)
+    return windowed(_final_block_settled(apply))
 
 
 def _copy_items(data: dict) -> dict:
@@ -343,26 +351,7 @@ def _append_to_seq(text: str, seq, note: dict[str, Any], newline: str) -> str:
 
 def reopen_edit(item_id: str, note: dict[str, Any], reason_args: Callable[[Any], Any]) -> Plan:
     """Undo a 销号: remove `closed:` and keep why (and whose close it was) as a note."""
-
-    def apply(loaded: LoadedLedger, context: EditContext) -> Edit:
-        index = _item_index(loaded, item_id)
-        item = loaded.valid.items[index]
-        if item.closed is None:
-            raise input_error("not_closed", id=item_id)
-        text = loaded.doc.text
-        item_node = _item_node(context.item_root(text), index)
-        text = splice.remove_key(text, item_node, "closed")
-        full_note = dict(note)
-        full_note["text"] = reason_args(item.closed)
-        text = _append_note(text, index, full_note, loaded.doc.newline, context)
-        expected = _copy_items(loaded.doc.data)
-        entry = dict(expected["items"][index])
-        del entry["closed"]
-        entry["notes"] = list(entry.get("notes") or []) + [emit.read_back({k: v for k, v in full_note.items() if v not in (None, "")})]
-        expected["items"][index] = entry
-        return Edit(text, expected, (item_id, item.title))
-
-    return windowed(_final_block_settled(apply))
+    return _withdraw_edit(item_id, "closed", "not_closed", note, reason_args)
 
 
 def set_edit(target: str, changes: list[tuple[str, Any, str | None]], move: dict[str, Any] | None = None,
