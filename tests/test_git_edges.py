@@ -70,19 +70,49 @@ def test_commit__a_hand_edit_elsewhere_in_the_ledger_stays_uncommitted_and_unsta
     assert "+    owner: 李四（手改）" in unstaged and "closed" not in unstaged
 
 
+def test_commit__a_hand_edit_on_the_lines_beside_the_change_is_merged_out_item_by_item(tmp_path):
+    # git's line merge sees the hand-edited due next to the new closed: block as one clash; item
+    # by item they are apart, so the commit holds HEAD's due and the 销号, the file both.
+    root = _repo(tmp_path, driver=None)
+    path = root / "ledgers" / "YT2.yaml"
+    path.write_text(YT2.replace("    due: 2019-08-31\n", "    due: 2019-09-30   # 手改\n"), encoding="utf-8")
+    done = tz(root, "close", "YT2-4", "--on", "2018-06-14", "--commit")
+    assert (done.returncode, done.stderr) == (0, "")
+    committed = git(root, "show", "HEAD:ledgers/YT2.yaml").stdout
+    assert committed == YT2 + "    closed:\n      date: 2018-06-14\n      by: 赵红彬\n"
+    text = path.read_text(encoding="utf-8")
+    assert "due: 2019-09-30   # 手改" in text and "date: 2018-06-14" in text
+    changed = [line for line in git(root, "diff", "-U0", "--", "ledgers/YT2.yaml").stdout.splitlines()
+               if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    assert changed == ["-    due: 2019-08-31", "+    due: 2019-09-30   # 手改"]
+
+
+def test_commit__an_uncommitted_add_then_a_committed_add_commits_the_second_item_alone(tmp_path):
+    root = _repo(tmp_path, driver=None)
+    assert tz(root, "add", "YT2", "第一项", "--due", "2018-09-30").returncode == 0
+    done = tz(root, "add", "YT2", "第二项", "--due", "2018-10-30", "--commit")
+    assert (done.returncode, done.stderr) == (0, ""), done.stderr
+    committed = git(root, "show", "HEAD:ledgers/YT2.yaml").stdout
+    assert "第二项" in committed and "第一项" not in committed
+    assert committed.startswith(YT2) and committed.count("  - id: ") == YT2.count("  - id: ") + 1
+    changed = [line for line in git(root, "diff", "-U0", "--", "ledgers/YT2.yaml").stdout.splitlines()
+               if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    assert changed == ["+  - id: YT2-5", "+    title: 第一项", "+    due: 2018-09-30"]
+
+
 def test_commit__a_hand_edit_the_change_touches_is_written_not_committed(tmp_path):
     root = _repo(tmp_path, driver=None)
     path = root / "ledgers" / "YT2.yaml"
     path.write_text(YT2.replace("    due: 2019-08-31\n", "    due: 2019-09-30   # 手改\n"), encoding="utf-8")
     head = git(root, "rev-parse", "HEAD").stdout
-    done = tz(root, "close", "YT2-4", "--on", "2018-06-14", "--commit")
+    done = tz(root, "set", "YT2-4", "due=2019-10-31", "--reason", "征地延后", "--commit")
     assert done.returncode == 0, done.stderr
     assert "已写入，未提交" in done.stderr and "ledgers/YT2.yaml" in done.stderr and "手工修改" in done.stderr
     assert git(root, "rev-parse", "HEAD").stdout == head
     text = path.read_text(encoding="utf-8")
-    assert "# 手改" in text and "date: 2018-06-14" in text
+    assert "2019-10-31" in text and "征地延后" in text
     assert git(root, "status", "--porcelain").stdout.splitlines() == [" M ledgers/YT2.yaml"]
-    english = tz(root, "--lang", "en", "note", "YT2-4", "进展", "--commit")
+    english = tz(root, "--lang", "en", "set", "YT2-4", "due=2019-11-30", "--reason", "再延", "--commit")
     assert english.returncode == 0 and "not committed" in english.stderr
 
 

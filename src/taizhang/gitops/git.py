@@ -251,9 +251,29 @@ def _applied(top: Path, rel: str, base: Entry | None, before: bytes | None, afte
             names.append(os.path.join(folder, name))
             Path(names[-1]).write_bytes(_run(top, "cat-file", "blob", blob).stdout)
         merged = _run(top, "merge-file", "-p", "-q", *names, ok=tuple(range(0, 128)))
-    if merged.returncode != 0:
+        data = merged.stdout if merged.returncode == 0 else _item_applied(rel, *(Path(n).read_bytes() for n in names))
+    if data is None:
         return None
-    return _out(_run(top, "hash-object", "-w", "--no-filters", "--stdin", input=merged.stdout))
+    return _out(_run(top, "hash-object", "-w", "--no-filters", "--stdin", input=data))
+
+
+def _item_applied(rel: str, current: bytes, before: bytes, after: bytes) -> bytes | None:
+    """The change before → after made to `current` item by item, where lines clash but items do
+    not (an uncommitted `add` and a committed `add` both append to the items' end). Only a
+    ledger, and only a merge that is clean at item level and changes no id: the commit must hold
+    the item exactly as the file on disk has it."""
+    if not (rel.startswith("ledgers/") and rel.endswith((".yaml", ".yml"))):
+        return None
+    from taizhang.gitops.merge import merge_ledger
+
+    try:
+        texts = [b.decode("utf-8") for b in (before, current, after)]
+    except UnicodeDecodeError:
+        return None
+    result = merge_ledger(*texts, path=rel)
+    if not (result.clean and result.item_level) or result.messages:
+        return None
+    return result.text.encode("utf-8")
 
 
 def _stage(top: Path, entries: list[tuple[str, str, str]]) -> list[str]:
