@@ -484,8 +484,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "league_rate": ("按期率", "On-time rate"),
     "league_rank": ("排名", "Rank"),
     "league_assist": ("（配合）", " (assisting)"),
-    "league_note": ("截至 {as_of} 累计：每个单位计其牵头和配合（标“配合”）的全部事项；按期率 = 按期销号 ÷（已销号 + 逾期未销号）；按期率相同者红灯少者在前。",
-                    "to {as_of}, cumulative: each unit counts every item it leads or assists (marked); on-time rate = on time ÷ (closed + overdue open); at equal rates fewer reds rank first."),
+    "league_notices": ("督办", "Notices"),
+    "league_answered_late": ("逾期反馈", "Answered late"),
+    "league_note": ("截至 {as_of} 累计：每个单位计其牵头和配合（标“配合”）的全部事项；按期率 = 按期销号 ÷（已销号 + 逾期未销号）；按期率相同者红灯少者在前。"
+                    "督办 = 发给该单位的督办通知单件数；逾期反馈 = 其中反馈晚于办理时限、或办理时限已过仍未反馈的件数（不计入排名）。",
+                    "to {as_of}, cumulative: each unit counts every item it leads or assists (marked); on-time rate = on time ÷ (closed + overdue open); at equal rates fewer reds rank first. "
+                    "Notices: 督办通知单 issued to the unit; answered late: of them, answered after the reply-by day or still unanswered past it (not part of the rank)."),
     "dashboard_written": ("已写入 {n} 个页面：{path}", "wrote {n} pages: {path}"),
     "dashboard_refused": ("不能写入 {path}：{reason}", "will not write {path}: {reason}"),
     "dashboard_symlink": ("这是（或穿过）一个符号链接", "it is (or goes through) a symbolic link"),

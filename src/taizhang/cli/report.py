@@ -64,7 +64,11 @@ def write_report(env: Env, kind: str, fmt: Optional[ReportFormat], out: Optional
     # A briefing is handed out: one that silently left out a broken ledger would mislead.
     if found.problems:
         raise TaizhangError(found.problems)
-    briefing = briefing_of(found.projects, found.findings, env.as_of, kind, env.settings)  # type: ignore[arg-type]  # (a PeriodKind value)
+    # The month's league table counts the 督办通知单 each unit received (notices.yaml; a broken
+    # file is already among the problems above).
+    notices = env.repository.notices() if kind == "month" else []
+    briefing = briefing_of(found.projects, found.findings, env.as_of, kind, env.settings,  # type: ignore[arg-type]  # (a PeriodKind value)
+                           notices)
     page = layout(briefing, env.lang)
     if fmt in _BINARY:
         assert out is not None  # refused above

@@ -208,7 +208,7 @@ def dashboard(ctx: typer.Context,
         project_charts = {ledger.code: build_chart([ledger], env.as_of, repo.settings, repo.extra)
                           for ledger in repo.ledgers}
         site = build_site(found.projects, found.title, env.as_of, env.lang, trend=trend_found,
-                          league=league(found.projects, env.as_of), chart=chart, project_charts=project_charts)
+                          league=league(found.projects, env.as_of, env.repository.notices()), chart=chart, project_charts=project_charts)
         write_site(env, folder, site.pages)
         say(env, "dashboard_written", n=len(site.pages), path=str(folder / "index.html"))
 

@@ -468,7 +468,8 @@ def league_table(rows: list, lang: str) -> Table:
     m = lambda key: message(f"league_{key}", lang)  # noqa: E731
     cols = [Col(m("rank"), 6, "int"), Col(m("unit"), 26, flex=True), Col(m("items"), 8, "int"),
             Col(m("on_time"), 9, "int"), Col(m("closed_late"), 9, "int"), Col(m("open_late"), 10, "int"),
-            Col(m("red"), 7, "int"), Col(m("rate"), 9, "percent")]
+            Col(m("red"), 7, "int"), Col(m("rate"), 9, "percent"), Col(m("notices"), 7, "int"),
+            Col(m("answered_late"), 9, "int")]
     body = []
     for r in rows:
         unit = r.unit or _w("no_unit", lang)
@@ -476,7 +477,8 @@ def league_table(rows: list, lang: str) -> Table:
             unit += (f" (assisting {r.assisting})" if lang == "en" else f"（其中配合 {r.assisting}）")
         body.append([int_cell(r.rank), text_cell(unit), int_cell(r.items), int_cell(r.on_time),
                      _count_cell(r.closed_late, "red"), _count_cell(r.open_late, "red"),
-                     _count_cell(r.red, "red"), percent_cell(r.rate)])
+                     _count_cell(r.red, "red"), percent_cell(r.rate), int_cell(r.notices),
+                     _count_cell(r.answered_late, "red")])
     return Table(m("title"), cols, body, None, 90)
 
 
