@@ -474,6 +474,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "{n} ledger files could not be read in their commits and are left out"),
     "trend_from_after": ("--from {start} 晚于 --as-of {end}", "--from {start} is after --as-of {end}"),
     "trend_no_history": ("git 历史中没有提交过的台账（ledgers/）", "no committed ledgers (ledgers/) in the git history"),
+    "report_trend": ("趋势", "Trend"),
+    "report_trend_para": ("{start}至{end}，按周（周一至周日）统计，每周按其最后一天、以当天及以前最后提交的台账评判"
+                          "（事后补录的销号不改写以前各周）：各周末亮灯、累计到期与销号、逾期销号"
+                          "以及本年完成投资与序时进度（有投资的项目）。",
+                          "{start} to {end}, week by week (Monday to Sunday), each week judged on its last day from the "
+                          "ledgers as last committed by then (a close entered later does not rewrite an earlier week): "
+                          "lights at each week's end, items due and closed (cumulative), closed late, and completed "
+                          "investment this year against the time line (projects recording investment)."),
+    "report_trend_none": ("没有可画的趋势：台账不在 git 仓库中，或 git 历史中的台账还不足两周。",
+                          "No trend to draw: the ledgers are not in git, or their git history spans less than two weeks."),
     "league_title": ("单位排名", "Units' league table"),
     "league_unit": ("责任单位", "Unit"),
     "league_items": ("事项", "Items"),
