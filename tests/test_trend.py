@@ -274,8 +274,7 @@ def test_league__in_every_month_report_format(cli, tmp_path):
 def test_progress_bar__drawn_on_a_terminal_for_a_long_history_only(monkeypatch):
     import io
 
-    from taizhang.cli.common import Env
-    from taizhang.cli.trend import PROGRESS_FROM, progress_bar
+    from taizhang.cli.common import PROGRESS_FROM, Env, progress_bar
 
     env = Env(dir=None, as_of_text=None, lang_opt=None, no_color=True)
     terminal = io.StringIO()

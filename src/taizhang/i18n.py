@@ -474,6 +474,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "{n} ledger files could not be read in their commits and are left out"),
     "trend_from_after": ("--from {start} 晚于 --as-of {end}", "--from {start} is after --as-of {end}"),
     "trend_no_history": ("git 历史中没有提交过的台账（ledgers/）", "no committed ledgers (ledgers/) in the git history"),
+    "report_trend": ("趋势", "Trend"),
+    "report_trend_para": ("{start}至{end}，按周（周一至周日）统计，每周按其最后一天、以当天及以前最后提交的台账评判"
+                          "（事后补录的销号不改写以前各周）：各周末亮灯、累计到期与销号、逾期销号"
+                          "以及本年完成投资与序时进度（有投资的项目）。",
+                          "{start} to {end}, week by week (Monday to Sunday), each week judged on its last day from the "
+                          "ledgers as last committed by then (a close entered later does not rewrite an earlier week): "
+                          "lights at each week's end, items due and closed (cumulative), closed late, and completed "
+                          "investment this year against the time line (projects recording investment)."),
+    "report_trend_none": ("没有可画的趋势：台账不在 git 仓库中，或 git 历史中的台账还不足两周。",
+                          "No trend to draw: the ledgers are not in git, or their git history spans less than two weeks."),
     "league_title": ("单位排名", "Units' league table"),
     "league_unit": ("责任单位", "Unit"),
     "league_items": ("事项", "Items"),
@@ -484,8 +494,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "league_rate": ("按期率", "On-time rate"),
     "league_rank": ("排名", "Rank"),
     "league_assist": ("（配合）", " (assisting)"),
-    "league_note": ("截至 {as_of} 累计：每个单位计其牵头和配合（标“配合”）的全部事项；按期率 = 按期销号 ÷（已销号 + 逾期未销号）；按期率相同者红灯少者在前。",
-                    "to {as_of}, cumulative: each unit counts every item it leads or assists (marked); on-time rate = on time ÷ (closed + overdue open); at equal rates fewer reds rank first."),
+    "league_notices": ("督办", "Notices"),
+    "league_answered_late": ("逾期反馈", "Answered late"),
+    "league_note": ("截至 {as_of} 累计：每个单位计其牵头和配合（标“配合”）的全部事项；按期率 = 按期销号 ÷（已销号 + 逾期未销号）；按期率相同者红灯少者在前。"
+                    "督办 = 发给该单位的督办通知单件数；逾期反馈 = 其中反馈晚于办理时限、或办理时限已过仍未反馈的件数（不计入排名）。",
+                    "to {as_of}, cumulative: each unit counts every item it leads or assists (marked); on-time rate = on time ÷ (closed + overdue open); at equal rates fewer reds rank first. "
+                    "Notices: 督办通知单 issued to the unit; answered late: of them, answered after the reply-by day or still unanswered past it (not part of the rank)."),
     "dashboard_written": ("已写入 {n} 个页面：{path}", "wrote {n} pages: {path}"),
     "dashboard_refused": ("不能写入 {path}：{reason}", "will not write {path}: {reason}"),
     "dashboard_symlink": ("这是（或穿过）一个符号链接", "it is (or goes through) a symbolic link"),

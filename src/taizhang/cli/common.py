@@ -12,11 +12,12 @@ import json
 import os
 import re
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Callable, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Callable, Iterator, Optional
 
 import typer
 
@@ -440,3 +441,56 @@ AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="按哪一天看
 LangOpt = Annotated[Optional[Lang], typer.Option("--lang", help="语言：zh（默认）| en")]
 NoColorOpt = Annotated[bool, typer.Option("--no-color", help="不用颜色（亮灯仍有文字）")]
 CommitOpt = Annotated[bool, typer.Option("--commit", help="把改动提交到 git")]
+
+
+# A history read in fewer steps than this is over before a bar would be worth drawing.
+PROGRESS_FROM = 24
+
+
+@contextmanager
+def progress_bar(env: Env) -> Iterator[Any]:
+    """A rich progress bar on stderr when it is a terminal and the history is long (started at
+    the first step that says so: a short history draws nothing, not even a hidden cursor);
+    off a terminal, no callback at all."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    bar: Any = None
+    task: Any = None
+
+    def step(done: int, total: int) -> None:
+        nonlocal bar, task
+        if total < PROGRESS_FROM:
+            return
+        if bar is None:
+            bar = Progress(TextColumn("git"), BarColumn(), MofNCompleteColumn(),
+                           console=Console(file=sys.stderr), transient=True)
+            bar.start()
+            task = bar.add_task("history", total=total)
+        bar.update(task, completed=done)
+
+    try:
+        yield step
+    finally:
+        if bar is not None:
+            bar.stop()
+
+
+def read_trend(env: Env, by: str, start: Optional[date], codes: list[str]) -> Any:
+    """The trend of the ledgers' git history (gitops/history.py) for `trend`, `dashboard` and the
+    month report, with the progress bar on a terminal."""
+    from taizhang.domain.ids import is_code
+    from taizhang.gitops.history import build_trend
+    from taizhang.repo.load import load_calendars
+
+    for code in codes:  # a project may be in the history and gone now: only the spelling is checked
+        if not is_code(code):
+            raise input_error("bad_code", code=code)
+    settings = env.settings
+    extra, _, _ = load_calendars(env.cache, settings)
+    with progress_bar(env) as step:
+        return build_trend(env.root, by, env.as_of, settings, extra, first=start, codes=codes,  # type: ignore[arg-type]
+                           progress=step, cache=env.cache)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from taizhang.cli.common import Env, run, terminal, write_bytes, write_out
+from taizhang.cli.common import Env, read_trend, run, terminal, write_bytes, write_out
 from taizhang.errors import TaizhangError, input_error
+
+if TYPE_CHECKING:
+    from taizhang.domain.trend import Trend
 
 
 class PeriodKind(str, Enum):
@@ -64,8 +67,12 @@ def write_report(env: Env, kind: str, fmt: Optional[ReportFormat], out: Optional
     # A briefing is handed out: one that silently left out a broken ledger would mislead.
     if found.problems:
         raise TaizhangError(found.problems)
-    briefing = briefing_of(found.projects, found.findings, env.as_of, kind, env.settings)  # type: ignore[arg-type]  # (a PeriodKind value)
-    page = layout(briefing, env.lang)
+    # The month's league table counts the 督办通知单 each unit received (notices.yaml; a broken
+    # file is already among the problems above).
+    notices = env.repository.notices() if kind == "month" else []
+    briefing = briefing_of(found.projects, found.findings, env.as_of, kind, env.settings,  # type: ignore[arg-type]  # (a PeriodKind value)
+                           notices)
+    page = layout(briefing, env.lang, month_trend(env) if kind == "month" else None)
     if fmt in _BINARY:
         assert out is not None  # refused above
         write_bytes(env, to_xlsx(page) if fmt == ReportFormat.xlsx else to_docx(page), out)
@@ -77,3 +84,14 @@ def write_report(env: Env, kind: str, fmt: Optional[ReportFormat], out: Optional
         width, color = terminal(env)
         write_out(env, to_text(page, width, color and out is None), out)
 
+
+def month_trend(env: Env) -> Optional[Trend]:
+    """The month report's trend: week by week from the ledgers' git history (as `trend`), None
+    when the repository is not in git, has no committed ledger, or git cannot read it — the
+    report still comes out, and says there is no trend to draw."""
+    try:
+        return read_trend(env, "week", None, [])
+    except TaizhangError as e:
+        if all(p.key in ("git_not_repo", "trend_no_history", "git_failed") for p in e.problems):
+            return None
+        raise

@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import os
-import sys
-from contextlib import contextmanager
-from datetime import date
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Iterator, Optional
+from typing import Annotated, Optional
 
 import typer
 
-from taizhang.cli.common import Env, print_json, run, say, write_out
+from taizhang.cli.common import Env, print_json, read_trend, run, say, write_out
 from taizhang.errors import TaizhangError as TaizhangErrorType
 
 commands = typer.Typer()
-
-# A history read in fewer steps than this is over before a bar would be worth drawing.
-PROGRESS_FROM = 24
 
 
 class TrendFormat(str, Enum):
@@ -35,54 +29,6 @@ class TrendBy(str, Enum):
 
 _SUFFIXES = {".txt": TrendFormat.text, ".svg": TrendFormat.svg, ".html": TrendFormat.html,
              ".htm": TrendFormat.html, ".json": TrendFormat.json}
-
-
-@contextmanager
-def progress_bar(env: Env) -> Iterator[Any]:
-    """A rich progress bar on stderr when it is a terminal and the history is long (started at
-    the first step that says so: a short history draws nothing, not even a hidden cursor);
-    off a terminal, no callback at all."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    bar: Any = None
-    task: Any = None
-
-    def step(done: int, total: int) -> None:
-        nonlocal bar, task
-        if total < PROGRESS_FROM:
-            return
-        if bar is None:
-            bar = Progress(TextColumn("git"), BarColumn(), MofNCompleteColumn(),
-                           console=Console(file=sys.stderr), transient=True)
-            bar.start()
-            task = bar.add_task("history", total=total)
-        bar.update(task, completed=done)
-
-    try:
-        yield step
-    finally:
-        if bar is not None:
-            bar.stop()
-
-
-def read_trend(env: Env, by: str, start: Optional[date], codes: list[str]) -> Any:
-    from taizhang.domain.ids import is_code
-    from taizhang.errors import input_error
-    from taizhang.gitops.history import build_trend
-    from taizhang.repo.load import load_calendars
-
-    for code in codes:  # a project may be in the history and gone now: only the spelling is checked
-        if not is_code(code):
-            raise input_error("bad_code", code=code)
-    settings = env.settings
-    extra, _, _ = load_calendars(env.cache, settings)
-    with progress_bar(env) as step:
-        return build_trend(env.root, by, env.as_of, settings, extra, first=start, codes=codes,  # type: ignore[arg-type]
-                           progress=step, cache=env.cache)
 
 
 @commands.command()
@@ -208,7 +154,7 @@ def dashboard(ctx: typer.Context,
         project_charts = {ledger.code: build_chart([ledger], env.as_of, repo.settings, repo.extra)
                           for ledger in repo.ledgers}
         site = build_site(found.projects, found.title, env.as_of, env.lang, trend=trend_found,
-                          league=league(found.projects, env.as_of), chart=chart, project_charts=project_charts)
+                          league=league(found.projects, env.as_of, env.repository.notices()), chart=chart, project_charts=project_charts)
         write_site(env, folder, site.pages)
         say(env, "dashboard_written", n=len(site.pages), path=str(folder / "index.html"))
 

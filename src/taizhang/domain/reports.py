@@ -24,7 +24,7 @@ What counts where (the as-of day A is the day the ledger is read on, as everywhe
 from __future__ import annotations
 
 import calendar as _calendar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -47,7 +47,7 @@ from taizhang.domain.lights import (
 )
 
 if TYPE_CHECKING:
-    from taizhang.domain.models import Ledger, Settings
+    from taizhang.domain.models import Ledger, NoticeRecord, Settings
 
 PeriodKind = Literal["day", "week", "month"]
 KINDS: tuple[PeriodKind, ...] = get_args(PeriodKind)
@@ -229,6 +229,8 @@ class LeagueRow:
     open_late: int  # open past the time node
     red: int  # red on the as-of day
     rank: int | None  # None: nothing of the unit closed or overdue yet
+    notices: int = 0  # 督办通知单 issued to the unit by the as-of day
+    answered_late: int = 0  # of them, answered after their reply-by day or still unanswered past it
 
     @property
     def judged(self) -> int:
@@ -299,9 +301,10 @@ def build_briefing(ledgers: Sequence[Ledger], as_of: date, kind: PeriodKind, set
 
 
 def briefing_of(projects: Sequence[ProjectView], findings: list[Finding], as_of: date, kind: PeriodKind,
-                settings: Settings) -> Briefing:
+                settings: Settings, notices: Sequence[NoticeRecord] = ()) -> Briefing:
     """The briefing, from the projects lit on `as_of` (status.evaluate, or the cached views:
-    an item's view carries its close, its measures and its recent reports)."""
+    an item's view carries its close, its measures and its recent reports); `notices` (the
+    督办通知单 issued) feed the month's league table."""
     period = period_of(kind, as_of)
     nxt = period.following()
     assert period.start >= as_of - timedelta(days=RECENT_DAYS), "a view holds no older reports"
@@ -372,7 +375,7 @@ def briefing_of(projects: Sequence[ProjectView], findings: list[Finding], as_of:
         invest=invest_section(projects, as_of, settings),
         review=review(projects, period) if kind == "month" else None, findings=findings,
         heading=getattr(settings.report, kind),
-        league=league(projects, as_of) if kind == "month" else None)
+        league=league(projects, as_of, notices) if kind == "month" else None)
 
 
 def invest_section(projects: Sequence[ProjectView], as_of: date, settings: Settings) -> InvestSection | None:
@@ -445,11 +448,13 @@ def review(projects: Sequence[ProjectView], period: Period) -> Review:
     return Review(ranked, by_red, units_without_red=len(reds) - len(with_red), moves=moves)
 
 
-def league(projects: Sequence[ProjectView], as_of: date) -> list[LeagueRow]:
+def league(projects: Sequence[ProjectView], as_of: date, notices: Sequence[NoticeRecord] = ()) -> list[LeagueRow]:
     """单位排名 (SPEC §7): every item to the as-of day counted under each unit it names (joint
     units: the first leads, the rest assist, units.py), ranked by on-time rate — closed on or
     before the time node, out of those closed or already overdue — then by fewer red lights;
-    equal values share a rank. Units with nothing closed or overdue yet come last, unranked."""
+    equal values share a rank. Units with nothing closed or overdue yet come last, unranked.
+    Beside the rank, not in it: the 督办通知单 (`notices`) each unit received by the as-of day
+    and how many it answered late (notice_answered_late)."""
     from taizhang.domain.units import units_of
 
     counts: dict[str, list[int]] = {}  # unit → [items, assisting, on time, late, open late, red]
@@ -464,13 +469,34 @@ def league(projects: Sequence[ProjectView], as_of: date) -> list[LeagueRow]:
                 elif v.due is not None and v.due < as_of:
                     c[4] += 1
                 c[5] += v.light == "red"
-    rows = [LeagueRow(unit, c[0], c[1], c[2], c[3], c[4], c[5], rank=None) for unit, c in counts.items()]
+    # A notice is issued to one unit (`notice` writes one per unit an item names, 配合 included),
+    # so it counts under the unit it names; a unit with notices and no item now still shows.
+    received: dict[str, list[int]] = {}  # unit → [notices, answered late]
+    for notice in notices:
+        if notice.date > as_of:
+            continue
+        r = received.setdefault(notice.unit, [0, 0])
+        r[0] += 1
+        r[1] += notice_answered_late(notice, as_of)
+        counts.setdefault(notice.unit, [0, 0, 0, 0, 0, 0])
+    rows = [LeagueRow(unit, c[0], c[1], c[2], c[3], c[4], c[5], rank=None, notices=received.get(unit, [0, 0])[0],
+                      answered_late=received.get(unit, [0, 0])[1]) for unit, c in counts.items()]
     judged = [(r, Fraction(r.on_time, r.judged), r.red) for r in rows if r.judged]
-    ranked = [LeagueRow(r.unit, r.items, r.assisting, r.on_time, r.closed_late, r.open_late, r.red,
-                        rank=1 + sum(1 for _, rate2, red2 in judged if (rate2, -red2) > (rate, -red)))
+    ranked = [replace(r, rank=1 + sum(1 for _, rate2, red2 in judged if (rate2, -red2) > (rate, -red)))
               for r, rate, red in judged]
     ranked.sort(key=lambda r: (r.rank, -r.items, r.unit))
     return ranked + sorted((r for r in rows if not r.judged), key=lambda r: (-r.items, r.unit))
+
+
+def notice_answered_late(notice: NoticeRecord, as_of: date) -> bool:
+    """A notice answered late, as the as-of day knows it: its first 反馈 dated after its reply-by
+    day, or none by the as-of day while that day is past (督办超期, as `status` marks it). A
+    notice without a reply-by day is never late; a reply dated after the as-of day is not yet
+    known, so such a notice counts as unanswered."""
+    if notice.reply_by is None:
+        return False
+    known = [reply.date for reply in notice.replies if reply.date <= as_of]
+    return min(known) > notice.reply_by if known else notice.reply_by < as_of
 
 
 def _day(value: date | str | None) -> date | None:

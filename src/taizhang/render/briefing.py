@@ -13,7 +13,9 @@ from typing import Any
 
 from taizhang.domain.lights import ALL_LIGHTS, ATTENTION, is_infeasible
 from taizhang.domain.reports import Briefing, Row
+from taizhang.domain.trend import Trend
 from taizhang.i18n import LIGHT_NAMES, item_light_word
+from taizhang.render.office_charts import ChartSpec, SeriesSpec
 
 # --- words ------------------------------------------------------------------------------------
 
@@ -150,6 +152,7 @@ class Section:
     paragraphs: list[str] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # after the tables
+    charts: list[ChartSpec] = field(default_factory=list)  # drawn from its tables (html, xlsx, docx)
 
 
 @dataclass
@@ -216,8 +219,9 @@ def _count_cell(n: int, light: str | None = None, bold: bool = False) -> Cell:
     return int_cell(n, style=light if n and light else None, bold=bold)
 
 
-def layout(b: Briefing, lang: str) -> Page:
-    """The briefing as sections of tables, in the order a 简报 reads."""
+def layout(b: Briefing, lang: str, trend: Trend | None = None) -> Page:
+    """The briefing as sections of tables, in the order a 简报 reads; a month's ends with the
+    trend (`trend`, from the git history; None when there is none)."""
     w = lambda key, **args: _w(key, lang, **args)  # noqa: E731
     en = lang == "en"
     sections: list[Section] = []
@@ -334,6 +338,10 @@ def layout(b: Briefing, lang: str) -> Page:
     # 10. The units' league table (单位排名), to the as-of day.
     if b.league is not None:
         sections.append(league_section(b.league, b.as_of, lang))
+
+    # 11. The trend of the year so far, week by week, with its charts.
+    if b.kind == "month":
+        sections.append(trend_section(trend, lang))
 
     for n, section in enumerate(sections, 1):
         section.heading = _section_number(n, lang) + section.heading
@@ -468,7 +476,8 @@ def league_table(rows: list, lang: str) -> Table:
     m = lambda key: message(f"league_{key}", lang)  # noqa: E731
     cols = [Col(m("rank"), 6, "int"), Col(m("unit"), 26, flex=True), Col(m("items"), 8, "int"),
             Col(m("on_time"), 9, "int"), Col(m("closed_late"), 9, "int"), Col(m("open_late"), 10, "int"),
-            Col(m("red"), 7, "int"), Col(m("rate"), 9, "percent")]
+            Col(m("red"), 7, "int"), Col(m("rate"), 9, "percent"), Col(m("notices"), 7, "int"),
+            Col(m("answered_late"), 9, "int")]
     body = []
     for r in rows:
         unit = r.unit or _w("no_unit", lang)
@@ -476,7 +485,8 @@ def league_table(rows: list, lang: str) -> Table:
             unit += (f" (assisting {r.assisting})" if lang == "en" else f"（其中配合 {r.assisting}）")
         body.append([int_cell(r.rank), text_cell(unit), int_cell(r.items), int_cell(r.on_time),
                      _count_cell(r.closed_late, "red"), _count_cell(r.open_late, "red"),
-                     _count_cell(r.red, "red"), percent_cell(r.rate)])
+                     _count_cell(r.red, "red"), percent_cell(r.rate), int_cell(r.notices),
+                     _count_cell(r.answered_late, "red")])
     return Table(m("title"), cols, body, None, 90)
 
 
@@ -486,6 +496,66 @@ def league_section(rows: list, as_of: date, lang: str) -> Section:
     day = as_of.isoformat() if lang == "en" else zh_day(as_of)
     return Section(message("league_title", lang), [message("league_note", lang, as_of=day)],
                    [league_table(rows, lang)])
+
+
+def drawable(trend: Trend | None) -> bool:
+    """A trend worth drawing: two periods at least, read from commits."""
+    return trend is not None and sum(1 for p in trend.points if p.commit is not None) >= 2
+
+
+def trend_section(trend: Trend | None, lang: str) -> Section:
+    """The trend (charts.py's numbers) as a table, and its charts over that table: items by light,
+    销号 burn-up (due against closed), and completed investment against 序时进度 when a project
+    records investment. Without two periods in the git history it says there is nothing to draw."""
+    from taizhang.domain.amounts import format_wan
+    from taizhang.i18n import message
+    from taizhang.render import charts as drawn
+    from taizhang.render.gantt import FILL
+
+    heading = message("report_trend", lang)
+    if trend is None or not drawable(trend):
+        return Section(heading, [message("report_trend_none", lang)])
+    names = LIGHT_NAMES["en" if lang == "en" else "zh"]
+    t = lambda key: message(f"trend_{key}", lang)  # noqa: E731
+    # A narrow terminal drops first what the charts and the other columns say best.
+    dropped = {"none": 3, "done": 4}
+    cols = [Col(t("period"), 8)] + [Col(names[light], 6, "int", drop=dropped.get(light, 0))
+                                    for light in drawn.LIGHT_ORDER]
+    cols += [Col(t(key), 8, "int", drop=2 if key == "items" else 0) for key in ("items", "due", "closed", "closed_late")]
+    if trend.has_moves:
+        cols.append(Col(t("moved"), 7, "int", drop=1))
+    if trend.has_invest:
+        cols += [Col(t("completed"), 11, "amount"), Col(t("timeline"), 11, "amount")]
+    rows = []
+    for p in trend.points:
+        row = [text_cell(drawn.period_label(p, trend.by))] + [int_cell(p.lights.get(light, 0))
+                                                               for light in drawn.LIGHT_ORDER]
+        row += [int_cell(p.items), int_cell(p.due), int_cell(p.closed), _count_cell(p.closed_late, "red")]
+        if trend.has_moves:
+            row.append(int_cell(p.moved))
+        if trend.has_invest:  # plain numbers: the headers name the unit (万元)
+            row += [Cell(v, format_wan(v), "amount") if v is not None else text_cell("")
+                    for v in (p.completed, p.timeline)]
+        rows.append(row)
+    at = {key: 6 + n for n, key in enumerate(("items", "due", "closed", "closed_late"))}
+    specs = [ChartSpec(t("lights_title"), "stacked",
+                       tuple(SeriesSpec(1 + n, FILL[light]) for n, light in enumerate(drawn.LIGHT_ORDER)),
+                       drawn.lights_svg(trend, lang)),
+             ChartSpec(t("burnup_title"), "lines",
+                       tuple(SeriesSpec(at[key], drawn.LINE[key], key == "items") for key in at),
+                       drawn.burnup_svg(trend, lang))]
+    if trend.has_invest:
+        first = len(cols) - 2
+        specs.append(ChartSpec(t("invest_title"), "lines",
+                               (SeriesSpec(first + 1, drawn.LINE["timeline"], True),
+                                SeriesSpec(first, drawn.LINE["completed"])),
+                               drawn.invest_svg(trend, lang)))
+    start, end = trend.points[0].span.start, trend.as_of
+    para = message("report_trend_para", lang, start=start.isoformat() if lang == "en" else zh_day(start),
+                   end=end.isoformat() if lang == "en" else zh_day(end, year=end.year != start.year))
+    broken = sum(p.broken for p in trend.points)
+    notes = [t("broken").format(n=broken)] if broken else []
+    return Section(heading, [para], [Table(heading, cols, rows)], notes, specs)
 
 
 # --- renderers ------------------------------------------------------------------------------------
@@ -594,6 +664,7 @@ def to_markdown(page: Page) -> str:
 def to_html(page: Page) -> str:
     """For printing on A4 landscape; every value is escaped by the template engine (autoescape)."""
     from jinja2 import Environment, PackageLoader, select_autoescape
+    from markupsafe import Markup  # the charts are our own SVG, their texts escaped (charts.py)
 
     env = Environment(loader=PackageLoader("taizhang.render", "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True))
@@ -620,7 +691,7 @@ def to_html(page: Page) -> str:
                 rows.append({"cells": cells, "total": any(cell.bold for cell in row)})
             tables.append({"caption": table.caption, "columns": columns, "rows": rows, "width": table.width})
         sections.append({"heading": section.heading, "paragraphs": section.paragraphs, "tables": tables,
-                         "notes": section.notes})
+                         "notes": section.notes, "charts": [Markup(chart.svg) for chart in section.charts]})
     return env.get_template("report.html").render(
         lang="en" if page.lang == "en" else "zh-CN", title=page.title, heading=page.heading,
         full_title=page.full_title, period_label=period, as_of_label=as_of, colon=colon,
@@ -654,6 +725,7 @@ def to_xlsx(page: Page) -> bytes:
     from openpyxl.utils import get_column_letter
 
     from taizhang.exchange.sheets import print_landscape_one_page_wide
+    from taizhang.render import office_charts
     from taizhang.render.table import width as cells_width
 
     wb = Workbook()
@@ -676,8 +748,9 @@ def to_xlsx(page: Page) -> bytes:
                 ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=max(n, 1))
                 ws.cell(r, 1).alignment = Alignment(horizontal="center" if r == 1 else "left")
             widths = []
-            for j, c in enumerate(table.columns, 1):
-                header = c.header + (amount_unit if c.kind == "amount" else "")
+            headers = [c.header + (amount_unit if c.kind == "amount" and not c.header.endswith(amount_unit) else "")
+                       for c in table.columns]
+            for j, header in enumerate(headers, 1):
                 cell = ws.cell(3, j, header)
                 cell.font, cell.fill, cell.border = Font(bold=True), head_fill, border
                 cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -709,6 +782,12 @@ def to_xlsx(page: Page) -> bytes:
                 ws.cell(after, 1).alignment = Alignment(wrap_text=True, vertical="top")
                 ws.row_dimensions[after].height = 15 * (1 + cells_width(text) // line_cells)
                 after += 1
+            # The section's charts under the table they draw: native charts reading its cells.
+            values = [[cell.value for cell in row] for row in table.rows]
+            for spec in (spec for spec in section.charts if spec.table == t_index and table.rows):
+                ws.add_chart(office_charts.build(spec, ws.title, headers, values, header_row=3, first_row=4),
+                             f"A{after + 1}")
+                after += CHART_ROWS
             for j, cells in enumerate(widths, 1):
                 ws.column_dimensions[get_column_letter(j)].width = min(cells, 40) + 2
             ws.freeze_panes = "A4"
@@ -720,6 +799,10 @@ def to_xlsx(page: Page) -> bytes:
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+# Rows of 15 points a chart of office_charts.HEIGHT_CM takes, and one between charts.
+CHART_ROWS = 17
 
 
 def _set_text(cell, text: str) -> None:
@@ -766,6 +849,8 @@ def to_docx(page: Page) -> bytes:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Mm, Pt, RGBColor
+
+    from taizhang.render import office_charts
 
     doc = Document()
     section = doc.sections[0]
@@ -837,7 +922,12 @@ def to_docx(page: Page) -> bytes:
         for text in part.paragraphs:
             p = paragraph(text, body_font, 14, after=6)
             p.paragraph_format.first_line_indent = Pt(28)
-        for table in part.tables:
+        for t_index, table in enumerate(part.tables):
+            # The section's charts above the table they draw: native charts with their data.
+            for spec in (spec for spec in part.charts if spec.table == t_index and table.rows):
+                holder = paragraph("", body_font, 12, center=True, after=6)
+                office_charts.add_to_docx(doc, holder, spec, [c.header for c in table.columns],
+                                          [[cell.value for cell in row] for row in table.rows], Mm(240))
             if table.caption:
                 paragraph(table.caption, heading_font, 12, before=6, after=3)
             if not table.rows:

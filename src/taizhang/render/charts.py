@@ -22,6 +22,9 @@ W, H = 170.0, 70.0  # mm
 LEFT, RIGHT, TOP, BOTTOM = 14.0, 4.0, 9.0, 14.0
 FONT = "'Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei','PingFang SC','SimHei',sans-serif"
 LIGHT_ORDER = ("red", "yellow", "green", "none", "done")  # stacked from the bottom: the bad news first
+# The lines' colours, one place for the SVG and for the native charts of the xlsx and docx reports.
+LINE = {"items": "#8a929c", "due": "#d7301f", "closed": "#2b9348", "closed_late": "#f2a900",
+        "timeline": "#5a6470", "completed": "#1f5fa8"}
 
 
 def _w(key: str, lang: str, **args: object) -> str:
@@ -157,13 +160,13 @@ def burnup_svg(trend: Trend, lang: str = "zh") -> str:
     """Cumulative: items due against items closed, and the closes that came late."""
     pts = trend.points
     f = _Frame(_w("burnup_title", lang), len(pts), max((max(p.due, p.closed, p.items) for p in pts), default=0), lang)
-    f.polyline([p.items for p in pts], "#8a929c", dashed=True)
-    f.polyline([p.due for p in pts], "#d7301f")
-    f.polyline([p.closed for p in pts], "#2b9348")
-    f.polyline([p.closed_late for p in pts], "#f2a900")
+    f.polyline([p.items for p in pts], LINE["items"], dashed=True)
+    f.polyline([p.due for p in pts], LINE["due"])
+    f.polyline([p.closed for p in pts], LINE["closed"])
+    f.polyline([p.closed_late for p in pts], LINE["closed_late"])
     f.labels([period_label(p, trend.by) for p in pts])
-    f.legend([(_w("items", lang), "#8a929c", "dash"), (_w("due", lang), "#d7301f", "line"),
-              (_w("closed", lang), "#2b9348", "line"), (_w("closed_late", lang), "#f2a900", "line")])
+    f.legend([(_w("items", lang), LINE["items"], "dash"), (_w("due", lang), LINE["due"], "line"),
+              (_w("closed", lang), LINE["closed"], "line"), (_w("closed_late", lang), LINE["closed_late"], "line")])
     return f.end()
 
 
@@ -172,10 +175,10 @@ def invest_svg(trend: Trend, lang: str = "zh") -> str:
     pts = trend.points
     top = max((float(max(p.completed, p.timeline or Decimal(0))) for p in pts), default=0.0)
     f = _Frame(_w("invest_title", lang), len(pts), top, lang)
-    f.polyline([float(p.timeline) if p.timeline is not None else None for p in pts], "#5a6470", dashed=True)
-    f.polyline([float(p.completed) for p in pts], "#1f5fa8")
+    f.polyline([float(p.timeline) if p.timeline is not None else None for p in pts], LINE["timeline"], dashed=True)
+    f.polyline([float(p.completed) for p in pts], LINE["completed"])
     f.labels([period_label(p, trend.by) for p in pts])
-    f.legend([(_w("timeline", lang), "#5a6470", "dash"), (_w("completed", lang), "#1f5fa8", "line")])
+    f.legend([(_w("timeline", lang), LINE["timeline"], "dash"), (_w("completed", lang), LINE["completed"], "line")])
     return f.end()
 
 
