@@ -36,6 +36,7 @@ class ExportTable:
     # (name → headers, rows): every project's own fields, every note, every amount. `import`
     # reads them back, so that export → import loses nothing.
     companions: dict[str, tuple[list[str], list[list[Any]]]] = field(default_factory=dict)
+    lang: str = "zh"
 
 
 def export_table(ledgers: Sequence[Ledger], as_of: date, settings: Settings, extra=None, lang: str = "zh",
@@ -101,7 +102,7 @@ def export_table(ledgers: Sequence[Ledger], as_of: date, settings: Settings, ext
             })
             rows.append([values.get(f) for f in fields])
     return ExportTable(settings.title, as_of, headers, fields, rows,
-                       companions(ledgers, [c for c in order if c in by_code], lang))
+                       companions(ledgers, [c for c in order if c in by_code], lang), lang)
 
 
 # The companion sheets of an xlsx export: (zh name, en name, zh headers, en headers). Import
@@ -127,7 +128,7 @@ def companions(ledgers: Sequence[Ledger], order: Sequence[str], lang: str) -> di
         ledger = by_code[code]
         calendar = ledger.calendar if isinstance(ledger.calendar, str) else (
             ledger.calendar.base if ledger.calendar is not None else None)
-        projects.append([ledger.code, ledger.name, ledger.program, ledger.stage, ledger.unit, ledger.leader,
+        projects.append([ledger.code, ledger.name, ledger.program, ledger.stage, unit_cell(ledger.unit), ledger.leader,
                          ledger.owner, ledger.deadline, calendar])
         for item in ledger.items:
             for note in item.notes:
@@ -171,13 +172,44 @@ def _csv_value(value: Any) -> str:
 
 def to_csv(table: ExportTable) -> str:
     """CSV as Excel reads it (the caller adds a UTF-8 byte-order mark when writing a file):
-    a header row, one row per item, CRLF line ends."""
+    a header row, one row per item, CRLF line ends. A CSV has one sheet: what an xlsx keeps in
+    its companion sheets comes as columns after the table's (`companion_columns`)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(table.headers)
-    for row in table.rows:
-        writer.writerow([_csv_value(v) for v in row])
+    headers, cells = companion_columns(table)
+    writer.writerow(table.headers + headers)
+    for row, extra in zip(table.rows, cells):
+        writer.writerow([_csv_value(v) for v in row + extra])
     return out.getvalue()
+
+
+def companion_columns(table: ExportTable) -> tuple[list[str], list[list[str | None]]]:
+    """The companion sheets as cells of each row (exchange.cells): the project's own fields
+    and its amounts on each of its rows, the item's every note on its own. The headers, and a
+    row of cells per row of the table."""
+    from taizhang.exchange.cells import CSV_COMPANION_COLUMNS, amounts_cell, notes_cell, project_cell
+
+    en = table.lang == "en"
+
+    def sheet(key: str) -> tuple[list[str], list[list[Any]]]:
+        zh, en_name, zh_headers, en_headers = COMPANION_SHEETS[key]
+        return table.companions.get(en_name if en else zh, (en_headers if en else zh_headers, []))
+
+    project_headers, projects = sheet("projects")
+    own = {row[0]: project_cell(project_headers, row, table.lang) for row in projects}
+    notes: dict[str, list[list[Any]]] = {}
+    for row in sheet("notes")[1]:
+        notes.setdefault(row[0], []).append(row)
+    amounts: dict[str, list[list[Any]]] = {}
+    for row in sheet("investment")[1]:
+        amounts.setdefault(row[0], []).append(row)
+    code_at, id_at = table.fields.index("code"), table.fields.index("item_id")
+    cells = []
+    for row in table.rows:
+        code, item_id = row[code_at], row[id_at]
+        cells.append([own.get(code) or None, notes_cell(notes.get(item_id, []), table.lang) or None,
+                      amounts_cell(amounts.get(code, []), table.lang) or None])
+    return [en_h if en else zh for _, zh, en_h in CSV_COMPANION_COLUMNS], cells
 
 
 def _md_cell(value: Any) -> str:

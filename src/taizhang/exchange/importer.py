@@ -28,6 +28,7 @@ from taizhang.domain.ids import (
 )
 from taizhang.domain.models import DEFAULT_KIND, Ledger, Settings
 from taizhang.errors import Problem, TaizhangError, input_error
+from taizhang.exchange.cells import CSV_COMPANION_COLUMNS
 from taizhang.exchange.columns import (
     Context,
     Progress,
@@ -51,21 +52,57 @@ from taizhang.repo.write import Written
 
 @dataclass
 class Companions:
-    """What an xlsx export keeps beside its table (exchange.export.COMPANION_SHEETS): each
-    project's own fields, every note, every amount — read back for the projects an import
-    creates, so that export → import gives back every field."""
+    """What an export keeps beside its table (exchange.export.COMPANION_SHEETS: sheets of an
+    xlsx, a CSV's companion cells): each project's own fields, every note, every amount — read
+    back for the projects an import creates, so that export → import gives back every field."""
 
     projects: dict[str, dict[str, Any]] = field(default_factory=dict)
     notes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     investment: dict[str, dict[str, Any]] = field(default_factory=dict)
-    read: set[str] = field(default_factory=set)  # the companion sheets found ("projects", "notes", "investment")
+    read: set[str] = field(default_factory=set)  # the companions found ("projects", "notes", "investment")
+
+    # One rule per companion row, whichever file carried it: a row as the sheet has it.
+    def add_project(self, values: Sequence[Any]) -> None:
+        fields: dict[str, Any] = dict(zip(_PROJECT_KEYS, (cell_text(v) or None for v in values)))
+        fields["name"] = written_text(values[1]) or fields["name"]
+        deadline = values[7]
+        if isinstance(deadline, datetime):
+            fields["deadline"] = deadline.date()
+        elif isinstance(deadline, date):
+            fields["deadline"] = deadline
+        code = fields.pop("code")
+        if code:
+            self.projects[code] = fields
+
+    def add_note(self, values: Sequence[Any]) -> None:
+        item_id, day, by, text = values
+        day = day.date() if isinstance(day, datetime) else day
+        if item_id and isinstance(day, date) and written_text(text):
+            self.notes.setdefault(cell_text(item_id), []).append(
+                {"date": day, "by": cell_text(by) or None, "text": written_text(text)})
+
+    def add_amount(self, values: Sequence[Any]) -> bool:
+        """False when the amount does not read."""
+        code, kind, period, amount = (cell_text(v) for v in values)
+        invest = self.investment.setdefault(code, {})
+        try:
+            value = amount_text(Decimal(amount), "万")
+        except (InvalidOperation, ValueError):
+            return False
+        if kind == "total":
+            invest["total"] = value
+        elif kind == "planned" and period.isdigit():
+            invest.setdefault("planned", {})[int(period)] = value
+        elif kind == "completed" and period:
+            invest.setdefault("completed", {})[period] = value
+        return True
 
 
 _PROJECT_KEYS = ("code", "name", "program", "stage", "unit", "leader", "owner", "deadline", "calendar")
 
 
 def read_companions(path: Path, shown: str, ctx: Context) -> Companions:
-    """The companion sheets of an export, when the workbook has them with their headers."""
+    """The companion sheets of an xlsx export, when the workbook has them with their headers."""
     from taizhang.exchange.export import COMPANION_SHEETS
 
     out = Companions()
@@ -83,37 +120,57 @@ def read_companions(path: Path, shown: str, ctx: Context) -> Companions:
             if all(v is None for v in values):
                 continue
             if key == "projects":
-                fields: dict[str, Any] = dict(zip(_PROJECT_KEYS, (cell_text(v) or None for v in values)))
-                fields["name"] = written_text(values[1]) or fields["name"]
-                deadline = values[7]
-                if isinstance(deadline, datetime):
-                    fields["deadline"] = deadline.date()
-                elif isinstance(deadline, date):
-                    fields["deadline"] = deadline
-                code = fields.pop("code")
-                if code:
-                    out.projects[code] = fields
+                out.add_project(values)
             elif key == "notes":
-                item_id, day, by, text = values
-                day = day.date() if isinstance(day, datetime) else day
-                if item_id and isinstance(day, date) and written_text(text):
-                    out.notes.setdefault(cell_text(item_id), []).append(
-                        {"date": day, "by": cell_text(by) or None, "text": written_text(text)})
-            else:
-                code, kind, period, amount = (cell_text(v) for v in values)
-                invest = out.investment.setdefault(code, {})
-                try:
-                    value = amount_text(Decimal(amount), "万")
-                except (InvalidOperation, ValueError):
-                    ctx.error(r + 1, 3, "import_bad_companion", sheet=name)
-                    continue
-                if kind == "total":
-                    invest["total"] = value
-                elif kind == "planned" and period.isdigit():
-                    invest.setdefault("planned", {})[int(period)] = value
-                elif kind == "completed" and period:
-                    invest.setdefault("completed", {})[period] = value
+                out.add_note(values)
+            elif not out.add_amount(values):
+                ctx.error(r + 1, 3, "import_bad_companion", sheet=name)
     return out
+
+
+def companion_cells(records: Sequence[Record], ctx: Context) -> Companions:
+    """The companions of a CSV export, from the cells each row carries (exchange.cells): a
+    project's own fields and amounts from its first row, an item's notes from its own row.
+    A cell that does not read is an error at the cell, as any cell of the table is."""
+    from taizhang.exchange.cells import CellError, read_amounts_cell, read_notes_cell, read_project_cell
+    from taizhang.exchange.export import COMPANION_SHEETS
+
+    out = Companions(read={"projects", "notes", "investment"})
+    headers = [COMPANION_SHEETS["projects"][2], COMPANION_SHEETS["projects"][3]]
+    width = len(headers[0])
+    seen: set[str] = set()
+    for rec in records:
+        code, col = rec.code, 0
+        try:
+            if code and code not in seen:
+                seen.add(code)
+                text, col = rec.companion.get("project_fields", ("", 0))
+                if text:
+                    cells = read_project_cell(text, headers)
+                    values: list[Any] = [code, *(cells.get(i) for i in range(1, width))]
+                    if values[7] is not None:
+                        values[7] = _iso_day(values[7])
+                    out.add_project(values)
+                text, col = rec.companion.get("all_amounts", ("", 0))
+                for kind, period, amount in read_amounts_cell(text):
+                    if not out.add_amount([code, kind, period, amount]):
+                        raise CellError(amount)
+            text, col = rec.companion.get("all_notes", ("", 0))
+            if text and rec.item_id:
+                for note in read_notes_cell(text):
+                    out.add_note([rec.item_id, note["date"], note["by"], note["text"]])
+        except CellError as e:
+            ctx.error(rec.row, col, "import_bad_companion_cell", line=str(e))
+    return out
+
+
+def _iso_day(text: str) -> date:
+    from taizhang.exchange.cells import CellError
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CellError(text) from None
 
 
 # --- planning -------------------------------------------------------------------------------
@@ -228,9 +285,14 @@ def plan_import(path: Path, shown: str, ledgers: Sequence[Ledger], existing_code
         raise TaizhangError(Problem(shown, header.row + 1, 1, "import_no_title_column"))
     ctx = Context(shown, as_of, year, origin=table.origin, sheet=table.name if table.kind != "csv" else None)
     records = read_records(table, header, ctx, fixed_project=project, one_project=one_project, progress=progress)
-    # An export's table (the workbook's first sheet, 台账 or Ledger) brings its companion sheets.
-    extra = read_companions(path, shown, ctx) if table.kind == "xlsx" and (sheet is None or sheet in ("台账", "Ledger")) \
-        else Companions()
+    # An export's table brings its companions: an xlsx's as sheets beside it (the workbook's
+    # first sheet, 台账 or Ledger), a CSV's as cells of its own columns (found all or none).
+    if any(role in header.columns for role, _, _ in CSV_COMPANION_COLUMNS):
+        extra = companion_cells(records, ctx)
+    elif table.kind == "xlsx" and (sheet is None or sheet in ("台账", "Ledger")):
+        extra = read_companions(path, shown, ctx)
+    else:
+        extra = Companions()
     projects = _plan_projects(records, ledgers, set(existing_codes), ctx, update=update, extra=extra,
                               committed=committed)
     if ctx.problems:
