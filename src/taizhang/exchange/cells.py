@@ -1,6 +1,6 @@
 """The cells a CSV export carries beside its table, written and read in one place: what an xlsx
-export keeps in companion sheets (the project's own fields, every note, every amount) as one
-cell per row, a line per companion row, readable by a clerk and read back exactly.
+export keeps in companion sheets (the project's own fields, every note, every amount, the other
+fields) as one cell per row, a line per companion row, readable by a clerk and read back exactly.
 
 A line is `head：value` (`: ` in English). In a value a backslash, a line break and a carriage
 return are written `\\\\`, `\\n`, `\\r`, so that every entry is one line; a head escapes the
@@ -20,6 +20,7 @@ CSV_COMPANION_COLUMNS: list[tuple[str, str, str]] = [
     ("project_fields", "项目本级信息", "Project fields"),
     ("all_notes", "全部进展记录", "All reports"),
     ("all_amounts", "投资明细（万元）", "Investment detail (万元)"),
+    ("other_fields", "其他字段", "Other fields"),
 ]
 
 _ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r"}
@@ -159,6 +160,26 @@ def read_amounts_cell(cell: str) -> list[tuple[str, str | None, str]]:
             out.append(("planned", m.group("year") or m.group("year_en"), amount))
         else:
             out.append(("completed", m.group("month") or m.group("month_en"), amount))
+    return out
+
+
+# --- the other fields (rows of the companion sheet 其他字段 / Other fields) -------------------
+
+def fields_cell(rows: Iterable[Sequence[Any]], lang: str) -> str:
+    """The project's and the item's other fields, a line each: `YT2-3 leader：张三`, the value
+    in YAML on one line (`YT2-3 apply：{date: 2018-06-01, by: 李四}`)."""
+    return "\n".join(f"{escape(f'{key} {field}', head=True)}{_sep(lang)}{escape(value)}" for key, field, value in rows)
+
+
+def read_fields_cell(cell: str) -> list[tuple[str, str, str]]:
+    """`fields_cell` read: (project code or item id, field, value as YAML text)."""
+    out = []
+    for line in _lines(cell):
+        head, value = split_line(line)
+        key, _, name = head.partition(" ")
+        if not key or not name:
+            raise CellError(line)
+        out.append((key, name, value))
     return out
 
 

@@ -53,13 +53,15 @@ from taizhang.repo.write import Written
 @dataclass
 class Companions:
     """What an export keeps beside its table (exchange.export.COMPANION_SHEETS: sheets of an
-    xlsx, a CSV's companion cells): each project's own fields, every note, every amount — read
+    xlsx, a CSV's companion cells): each project's own fields, every note, every amount, the
+    fields a row cannot say as the ledger has them (`export.own_fields`) — read
     back for the projects an import creates, so that export → import gives back every field."""
 
     projects: dict[str, dict[str, Any]] = field(default_factory=dict)
     notes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     investment: dict[str, dict[str, Any]] = field(default_factory=dict)
-    read: set[str] = field(default_factory=set)  # the companions found ("projects", "notes", "investment")
+    fields: dict[str, dict[str, Any]] = field(default_factory=dict)  # code or id → the other fields
+    read: set[str] = field(default_factory=set)  # the companions found ("projects", "notes", "investment", "fields")
 
     # One rule per companion row, whichever file carried it: a row as the sheet has it.
     def add_project(self, values: Sequence[Any]) -> None:
@@ -97,6 +99,22 @@ class Companions:
             invest.setdefault("completed", {})[period] = value
         return True
 
+    def add_field(self, values: Sequence[Any]) -> bool:
+        """False when the field is not one an export writes, or its YAML does not read."""
+        from taizhang.domain.ids import is_code
+        from taizhang.exchange.export import OWN_ITEM_FIELDS, OWN_PROJECT_FIELDS
+        from taizhang.yamltext.emit import as_written
+        from taizhang.yamltext.read import read_document
+
+        key, name, text = (cell_text(v) for v in values)
+        if name not in (OWN_PROJECT_FIELDS if is_code(key) else OWN_ITEM_FIELDS):
+            return False
+        doc = read_document(("v: " + text + "\n").encode("utf-8"), "")
+        if doc.problems or not isinstance(doc.data, dict) or doc.data.get("v") is None or "\n" in text:
+            return False
+        self.fields.setdefault(key, {}).setdefault(name, as_written(doc.data["v"]))
+        return True
+
 
 _PROJECT_KEYS = ("code", "name", "program", "stage", "unit", "leader", "owner", "deadline", "calendar")
 
@@ -123,6 +141,9 @@ def read_companions(path: Path, shown: str, ctx: Context) -> Companions:
                 out.add_project(values)
             elif key == "notes":
                 out.add_note(values)
+            elif key == "fields":
+                if not out.add_field(values):
+                    ctx.error(r + 1, 2, "import_bad_companion_cell", line=cell_text(values[2]))
             elif not out.add_amount(values):
                 ctx.error(r + 1, 3, "import_bad_companion", sheet=name)
     return out
@@ -132,10 +153,16 @@ def companion_cells(records: Sequence[Record], ctx: Context) -> Companions:
     """The companions of a CSV export, from the cells each row carries (exchange.cells): a
     project's own fields and amounts from its first row, an item's notes from its own row.
     A cell that does not read is an error at the cell, as any cell of the table is."""
-    from taizhang.exchange.cells import CellError, read_amounts_cell, read_notes_cell, read_project_cell
+    from taizhang.exchange.cells import (
+        CellError,
+        read_amounts_cell,
+        read_fields_cell,
+        read_notes_cell,
+        read_project_cell,
+    )
     from taizhang.exchange.export import COMPANION_SHEETS
 
-    out = Companions(read={"projects", "notes", "investment"})
+    out = Companions(read={"projects", "notes", "investment", "fields"})
     headers = [COMPANION_SHEETS["projects"][2], COMPANION_SHEETS["projects"][3]]
     width = len(headers[0])
     seen: set[str] = set()
@@ -159,6 +186,10 @@ def companion_cells(records: Sequence[Record], ctx: Context) -> Companions:
             if text and rec.item_id:
                 for note in read_notes_cell(text):
                     out.add_note([rec.item_id, note["date"], note["by"], note["text"]])
+            text, col = rec.companion.get("other_fields", ("", 0))
+            for key, name, value in read_fields_cell(text):
+                if not out.add_field([key, name, value]):
+                    raise CellError(value)
         except CellError as e:
             ctx.error(rec.row, col, "import_bad_companion_cell", line=str(e))
     return out
@@ -430,7 +461,13 @@ def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_co
             if "investment" in extra.read:
                 # The export's every amount; a project it lists none of had no investment.
                 plan.investment = extra.investment.get(code) or None
+            # The fields the table cannot say as the ledger had them (joint units as a list…).
+            plan.fields.update(extra.fields.get(code, {}))
         unit = plan.fields.get("unit") if ledger is None else ledger.unit
+        if isinstance(unit, list):
+            from taizhang.exchange.export import unit_cell
+
+            unit = unit_cell(unit)  # joint units as a row's cell says them
         owner = plan.fields.get("owner") if ledger is None else ledger.owner
         existing = {i.title: i.id for i in ledger.items} if ledger else {}
         # A title matched as written, else with its spaces evened out when that names one item
@@ -505,6 +542,15 @@ def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_co
             elif rec.progress:
                 item.note = {k: v for k, v in (("date", rec.progress_date or ctx.as_of), ("by", rec.progress_by),
                                                ("text", rec.progress)) if v is not None}
+            for name, value in (extra.fields.get(rec.item_id, {}) if ledger is None and rec.item_id else {}).items():
+                # An export's other fields: as the ledger had them, over what the row said.
+                if name == "closed":
+                    item.closed = value
+                elif name == "notes":
+                    item.notes = value
+                else:
+                    item.fields[name] = value
+                    item.comments.pop(name, None)
             if rec.item_id:
                 old_ids[rec.item_id] = item.new_id
             plan.items.append(item)
