@@ -387,6 +387,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import_update_due": ("  {id} {title}：时间节点 {before} → {after}（同时记入进展）", "  {id} {title}: time node {before} → {after} (also kept as a note)"),
     "import_updated": ("更新：{n} 个已有事项有变化", "update: {n} items changed"),
     "import_bad_companion": ("导出文件的“{sheet}”表中金额无法读取", "an amount in the export's '{sheet}' sheet cannot be read"),
+    "import_bad_companion_cell": ("导出文件的这一格无法读取：“{line}”", "this cell of the export cannot be read: '{line}'"),
     "import_progress_rows": ("读取行", "reading rows"),
     "import_progress_ledgers": ("写入台账", "writing ledgers"),
     "import_nothing_written": ("导入失败：{n} 处无法读取，未写入任何文件", "import failed: {n} problems, no file written"),

@@ -23,6 +23,7 @@ from taizhang.domain.ids import is_code, is_item_id, is_reserved_name, split_ite
 from taizhang.domain.models import STAGES
 from taizhang.domain.terms import parse_term
 from taizhang.errors import Problem, TaizhangError
+from taizhang.exchange.cells import CSV_COMPANION_COLUMNS
 from taizhang.exchange.readers import Sheet, cell_text, written_text
 
 HEADER_SCAN = 12  # the header row is looked for in the first rows of a sheet
@@ -63,10 +64,15 @@ EXPORT_COLUMNS: list[tuple[str, str, str]] = [
     ("completed", "{year}年累计完成投资（万元）", "Completed {year} to date (万元)"),
 ]
 
+_BRACKETS = re.compile(r"[（(][^（）()]*[）)]")  # a bracketed part of a header (its unit)
+
 # Header synonyms: (field, the header words that name it, as a regular expression), matched
 # against the header text without spaces and bracketed parts (`总投资（亿元）` → `总投资`, unit
 # 亿元). First match wins; the order matters.
 HEADER_SYNONYMS: list[tuple[str, str]] = [
+    # A CSV export's companion columns (exchange.cells), by their own headers only.
+    *((role, re.escape(_BRACKETS.sub("", zh)) + "|" + re.escape(_BRACKETS.sub("", en).replace(" ", "")))
+      for role, zh, en in CSV_COMPANION_COLUMNS),
     ("seq", r"序号|序|No\.?|#"),
     ("code", r"项目代码|代码|项目编码|Code"),
     ("project_no", r"项目编号"),
@@ -122,6 +128,9 @@ ROLE_WORDS: dict[str, tuple[str, str]] = {
     "completed": ("已完成投资", "completed investment"),
     "grouping": ("项目说明（合并单元格，不作事项）", "project description (merged cells, not items)"),
     "title_node": ("事项及其时间节点（如 3月底前完成征收）", "items with their dates (e.g. 3月底前完成征收)"),
+    "project_fields": ("项目本级信息（导出时写入）", "the project's own fields (of an export)"),
+    "all_notes": ("全部进展记录（导出时写入）", "every report (of an export)"),
+    "all_amounts": ("投资明细（导出时写入）", "every amount (of an export)"),
 }
 
 
@@ -133,7 +142,6 @@ def role_of(name: str) -> str:
 _SYNONYM_RES = [(name, re.compile(rf"^(?:{pattern})$", re.IGNORECASE)) for name, pattern in HEADER_SYNONYMS]
 _TITLE_FIELDS = ("title_task", "title_problem", "title_content")
 _PROJECT_FIELDS = ("project", "code")
-_BRACKETS = re.compile(r"[（(][^（）()]*[）)]")
 _UNIT_IN = re.compile(r"(亿元|万元|亿|万|元)")
 _YEAR_IN = re.compile(r"((?:19|20)\d\d)")
 _SPACES = re.compile(r"[\s\u3000]+")
@@ -249,23 +257,36 @@ def _row_fields(sheet: Sheet, r: int) -> dict[int, tuple[str, str | None, int | 
     return out
 
 
+_COMPANION_ROLES = frozenset(role for role, _, _ in CSV_COMPANION_COLUMNS)
+HeaderFields = dict[int, tuple[str, str | None, int | None]]
+
+
+def _known(*rows: HeaderFields) -> tuple[HeaderFields, ...]:
+    """Header rows' fields without a CSV export's companion columns unless all of them are
+    there: only an export has them, all together; one alone is a column of the office's own
+    that happens to be named so, and is left out as any unknown column is (as it always was)."""
+    if _COMPANION_ROLES <= {name for row in rows for name, _, _ in row.values()}:
+        return rows
+    return tuple({c: v for c, v in row.items() if v[0] not in _COMPANION_ROLES} for row in rows)
+
+
 def find_header(sheet: Sheet, shown: str) -> Header:
     """The header row: among the first rows, the one naming the most known columns (a project
     or a task among them). A row below it that names columns under a heading spanning several
     columns (`投资情况（亿元）` over `总投资 | 年度计划投资`) completes it, units included."""
     best, best_score = None, 0
     for r in range(min(HEADER_SCAN, len(sheet.rows))):
-        fields = {f for f, _, _ in _row_fields(sheet, r).values() if f not in ("derived", "seq")}
+        fields = {f for f, _, _ in _known(_row_fields(sheet, r))[0].values() if f not in ("derived", "seq")}
         if not fields & {*_PROJECT_FIELDS, *_TITLE_FIELDS}:
             continue
         if len(fields) > best_score:
             best, best_score = r, len(fields)
     if best is None or best_score < 2:
         raise TaizhangError(Problem(shown, 0, 0, "import_no_header", {"rows": HEADER_SCAN}))
-    top_fields = _row_fields(sheet, best)
+    top_fields = _known(_row_fields(sheet, best))[0]
     sub_fields: dict[int, tuple[str, str | None, int | None]] = {}
     if best + 1 < len(sheet.rows):
-        candidate = _row_fields(sheet, best + 1)
+        top_fields, candidate = _known(_row_fields(sheet, best), _row_fields(sheet, best + 1))
         if candidate and any((best, c) in sheet.across or c not in top_fields for c in candidate) and \
                 not any(isinstance(v, (int, float, datetime, date)) for v in sheet.rows[best + 1]):
             sub_fields = candidate
@@ -279,6 +300,8 @@ def find_header(sheet: Sheet, shown: str) -> Header:
                 default_unit = m.group(1)[0]
     columns: dict[str, Column] = {}
     ignored: list[str] = []
+    if not sub_fields:
+        top_fields = _known(_row_fields(sheet, best))[0]
     for c in range(max(len(sheet.rows[r]) for r in range(best, last + 1))):
         top, lower = top_fields.get(c), sub_fields.get(c)
         use_lower = lower is not None and (top is None or (best, c) in sheet.across)
@@ -422,6 +445,8 @@ class Record:
     planned_year: int | None = None
     completed: str | None = None
     completed_month: str | None = None
+    # A CSV export's companion cells (exchange.cells), as written: role → (text, column).
+    companion: dict[str, tuple[str, int]] = field(default_factory=dict)
 
 
 _YES = {"是", "已销号", "销号", "已完成", "完成", "已办结", "办结", "已", "√", "✓", "✔", "y", "yes", "done", "closed",
@@ -671,6 +696,9 @@ def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: s
             year = cols["completed"].year
             rec.completed_month = f"{year}-12" if year and year < ctx.as_of.year else \
                 f"{ctx.as_of.year}-{ctx.as_of.month:02d}"
+        for role, _, _ in CSV_COMPANION_COLUMNS:
+            if role in cols and sheet.text(r, cols[role].col):
+                rec.companion[role] = (written_text(sheet.value(r, cols[role].col)), cols[role].col)
         records.append(rec)
     if progress is not None:
         progress("rows", len(sheet.rows), len(sheet.rows))

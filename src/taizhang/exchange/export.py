@@ -36,6 +36,7 @@ class ExportTable:
     # (name → headers, rows): every project's own fields, every note, every amount. `import`
     # reads them back, so that export → import loses nothing.
     companions: dict[str, tuple[list[str], list[list[Any]]]] = field(default_factory=dict)
+    lang: str = "zh"
 
 
 def export_table(ledgers: Sequence[Ledger], as_of: date, settings: Settings, extra=None, lang: str = "zh",
@@ -101,7 +102,7 @@ def export_table(ledgers: Sequence[Ledger], as_of: date, settings: Settings, ext
             })
             rows.append([values.get(f) for f in fields])
     return ExportTable(settings.title, as_of, headers, fields, rows,
-                       companions(ledgers, [c for c in order if c in by_code], lang))
+                       companions(ledgers, [c for c in order if c in by_code], lang), lang)
 
 
 # The companion sheets of an xlsx export: (zh name, en name, zh headers, en headers). Import
@@ -113,7 +114,57 @@ COMPANION_SHEETS = {
     "notes": ("进展", "Notes", ["编号", "日期", "汇报人", "进展情况"], ["ID", "Date", "Reported by", "Progress"]),
     "investment": ("投资", "Investment", ["项目代码", "类别", "期间", "金额（万元）"],
                    ["Code", "Kind", "Period", "Amount (万元)"]),
+    "fields": ("其他字段", "Other fields", ["编号", "字段", "值"], ["ID", "Field", "Value"]),
 }
+
+
+# The other fields an export writes, and import takes (nothing else: not an id or a title).
+OWN_PROJECT_FIELDS = ("unit", "calendar", "changes")
+OWN_ITEM_FIELDS = ("unit", "owner", "leader", "target", "from", "due", "apply", "changes", "closed", "notes")
+
+
+def own_fields(ledger: Ledger) -> list[list[Any]]:
+    """What neither the table nor the other companion sheets say as the ledger has it, as rows
+    (project code or item id, key, the value in YAML on one line): a project's joint units as a
+    list, its calendar rule, its moved deadlines; an item's own unit, owner and leader (a table
+    row says the one it has, its own or the project's), leader, target, `from`, a `due` that is
+    a term (长期坚持), the application for 销号, moved nodes, a close with who verified it, notes
+    with a quantity done."""
+    from taizhang.yamltext.emit import inline
+
+    def dump(value: Any) -> Any:
+        data = value.model_dump(by_alias=True, exclude_none=True, exclude_defaults=True)
+        return _plain(data)
+
+    rows: list[list[Any]] = []
+    if isinstance(ledger.unit, list):
+        rows.append([ledger.code, "unit", inline(ledger.unit)])
+    if ledger.calendar is not None and not isinstance(ledger.calendar, str):
+        rows.append([ledger.code, "calendar", inline(dump(ledger.calendar))])
+    if ledger.changes:
+        rows.append([ledger.code, "changes", inline([dump(c) for c in ledger.changes])])
+    for item in ledger.items:
+        own: dict[str, Any] = {"unit": _plain(item.unit), "owner": item.owner, "leader": item.leader,
+                               "target": item.target, "from": item.from_,
+                               "due": item.term.text if item.term is not None else None,
+                               "apply": dump(item.apply) if item.apply else None,
+                               "changes": [dump(c) for c in item.changes] or None,
+                               "closed": dump(item.closed) if item.closed and item.closed.verified_by else None,
+                               "notes": [dump(n) for n in item.notes] if any(n.done is not None for n in item.notes)
+                               else None}
+        rows += [[item.id, key, inline(value)] for key, value in own.items() if value is not None]
+    return rows
+
+
+def _plain(value: Any) -> Any:
+    """Model data as YAML writes it: amounts as exact text (万元), lists and mappings within."""
+    if isinstance(value, Decimal):
+        return format_wan(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
 
 
 def companions(ledgers: Sequence[Ledger], order: Sequence[str], lang: str) -> dict[str, tuple[list[str], list[list[Any]]]]:
@@ -122,12 +173,12 @@ def companions(ledgers: Sequence[Ledger], order: Sequence[str], lang: str) -> di
     exact to the last digit."""
     en = lang == "en"
     by_code = {l.code: l for l in ledgers}
-    projects, notes, amounts = [], [], []
+    projects, notes, amounts, fields = [], [], [], []
     for code in order:
         ledger = by_code[code]
         calendar = ledger.calendar if isinstance(ledger.calendar, str) else (
             ledger.calendar.base if ledger.calendar is not None else None)
-        projects.append([ledger.code, ledger.name, ledger.program, ledger.stage, ledger.unit, ledger.leader,
+        projects.append([ledger.code, ledger.name, ledger.program, ledger.stage, unit_cell(ledger.unit), ledger.leader,
                          ledger.owner, ledger.deadline, calendar])
         for item in ledger.items:
             for note in item.notes:
@@ -140,8 +191,9 @@ def companions(ledgers: Sequence[Ledger], order: Sequence[str], lang: str) -> di
                 amounts.append([code, "planned", str(year), format_wan(value)])
             for month, value in invest.completed.items():
                 amounts.append([code, "completed", month, format_wan(value)])
+        fields += own_fields(ledger)
     out = {}
-    for key, rows in (("projects", projects), ("notes", notes), ("investment", amounts)):
+    for key, rows in (("projects", projects), ("notes", notes), ("investment", amounts), ("fields", fields)):
         zh, en_name, zh_headers, en_headers = COMPANION_SHEETS[key]
         out[en_name if en else zh] = (en_headers if en else zh_headers, rows)
     return out
@@ -171,13 +223,48 @@ def _csv_value(value: Any) -> str:
 
 def to_csv(table: ExportTable) -> str:
     """CSV as Excel reads it (the caller adds a UTF-8 byte-order mark when writing a file):
-    a header row, one row per item, CRLF line ends."""
+    a header row, one row per item, CRLF line ends. A CSV has one sheet: what an xlsx keeps in
+    its companion sheets comes as columns after the table's (`companion_columns`)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(table.headers)
-    for row in table.rows:
-        writer.writerow([_csv_value(v) for v in row])
+    headers, cells = companion_columns(table)
+    writer.writerow(table.headers + headers)
+    for row, extra in zip(table.rows, cells):
+        writer.writerow([_csv_value(v) for v in row + extra])
     return out.getvalue()
+
+
+def companion_columns(table: ExportTable) -> tuple[list[str], list[list[str | None]]]:
+    """The companion sheets as cells of each row (exchange.cells): the project's own fields
+    and its amounts on each of its rows, the item's every note on its own. The headers, and a
+    row of cells per row of the table."""
+    from taizhang.exchange.cells import CSV_COMPANION_COLUMNS, amounts_cell, fields_cell, notes_cell, project_cell
+
+    en = table.lang == "en"
+
+    def sheet(key: str) -> tuple[list[str], list[list[Any]]]:
+        zh, en_name, zh_headers, en_headers = COMPANION_SHEETS[key]
+        return table.companions.get(en_name if en else zh, (en_headers if en else zh_headers, []))
+
+    project_headers, projects = sheet("projects")
+    own = {row[0]: project_cell(project_headers, row, table.lang) for row in projects}
+    notes: dict[str, list[list[Any]]] = {}
+    for row in sheet("notes")[1]:
+        notes.setdefault(row[0], []).append(row)
+    amounts: dict[str, list[list[Any]]] = {}
+    for row in sheet("investment")[1]:
+        amounts.setdefault(row[0], []).append(row)
+    others: dict[str, list[list[Any]]] = {}
+    for row in sheet("fields")[1]:
+        others.setdefault(row[0], []).append(row)
+    code_at, id_at = table.fields.index("code"), table.fields.index("item_id")
+    cells = []
+    for row in table.rows:
+        code, item_id = row[code_at], row[id_at]
+        cells.append([own.get(code) or None, notes_cell(notes.get(item_id, []), table.lang) or None,
+                      amounts_cell(amounts.get(code, []), table.lang) or None,
+                      fields_cell(others.get(code, []) + others.get(item_id, []), table.lang) or None])
+    return [en_h if en else zh for _, zh, en_h in CSV_COMPANION_COLUMNS], cells
 
 
 def _md_cell(value: Any) -> str:

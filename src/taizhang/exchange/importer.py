@@ -28,6 +28,7 @@ from taizhang.domain.ids import (
 )
 from taizhang.domain.models import DEFAULT_KIND, Ledger, Settings
 from taizhang.errors import Problem, TaizhangError, input_error
+from taizhang.exchange.cells import CSV_COMPANION_COLUMNS
 from taizhang.exchange.columns import (
     Context,
     Progress,
@@ -51,21 +52,75 @@ from taizhang.repo.write import Written
 
 @dataclass
 class Companions:
-    """What an xlsx export keeps beside its table (exchange.export.COMPANION_SHEETS): each
-    project's own fields, every note, every amount — read back for the projects an import
-    creates, so that export → import gives back every field."""
+    """What an export keeps beside its table (exchange.export.COMPANION_SHEETS: sheets of an
+    xlsx, a CSV's companion cells): each project's own fields, every note, every amount, the
+    fields a row cannot say as the ledger has them (`export.own_fields`) — read
+    back for the projects an import creates, so that export → import gives back every field."""
 
     projects: dict[str, dict[str, Any]] = field(default_factory=dict)
     notes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     investment: dict[str, dict[str, Any]] = field(default_factory=dict)
-    read: set[str] = field(default_factory=set)  # the companion sheets found ("projects", "notes", "investment")
+    fields: dict[str, dict[str, Any]] = field(default_factory=dict)  # code or id → the other fields
+    read: set[str] = field(default_factory=set)  # the companions found ("projects", "notes", "investment", "fields")
+
+    # One rule per companion row, whichever file carried it: a row as the sheet has it.
+    def add_project(self, values: Sequence[Any]) -> None:
+        fields: dict[str, Any] = dict(zip(_PROJECT_KEYS, (cell_text(v) or None for v in values)))
+        fields["name"] = written_text(values[1]) or fields["name"]
+        deadline = values[7]
+        if isinstance(deadline, datetime):
+            fields["deadline"] = deadline.date()
+        elif isinstance(deadline, date):
+            fields["deadline"] = deadline
+        code = fields.pop("code")
+        if code:
+            self.projects[code] = fields
+
+    def add_note(self, values: Sequence[Any]) -> None:
+        item_id, day, by, text = values
+        day = day.date() if isinstance(day, datetime) else day
+        if item_id and isinstance(day, date) and written_text(text):
+            self.notes.setdefault(cell_text(item_id), []).append(
+                {"date": day, "by": cell_text(by) or None, "text": written_text(text)})
+
+    def add_amount(self, values: Sequence[Any]) -> bool:
+        """False when the amount does not read."""
+        code, kind, period, amount = (cell_text(v) for v in values)
+        invest = self.investment.setdefault(code, {})
+        try:
+            value = amount_text(Decimal(amount), "万")
+        except (InvalidOperation, ValueError):
+            return False
+        if kind == "total":
+            invest["total"] = value
+        elif kind == "planned" and period.isdigit():
+            invest.setdefault("planned", {})[int(period)] = value
+        elif kind == "completed" and period:
+            invest.setdefault("completed", {})[period] = value
+        return True
+
+    def add_field(self, values: Sequence[Any]) -> bool:
+        """False when the field is not one an export writes, or its YAML does not read."""
+        from taizhang.domain.ids import is_code
+        from taizhang.exchange.export import OWN_ITEM_FIELDS, OWN_PROJECT_FIELDS
+        from taizhang.yamltext.emit import as_written
+        from taizhang.yamltext.read import read_document
+
+        key, name, text = (cell_text(v) for v in values)
+        if name not in (OWN_PROJECT_FIELDS if is_code(key) else OWN_ITEM_FIELDS):
+            return False
+        doc = read_document(("v: " + text + "\n").encode("utf-8"), "")
+        if doc.problems or not isinstance(doc.data, dict) or doc.data.get("v") is None or "\n" in text:
+            return False
+        self.fields.setdefault(key, {}).setdefault(name, as_written(doc.data["v"]))
+        return True
 
 
 _PROJECT_KEYS = ("code", "name", "program", "stage", "unit", "leader", "owner", "deadline", "calendar")
 
 
 def read_companions(path: Path, shown: str, ctx: Context) -> Companions:
-    """The companion sheets of an export, when the workbook has them with their headers."""
+    """The companion sheets of an xlsx export, when the workbook has them with their headers."""
     from taizhang.exchange.export import COMPANION_SHEETS
 
     out = Companions()
@@ -83,37 +138,70 @@ def read_companions(path: Path, shown: str, ctx: Context) -> Companions:
             if all(v is None for v in values):
                 continue
             if key == "projects":
-                fields: dict[str, Any] = dict(zip(_PROJECT_KEYS, (cell_text(v) or None for v in values)))
-                fields["name"] = written_text(values[1]) or fields["name"]
-                deadline = values[7]
-                if isinstance(deadline, datetime):
-                    fields["deadline"] = deadline.date()
-                elif isinstance(deadline, date):
-                    fields["deadline"] = deadline
-                code = fields.pop("code")
-                if code:
-                    out.projects[code] = fields
+                out.add_project(values)
             elif key == "notes":
-                item_id, day, by, text = values
-                day = day.date() if isinstance(day, datetime) else day
-                if item_id and isinstance(day, date) and written_text(text):
-                    out.notes.setdefault(cell_text(item_id), []).append(
-                        {"date": day, "by": cell_text(by) or None, "text": written_text(text)})
-            else:
-                code, kind, period, amount = (cell_text(v) for v in values)
-                invest = out.investment.setdefault(code, {})
-                try:
-                    value = amount_text(Decimal(amount), "万")
-                except (InvalidOperation, ValueError):
-                    ctx.error(r + 1, 3, "import_bad_companion", sheet=name)
-                    continue
-                if kind == "total":
-                    invest["total"] = value
-                elif kind == "planned" and period.isdigit():
-                    invest.setdefault("planned", {})[int(period)] = value
-                elif kind == "completed" and period:
-                    invest.setdefault("completed", {})[period] = value
+                out.add_note(values)
+            elif key == "fields":
+                if not out.add_field(values):
+                    ctx.error(r + 1, 2, "import_bad_companion_cell", line=cell_text(values[2]))
+            elif not out.add_amount(values):
+                ctx.error(r + 1, 3, "import_bad_companion", sheet=name)
     return out
+
+
+def companion_cells(records: Sequence[Record], ctx: Context) -> Companions:
+    """The companions of a CSV export, from the cells each row carries (exchange.cells): a
+    project's own fields and amounts from its first row, an item's notes from its own row.
+    A cell that does not read is an error at the cell, as any cell of the table is."""
+    from taizhang.exchange.cells import (
+        CellError,
+        read_amounts_cell,
+        read_fields_cell,
+        read_notes_cell,
+        read_project_cell,
+    )
+    from taizhang.exchange.export import COMPANION_SHEETS
+
+    out = Companions(read={"projects", "notes", "investment", "fields"})
+    headers = [COMPANION_SHEETS["projects"][2], COMPANION_SHEETS["projects"][3]]
+    width = len(headers[0])
+    seen: set[str] = set()
+    for rec in records:
+        code, col = rec.code, 0
+        try:
+            if code and code not in seen:
+                seen.add(code)
+                text, col = rec.companion.get("project_fields", ("", 0))
+                if text:
+                    cells = read_project_cell(text, headers)
+                    values: list[Any] = [code, *(cells.get(i) for i in range(1, width))]
+                    if values[7] is not None:
+                        values[7] = _iso_day(values[7])
+                    out.add_project(values)
+                text, col = rec.companion.get("all_amounts", ("", 0))
+                for kind, period, amount in read_amounts_cell(text):
+                    if not out.add_amount([code, kind, period, amount]):
+                        raise CellError(amount)
+            text, col = rec.companion.get("all_notes", ("", 0))
+            if text and rec.item_id:
+                for note in read_notes_cell(text):
+                    out.add_note([rec.item_id, note["date"], note["by"], note["text"]])
+            text, col = rec.companion.get("other_fields", ("", 0))
+            for key, name, value in read_fields_cell(text):
+                if not out.add_field([key, name, value]):
+                    raise CellError(value)
+        except CellError as e:
+            ctx.error(rec.row, col, "import_bad_companion_cell", line=str(e))
+    return out
+
+
+def _iso_day(text: str) -> date:
+    from taizhang.exchange.cells import CellError
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CellError(text) from None
 
 
 # --- planning -------------------------------------------------------------------------------
@@ -228,9 +316,14 @@ def plan_import(path: Path, shown: str, ledgers: Sequence[Ledger], existing_code
         raise TaizhangError(Problem(shown, header.row + 1, 1, "import_no_title_column"))
     ctx = Context(shown, as_of, year, origin=table.origin, sheet=table.name if table.kind != "csv" else None)
     records = read_records(table, header, ctx, fixed_project=project, one_project=one_project, progress=progress)
-    # An export's table (the workbook's first sheet, 台账 or Ledger) brings its companion sheets.
-    extra = read_companions(path, shown, ctx) if table.kind == "xlsx" and (sheet is None or sheet in ("台账", "Ledger")) \
-        else Companions()
+    # An export's table brings its companions: an xlsx's as sheets beside it (the workbook's
+    # first sheet, 台账 or Ledger), a CSV's as cells of its own columns (found all or none).
+    if any(role in header.columns for role, _, _ in CSV_COMPANION_COLUMNS):
+        extra = companion_cells(records, ctx)
+    elif table.kind == "xlsx" and (sheet is None or sheet in ("台账", "Ledger")):
+        extra = read_companions(path, shown, ctx)
+    else:
+        extra = Companions()
     projects = _plan_projects(records, ledgers, set(existing_codes), ctx, update=update, extra=extra,
                               committed=committed)
     if ctx.problems:
@@ -368,7 +461,13 @@ def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_co
             if "investment" in extra.read:
                 # The export's every amount; a project it lists none of had no investment.
                 plan.investment = extra.investment.get(code) or None
+            # The fields the table cannot say as the ledger had them (joint units as a list…).
+            plan.fields.update(extra.fields.get(code, {}))
         unit = plan.fields.get("unit") if ledger is None else ledger.unit
+        if isinstance(unit, list):
+            from taizhang.exchange.export import unit_cell
+
+            unit = unit_cell(unit)  # joint units as a row's cell says them
         owner = plan.fields.get("owner") if ledger is None else ledger.owner
         existing = {i.title: i.id for i in ledger.items} if ledger else {}
         # A title matched as written, else with its spaces evened out when that names one item
@@ -443,6 +542,15 @@ def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_co
             elif rec.progress:
                 item.note = {k: v for k, v in (("date", rec.progress_date or ctx.as_of), ("by", rec.progress_by),
                                                ("text", rec.progress)) if v is not None}
+            for name, value in (extra.fields.get(rec.item_id, {}) if ledger is None and rec.item_id else {}).items():
+                # An export's other fields: as the ledger had them, over what the row said.
+                if name == "closed":
+                    item.closed = value
+                elif name == "notes":
+                    item.notes = value
+                else:
+                    item.fields[name] = value
+                    item.comments.pop(name, None)
             if rec.item_id:
                 old_ids[rec.item_id] = item.new_id
             plan.items.append(item)
