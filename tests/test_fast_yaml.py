@@ -46,15 +46,14 @@ def libyaml(text: str):
 
 
 def agrees(text: str) -> bool:
-    """The property: declined, or the same data as libyaml's path with no problem. Returns
-    whether the fast path took the text (for the tests that want it to)."""
-    got = fast.load(text)
-    if got is fast.DECLINED:
-        return False
-    doc = libyaml(text)
-    assert not doc.problems, f"fast path took a text libyaml reports: {text!r}: {doc.problems}"
-    assert same(got, doc.data), f"{text!r}: fast {got!r} ≠ libyaml {doc.data!r}"
-    return True
+    """The property: reading with the fast path gives the same data and the same problems as
+    reading with libyaml alone. Returns whether the fast path took the text (for the tests that
+    want it to)."""
+    raw = text.encode("utf-8")
+    quick, slow = read_document(raw, "t.yaml"), libyaml(text)
+    assert quick.problems == slow.problems, f"{text!r}: fast {quick.problems} ≠ libyaml {slow.problems}"
+    assert same(quick.data, slow.data), f"{text!r}: fast {quick.data!r} ≠ libyaml {slow.data!r}"
+    return fast.load(text) is not fast.DECLINED and not slow.problems
 
 
 # --- scalars where YAML 1.1, 1.2 and the parsers part ways ------------------------------------
@@ -111,6 +110,19 @@ def test_forms_the_two_read_alike_are_taken():
                        ("# 只有注释\n", None), ("- 1\n- 2.5\n", [1, 2.5])):
         assert agrees(text), text
         assert same(fast.load(text), data)
+
+
+EDGES = ['a: "\\/"\n', 'a: "\\e\\0\\a\\v\\L\\P"\n', 'a: "\\U0001F600"\n', 'a: "\\q"\n', 'a: "\\ud800"\n',
+         "k" * 1100 + ": v\n", "a: " + "x" * 2000 + "\n", "a: [1,\n2]\n", "a:\n  b: [1,\n 2]\n", "a: |0\n  x\n",
+         "a: |+\n  x\n\n\nb: 1\n", "a: >\n\n  x\n", 'a: "x\n\n  y"\n', "a: x\n\n  y\n", "a: x\n  # c\n  y\n",
+         'a: "x  \n  y"\n', "a: 'x'\n'b':c\n", "a:\n  - b\n  -\n  - c\n", "a: 1\n b\n", "- a\n - b\n",
+         "a: [b]c\n", 'a: "\\\r\n  b"\n', "a: |\r\n  x\r\n\r\n", "a: x\r\n  y\r\n", "a: '\r\n  x'\r\n"]
+
+
+@needs_fast
+@pytest.mark.parametrize("text", EDGES)
+def test_escapes_long_keys_folding_and_indentation_edges(text):
+    agrees(text)
 
 
 # --- documents shaped like ledgers, in every style --------------------------------------------

@@ -46,7 +46,7 @@ class Document:
 
     def _track(self) -> None:
         if self._values is None:
-            converter = _Converter(self.path, track=True)
+            converter = _Converter(self.path, track=True, aliases="*" in self.text)
             if self.text.strip():
                 converter.convert(compose(self.text), ())
             self._values, self._keys = converter.values, converter.keys
@@ -237,10 +237,12 @@ def read_document(raw: bytes, path: str, *, fast: bool = True) -> Document:
     if node is None:
         doc.data = None
         return doc
-    converter = _Converter(path, track=bool(doc.problems))
+    aliases = "*" in text
+    converter = _Converter(path, track=bool(doc.problems), aliases=aliases)
     doc.data = converter.convert(node, ())
     if converter.problems and not converter.track:
-        converter = _Converter(path, track=True)  # problems to place: read again, with positions
+        # problems to place: read again, with positions
+        converter = _Converter(path, track=True, aliases=aliases)
         doc.data = converter.convert(node, ())
     if converter.track:
         doc._values, doc._keys = converter.values, converter.keys
@@ -367,14 +369,20 @@ def _syntax_problem(e: Exception, path: str, text: str) -> Problem:
 class _Converter:
     """Node tree → plain data (dict/list/str/int/float/bool/None) plus positions."""
 
-    def __init__(self, path: str, track: bool = True):
+    def __init__(self, path: str, track: bool = True, aliases: bool = True):
         self.path = path
         self.track = track  # record every node's position (only needed to point at problems)
+        # Whether the text may hold an alias (it has a `*`): if not, no node can come twice and
+        # the walk need not remember every node it met.
+        self.aliases = aliases
         self.values: dict[PathKey, Pos] = {}
         self.keys: dict[PathKey, Pos] = {}
         self.problems: list[Problem] = []
         self._seen: set[int] = set()
         self._alias_reported = False
+        # Plain scalars already resolved, by their text: a ledger repeats its dates, names and
+        # units thousands of times, and resolving one takes up to five regex matches.
+        self._plain: dict[str, Any] = {}
 
     def _problem(self, node, message_key: str, **args) -> None:
         self.problems.append(Problem(self.path, node.start_mark.line + 1,
@@ -387,12 +395,13 @@ class _Converter:
         kind = node.id
         # An alias re-uses a node object: ledgers have no use for them, and expanding them is
         # how "billion laughs" inputs eat memory. One line says it; the rest is not read.
-        if id(node) in self._seen:
-            if not self._alias_reported:
-                self._problem(node, "yaml_alias")
-                self._alias_reported = True
-            return None
-        self._seen.add(id(node))
+        if self.aliases:
+            if id(node) in self._seen:
+                if not self._alias_reported:
+                    self._problem(node, "yaml_alias")
+                    self._alias_reported = True
+                return None
+            self._seen.add(id(node))
         if kind != "scalar" and node.tag != IMPLICIT and not node.tag.endswith((":map", ":seq")):
             self._problem(node, "yaml_tag", tag=node.tag)
             return None
@@ -429,26 +438,40 @@ class _Converter:
         if tag == IMPLICIT:
             if node.style:
                 return value  # quoted or block: text
+            known = self._plain.get(value, _UNSEEN)
+            if known is not _UNSEEN:
+                return known
             kind = plain_type(value)
         elif tag.startswith("tag:yaml.org,2002:") and tag[18:] in ("str", "int", "float", "bool", "null", "timestamp"):
             kind = tag[18:]
         else:
             self._problem(node, "yaml_tag", tag=tag)
             return value
+        result: Any
         if kind in ("str", "timestamp"):
-            return value  # the models read dates from text
-        if kind == "null":
-            return None
-        if kind == "bool":
-            return value.lower() == "true"
-        try:
-            if kind == "int":
-                return int(value, 0) if value[:2] in ("0o", "0x") else int(value)
-            # YAML spells infinity and not-a-number `.inf`, `-.inf`, `.nan`; Python without the dot.
-            return float(value.replace(".", "", 1) if value.lower().endswith(("inf", "nan")) else value)
-        except ValueError:
-            self._problem(node, "yaml_tag", tag=tag)
-            return value
+            result = value  # the models read dates from text
+        elif kind == "null":
+            result = None
+        elif kind == "bool":
+            result = value.lower() == "true"
+        else:
+            try:
+                if kind == "int":
+                    result = int(value, 0) if value[:2] in ("0o", "0x") else int(value)
+                else:
+                    # YAML spells infinity and not-a-number `.inf`, `-.inf`, `.nan`; Python
+                    # without the dot.
+                    result = float(value.replace(".", "", 1) if value.lower().endswith(("inf", "nan"))
+                                   else value)
+            except ValueError:
+                self._problem(node, "yaml_tag", tag=tag)
+                return value
+        if tag == IMPLICIT and kind != "float":  # a float may be NaN: each read is its own object
+            self._plain[value] = result
+        return result
+
+
+_UNSEEN = object()
 
 
 def encode(text: str, bom: bool) -> bytes:
