@@ -6,6 +6,8 @@ names (each module's `__all__`); whatever starts with `_` stays inside its modul
 - `read`: `read_document(raw, path) -> Document` (plain data, problems with line:col, positions
   on demand), `decode`, `encode`, `compose` (the node tree, libyaml when available),
   `plain_type`, `conflict_markers`, `MAX_BYTES`, `MAX_DEPTH`.
+- `fast`: `load(text)`, the data of a plain text by yaml-rs (Rust), or `DECLINED` where the text
+  holds anything it might read otherwise than libyaml (`vouch`); `read_document` tries it first.
 - `emit`: the text of new values: `scalar`, `flow`, `inline`, `key_line`, `key_lines`,
   `mapping_lines`, `entry_lines`, `flow_entry`; `read_back` (what that text reads as) and
   `as_written` (data as read, to be written again).

@@ -1,8 +1,9 @@
 """Reading YAML text: decoding, conflict markers, the nesting guard, composing with positions.
 
-Reading goes through the C parser's *compose* step only: we get the node tree with the position
-of every key and value, and turn it into plain dicts/lists ourselves (YAML 1.2 scalars, dates kept
-as text for the models to read). Writing never re-dumps a file: `splice` edits the text at node
+Plain texts are read by yaml-rs (fast.py), which gives the same data 3–4× faster; for every
+other text, and for positions whenever they are asked for, reading goes through libyaml's
+*compose* step: we get the node tree with the position of every key and value, and turn it
+into plain dicts/lists ourselves (YAML 1.2 scalars, dates kept as text for the models to read). Writing never re-dumps a file: `splice` edits the text at node
 positions, with new values' text from `emit`.
 """
 
@@ -13,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from taizhang.errors import Problem
+from taizhang.yamltext.fast import DECLINED
+from taizhang.yamltext.fast import load as fast_load
 
 __all__ = ["MAX_BYTES", "MAX_DEPTH", "Document", "compose", "conflict_markers", "decode", "encode",
            "plain_type", "read_document"]
@@ -43,7 +46,7 @@ class Document:
 
     def _track(self) -> None:
         if self._values is None:
-            converter = _Converter(self.path, track=True)
+            converter = _Converter(self.path, track=True, aliases="*" in self.text)
             if self.text.strip():
                 converter.convert(compose(self.text), ())
             self._values, self._keys = converter.values, converter.keys
@@ -113,6 +116,8 @@ def _line_col(text: str, index: int) -> Pos:
 
 def conflict_markers(text: str, path: str) -> list[Problem]:
     """Git's merge conflict markers left in a file, one problem per marker line."""
+    if not any(marker in text for marker in ("<<<<<<<", "=======", ">>>>>>>", "|||||||")):
+        return []  # the usual case, found at C speed (the line-anchored regex tries every line)
     return [Problem(path, *_line_col(text, m.start()), "conflict_marker", {"marker": m.group(1)})
             for m in _CONFLICT.finditer(text)]
 
@@ -202,8 +207,9 @@ def plain_type(value: str) -> str:
     return "str"
 
 
-def read_document(raw: bytes, path: str) -> Document:
-    """Decode, check and compose a YAML file into a `Document`; problems are collected, not raised."""
+def read_document(raw: bytes, path: str, *, fast: bool = True) -> Document:
+    """Decode, check and compose a YAML file into a `Document`; problems are collected, not raised.
+    `fast=False`: libyaml reads it even where the fast path (fast.py) would vouch for it."""
     text, bom, problems = decode(raw, path)
     doc = Document(path=path, text=text or "", bom=bom, problems=problems)
     if text is None:
@@ -212,6 +218,12 @@ def read_document(raw: bytes, path: str) -> Document:
     markers = conflict_markers(text, path)
     if markers:
         doc.problems.extend(markers)
+        return doc
+    # Plain text (no construct we report, no scalar read differently): the Rust parser's data,
+    # positions found by libyaml only if asked for. `fast.vouch` bounds the nesting itself.
+    data = fast_load(text) if fast else DECLINED
+    if data is not DECLINED:
+        doc.data = data
         return doc
     deep_at = _too_deep(text)
     if deep_at is not None:
@@ -225,10 +237,12 @@ def read_document(raw: bytes, path: str) -> Document:
     if node is None:
         doc.data = None
         return doc
-    converter = _Converter(path, track=bool(doc.problems))
+    aliases = "*" in text
+    converter = _Converter(path, track=bool(doc.problems), aliases=aliases)
     doc.data = converter.convert(node, ())
     if converter.problems and not converter.track:
-        converter = _Converter(path, track=True)  # problems to place: read again, with positions
+        # problems to place: read again, with positions
+        converter = _Converter(path, track=True, aliases=aliases)
         doc.data = converter.convert(node, ())
     if converter.track:
         doc._values, doc._keys = converter.values, converter.keys
@@ -355,14 +369,20 @@ def _syntax_problem(e: Exception, path: str, text: str) -> Problem:
 class _Converter:
     """Node tree → plain data (dict/list/str/int/float/bool/None) plus positions."""
 
-    def __init__(self, path: str, track: bool = True):
+    def __init__(self, path: str, track: bool = True, aliases: bool = True):
         self.path = path
         self.track = track  # record every node's position (only needed to point at problems)
+        # Whether the text may hold an alias (it has a `*`): if not, no node can come twice and
+        # the walk need not remember every node it met.
+        self.aliases = aliases
         self.values: dict[PathKey, Pos] = {}
         self.keys: dict[PathKey, Pos] = {}
         self.problems: list[Problem] = []
         self._seen: set[int] = set()
         self._alias_reported = False
+        # Plain scalars already resolved, by their text: a ledger repeats its dates, names and
+        # units thousands of times, and resolving one takes up to five regex matches.
+        self._plain: dict[str, Any] = {}
 
     def _problem(self, node, message_key: str, **args) -> None:
         self.problems.append(Problem(self.path, node.start_mark.line + 1,
@@ -375,12 +395,13 @@ class _Converter:
         kind = node.id
         # An alias re-uses a node object: ledgers have no use for them, and expanding them is
         # how "billion laughs" inputs eat memory. One line says it; the rest is not read.
-        if id(node) in self._seen:
-            if not self._alias_reported:
-                self._problem(node, "yaml_alias")
-                self._alias_reported = True
-            return None
-        self._seen.add(id(node))
+        if self.aliases:
+            if id(node) in self._seen:
+                if not self._alias_reported:
+                    self._problem(node, "yaml_alias")
+                    self._alias_reported = True
+                return None
+            self._seen.add(id(node))
         if kind != "scalar" and node.tag != IMPLICIT and not node.tag.endswith((":map", ":seq")):
             self._problem(node, "yaml_tag", tag=node.tag)
             return None
@@ -417,26 +438,40 @@ class _Converter:
         if tag == IMPLICIT:
             if node.style:
                 return value  # quoted or block: text
+            known = self._plain.get(value, _UNSEEN)
+            if known is not _UNSEEN:
+                return known
             kind = plain_type(value)
         elif tag.startswith("tag:yaml.org,2002:") and tag[18:] in ("str", "int", "float", "bool", "null", "timestamp"):
             kind = tag[18:]
         else:
             self._problem(node, "yaml_tag", tag=tag)
             return value
+        result: Any
         if kind in ("str", "timestamp"):
-            return value  # the models read dates from text
-        if kind == "null":
-            return None
-        if kind == "bool":
-            return value.lower() == "true"
-        try:
-            if kind == "int":
-                return int(value, 0) if value[:2] in ("0o", "0x") else int(value)
-            # YAML spells infinity and not-a-number `.inf`, `-.inf`, `.nan`; Python without the dot.
-            return float(value.replace(".", "", 1) if value.lower().endswith(("inf", "nan")) else value)
-        except ValueError:
-            self._problem(node, "yaml_tag", tag=tag)
-            return value
+            result = value  # the models read dates from text
+        elif kind == "null":
+            result = None
+        elif kind == "bool":
+            result = value.lower() == "true"
+        else:
+            try:
+                if kind == "int":
+                    result = int(value, 0) if value[:2] in ("0o", "0x") else int(value)
+                else:
+                    # YAML spells infinity and not-a-number `.inf`, `-.inf`, `.nan`; Python
+                    # without the dot.
+                    result = float(value.replace(".", "", 1) if value.lower().endswith(("inf", "nan"))
+                                   else value)
+            except ValueError:
+                self._problem(node, "yaml_tag", tag=tag)
+                return value
+        if tag == IMPLICIT and kind != "float":  # a float may be NaN: each read is its own object
+            self._plain[value] = result
+        return result
+
+
+_UNSEEN = object()
 
 
 def encode(text: str, bom: bool) -> bytes:
