@@ -539,11 +539,11 @@ def light_project(ledger: LedgerFacts, as_of: date, settings: Settings | DayRule
         if infeasible and node is not None and node >= as_of:
             findings.append(Finding(code, item.id, "schedule_infeasible",
                                     {"id": item.id, "days": -(planned.slack or 0)}))
+        start = planned.start if term is None else term_start(item, settings, as_of)  # type: ignore[arg-type]
         if term is None:
-            light = item_light(item, node, as_of, warn_days, infeasible=infeasible, start=planned.start)  # type: ignore[arg-type]
+            light = light_reason(item, node, as_of, warn_days, infeasible=infeasible, start=start)[0]  # type: ignore[arg-type]
         else:
-            light = item_light(item, node, as_of, warn_days, start=term_start(item, settings, as_of),  # type: ignore[arg-type]
-                               stale_days=stale_days)
+            light = light_reason(item, node, as_of, warn_days, start=start, stale_days=stale_days)[0]  # type: ignore[arg-type]
         units = item.units
         quantity = None
         if item.target is not None:
@@ -560,14 +560,12 @@ def light_project(ledger: LedgerFacts, as_of: date, settings: Settings | DayRule
             item.id, code, name, item.title, item.kind, units[0] if units else None, item.owner,
             item.leader, node, light, (node - as_of).days if node is not None else None, closed_on,
             item.number, last_note,
-            light != "done" and is_stale(last_note.date if last_note else None,
-                                         planned.start if term is None else term_start(item, settings, as_of),  # type: ignore[arg-type]
-                                         as_of, stale_days),
+            light != "done" and is_stale(last_note.date if last_note else None, start, as_of, stale_days),
             planned.start, item.measures, shut.by if shut else None, shut.note if shut else None,
             shut.evidence if shut else None, recent, term.text if term is not None else None,
             light != "done" and item.apply is not None and item.apply.date <= as_of,
-            units=units, changes=item.changes, quantity=quantity, planned_due=as_planned.get(item.id)))
-    views.sort(key=lambda v: v.sort_key)
+            0, False, units, item.changes, quantity, as_planned.get(item.id) if as_planned else None))
+    views.sort(key=_sort_key)
     return ProjectView(code, name, "、".join(ledger.units) or None, ledger.leader, ledger.owner, ledger.program,
                        views, _tally(views), invest=invest_figures(ledger, as_of))  # type: ignore[arg-type]
 
