@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -18,11 +19,15 @@ from typing import (
     get_args,
 )
 
+import msgspec
+
 from taizhang.domain.calendars import NO_EXTRA, CalendarError, YearDays, make_calendar
+from taizhang.domain.durations import Duration, unit_of
 from taizhang.domain.ids import item_number
 from taizhang.domain.invest import InvestFigures, invest_figures
 from taizhang.domain.quantities import Progress, progress, quantity_light
 from taizhang.domain.schedule import CycleError, Planned, Schedule, plan, time_node
+from taizhang.domain.terms import Term
 from taizhang.domain.units import units_of
 
 if TYPE_CHECKING:  # a warm `status` lights nothing itself and so loads no pydantic
@@ -358,77 +363,211 @@ class Finding:
     severity: str = "warning"
 
 
+class NoteFacts(msgspec.Struct, array_like=True, gc=False):
+    """A progress report as the day-free facts keep it (a `Report`)."""
+
+    date: date
+    by: str | None
+    text: str
+    done: Decimal | None = None
+
+
+class ClosedFacts(msgspec.Struct, array_like=True, gc=False):
+    date: date
+    by: str | None = None
+    note: str | None = None
+    evidence: str | None = None
+
+
+class AppliedFacts(msgspec.Struct, array_like=True, gc=False):
+    date: date
+
+
+class RuleFacts(msgspec.Struct, array_like=True, gc=False):
+    """A `calendar:` rule (models.CalendarRule) as make_calendar reads it."""
+
+    base: str
+    days_off: list[date]
+    work_days: list[date]
+
+
+class InvestFacts(msgspec.Struct, array_like=True, gc=False):
+    """A ledger's investment as invest_figures reads it."""
+
+    planned: dict[int, Decimal]
+    completed: dict[str, Decimal]
+
+
+class ItemFacts(msgspec.Struct, array_like=True):
+    """What the day does not change of an item: the fields the planner and the lights read
+    (named as models.Item names them), with what a view shows worked out once (its units, its
+    owner and leader, its number, the moves of its node)."""
+
+    id: str
+    title: str
+    kind: str
+    number: int
+    units: list[str]
+    owner: str | None
+    leader: str | None
+    due: date | None
+    term: Term | None
+    from_: date | None
+    span: tuple[int, str, str | None] | None  # the duration: amount, unit, as written
+    after: list[str]
+    closed: ClosedFacts | None
+    apply: AppliedFacts | None
+    notes: list[NoteFacts]
+    changes: list[tuple[str, str | None, str | None, str | None, str]]
+    target: str | None
+    measures: str | None
+
+    @property
+    def duration(self) -> Duration | None:
+        span = self.span
+        return None if span is None else Duration(span[0], span[1], span[2])  # type: ignore[arg-type]
+
+
+class LedgerFacts(msgspec.Struct, array_like=True):
+    """What the day does not change of a ledger: `ledger_facts` makes it from the model, the view
+    cache keeps it (repo/views.py), and `light_project` lights it on any day."""
+
+    code: str
+    name: str
+    program: str | None
+    leader: str | None
+    owner: str | None
+    units: list[str]
+    deadline: date | None
+    calendar: str | RuleFacts | None
+    investment: InvestFacts | None
+    items: list[ItemFacts]
+
+
+class InvestRules(msgspec.Struct, array_like=True, gc=False):
+    yellow: Decimal
+    red: Decimal
+
+
+class DayRules(msgspec.Struct, array_like=True, gc=False):
+    """What the lights read of the settings (models.Settings has the same names), for a run
+    that does not read the settings."""
+
+    year: int | None
+    warn_days: int
+    stale_days: int
+    invest: InvestRules
+    calendar: str | RuleFacts | None
+
+
+def day_rules(settings: Settings) -> DayRules:
+    return DayRules(settings.year, settings.warn_days, settings.stale_days,
+                    InvestRules(settings.invest.yellow, settings.invest.red), _calendar_facts(settings.calendar))
+
+
+def _calendar_facts(spec: Any) -> str | RuleFacts | None:
+    if spec is None or isinstance(spec, str):
+        return spec
+    return RuleFacts(spec.base, list(spec.days_off), list(spec.work_days))
+
+
+def ledger_facts(ledger: Ledger) -> LedgerFacts:
+    """The day-free part of `evaluate`: what a ledger's lights on any day are computed from."""
+    project_units = units_of(ledger.unit)
+    owner, leader = ledger.owner, ledger.leader
+    items = []
+    for item in ledger.items:
+        duration = item.duration
+        closed, applied = item.closed, item.apply
+        items.append(ItemFacts(
+            item.id, item.title, item.kind, item_number(item.id),
+            units_of(item.unit) if item.unit is not None else project_units,
+            item.owner or owner, item.leader or leader, item.due, item.term, item.from_,
+            None if duration is None else (int(duration), unit_of(duration), getattr(duration, "written", None)),
+            list(item.after),
+            ClosedFacts(closed.date, closed.by, closed.note, closed.evidence) if closed is not None else None,
+            AppliedFacts(applied.date) if applied is not None else None,
+            [NoteFacts(n.date, n.by, n.text, n.done) for n in item.notes],
+            [(c.date.isoformat(), c.by, c.from_.isoformat() if c.from_ else None,
+              c.to.isoformat() if c.to else None, c.reason) for c in item.changes if c.field == "due"],
+            item.target, item.measures))
+    invest = ledger.investment
+    return LedgerFacts(ledger.code, ledger.name, ledger.program, leader, owner, project_units, ledger.deadline,
+                       _calendar_facts(ledger.calendar),
+                       InvestFacts(dict(invest.planned), dict(invest.completed)) if invest is not None else None,
+                       items)
+
+
 def evaluate(ledgers: Iterable[Ledger], as_of: date, settings: Settings,
              extra: YearDays = NO_EXTRA, findings: list[Finding] | None = None) -> list[ProjectView]:
     """Every project and item with its light on `as_of`. An item's time node is its `due`, else
     the finish computed by 倒排工期. Plans that cannot be made (a year no calendar knows) are
     reported in `findings` as errors, and their items lit by `due` alone."""
     findings = findings if findings is not None else []
-    projects = []
-    for ledger in ledgers:
-        try:
-            planned_project = project_plan(ledger, as_of, settings, extra)
-            schedule = planned_project.by_id
-            if planned_project.forward_error is not None:
-                error = planned_project.forward_error
-                findings.append(Finding(ledger.code, None, "calendar_forward_unknown",
-                                        {**error.args_, "as_of": as_of.isoformat()}))
-        except CalendarError as e:
-            findings.append(Finding(ledger.code, None, e.key, dict(e.args_), "error"))
-            schedule = {}
-        except CycleError:
-            schedule = {}  # reported where the ledger is read, at its `after`
-        views = []
-        as_planned = {i: p.finish for i, p in planned_open(ledger, as_of, settings, extra, schedule).items()
-                      if p.finish is not None}
-        warn_days, stale_days = settings.warn_days, settings.stale_days
-        recent_from = as_of - timedelta(days=RECENT_DAYS)
-        code, name, owner, leader = ledger.code, ledger.name, ledger.owner, ledger.leader
-        project_units = units_of(ledger.unit)
-        for item in ledger.items:  # the hot loop of every status: 100,000 times for a city
-            planned = schedule.get(item.id) or _UNPLANNED
-            term = item.term
-            node = time_node(item, planned) if term is None else item_node(item, planned, as_of, settings)
-            infeasible = planned.infeasible
-            # An item already past its time node is simply overdue (red), not a planning finding.
-            if infeasible and node is not None and node >= as_of:
-                findings.append(Finding(code, item.id, "schedule_infeasible",
-                                        {"id": item.id, "days": -(planned.slack or 0)}))
-            if term is None:
-                light = item_light(item, node, as_of, warn_days, infeasible=infeasible, start=planned.start)
-            else:
-                light = item_light(item, node, as_of, warn_days, start=term_start(item, settings, as_of),
-                                   stale_days=stale_days)
-            units = units_of(item.unit) if item.unit is not None else project_units
-            quantity = None
-            if item.target is not None:
-                light, done = quantity_lit(item, light, node, planned.start, as_of, settings)
-                quantity = done.text() if done is not None else None
-            changes = [(c.date.isoformat(), c.by, c.from_.isoformat() if c.from_ else None,
-                        c.to.isoformat() if c.to else None, c.reason) for c in item.changes if c.field == "due"]
-            closed = item.closed
-            closed_on = closed.date if closed is not None and closed.date <= as_of else None
-            last_note = (max((n for n in item.notes if n.date <= as_of), key=_note_day, default=None)
-                         if item.notes else None)
-            recent = (sorted((n for n in item.notes if recent_from <= n.date <= as_of), key=_note_day)
-                      if last_note is not None and last_note.date >= recent_from else ())
-            shut = closed if closed_on is not None else None
-            views.append(ItemView(
-                item.id, code, name, item.title, item.kind, units[0] if units else None, item.owner or owner,
-                item.leader or leader, node, light, (node - as_of).days if node is not None else None, closed_on,
-                item_number(item.id), last_note,
-                light != "done" and is_stale(last_note.date if last_note else None,
-                                             planned.start if term is None else term_start(item, settings, as_of),
-                                             as_of, stale_days),
-                planned.start, item.measures, shut.by if shut else None, shut.note if shut else None,
-                shut.evidence if shut else None, recent, term.text if term is not None else None,
-                light != "done" and item.apply is not None and item.apply.date <= as_of,
-                units=units, changes=changes, quantity=quantity, planned_due=as_planned.get(item.id)))
-        views.sort(key=lambda v: v.sort_key)
-        projects.append(ProjectView(ledger.code, ledger.name, "、".join(project_units) or None, ledger.leader,
-                                    ledger.owner, ledger.program, views, _tally(views),
-                                    invest=invest_figures(ledger, as_of)))
-    return projects
+    return [light_project(ledger_facts(ledger), as_of, settings, extra, findings) for ledger in ledgers]
+
+
+def light_project(ledger: LedgerFacts, as_of: date, settings: Settings | DayRules,
+                  extra: YearDays = NO_EXTRA, findings: list[Finding] | None = None) -> ProjectView:
+    """The per-day part of `evaluate`: a ledger's facts lit on `as_of`, the plan's findings
+    added to `findings`. The only place lights are computed, from a model or from the cache."""
+    findings = findings if findings is not None else []
+    try:
+        planned_project = project_plan(ledger, as_of, settings, extra)  # type: ignore[arg-type]
+        schedule = planned_project.by_id
+        if planned_project.forward_error is not None:
+            error = planned_project.forward_error
+            findings.append(Finding(ledger.code, None, "calendar_forward_unknown",
+                                    {**error.args_, "as_of": as_of.isoformat()}))
+    except CalendarError as e:
+        findings.append(Finding(ledger.code, None, e.key, dict(e.args_), "error"))
+        schedule = {}
+    except CycleError:
+        schedule = {}  # reported where the ledger is read, at its `after`
+    views = []
+    as_planned = {i: p.finish for i, p in planned_open(ledger, as_of, settings, extra, schedule).items()  # type: ignore[arg-type]
+                  if p.finish is not None}
+    warn_days, stale_days = settings.warn_days, settings.stale_days
+    recent_from = as_of - timedelta(days=RECENT_DAYS)
+    code, name = ledger.code, ledger.name
+    for item in ledger.items:  # the hot loop of every status: 100,000 times for a city
+        planned = schedule.get(item.id) or _UNPLANNED
+        term = item.term
+        node = time_node(item, planned) if term is None else item_node(item, planned, as_of, settings)  # type: ignore[arg-type]
+        infeasible = planned.infeasible
+        # An item already past its time node is simply overdue (red), not a planning finding.
+        if infeasible and node is not None and node >= as_of:
+            findings.append(Finding(code, item.id, "schedule_infeasible",
+                                    {"id": item.id, "days": -(planned.slack or 0)}))
+        start = planned.start if term is None else term_start(item, settings, as_of)  # type: ignore[arg-type]
+        if term is None:
+            light = light_reason(item, node, as_of, warn_days, infeasible=infeasible, start=start)[0]  # type: ignore[arg-type]
+        else:
+            light = light_reason(item, node, as_of, warn_days, start=start, stale_days=stale_days)[0]  # type: ignore[arg-type]
+        units = item.units
+        quantity = None
+        if item.target is not None:
+            light, done = quantity_lit(item, light, node, planned.start, as_of, settings)  # type: ignore[arg-type]
+            quantity = done.text() if done is not None else None
+        closed = item.closed
+        closed_on = closed.date if closed is not None and closed.date <= as_of else None
+        notes = item.notes
+        last_note = max((n for n in notes if n.date <= as_of), key=_note_day, default=None) if notes else None
+        recent = (sorted((n for n in notes if recent_from <= n.date <= as_of), key=_note_day)
+                  if last_note is not None and last_note.date >= recent_from else ())
+        shut = closed if closed_on is not None else None
+        views.append(ItemView(
+            item.id, code, name, item.title, item.kind, units[0] if units else None, item.owner,
+            item.leader, node, light, (node - as_of).days if node is not None else None, closed_on,
+            item.number, last_note,
+            light != "done" and is_stale(last_note.date if last_note else None, start, as_of, stale_days),
+            planned.start, item.measures, shut.by if shut else None, shut.note if shut else None,
+            shut.evidence if shut else None, recent, term.text if term is not None else None,
+            light != "done" and item.apply is not None and item.apply.date <= as_of,
+            0, False, units, item.changes, quantity, as_planned.get(item.id) if as_planned else None))
+    views.sort(key=_sort_key)
+    return ProjectView(code, name, "、".join(ledger.units) or None, ledger.leader, ledger.owner, ledger.program,
+                       views, _tally(views), invest=invest_figures(ledger, as_of))  # type: ignore[arg-type]
 
 
 def planned_open(ledger: Ledger, as_of: date, settings: Settings, extra: YearDays,
@@ -438,7 +577,11 @@ def planned_open(ledger: Ledger, as_of: date, settings: Settings, extra: YearDay
     closed = [i.id for i in ledger.items if i.closed is not None and i.due is None and i.id in schedule]
     if not closed:
         return {}
-    reopened = ledger.model_copy(update={"items": [i.model_copy(update={"closed": None}) for i in ledger.items]})
+    if isinstance(ledger, LedgerFacts):
+        reopened: Any = msgspec.structs.replace(
+            ledger, items=[msgspec.structs.replace(i, closed=None) for i in ledger.items])
+    else:
+        reopened = ledger.model_copy(update={"items": [i.model_copy(update={"closed": None}) for i in ledger.items]})
     try:
         by_id = project_plan(reopened, as_of, settings, extra).by_id
     except (CalendarError, CycleError):

@@ -127,8 +127,7 @@ class Cache:
             return None
 
     def write_raw(self, name: str, content: bytes) -> None:
-        """Write an entry whole (a reader sees the old one or the new one), leaving no temporary
-        file behind when it cannot."""
+        """Write an entry (sealed whole: a reader that meets it half written rejects it)."""
         folder = self.folder
         if folder is not None:
             write_entry(folder / name, content)
@@ -152,19 +151,22 @@ def _entry_name(rel_path: str) -> str:
 
 
 def write_entry(path: Path, content: bytes) -> None:
-    tmp = None
+    """Write an entry in place. Every entry is sealed whole (its first line is the seal of the
+    rest), so one cut short by a crash, a full disk or a concurrent writer fails its seal and is
+    ignored: no temporary file and rename are needed. One that cannot be written is removed."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
+        try:
+            handle = open(path, "wb")
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(path, "wb")
+        with handle:
             handle.write(content)
-        os.replace(tmp, path)
     except OSError:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
 
 
 def _open(root: Path) -> tuple[Path | None, bytes]:

@@ -355,10 +355,10 @@ def open_repo(cache: Cache, codes: Iterable[str] | None = None) -> tuple[Repo, l
     return repo, paths
 
 
-def read_ledger(cache: Cache, path: Path, settings: Settings,
-                raw: bytes | None = None) -> tuple[Ledger | None, list[Problem]]:
+def read_ledger(cache: Cache, path: Path, settings: Settings, raw: bytes | None = None,
+                store: bool = True) -> tuple[Ledger | None, list[Problem]]:
     """One ledger (`raw`: its bytes, when the caller has them) into a model, or None, and its
-    problems."""
+    problems. `store` False: a reader that keeps its own entry (views.py) writes no read entry."""
     raw = path.read_bytes() if raw is None else raw
     rel = _rel(cache.root, path)
     hit = cache.load(rel, raw, settings.year)
@@ -369,7 +369,7 @@ def read_ledger(cache: Cache, path: Path, settings: Settings,
         except ValidationError:
             pass  # an entry that no longer validates (the models changed): read the file
     loaded = parse_ledger(raw, rel, settings)
-    if loaded.ledger is not None and not loaded.has_errors:
+    if store and loaded.ledger is not None and not loaded.has_errors:
         cache.store(rel, raw, settings.year, loaded.doc.data, loaded.problems)
     return loaded.ledger, loaded.problems
 

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from taizhang.domain.calendars import Calendar
     from taizhang.domain.models import Ledger, Settings
     from taizhang.repo.load import Repo
-    from taizhang.repo.views import Lit
+    from taizhang.repo.views import Checked, Lit
 
 # The modules below repo.layout are imported where used: `import taizhang` and the command line's
 # start-up (`taizhang --help`) must not pay for pydantic and the YAML reader.
@@ -283,14 +283,19 @@ class Repository:
                    and (unit is None or any(unit in u for u in units_of(ledger.unit)))]
         return Investments(repo.settings.title, invest_rows(ledgers, as_of, repo.settings), repo.errors)
 
-    def check(self, as_of: date, files: Optional[Iterable[Path]] = None) -> "Repo":
+    def check(self, as_of: date, files: Optional[Iterable[Path]] = None) -> "Repo | Checked":
         """Every problem of the data (of the files named, or all), with the plan's findings
-        (infeasible items, years without calendar data) at their ledgers' lines."""
+        (infeasible items, years without calendar data) at their ledgers' lines. All files: a
+        ledger unchanged since a run found it without errors is not validated again (views.py)."""
         from taizhang.domain.lights import evaluate
         from taizhang.repo.load import check_files
 
         wanted = list(files or [])
-        repo = check_files(self.cache, wanted) if wanted else self.load()
+        if not wanted:
+            from taizhang.repo.views import check_repo
+
+            return check_repo(self.cache, as_of)
+        repo = check_files(self.cache, wanted)
         findings: list = []
         evaluate(repo.ledgers, as_of, repo.settings, repo.extra, findings)
         repo.problems.extend(Problem(*repo.place(f.code, f.item), f.key, f.args, f.severity) for f in findings)
