@@ -5,6 +5,7 @@ cache. Plus the start-up path's imports."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -249,16 +250,16 @@ def test_view_cache__a_damaged_entry_in_a_read_only_cache_is_relit_without_it(cl
 
 
 def test_cache_entries_that_cannot_be_written_leave_nothing_behind(cli, repo, monkeypatch):
-    """An entry is written in place (its seal rejects it if it is cut short); one whose write
-    fails half way (a full disk) is removed."""
+    """An entry is written whole through a temporary file; one whose write fails half way (a
+    full disk) leaves neither the entry nor the temporary file."""
     import builtins
 
     root = repo(YT2=YT2)
     good = _both(cli, monkeypatch, "--dir", root, "--as-of", AS_OF, "status", "--all").stdout
 
     class Full:
-        def __init__(self, path, mode):
-            self.handle = builtins.open(path, mode)
+        def __init__(self, fd, mode):
+            self.handle = builtins.open(fd, mode)
 
         def __enter__(self):
             return self
@@ -272,8 +273,9 @@ def test_cache_entries_that_cannot_be_written_leave_nothing_behind(cli, repo, mo
 
     for entry in (root / ".taizhang" / "cache").rglob("*.json"):
         entry.unlink()
-    monkeypatch.setattr("taizhang.repo.cache.open", lambda path, mode="r": Full(path, mode) if "w" in mode
-                        else builtins.open(path, mode), raising=False)
+    fdopen = os.fdopen
+    monkeypatch.setattr("taizhang.repo.cache.os.fdopen", lambda fd, mode="r": Full(fd, mode) if "w" in mode
+                        else fdopen(fd, mode))
     assert cli("--dir", root, "--as-of", AS_OF, "status", "--all").stdout == good
     assert not [p for p in (root / ".taizhang" / "cache").rglob("*") if p.is_file()]
 
