@@ -397,3 +397,44 @@ def test_same_data_is_its_definition(a, b, copy):
     if copy:
         b = json.loads(json.dumps(a)) if write._json(a) is not None else a
     assert write.same_data(a, b) == _same_by_definition(a, b)
+
+
+# --- the history's answer kept by HEAD's commit ------------------------------------------------
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True,
+                   env={**os.environ, "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",
+                        "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t",
+                        "GIT_COMMITTER_EMAIL": "t@x"})
+
+
+def test_the_history_is_read_once_per_head_and_says_the_same(tmp_path, monkeypatch):
+    from taizhang.repo import history
+    from taizhang.repo.cache import Cache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    root = tmp_path / "repo"
+    (root / "ledgers").mkdir(parents=True)
+    path = root / "ledgers" / "P.yaml"
+    path.write_text(BASE, encoding="utf-8")
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-qm", "id: P-99 in a message is no item")
+    path.write_text(BASE.replace("  - id: P-3", "  - id: P-7"), encoding="utf-8")
+    _git(root, "commit", "-qam", "P-3 becomes P-7")
+    path.write_text(BASE.split("  - id: P-2")[0], encoding="utf-8")  # P-2 and P-7 deleted, not committed
+    logs = []
+    real = history._highest_removed
+    monkeypatch.setattr(history, "_highest_removed", lambda *a: logs.append(a) or real(*a))
+    cache = Cache(root)
+    assert history.highest_committed_number(root, path, "P") == 7  # HEAD's copy holds P-7
+    assert history.highest_committed_number(root, path, "P", cache) == 7
+    assert history.highest_committed_number(root, path, "P", Cache(root)) == 7
+    assert len(logs) == 2  # (the third answered from the cache)
+    _git(root, "commit", "-qam", "P-2 and P-7 deleted")  # now only the history knows P-7
+    assert history.highest_committed_number(root, path, "P", Cache(root)) == 7
+    assert history.highest_committed_number(root, path, "P") == 7
+    assert len(logs) == 4
+    assert history.highest_committed_number(root, path, "P", Cache(root)) == 7
+    assert len(logs) == 4
+    assert Repository(root).add("P", "新事项") == "P-8"

@@ -426,7 +426,7 @@ class Repository:
             raise input_error("title_blank")
         fields = {"title": title, "kind": kind if kind != "task" else None, "due": due, "duration": duration,
                   "after": list(after), "owner": owner, "unit": unit, "measures": measures}
-        used = highest_committed_number(self.root, self.ledger_path(code), code)
+        used = highest_committed_number(self.root, self.ledger_path(code), code, self.cache)
         return self._edit({code: add_item_edit(fields, wordings or None, used=used)})[code]
 
     def close(self, ids: Sequence[str], *, on: Optional[date] = None, by: Optional[str] = None,
