@@ -95,7 +95,7 @@ class Env:
         if self.settled_lang and (self._repository is None or self._repository._settings is None):
             return self.settled_lang
         try:
-            return self.settings.lang
+            return self.repository.basics().lang
         except TaizhangError:
             return "zh"
 
@@ -136,7 +136,7 @@ class Env:
             return value, None
         from taizhang.domain.dates import DateError, parse_date
 
-        year = self.settings.year or self.as_of.year
+        year = self.repository.basics().year or self.as_of.year
         try:
             value = parse_date(text, as_of=self.as_of, year=year, workdays=self.workdays())
         except DateError as e:
@@ -334,7 +334,7 @@ def commit(env: Env, wanted: bool, written: list, text: str) -> None:
     """Commit exactly the change recorded in `written` (repo.write.Written) when --commit or the
     settings' git.commit ask for it; the command runs inside `committing`, which holds the
     commit lock from before its write."""
-    if not (wanted or env.settings.git.commit):
+    if not (wanted or env.repository.basics().git_commit):
         return
     from taizhang.gitops.git import commit as git_commit
 
@@ -351,7 +351,7 @@ def committing(wanted: bool, action: Callable[[Env], Any]) -> Callable[[Env], An
     """`action`, holding the commit lock when it will commit: a command's write and its commit
     come in one turn, so the commits of a ledger come in the order of its writes."""
     def locked_action(env: Env) -> Any:
-        if not (wanted or env.settings.git.commit):
+        if not (wanted or env.repository.basics().git_commit):
             return action(env)
         from taizhang.gitops.git import commit_lock
 
@@ -380,7 +380,7 @@ def kind_list(value: Optional[str]) -> list[str]:
     """`--kind 问题,里程碑` → ["problem", "milestone"], as `light_list` does for lights."""
     if not value:  # the models (and pydantic) are not loaded by a status the view cache answers
         return []
-    from taizhang.domain.models import KINDS
+    from taizhang.domain.keys import KINDS
     from taizhang.i18n import kind_option_words
 
     words = kind_option_words(KINDS)
@@ -391,7 +391,7 @@ def kind_value(value: Optional[str]) -> Optional[str]:
     """`add --kind 问题` → "problem": one kind, by its code or its word."""
     if value is None:
         return None
-    from taizhang.domain.models import KINDS
+    from taizhang.domain.keys import KINDS
     from taizhang.i18n import kind_option_words
 
     return kind_option_words(KINDS).get(value.strip().lower(), value)

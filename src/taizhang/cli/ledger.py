@@ -99,7 +99,7 @@ def _add(env: Env, code: str, title: str, *, due: Optional[str], duration: Optio
          measures: Optional[str], commit_: bool) -> None:
     kind = kind_value(kind)  # 问题, 节点, 里程碑 … as well as the codes (SPEC §5)
     if kind is not None:
-        from taizhang.domain.models import KINDS
+        from taizhang.domain.keys import KINDS
 
         if kind not in KINDS:  # refused before the dates are read, as the options stand
             raise input_error("kind_invalid", kind=kind)

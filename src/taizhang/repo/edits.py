@@ -12,24 +12,34 @@ import functools
 import re
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from taizhang.domain.ids import make_item_id, next_number
-from taizhang.domain.vocab import DATE_FIELDS, ITEM_KEY_ORDER, PROJECT_KEY_ORDER
+from taizhang.domain.keys import DATE_FIELDS, ITEM_KEY_ORDER, PROJECT_KEY_ORDER
 from taizhang.errors import input_error
-from taizhang.repo.load import LoadedLedger
 from taizhang.repo.write import Edit, EditContext, Plan, windowed
 from taizhang.yamltext import emit, splice
 from taizhang.yamltext.read import compose
 
+if TYPE_CHECKING:
+    from taizhang.repo.load import LoadedLedger
+
+# add, close and note read what they need from the ledger's data (`_items`), not its model: a
+# write the cache vouches for does not load pydantic (repo.write). The model is asked for where
+# a value must be read as the models read it (a date of a close being undone, an application).
 
 def _items_node(root_node):
     pair = splice.mapping_get(root_node, "items")
     return pair[1] if pair else None
 
 
+def _items(loaded: LoadedLedger) -> list[dict[str, Any]]:
+    """The items as read (of a ledger without errors: each a mapping with a text `id`)."""
+    return loaded.doc.data.get("items") or []
+
+
 def _item_index(loaded: LoadedLedger, item_id: str) -> int:
-    for i, item in enumerate(loaded.doc.data.get("items") or []):
+    for i, item in enumerate(_items(loaded)):
         if isinstance(item, dict) and item.get("id") == item_id:
             return i
     raise input_error("unknown_item", id=item_id)
@@ -59,13 +69,13 @@ def add_item_edit(fields: dict[str, Any], comments: dict[str, str] | None = None
     comments = comments or {}
 
     def apply(loaded: LoadedLedger, context: EditContext) -> Edit:
-        ledger = loaded.valid
-        ids = {item.id for item in ledger.items}
+        items = _items(loaded)
+        ids = {item["id"] for item in items}
         for ref in fields.get("after") or []:
             if ref not in ids:
                 raise input_error("after_missing", ref=ref)
         # (`used`: the highest number git's copies of the file have used: an id is never reused)
-        new_id = make_item_id(ledger.code, max(next_number(ids), used + 1))
+        new_id = make_item_id(loaded.doc.data["code"], max(next_number(ids), used + 1))
         entry = {"id": new_id, **{k: v for k, v in fields.items() if v not in (None, [], "")}}
         entry = {k: entry[k] for k in ITEM_KEY_ORDER if k in entry}
         text, newline = loaded.doc.text, loaded.doc.newline
@@ -94,7 +104,7 @@ def add_item_edit(fields: dict[str, Any], comments: dict[str, str] | None = None
                     text = splice.insert_key(text, root_node, "items", block, newline, child_indent=dash_col)
                 else:
                     text = splice.start_block_list(text, root_node, "items", lines, newline)
-        index = len(ledger.items)
+        index = len(items)
         if context.ids is not None:
             context.ids = [*context.ids, new_id]  # the text now holds the new item too
         for key, comment in comments.items():
@@ -173,14 +183,16 @@ def close_edit(item_ids: list[str], closed: dict[str, Any], default_day: Any = N
         # file as read stay right for every item still to do (one parse for any number of ids).
         root_node = context.item_root(text)
         for index in sorted(set(targets), reverse=True):
-            given = _per_item(closed, loaded.valid.items[index].id)
-            value = _closed_value(given, loaded.valid.items[index].apply)
+            item_id = _items(loaded)[index]["id"]
+            applied = _items(loaded)[index].get("apply") is not None
+            given = _per_item(closed, item_id)
+            value = _closed_value(given, loaded.valid.items[index].apply if applied else None)
             value.setdefault("date", default_day)
             if value.get("date") is None:
-                raise input_error("close_needs_date", id=loaded.valid.items[index].id)
+                raise input_error("close_needs_date", id=item_id)
             value = {"date": value.pop("date"), **value}
             block = emit.mapping_lines(value)
-            if loaded.valid.items[index].apply is not None:
+            if applied:
                 # The application is settled by this close: its words move into `closed:`.
                 text = splice.remove_key(text, _item_node(root_node, index), "apply")
                 expected["items"][index].pop("apply", None)
@@ -219,7 +231,7 @@ def apply_edit(item_ids: list[str], application: dict[str, Any]) -> Plan:
         targets, done = _open_targets(loaded, item_ids, applied_too=False)
         root_node = context.item_root(text)  # (from the last item up, as close does)
         for index in sorted(set(targets), reverse=True):
-            value = _per_item(application, loaded.valid.items[index].id)
+            value = _per_item(application, _items(loaded)[index]["id"])
             value = {k: v for k, v in value.items() if v not in (None, "")}
             block = emit.mapping_lines(value)
             text = _insert_item_key(text, index, "apply", value, newline, context, block=block, root_node=root_node)
@@ -236,13 +248,17 @@ def _open_targets(loaded: LoadedLedger, item_ids: list[str], *, applied_too: boo
     targets, done = [], []
     for item_id in item_ids:
         index = _item_index(loaded, item_id)
-        item = loaded.valid.items[index]
-        if item.closed is not None:
-            raise input_error("already_closed", id=item_id, date=item.closed.date.isoformat())
-        if not applied_too and item.apply is not None:
-            raise input_error("already_applied", id=item_id, date=item.apply.date.isoformat())
+        item = _items(loaded)[index]
+        if item.get("closed") is not None:
+            closed = loaded.valid.items[index].closed  # (the date as the models read it)
+            assert closed is not None
+            raise input_error("already_closed", id=item_id, date=closed.date.isoformat())
+        if not applied_too and item.get("apply") is not None:
+            applied = loaded.valid.items[index].apply
+            assert applied is not None
+            raise input_error("already_applied", id=item_id, date=applied.date.isoformat())
         targets.append(index)
-        done.append((item_id, item.title))
+        done.append((item_id, item["title"]))
     return targets, done
 
 
@@ -297,13 +313,13 @@ def note_edit(item_id: str, note: dict[str, Any]) -> Plan:
 
     def apply(loaded: LoadedLedger, context: EditContext) -> Edit:
         index = _item_index(loaded, item_id)
-        if note.get("done") is not None and loaded.valid.items[index].target is None:
+        if note.get("done") is not None and _items(loaded)[index].get("target") is None:
             raise input_error("done_without_target", id=item_id)  # a count of nothing would mislead
         text = _append_note(loaded.doc.text, index, note, loaded.doc.newline, context)
         expected = _copy_items(loaded.doc.data)
         written = {k: v for k, v in note.items() if v not in (None, "")}  # as _append_note writes it
         expected["items"][index]["notes"] = list(expected["items"][index].get("notes") or []) + [emit.read_back(written)]
-        return Edit(text, expected, (item_id, loaded.valid.items[index].title))
+        return Edit(text, expected, (item_id, _items(loaded)[index]["title"]))
 
     return windowed(_final_block_settled(apply))
 

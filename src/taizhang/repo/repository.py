@@ -44,6 +44,15 @@ def open_repository(path: str | Path = ".", *, use_cache: bool = True) -> "Repos
     return Repository(root, use_cache=use_cache)
 
 
+@dataclass(frozen=True)
+class Basics:
+    """What a write and its command's messages need of the settings (`Repository.basics`)."""
+
+    year: Optional[int]
+    lang: str
+    git_commit: bool
+
+
 @dataclass
 class Status:
     """The lit projects of a day after the filters, with the settings' title and language."""
@@ -83,6 +92,7 @@ class Repository:
         # The one cache of this object's reads and writes (use_cache=False: none read or kept).
         self.cache = Cache(self.root, enabled=use_cache)
         self._settings: Optional[Settings] = None
+        self._basics: Optional[Basics] = None
         # Every file this object wrote, with its bytes before and after (repo.write.Written):
         # what a commit of exactly these changes needs (gitops.git.commit).
         self.written: list[Any] = []
@@ -106,6 +116,38 @@ class Repository:
                 raise TaizhangError(problems)
             self._settings = settings
         return self._settings
+
+    def basics(self) -> Basics:
+        """The settings' year, language and git.commit. A write needs no more, and these it
+        takes from the cache's entry of taizhang.yaml (made when the file read without errors)
+        where that holds each as the models read it: pydantic is not loaded. Else, and once the
+        settings are read, from `settings` (a broken file raises as there)."""
+        if self._basics is None:
+            self._basics = self._cached_basics() if self._settings is None else None
+            if self._basics is None:
+                settings = self.settings
+                self._basics = Basics(settings.year, settings.lang, settings.git.commit)
+        return self._basics
+
+    def _cached_basics(self) -> Optional[Basics]:
+        import json
+
+        from taizhang.repo.layout import SETTINGS_FILE, settings_file
+
+        try:
+            path, problems = settings_file(self.root)
+            # (no file: the models' defaults, which tests/test_fast_write.py holds these to)
+            hit = (b"{}", []) if path is None else self.cache.load(SETTINGS_FILE, path.read_bytes())
+            data = json.loads(hit[0]) if hit is not None and not problems else None
+        except (OSError, ValueError):
+            return None
+        if type(data) is not dict:
+            return None
+        year, lang, git = data.get("year"), data.get("lang", "zh"), data.get("git", {})
+        commit = git.get("commit", False) if type(git) is dict else None
+        if (year is not None and type(year) is not int) or lang not in ("zh", "en") or type(commit) is not bool:
+            return None  # (a value the models would convert, or refuse: theirs to read)
+        return Basics(year, lang, commit)
 
     def read_settings(self) -> tuple["Settings", list[Problem]]:
         """taizhang.yaml read with its problems (what can be read of a broken one, defaults else)."""
@@ -351,7 +393,7 @@ class Repository:
     def _edit(self, plans: dict[str, Callable]) -> dict[str, Any]:
         from taizhang.repo.write import edit_ledgers
 
-        results = edit_ledgers(self.cache, self.settings, plans)
+        results = edit_ledgers(self.cache, self.basics(), plans)
         self.written.extend(results.written)
         return results
 
@@ -379,7 +421,7 @@ class Repository:
             unit: Optional[str] = None, measures: Optional[str] = None,
             wordings: Optional[dict[str, str]] = None) -> str:
         """Append an item (task, milestone or problem) to a ledger; returns its new id."""
-        from taizhang.domain.models import KINDS
+        from taizhang.domain.keys import KINDS
         from taizhang.repo.edits import add_item_edit
         from taizhang.repo.history import highest_committed_number
 
@@ -389,7 +431,7 @@ class Repository:
             raise input_error("title_blank")
         fields = {"title": title, "kind": kind if kind != "task" else None, "due": due, "duration": duration,
                   "after": list(after), "owner": owner, "unit": unit, "measures": measures}
-        used = highest_committed_number(self.root, self.ledger_path(code), code)
+        used = highest_committed_number(self.root, self.ledger_path(code), code, self.cache)
         return self._edit({code: add_item_edit(fields, wordings or None, used=used)})[code]
 
     def close(self, ids: Sequence[str], *, on: Optional[date] = None, by: Optional[str] = None,

@@ -1,20 +1,27 @@
 """Writing ledgers: take the locks, re-read each file, make the edit, check that the new text
 reads back as exactly the intended data, and only then replace the files, all of them or none
 (`files.replace_files`: a journal finishes a write that a kill interrupted).
+
+The new text is always read back whole and must equal the intended data. Whether that data is a
+valid ledger is decided by the models (pydantic, repo.load) — or, for the common edits of a file
+the cache vouches for, by `vouched`: the old data were valid (a sealed entry for these very
+bytes), the change is one whose every value can be checked directly (a new item of plain fields,
+a `closed:`, notes appended) and the ledger-wide rules provably find nothing. Anything else, and
+every refusal, goes the models' way: the messages are theirs.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
-from taizhang.domain.ids import check_code
-from taizhang.domain.models import Ledger, Settings
+from taizhang.domain.ids import ITEM_ID_PATTERN, check_code
+from taizhang.domain.keys import KINDS
 from taizhang.errors import Problem, TaizhangError
 from taizhang.repo.cache import Cache
 from taizhang.repo.files import (
@@ -26,9 +33,14 @@ from taizhang.repo.files import (
 )
 from taizhang.repo.layout import LEDGER_DIR, ledger_path, new_ledger_path
 from taizhang.repo.layout import rel_path as _rel
-from taizhang.repo.load import LoadedLedger, ledger_rules, parse_ledger, validation_problems
 from taizhang.yamltext import windows
 from taizhang.yamltext.read import Document, compose, encode
+
+if TYPE_CHECKING:
+    from taizhang.domain.models import Ledger
+    from taizhang.repo.load import LoadedLedger
+
+# pydantic, the models and repo.load are imported where a write needs them (module docstring).
 
 # --- writing --------------------------------------------------------------------------------
 
@@ -39,9 +51,6 @@ class Edit:
     text: str
     expected: Any
     result: Any = None
-
-
-EditFn = Callable[[LoadedLedger, Any], Edit]
 
 
 @dataclass(frozen=True)
@@ -62,7 +71,59 @@ class Results(dict):
         self.written: list[Written] = []
 
 
-def _checked_loaded(cache: Cache, path: Path, settings: Settings, raw: bytes | None = None) -> LoadedLedger:
+@dataclass
+class CachedLedger:
+    """A ledger as an edit is given it (what repo.load.LoadedLedger offers): here one the cache
+    vouches for (a sealed entry for these very bytes, made when they read without errors) or a
+    new text `vouched` for. Its model is made, loading pydantic, only when asked for."""
+
+    path: str
+    doc: Document
+    problems: list[Problem]  # (its warnings: it has no errors)
+    year: int | None
+    raw: bytes  # the file's bytes, read again should the entry not make a model
+    json_data: bytes | None = None  # the entry's data (None: the model is made from doc.data)
+    _model: Any = field(default=None, repr=False)
+    stale: bool = False  # the entry did not make a model (the models changed): not vouched for
+
+    has_errors = False
+
+    @property
+    def ledger(self) -> "Ledger":
+        if self._model is None:
+            from pydantic import ValidationError
+
+            from taizhang.domain.models import Ledger
+
+            try:
+                if self.json_data is not None:
+                    self._model = Ledger.model_validate_json(self.json_data, context={"year": self.year})
+                else:
+                    self._model = Ledger.model_validate(self.doc.data, context={"year": self.year})
+            except ValidationError:
+                from taizhang.repo.load import parse_ledger
+
+                self.stale = True
+                year: Any = _Year(self.year)  # (all parse_ledger reads of the settings)
+                loaded = parse_ledger(self.raw, self.path, year)
+                if loaded.ledger is None or loaded.has_errors:
+                    raise TaizhangError([p for p in loaded.problems if p.is_error]) from None
+                self._model = loaded.ledger
+        return self._model
+
+    @property
+    def valid(self) -> "Ledger":
+        return self.ledger
+
+
+@dataclass(frozen=True)
+class _Year:
+    """What reading a ledger needs of the settings: the year of date phrases."""
+
+    year: int | None
+
+
+def _checked_loaded(cache: Cache, path: Path, settings: Any, raw: bytes | None = None) -> Any:
     """The ledger to edit, refusing one with errors. Its data come from the cache when the file
     is as last read (the nodes an edit needs are composed anyway; converting them is not)."""
     import json
@@ -76,13 +137,15 @@ def _checked_loaded(cache: Cache, path: Path, settings: Settings, raw: bytes | N
         text, bom, problems = decode(raw, rel)
         if text is not None and not problems:
             try:
-                ledger = Ledger.model_validate_json(hit[0], context={"year": settings.year})
-            except ValidationError:
-                ledger = None
-            if ledger is not None:
-                doc = Document(path=rel, text=text, data=json.loads(hit[0]), bom=bom,
+                data = json.loads(hit[0])
+            except ValueError:
+                data = None
+            if isinstance(data, dict):
+                doc = Document(path=rel, text=text, data=data, bom=bom,
                                newline="\r\n" if "\r\n" in text else "\n")
-                return LoadedLedger(rel, doc, ledger, hit[1])
+                return CachedLedger(rel, doc, hit[1], settings.year, raw, hit[0])
+    from taizhang.repo.load import parse_ledger
+
     loaded = parse_ledger(raw, rel, settings)
     if loaded.has_errors:
         raise TaizhangError([p for p in loaded.problems if p.is_error])
@@ -100,22 +163,48 @@ def _refuse_lone_cr(loaded: LoadedLedger) -> None:
 def same_data(a: Any, b: Any) -> bool:
     """Equal as the models read them: a mapping key 2018 and "2018" are the same (JSON, and so
     the cache, keeps keys as text)."""
+    if type(a) in (dict, list) and a == b and _json(a) == _json(b) is not None:
+        # Equal by Python and as JSON, keys sorted (C loops, not this one's): equal here too.
+        # (Python alone takes True for 1 and a key True for 1; JSON alone a key True for "true"
+        # and NaN for NaN; keys of mixed types do not sort, and go the long way.)
+        return True
     if isinstance(a, dict) and isinstance(b, dict):
         if len(a) != len(b):
             return False
         b_by_text = {str(k): v for k, v in b.items()}
         return all(str(k) in b_by_text and same_data(v, b_by_text[str(k)]) for k, v in a.items())
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(same_data(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(_equal_entries(a, b))
     return a == b and type(a) is type(b) or (isinstance(a, (int, float)) and isinstance(b, (int, float))
                                              and not isinstance(a, bool) and not isinstance(b, bool) and a == b)
+
+
+def _equal_entries(a: list, b: list) -> list[bool]:
+    """same_data of each pair of entries of two lists (the shorter's length). The entries equal
+    by Python are checked as one list as JSON, the shortcut above without a call per entry (a
+    2,000-item ledger's items); where that fails, or for the others, one by one."""
+    pairs = list(zip(a, b))
+    equal = [x == y for x, y in pairs]
+    alike = [i for i, e in enumerate(equal) if e]
+    if alike and _json([a[i] for i in alike]) == _json([b[i] for i in alike]) is not None:
+        return [e or same_data(x, y) for e, (x, y) in zip(equal, pairs)]
+    return [same_data(x, y) for x, y in pairs]
+
+
+def _json(data: Any) -> str | None:
+    import json
+
+    try:
+        return json.dumps(data, ensure_ascii=False, allow_nan=False, sort_keys=True)
+    except (TypeError, ValueError):
+        return None
 
 
 class LedgerExists(TaizhangError):
     """A ledger to be created is there already (made by another command meanwhile)."""
 
 
-def edit_ledgers(cache: Cache, settings: Settings, plans: dict[str, Plan],
+def edit_ledgers(cache: Cache, settings: Any, plans: dict[str, Plan],
                  create: dict[str, str] | None = None) -> Results:
     """Apply edits to several ledgers of `cache.root`: lock them all (in order), compute and
     verify every new text, and only then write them all, as one (a kill at any moment leaves all
@@ -131,7 +220,7 @@ def edit_ledgers(cache: Cache, settings: Settings, plans: dict[str, Plan],
         check_code(code)  # a code that is not one, or a name Windows reserves, is refused
         paths[code] = root / LEDGER_DIR / f"{code}.yaml"
     results = Results()
-    writes: list[tuple[Path, bytes, LoadedLedger]] = []
+    writes: list[tuple[Path, bytes, Any]] = []
     before: dict[str, bytes | None] = {}
     unchanged: set[str] = set()
     with transaction(root, sorted(paths)):
@@ -151,7 +240,7 @@ def edit_ledgers(cache: Cache, settings: Settings, plans: dict[str, Plan],
             edit, new_loaded = _edited(plans[code], loaded, settings)
             if new_loaded.has_errors:
                 # Wrong input is reported as input (`taizhang: items[4].title …`), not at lines
-                # of a text that was never written.
+                # of a text that was never written. (Only the models refuse: `vouched` never does.)
                 refuse_invalid_data(edit.expected, settings, loaded.path)
                 raise TaizhangError([p for p in new_loaded.problems if p.is_error])
             if not same_data(new_loaded.doc.data, edit.expected):
@@ -195,9 +284,11 @@ def transaction(root: Path, codes: list[str]) -> Iterator[None]:
         raise unwritable(root, e) from None
 
 
-def _new_loaded(root: Path, path: Path, text: str, settings: Settings) -> LoadedLedger:
+def _new_loaded(root: Path, path: Path, text: str, settings: Any) -> LoadedLedger:
     """A ledger to create, read from its text: refused if its code is taken (looked at under its
     lock, by a file of any kind under either suffix) or if the text has errors."""
+    from taizhang.repo.load import parse_ledger
+
     try:
         new_ledger_path(root, path.stem)
     except TaizhangError as e:
@@ -210,7 +301,7 @@ def _new_loaded(root: Path, path: Path, text: str, settings: Settings) -> Loaded
     return loaded
 
 
-def _edited(plan: Plan, loaded: LoadedLedger, settings: Settings) -> tuple[Edit, LoadedLedger]:
+def _edited(plan: Plan, loaded: Any, settings: Any) -> tuple[Edit, Any]:
     """The edit and its new text read back: made with windows first, and made again on the
     nodes of the whole text if the windows misled it (it failed, or does not read back)."""
     context = EditContext(windows=True)
@@ -224,17 +315,38 @@ def _edited(plan: Plan, loaded: LoadedLedger, settings: Settings) -> tuple[Edit,
     finally:
         context.windows = False
     if edit is not None:
-        new_loaded = parse_ledger(encode(edit.text, loaded.doc.bom), loaded.path, settings)
+        new_loaded = _read_back(edit, loaded, settings)
         if not context.used or (not new_loaded.has_errors and same_data(new_loaded.doc.data, edit.expected)):
             return edit, new_loaded
     context.redone = True
     edit = plan(loaded, context)
-    return edit, parse_ledger(encode(edit.text, loaded.doc.bom), loaded.path, settings)
+    return edit, _read_back(edit, loaded, settings)
 
 
-def refuse_invalid_data(data: Any, settings: Settings, rel_path: str) -> None:
+def _read_back(edit: Edit, loaded: Any, settings: Any) -> Any:
+    """The edit's new text read whole, with its problems: judged by `vouched` where the old text
+    was the cache's and the change is one it checks, else by the models (repo.load)."""
+    raw = encode(edit.text, loaded.doc.bom)
+    # (a ledger with warnings would have them placed and said by the models: not tried here)
+    if isinstance(loaded, CachedLedger) and not loaded.stale and not loaded.problems:
+        from taizhang.yamltext.read import read_document
+
+        doc = read_document(raw, loaded.path)
+        if not doc.problems and same_data(doc.data, edit.expected) and vouched(loaded.doc.data, doc.data):
+            return CachedLedger(loaded.path, doc, [], loaded.year, raw)
+    from taizhang.repo.load import parse_ledger
+
+    return parse_ledger(raw, loaded.path, settings)
+
+
+def refuse_invalid_data(data: Any, settings: Any, rel_path: str) -> None:
     """Check what an edit means to write before any text is made of it, so that wrong input is
     reported as wrong input (`taizhang: items[4].title …`), not at lines of a file never written."""
+    from pydantic import ValidationError
+
+    from taizhang.domain.models import Ledger
+    from taizhang.repo.load import ledger_rules, validation_problems
+
     doc = Document(path="", text="", data=data)
     try:
         ledger = Ledger.model_validate(data, context={"year": settings.year})
@@ -244,6 +356,136 @@ def refuse_invalid_data(data: Any, settings: Settings, rel_path: str) -> None:
               if p.is_error and p.key != "file_name_invalid"]
     if errors:
         raise TaizhangError(errors)
+
+
+# --- the direct check (`vouched`) ---------------------------------------------------------------
+
+_MISSING = object()
+_ITEM_ID = re.compile(ITEM_ID_PATTERN.strip("^$"))
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# The fields of a new item `vouched` checks itself (each a text, a day or a count): any other
+# (a target, a term, a phrase for a date, a list of units) is the models' to read.
+_NEW_ITEM_KEYS = frozenset({"id", "title", "kind", "due", "duration", "after", "owner", "unit", "measures"})
+_CLOSED_KEYS = frozenset({"date", "by", "note", "evidence", "verified_by"})
+_NOTE_KEYS = frozenset({"date", "by", "text"})
+
+
+def vouched(old: Any, new: Any) -> bool:
+    """Whether the models would read `new` as a valid ledger without a problem (no error, no
+    warning), knowing that `old` — which `new` must equal but for the change — read so. True
+    only for changes checked here field by field: items appended, a `closed:` added (an
+    application it settles removed), notes appended; every value a plain text or an ISO day.
+    False says nothing: the models judge."""
+    if type(old) is not dict or type(new) is not dict:
+        return False
+    for key in old.keys() | new.keys():
+        if key != "items" and (key not in old or key not in new or not same_data(old[key], new[key])):
+            return False
+    old_items, new_items = old.get("items") or [], new.get("items") or []
+    code = new.get("code")
+    if type(old_items) is not list or type(new_items) is not list or len(new_items) < len(old_items) \
+            or type(code) is not str:
+        return False
+    for before, after, same in zip(old_items, new_items, _equal_entries(old_items, new_items)):
+        if not same and not _item_change_ok(before, after):
+            return False
+    added = new_items[len(old_items):]
+    if not all(_new_item_ok(item, code) for item in added):
+        return False
+    # The rules across items (repo.load.ledger_rules): ids unique, `after` names an item (the old
+    # items' references were good and no id went away; nothing can name a new id, so no cycle).
+    ids = [item.get("id") for item in new_items if type(item) is dict]
+    if len(ids) != len(new_items) or len(set(ids)) != len(ids):
+        return False
+    for item in added:
+        if any(ref not in ids or ref == item["id"] for ref in item.get("after", [])):
+            return False
+    return _no_warnings(new, new_items)
+
+
+def _no_warnings(ledger: dict, items: list) -> bool:
+    """Whether neither warning of the ledger's items can be given: no time node at all
+    (`no_time_node`), a node after the project's deadline (`due_after_deadline`)."""
+    deadline = ledger.get("deadline")
+    if deadline is None:
+        named: set[Any] = set()
+        for item in items:
+            after = item.get("after")
+            named.update([after] if type(after) is str else after if type(after) is list else [])
+        return all(item.get("due") is not None or item.get("closed") is not None or item["id"] in named
+                   for item in items)
+    if not _iso_day(deadline):
+        return False
+    for item in items:
+        due = item.get("due")
+        if due is not None and (not _iso_day(due) or due > deadline):
+            return False  # (a term or a phrase: the models read it)
+    return True
+
+
+def _iso_day(value: Any) -> bool:
+    """An ISO day the models read as that day (`2018-09-30`; not `2018-02-30`)."""
+    if type(value) is not str or not _ISO_DAY.fullmatch(value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _text(value: Any, *, blank: bool = True) -> bool:
+    return type(value) is str and (blank or value != "")
+
+
+def _new_item_ok(item: Any, code: str) -> bool:
+    if type(item) is not dict or not item.keys() <= _NEW_ITEM_KEYS:
+        return False
+    item_id = item.get("id")
+    if type(item_id) is not str or not _ITEM_ID.fullmatch(item_id) or not item_id.startswith(code + "-"):
+        return False
+    after = item.get("after", [])
+    duration = item.get("duration", 0)
+    return (_text(item.get("title"), blank=False)
+            and item.get("kind", "task") in KINDS
+            and ("due" not in item or _iso_day(item["due"]))
+            and type(duration) is int and duration >= 0
+            and type(after) is list and all(_text(ref) and _ITEM_ID.fullmatch(ref) for ref in after)
+            and all(_text(item[key]) for key in ("owner", "unit", "measures") if key in item))
+
+
+def _item_change_ok(before: Any, after: Any) -> bool:
+    """An item changed only by a `closed:` added (with an application it settles removed) and
+    notes appended."""
+    if type(before) is not dict or type(after) is not dict:
+        return False
+    for key in before.keys() | after.keys():
+        old, new = before.get(key, _MISSING), after.get(key, _MISSING)
+        if old is not _MISSING and new is not _MISSING and same_data(old, new):
+            continue
+        if key == "closed" and old is _MISSING and _closed_ok(new):
+            continue
+        if key == "apply" and new is _MISSING and "closed" not in before and "closed" in after:
+            continue
+        if key == "notes" and _notes_appended(old, new):
+            continue
+        return False
+    return True
+
+
+def _closed_ok(value: Any) -> bool:
+    return (type(value) is dict and value.keys() <= _CLOSED_KEYS and _iso_day(value.get("date"))
+            and all(_text(v) for k, v in value.items() if k != "date"))
+
+
+def _notes_appended(old: Any, new: Any) -> bool:
+    base = [] if old is _MISSING or old is None else old
+    if type(base) is not list or type(new) is not list or len(new) <= len(base) \
+            or not same_data(base, new[:len(base)]):
+        return False
+    return all(type(note) is dict and note.keys() <= _NOTE_KEYS and _iso_day(note.get("date"))
+               and _text(note.get("text"), blank=False) and ("by" not in note or _text(note["by"]))
+               for note in new[len(base):])
 
 
 @dataclass
