@@ -308,7 +308,7 @@ def _store(cache: Cache, name: str, key: str, facts: LedgerFacts, warnings: list
     cache.write_raw(_entry(name), cache.mac(content).encode("ascii") + b"\n" + content)
 
 
-def _load(cache: Cache, name: str, key: str) -> _Entry | None:
+def _sealed_body(cache: Cache, name: str, key: str) -> bytes | None:
     raw = cache.read_raw(_entry(name))
     if raw is None:
         return None
@@ -316,6 +316,33 @@ def _load(cache: Cache, name: str, key: str) -> _Entry | None:
     stored, _, body = content.partition(b"\n")
     # The key first (a changed ledger costs no seal over its old entry), then the seal of all.
     if stored != key.encode("ascii") or seal != cache.mac(content).encode("ascii"):
+        return None
+    return body
+
+
+_WARNINGS = msgspec.json.Decoder(tuple[Any, list[tuple[int, int, str, dict[str, Any]]]])
+
+
+def verdict(cache: Cache, path: Path, raw: bytes, year: int | None) -> list[Problem] | None:
+    """The warnings of the ledger `path` when its entry vouches for these very bytes read with
+    `year` (an entry is made only for a ledger read without errors, under settings and calendars
+    without errors); None when there is no such entry. A write takes it as the read cache's
+    verdict: `status` and `check` keep one entry per ledger, this one."""
+    if cache.folder is None:
+        return None
+    body = _sealed_body(cache, path.name, cache.key(raw, f"facts|{FORMAT}|{year}"))
+    if body is None:
+        return None
+    try:
+        _, warnings = _WARNINGS.decode(body)
+    except (msgspec.DecodeError, ValueError, TypeError):
+        return None
+    return [Problem(_rel(cache.root, path), line, col, k, args, "warning") for line, col, k, args in warnings]
+
+
+def _load(cache: Cache, name: str, key: str) -> _Entry | None:
+    body = _sealed_body(cache, name, key)
+    if body is None:
         return None
     try:
         return _ENTRY.decode(body)
