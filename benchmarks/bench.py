@@ -53,14 +53,17 @@ def log(message: str) -> None:
 
 def run(cmd: list[str], env: dict | None = None, cwd: Path | None = None) -> tuple[float, int]:
     """(seconds, peak RSS in KB) of one process; it must exit 0."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=cwd)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-    if code != 0:
-        raise SystemExit(f"{shlex.join(cmd)} exited {code}:\n{err[-2000:]}")
+    # stderr goes to a file, not a pipe: a pipe nobody reads until the end fills up (64 KB of
+    # `check` warnings) and the process waits forever.
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=env, cwd=cwd)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        proc.returncode = code = os.waitstatus_to_exitcode(status)
+        if code != 0:
+            err.seek(0)
+            raise SystemExit(f"{shlex.join(cmd)} exited {code}:\n{err.read().decode(errors='replace')[-2000:]}")
     return elapsed, usage.ru_maxrss
 
 
