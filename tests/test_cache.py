@@ -313,14 +313,14 @@ def test_view_cache__key_follows_the_official_holiday_data(tmp_path, monkeypatch
     from taizhang.repo import views
 
     first = views.context_key(tmp_path)
-    monkeypatch.setattr(views, "_official_calendar_stamp", lambda: "another release")
+    monkeypatch.setattr(views, "holiday_data_stamp", lambda: "another release")
     assert views.context_key(tmp_path) != first
 
 
 def test_view_cache__official_calendar_stamp_is_found():
-    from taizhang.repo.views import _official_calendar_stamp
+    from taizhang.version import holiday_data_stamp
 
-    assert _official_calendar_stamp() != "-"
+    assert holiday_data_stamp() != "-"
 
 
 def test_view_cache__briefings_read_from_views_say_what_the_ledgers_say(cli, monkeypatch, tmp_path):

@@ -1,5 +1,5 @@
 """`python -m taizhang`."""
 
-from taizhang.cli.app import main
+from taizhang.launch import main
 
 main()

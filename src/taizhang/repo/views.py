@@ -24,7 +24,6 @@ compare every view with and without the cache, on other days than the one it was
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -45,7 +44,7 @@ from taizhang.repo.layout import (
     settings_file,
 )
 from taizhang.repo.layout import rel_path as _rel
-from taizhang.version import __version__
+from taizhang.version import __version__, holiday_data_stamp
 
 FORMAT = 10  # 10: day-free facts and verdicts, one entry per ledger, msgspec
 CONTEXT_ENTRY = "views/_context.json"
@@ -76,7 +75,7 @@ def context_key(root: Path) -> str:
     calendars/ files, the official holiday data and the tool's version. Not the day: lights
     are computed afresh for each day."""
     h = hashlib.blake2b(digest_size=16)
-    h.update(f"{__version__}|{FORMAT}|{_official_calendar_stamp()}|".encode())
+    h.update(f"{__version__}|{FORMAT}|{holiday_data_stamp()}|".encode())
     try:
         h.update((root / SETTINGS_FILE).read_bytes())
     except OSError:
@@ -84,19 +83,6 @@ def context_key(root: Path) -> str:
     for path in calendar_files(root):
         h.update(b"\x00" + path.name.encode() + b"\x00" + hashlib.blake2b(path.read_bytes()).digest())
     return h.hexdigest()
-
-
-def _official_calendar_stamp() -> str:
-    """Which holiday data the working-day calendar has: a new chinese-calendar release (a new
-    year's notice) changes the lights of workday projects."""
-    import importlib.util
-
-    try:
-        spec = importlib.util.find_spec("chinese_calendar")
-        stat = os.stat(Path(spec.origin).parent / "constants.py")  # type: ignore[union-attr,arg-type]
-        return f"{stat.st_size}:{stat.st_mtime_ns}"
-    except (ImportError, AttributeError, TypeError, OSError):
-        return "-"
 
 
 class _Known(msgspec.Struct, array_like=True):

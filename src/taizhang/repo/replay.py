@@ -1,0 +1,342 @@
+"""Replay: a view's output again, when nothing it read has changed (issue 17: a warm `status`).
+
+`status` (and `taizhang` alone) and `check` without files only read and print. Run again with
+the same arguments, environment, working folder, terminals and day, over the same files, they
+print the same bytes. So a run keeps what it printed (stdout and stderr as written, and the exit
+code) beside what it read: every file it opened and every folder it listed, as Python's audit
+hook reports them (`open`, `os.listdir`, `os.scandir`: the reads themselves, not a list of ours
+that could miss one), each file with its type and a digest of its bytes, each folder with its
+names, and the folder of every file it opened listed too (a file that appears beside them, such
+as a new `taizhang.yaml` or `notices.yaml`, is a change). The next such run reads those files
+again — no YAML, no models, no rich, not even typer — and writes the output back when every one
+is the same; anything else runs the command, which keeps its output anew.
+
+Nothing is kept from a run that wrote a file outside the caches, started a process, or ended
+other than 0 or 1. Entries are kept per user (the user's cache folder, `replay/`), sealed with
+that folder's machine secret like every cache entry (SPEC §9: a copied or edited entry is never
+believed), written whole, at most KEEP of them (the oldest go). TAIZHANG_NO_CACHE turns it off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable
+
+from taizhang.version import __version__, code_stamp, holiday_data_stamp
+
+KEEP = 32
+MAX_OUTPUT = 32 * 1024 * 1024
+GLOBAL_WITH_VALUE = ("--dir", "--as-of", "--lang")
+GLOBAL_FLAGS = ("--no-color",)
+_CODE_SUFFIXES = (".py", ".pyc", ".pyo", ".so", ".pyd", ".pth")
+
+
+def command_of(argv: list[str]) -> tuple[str, list[str]] | None:
+    """(the command, what follows it) past the global options; ("", []) for none (status). None
+    when the line holds an option this cannot place before a command (--help, --version…)."""
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg in GLOBAL_WITH_VALUE:
+            i += 2
+        elif arg.startswith(tuple(o + "=" for o in GLOBAL_WITH_VALUE)) or arg in GLOBAL_FLAGS:
+            i += 1
+        elif arg.startswith("-"):
+            return None
+        else:
+            return arg, argv[i + 1:]
+    return "", []
+
+
+def replayable(argv: list[str], environ: dict[str, str]) -> bool:
+    """A view that only reads the repository: status with any options, check of the whole
+    repository. Never with --help (or anything help-like), and not with the caches off."""
+    if environ.get("TAIZHANG_NO_CACHE", "").strip().lower() in ("1", "true", "yes", "on"):
+        return False
+    if any(a in ("--help", "-h", "--version", "--install-completion", "--show-completion") for a in argv):
+        return False
+    found = command_of(argv)
+    if found is None:
+        return False
+    command, rest = found
+    if command in ("", "status"):
+        return True
+    return command == "check" and (command_of(rest) == ("", []))
+
+
+def _terminal(fd: int) -> str:
+    try:
+        if not os.isatty(fd):
+            return "-"
+        size = os.get_terminal_size(fd)
+        return f"tty{size.columns}x{size.lines}"
+    except (OSError, ValueError):
+        return "?"
+
+
+def entry_key(argv: list[str], environ: dict[str, str], cwd: str, today: date) -> str:
+    """Everything besides the files that a view's output may depend on."""
+    h = hashlib.blake2b(digest_size=20)
+    for part in (__version__, sys.version, code_stamp(), holiday_data_stamp(), today.isoformat(), cwd,
+                 json.dumps(argv, ensure_ascii=False), json.dumps(sorted(environ.items()), ensure_ascii=False),
+                 _terminal(0), _terminal(1), _terminal(2)):
+        h.update(part.encode("utf-8", "surrogateescape") + b"\x00")
+    return h.hexdigest()
+
+
+# --- what a run read ------------------------------------------------------------------------
+
+def _file_state(path: str) -> list | None:
+    """[type, digest] of a path as it is now: a regular file's bytes, else only its type."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return ["missing", ""]
+    kind = stat.S_IFMT(st.st_mode)
+    if not stat.S_ISREG(st.st_mode):
+        return [kind, ""]
+    try:
+        with open(path, "rb") as handle:
+            return [kind, hashlib.blake2b(handle.read(), digest_size=16).hexdigest()]
+    except OSError:
+        return None
+
+
+def _folder_state(path: str) -> str | None:
+    try:
+        names = sorted(os.listdir(path))
+    except OSError:
+        return "missing"
+    return hashlib.blake2b("\x00".join(names).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+
+
+class Reads:
+    """The files and folders a run opened and listed, from the audit hook; whether it wrote
+    anything besides the caches or started a process (then nothing is kept)."""
+
+    def __init__(self, ignored: list[str]) -> None:
+        self.files: set[str] = set()
+        self.folders: set[str] = set()
+        self.tainted = False
+        self.ignored = [os.path.normcase(os.path.abspath(p)) for p in ignored]
+        self.active = True
+
+    def _ignore(self, path: str) -> bool:
+        if path.endswith(_CODE_SUFFIXES):
+            return True
+        parts = path.replace("\\", "/").split("/")
+        if ".taizhang" in parts:
+            return True  # the repository's caches (and locks): derived, sealed
+        full = os.path.normcase(path)
+        return any(full == p or full.startswith(p + os.sep) for p in self.ignored)
+
+    def hook(self, event: str, args: tuple) -> None:
+        if not self.active:
+            return
+        if event == "open":
+            path, mode, flags = args
+            if not isinstance(path, (str, bytes)):
+                return  # a file descriptor
+            path = os.path.abspath(os.fsdecode(path))
+            writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
+                isinstance(flags, int) and mode is None
+                and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC))
+            if self._ignore(path):
+                return
+            if writing:
+                self.tainted = True
+            else:
+                self.files.add(path)
+        elif event in ("os.listdir", "os.scandir"):
+            path = args[0] if args else "."
+            if isinstance(path, (str, bytes)):
+                path = os.path.abspath(os.fsdecode(path or "."))
+                if not self._ignore(path):
+                    self.folders.add(path)
+        elif event in ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.startfile"):
+            self.tainted = True
+
+    def state(self) -> dict[str, Any] | None:
+        folders = self.folders | {os.path.dirname(f) for f in self.files}
+        files = {}
+        for path in sorted(self.files):
+            found = _file_state(path)
+            if found is None:
+                return None
+            files[path] = found
+        return {"files": files, "folders": {f: _folder_state(f) for f in sorted(folders)}}
+
+
+def unchanged(state: dict[str, Any]) -> bool:
+    files, folders = state["files"], state["folders"]
+    if not isinstance(files, dict) or not isinstance(folders, dict):
+        return False
+    return (all(_folder_state(f) == v for f, v in folders.items())
+            and all(_file_state(f) == v for f, v in files.items()))
+
+
+# --- what a run printed ---------------------------------------------------------------------
+
+class _TeeBytes:
+    def __init__(self, stream: Any, chunks: list, which: int) -> None:
+        self._stream, self._chunks, self._which = stream, chunks, which
+
+    def write(self, data: Any) -> Any:
+        written = self._stream.write(data)
+        self._chunks.append((self._which, bytes(data)))
+        return written
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+class _TeeText:
+    """A text stream that writes through and keeps the bytes it wrote, as encoded."""
+
+    def __init__(self, stream: Any, chunks: list, which: int) -> None:
+        self._stream, self._chunks, self._which = stream, chunks, which
+        buffer = getattr(stream, "buffer", None)
+        self.buffer = _TeeBytes(buffer, chunks, which) if buffer is not None else None
+
+    def write(self, text: str) -> int:
+        written = self._stream.write(text)
+        encoding = getattr(self._stream, "encoding", None) or "utf-8"
+        errors = getattr(self._stream, "errors", None) or "strict"
+        self._chunks.append((self._which, text.encode(encoding, errors)))
+        return written
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+# --- the entries ----------------------------------------------------------------------------
+
+def _folder() -> Path:
+    from taizhang.repo.cache import user_cache_dir
+
+    return user_cache_dir() / "replay"
+
+
+def _secret() -> bytes | None:
+    from taizhang.repo.cache import SECRET_NAME, machine_secret, user_cache_dir
+
+    return machine_secret(user_cache_dir() / SECRET_NAME)
+
+
+def _mac(secret: bytes, content: bytes) -> bytes:
+    return hashlib.blake2b(content, key=secret, digest_size=16).hexdigest().encode("ascii")
+
+
+def _load(key: str, secret: bytes) -> tuple[dict, bytes] | None:
+    try:
+        with open(_folder() / (key + ".bin"), "rb") as handle:
+            raw = handle.read()
+    except OSError:
+        return None
+    seal, _, content = raw.partition(b"\n")
+    if seal != _mac(secret, content):
+        return None
+    head, _, payload = content.partition(b"\n")
+    try:
+        entry = json.loads(head)
+    except ValueError:
+        return None
+    return (entry, payload) if isinstance(entry, dict) and entry.get("key") == key else None
+
+
+def _store(key: str, secret: bytes, state: dict, chunks: list, code: int) -> None:
+    from taizhang.repo.cache import write_entry
+
+    payload = b"".join(data for _, data in chunks)
+    if len(payload) > MAX_OUTPUT:
+        return
+    head = json.dumps({"key": key, "code": code, "state": state,
+                       "chunks": [[which, len(data)] for which, data in chunks]}, ensure_ascii=False)
+    content = head.encode("utf-8", "surrogateescape") + b"\n" + payload
+    folder = _folder()
+    write_entry(folder / (key + ".bin"), _mac(secret, content) + b"\n" + content)
+    try:
+        entries = sorted(folder.glob("*.bin"), key=lambda p: p.stat().st_mtime)
+        for old in entries[:-KEEP]:
+            old.unlink()
+    except OSError:
+        pass
+
+
+def _write_back(entry: dict, payload: bytes) -> int:
+    streams = {1: sys.stdout, 2: sys.stderr}
+    at = 0
+    for which, size in entry["chunks"]:
+        stream = streams[which]
+        stream.flush()
+        stream.buffer.write(payload[at:at + size])
+        at += size
+    for stream in streams.values():
+        stream.flush()
+    return int(entry["code"])
+
+
+def run(command: Callable[[], None], argv: list[str]) -> None:
+    """Run `command` (the CLI), or write back what its last identical run printed."""
+    environ = dict(os.environ)
+    if not (replayable(argv, environ) and hasattr(sys.stdout, "buffer") and hasattr(sys.stderr, "buffer")):
+        command()
+        return
+    found = None
+    try:
+        key = entry_key(argv, environ, os.getcwd(), date.today())
+        secret = _secret()
+        found = _load(key, secret) if secret is not None else None
+        if found is not None and not (isinstance(found[0].get("chunks"), list)
+                                      and unchanged(found[0]["state"])):
+            found = None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, UnicodeError):
+        secret = found = None  # cannot replay (nor keep): run the command as if there were no replay
+    if found is not None:
+        try:
+            code = _write_back(*found)
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            # Part of the output may be out already: say so once rather than print it twice.
+            try:
+                sys.stderr.write(f"taizhang: {getattr(e, 'strerror', None) or e}\n")
+            except OSError:
+                pass
+            code = 1
+        raise SystemExit(code)
+    if secret is None:
+        command()
+        return
+    _record(command, key, secret)
+
+
+def _record(command: Callable[[], None], key: str, secret: bytes) -> None:
+    from taizhang.repo.cache import SECRET_NAME, user_cache_dir
+
+    reads = Reads([str(user_cache_dir()), str(user_cache_dir() / SECRET_NAME)])
+    sys.addaudithook(reads.hook)
+    chunks: list = []
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _TeeText(out, chunks, 1), _TeeText(err, chunks, 2)  # type: ignore[assignment]
+    code: Any = None
+    try:
+        command()
+        code = 0
+    except SystemExit as e:
+        code = e.code if e.code is not None else 0
+        raise
+    finally:
+        sys.stdout, sys.stderr = out, err
+        reads.active = False
+        if code in (0, 1) and not reads.tainted:
+            try:
+                state = reads.state()
+                if state is not None:
+                    _store(key, secret, state, chunks, code)
+            except (OSError, ValueError, TypeError):
+                pass

@@ -1,0 +1,146 @@
+"""Replay (repo/replay.py): a view run again over unchanged files is written back from its last
+run, and never when anything it read, or anything its output depends on, changed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO_ROOT
+
+from taizhang.repo.replay import replayable
+
+AS_OF = "2018-06-15"
+
+
+def _repo(tmp_path: Path) -> Path:
+    root = tmp_path / "office"
+    root.mkdir()
+    shutil.copytree(REPO_ROOT / "ledgers", root / "ledgers")
+    shutil.copy(REPO_ROOT / "taizhang.yaml", root / "taizhang.yaml")
+    return root
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TAIZHANG_")}
+    env.update({"XDG_CACHE_HOME": str(tmp_path / "user-cache"), "TAIZHANG_TODAY": AS_OF, "COLUMNS": "120"})
+    env.update(extra)
+    return env
+
+
+def tz(root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "taizhang", *args], cwd=root, env=env, capture_output=True,
+                          timeout=120)
+
+
+def _entries(tmp_path: Path) -> list[Path]:
+    folder = tmp_path / "user-cache" / "taizhang" / "replay"
+    return sorted(folder.glob("*.bin")) if folder.is_dir() else []
+
+
+def _imports_cli(root: Path, env: dict[str, str], *args: str) -> tuple[subprocess.CompletedProcess, bool]:
+    """The run, and whether it imported typer (PYTHONPROFILEIMPORTTIME writes straight to fd 2)."""
+    done = tz(root, {**env, "PYTHONPROFILEIMPORTTIME": "1"}, *args)
+    lines = done.stderr.decode("utf-8", "replace").splitlines()
+    return done, any(line.startswith("import time:") and line.rstrip().endswith(" typer") for line in lines)
+
+
+def test_a_status_run_again_is_written_back_without_the_cli(tmp_path):
+    root, env = _repo(tmp_path), _env(tmp_path)
+    first, first_cli = _imports_cli(root, env, "status")
+    second, second_cli = _imports_cli(root, env, "status")
+    assert first.returncode == second.returncode == 0 and first.stdout and first.stdout == second.stdout
+    assert first_cli and not second_cli  # the second never parsed its command line
+    assert len(_entries(tmp_path)) == 1
+    plain = tz(root, {**env, "TAIZHANG_NO_CACHE": "1"}, "status")
+    assert plain.stdout == first.stdout
+
+
+def test_a_changed_ledger_a_new_file_beside_and_a_link_are_seen(tmp_path):
+    root, env = _repo(tmp_path), _env(tmp_path)
+    before = tz(root, env, "status", "--json").stdout
+    path = root / "ledgers" / "AZF.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("征收清场滞后", "征收清场严重滞后", 1), encoding="utf-8")
+    changed = tz(root, env, "status", "--json").stdout
+    assert "严重滞后" in changed.decode() and "严重滞后" not in before.decode()
+    # A new ledger appears beside the others; then a settings change.
+    shutil.copy(root / "ledgers" / "AZF.yaml", root / "ledgers" / "AZF2.yaml")
+    added = tz(root, env, "status", "--json")
+    assert added.returncode == 1 and b"AZF2" in added.stderr  # its code is not its file's name
+    (root / "ledgers" / "AZF2.yaml").unlink()
+    assert tz(root, env, "status", "--json").stdout == changed
+    (root / "taizhang.yaml").write_text("title: 另一个标题\nyear: 2018\n", encoding="utf-8")
+    assert "另一个标题" in tz(root, env, "status", "--all").stdout.decode()
+    # The same bytes behind a link: refused, as a run without replay refuses it.
+    text = path.read_bytes()
+    path.unlink()
+    (tmp_path / "elsewhere.yaml").write_bytes(text)
+    path.symlink_to(tmp_path / "elsewhere.yaml")
+    linked = tz(root, env, "status", "--all")
+    assert linked.returncode == 1 and linked.stderr == tz(root, {**env, "TAIZHANG_NO_CACHE": "1"}, "status",
+                                                          "--all").stderr
+
+
+def test_notices_appearing_change_a_replayed_status(tmp_path):
+    root, env = _repo(tmp_path), _env(tmp_path)
+    tz(root, env, "status")
+    tz(root, env, "status")
+    assert tz(root, env, "notice", "--unit", "九龙办事处", "--format", "md", "--out", str(tmp_path / "n.md")).returncode == 0
+    after = tz(root, env, "status")
+    assert after.stdout == tz(root, {**env, "TAIZHANG_NO_CACHE": "1"}, "status").stdout
+
+
+def test_the_terminal_width_the_day_and_the_arguments_are_part_of_the_key(tmp_path):
+    root, env = _repo(tmp_path), _env(tmp_path)
+    wide = tz(root, env, "status").stdout
+    narrow = tz(root, {**env, "COLUMNS": "80"}, "status").stdout
+    assert narrow != wide and narrow == tz(root, {**env, "COLUMNS": "80", "TAIZHANG_NO_CACHE": "1"}, "status").stdout
+    later = tz(root, env, "--as-of", "2018-09-30", "status").stdout
+    assert later != wide
+    assert tz(root, env, "status", "--json").stdout.startswith(b"{")
+    assert len(_entries(tmp_path)) == 4
+
+
+def test_check_replays_its_errors_and_exit_code(tmp_path):
+    root, env = _repo(tmp_path), _env(tmp_path)
+    path = root / "ledgers" / "AZF.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "code: AZF\n", encoding="utf-8")
+    runs = [tz(root, env, "check") for _ in range(2)]
+    assert [r.returncode for r in runs] == [1, 1] and runs[0].stderr == runs[1].stderr and b"AZF.yaml:" in runs[0].stderr
+    assert runs[0].stdout == runs[1].stdout
+
+
+def test_writes_are_never_replayed_and_a_damaged_entry_is_not_believed(tmp_path):
+    root, env = _repo(tmp_path), _env(tmp_path)
+    ids = [tz(root, env, "add", "YT2", "新事项", "--due", "2018-09-30").stdout for _ in range(2)]
+    assert ids[0] != ids[1]
+    assert _entries(tmp_path) == []
+    good = tz(root, env, "status").stdout
+    [entry] = _entries(tmp_path)
+    raw = entry.read_bytes()
+    entry.write_bytes(raw.replace("征收".encode(), "伪造".encode()))  # the output edited
+    assert tz(root, env, "status").stdout == good
+    assert entry.read_bytes() != raw.replace("征收".encode(), "伪造".encode())  # kept anew
+    assert tz(root, env, "status").stdout == good
+
+
+def test_no_cache_keeps_nothing(tmp_path):
+    root, env = _repo(tmp_path), _env(tmp_path, TAIZHANG_NO_CACHE="1")
+    tz(root, env, "status")
+    assert _entries(tmp_path) == []
+
+
+@pytest.mark.parametrize("argv, expected", [
+    ([], True), (["status"], True), (["--dir", "x", "--as-of", "2018-06-15", "status", "--json"], True),
+    (["--lang=en", "status", "--unit", "区建设局"], True), (["check"], True), (["--no-color", "check"], True),
+    (["check", "ledgers/YT2.yaml"], False), (["check", "--help"], False), (["status", "--help"], False),
+    (["--version"], False), (["note", "YT2-1", "status"], False), (["add", "YT2", "check"], False),
+    (["-x", "status"], False), (["report", "week"], False),
+])
+def test_only_views_of_the_whole_repository_are_replayed(argv, expected):
+    assert replayable(argv, {}) is expected
+    assert replayable(argv, {"TAIZHANG_NO_CACHE": "1"}) is False
