@@ -183,11 +183,24 @@ class Calendar:
 
 def make_calendar(spec: Union[CalendarName, CalendarRule, None], extra: YearDays = NO_EXTRA) -> Calendar:
     """A calendar from a ledger's `calendar:` value (a name or a CalendarRule), or the default."""
-    if spec is None:
-        return Calendar(DEFAULT_CALENDAR, extra=extra)
-    if isinstance(spec, str):
-        return Calendar(spec, extra=extra)
+    if spec is None or isinstance(spec, str):
+        return _shared(spec or DEFAULT_CALENDAR, extra)
     return Calendar(spec.base, frozenset(spec.days_off), frozenset(spec.work_days), extra=extra)
+
+
+# A named calendar's answers depend only on its name and the repository's extra days: one
+# instance per run serves every ledger, so the days it has counted (and its running totals for
+# slack) are counted once, not once per ledger of a city. (Kept with the extra days it was made
+# with, so that an id is never reused for other days.)
+_SHARED: dict[tuple[str, int], tuple[YearDays, Calendar]] = {}
+
+
+def _shared(name: CalendarName, extra: YearDays) -> Calendar:
+    key = (name, id(extra))
+    found = _SHARED.get(key)
+    if found is None or found[0] is not extra:
+        found = _SHARED[key] = (extra, Calendar(name, extra=extra))
+    return found[1]
 
 
 def calendar_name(spec: Union[CalendarName, CalendarRule, None]) -> CalendarName:
@@ -200,7 +213,7 @@ def calendar_name(spec: Union[CalendarName, CalendarRule, None]) -> CalendarName
 def official(extra: YearDays = NO_EXTRA) -> Calendar:
     """China's official working-day calendar, as `N个工作日内` counts (with a repository's
     `calendars/*.yaml`, when given)."""
-    return Calendar("workdays", extra=extra)
+    return _shared("workdays", extra)
 
 
 def year_days(days_off: Iterable[date], work_days: Iterable[date], years: Iterable[int]) -> YearDays:
