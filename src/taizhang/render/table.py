@@ -72,9 +72,12 @@ def fit(columns: Sequence[Column], rows: Sequence[Sequence[Cell]], max_width: in
     columns merge, the gap closes to one, then the other droppable columns go, in their order.
     Titles then narrow (and fold) only as far as the rest leaves them."""
     cols, table = list(columns), [list(row) for row in rows]
+    # Each column's widest cell, measured once and carried through the steps (a city's overview
+    # has thousands of rows; only a merge makes new cells to measure).
+    raw = _widest(cols, table)
 
     def needed() -> int:
-        widths = _natural(cols, table)
+        widths = _capped(cols, raw)
         return sum(min(w, max(FLEX_COMFORT, width(c.header))) if c.flex else w
                    for c, w in zip(cols, widths)) + gap * (len(cols) - 1)
 
@@ -86,16 +89,18 @@ def fit(columns: Sequence[Column], rows: Sequence[Sequence[Cell]], max_width: in
     for step, order in steps:
         if step == "drop":
             keep = [i for i, c in enumerate(cols) if c.drop != order]
-            cols, table = [cols[i] for i in keep], [[row[i] for i in keep] for row in table]
+            cols, table, raw = [cols[i] for i in keep], [[row[i] for i in keep] for row in table], [raw[i] for i in keep]
         elif step == "narrow":  # as far as the excess needs, each no narrower than its min_width
-            excess, widths = needed() - max_width, _natural(cols, table)
+            excess, widths = needed() - max_width, _capped(cols, raw)
             for i, c in enumerate(cols):
                 if c.min_width and excess > 0 and widths[i] > c.min_width:
                     narrower = max(c.min_width, widths[i] - excess, width(c.header))
                     excess -= widths[i] - narrower
                     cols[i] = replace(c, max_width=narrower)
         elif step == "merge":
-            cols, table = _merged(cols, table)
+            merged_cols, table = _merged(cols, table)
+            if merged_cols is not cols:
+                cols, raw = merged_cols, _widest(merged_cols, table)
         else:
             gap = 1
         if needed() <= max_width:
@@ -103,14 +108,19 @@ def fit(columns: Sequence[Column], rows: Sequence[Sequence[Cell]], max_width: in
     return cols, table, gap
 
 
-def _natural(columns: Sequence[Column], rows: Sequence[Sequence[Cell]]) -> list[int]:
-    """Each column's width: its widest cell or header, up to its `max_width`."""
+def _widest(columns: Sequence[Column], rows: Sequence[Sequence[Cell]]) -> list[int]:
+    """Each column's widest cell or header."""
     widths = [width(c.header) for c in columns]
     for row in rows:
         for i, cell in enumerate(row):
             w = width(cell if isinstance(cell, str) else cell[0])
             if w > widths[i]:
                 widths[i] = w
+    return widths
+
+
+def _capped(columns: Sequence[Column], widths: Sequence[int]) -> list[int]:
+    """Each column's width: its widest cell or header, up to its `max_width`."""
     return [max(c.max_width, width(c.header)) if c.max_width and w > c.max_width else w
             for c, w in zip(columns, widths)]
 
