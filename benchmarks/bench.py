@@ -181,9 +181,16 @@ def rows_for(n: int, work: Path, seed: int) -> tuple[list[Row], dict]:
     log(f"  {len(layout):,} ledgers ({sum(1 for c, _ in layout if c.startswith('L'))} large); Taskwarrior import")
     task_env = make_taskwarrior(work / f"task{n}", n, seed)
     tz = taizhang_exe() + ["--dir", str(root)]
-    env = clean_env()
+    # The user's cache folder (where replayed outputs are kept, repo/replay.py) is the run's own,
+    # so that "cold" can delete it with the repository's cache.
+    user_cache = work / f"user-cache{n}"
+    env = {**clean_env(), "XDG_CACHE_HOME": str(user_cache), "LOCALAPPDATA": str(user_cache)}
     no_cache = {**env, "TAIZHANG_NO_CACHE": "1"}
     cache = root / ".taizhang" / "cache"
+
+    def forget_caches(i: int) -> None:
+        shutil.rmtree(cache, ignore_errors=True)
+        shutil.rmtree(user_cache / "taizhang" / "replay", ignore_errors=True)
 
     # The whole repository must read without errors (warnings are fine): a benchmark of
     # refusals would measure nothing.
@@ -250,8 +257,8 @@ def rows_for(n: int, work: Path, seed: int) -> tuple[list[Row], dict]:
         Row(f"status after one ledger changed ({dict(layout)[changed_code]}-item {changed_code})",
             Side("status", status(), before=edit), task("next"), 0.3, after=edited_shows),
         Row("status, no cache (TAIZHANG_NO_CACHE=1)", Side("status", status(), no_cache), task("next"), 1.5),
-        Row("status, cold (.taizhang/cache deleted first)", Side(
-            "status", status(), before=lambda i: shutil.rmtree(cache, ignore_errors=True)), task("next"), 1.5),
+        Row("status, cold (.taizhang/cache and replays deleted first)", Side(
+            "status", status(), before=forget_caches), task("next"), 1.5),
         Row("status --json", Side("status --json", status("--json")), task("export"), 0.4),
         Row("check (unchanged)", Side("check", lambda i: tz + ["--as-of", AS_OF, "check"]), task("next"), 0.4),
         Row(f"add ({gen.SMALL_WRITE}-item ledger)", Side(
@@ -265,6 +272,9 @@ def rows_for(n: int, work: Path, seed: int) -> tuple[list[Row], dict]:
         Row(f"close ({gen.BIG_WRITE:,}-item ledger)", Side("close", close(BIG, big_open)),
             Side("task N done", lambda i: ["task", str(done_ids[i + 1]), "done"], task_env), 0.3),
     ]
+    for row in rows:  # taizhang's runs see the run's own user cache folder
+        if row.ours.env is None:
+            row.ours.env = env
     info = {"items": n, "ledgers": len(layout), "large_ledgers": [(c, s) for c, s in layout if c.startswith("L")],
             "small_ledger_items": sum(s for c, s in layout if not c.startswith("L")),
             "changed_ledger": changed_code, "changed_item": changed_id}

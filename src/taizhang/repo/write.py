@@ -410,12 +410,15 @@ def vouched(old: Any, new: Any) -> bool:
     for item in added:
         if any(ref not in ids or ref == item["id"] for ref in item.get("after", [])):
             return False
-    return _no_warnings(new, new_items)
+    # `old` read without warnings and the project's fields are unchanged: an old item can only
+    # lose a warning (a close, or a new item naming it in `after`), so only the new ones are
+    # judged (a ledger with terms, 长期坚持 or 每月25日前, among its old items stays vouched for).
+    return _no_warnings(new, new_items, added)
 
 
-def _no_warnings(ledger: dict, items: list) -> bool:
-    """Whether neither warning of the ledger's items can be given: no time node at all
-    (`no_time_node`), a node after the project's deadline (`due_after_deadline`)."""
+def _no_warnings(ledger: dict, items: list, judged: list) -> bool:
+    """Whether neither warning can be given to the items `judged` among the ledger's `items`: no
+    time node at all (`no_time_node`), a node after the project's deadline (`due_after_deadline`)."""
     deadline = ledger.get("deadline")
     if deadline is None:
         named: set[Any] = set()
@@ -423,10 +426,10 @@ def _no_warnings(ledger: dict, items: list) -> bool:
             after = item.get("after")
             named.update([after] if type(after) is str else after if type(after) is list else [])
         return all(item.get("due") is not None or item.get("closed") is not None or item["id"] in named
-                   for item in items)
+                   for item in judged)
     if not _iso_day(deadline):
         return False
-    for item in items:
+    for item in judged:
         due = item.get("due")
         if due is not None and (not _iso_day(due) or due > deadline):
             return False  # (a term or a phrase: the models read it)
