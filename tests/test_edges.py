@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF, YT2
+from conftest import AS_OF, REPO_ROOT, YT2
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX file kinds")
 
@@ -355,3 +355,12 @@ def test_reserved_code__writes_refuse_an_existing_file(two, cli):
     assert result.exit_code == 1
     assert lines(result.stderr)[0].startswith(f"{shown(two, 'ledgers/NUL.yaml')}:1:1: ")
     assert snapshot(two) == before
+
+
+def test_an_output_that_cannot_hold_chinese_is_one_line_not_a_traceback(tmp_path):
+    env = {**os.environ, "LC_ALL": "C", "TAIZHANG_NO_CACHE": "1", "TAIZHANG_TODAY": "2018-06-15"}
+    env.pop("PYTHONIOENCODING", None)
+    done = subprocess.run([sys.executable, "-X", "utf8=0", "-m", "taizhang", "--dir", str(REPO_ROOT), "status"],
+                          capture_output=True, env=env, timeout=120)
+    assert done.returncode == 1 and b"Traceback" not in done.stderr
+    assert done.stderr.count(b"\n") == 1 and b"PYTHONIOENCODING=utf-8" in done.stderr

@@ -144,3 +144,69 @@ def test_no_cache_keeps_nothing(tmp_path):
 def test_only_views_of_the_whole_repository_are_replayed(argv, expected):
     assert replayable(argv, {}) is expected
     assert replayable(argv, {"TAIZHANG_NO_CACHE": "1"}) is False
+
+
+def test_a_repository_appearing_in_the_working_folder_is_seen(tmp_path):
+    root, env = _repo(tmp_path), _env(tmp_path)
+    sub = root / "sub"
+    sub.mkdir()
+    parent = tz(sub, env, "status").stdout
+    assert tz(sub, env, "status").stdout == parent
+    (sub / "taizhang.yaml").write_text("title: 子库\nyear: 2018\n", encoding="utf-8")
+    own = tz(sub, env, "status")
+    assert own.stdout != parent and own.stdout == tz(sub, {**env, "TAIZHANG_NO_CACHE": "1"}, "status").stdout
+
+
+def test_a_link_or_fifo_that_becomes_a_file_is_seen(tmp_path):
+    root, env = _repo(tmp_path), _env(tmp_path)
+    path = root / "ledgers" / "AZF.yaml"
+    text = path.read_bytes()
+    path.unlink()
+    (tmp_path / "elsewhere.yaml").write_bytes(text)
+    path.symlink_to(tmp_path / "elsewhere.yaml")
+    assert tz(root, env, "status").returncode == 1
+    assert tz(root, env, "status").returncode == 1
+    path.unlink()
+    path.write_bytes(text)  # a regular file again, the same name in the folder
+    again = tz(root, env, "status")
+    assert again.returncode == 0 and again.stdout == tz(root, {**env, "TAIZHANG_NO_CACHE": "1"}, "status").stdout
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(root / "ledgers" / "ZZZ.yaml")
+        assert tz(root, env, "check").returncode == 1
+        (root / "ledgers" / "ZZZ.yaml").unlink()
+        (root / "ledgers" / "ZZZ.yaml").write_text("code: ZZZ\n", encoding="utf-8")
+        fresh = tz(root, {**env, "TAIZHANG_NO_CACHE": "1"}, "check")
+        assert tz(root, env, "check").stderr == fresh.stderr and "name" in fresh.stderr.decode()
+
+
+def test_a_repository_inside_a_folder_named_taizhang_state_is_still_watched(tmp_path):
+    holder = tmp_path / ".taizhang"
+    holder.mkdir()
+    root = _repo(holder)
+    env = _env(tmp_path)
+    tz(root, env, "status", "--json")
+    path = root / "ledgers" / "AZF.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("征收清场滞后", "征收清场严重滞后", 1), encoding="utf-8")
+    assert "严重滞后" in tz(root, env, "status", "--json").stdout.decode()
+
+
+def test_a_file_rewritten_while_the_run_read_it_is_not_kept(tmp_path):
+    from taizhang.repo.replay import Reads
+
+    path = tmp_path / "AZF.yaml"
+    path.write_text("a: 1\n", encoding="utf-8")
+    reads = Reads([])
+    reads.hook("open", (str(path), "rb", 0))
+    assert reads.state() is not None
+    path.write_text("a: 22\n", encoding="utf-8")  # after its reading, before the run kept its output
+    assert reads.state() is None
+    reads.hook("open", (str(tmp_path / "out.txt"), "w", 0))
+    assert Reads([]).state() == {"files": {}, "folders": {}} and reads.state() is None
+
+
+def test_a_reader_that_goes_away_gets_what_the_command_itself_gives(tmp_path):
+    root, env = _repo(tmp_path), _env(tmp_path)
+    tz(root, env, "status", "--all")
+    shell = f"{sys.executable} -m taizhang status --all | head -c 10 > /dev/null"
+    replayed = subprocess.run(["sh", "-c", shell], cwd=root, env=env, capture_output=True, timeout=120)
+    assert replayed.stderr == b""

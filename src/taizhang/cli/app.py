@@ -180,6 +180,14 @@ def main() -> None:
     gc.disable()
     try:
         app()
+    except UnicodeEncodeError as e:
+        # Standard output that cannot hold Chinese (LC_ALL=C with Python's UTF-8 mode off, an
+        # old code page): one line, in the words the stream can carry, instead of a traceback.
+        import sys
+
+        sys.stderr.write(f"taizhang: the output's encoding ({e.encoding}) cannot hold this text; "
+                         "set PYTHONIOENCODING=utf-8 (输出编码无法显示中文)\n")
+        raise SystemExit(1) from None
     finally:
         # At exit CPython still collects every object once, collector off or not; frozen objects
         # are left out. On a 2,000-item ledger that final sweep alone took 0.14 s.

@@ -80,10 +80,20 @@ def _terminal(fd: int) -> str:
         return "?"
 
 
+def _streams() -> str:
+    return "|".join(f"{getattr(s, 'encoding', None)}:{getattr(s, 'errors', None)}" for s in (sys.stdout, sys.stderr))
+
+
 def entry_key(argv: list[str], environ: dict[str, str], cwd: str, today: date) -> str:
-    """Everything besides the files that a view's output may depend on."""
+    """Everything besides the files that a view's output may depend on: the tool and the
+    interpreter (its flags, its streams' encodings), the day, the folder and the repository
+    found from it (found by lexists, which no audit event reports), the command line, the
+    environment and the terminals."""
+    from taizhang.repo.layout import find_root
+
     h = hashlib.blake2b(digest_size=20)
-    for part in (__version__, sys.version, code_stamp(), holiday_data_stamp(), today.isoformat(), cwd,
+    for part in (__version__, sys.version, sys.executable, repr(sys.flags), _streams(), code_stamp(),
+                 holiday_data_stamp(), today.isoformat(), cwd, str(find_root(Path(cwd))),
                  json.dumps(argv, ensure_ascii=False), json.dumps(sorted(environ.items()), ensure_ascii=False),
                  _terminal(0), _terminal(1), _terminal(2)):
         h.update(part.encode("utf-8", "surrogateescape") + b"\x00")
@@ -108,12 +118,34 @@ def _file_state(path: str) -> list | None:
         return None
 
 
-def _folder_state(path: str) -> str | None:
+def _kind(entry: os.DirEntry) -> str:
     try:
-        names = sorted(os.listdir(path))
+        if entry.is_symlink():
+            return "l"
+        if entry.is_dir(follow_symlinks=False):
+            return "d"
+        return "f" if entry.is_file(follow_symlinks=False) else "o"  # a FIFO, a socket…
+    except OSError:
+        return "?"
+
+
+def _folder_state(path: str) -> str | None:
+    """The names in a folder and what each is (a link that becomes a file is a change, though
+    the run that refused the link never opened it)."""
+    try:
+        with os.scandir(path) as found:
+            names = sorted(f"{entry.name}\x01{_kind(entry)}" for entry in found)
     except OSError:
         return "missing"
     return hashlib.blake2b("\x00".join(names).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+
+
+def _stamp(path: str) -> tuple | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
 
 
 class Reads:
@@ -121,20 +153,32 @@ class Reads:
     anything besides the caches or started a process (then nothing is kept)."""
 
     def __init__(self, ignored: list[str]) -> None:
-        self.files: set[str] = set()
+        self.files: dict[str, tuple | None] = {}  # path → its stamp when first opened
+        self.written: set[str] = set()
         self.folders: set[str] = set()
         self.tainted = False
         self.ignored = [os.path.normcase(os.path.abspath(p)) for p in ignored]
         self.active = True
+        self._states: dict[str, bool] = {}
 
     def _ignore(self, path: str) -> bool:
         if path.endswith(_CODE_SUFFIXES):
             return True
-        parts = path.replace("\\", "/").split("/")
-        if ".taizhang" in parts:
-            return True  # the repository's caches (and locks): derived, sealed
         full = os.path.normcase(path)
-        return any(full == p or full.startswith(p + os.sep) for p in self.ignored)
+        if any(full == p or full.startswith(p + os.sep) for p in self.ignored):
+            return True
+        # A repository's own state folder (its caches, locks, temporary files: derived, sealed)
+        # is `.taizhang` beside `ledgers/` or `taizhang.yaml` — not any folder of that name.
+        parts = path.split(os.sep)
+        for i, part in enumerate(parts):
+            if part == ".taizhang":
+                parent = os.sep.join(parts[:i]) or os.sep
+                if parent not in self._states:
+                    self._states[parent] = (os.path.isdir(os.path.join(parent, "ledgers"))
+                                            or os.path.lexists(os.path.join(parent, "taizhang.yaml")))
+                if self._states[parent]:
+                    return True
+        return False
 
     def hook(self, event: str, args: tuple) -> None:
         if not self.active:
@@ -144,31 +188,34 @@ class Reads:
             if not isinstance(path, (str, bytes)):
                 return  # a file descriptor
             path = os.path.abspath(os.fsdecode(path))
+            if path.endswith(_CODE_SUFFIXES):
+                return  # modules (the code is in the key: version.code_stamp)
             writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
                 isinstance(flags, int) and mode is None
                 and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC))
-            if self._ignore(path):
-                return
             if writing:
-                self.tainted = True
-            else:
-                self.files.add(path)
+                self.written.add(path)
+            elif path not in self.files:
+                self.files[path] = _stamp(path)  # before it is read: a change meanwhile shows
         elif event in ("os.listdir", "os.scandir"):
             path = args[0] if args else "."
             if isinstance(path, (str, bytes)):
-                path = os.path.abspath(os.fsdecode(path or "."))
-                if not self._ignore(path):
-                    self.folders.add(path)
+                self.folders.add(os.path.abspath(os.fsdecode(path or ".")))
         elif event in ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.startfile"):
             self.tainted = True
 
     def state(self) -> dict[str, Any] | None:
-        folders = self.folders | {os.path.dirname(f) for f in self.files}
+        """What the run read, as it is now; None when it may not be kept: it wrote a file
+        outside the caches, started a process, or a file it read changed while it ran."""
+        if self.tainted or any(not self._ignore(path) for path in self.written):
+            return None
+        read = [path for path in self.files if not self._ignore(path)]
+        folders = {f for f in self.folders if not self._ignore(f)} | {os.path.dirname(f) for f in read}
         files = {}
-        for path in sorted(self.files):
+        for path in sorted(read):
             found = _file_state(path)
-            if found is None:
-                return None
+            if found is None or _stamp(path) != self.files[path]:
+                return None  # (a file rewritten between its reading and now: the output is of the old)
             files[path] = found
         return {"files": files, "folders": {f: _folder_state(f) for f in sorted(folders)}}
 
@@ -192,6 +239,10 @@ class _TeeBytes:
         self._chunks.append((self._which, bytes(data)))
         return written
 
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
 
@@ -208,8 +259,14 @@ class _TeeText:
         written = self._stream.write(text)
         encoding = getattr(self._stream, "encoding", None) or "utf-8"
         errors = getattr(self._stream, "errors", None) or "strict"
-        self._chunks.append((self._which, text.encode(encoding, errors)))
+        # The bytes as they reach the file: Windows' text streams write a line end as CRLF.
+        kept = text.replace("\n", "\r\n") if sys.platform == "win32" else text
+        self._chunks.append((self._which, kept.encode(encoding, errors)))
         return written
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
@@ -265,6 +322,9 @@ def _store(key: str, secret: bytes, state: dict, chunks: list, code: int) -> Non
         entries = sorted(folder.glob("*.bin"), key=lambda p: p.stat().st_mtime)
         for old in entries[:-KEEP]:
             old.unlink()
+        for left in folder.glob(".*.tmp"):  # a write killed midway
+            if left.stat().st_mtime < entries[-1].stat().st_mtime - 3600:
+                left.unlink()
     except OSError:
         pass
 
@@ -296,11 +356,23 @@ def run(command: Callable[[], None], argv: list[str]) -> None:
         if found is not None and not (isinstance(found[0].get("chunks"), list)
                                       and unchanged(found[0]["state"])):
             found = None
+        if found is not None:
+            try:
+                os.utime(_folder() / (key + ".bin"))  # used: the last to go when entries are pruned
+            except OSError:
+                pass
     except (OSError, ValueError, KeyError, TypeError, AttributeError, UnicodeError):
         secret = found = None  # cannot replay (nor keep): run the command as if there were no replay
     if found is not None:
         try:
             code = _write_back(*found)
+        except BrokenPipeError:
+            # The reader went away (`| head`): nothing to say, as the command itself says nothing.
+            try:
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            except (OSError, ValueError):
+                pass
+            code = 1
         except (OSError, ValueError, KeyError, TypeError) as e:
             # Part of the output may be out already: say so once rather than print it twice.
             try:
@@ -333,7 +405,7 @@ def _record(command: Callable[[], None], key: str, secret: bytes) -> None:
     finally:
         sys.stdout, sys.stderr = out, err
         reads.active = False
-        if code in (0, 1) and not reads.tainted:
+        if code in (0, 1):
             try:
                 state = reads.state()
                 if state is not None:
