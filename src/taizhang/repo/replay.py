@@ -31,7 +31,7 @@ from typing import Any, Callable
 from taizhang.version import __version__, code_stamp, holiday_data_stamp
 
 KEEP = 32
-MAX_OUTPUT = 32 * 1024 * 1024
+MAX_OUTPUT = 256 * 1024 * 1024  # (`status --json` of 100,000 items is ~40 MB)
 GLOBAL_WITH_VALUE = ("--dir", "--as-of", "--lang")
 GLOBAL_FLAGS = ("--no-color",)
 _CODE_SUFFIXES = (".py", ".pyc", ".pyo", ".so", ".pyd", ".pth")
