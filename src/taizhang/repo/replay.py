@@ -230,38 +230,25 @@ def unchanged(state: dict[str, Any]) -> bool:
 
 # --- what a run printed ---------------------------------------------------------------------
 
-class _TeeBytes:
-    def __init__(self, stream: Any, chunks: list, which: int) -> None:
-        self._stream, self._chunks, self._which = stream, chunks, which
+class _Tee:
+    """A stream that writes through and keeps the bytes it wrote (a text stream's as encoded,
+    and its `buffer` kept too, for what is written there directly)."""
+
+    def __init__(self, stream: Any, chunks: list, which: int, text: bool = True) -> None:
+        self._stream, self._chunks, self._which, self._text = stream, chunks, which, text
+        buffer = getattr(stream, "buffer", None) if text else None
+        self.buffer = _Tee(buffer, chunks, which, text=False) if buffer is not None else None
 
     def write(self, data: Any) -> Any:
         written = self._stream.write(data)
-        self._chunks.append((self._which, bytes(data)))
-        return written
-
-    def writelines(self, lines: Any) -> None:
-        for line in lines:
-            self.write(line)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._stream, name)
-
-
-class _TeeText:
-    """A text stream that writes through and keeps the bytes it wrote, as encoded."""
-
-    def __init__(self, stream: Any, chunks: list, which: int) -> None:
-        self._stream, self._chunks, self._which = stream, chunks, which
-        buffer = getattr(stream, "buffer", None)
-        self.buffer = _TeeBytes(buffer, chunks, which) if buffer is not None else None
-
-    def write(self, text: str) -> int:
-        written = self._stream.write(text)
-        encoding = getattr(self._stream, "encoding", None) or "utf-8"
-        errors = getattr(self._stream, "errors", None) or "strict"
-        # The bytes as they reach the file: Windows' text streams write a line end as CRLF.
-        kept = text.replace("\n", "\r\n") if sys.platform == "win32" else text
-        self._chunks.append((self._which, kept.encode(encoding, errors)))
+        if self._text:
+            encoding = getattr(self._stream, "encoding", None) or "utf-8"
+            errors = getattr(self._stream, "errors", None) or "strict"
+            # The bytes as they reach the file: Windows' text streams write a line end as CRLF.
+            kept = data.replace("\n", "\r\n") if sys.platform == "win32" else data
+            self._chunks.append((self._which, kept.encode(encoding, errors)))
+        else:
+            self._chunks.append((self._which, bytes(data)))
         return written
 
     def writelines(self, lines: Any) -> None:
@@ -394,7 +381,7 @@ def _record(command: Callable[[], None], key: str, secret: bytes) -> None:
     sys.addaudithook(reads.hook)
     chunks: list = []
     out, err = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = _TeeText(out, chunks, 1), _TeeText(err, chunks, 2)  # type: ignore[assignment]
+    sys.stdout, sys.stderr = _Tee(out, chunks, 1), _Tee(err, chunks, 2)  # type: ignore[assignment]
     code: Any = None
     try:
         command()

@@ -207,6 +207,14 @@ def _ledger_paths(root: Path, codes: Iterable[str] | None) -> tuple[list[Path], 
 def lit_projects(cache: Cache, codes: Iterable[str] | None, as_of: date) -> Lit:
     """Every ledger's project and items lit on `as_of`, as lights.evaluate gives them, with the
     settings' title and language, the problems found and the plan's findings."""
+    known, projects, findings, problems, reader, _ = _light_all(cache, codes, as_of)
+    return Lit(known.title, known.lang, projects, findings, problems, reader.placer())
+
+
+def _light_all(cache: Cache, codes: Iterable[str] | None, as_of: date
+               ) -> tuple[_Settings, list[ProjectView], list[Finding], list[Problem], _Reader, int]:
+    """The settings, every ledger lit on `as_of`, the plan's findings, the problems of reading,
+    and how many ledgers there were."""
     root = cache.root
     paths, listing = _ledger_paths(root, codes)
     # A file that may not be read (a link, a FIFO…) is reported by the reading afresh; the cached
@@ -222,29 +230,18 @@ def lit_projects(cache: Cache, codes: Iterable[str] | None, as_of: date) -> Lit:
         problems.extend(found)
         if facts is not None:
             projects.append(light_project(facts, as_of, known.rules, known.extra, findings))
-    return Lit(known.title, known.lang, projects, findings, problems, reader.placer())
+    return known, projects, findings, problems, reader, len(paths)
 
 
 def check_repo(cache: Cache, as_of: date) -> Checked:
     """`check` of every file: the problems of the settings, the calendars and each ledger (a
     ledger unchanged since a run that found it without errors: its verdict from the cache), and
     the plan's findings on `as_of` at their lines. As load_repo and evaluate find them."""
-    root = cache.root
-    paths, listing = _ledger_paths(root, None)
-    refused = listing + calendar_listing(root)[1] + settings_file(root)[1]
-    reader = _Reader(cache, use_cache=not refused)
-    known = reader.settings()
-    problems = list(known.problems) + listing
-    findings: list[Finding] = []
-    for path in paths:
-        facts, found = reader.ledger(path)
-        problems.extend(found)
-        if facts is not None:
-            light_project(facts, as_of, known.rules, known.extra, findings)
+    known, _, findings, problems, reader, ledgers = _light_all(cache, None, as_of)
     placer = reader.placer()
     problems.extend(Problem(*placer.place(f.code, f.item), f.key, f.args, f.severity)  # type: ignore[call-arg]
                     for f in findings)
-    return Checked(problems, known.files + len(paths))
+    return Checked(problems, known.files + ledgers)
 
 
 @dataclass
