@@ -170,11 +170,16 @@ def write_entry(path: Path, content: bytes) -> None:
     except OSError:
         pass
     finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+        _discard(tmp)
+
+
+def _discard(tmp: str | None) -> None:
+    """Remove a temporary file a write left behind, if it can be."""
+    if tmp is not None:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
 
 
 def _open(root: Path) -> tuple[Path | None, bytes]:
@@ -259,8 +264,4 @@ def machine_secret(path: Path) -> bytes | None:
     except OSError:
         return None
     finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+        _discard(tmp)

@@ -303,7 +303,7 @@ def _sealed_body(cache: Cache, name: str, key: str) -> bytes | None:
     return body
 
 
-_WARNINGS = msgspec.json.Decoder(tuple[Any, list[tuple[int, int, str, dict[str, Any]]]])
+_WARNINGS = msgspec.json.Decoder(tuple[msgspec.Raw, list[tuple[int, int, str, dict[str, Any]]]])  # facts left undecoded
 
 
 def verdict(cache: Cache, path: Path, raw: bytes, year: int | None) -> list[Problem] | None:
