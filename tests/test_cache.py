@@ -86,6 +86,7 @@ def test_cache__corrupt_or_foreign_entries_are_ignored_and_rewritten(cli, repo, 
     whole = entry.read_bytes()
     for junk in (b"", b"\x00\xff garbage", b'{"key": "x"}\n[]', whole[:-7], whole[:len(whole) // 2]):
         entry.write_bytes(junk)
+        _forget_day(root)
         assert cli("--dir", root, "--as-of", AS_OF, "status", "--json").stdout == good
         assert entry.read_bytes() == whole  # seal, key, then facts and warnings: written anew
     assert len(parts) == 3 and re.fullmatch(rb"[0-9a-f]{40}", parts[1])
@@ -154,6 +155,12 @@ def test_view_cache__keyed_by_day_settings_and_calendars(cli, repo, monkeypatch)
     _both(cli, monkeypatch, "--as-of", "2018-06-15", *args)
 
 
+def _forget_day(root):
+    """Delete the day entry (views.DAY_ENTRY), so that the next run on the same day reads the
+    ledgers' entries (a damaged one is then found, and written anew)."""
+    (root / ".taizhang" / "cache" / "views" / "_day.json").unlink(missing_ok=True)
+
+
 def _entry_parts(root, code="YT2"):
     path = root / ".taizhang" / "cache" / "views" / f"ledgers__{code}.yaml.json"
     return path, path.read_bytes().split(b"\n")
@@ -171,6 +178,7 @@ def test_view_cache__the_seal_covers_the_whole_entry(cli, repo, monkeypatch):
         damaged = bytearray(whole)
         damaged[at] = ord("#") if damaged[at] != ord("#") else ord("$")
         path.write_bytes(bytes(damaged))
+        _forget_day(root)
         assert cli(*args).stdout == everything
         assert path.read_bytes() == whole
 
@@ -187,6 +195,7 @@ def test_view_cache__damage_that_still_reads_as_json_is_not_believed(cli, repo, 
         assert old in damaged[2] and len(old) == len(new)
         damaged[2] = damaged[2].replace(old, new, 1)
         path.write_bytes(b"\n".join(damaged))
+        _forget_day(root)
         result = cli(*args)
         assert result.exit_code == 0 and result.stdout == good
         assert _entry_parts(root)[1] == parts  # and rewritten
@@ -218,6 +227,7 @@ def test_view_cache__damaged_warnings_are_not_believed(cli, repo, monkeypatch):
     raw = entry.read_bytes()
     assert raw.count(f"[[{line},".encode()) == 1
     entry.write_bytes(raw.replace(f"[[{line},".encode(), f"[[{int(line) + 3},".encode(), 1))
+    _forget_day(root)
     result = cli(*args)
     assert (result.exit_code, result.stdout, result.stderr) == (good.exit_code, good.stdout, good.stderr)
     assert entry.read_bytes() == raw
@@ -286,6 +296,7 @@ def test_view_cache__a_cut_entry_is_not_used(cli, repo, monkeypatch):
     good = _both(cli, monkeypatch, *args).stdout
     path, parts = _entry_parts(root)
     path.write_bytes(b"\n".join(parts)[:-3])
+    _forget_day(root)
     assert cli(*args).stdout == good
     assert _entry_parts(root)[1] == parts  # rewritten whole
 
@@ -397,6 +408,11 @@ def _plant_lies(root, lie_read: str, lie_view: str) -> None:
     assert seal == cache.mac(content).encode("ascii") and "配套项目全面开工".encode() in content
     content = content.replace("配套项目全面开工".encode(), lie_view.encode())
     view.write_bytes(cache.mac(content).encode("ascii") + b"\n" + content)
+    day = root / ".taizhang" / "cache" / "views" / "_day.json"  # the day's lit items, too
+    if day.exists():
+        content = cache.read("views/_day.json")
+        assert content is not None and "配套项目全面开工".encode() in content
+        cache.write("views/_day.json", content.replace("配套项目全面开工".encode(), lie_view.encode()))
 
 
 def _fresh(cli, monkeypatch, *args):

@@ -5,6 +5,7 @@ cache finds, after a ledger turns invalid, after the settings or a calendar chan
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from datetime import date, timedelta
@@ -152,13 +153,14 @@ def test_the_sample_repository_on_the_next_day_a_day_far_later_and_an_earlier_da
 
 
 def test_a_new_day_reads_no_ledger_and_writes_no_entry(cli, monkeypatch, tmp_path):
-    """The first status of a day relights the cached facts: nothing is parsed nor rewritten."""
+    """The first status of a day relights the cached facts: nothing is parsed, no ledger's
+    entry rewritten (only the one day entry is)."""
     from taizhang.repo import load
 
     root = _sample(tmp_path)
     _run(cli, monkeypatch, root, AS_OF, "status")
-    entries = {p: p.read_bytes() for p in (root / ".taizhang" / "cache" / "views").glob("*.json")}
-    assert len(entries) == len(list((root / "ledgers").glob("*.yaml"))) + 1  # and the context
+    entries = {p: p.read_bytes() for p in (root / ".taizhang" / "cache" / "views").glob("ledgers__*.json")}
+    assert len(entries) == len(list((root / "ledgers").glob("*.yaml")))
     parsed: list[str] = []
     real = load.parse_ledger
     monkeypatch.setattr(load, "parse_ledger", lambda raw, rel, s: parsed.append(rel) or real(raw, rel, s))
@@ -222,6 +224,7 @@ def test_a_foreign_or_torn_entry_is_rejected(cli, monkeypatch, repo):
     whole = two.read_bytes()
     for bad in (whole[: len(whole) - 1], whole[: whole.index(b"\n") + 5], three.read_bytes()):
         two.write_bytes(bad)
+        (folder / "_day.json").unlink()  # (else the day's lit ledgers serve this day, unread)
         assert [_run(cli, monkeypatch, root, AS_OF, *v) for v in VIEWS[:5]] == good
         assert two.read_bytes() == whole
     old = whole
@@ -231,3 +234,101 @@ def test_a_foreign_or_torn_entry_is_rejected(cli, monkeypatch, repo):
     changed = two.read_bytes()
     assert changed != old
     assert [_run(cli, monkeypatch, root, AS_OF, *v) for v in VIEWS[:5]] == good
+
+
+# --- the day entry: the ledgers lit on the last day, for the other runs of that day ---------
+
+
+def _counting_lights(monkeypatch) -> list[str]:
+    """The codes of the ledgers lit afresh from here on (views.light_project's calls)."""
+    from taizhang.repo import views
+
+    lit: list[str] = []
+    real = views.light_project
+    monkeypatch.setattr(views, "light_project", lambda facts, *a, **k: lit.append(facts.code) or real(facts, *a, **k))
+    return lit
+
+
+def _three(repo) -> Path:
+    return repo(YT2=YT2, YT3=YT2.replace("YT2", "YT3").replace("区建设局", "区财政局"),
+                YT4=YT2.replace("YT2", "YT4").replace("due: 2018-06-10", "due: 2018-06-20"))
+
+
+def test_the_other_runs_of_a_day_light_only_the_ledgers_that_changed(cli, monkeypatch, repo):
+    """After the first run of a day, every view of that day takes the unchanged ledgers as they
+    were lit; a ledger edited since is lit afresh, alone, and every view is as without cache."""
+    root = _three(repo)
+    lit = _counting_lights(monkeypatch)
+    _run(cli, monkeypatch, root, AS_OF, "status")
+    assert sorted(lit) == ["YT2", "YT3", "YT4"]
+    lit.clear()
+    for view in VIEWS[:5]:
+        _run(cli, monkeypatch, root, AS_OF, *view)
+    assert lit == []
+    path = root / "ledgers" / "YT3.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("李四", "王五"), encoding="utf-8")
+    for view in VIEWS[:5]:
+        _run(cli, monkeypatch, root, AS_OF, *view)
+    assert lit == ["YT3"]  # by the first view of the five
+    _same_on(cli, monkeypatch, root, AS_OF, VIEWS[:5])
+    lit.clear()
+    _run(cli, monkeypatch, root, "2018-06-16", "status")  # another day: every ledger lit
+    assert sorted(lit) == ["YT2", "YT3", "YT4"]
+
+
+def test_a_run_over_some_ledgers_keeps_the_others_of_the_day(cli, monkeypatch, repo):
+    root = _three(repo)
+    _run(cli, monkeypatch, root, AS_OF, "status")
+    path = root / "ledgers" / "YT2.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("李四", "王五"), encoding="utf-8")
+    lit = _counting_lights(monkeypatch)
+    _run(cli, monkeypatch, root, AS_OF, "status", "YT2")
+    _run(cli, monkeypatch, root, AS_OF, "status", "--all")
+    assert lit == ["YT2"]
+    (root / "ledgers" / "YT4.yaml").unlink()  # a ledger gone: the day entry forgets it too
+    _same_on(cli, monkeypatch, root, AS_OF, VIEWS[:5])
+    from taizhang.repo.cache import Cache
+    from taizhang.repo.views import _DAY_FILE, DAY_ENTRY
+
+    content = Cache(root).read(DAY_ENTRY)
+    assert content is not None and sorted(_DAY_FILE.decode(content).ledgers) == ["YT2.yaml", "YT3.yaml"]
+
+
+def test_a_damaged_or_foreign_day_entry_is_not_believed(cli, monkeypatch, repo, tmp_path):
+    """The day entry is sealed whole like every entry: a byte changed (the length kept), one cut
+    short, another repository's: the ledgers are lit from their facts, as without cache."""
+    root = _three(repo)
+    good = [_run(cli, monkeypatch, root, AS_OF, *v, cache=False) for v in VIEWS[:5]]
+    _run(cli, monkeypatch, root, AS_OF, "status")
+    day = root / ".taizhang" / "cache" / "views" / "_day.json"
+    whole = day.read_bytes()
+    other = tmp_path / "other"  # the same ledgers in another folder: its entries are not this one's
+    shutil.copytree(root / "ledgers", other / "ledgers")
+    _run(cli, monkeypatch, other, AS_OF, "status")
+    foreign = (other / ".taizhang" / "cache" / "views" / "_day.json").read_bytes()
+    title = "配套项目全面开工".encode()
+    assert title in whole
+    lied = whole.replace(title, "假的项目全面开工".encode())
+    for bad in (lied, whole[: len(whole) // 2], foreign, b""):
+        day.write_bytes(bad)
+        assert [_run(cli, monkeypatch, root, AS_OF, *v) for v in VIEWS[:5]] == good
+
+
+def test_kept_items_that_do_not_decode_are_lit_again(cli, monkeypatch, repo):
+    """A day entry sealed by this machine whose items no longer decode as this build's views
+    (as after an upgrade that kept the format number): the ledger is lit afresh."""
+    from taizhang.repo.cache import Cache
+    from taizhang.repo.views import DAY_ENTRY
+
+    root = _three(repo)
+    good = [_run(cli, monkeypatch, root, AS_OF, *v, cache=False) for v in VIEWS[:5]]
+    _run(cli, monkeypatch, root, AS_OF, "status")
+    cache = Cache(root)
+    content = cache.read(DAY_ENTRY)
+    assert content is not None
+    broken = re.sub(rb'\[\["YT2-\d+","YT2"', b'[[1,"YT2"', content, count=1)  # an item's id a number
+    assert broken != content
+    cache.write(DAY_ENTRY, broken)
+    lit = _counting_lights(monkeypatch)
+    assert [_run(cli, monkeypatch, root, AS_OF, *v) for v in VIEWS[:5]] == good
+    assert "YT2" in lit

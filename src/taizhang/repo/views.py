@@ -24,15 +24,28 @@ compare every view with and without the cache, on other days than the one it was
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 import msgspec
 
 from taizhang.domain.calendars import NO_EXTRA, YearDays, year_days
-from taizhang.domain.lights import DayRules, Finding, LedgerFacts, ProjectView, day_rules, ledger_facts, light_project
+from taizhang.domain.invest import InvestFigures
+from taizhang.domain.lights import (
+    ALL_LIGHTS,
+    DayRules,
+    Finding,
+    ItemView,
+    LedgerFacts,
+    ProjectView,
+    Tally,
+    day_rules,
+    ledger_facts,
+    light_project,
+)
 from taizhang.errors import Problem
 from taizhang.repo.cache import Cache
 from taizhang.repo.layout import (
@@ -48,6 +61,7 @@ from taizhang.version import __version__, holiday_data_stamp
 
 FORMAT = 10  # 10: day-free facts and verdicts, one entry per ledger, msgspec
 CONTEXT_ENTRY = "views/_context.json"
+DAY_ENTRY = "views/_day.json"  # the last day's lit ledgers, all in one entry
 
 
 @dataclass
@@ -105,9 +119,37 @@ class _Entry(msgspec.Struct, array_like=True):
     warnings: list[tuple[int, int, str, dict[str, Any]]]
 
 
+Warnings = list[tuple[int, int, str, dict[str, Any]]]  # (line, col, key, args) of a ledger's warnings
+
+
+class _Day(msgspec.Struct, array_like=True):
+    """A ledger lit on one day, as light_project gave it: the project, its counts, its plan's
+    findings, its reading's warnings and its items light by light (each light's list decoded only
+    when a view asks for it)."""
+
+    project: tuple[str, str, str | None, str | None, str | None, str | None]  # code, name, unit, leader, owner, program
+    counts: list[int]  # per light, in ALL_LIGHTS order
+    stale: list[str]  # the lights among which its 久未汇报 items are
+    invest: InvestFigures | None
+    findings: list[tuple[str, str | None, str, dict[str, Any], str]]
+    warnings: Warnings
+    lights: list[msgspec.Raw]  # each light's items (a JSON list of ItemView), in ALL_LIGHTS order
+
+
+class _DayFile(msgspec.Struct, array_like=True):
+    """The day entry: the day and context the ledgers were lit under; per ledger file, the key
+    of the bytes it was lit from (its facts entry's key) and what it was lit as (a `_Day`)."""
+
+    day: str
+    ledgers: dict[str, tuple[str, msgspec.Raw]]
+
+
 _ENCODER = msgspec.json.Encoder(decimal_format="string")
 _KNOWN = msgspec.json.Decoder(_Known)
 _ENTRY = msgspec.json.Decoder(_Entry)
+_DAY_FILE = msgspec.json.Decoder(_DayFile)
+_DAY = msgspec.json.Decoder(_Day)
+_ITEMS = msgspec.json.Decoder(list[ItemView])
 
 
 @dataclass
@@ -133,6 +175,10 @@ class _Reader:
         self.key = context_key(cache.root) if self.use else ""
         self._settings: _Settings | None = None
         self._read: _Settings | None = None
+        self._day = ""
+        self._kept: dict[str, tuple[str, msgspec.Raw]] = {}  # the day entry's ledgers, when of this day
+        self._lit: dict[str, tuple[str, msgspec.Raw]] = {}  # this run's ledgers, as the day entry keeps them
+        self._relit = False  # some ledger was lit afresh: the day entry is written anew
 
     def settings(self) -> _Settings:
         """From the context entry when it holds; else read (and the entry written)."""
@@ -162,11 +208,9 @@ class _Reader:
                 _store_context(cache, self.key, self._read, day_rules(settings))
         return self._read
 
-    def ledger(self, path: Path) -> tuple[LedgerFacts | None, list[Problem]]:
-        """A ledger's facts (None: it has no valid model) and the problems of its reading."""
-        raw = path.read_bytes()
-        year = self.settings().year
-        key = self.cache.key(raw, f"facts|{FORMAT}|{year}") if self.use else ""
+    def ledger(self, path: Path, raw: bytes, key: str) -> tuple[LedgerFacts | None, list[Problem]]:
+        """A ledger's facts (None: it has no valid model) and the problems of its reading;
+        `key`: its facts entry's key ("" when the cache is not used)."""
         if self.use:
             hit = _load(self.cache, path.name, key)
             if hit is not None:
@@ -181,9 +225,70 @@ class _Reader:
         facts = ledger_facts(ledger)
         # Only what a later run may take on trust: no error in the settings, the calendars or
         # the ledger (those are reported every time).
-        if self.use and not read.problems and read.year == year and not any(p.is_error for p in problems):
+        if self.use and self.trusted(problems):
             _store(self.cache, path.name, key, facts, problems)
         return facts, problems
+
+    def trusted(self, problems: list[Problem]) -> bool:
+        """Whether what a ledger read with these problems gives may be taken on trust by a later
+        run: no error in it, nor in the settings and calendars it was read under (a context
+        entry is kept only for settings and calendars without errors)."""
+        if any(p.is_error for p in problems):
+            return False
+        read = self._read
+        return read is None or (not read.problems and read.year == self.settings().year)
+
+    def lit(self, path: Path, as_of: date, findings: list[Finding]) -> tuple[ProjectView | None, list[Problem]]:
+        """A ledger lit on `as_of` (None: it has no valid model), its plan's findings added to
+        `findings`, and the problems of its reading. From the day entry when it holds this day and
+        these bytes (a second run of the day decodes only the items it shows), else lit afresh
+        from its facts."""
+        raw = path.read_bytes()
+        known = self.settings()
+        key = self.cache.key(raw, f"facts|{FORMAT}|{known.year}") if self.use else ""
+        if self.use:
+            if not self._day:
+                self._day = f"{as_of.isoformat()}|{self.key}"
+                self._kept = _load_day(self.cache, self._day)
+            kept = self._kept.get(path.name)
+            if kept is not None and kept[0] == key:
+                hit = _project_of(kept[1], lambda: self._relight(path, raw, key, as_of))
+                if hit is not None:
+                    project, day = hit
+                    self._lit[path.name] = kept
+                    findings.extend(Finding(*f) for f in day.findings)
+                    return project, [Problem(_rel(self.cache.root, path), line, col, k, args, "warning")
+                                     for line, col, k, args in day.warnings]
+        facts, problems = self.ledger(path, raw, key)
+        if facts is None:
+            return None, problems
+        found: list[Finding] = []
+        project = light_project(facts, as_of, known.rules, known.extra, found)
+        findings.extend(found)
+        # A plan's error (a year no calendar knows) is found afresh every time, as the ledger's own are.
+        if self.use and self.trusted(problems) and not any(f.severity == "error" for f in found):
+            self._lit[path.name] = (key, _day_of(project, found, problems))
+            self._relit = True
+        return project, problems
+
+    def _relight(self, path: Path, raw: bytes, key: str, as_of: date) -> list[ItemView]:
+        """The items of a ledger whose kept items do not decode (sealed by this machine, yet not
+        of this build's making): lit again from its facts."""
+        facts, _ = self.ledger(path, raw, key)
+        known = self.settings()
+        return light_project(facts, as_of, known.rules, known.extra, []).items if facts is not None else []
+
+    def keep_day(self, every_ledger: bool) -> None:
+        """Write the day entry anew when a ledger was lit afresh (or one it kept is gone): the
+        ledgers of this run, and, when it did not read every ledger, the others it kept."""
+        if not (self._relit or every_ledger and self._kept.keys() - self._lit.keys()):
+            return
+        ledgers = self._lit if every_ledger else {**self._kept, **self._lit}
+        try:
+            content = _ENCODER.encode(_DayFile(self._day, ledgers))
+        except (TypeError, ValueError, msgspec.EncodeError):
+            return
+        self.cache.write(DAY_ENTRY, content)
 
     def placer(self) -> Any:
         """What places findings at their ledgers' lines (load.Repo.place)."""
@@ -226,10 +331,11 @@ def _light_all(cache: Cache, codes: Iterable[str] | None, as_of: date
     projects: list[ProjectView] = []
     findings: list[Finding] = []
     for path in paths:
-        facts, found = reader.ledger(path)
+        project, found = reader.lit(path, as_of, findings)
         problems.extend(found)
-        if facts is not None:
-            projects.append(light_project(facts, as_of, known.rules, known.extra, findings))
+        if project is not None:
+            projects.append(project)
+    reader.keep_day(every_ledger=not codes)
     return known, projects, findings, problems, reader, len(paths)
 
 
@@ -279,6 +385,70 @@ def _load_context(cache: Cache, key: str) -> _Known | None:
     except (msgspec.DecodeError, ValueError, TypeError):
         return None
     return known if known.key == key else None
+
+
+def _day_of(project: ProjectView, findings: list[Finding], warnings: list[Problem]) -> msgspec.Raw:
+    """A ledger lit on a day, as the day entry keeps it (a `_Day`, encoded)."""
+    by_light: dict[str, list[ItemView]] = {light: [] for light in ALL_LIGHTS}
+    for item in project.items:
+        by_light[item.light].append(item)
+    return msgspec.Raw(_ENCODER.encode(_Day(
+        (project.code, project.name, project.unit, project.leader, project.owner, project.program),
+        [project.tally.counts[light] for light in ALL_LIGHTS], project.stale_lights, project.invest,
+        [(f.code, f.item, f.key, f.args, f.severity) for f in findings],
+        [(p.line, p.col, p.key, p.args) for p in warnings],
+        [msgspec.Raw(_ENCODER.encode(by_light[light])) for light in ALL_LIGHTS])))
+
+
+def _project_of(raw: msgspec.Raw, relight: Callable[[], list[ItemView]]) -> tuple[ProjectView, _Day] | None:
+    """A project as the day entry kept it lit, its items decoded light by light when asked for."""
+    try:
+        day = _DAY.decode(raw)
+    except (msgspec.DecodeError, ValueError, TypeError):
+        return None
+    if len(day.counts) != len(ALL_LIGHTS) or len(day.lights) != len(ALL_LIGHTS):
+        return None
+    code, name, unit, leader, owner, program = day.project
+    return ProjectView(code, name, unit, leader, owner, program, None, Tally(dict(zip(ALL_LIGHTS, day.counts))),
+                       by_light=_Lights(dict(zip(ALL_LIGHTS, day.lights)), relight), invest=day.invest,
+                       stale_lights=day.stale), day
+
+
+class _Lights(Mapping[str, list[ItemView]]):
+    """A kept project's items by light, a light's list decoded when first asked for (the
+    overview never decodes the green ones). One that does not decode (an entry of this
+    machine's, sealed, yet not of this build's making): the ledger is lit again from its facts."""
+
+    def __init__(self, parts: dict[str, msgspec.Raw], relight: Callable[[], list[ItemView]]) -> None:
+        self.parts, self.relight = parts, relight
+        self.decoded: dict[str, list[ItemView]] = {}
+
+    def __getitem__(self, light: str) -> list[ItemView]:
+        if light not in self.decoded:
+            try:
+                self.decoded[light] = _ITEMS.decode(self.parts[light])
+            except (msgspec.DecodeError, ValueError, TypeError):
+                items = self.relight()
+                self.decoded = {k: [i for i in items if i.light == k] for k in ALL_LIGHTS}
+        return self.decoded[light]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(ALL_LIGHTS)
+
+    def __len__(self) -> int:
+        return len(ALL_LIGHTS)
+
+
+def _load_day(cache: Cache, day: str) -> dict[str, tuple[str, msgspec.Raw]]:
+    """The day entry's ledgers when it was made for `day` (and this context); else none."""
+    content = cache.read(DAY_ENTRY)
+    if content is None:
+        return {}
+    try:
+        kept = _DAY_FILE.decode(content)
+    except (msgspec.DecodeError, ValueError, TypeError):
+        return {}
+    return kept.ledgers if kept.day == day else {}
 
 
 def _store(cache: Cache, name: str, key: str, facts: LedgerFacts, warnings: list[Problem]) -> None:
