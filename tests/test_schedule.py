@@ -404,3 +404,22 @@ def test_schedule__spans_occupy_their_days_and_keep_the_order(project):
         for ref in item.after:
             assert p[ref].finish < me.start  # a predecessor is done before its successor starts
         assert me.earliest_finish is not None and cal.is_counted(me.earliest_finish)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(projects(), span_projects()), st.dates(min_value=D("2018-04-01"), max_value=D("2019-03-01")))
+def test_planned_nodes_are_the_finishes_of_the_plan_with_every_close_undone(project, as_of):
+    """A late close is judged against the plan with closes undone: status takes its finishes from
+    the backward pass alone (planned_nodes), `why` the whole plan (planned_open); they agree,
+    for a ledger's model and for its cached facts."""
+    from taizhang.domain.calendars import NO_EXTRA
+    from taizhang.domain.lights import ledger_facts, planned_nodes, planned_open, project_plan
+    from taizhang.domain.models import Settings
+
+    led, _ = project
+    settings_ = Settings()
+    for subject in (led, ledger_facts(led)):
+        schedule = project_plan(subject, as_of, settings_).by_id
+        whole = planned_open(subject, as_of, settings_, NO_EXTRA, schedule)
+        assert planned_nodes(subject, settings_, NO_EXTRA, schedule) == {
+            item_id: p.finish for item_id, p in whole.items() if p.finish is not None}

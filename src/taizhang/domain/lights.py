@@ -26,7 +26,7 @@ from taizhang.domain.durations import Duration, unit_of
 from taizhang.domain.ids import item_number
 from taizhang.domain.invest import InvestFigures, invest_figures
 from taizhang.domain.quantities import Progress, progress, quantity_light
-from taizhang.domain.schedule import CycleError, Planned, Schedule, plan, time_node
+from taizhang.domain.schedule import CycleError, Planned, Schedule, plan, planned_finishes, time_node
 from taizhang.domain.terms import Term
 from taizhang.domain.units import units_of
 
@@ -526,8 +526,7 @@ def light_project(ledger: LedgerFacts, as_of: date, settings: Settings | DayRule
     except CycleError:
         schedule = {}  # reported where the ledger is read, at its `after`
     views = []
-    as_planned = {i: p.finish for i, p in planned_open(ledger, as_of, settings, extra, schedule).items()  # type: ignore[arg-type]
-                  if p.finish is not None}
+    as_planned = planned_nodes(ledger, settings, extra, schedule)  # type: ignore[arg-type]
     warn_days, stale_days = settings.warn_days, settings.stale_days
     recent_from = as_of - timedelta(days=RECENT_DAYS)
     code, name = ledger.code, ledger.name
@@ -574,8 +573,9 @@ def light_project(ledger: LedgerFacts, as_of: date, settings: Settings | DayRule
 def planned_open(ledger: Ledger, as_of: date, settings: Settings, extra: YearDays,
                  schedule: dict[str, Planned]) -> dict[str, Planned]:
     """For the items closed without a written `due` (their plan fixes them at their close), their
-    plan with every close undone: its finish is the node a late close is judged against."""
-    closed = [i.id for i in ledger.items if i.closed is not None and i.due is None and i.id in schedule]
+    plan with every close undone: its finish is the node a late close is judged against (what
+    `planned_nodes` gives alone)."""
+    closed = _closed_unwritten(ledger, schedule)
     if not closed:
         return {}
     if isinstance(ledger, LedgerFacts):
@@ -588,6 +588,24 @@ def planned_open(ledger: Ledger, as_of: date, settings: Settings, extra: YearDay
     except (CalendarError, CycleError):
         return {}
     return {item_id: by_id[item_id] for item_id in closed if item_id in by_id}
+
+
+def planned_nodes(ledger: Ledger, settings: Settings, extra: YearDays, schedule: dict[str, Planned]) -> dict[str, date]:
+    """The finishes of `planned_open`, the nodes the closes of items without a written `due` are
+    judged against: the backward pass with every close undone needs no as-of day and no copy of
+    the ledger (a close only fixes an item in the plan of a day on or after it)."""
+    closed = _closed_unwritten(ledger, schedule)
+    if not closed:
+        return {}
+    try:
+        finishes = planned_finishes(ledger, make_calendar(ledger.calendar or settings.calendar, extra))
+    except (CalendarError, CycleError):
+        return {}
+    return {item_id: day for item_id in closed if (day := finishes.get(item_id)) is not None}
+
+
+def _closed_unwritten(ledger: Ledger, schedule: dict[str, Planned]) -> list[str]:
+    return [i.id for i in ledger.items if i.closed is not None and i.due is None and i.id in schedule]
 
 
 def _note_day(note: Report) -> date:

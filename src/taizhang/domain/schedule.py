@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Iterable
 
+import msgspec
+
 from taizhang.domain.calendars import Calendar, CalendarError, calendar_name, official
 from taizhang.domain.durations import COUNTED, MONTHS, NATURAL, unit_of
 from taizhang.domain.ids import item_number
@@ -35,9 +37,9 @@ class CycleError(ValueError):
         super().__init__(" → ".join(cycle))
 
 
-@dataclass(slots=True)  # built once per item per command: frozen dataclasses are slow
-class Planned:
-    """One item's place in the plan. Dates are None where nothing bounds the item."""
+class Planned(msgspec.Struct, gc=False):
+    """One item's place in the plan. Dates are None where nothing bounds the item. (A struct:
+    built once per item per command, 50,000 times for a city, and a dataclass costs 3× more.)"""
 
     id: str
     start: date | None
@@ -146,53 +148,16 @@ def plan(ledger: Ledger, as_of: date, calendar: Calendar) -> Schedule:
 
 
 def _general_plan(ledger: Ledger, as_of: date, calendar: Calendar) -> Schedule:
-    order = topological_order(ledger.items)
-    by_id = {item.id: item for item in ledger.items}
-    successors: dict[str, list[str]] = {item.id: [] for item in ledger.items}
-    for item in ledger.items:
-        for ref in dict.fromkeys(item.after):
-            if ref in by_id and ref != item.id:
-                successors[ref].append(item.id)
-    for ids in successors.values():
-        ids.sort(key=item_number)  # ties in `bound_by` go to the lowest id, whatever the file order
-
-    fixed = {item.id: item.closed.date for item in ledger.items
+    items = ledger.items
+    order = topological_order(items)
+    # What each item's passes read, worked out once (a cached item builds its Duration anew on
+    # every read): its duration, and its predecessors named once, without itself.
+    durations = {item.id: item.duration for item in items}
+    preds = {item.id: [ref for ref in dict.fromkeys(item.after) if ref in durations and ref != item.id]
+             for item in items}
+    fixed = {item.id: item.closed.date for item in items
              if item.closed is not None and item.closed.date <= as_of}
-    start: dict[str, date | None] = {}
-    finish: dict[str, date | None] = {}
-    bound_by: dict[str, str | None] = {}
-
-    # Backward pass, successors first: each item finishes as late as its bounds allow.
-    for item in reversed(order):
-        if item.id in fixed:
-            finish[item.id] = fixed[item.id]
-            start[item.id] = _start_of(item, fixed[item.id], calendar)
-            bound_by[item.id] = "closed"
-            continue
-        bound: date | None = None
-        source: str | None = None
-        if getattr(item, "term", None) is not None:  # 长期坚持, 每月25日前: no time node to plan to
-            start[item.id] = finish[item.id] = None
-            bound_by[item.id] = None
-            continue
-        for candidate, why in ((ledger.deadline, "deadline"), (item.due, "due")):
-            if candidate is not None and (bound is None or candidate <= bound):
-                bound, source = candidate, why
-        for succ_id in successors[item.id]:
-            succ_start, succ_finish = start[succ_id], finish[succ_id]
-            if succ_start is None or succ_finish is None:  # both or neither
-                continue
-            limit = succ_finish if is_milestone(by_id[succ_id]) else succ_start - ONE_DAY
-            if bound is None or limit < bound:
-                bound, source = limit, succ_id
-        if bound is None:
-            start[item.id] = finish[item.id] = None
-            bound_by[item.id] = None
-            continue
-        end = calendar.snap(bound)
-        finish[item.id] = end
-        start[item.id] = _start_of(item, end, calendar)
-        bound_by[item.id] = source
+    start, finish, bound_by = _backward(ledger, order, durations, preds, fixed, calendar)
 
     # Forward pass from the as-of day: the earliest each unfinished item can finish. It may walk
     # into a year no calendar knows yet; then earliest finish and slack stay unknown (and the
@@ -202,42 +167,104 @@ def _general_plan(ledger: Ledger, as_of: date, calendar: Calendar) -> Schedule:
     try:
         first_day = calendar.snap_forward(as_of)
         for item in order:
-            if item.id in fixed:
-                earliest[item.id] = fixed[item.id]
+            item_id = item.id
+            if item_id in fixed:
+                earliest[item_id] = fixed[item_id]
                 continue
             if getattr(item, "term", None) is not None:
                 continue  # no time node: nothing to finish by, and it holds up no successor
-            preds = [earliest[ref] for ref in dict.fromkeys(item.after) if ref in earliest and ref != item.id]
-            if is_milestone(item):
-                earliest[item.id] = calendar.snap_forward(max([first_day, *preds]))
-            elif unit_of(item.duration) == COUNTED:
-                begin = max([first_day, *(calendar.add(p, 1) for p in preds)])
-                days = item.duration or 0
-                earliest[item.id] = calendar.add(begin, days - 1) if days > 1 else begin
+            before = [earliest[ref] for ref in preds[item_id] if ref in earliest]
+            duration = durations[item_id]
+            if duration in (None, 0):  # a milestone
+                earliest[item_id] = calendar.snap_forward(max(first_day, *before)) if before else first_day
+            elif unit_of(duration) == COUNTED:
+                begin = max([first_day, *(calendar.add(p, 1) for p in before)])
+                earliest[item_id] = calendar.add(begin, duration - 1) if duration > 1 else begin
             else:  # a natural or working-day span may start on any day after its predecessors
-                begin = max([as_of, *(p + ONE_DAY for p in preds)])
-                earliest[item.id] = calendar.snap_forward(_span_end(item, begin, calendar))
+                begin = max([as_of, *(p + ONE_DAY for p in before)])
+                earliest[item_id] = calendar.snap_forward(_span_end(duration, begin, calendar))
     except CalendarError as e:
         forward_error = e
         earliest = {item_id: day for item_id, day in fixed.items()}
 
     slack: dict[str, int | None] = {}
-    for item in ledger.items:
-        end_by = finish[item.id]
-        if item.id in fixed:
-            slack[item.id] = 0
-        elif end_by is None or item.id not in earliest:
-            slack[item.id] = None
+    for item in items:
+        item_id = item.id
+        end_by = finish[item_id]
+        if item_id in fixed:
+            slack[item_id] = 0
+        elif end_by is None or item_id not in earliest:
+            slack[item_id] = None
         else:
-            slack[item.id] = calendar.between(earliest[item.id], end_by)
-    open_slacks = [s for i, s in slack.items() if s is not None and i not in fixed]
-    least = min(open_slacks, default=None)
-    planned = [Planned(item.id, start[item.id], finish[item.id], earliest.get(item.id), slack[item.id],
-                       critical=least is not None and item.id not in fixed and slack[item.id] == least,
-                       duration=item.duration or 0, milestone=is_milestone(item),
-                       fixed=item.id in fixed, bound_by=bound_by[item.id])
-               for item in ledger.items]
+            slack[item_id] = calendar.between(earliest[item_id], end_by)
+    least = min((s for i, s in slack.items() if s is not None and i not in fixed), default=None)
+    planned = []
+    for item in items:
+        item_id = item.id
+        duration = durations[item_id]
+        is_fixed = item_id in fixed
+        planned.append(Planned(item_id, start[item_id], finish[item_id], earliest.get(item_id), slack[item_id],
+                               least is not None and not is_fixed and slack[item_id] == least,
+                               duration or 0, duration in (None, 0), is_fixed, bound_by[item_id]))
     return Schedule(ledger.code, ledger.deadline, _calendar_named(ledger, calendar), planned, forward_error)
+
+
+def _backward(ledger: Ledger, order: list[Item], durations: dict[str, Any], preds: dict[str, list[str]],
+              fixed: dict[str, date], calendar: Calendar
+              ) -> tuple[dict[str, date | None], dict[str, date | None], dict[str, str | None]]:
+    """The backward pass, successors first: each item finishes as late as its bounds allow (an
+    item closed by the as-of day, in `fixed`, at its close). Its starts, finishes and bounds."""
+    successors: dict[str, list[str]] = {item_id: [] for item_id in durations}
+    for item_id, refs in preds.items():
+        for ref in refs:
+            successors[ref].append(item_id)
+    for ids in successors.values():
+        if len(ids) > 1:
+            ids.sort(key=item_number)  # ties in `bound_by` go to the lowest id, whatever the file order
+    start: dict[str, date | None] = {}
+    finish: dict[str, date | None] = {}
+    bound_by: dict[str, str | None] = {}
+    deadline = ledger.deadline
+    for item in reversed(order):
+        item_id = item.id
+        if item_id in fixed:
+            finish[item_id] = fixed[item_id]
+            start[item_id] = _start(durations[item_id], fixed[item_id], calendar)
+            bound_by[item_id] = "closed"
+            continue
+        if getattr(item, "term", None) is not None:  # 长期坚持, 每月25日前: no time node to plan to
+            start[item_id] = finish[item_id] = bound_by[item_id] = None
+            continue
+        bound: date | None = None
+        source: str | None = None
+        for candidate, why in ((deadline, "deadline"), (item.due, "due")):
+            if candidate is not None and (bound is None or candidate <= bound):
+                bound, source = candidate, why
+        for succ_id in successors[item_id]:
+            succ_start, succ_finish = start[succ_id], finish[succ_id]
+            if succ_start is None or succ_finish is None:  # both or neither
+                continue
+            limit = succ_finish if durations[succ_id] in (None, 0) else succ_start - ONE_DAY
+            if bound is None or limit < bound:
+                bound, source = limit, succ_id
+        if bound is None:
+            start[item_id] = finish[item_id] = bound_by[item_id] = None
+            continue
+        end = calendar.snap(bound)
+        finish[item_id] = end
+        start[item_id] = _start(durations[item_id], end, calendar)
+        bound_by[item_id] = source
+    return start, finish, bound_by
+
+
+def planned_finishes(ledger: Ledger, calendar: Calendar) -> dict[str, date | None]:
+    """Each item's finish as 倒排工期 plans it with every close undone (no as-of day: the
+    backward pass alone). Raises CycleError, CalendarError."""
+    items = ledger.items
+    durations = {item.id: item.duration for item in items}
+    preds = {item.id: [ref for ref in dict.fromkeys(item.after) if ref in durations and ref != item.id]
+             for item in items}
+    return _backward(ledger, topological_order(items), durations, preds, {}, calendar)[1]
 
 
 def _flat_plan(ledger: Ledger, as_of: date, calendar: Calendar) -> Schedule:
@@ -284,9 +311,11 @@ def _calendar_named(ledger: Ledger, calendar: Calendar) -> str:
     return calendar_name(ledger.calendar) if ledger.calendar is not None else calendar.name
 
 
-def _start_of(item: Item, finish: date, calendar: Calendar) -> date:
-    days = item.duration or 0
-    unit = unit_of(item.duration)
+def _start(duration: Any, finish: date, calendar: Calendar) -> date:
+    """The start of an item of `duration` (an int or a Duration; None: a milestone) that
+    finishes on `finish`."""
+    days = duration or 0
+    unit = unit_of(duration)
     if unit == MONTHS and days:
         return _months_before(finish, days) + ONE_DAY
     if unit == NATURAL:
@@ -299,10 +328,10 @@ def _start_of(item: Item, finish: date, calendar: Calendar) -> date:
     return calendar.add(finish, -(days - 1))
 
 
-def _span_end(item: Item, begin: date, calendar: Calendar) -> date:
+def _span_end(duration: Any, begin: date, calendar: Calendar) -> date:
     """The last day of a natural or working-day span that starts on `begin` (forward pass)."""
-    days = item.duration or 0
-    unit = unit_of(item.duration)
+    days = duration or 0
+    unit = unit_of(duration)
     if unit == MONTHS:
         return _months_before(begin - ONE_DAY, -days)
     if unit == NATURAL:
