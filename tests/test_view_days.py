@@ -332,3 +332,21 @@ def test_kept_items_that_do_not_decode_are_lit_again(cli, monkeypatch, repo):
     lit = _counting_lights(monkeypatch)
     assert [_run(cli, monkeypatch, root, AS_OF, *v) for v in VIEWS[:5]] == good
     assert "YT2" in lit
+
+
+def test_another_days_entry_is_not_sealed_over(cli, monkeypatch, repo):
+    """A new day's first run sees from its first bytes that the day entry is another day's, and
+    does not compute the seal of the whole (15 MB at 50,000 items) to throw it away."""
+    from taizhang.repo.cache import Cache
+
+    root = _three(repo)
+    _run(cli, monkeypatch, root, AS_OF, "status")
+    old = (root / ".taizhang" / "cache" / "views" / "_day.json").read_bytes().partition(b"\n")[2]
+    sealed: list[bytes] = []
+    real = Cache.mac
+    monkeypatch.setattr(Cache, "mac", lambda self, data: sealed.append(bytes(data)) or real(self, data))
+    _run(cli, monkeypatch, root, "2018-06-16", "status")
+    assert old not in sealed and sealed  # (the ledgers' entries were)
+    sealed.clear()
+    _run(cli, monkeypatch, root, "2018-06-16", "status", "--all")
+    assert (root / ".taizhang" / "cache" / "views" / "_day.json").read_bytes().partition(b"\n")[2] in sealed

@@ -104,12 +104,15 @@ class Cache:
 
     # --- sealed entries by name (views.py frames its own) ---
 
-    def read(self, name: str) -> bytes | None:
-        """The content of the entry `name`, if this machine sealed it; else None."""
+    def read(self, name: str, starting: bytes = b"") -> bytes | None:
+        """The content of the entry `name`, if this machine sealed it; else None. One whose
+        content does not start with `starting` is None before its seal is even computed."""
         raw = self.read_raw(name)
         if raw is None:
             return None
         check, _, content = raw.partition(b"\n")
+        if not content.startswith(starting):
+            return None
         return content if check == self.mac(content).encode("ascii") else None
 
     def write(self, name: str, content: bytes) -> None:
