@@ -150,11 +150,7 @@ def plan(ledger: Ledger, as_of: date, calendar: Calendar) -> Schedule:
 def _general_plan(ledger: Ledger, as_of: date, calendar: Calendar) -> Schedule:
     items = ledger.items
     order = topological_order(items)
-    # What each item's passes read, worked out once (a cached item builds its Duration anew on
-    # every read): its duration, and its predecessors named once, without itself.
-    durations = {item.id: item.duration for item in items}
-    preds = {item.id: [ref for ref in dict.fromkeys(item.after) if ref in durations and ref != item.id]
-             for item in items}
+    durations, preds = _read_items(items)
     fixed = {item.id: item.closed.date for item in items
              if item.closed is not None and item.closed.date <= as_of}
     start, finish, bound_by = _backward(ledger, order, durations, preds, fixed, calendar)
@@ -260,11 +256,17 @@ def _backward(ledger: Ledger, order: list[Item], durations: dict[str, Any], pred
 def planned_finishes(ledger: Ledger, calendar: Calendar) -> dict[str, date | None]:
     """Each item's finish as 倒排工期 plans it with every close undone (no as-of day: the
     backward pass alone). Raises CycleError, CalendarError."""
-    items = ledger.items
+    durations, preds = _read_items(ledger.items)
+    return _backward(ledger, topological_order(ledger.items), durations, preds, {}, calendar)[1]
+
+
+def _read_items(items: list[Item]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """What the passes read of each item, worked out once (a cached item builds its Duration
+    anew on every read): its duration, and its predecessors, each named once, not itself."""
     durations = {item.id: item.duration for item in items}
     preds = {item.id: [ref for ref in dict.fromkeys(item.after) if ref in durations and ref != item.id]
              for item in items}
-    return _backward(ledger, topological_order(items), durations, preds, {}, calendar)[1]
+    return durations, preds
 
 
 def _flat_plan(ledger: Ledger, as_of: date, calendar: Calendar) -> Schedule:
