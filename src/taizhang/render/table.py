@@ -54,22 +54,21 @@ _char_width = _CharWidths().__getitem__
 _NOT_A_SUM = re.compile("[\x00-\x1f\x7f\u200d\ufe0f]")
 
 
-def _width(text: str) -> int:
-    """`width(text)`, faster for a text rich has not measured before (a title): a sum of
-    characters looked up, rather than rich's per-character call."""
-    if text.isascii():
-        return len(text)
-    if _NOT_A_SUM.search(text) is None:
-        return sum(map(_char_width, text))
-    return cell_len(text)
-
-
 class _Widths(dict[str, int]):
-    """One table's non-ASCII texts and their widths: units, names, lights and day counts repeat
-    on thousands of rows."""
+    """One table's non-ASCII texts and their widths (as width(text)): units, names, lights and day
+    counts repeat on thousands of rows, and a new text (a title) is a sum of characters looked up
+    rather than rich's call per character. The running sums are kept for the texts that fold."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ends: dict[str, list[int]] = {}
 
     def __missing__(self, text: str) -> int:
-        cells = self[text] = _width(text)
+        if _NOT_A_SUM.search(text) is None:
+            ends = self.ends[text] = list(accumulate(map(_char_width, text)))
+            cells = self[text] = ends[-1]
+        else:
+            cells = self[text] = cell_len(text)
         return cells
 
 
@@ -77,23 +76,29 @@ def fold(text: str, cells: int) -> list[str]:
     """Cut `text` into lines of at most `cells` cells (never inside a character)."""
     if width(text) <= cells:
         return [text]
-    return _pieces(text, cells)
+    return _pieces(text, cells)[0]
 
 
-def _pieces(text: str, cells: int) -> list[str]:
+def _pieces(text: str, cells: int, ends: list[int] | None = None) -> tuple[list[str], list[int]]:
     """`text` cut greedily: each line takes characters while they fit in `cells` (a character's
-    own width, as width(ch)), and at least one."""
+    own width, as width(ch)), and at least one; with each line's width (as width(line)). `ends`:
+    the cells up to and including each character, where known."""
     if text.isascii():  # one cell a character: slices
         step = max(cells, 1)
-        return [text[i:i + step] for i in range(0, len(text), step)] or [text]  # "": one empty line
-    ends = list(accumulate(map(_char_width, text)))  # cells up to and including each character
-    lines, start, before = [], 0, 0
+        lines = [text[i:i + step] for i in range(0, len(text), step)] or [text]  # "": one empty line
+        return lines, [len(line) for line in lines]
+    if ends is None:
+        ends = list(accumulate(map(_char_width, text)))
+    lines, widths, start, before = [], [], 0, 0
     while start < len(text):
         # The first character from `start` that would end past the line's last cell.
         stop = max(bisect_right(ends, before + cells, start), start + 1)
         lines.append(text[start:stop])
+        widths.append(ends[stop - 1] - before)
         before, start = ends[stop - 1], stop
-    return lines
+    if _NOT_A_SUM.search(text) is not None:  # an emoji sequence or a control: measured whole
+        widths = [width(line) for line in lines]
+    return lines, widths
 
 
 @dataclass
@@ -123,6 +128,7 @@ class _Table:
     texts: list[list[str]]
     widths: list[list[int]]
     widest: list[int]  # each column's widest cell or header
+    known: _Widths  # the measures of its non-ASCII texts
 
     @classmethod
     def of(cls, columns: Sequence[Column], rows: Sequence[Sequence[Cell]]) -> _Table:
@@ -138,12 +144,12 @@ class _Table:
         texts = [[c if isinstance(c, str) else c[0] for c in column] for column in cells]
         widths = [[len(t) if t.isascii() else known[t] for t in column] for column in texts]
         return cls(columns, cells, texts, widths,
-                   [max(width(c.header), max(ws, default=0)) for c, ws in zip(columns, widths)])
+                   [max(width(c.header), max(ws, default=0)) for c, ws in zip(columns, widths)], known)
 
     def keep(self, keep: list[int]) -> _Table:
         return _Table([self.columns[i] for i in keep], [self.cells[i] for i in keep],
                       [self.texts[i] for i in keep], [self.widths[i] for i in keep],
-                      [self.widest[i] for i in keep])
+                      [self.widest[i] for i in keep], self.known)
 
 
 def _fit(table: _Table, max_width: int, gap: int) -> tuple[_Table, int]:
@@ -207,7 +213,7 @@ def _merged(table: _Table) -> _Table:
     made = iter(range(len(merged.columns)))
     picks = [(table, s[0]) if len(s) == 1 else (merged, next(made)) for s in spans]
     return _Table(cols, [t.cells[i] for t, i in picks], [t.texts[i] for t, i in picks],
-                  [t.widths[i] for t, i in picks], [t.widest[i] for t, i in picks])
+                  [t.widths[i] for t, i in picks], [t.widest[i] for t, i in picks], table.known)
 
 
 def _merged_cells(columns: list[Sequence[Cell]]) -> list[Cell]:
@@ -250,56 +256,91 @@ def render(columns: Sequence[Column], rows: Sequence[Sequence[Cell]], *, max_wid
     headers = [c.header for c in columns]
     out = _lines([[h] for h in headers], [[width(h)] for h in headers], [["header"]] * n if color else None,
                  right, widths, sep)
-    out += _lines(table.texts, table.widths, styles, right, widths, sep, count)
+    out += _lines(table.texts, table.widths, styles, right, widths, sep, count, table.known.ends)
     return out
 
 
 def _lines(texts: list[list[str]], cells: list[list[int]], styles: list[list[str | None]] | None,
-           right: list[bool], widths: list[int], sep: str, count: int = 1) -> list[str]:
+           right: list[bool], widths: list[int], sep: str, count: int = 1,
+           ends: dict[str, list[int]] | None = None) -> list[str]:
     """The `count` rows of a table given by columns (texts, their widths, their styles where in
-    colour), a line each, or several where a cell folds. Made a column at a time: a row is then a
-    join of its padded cells."""
+    colour), a line each, or several where a cell folds (`ends`: the running widths of texts, as
+    `_Widths` keeps them). Made a column at a time: a row's first line is a join of its padded
+    cells, a folding cell's first piece among them; the lines below come after."""
+    n = len(widths)
     padded = [_padded(texts[i], cells[i], styles[i] if styles else None, widths[i], right[i])
-              for i in range(len(widths))]
+              for i in range(n)]
     folding: dict[int, list[int]] = {}  # the rows where cells fold, and their columns
     for i, w in enumerate(widths):
         if max(cells[i], default=0) > w:
             for r, c in enumerate(cells[i]):
                 if c > w:
                     folding.setdefault(r, []).append(i)
+    if not n:
+        return [""] * count
     if not folding:
-        return [sep.join(parts).rstrip() for parts in zip(*padded)] if padded else [""] * count
+        return [sep.join(parts).rstrip() for parts in zip(*padded)]
+    ends = ends or {}
     blanks = [" " * w for w in widths]
-    out = []
-    for r, parts in enumerate(zip(*padded) if padded else [()] * count):
-        if r not in folding:
-            out.append(sep.join(parts).rstrip())
+    # A line below the first where one cell folds: blank but for that cell, so what stands before
+    # it is always the same (and after it only spaces, which the line's rstrip takes away).
+    lead = [sep.join(blanks[:i]) + sep if i else "" for i in range(n)]
+    below: dict[int, list[str]] = {}  # a folding row's lines after its first
+    firsts: dict[int, str] = {}  # the first line of a row where several cells fold
+    for r, columns in folding.items():
+        if len(columns) == 1:  # the usual fold: a title
+            i = columns[0]
+            text = texts[i][r]
+            pieces, piece_cells = _pieces(text, widths[i], ends.get(text))
+            if len(pieces) == 1:  # measured whole it is wider than its pieces (an emoji sequence)
+                continue
+            style = styles[i][r] if styles else None
+            if style:
+                pieces = [ANSI.get(style, "") + piece + RESET for piece in pieces]
+            w = widths[i]
+            pieces = [" " * (w - c) + piece for piece, c in zip(pieces, piece_cells)] if right[i] else \
+                [piece + " " * (w - c) for piece, c in zip(pieces, piece_cells)]
+            padded[i][r] = pieces[0]
+            below[r] = [(lead[i] + piece).rstrip() for piece in pieces[1:]]
             continue
-        folds = {i: _pieces(texts[i][r], widths[i]) for i in folding[r]}
-        height = max(len(pieces) for pieces in folds.values())
-        if height == 1:  # measured as a whole it is wider than its pieces (an emoji sequence)
-            out.append(sep.join(parts).rstrip())
-            continue
-        line = list(parts)
-        for k in range(height):
-            for i, pieces in folds.items():
+        folds = {i: _pieces(texts[i][r], widths[i], ends.get(texts[i][r])) for i in columns}
+        line = [column[r] for column in padded]
+        lines = []
+        for k in range(max(len(pieces) for pieces, _ in folds.values())):
+            for i, (pieces, piece_cells) in folds.items():
                 piece = pieces[k] if k < len(pieces) else ""
-                pad = " " * (widths[i] - _width(piece))
+                pad = " " * (widths[i] - (piece_cells[k] if k < len(pieces) else 0))
                 style = styles[i][r] if styles else None
                 if style and piece:
                     piece = ANSI.get(style, "") + piece + RESET
                 line[i] = pad + piece if right[i] else piece + pad
-            out.append(sep.join(line).rstrip())
+            lines.append(sep.join(line).rstrip())
             line = list(blanks)  # the cells that fit said all on the first line
-    return out
+        firsts[r], below[r] = lines[0], lines[1:]
+    out = [sep.join(parts).rstrip() for parts in zip(*padded)]
+    for r in firsts:
+        out[r] = firsts[r]
+    if not below:
+        return out
+    spliced, at = [], 0
+    for r in sorted(below):
+        spliced += out[at:r + 1]
+        spliced += below[r]
+        at = r + 1
+    spliced += out[at:]
+    return spliced
 
 
 def _padded(texts: list[str], cells: list[int], styles: list[str | None] | None, width: int,
             right: bool) -> list[str]:
-    """A column's cells on one line each, coloured and padded to `width`."""
+    """A column's cells on one line each, coloured and padded to `width` (a cell wider than that
+    is not padded: it folds)."""
     if styles is not None:
         texts = [ANSI.get(style, "") + text + RESET if style and text else text
                  for text, style in zip(texts, styles)]
+    pads = [" " * k for k in range(width + 1)]
+    if max(cells, default=0) > width:
+        pads += [""] * (max(cells) - width)  # pads[width - c] for c > width, from the end
     if right:
-        return [" " * (width - c) + text for text, c in zip(texts, cells)]
-    return [text + " " * (width - c) for text, c in zip(texts, cells)]
+        return [pads[width - c] + text for text, c in zip(texts, cells)]
+    return [text + pads[width - c] for text, c in zip(texts, cells)]
