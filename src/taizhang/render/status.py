@@ -111,8 +111,8 @@ def _shown(items: Sequence[ItemView], lights: Iterable[str] | None, with_stale: 
 
 
 class _Rows:
-    """A table's rows and their styles. The cells that rows share (a light, 逾期151天, a day) are
-    made once per table rather than once per row: a city's overview has ~10,000 rows."""
+    """A table's rows and their styles. The cells that rows share (a light, 逾期151天) are made
+    once per table rather than once per row: a city's overview has ~10,000 rows."""
 
     def __init__(self, lang: str, notes_as_of: date | None = None) -> None:
         self.rows: list[list[Cell]] = []
@@ -120,7 +120,6 @@ class _Rows:
         self.lang, self.notes_as_of = lang, notes_as_of
         self._lights: dict[tuple[str, bool], Cell] = {}
         self._days: dict[int, Cell] = {}
-        self._dues: dict[date, str] = {}
         self._stale_only = _said([header("stale", lang)], lang)  # the marks of most items that have any
 
     def add(self, row: list[Cell], style: str | None = None) -> None:
@@ -130,38 +129,37 @@ class _Rows:
         self.styles.append(style)
 
     def items(self, shown: Sequence[ItemView], limit: int, group: str | None = None) -> None:
-        lang, notes_as_of = self.lang, self.notes_as_of
+        lang, notes_as_of, stale_only = self.lang, self.notes_as_of, self._stale_only
         stale = notes_as_of is None  # 久未汇报 among the marks, unless a column says it
-        lights, days, dues = self._lights, self._days, self._dues
+        lights, days, add = self._lights, self._days, self.rows.append
         for item in shown[:limit]:
             light, days_left = item.light, item.days_left
             infeasible = is_infeasible(light, days_left)
-            light_key = (light, infeasible)
-            if light_key not in lights:
-                lights[light_key] = (item_light_word(light, True, lang), "light.red") if infeasible \
-                    else light_cell(light, lang)
-            if days_left is None or (light == "done" and item.closed_on is not None):
+            light_cell_ = lights.get((light, infeasible))
+            if light_cell_ is None:
+                light_cell_ = lights[light, infeasible] = (item_light_word(light, True, lang), "light.red") \
+                    if infeasible else light_cell(light, lang)
+            days_left_cell: Cell | None = None
+            if days_left is not None and not (light == "done" and item.closed_on is not None):
+                days_left_cell = days.get(days_left)  # then only the days count
+                if days_left_cell is None:
+                    days_left_cell = days[days_left] = days_cell(item, lang)
+            else:
                 days_left_cell = days_cell(item, lang)
-            else:  # then only the days count
-                if days_left not in days:
-                    days[days_left] = days_cell(item, lang)
-                days_left_cell = days[days_left]
             if group is not None or item.quantity or item.changes or item.pending or item.overdue_notice \
                     or item.notices:
                 marks = item_marks(item, lang, group, stale)
             else:  # item_marks of an item with nothing to mark but that it is 久未汇报, if it is
-                marks = self._stale_only if stale and item.stale else ""
-            due = item.due
-            if due is not None and due not in dues:
-                dues[due] = due.isoformat()
-            row: list[Cell] = [lights[light_key], item.id, "  " + item.title + marks,
-                               dues[due] if due is not None else (item.term or "-"), days_left_cell,
-                               "", "", "", "", "、".join(item.units) if item.units else item.unit or "", item.owner or ""]
+                marks = stale_only if stale and item.stale else ""
+            due, units = item.due, item.units
+            row: list[Cell] = [light_cell_, item.id, "  " + item.title + marks,
+                               due.isoformat() if due is not None else (item.term or "-"), days_left_cell,
+                               "", "", "", "", "、".join(units) if units else item.unit or "", item.owner or ""]
             if notes_as_of is not None:
                 row += [item.last_note.text if item.last_note else "",
                         report_age_cell(item, notes_as_of, lang) if light != "done" else ""]
-            self.rows.append(row)
-            self.styles.append(None)
+            add(row)
+        self.styles += [None] * min(len(shown), limit)
         if len(shown) > limit:
             self.add(_more_row(len(shown) - limit, lang))
 

@@ -82,21 +82,25 @@ def fold(text: str, cells: int) -> list[str]:
 def _pieces(text: str, cells: int, ends: list[int] | None = None) -> tuple[list[str], list[int]]:
     """`text` cut greedily: each line takes characters while they fit in `cells` (a character's
     own width, as width(ch)), and at least one; with each line's width (as width(line)). `ends`:
-    the cells up to and including each character, where known."""
+    the cells up to and including each character, where `_Widths` kept them (a text whose width
+    is their sum)."""
     if text.isascii():  # one cell a character: slices
         step = max(cells, 1)
         lines = [text[i:i + step] for i in range(0, len(text), step)] or [text]  # "": one empty line
         return lines, [len(line) for line in lines]
+    whole = ends is None and _NOT_A_SUM.search(text) is not None  # an emoji sequence, a control
     if ends is None:
         ends = list(accumulate(map(_char_width, text)))
-    lines, widths, start, before = [], [], 0, 0
-    while start < len(text):
+    lines, widths, start, before, size = [], [], 0, 0, len(text)
+    while start < size:
         # The first character from `start` that would end past the line's last cell.
-        stop = max(bisect_right(ends, before + cells, start), start + 1)
+        stop = bisect_right(ends, before + cells, start)
+        if stop == start:
+            stop += 1
         lines.append(text[start:stop])
         widths.append(ends[stop - 1] - before)
         before, start = ends[stop - 1], stop
-    if _NOT_A_SUM.search(text) is not None:  # an emoji sequence or a control: measured whole
+    if whole:
         widths = [width(line) for line in lines]
     return lines, widths
 
