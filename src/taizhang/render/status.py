@@ -4,6 +4,7 @@ Nothing here prints: the CLI does."""
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Iterable, Sequence
 
 from taizhang.domain.lights import ALL_LIGHTS, Group, ItemView, ProjectView, Tally, is_infeasible
@@ -70,10 +71,18 @@ def _said(marks: list[str], lang: str) -> str:
     return ("（" + "，".join(marks) + "）" if lang != "en" else " (" + ", ".join(marks) + ")") if marks else ""
 
 
+@lru_cache(maxsize=None)
+def _stale_only(lang: str) -> str:
+    return _said([header("stale", lang)], lang)
+
+
 def item_marks(item: ItemView, lang: str, group: str | None = None, stale: bool = True) -> str:
     """What is said of an item besides its light, each a word so that paper reads it: 配合 (under
     a unit that assists), its quantity (1120/2836户 39%), 已调整, 久未汇报; then the 督查 marks of
     §7: 〔待审核〕, 〔督办超期〕, 〔督办2次〕."""
+    if group is None and not (item.quantity or item.changes or item.pending or item.overdue_notice or item.notices):
+        # Most items of a city's overview (~10,000 rows): nothing to say, or only 久未汇报.
+        return _stale_only(lang) if stale and item.stale else ""
     marks = []
     if group is not None and item.role(group) == "assist":
         marks.append(header("assist", lang))
@@ -120,7 +129,6 @@ class _Rows:
         self.lang, self.notes_as_of = lang, notes_as_of
         self._lights: dict[tuple[str, bool], Cell] = {}
         self._days: dict[int, Cell] = {}
-        self._stale_only = _said([header("stale", lang)], lang)  # the marks of most items that have any
 
     def add(self, row: list[Cell], style: str | None = None) -> None:
         if self.notes_as_of is not None and len(row) == 11:
@@ -129,7 +137,7 @@ class _Rows:
         self.styles.append(style)
 
     def items(self, shown: Sequence[ItemView], limit: int, group: str | None = None) -> None:
-        lang, notes_as_of, stale_only = self.lang, self.notes_as_of, self._stale_only
+        lang, notes_as_of = self.lang, self.notes_as_of
         stale = notes_as_of is None  # 久未汇报 among the marks, unless a column says it
         lights, days, add = self._lights, self._days, self.rows.append
         for item in shown[:limit]:
@@ -141,18 +149,13 @@ class _Rows:
                     if infeasible else light_cell(light, lang)
             days_left_cell: Cell | None = None
             if days_left is not None and not (light == "done" and item.closed_on is not None):
-                days_left_cell = days.get(days_left)  # then only the days count
+                days_left_cell = days.get(days_left)  # days_cell: not a close, so the count alone says
                 if days_left_cell is None:
                     days_left_cell = days[days_left] = days_cell(item, lang)
             else:
                 days_left_cell = days_cell(item, lang)
-            if group is not None or item.quantity or item.changes or item.pending or item.overdue_notice \
-                    or item.notices:
-                marks = item_marks(item, lang, group, stale)
-            else:  # item_marks of an item with nothing to mark but that it is 久未汇报, if it is
-                marks = stale_only if stale and item.stale else ""
             due, units = item.due, item.units
-            row: list[Cell] = [light_cell_, item.id, "  " + item.title + marks,
+            row: list[Cell] = [light_cell_, item.id, "  " + item.title + item_marks(item, lang, group, stale),
                                due.isoformat() if due is not None else (item.term or "-"), days_left_cell,
                                "", "", "", "", "、".join(units) if units else item.unit or "", item.owner or ""]
             if notes_as_of is not None:
