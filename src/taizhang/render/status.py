@@ -4,6 +4,7 @@ Nothing here prints: the CLI does."""
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Iterable, Sequence
 
 from taizhang.domain.lights import ALL_LIGHTS, Group, ItemView, ProjectView, Tally, is_infeasible
@@ -65,10 +66,23 @@ def report_age_cell(item: ItemView, as_of: date, lang: str) -> Cell:
     return (text, "muted")
 
 
+def _said(marks: list[str], lang: str) -> str:
+    """Marks after a title: （配合，已调整）, or ` (assists, moved)` in English."""
+    return ("（" + "，".join(marks) + "）" if lang != "en" else " (" + ", ".join(marks) + ")") if marks else ""
+
+
+@lru_cache(maxsize=None)
+def _stale_only(lang: str) -> str:
+    return _said([header("stale", lang)], lang)
+
+
 def item_marks(item: ItemView, lang: str, group: str | None = None, stale: bool = True) -> str:
     """What is said of an item besides its light, each a word so that paper reads it: 配合 (under
     a unit that assists), its quantity (1120/2836户 39%), 已调整, 久未汇报; then the 督查 marks of
     §7: 〔待审核〕, 〔督办超期〕, 〔督办2次〕."""
+    if group is None and not (item.quantity or item.changes or item.pending or item.overdue_notice or item.notices):
+        # Most items of a city's overview (~10,000 rows): nothing to say, or only 久未汇报.
+        return _stale_only(lang) if stale and item.stale else ""
     marks = []
     if group is not None and item.role(group) == "assist":
         marks.append(header("assist", lang))
@@ -78,7 +92,7 @@ def item_marks(item: ItemView, lang: str, group: str | None = None, stale: bool 
         marks.append(header("moved", lang))
     if stale and item.stale:
         marks.append(header("stale", lang))
-    said = ("（" + "，".join(marks) + "）" if lang != "en" else " (" + ", ".join(marks) + ")") if marks else ""
+    said = _said(marks, lang)
     flags = []
     if item.pending:
         flags.append(header("pending", lang))
@@ -87,18 +101,6 @@ def item_marks(item: ItemView, lang: str, group: str | None = None, stale: bool 
     elif item.notices and item.light != "done":
         flags.append(header("notices_n", lang, n=item.notices))
     return said + "".join(f"〔{f}〕" for f in flags)
-
-
-def _item_row(item: ItemView, lang: str, notes_as_of: date | None = None, group: str | None = None) -> list[Cell]:
-    light = (item_light_word(item.light, True, lang), "light.red") if is_infeasible(item.light, item.days_left) \
-        else light_cell(item.light, lang)
-    row: list[Cell] = [light, item.id, "  " + item.title + item_marks(item, lang, group, stale=notes_as_of is None),
-                       item.due.isoformat() if item.due else (item.term or "-"), days_cell(item, lang),
-                       "", "", "", "", "、".join(item.units) if item.units else item.unit or "", item.owner or ""]
-    if notes_as_of is not None:
-        row += [item.last_note.text if item.last_note else "",
-                report_age_cell(item, notes_as_of, lang) if item.light != "done" else ""]
-    return row
 
 
 def _more_row(hidden: int, lang: str, notes: bool = False) -> list[Cell]:
@@ -118,10 +120,15 @@ def _shown(items: Sequence[ItemView], lights: Iterable[str] | None, with_stale: 
 
 
 class _Rows:
-    def __init__(self, notes_as_of: date | None = None) -> None:
+    """A table's rows and their styles. The cells that rows share (a light, 逾期151天) are made
+    once per table rather than once per row: a city's overview has ~10,000 rows."""
+
+    def __init__(self, lang: str, notes_as_of: date | None = None) -> None:
         self.rows: list[list[Cell]] = []
         self.styles: list[str | None] = []
-        self.notes_as_of = notes_as_of
+        self.lang, self.notes_as_of = lang, notes_as_of
+        self._lights: dict[tuple[str, bool], Cell] = {}
+        self._days: dict[int, Cell] = {}
 
     def add(self, row: list[Cell], style: str | None = None) -> None:
         if self.notes_as_of is not None and len(row) == 11:
@@ -129,9 +136,33 @@ class _Rows:
         self.rows.append(row)
         self.styles.append(style)
 
-    def items(self, shown: Sequence[ItemView], limit: int, lang: str, group: str | None = None) -> None:
+    def items(self, shown: Sequence[ItemView], limit: int, group: str | None = None) -> None:
+        lang, notes_as_of = self.lang, self.notes_as_of
+        stale = notes_as_of is None  # 久未汇报 among the marks, unless a column says it
+        lights, days, add = self._lights, self._days, self.rows.append
         for item in shown[:limit]:
-            self.add(_item_row(item, lang, self.notes_as_of, group))
+            light, days_left = item.light, item.days_left
+            infeasible = is_infeasible(light, days_left)
+            light_cell_ = lights.get((light, infeasible))
+            if light_cell_ is None:
+                light_cell_ = lights[light, infeasible] = (item_light_word(light, True, lang), "light.red") \
+                    if infeasible else light_cell(light, lang)
+            days_left_cell: Cell | None = None
+            if days_left is not None and not (light == "done" and item.closed_on is not None):
+                days_left_cell = days.get(days_left)  # days_cell: not a close, so the count alone says
+                if days_left_cell is None:
+                    days_left_cell = days[days_left] = days_cell(item, lang)
+            else:
+                days_left_cell = days_cell(item, lang)
+            due, units = item.due, item.units
+            row: list[Cell] = [light_cell_, item.id, "  " + item.title + item_marks(item, lang, group, stale),
+                               due.isoformat() if due is not None else (item.term or "-"), days_left_cell,
+                               "", "", "", "", "、".join(units) if units else item.unit or "", item.owner or ""]
+            if notes_as_of is not None:
+                row += [item.last_note.text if item.last_note else "",
+                        report_age_cell(item, notes_as_of, lang) if light != "done" else ""]
+            add(row)
+        self.styles += [None] * min(len(shown), limit)
         if len(shown) > limit:
             self.add(_more_row(len(shown) - limit, lang))
 
@@ -143,11 +174,11 @@ def project_table(projects: Sequence[ProjectView], *, lang: str, shown_lights: I
     `notes_as_of`, each item's latest report and its age; `with_stale`: the overview, which
     lists the 久未汇报 items besides the shown lights."""
     shown_lights = list(shown_lights) if shown_lights is not None else None
-    rows = _Rows(notes_as_of)
+    rows = _Rows(lang, notes_as_of)
     for project in projects:
         rows.add([light_cell(project.light, lang), project.code, project.name, "", "",
                   *_counts(project.tally), project.unit or "", project.leader or ""], "project")
-        rows.items(project.attention() if with_stale else project.items_lit(shown_lights), limit, lang)
+        rows.items(project.attention() if with_stale else project.items_lit(shown_lights), limit)
     columns = _columns(lang, header("project", lang) + " / " + header("item", lang), notes_as_of is not None)
     return textable.render(columns, rows.rows, max_width=width, color=color, row_styles=rows.styles)
 
@@ -158,11 +189,11 @@ def group_table(groups: Sequence[Group], *, by: str, lang: str, shown_lights: It
     """Items regrouped by responsible unit, leader or owner, each group with its counts; an item
     under a unit that assists on it is marked 配合."""
     shown_lights = list(shown_lights) if shown_lights is not None else None
-    rows = _Rows(notes_as_of)
+    rows = _Rows(lang, notes_as_of)
     for group in groups:
         rows.add([light_cell(group.light, lang), "", group.name or "-", "", "", *_counts(group.tally),
                   "", "、".join(group.leaders)], "project")
-        rows.items(_shown(group.items, shown_lights, with_stale), limit, lang, group.name if by == "unit" else None)
+        rows.items(_shown(group.items, shown_lights, with_stale), limit, group.name if by == "unit" else None)
     first = header({"unit": "group_unit", "leader": "group_leader"}.get(by, "group_owner"), lang) + " / " + header("item", lang)
     return textable.render(_columns(lang, first, notes_as_of is not None), rows.rows, max_width=width,
                            color=color, row_styles=rows.styles)
