@@ -307,7 +307,8 @@ try:
     main()
 except SystemExit as e:
     assert not e.code, e.code
-print(sorted(m for m in ("pydantic", "rich", "taizhang.domain.models", "taizhang.repo.load") if m in sys.modules))
+print(sorted(m for m in ("pydantic", "rich", "taizhang.domain.models", "taizhang.repo.load", "filelock", "_hashlib")
+             if m in sys.modules))
 """
 
 
@@ -321,6 +322,7 @@ def _run(root: Path, *args: str) -> str:
 
 
 def test_writes_on_a_cached_ledger_load_neither_pydantic_nor_rich(tmp_path):
+    """Nor filelock (locks.py flocks) nor OpenSSL (digest.py): a small write pays for none of them."""
     root = tmp_path / "repo"
     (root / "ledgers").mkdir(parents=True)
     (root / "taizhang.yaml").write_text("year: 2018\n", encoding="utf-8")

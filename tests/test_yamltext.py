@@ -343,3 +343,16 @@ def test_other_modules_use_only_public_names_of_the_text_engine_and_the_reposito
                 r"from taizhang\.[\w.]+ import [^\n]*?\b_[a-zA-Z]\w*(?! *#)", text)
                 if " as _" not in m.group()]
     assert found == []
+
+
+def test_the_characters_refused_are_exactly_those_the_yaml_reader_refuses():
+    """NOT_PRINTABLE, written as the ranges refused, refuses what PyYAML's reader does (its class
+    of the characters allowed, negated), code point by code point."""
+    import yaml.reader
+
+    from taizhang.yamltext.read import NOT_PRINTABLE
+
+    every = "".join(chr(i) for i in range(0x110000))
+    ours = [m.start() for m in NOT_PRINTABLE.finditer(every)]
+    theirs = [m.start() for m in yaml.reader.Reader.NON_PRINTABLE.finditer(every)]
+    assert ours == theirs and len(ours) > 2000

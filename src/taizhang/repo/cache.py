@@ -21,7 +21,6 @@ never changes a result: the tests run commands with and without it and compare.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
@@ -30,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from taizhang.errors import Problem
+from taizhang.repo.digest import blake2b
 from taizhang.version import __version__
 
 FORMAT = 4
@@ -59,11 +59,11 @@ class Cache:
 
     def mac(self, data: bytes) -> str:
         """The seal of `data`: only this machine's secret makes it."""
-        return hashlib.blake2b(data, key=self._key, digest_size=16).hexdigest()
+        return blake2b(data, key=self._key, digest_size=16).hexdigest()
 
     def key(self, raw: bytes, context: str = "") -> str:
         """What an entry made from the source bytes `raw` is stored under."""
-        h = hashlib.blake2b(raw, key=self._key, digest_size=20)
+        h = blake2b(raw, key=self._key, digest_size=20)
         h.update(f"|{__version__}|{FORMAT}|{context}".encode())
         return h.hexdigest()
 
@@ -200,7 +200,7 @@ def _open(root: Path) -> tuple[Path | None, bytes]:
     if secret is None:
         return None, b""
     # Bound to the repository's place too: a cache copied from another folder is not believed.
-    return folder, hashlib.blake2b(os.fsencode(str(root.resolve())), key=secret, digest_size=32).digest()
+    return folder, blake2b(os.fsencode(str(root.resolve())), key=secret, digest_size=32).digest()
 
 
 def secret_path(root: Path) -> Path:

@@ -5,7 +5,6 @@ the next command rather than leaving some ledgers changed and others not)."""
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import os
 import re
@@ -16,6 +15,7 @@ from pathlib import Path
 
 from taizhang.domain.ids import CODE_PATTERN
 from taizhang.errors import Problem, TaizhangError
+from taizhang.repo.digest import blake2b
 from taizhang.repo.layout import LEDGER_DIR
 
 JOURNAL_DIR = "journal"  # under state_dir: the committed journals of writes not yet finished
@@ -57,7 +57,7 @@ def locked_all(root: Path, names: Sequence[str], timeout: float = 60.0) -> Itera
     """The locks of several ledgers, taken in sorted order (two writers of overlapping sets
     never wait for each other in a circle) and released in reverse. A folder where no lock can
     be made is reported as a write that cannot be made."""
-    from filelock import FileLock, Timeout
+    from taizhang.repo.locks import LockTimeout, acquire
 
     try:
         lock_dir = state_dir(root) / "locks"
@@ -67,10 +67,9 @@ def locked_all(root: Path, names: Sequence[str], timeout: float = 60.0) -> Itera
     held: list = []
     try:
         for name in sorted(set(names)):
-            lock = FileLock(str(lock_dir / f"{name}.lock"))
             try:
-                lock.acquire(timeout=timeout)
-            except Timeout:
+                lock = acquire(str(lock_dir / f"{name}.lock"), timeout)
+            except LockTimeout:
                 raise TaizhangError(Problem("", 0, 0, "lock_timeout", {"name": name})) from None
             except OSError as e:
                 raise unwritable(root, e) from None
@@ -283,7 +282,7 @@ def clean_all_orphans(root: Path, held: Sequence[str]) -> None:
     write cleans them, whichever ledger it writes). A ledger's file is a dead writer's when its
     lock is free (tried without waiting: no order to keep) or held by the caller, and no
     journal names it. One listing when there is none."""
-    from filelock import FileLock, Timeout
+    from taizhang.repo.locks import LockTimeout, acquire
 
     tmp_dir = root / ".taizhang" / "tmp"
     try:
@@ -301,10 +300,9 @@ def clean_all_orphans(root: Path, held: Sequence[str]) -> None:
     for code, temps in sorted(by_code.items()):
         lock = None
         if code not in held:
-            lock = FileLock(str(root / ".taizhang" / "locks" / f"{code}.lock"))
             try:
-                lock.acquire(timeout=0)
-            except (Timeout, OSError):
+                lock = acquire(str(root / ".taizhang" / "locks" / f"{code}.lock"), 0)
+            except (LockTimeout, OSError):
                 continue  # being written now
         try:
             for name in temps:
@@ -396,7 +394,7 @@ def _device(folder: Path) -> int:
 
 
 def _digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=20).hexdigest()
+    return blake2b(data, digest_size=20).hexdigest()
 
 
 def _rel(root: Path, path: Path) -> str:

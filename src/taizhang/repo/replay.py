@@ -19,7 +19,6 @@ believed), written whole, at most KEEP of them (the oldest go). TAIZHANG_NO_CACH
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import stat
@@ -28,6 +27,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable
 
+from taizhang.repo.digest import blake2b
 from taizhang.version import __version__, code_stamp, holiday_data_stamp
 
 KEEP = 32
@@ -91,7 +91,7 @@ def entry_key(argv: list[str], environ: dict[str, str], cwd: str, today: date) -
     environment and the terminals."""
     from taizhang.repo.layout import find_root
 
-    h = hashlib.blake2b(digest_size=20)
+    h = blake2b(digest_size=20)
     for part in (__version__, sys.version, sys.executable, repr(sys.flags), _streams(), code_stamp(),
                  holiday_data_stamp(), today.isoformat(), cwd, str(find_root(Path(cwd))),
                  json.dumps(argv, ensure_ascii=False), json.dumps(sorted(environ.items()), ensure_ascii=False),
@@ -113,7 +113,7 @@ def _file_state(path: str) -> list | None:
         return [kind, ""]
     try:
         with open(path, "rb") as handle:
-            return [kind, hashlib.blake2b(handle.read(), digest_size=16).hexdigest()]
+            return [kind, blake2b(handle.read(), digest_size=16).hexdigest()]
     except OSError:
         return None
 
@@ -137,7 +137,7 @@ def _folder_state(path: str) -> str | None:
             names = sorted(f"{entry.name}\x01{_kind(entry)}" for entry in found)
     except OSError:
         return "missing"
-    return hashlib.blake2b("\x00".join(names).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+    return blake2b("\x00".join(names).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
 def _stamp(path: str) -> tuple | None:
@@ -274,7 +274,7 @@ def _secret() -> bytes | None:
 
 
 def _mac(secret: bytes, content: bytes) -> bytes:
-    return hashlib.blake2b(content, key=secret, digest_size=16).hexdigest().encode("ascii")
+    return blake2b(content, key=secret, digest_size=16).hexdigest().encode("ascii")
 
 
 def _load(key: str, secret: bytes) -> tuple[dict, bytes] | None:

@@ -23,7 +23,6 @@ compare every view with and without the cache, on other days than the one it was
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -48,6 +47,7 @@ from taizhang.domain.lights import (
 )
 from taizhang.errors import Problem
 from taizhang.repo.cache import Cache
+from taizhang.repo.digest import blake2b
 from taizhang.repo.layout import (
     SETTINGS_FILE,
     calendar_files,
@@ -88,14 +88,14 @@ def context_key(root: Path) -> str:
     no model is needed to know whether a cached context still holds): taizhang.yaml, the
     calendars/ files, the official holiday data and the tool's version. Not the day: lights
     are computed afresh for each day."""
-    h = hashlib.blake2b(digest_size=16)
+    h = blake2b(digest_size=16)
     h.update(f"{__version__}|{FORMAT}|{holiday_data_stamp()}|".encode())
     try:
         h.update((root / SETTINGS_FILE).read_bytes())
     except OSError:
         h.update(b"\x00no settings")
     for path in calendar_files(root):
-        h.update(b"\x00" + path.name.encode() + b"\x00" + hashlib.blake2b(path.read_bytes()).digest())
+        h.update(b"\x00" + path.name.encode() + b"\x00" + blake2b(path.read_bytes()).digest())
     return h.hexdigest()
 
 
