@@ -8,6 +8,7 @@ the same types (int vs float vs str vs bool vs None, key types and order include
 from __future__ import annotations
 
 import math
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -303,3 +304,39 @@ def test_without_yaml_rs_libyaml_reads_everything(setup):
             "assert doc.data == {'a': 10, 'b': 'no'} and not doc.problems\nprint('ok')\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert result.stdout.strip() == "ok", result.stderr
+
+
+# --- the scan's regexes, rewritten for speed, ask what they asked ----------------------------
+
+_FLOW_AS_WRITTEN = re.compile(
+    r"""[\[{](?:[^\]}"'#]*[\[{"'#]"""
+    r"|(?:[^\]}]*?[,:])?\s*(?:[|>?:%@`]|-(?=[\s,\]}]|$))"
+    r"|[^\]}]*?\n[^\]}]*?:)",
+)
+_COLON_AS_WRITTEN = re.compile(r"[\]}\[{,?\n -] *:(?=[\s,\]}]|$)|:[,\]}]")
+_SCAN_TEXT = st.text(alphabet="[]{}\"'#,:|>?%@`-  \n\nab~", max_size=40)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_SCAN_TEXT)
+def test_bad_flow_is_the_flow_regex_as_written(text):
+    assert fast.bad_flow(text) == (_FLOW_AS_WRITTEN.search(text) is not None)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_SCAN_TEXT)
+def test_the_colon_regex_finds_what_it_found_as_written(text):
+    colon = next(pattern for needles, pattern in fast._GATED if needles == (":",))
+    assert (colon.search(text) is not None) == (_COLON_AS_WRITTEN.search(text) is not None)
+
+
+def test_the_scan_regexes_on_the_sample_and_generated_ledgers():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import gen
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "ledgers").glob("*.yaml"))]
+    texts += [gen.ledger_text(gen.code_of(i), n) for i, n in enumerate((20, 60, 300))]
+    colon = next(pattern for needles, pattern in fast._GATED if needles == (":",))
+    for text in texts:
+        assert fast.bad_flow(text) == (_FLOW_AS_WRITTEN.search(text) is not None)
+        assert (colon.search(text) is not None) == (_COLON_AS_WRITTEN.search(text) is not None)
