@@ -73,14 +73,26 @@ def test_a_lock_held_here_is_not_had_by_filelock(tmp_path):
 
 
 def test_a_waiting_lock_is_had_once_the_holder_lets_go(tmp_path):
+    """acquire() waits (polling) while another process holds the lock, and has it once let go."""
+    import threading
+
     path = str(tmp_path / "AA.lock")
     proc = _holder(HOLD_OURS, path)
-    start = time.monotonic()
-    subprocess.Popen([sys.executable, "-c", "import time; time.sleep(0.3)"]).wait()
+    got: list[float] = []
+
+    def wait_for_it() -> None:
+        lock = locks.acquire(path, 20)
+        got.append(time.monotonic())
+        lock.release()
+
+    waiter = threading.Thread(target=wait_for_it)
+    waiter.start()
+    time.sleep(0.3)
+    assert not got  # still waiting
+    released = time.monotonic()
     _let_go(proc)
-    lock = locks.acquire(path, 10)
-    lock.release()
-    assert time.monotonic() - start < 10
+    waiter.join(timeout=30)
+    assert got and got[0] >= released
 
 
 def test_the_lock_is_dropped_when_its_holder_is_killed(tmp_path):
