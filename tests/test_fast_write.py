@@ -307,8 +307,8 @@ try:
     main()
 except SystemExit as e:
     assert not e.code, e.code
-print(sorted(m for m in ("pydantic", "rich", "taizhang.domain.models", "taizhang.repo.load", "filelock", "_hashlib")
-             if m in sys.modules))
+print(sorted(m for m in ("pydantic", "rich", "taizhang.domain.models", "taizhang.repo.load", "filelock", "_hashlib",
+                         "taizhang.gitops.git") if m in sys.modules))
 """
 
 

@@ -182,7 +182,7 @@ class Env:
         return self.repository.workdays()
 
     def user(self) -> str | None:
-        from taizhang.gitops.git import user_name
+        from taizhang.gitops.identity import user_name
 
         return user_name(self.root) or os.environ.get("USER") or os.environ.get("USERNAME")
 

@@ -38,16 +38,6 @@ def _git_bytes(root: Path, *args: str, input: bytes | None = None) -> subprocess
     return subprocess.run(["git", *args], cwd=root, capture_output=True, input=input)
 
 
-def user_name(root: Path) -> str | None:
-    """git's user.name for this repository, if git is there and knows one."""
-    try:
-        result = _git(root, "config", "user.name")
-    except OSError:
-        return None
-    name = result.stdout.strip()
-    return name or None
-
-
 def in_git(root: Path) -> bool:
     try:
         return _git(root, "rev-parse", "--is-inside-work-tree").stdout.strip() == "true"
