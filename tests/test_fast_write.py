@@ -401,6 +401,31 @@ def test_same_data_is_its_definition(a, b, copy):
     assert write.same_data(a, b) == _same_by_definition(a, b)
 
 
+@settings(max_examples=500)
+@given(DATA, DATA, st.booleans())
+def test_same_data_is_its_definition_when_msgspec_encodes(a, b, copy):
+    """The same with every list and ledger taken as large, so that msgspec encodes them."""
+    if _texts_collide(a) or _texts_collide(b):
+        return
+    if copy:
+        b = json.loads(json.dumps(a)) if write._json(a) is not None else a
+    saved = write._LARGE
+    write._LARGE = 0
+    try:
+        assert write.same_data(a, b) == _same_by_definition(a, b)
+    finally:
+        write._LARGE = saved
+
+
+def test_large_data_is_encoded_by_msgspec_and_falls_back_to_json():
+    items = [{"id": f"P-{n}", "title": "标题", "due": "2018-09-30"} for n in range(300)]
+    assert isinstance(write._json({"code": "P", "items": items}), bytes)
+    assert isinstance(write._json(items[:10]), str)  # (small: json)
+    assert isinstance(write._json(items + [{"x": None}]), str)  # a null: json says
+    assert write._json(items + [{"x": float("nan")}]) is None  # json refuses a NaN
+    assert write._json(items + [{1: "a", "b": 2}]) is None  # keys of two types
+
+
 # --- the history's answer kept by HEAD's commit ------------------------------------------------
 
 def _git(root: Path, *args: str) -> None:

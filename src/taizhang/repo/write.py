@@ -201,7 +201,25 @@ def _equal_entries(a: list, b: list) -> list[bool]:
     return [same_data(x, y) for x, y in pairs]
 
 
-def _json(data: Any) -> str | None:
+_LARGE = 200  # entries: a list, or a ledger's items, this long is encoded by msgspec (below)
+
+
+def _json(data: Any) -> str | bytes | None:
+    """`data` as JSON with its keys sorted, None where JSON cannot hold it (a NaN, a key of
+    another type than text or number, keys of mixed types). Large data is encoded by msgspec,
+    ~8× faster than json (a 2,000-item ledger: ~6 ms each time) and worth its import; what it
+    encodes differently — a NaN as `null`, keys other than text — sends the data to json, whose
+    answer stands (so both give one answer: tests/test_fast_write.py)."""
+    size = len(data) if type(data) is list else len(data.get("items") or ()) if type(data) is dict else 0
+    if size >= _LARGE:
+        import msgspec
+
+        try:
+            encoded = msgspec.json.encode(data, order="sorted")
+        except (TypeError, ValueError, OverflowError, msgspec.EncodeError):
+            encoded = None
+        if encoded is not None and b"null" not in encoded:
+            return encoded  # (no None and no NaN in it: json would have said the same)
     import json
 
     try:
