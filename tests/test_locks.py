@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import errno
+import os
 import subprocess
 import sys
 import time
+import warnings
 
 import pytest
 
@@ -116,26 +118,75 @@ def test_one_process_cannot_take_its_own_lock_twice(tmp_path):
 
 
 def test_a_file_system_without_flock_is_locked_by_filelock(tmp_path, monkeypatch):
-    """ENOSYS from flock (some network file systems): filelock takes over (its soft lock)."""
-    calls = []
+    """flock failing with ENOSYS (Lustre without -o flock, some FUSE mounts): filelock's soft
+    lock takes over, for real (its marker file), and no empty file is left that it would take
+    for a live holder."""
+    import fcntl
 
     def no_flock(fd, op):
-        calls.append(op)
         raise OSError(errno.ENOSYS, "flock is not implemented")
 
-    monkeypatch.setattr(locks.fcntl, "flock", no_flock)
-    path = str(tmp_path / "AA.lock")
-    taken = []
-    monkeypatch.setattr(locks, "acquire_with_filelock",
-                        lambda p, t: taken.append((p, t)) or locks.Lock(None, _Released()))
-    lock = locks.acquire(path, 3)
-    assert calls and taken == [(path, 3)]
+    monkeypatch.setattr(fcntl, "flock", no_flock)  # (filelock's own use of it too)
+    path = tmp_path / "AA.lock"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # (filelock's warning of its fallback is not shown)
+        lock = locks.acquire(str(path), 3)
+    assert path.exists()  # filelock's marker, while held
+    with pytest.raises(locks.LockTimeout):
+        locks.acquire(str(path), 0.2)
     lock.release()
+    assert not path.exists()
+    for _ in range(3):  # again and again: nothing left behind blocks the next writer
+        start = time.monotonic()
+        locks.acquire(str(path), 3).release()
+        assert time.monotonic() - start < 2
+    assert list(tmp_path.iterdir()) == []
 
 
-class _Released:
-    def release(self) -> None:
-        pass
+def test_a_waiter_does_not_take_a_lock_file_removed_meanwhile(tmp_path):
+    """A holds the lock, B waits; the lock file is removed (`.taizhang/` deleted by hand) and C
+    makes and locks a new one. When A lets go, B must wait for C, not lock the removed file and
+    write beside C."""
+    import threading
+
+    path = str(tmp_path / "AA.lock")
+    first = locks.acquire(path, 0)
+    got: list[float] = []
+
+    def b() -> None:
+        lock = locks.acquire(path, 20)
+        got.append(time.monotonic())
+        lock.release()
+
+    waiter = threading.Thread(target=b)
+    waiter.start()
+    time.sleep(0.2)
+    os.unlink(path)
+    third = locks.acquire(path, 0)  # C: a new file, free
+    first.release()
+    time.sleep(0.4)
+    assert not got  # B found the file it waited on gone, and waits on C's
+    released = time.monotonic()
+    third.release()
+    waiter.join(timeout=30)
+    assert got and got[0] >= released
+
+
+def test_a_lock_path_that_is_a_symlink_is_refused_and_makes_nothing(tmp_path):
+    target = tmp_path / "elsewhere" / "made.txt"
+    target.parent.mkdir()
+    link = tmp_path / "AA.lock"
+    link.symlink_to(target)
+    with pytest.raises(OSError):
+        locks.acquire(str(link), 0)
+    assert not target.exists()
+
+
+def test_a_fifo_at_the_lock_path_does_not_hang_the_open(tmp_path):
+    path = tmp_path / "AA.lock"
+    os.mkfifo(path)
+    lock = locks.acquire(str(path), 0)  # (as filelock: it locks; nothing waits for a reader)
+    lock.release()
 
 
 def test_other_errors_of_flock_are_errors(tmp_path, monkeypatch):

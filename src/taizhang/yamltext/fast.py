@@ -35,8 +35,9 @@ DECLINED: Any = object()  # what `load` returns for a text libyaml must read
 # string too: the scan does not parse). & * anchors and aliases (reported as a problem; yaml-rs
 # expands them); ! tags; a tab (libyaml refuses it where yaml-rs takes it as space); a BOM inside
 # the text; \x85 \u2028 \u2029 (line breaks to libyaml, text to yaml-rs); `_`, which yaml-rs
-# drops from numbers (1_000, 1__0 and _0 are numbers to it, text to YAML 1.2 and to us).
-_CHARS = ("&", "*", "!", "\t", "\ufeff", "\x85", "\u2028", "\u2029", "_")
+# drops from numbers (1_000, 1__0 and _0 are numbers to it, text to YAML 1.2 and to us); NUL,
+# which read.py refuses before any scan, and which `bad_flow` uses to join flow collections.
+_CHARS = ("&", "*", "!", "\t", "\ufeff", "\x85", "\u2028", "\u2029", "_", "\x00")
 
 # Forms that need a substring to be present: the regex runs only when one of them is, so that
 # a ledger pays a few C-speed `in` tests for them.
@@ -88,8 +89,9 @@ _FLOW_KEY_BREAK = re.compile(r"\n[^\]}\x00]*:")  # a colon on a later line of th
 
 
 def bad_flow(text: str) -> bool:
-    """Whether a flow collection of `text` holds what the scan cannot vouch for (above)."""
-    spans = "\x00".join(_FLOW_SPAN.findall(text))  # (no NUL in a decoded text: read.py refuses it)
+    """Whether a flow collection of `text` holds what the scan cannot vouch for (above). `text`
+    holds no NUL (`vouch` declines one first): NUL joins the collections here."""
+    spans = "\x00".join(_FLOW_SPAN.findall(text))
     return (_FLOW_IN_FLOW.search(spans) is not None or _FLOW_INDICATOR.search(spans) is not None
             or ("\n" in spans and _FLOW_KEY_BREAK.search(spans) is not None))
 

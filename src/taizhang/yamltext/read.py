@@ -108,7 +108,7 @@ def decode(raw: bytes, path: str) -> tuple[str | None, bool, list[Problem]]:
 # What the YAML reader refuses: the complement of its printable set (PyYAML's Reader.NON_PRINTABLE,
 # YAML 1.1's [^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]), written
 # as the few ranges it is: the negated class took 3.6 ms to compile, a tenth of a small `add`'s
-# own work; this one 0.4 ms, and searches as fast (tests/test_yaml_read.py holds them equal).
+# own work; this one 0.4 ms, and searches as fast (tests/test_yamltext.py holds them equal).
 NOT_PRINTABLE = re.compile("[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uD800-\uDFFF\uFFFE\uFFFF]")
 
 
