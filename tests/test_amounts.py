@@ -468,3 +468,13 @@ def test_any_text_gives_an_amount_or_a_message(text):
             assert fields <= set(e.args_)
     else:
         assert type(value) is Decimal and value >= 0
+
+
+def test_a_text_read_again_reads_the_same_and_a_refusal_again_refuses():
+    """Texts are read once per process (a memo): the second reading is the first's, and a text
+    refused is refused every time, with its reason."""
+    assert parse_amount("1.8亿") == parse_amount(" 1.8亿") == Decimal("18000")
+    for _ in range(2):
+        with pytest.raises(AmountError) as e:
+            parse_amount("约3亿")
+        assert e.value.key == "amount_approximate"

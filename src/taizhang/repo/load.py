@@ -168,6 +168,7 @@ def ledger_rules(doc: Document, ledger: Ledger | None, rel_path: str) -> list[Pr
         problems.append(Problem(rel_path, *doc.pos(("items", index, "after")), "after_cycle",
                                 {"cycle": " → ".join(e.cycle)}))
     ids = {item.id for item in ledger.items}
+    named = {ref for item in ledger.items for ref in item.after}  # (once: not a scan per item)
     for i, item in enumerate(ledger.items):
         for j, ref in enumerate(item.after):
             loc = ("items", i, "after", j) if isinstance(items[i].get("after"), list) else ("items", i, "after")
@@ -176,7 +177,7 @@ def ledger_rules(doc: Document, ledger: Ledger | None, rel_path: str) -> list[Pr
             elif ref not in ids:
                 problems.append(Problem(rel_path, *doc.pos(loc), "after_missing", {"ref": ref}))
         if item.due is None and item.term is None and item.closed is None and ledger.deadline is None \
-                and not _has_successor(ledger, item.id):
+                and item.id not in named:
             problems.append(Problem(rel_path, *doc.pos(("items", i)), "no_time_node",
                                     {"id": item.id}, "warning"))
         if item.due and ledger.deadline and item.due > ledger.deadline:
@@ -184,10 +185,6 @@ def ledger_rules(doc: Document, ledger: Ledger | None, rel_path: str) -> list[Pr
                                     {"id": item.id, "due": item.due.isoformat(),
                                      "deadline": ledger.deadline.isoformat()}, "warning"))
     return problems
-
-
-def _has_successor(ledger: Ledger, item_id: str) -> bool:
-    return any(item_id in other.after for other in ledger.items)
 
 
 _PATTERN_KEYS = {"code": "code_pattern", "id": "id_pattern", "completed": "month_pattern"}
