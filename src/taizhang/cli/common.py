@@ -69,8 +69,15 @@ class Env:
         if self._repository is None:
             from taizhang.repo.repository import Repository
 
-            self._repository = Repository(self.root, use_cache=self.use_cache)
+            self._repository = Repository(self.root, use_cache=self.use_cache, workers=self.workers)
         return self._repository
+
+    @property
+    def workers(self) -> int | None:
+        """$TAIZHANG_WORKERS=N: the processes that may light the ledgers of a view (1: this one
+        alone); unset, or not a count from 1 to 64: as the machine allows (the result is the same)."""
+        text = os.environ.get("TAIZHANG_WORKERS", "").strip()
+        return int(text) if text.isdigit() and 1 <= int(text) <= 64 else None
 
     @property
     def use_cache(self) -> bool:

@@ -85,10 +85,13 @@ class Schedule:
 class Repository:
     """A taizhang repository: `taizhang.yaml`, `ledgers/*.yaml`, `calendars/*.yaml`."""
 
-    def __init__(self, root: Path, *, use_cache: bool = True):
+    def __init__(self, root: Path, *, use_cache: bool = True, workers: Optional[int] = None):
         from taizhang.repo.files import finish_journals
 
         self.root = Path(root)
+        # The processes that may light the ledgers of a view (None: as the machine allows, on
+        # Linux one per core up to 4; 1: this one alone). The result is the same either way.
+        self.workers = workers
         # The one cache of this object's reads and writes (use_cache=False: none read or kept).
         self.cache = Cache(self.root, enabled=use_cache)
         self._settings: Optional[Settings] = None
@@ -193,7 +196,7 @@ class Repository:
         wanted = list(codes or [])
         for code in wanted:
             ledger_path(self.root, code)
-        return lit_projects(self.cache, wanted or None, as_of)
+        return lit_projects(self.cache, wanted or None, as_of, self.workers)
 
     def status(self, as_of: date, *, codes: Sequence[str] = (), program: Optional[str] = None,
                unit: Optional[str] = None, owner: Optional[str] = None, kinds: Sequence[str] = (),
@@ -336,7 +339,7 @@ class Repository:
         if not wanted:
             from taizhang.repo.views import check_repo
 
-            return check_repo(self.cache, as_of)
+            return check_repo(self.cache, as_of, self.workers)
         repo = check_files(self.cache, wanted)
         findings: list = []
         evaluate(repo.ledgers, as_of, repo.settings, repo.extra, findings)

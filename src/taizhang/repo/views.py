@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import msgspec
 
@@ -150,6 +150,17 @@ _ENTRY = msgspec.json.Decoder(_Entry)
 _DAY_FILE = msgspec.json.Decoder(_DayFile)
 _DAY = msgspec.json.Decoder(_Day)
 _ITEMS = msgspec.json.Decoder(list[ItemView])
+_READY = msgspec.json.Decoder(dict[str, tuple[str, msgspec.Raw]])
+
+# Lighting is shared with helper processes (forked.py) from this many ledgers to light afresh
+# (fewer gain less than a fork costs), by at most this many helpers.
+SHARED_FROM = 64
+HELPERS_AT_MOST = 3
+
+
+def _digest(raw: bytes, key: str) -> str:
+    """What a helper's result is checked against: the bytes it lit (its facts key, where there is one)."""
+    return key or blake2b(raw, digest_size=16).hexdigest()
 
 
 @dataclass
@@ -179,6 +190,10 @@ class _Reader:
         self._kept: dict[str, tuple[str, msgspec.Raw]] = {}  # the day entry's ledgers, when of this day
         self._lit: dict[str, tuple[str, msgspec.Raw]] = {}  # this run's ledgers, as the day entry keeps them
         self._relit = False  # some ledger was lit afresh: the day entry is written anew
+        self._ahead: dict[str, tuple[bytes, str]] = {}  # ledgers read ahead (for helpers): bytes, key
+        self._ready: dict[str, tuple[str, msgspec.Raw]] = {}  # lit by helpers: their bytes' digest, a _Day
+        self._helpers: Any = None  # helpers still running (forked.Helpers), and the ledgers they light
+        self._helped: set[str] = set()
 
     def settings(self) -> _Settings:
         """From the context entry when it holds; else read (and the entry written)."""
@@ -243,9 +258,9 @@ class _Reader:
         `findings`, and the problems of its reading. From the day entry when it holds this day and
         these bytes (a second run of the day decodes only the items it shows), else lit afresh
         from its facts."""
-        raw = path.read_bytes()
+        ahead = self._ahead.pop(path.name, None)
+        raw, key = ahead if ahead is not None else self._bytes_of(path)
         known = self.settings()
-        key = self.cache.key(raw, f"facts|{FORMAT}|{known.year}") if self.use else ""
         if self.use:
             if not self._day:
                 self._day = f"{as_of.isoformat()}|{self.key}"
@@ -256,6 +271,18 @@ class _Reader:
                 if hit is not None:
                     project, day = hit
                     self._lit[path.name] = kept
+                    findings.extend(Finding(*f) for f in day.findings)
+                    return project, [Problem(_rel(self.cache.root, path), line, col, k, args, "warning")
+                                     for line, col, k, args in day.warnings]
+        if path.name in self._helped:
+            ready = self._helped_result(path.name)
+            if ready is not None and ready[0] == _digest(raw, key):
+                hit = _project_of(ready[1], lambda: self._relight(path, raw, key, as_of))
+                if hit is not None:
+                    project, day = hit
+                    if self.use:
+                        self._lit[path.name] = (key, ready[1])
+                        self._relit = True
                     findings.extend(Finding(*f) for f in day.findings)
                     return project, [Problem(_rel(self.cache.root, path), line, col, k, args, "warning")
                                      for line, col, k, args in day.warnings]
@@ -270,6 +297,82 @@ class _Reader:
             self._lit[path.name] = (key, _day_of(project, found, problems))
             self._relit = True
         return project, problems
+
+    def _bytes_of(self, path: Path) -> tuple[bytes, str]:
+        """A ledger's bytes, and its facts entry's key ("" when the cache is not used)."""
+        raw = path.read_bytes()
+        return raw, self.cache.key(raw, f"facts|{FORMAT}|{self.settings().year}") if self.use else ""
+
+    def share(self, paths: list[Path], as_of: date, workers: int | None) -> None:
+        """Have helper processes light part of the ledgers that must be lit afresh, while this one
+        lights its own part (forked.py). `workers`: how many processes in all (None: one per
+        core, at most HELPERS_AT_MOST + 1, and only for SHARED_FROM ledgers or more)."""
+        from taizhang.repo import forked
+
+        if not forked.can_fork():
+            return
+        if workers is None:
+            # (Not by itself in a process with threads, a library user's: a fork copies their
+            # locks as they stand. Asked for, it is the caller's choice.)
+            if forked.other_threads():
+                return
+            wanted = min(forked.available_cores(), HELPERS_AT_MOST + 1)
+        else:
+            wanted = workers
+        if wanted < 2:
+            return
+        if self.use and not self._day:
+            self._day = f"{as_of.isoformat()}|{self.key}"
+            self._kept = _load_day(self.cache, self._day)
+        try:
+            self._ahead = {path.name: self._bytes_of(path) for path in paths}
+        except OSError:
+            self._ahead = {}
+            return  # (a ledger that cannot be read is reported by its own reading, in order)
+        fresh = [path for path in paths
+                 if (kept := self._kept.get(path.name)) is None or kept[0] != self._ahead[path.name][1]]
+        if len(fresh) < (SHARED_FROM if workers is None else 2):
+            return
+        size = -(-len(fresh) // wanted)
+        chunks = [fresh[at:at + size] for at in range(size, len(fresh), size)]  # (the first is this one's)
+        self._helpers = forked.Helpers(chunks, lambda chunk: self._light_chunk(chunk, as_of))
+        self._helped = {path.name for chunk in chunks for path in chunk}
+
+    def _light_chunk(self, paths: Sequence[Path], as_of: date) -> bytes:
+        """In a helper: the ledgers `paths` lit as the day entry keeps them, by their bytes'
+        digest; those with errors or a plan's error are left to the main process (it reports them
+        at their lines, in order)."""
+        known = self.settings()
+        out: dict[str, tuple[str, msgspec.Raw]] = {}
+        for path in paths:
+            raw, key = self._ahead[path.name]
+            facts, problems = self.ledger(path, raw, key)
+            if facts is None or not self.trusted(problems):
+                continue
+            found: list[Finding] = []
+            project = light_project(facts, as_of, known.rules, known.extra, found)
+            if not any(f.severity == "error" for f in found):
+                out[path.name] = (_digest(raw, key), _day_of(project, found, problems))
+        return _ENCODER.encode(out)
+
+    def close(self) -> None:
+        """Collect helpers still running (a run that ended early: none is left behind)."""
+        if self._helpers is not None:
+            helpers, self._helpers = self._helpers, None
+            helpers.results()
+
+    def _helped_result(self, name: str) -> tuple[str, msgspec.Raw] | None:
+        """What the helpers lit of ledger `name` (collected from them all when first asked)."""
+        if self._helpers is not None:
+            helpers, self._helpers = self._helpers, None
+            for payload in helpers.results():
+                if payload is None:
+                    continue  # (a helper that failed: its ledgers are lit here)
+                try:
+                    self._ready.update(_READY.decode(payload))
+                except (msgspec.DecodeError, ValueError, TypeError):
+                    pass
+        return self._ready.pop(name, None)
 
     def _relight(self, path: Path, raw: bytes, key: str, as_of: date) -> list[ItemView]:
         """The items of a ledger whose kept items do not decode (sealed by this machine, yet not
@@ -309,14 +412,15 @@ def _ledger_paths(root: Path, codes: Iterable[str] | None) -> tuple[list[Path], 
     return ([ledger_path(root, code) for code in codes] if codes else paths), problems
 
 
-def lit_projects(cache: Cache, codes: Iterable[str] | None, as_of: date) -> Lit:
+def lit_projects(cache: Cache, codes: Iterable[str] | None, as_of: date, workers: int | None = None) -> Lit:
     """Every ledger's project and items lit on `as_of`, as lights.evaluate gives them, with the
-    settings' title and language, the problems found and the plan's findings."""
-    known, projects, findings, problems, reader, _ = _light_all(cache, codes, as_of)
+    settings' title and language, the problems found and the plan's findings. `workers`: the
+    processes that may light them (None: as the machine allows; 1: this one alone)."""
+    known, projects, findings, problems, reader, _ = _light_all(cache, codes, as_of, workers)
     return Lit(known.title, known.lang, projects, findings, problems, reader.placer())
 
 
-def _light_all(cache: Cache, codes: Iterable[str] | None, as_of: date
+def _light_all(cache: Cache, codes: Iterable[str] | None, as_of: date, workers: int | None = None
                ) -> tuple[_Settings, list[ProjectView], list[Finding], list[Problem], _Reader, int]:
     """The settings, every ledger lit on `as_of`, the plan's findings, the problems of reading,
     and how many ledgers there were."""
@@ -330,20 +434,25 @@ def _light_all(cache: Cache, codes: Iterable[str] | None, as_of: date
     problems = list(known.problems) + listing
     projects: list[ProjectView] = []
     findings: list[Finding] = []
-    for path in paths:
-        project, found = reader.lit(path, as_of, findings)
-        problems.extend(found)
-        if project is not None:
-            projects.append(project)
+    if not problems:  # (settings with errors: every ledger is read here, its problems in order)
+        reader.share(paths, as_of, workers)
+    try:
+        for path in paths:
+            project, found = reader.lit(path, as_of, findings)
+            problems.extend(found)
+            if project is not None:
+                projects.append(project)
+    finally:
+        reader.close()
     reader.keep_day(every_ledger=not codes)
     return known, projects, findings, problems, reader, len(paths)
 
 
-def check_repo(cache: Cache, as_of: date) -> Checked:
+def check_repo(cache: Cache, as_of: date, workers: int | None = None) -> Checked:
     """`check` of every file: the problems of the settings, the calendars and each ledger (a
     ledger unchanged since a run that found it without errors: its verdict from the cache), and
     the plan's findings on `as_of` at their lines. As load_repo and evaluate find them."""
-    known, _, findings, problems, reader, ledgers = _light_all(cache, None, as_of)
+    known, _, findings, problems, reader, ledgers = _light_all(cache, None, as_of, workers)
     placer = reader.placer()
     problems.extend(Problem(*placer.place(f.code, f.item), f.key, f.args, f.severity)  # type: ignore[call-arg]
                     for f in findings)
