@@ -11,6 +11,8 @@ from pathlib import Path
 
 import msgspec
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from test_view_days import ITEMS, VIEWS, _ledger
 
 from taizhang.repo import forked, views
@@ -19,6 +21,23 @@ pytestmark = pytest.mark.skipif(not forked.can_fork(), reason="helpers are forke
 
 
 # --- Helpers ------------------------------------------------------------------------------------
+
+@given(st.lists(st.integers(0, 1000), max_size=60), st.integers(1, 5))
+def test_a_split_keeps_every_item_in_order_in_parts_of_about_equal_size(sizes, parts):
+    items = list(range(len(sizes)))
+    split = forked.split(items, sizes, parts)
+    assert len(split) == parts and [i for part in split for i in part] == items
+    # No part is larger than its share by more than its last item (contiguous runs).
+    for part in split:
+        if part:
+            assert sum(sizes[i] for i in part) - sizes[part[-1]] <= sum(sizes) / parts + 1e-9
+
+
+def test_the_benchmarks_layout_is_split_by_bytes_not_by_count():
+    sizes = [300] * 5 + [8] * 1000  # (the large ledgers first by name, then the small)
+    first, second = forked.split(list(range(len(sizes))), sizes, 2)
+    assert abs(sum(sizes[i] for i in first) - sum(sizes[i] for i in second)) <= 300
+
 
 def test_each_chunk_comes_back_in_order_and_a_big_one_whole():
     big = b"x" * (5 << 20)  # (far past a pipe's buffer: the helper waits until it is read)

@@ -40,6 +40,18 @@ def available_cores() -> int:
         return 1
 
 
+def split(items: Sequence[T], sizes: Sequence[int], parts: int) -> list[list[T]]:
+    """`items` cut into `parts` contiguous runs of about equal total size (some may be empty)."""
+    out: list[list[T]] = [[] for _ in range(parts)]
+    total, at, done = sum(sizes), 0, 0
+    for item, size in zip(items, sizes):
+        while at < parts - 1 and done >= total * (at + 1) / parts:
+            at += 1
+        out[at].append(item)
+        done += size
+    return out
+
+
 class Helpers(Generic[T]):
     """One forked process per chunk, each running `work(chunk)`; `results()` collects what each
     handed back, in the chunks' order (None for one that failed)."""

@@ -333,8 +333,10 @@ class _Reader:
                  if (kept := self._kept.get(path.name)) is None or kept[0] != self._ahead[path.name][1]]
         if len(fresh) < (SHARED_FROM if workers is None else 2):
             return
-        size = -(-len(fresh) // wanted)
-        chunks = [fresh[at:at + size] for at in range(size, len(fresh), size)]  # (the first is this one's)
+        # Parts of about equal bytes (a ledger's work goes with its size: the large ones come first
+        # by name, and a split by count left this process twice the work).
+        parts = forked.split(fresh, [len(self._ahead[path.name][0]) for path in fresh], wanted)
+        chunks = [part for part in parts[1:] if part]  # (the first part is this process's own)
         self._helpers = forked.Helpers(chunks, lambda chunk: self._light_chunk(chunk, as_of))
         self._helped = {path.name for chunk in chunks for path in chunk}
 
