@@ -641,3 +641,43 @@ def test_merge__keys_inserted_below_a_title_whose_second_line_starts_with_a_hash
     assert result.text == _edit(ours, set_("YT2-1", **theirs_fields))  # as the store would have put them
     merged = _valid(result.text).ledger.items[0]
     assert merged.title == "一 # 二" and merged.measures == "六"
+
+
+# --- many items appended by the other side: one reading of the file, as one at a time -----------
+
+def _appended(n: int, spaced: bool, comment: bool, after: bool) -> tuple[str, str, str]:
+    gap = "\n" if spaced else ""
+
+    def item(i: int, side: str) -> str:
+        lines = f"  - id: CH-{i}\n    title: {side}{i}\n    due: 2018-{1 + i % 12:02d}-{1 + i % 28:02d}\n"
+        if after and i > 3:
+            lines += f"    after: [CH-{i - 1}]\n"
+        return (f"  # {side}的第{i}项\n" if comment and i % 3 == 0 else "") + lines
+
+    head = "code: CH\nname: 合并项目\ndeadline: 2018-12-31\nitems:\n"
+    base = head + gap.join(item(i, "原") for i in range(1, 4))
+    ours = base + "".join(gap + item(i, "我方") for i in range(4, 4 + n))
+    theirs = base + "".join(gap + item(i, "对方") for i in range(4, 4 + n))
+    return base, ours, theirs
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 12), st.booleans(), st.booleans(), st.booleans())
+def test_items_appended_together_land_as_appended_one_at_a_time(n, spaced, comment, after):
+    from taizhang.gitops import merge
+
+    base, ours, theirs = _appended(n, spaced, comment, after)
+    together = merge_ledger(base, ours, theirs)
+    real = merge._append_items
+    try:
+        merge._append_items = lambda text, run, nl: _one_at_a_time(text, run, nl)
+        alone = merge_ledger(base, ours, theirs)
+    finally:
+        merge._append_items = real
+    assert together.text == alone.text and together.clean and together.text.count("对方") >= n
+
+
+def _one_at_a_time(text, run, nl):
+    for edit in run:
+        text = edit.text(text, nl)
+    return text

@@ -203,16 +203,24 @@ def _items_node(root):
     return pair[1] if pair else None
 
 
+_INDEX: tuple[Any, dict[str, Any]] = (None, {})  # the last tree's items by id (trees are not changed)
+
+
 def _item_node(root, item_id: str):
-    seq = _items_node(root)
-    if seq is None or seq.id != "sequence":
-        return None
-    for entry in seq.value:
-        if entry.id == "mapping":
-            pair = splice.mapping_get(entry, "id")
-            if pair and pair[1].id == "scalar" and pair[1].value == item_id:
-                return entry
-    return None
+    """The first entry of the items list with this id (None: none). The entries of a tree are
+    indexed once: asked for every item of a side, a scan per item was quadratic."""
+    global _INDEX
+    if _INDEX[0] is not root:
+        index: dict[str, Any] = {}
+        seq = _items_node(root)
+        if seq is not None and seq.id == "sequence":
+            for entry in seq.value:
+                if entry.id == "mapping":
+                    pair = splice.mapping_get(entry, "id")
+                    if pair and pair[1].id == "scalar" and isinstance(pair[1].value, str):
+                        index.setdefault(pair[1].value, entry)
+        _INDEX = (root, index)
+    return _INDEX[1].get(item_id)
 
 
 def _pair(node, key: Any):
@@ -516,9 +524,34 @@ def _apply(text: str, edits: list, nl: str) -> str:
         for edit in group:
             part = edit.text(part, nl)
         text = text[:start] + part[len(head):] + text[end:]
-    for edit in rest:
-        text = edit.text(text, nl)
+    at = 0
+    while at < len(rest):
+        run = 1
+        while isinstance(rest[at], _AppendItem) and at + run < len(rest) and isinstance(rest[at + run], _AppendItem):
+            run += 1
+        text = _append_items(text, rest[at:at + run], nl) if run > 1 else rest[at].text(text, nl)
+        at += run
     return text
+
+
+def _append_items(text: str, run: list, nl: str) -> str:
+    """Items appended one after another, as each `_AppendItem.text` would append them, with the
+    file read once after the first (read again for each, n items cost n readings of the file)."""
+    text = run[0].text(text, nl)
+    root = compose(text)
+    seq = _items_node(root)
+    dash = _dash_col(text, seq.value[0]) if seq is not None and seq.id == "sequence" and seq.value \
+        and not _is_flow(seq) else None
+    if dash is None:  # (a flow list, or an entry not on a line of its own: one at a time)
+        for edit in run[1:]:
+            text = edit.text(text, nl)
+        return text
+    spaced = splice.entries_spaced(text, seq)
+    lines: list[str] = []
+    for edit in run[1:]:
+        more = _shift(edit.lines, dash - edit.dash) if edit.lines else edit._emit(dash)
+        lines += [""] + more if spaced and more[0].strip() else more
+    return splice.append_block_entry(text, seq, lines, nl)
 
 
 # --- the merge ------------------------------------------------------------------------------
