@@ -224,3 +224,32 @@ def test_no_helper_by_itself_where_other_threads_run(monkeypatch, tmp_path):
     if not forked.other_threads():  # (pytest's own threads, if any, would keep it from here on)
         Repository(root, use_cache=False).lit(date(2018, 6, 15))  # (the stand-in lights nothing)
         assert started
+
+
+def test_the_cores_counted_are_those_free_now_and_reading_them_keeps_a_run_replayable():
+    """available_cores reads /proc/loadavg (the tasks running now); the replay must not take
+    that file for something the output depends on, or no run that shares would be replayed."""
+    from taizhang.repo.replay import Reads
+
+    assert 1 <= forked.available_cores() <= len(os.sched_getaffinity(0))
+    reads = Reads([])
+    reads.hook("open", ("/proc/loadavg", "rb", os.O_RDONLY))
+    assert reads.state() == {"files": {}, "folders": {}}
+
+
+def test_a_first_run_that_shares_is_replayed_the_second_time(tmp_path):
+    import subprocess
+    import sys
+
+    root = tmp_path / "repo"
+    _repository(root, 9)
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "user-cache"), "TAIZHANG_WORKERS": "3"}
+    env.pop("TAIZHANG_NO_CACHE", None)
+    env.pop("TAIZHANG_NO_REPLAY", None)
+    command = [sys.executable, "-m", "taizhang", "--dir", str(root), "--as-of", "2018-06-15", "status"]
+    first = subprocess.run(command, capture_output=True, env=env)
+    replay_dir = tmp_path / "user-cache" / "taizhang" / "replay"
+    kept = sorted(p.name for p in replay_dir.glob("*")) if replay_dir.exists() else []
+    second = subprocess.run(command, capture_output=True, env=env)
+    assert first.returncode == 1  # (ZBAD's error)
+    assert (second.returncode, second.stdout, second.stderr) == (1, first.stdout, first.stderr) and kept

@@ -31,13 +31,28 @@ def other_threads() -> bool:
 
 
 def available_cores() -> int:
-    """The cores this process may run on (1 where the OS does not say, or does not fork)."""
+    """The cores this process may run on that nothing else runs on right now (1 where the OS does
+    not say, or does not fork). Helpers on a core another process is busy on only take turns with
+    it: measured on 2 cores with one busy, a first status of the day took 10 % longer, against
+    18 % less with the second core idle."""
     if not can_fork():
         return 1
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        cores = len(os.sched_getaffinity(0))
     except OSError:
         return 1
+    return max(1, min(cores, cores - _others_running()))
+
+
+def _others_running() -> int:
+    """How many other tasks the kernel has running or ready to run (Linux's /proc/loadavg: its
+    fourth field is running/existing, this process included); 0 where it cannot say."""
+    try:
+        with open("/proc/loadavg", "rb") as handle:
+            running = handle.read(200).split()[3].split(b"/")[0]
+        return max(0, int(running) - 1)
+    except (OSError, IndexError, ValueError):
+        return 0
 
 
 def split(items: Sequence[T], sizes: Sequence[int], parts: int) -> list[list[T]]:

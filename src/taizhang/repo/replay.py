@@ -164,6 +164,8 @@ class Reads:
     def _ignore(self, path: str) -> bool:
         if path.endswith(_CODE_SUFFIXES):
             return True
+        if path.startswith(("/proc/", "/sys/")):
+            return True  # the kernel's state (how busy the cores are: forked.py), not content
         full = os.path.normcase(path)
         if any(full == p or full.startswith(p + os.sep) for p in self.ignored):
             return True

@@ -309,17 +309,11 @@ class _Reader:
         core, at most HELPERS_AT_MOST + 1, and only for SHARED_FROM ledgers or more)."""
         from taizhang.repo import forked
 
-        if not forked.can_fork():
+        if not forked.can_fork() or workers is not None and workers < 2:
             return
-        if workers is None:
-            # (Not by itself in a process with threads, a library user's: a fork copies their
-            # locks as they stand. Asked for, it is the caller's choice.)
-            if forked.other_threads():
-                return
-            wanted = min(forked.available_cores(), HELPERS_AT_MOST + 1)
-        else:
-            wanted = workers
-        if wanted < 2:
+        # (Not by itself in a process with threads, a library user's: a fork copies their locks
+        # as they stand. Asked for, it is the caller's choice.)
+        if workers is None and forked.other_threads():
             return
         if self.use and not self._day:
             self._day = f"{as_of.isoformat()}|{self.key}"
@@ -332,6 +326,9 @@ class _Reader:
         fresh = [path for path in paths
                  if (kept := self._kept.get(path.name)) is None or kept[0] != self._ahead[path.name][1]]
         if len(fresh) < (SHARED_FROM if workers is None else 2):
+            return
+        wanted = min(forked.available_cores(), HELPERS_AT_MOST + 1) if workers is None else workers
+        if wanted < 2:
             return
         # Parts of about equal bytes (a ledger's work goes with its size: the large ones come first
         # by name, and a split by count left this process twice the work).
