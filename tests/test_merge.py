@@ -681,3 +681,33 @@ def _one_at_a_time(text, run, nl):
     for edit in run:
         text = edit.text(text, nl)
     return text
+
+
+def _noted(ours_days: list[int], theirs_days: list[int], spaced: bool) -> tuple[str, str, str]:
+    head = "code: CH\nname: 合并项目\ndeadline: 2018-12-31\nitems:\n  - id: CH-1\n    title: 事项\n    notes:\n"
+    gap = "\n" if spaced else ""
+    base = head + "      - {date: 2018-01-01, by: 甲, text: 起}\n"
+
+    def notes(days: list[int], side: str) -> str:
+        return "".join(f"{gap}      - {{date: 2018-{1 + d // 28:02d}-{1 + d % 28:02d}, by: {side}, text: {side}{k}}}\n"
+                       for k, d in enumerate(sorted(days)))
+
+    return base, base + notes(ours_days, "甲"), base + notes(theirs_days, "乙")
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, 300), min_size=1, max_size=8), st.lists(st.integers(0, 300), min_size=1, max_size=8),
+       st.booleans())
+def test_their_notes_placed_together_land_as_placed_one_at_a_time(ours_days, theirs_days, spaced):
+    from taizhang.gitops import merge
+
+    base, ours, theirs = _noted(ours_days, theirs_days, spaced)
+    together = merge_ledger(base, ours, theirs)
+    real = merge._InsertNotes.text
+    try:
+        merge._InsertNotes.text = merge._InsertNotes.one_at_a_time
+        alone = merge_ledger(base, ours, theirs)
+    finally:
+        merge._InsertNotes.text = real
+    assert together.text == alone.text and together.clean
+    assert together.text.count("by: 乙") == len(theirs_days)

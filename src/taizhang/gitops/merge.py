@@ -470,6 +470,29 @@ class _InsertNotes:
         item["notes"] = notes
 
     def text(self, text: str, nl: str) -> str:
+        item = _item_node(compose(text), self.item_id)
+        seq = splice.mapping_get(item, "notes")[1]
+        if _is_flow(seq):
+            return self.one_at_a_time(text, nl)
+        our_dash = _dash_col(text, seq.value[0])
+        if our_dash is None:
+            raise _NotMergeable([Problem("", 0, 0, "merge_internal", {"where": self.item_id})])
+        # All at once, from one reading of the item (one reading per note was quadratic): the
+        # notes for the end after our last, the others before the note of ours each stands
+        # before, in their order; the lowest in the text last, so the positions read stay right.
+        at_end: list[str] = []
+        before_ours: dict[int, list[str]] = {}
+        for before, note, lines, dash in self.placements:
+            new = _shift(lines, our_dash - dash) if lines else [emit.flow_entry(emit.as_written(note), dash=our_dash)]
+            (at_end if before is None else before_ours.setdefault(before, [])).extend(new)
+        spans = [(splice.line_start(text, seq.value[k].start_mark.index), new) for k, new in before_ours.items()]
+        if at_end:
+            spans.append((splice.after_line(text, splice.last_end(seq, text)), at_end))
+        for at, new in sorted(spans, key=lambda span: span[0], reverse=True):
+            text = splice.insert_lines(text, at, new, nl)
+        return text
+
+    def one_at_a_time(self, text: str, nl: str) -> str:
         for _before, note, lines, dash in [p for p in self.placements if p[0] is None]:
             text = self._put(text, nl, None, note, lines, dash)
         for before, note, lines, dash in reversed([p for p in self.placements if p[0] is not None]):
@@ -779,19 +802,25 @@ class _ItemMerge:
         if not (_same(o[:len(b)], b) and _same(t[:len(b)], b)):
             return False
         ours_new, theirs_new = o[len(b):], []
-        unmatched = list(ours_new)
+        # Each of their new notes matches the first of our new notes still unmatched that is the
+        # same; ours are looked through by text (the same note has the same text), not one by one.
+        unmatched: dict[Any, list[Any]] = {}
+        for n in ours_new:
+            unmatched.setdefault(_note_text(n), []).append(n)
         for note in t[len(b):]:
-            match = next((i for i, n in enumerate(unmatched) if _same(n, note)), None)
+            bucket = unmatched.get(_note_text(note), [])
+            match = next((i for i, n in enumerate(bucket) if _same(n, note)), None)
             if match is None:
                 theirs_new.append(note)
             else:
-                del unmatched[match]
+                del bucket[match]
         if not theirs_new:
             return True
         if not o:
             self._take_theirs(path, "notes", theirs, self.clean)
             return True
         their_seq = splice.mapping_get(_map_node(self._their_root(), path), "notes")[1]
+        position = {id(n): i for i, n in enumerate(t)}  # (their notes by identity: _index_of, once)
         placements = []
         j = 0
         for note in theirs_new:
@@ -799,7 +828,7 @@ class _ItemMerge:
                 j += 1
             copied = None
             if their_seq.id == "sequence":
-                copied = _entry_lines(self.theirs.text, their_seq, their_seq.value[_index_of(t, note)])
+                copied = _entry_lines(self.theirs.text, their_seq, their_seq.value[position[id(note)]])
             lines, dash = copied if copied else (None, 0)
             placements.append((len(b) + j if j < len(ours_new) else None, note, lines, dash))
         self.clean.append(_InsertNotes(path[0], placements))
@@ -909,8 +938,10 @@ def _history_gone(base: dict, side: dict) -> bool:
     return "closed" in base and "closed" not in side and not notes_grew
 
 
-def _index_of(notes: list, note: dict) -> int:
-    return next(i for i, n in enumerate(notes) if n is note)
+def _note_text(note: Any) -> Any:
+    """What two notes `_same` share for certain: their text (hashable), else one bucket for all."""
+    text = note.get("text") if isinstance(note, dict) else None
+    return text if isinstance(text, str) else None
 
 
 def _before(key: str) -> tuple[str, ...]:
