@@ -260,43 +260,61 @@ class _Reader:
         from its facts."""
         ahead = self._ahead.pop(path.name, None)
         raw, key = ahead if ahead is not None else self._bytes_of(path)
-        known = self.settings()
         if self.use:
-            if not self._day:
-                self._day = f"{as_of.isoformat()}|{self.key}"
-                self._kept = _load_day(self.cache, self._day)
+            self._load_kept(as_of)
             kept = self._kept.get(path.name)
             if kept is not None and kept[0] == key:
-                hit = _project_of(kept[1], lambda: self._relight(path, raw, key, as_of))
+                hit = self._from_day(path, raw, key, as_of, kept[1], findings)
                 if hit is not None:
-                    project, day = hit
                     self._lit[path.name] = kept
-                    findings.extend(Finding(*f) for f in day.findings)
-                    return project, [Problem(_rel(self.cache.root, path), line, col, k, args, "warning")
-                                     for line, col, k, args in day.warnings]
+                    return hit
         if path.name in self._helped:
             ready = self._helped_result(path.name)
             if ready is not None and ready[0] == _digest(raw, key):
-                hit = _project_of(ready[1], lambda: self._relight(path, raw, key, as_of))
+                hit = self._from_day(path, raw, key, as_of, ready[1], findings)
                 if hit is not None:
-                    project, day = hit
                     if self.use:
                         self._lit[path.name] = (key, ready[1])
                         self._relit = True
-                    findings.extend(Finding(*f) for f in day.findings)
-                    return project, [Problem(_rel(self.cache.root, path), line, col, k, args, "warning")
-                                     for line, col, k, args in day.warnings]
-        facts, problems = self.ledger(path, raw, key)
-        if facts is None:
-            return None, problems
-        found: list[Finding] = []
-        project = light_project(facts, as_of, known.rules, known.extra, found)
+                    return hit
+        project, found, problems, day = self._light_afresh(path, raw, key, as_of)
         findings.extend(found)
-        # A plan's error (a year no calendar knows) is found afresh every time, as the ledger's own are.
-        if self.use and self.trusted(problems) and not any(f.severity == "error" for f in found):
-            self._lit[path.name] = (key, _day_of(project, found, problems))
+        if self.use and day is not None:
+            self._lit[path.name] = (key, day)
             self._relit = True
         return project, problems
+
+    def _light_afresh(self, path: Path, raw: bytes, key: str, as_of: date
+                      ) -> tuple[ProjectView | None, list[Finding], list[Problem], msgspec.Raw | None]:
+        """A ledger lit from its facts: the project (None: no valid model), the plan's findings,
+        the problems of its reading, and the `_Day` a later run (or this process) may take on
+        trust (None: errors in it, its settings or its plan, which are found afresh every time)."""
+        facts, problems = self.ledger(path, raw, key)
+        if facts is None:
+            return None, [], problems, None
+        known = self.settings()
+        found: list[Finding] = []
+        project = light_project(facts, as_of, known.rules, known.extra, found)
+        keep = self.trusted(problems) and not any(f.severity == "error" for f in found)
+        return project, found, problems, _day_of(project, found, problems) if keep else None
+
+    def _load_kept(self, as_of: date) -> None:
+        """The day entry's ledgers, when it was made for this day and context (read once)."""
+        if not self._day:
+            self._day = f"{as_of.isoformat()}|{self.key}"
+            self._kept = _load_day(self.cache, self._day)
+
+    def _from_day(self, path: Path, raw: bytes, key: str, as_of: date, day_raw: msgspec.Raw,
+                  findings: list[Finding]) -> tuple[ProjectView, list[Problem]] | None:
+        """A ledger as a `_Day` holds it lit (the day entry's, or a helper's), its findings added
+        to `findings`; None when the record does not decode."""
+        hit = _project_of(day_raw, lambda: self._relight(path, raw, key, as_of))
+        if hit is None:
+            return None
+        project, day = hit
+        findings.extend(Finding(*f) for f in day.findings)
+        return project, [Problem(_rel(self.cache.root, path), line, col, k, args, "warning")
+                         for line, col, k, args in day.warnings]
 
     def _bytes_of(self, path: Path) -> tuple[bytes, str]:
         """A ledger's bytes, and its facts entry's key ("" when the cache is not used)."""
@@ -315,9 +333,8 @@ class _Reader:
         # as they stand. Asked for, it is the caller's choice.)
         if workers is None and forked.other_threads():
             return
-        if self.use and not self._day:
-            self._day = f"{as_of.isoformat()}|{self.key}"
-            self._kept = _load_day(self.cache, self._day)
+        if self.use:
+            self._load_kept(as_of)
         try:
             self._ahead = {path.name: self._bytes_of(path) for path in paths}
         except OSError:
@@ -341,17 +358,12 @@ class _Reader:
         """In a helper: the ledgers `paths` lit as the day entry keeps them, by their bytes'
         digest; those with errors or a plan's error are left to the main process (it reports them
         at their lines, in order)."""
-        known = self.settings()
         out: dict[str, tuple[str, msgspec.Raw]] = {}
         for path in paths:
             raw, key = self._ahead[path.name]
-            facts, problems = self.ledger(path, raw, key)
-            if facts is None or not self.trusted(problems):
-                continue
-            found: list[Finding] = []
-            project = light_project(facts, as_of, known.rules, known.extra, found)
-            if not any(f.severity == "error" for f in found):
-                out[path.name] = (_digest(raw, key), _day_of(project, found, problems))
+            day = self._light_afresh(path, raw, key, as_of)[3]
+            if day is not None:
+                out[path.name] = (_digest(raw, key), day)
         return _ENCODER.encode(out)
 
     def close(self) -> None:
