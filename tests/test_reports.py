@@ -288,3 +288,16 @@ def test_sample_repository__week_of_2018_06_15():
     assert b.everything.counts == {"red": 11, "yellow": 7, "green": 49, "none": 0, "done": 55}
     assert (b.problem_counts.open, b.problem_counts.overdue) == (9, 7)
     assert not b.findings
+
+
+def test_competition_ranks_are_one_plus_how_many_are_greater():
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from taizhang.domain.reports import competition_ranks
+
+    @given(st.lists(st.tuples(st.fractions(min_value=0, max_value=1), st.integers(-5, 0)), max_size=40))
+    def check(keys):
+        assert competition_ranks(keys) == [1 + sum(1 for other in keys if other > key) for key in keys]
+
+    check()

@@ -23,12 +23,13 @@ What counts where (the as-of day A is the day the ledger is read on, as everywhe
 
 from __future__ import annotations
 
+import bisect
 import calendar as _calendar
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Literal, Sequence, get_args
+from typing import TYPE_CHECKING, Any, Literal, Sequence, get_args
 
 from taizhang.domain.calendars import NO_EXTRA, YearDays
 from taizhang.domain.ids import item_number
@@ -436,13 +437,13 @@ def review(projects: Sequence[ProjectView], period: Period) -> Review:
     rates = [UnitRate(unit, due, on_time, late, open_overdue, rank=None)
              for unit, (due, on_time, late, open_overdue) in tallies.items()]
     counted = [(u, Fraction(u.on_time, u.due)) for u in rates if u.due]  # u.rate, known to be there
-    ranked = [UnitRate(u.unit, u.due, u.on_time, u.late, u.open_overdue,
-                       rank=1 + sum(1 for _, other in counted if other > rate)) for u, rate in counted]
+    ranked = [UnitRate(u.unit, u.due, u.on_time, u.late, u.open_overdue, rank=rank)
+              for (u, _), rank in zip(counted, competition_ranks([rate for _, rate in counted]))]
     ranked.sort(key=lambda u: (u.rank, -u.due, u.unit))
     ranked += sorted((u for u in rates if not u.due), key=lambda u: u.unit)
     with_red = [(unit, n, longest) for unit, (n, longest) in reds.items() if n]
-    by_red = [UnitRed(unit, n, longest, rank=1 + sum(1 for _, m, _ in with_red if m > n))
-              for unit, n, longest in with_red]
+    by_red = [UnitRed(unit, n, longest, rank=rank)
+              for (unit, n, longest), rank in zip(with_red, competition_ranks([n for _, n, _ in with_red]))]
     by_red.sort(key=lambda u: (u.rank, -u.longest, u.unit))
     moves.sort(key=lambda m: (m.on, m.project, item_number(m.id)))
     return Review(ranked, by_red, units_without_red=len(reds) - len(with_red), moves=moves)
@@ -482,10 +483,18 @@ def league(projects: Sequence[ProjectView], as_of: date, notices: Sequence[Notic
     rows = [LeagueRow(unit, c[0], c[1], c[2], c[3], c[4], c[5], rank=None, notices=received.get(unit, [0, 0])[0],
                       answered_late=received.get(unit, [0, 0])[1]) for unit, c in counts.items()]
     judged = [(r, Fraction(r.on_time, r.judged), r.red) for r in rows if r.judged]
-    ranked = [replace(r, rank=1 + sum(1 for _, rate2, red2 in judged if (rate2, -red2) > (rate, -red)))
-              for r, rate, red in judged]
+    ranked = [replace(r, rank=rank)
+              for (r, _, _), rank in zip(judged, competition_ranks([(rate, -red) for _, rate, red in judged]))]
     ranked.sort(key=lambda r: (r.rank, -r.items, r.unit))
     return ranked + sorted((r for r in rows if not r.judged), key=lambda r: (-r.items, r.unit))
+
+
+def competition_ranks(keys: Sequence[Any]) -> list[int]:
+    """Each key's rank, highest first, equal keys sharing one (1 + how many keys are greater):
+    from one sort, where counting the greater ones per key was quadratic (a unit per item: a
+    month report of 8,000 items took 12 s)."""
+    ordered = sorted(keys)
+    return [1 + len(ordered) - bisect.bisect_right(ordered, key) for key in keys]
 
 
 def notice_answered_late(notice: NoticeRecord, as_of: date) -> bool:
