@@ -364,3 +364,18 @@ def test_an_output_that_cannot_hold_chinese_is_one_line_not_a_traceback(tmp_path
                           capture_output=True, env=env, timeout=120)
     assert done.returncode == 1 and b"Traceback" not in done.stderr
     assert done.stderr.count(b"\n") == 1 and b"PYTHONIOENCODING=utf-8" in done.stderr
+
+
+@pytest.mark.parametrize("duration", ["800000", "120000周", "3000000天", "30000个月"])
+def test_a_duration_longer_than_a_hundred_years_is_one_line_not_a_traceback(cli, tmp_path, monkeypatch, duration):
+    monkeypatch.setenv("TAIZHANG_NO_CACHE", "1")
+    root = tmp_path / "repo"
+    (root / "ledgers").mkdir(parents=True)
+    (root / "ledgers" / "CH.yaml").write_text(
+        f"code: CH\nname: 项目\ndeadline: 2018-12-31\nitems:\n  - id: CH-1\n    title: 施工\n    duration: {duration}\n",
+        encoding="utf-8")
+    for command in (["check"], ["status"], ["schedule", "CH"], ["gantt"]):
+        result = cli("--dir", root, "--as-of", "2018-06-15", *command)
+        assert result.exit_code == 1, (command, result.stdout, result.stderr)
+        assert "Traceback" not in result.stderr + result.stdout
+        assert f"ledgers/CH.yaml:7:15: 工期“{duration}”超过一百年，无法排期" in result.stderr, (command, result.stderr)

@@ -127,6 +127,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "duration_unreadable": ("无法识别的工期“{text}”（示例：120、120天、3周）",
                             "cannot read the duration '{text}' (e.g. 120, 120d, 3周)"),
     "duration_negative": ("工期不能为负数：{text}", "a duration cannot be negative: {text}"),
+    "duration_too_long": ("工期“{text}”超过一百年，无法排期", "the duration '{text}' is longer than a hundred years"),
     "amount_unreadable": ("无法识别的金额“{text}”（示例：16亿、3000万元、1.2）",
                           "cannot read the amount '{text}' (e.g. 16亿, 3000万元, 1.2)"),
     "amount_empty": ("金额为空（示例：16亿、3000万元、1.2）", "the amount is empty (e.g. 16亿, 3000万元, 1.2)"),

@@ -70,17 +70,27 @@ def _amount(value: Any) -> Decimal:
         raise PydanticCustomError("tz_amount", "{key}", {"key": e.key, **e.args_}) from None
 
 
+# The longest duration read: a hundred years (in months, 1,200). A plan of a longer one walks
+# past every calendar there is (800,000 days overflowed Python's dates: a traceback).
+MAX_DURATION_DAYS = 36_600
+MAX_DURATION_MONTHS = 1_200
+
+
 def _duration(value: Any) -> Duration:
-    if type(value) is int and value >= 0:
+    if type(value) is int and 0 <= value <= MAX_DURATION_DAYS:
         return Duration(value)  # the common case, without the phrase grammar
     if isinstance(value, Duration):
-        return value
-    from taizhang.domain.dates import DateError, parse_duration
+        duration = value
+    else:
+        from taizhang.domain.dates import DateError, parse_duration
 
-    try:
-        return parse_duration(value)
-    except DateError as e:
-        raise PydanticCustomError("tz_duration", "{key}", {"key": e.key, **e.args_}) from None
+        try:
+            duration = parse_duration(value)
+        except DateError as e:
+            raise PydanticCustomError("tz_duration", "{key}", {"key": e.key, **e.args_}) from None
+    if duration > (MAX_DURATION_MONTHS if duration.unit == "months" else MAX_DURATION_DAYS):
+        raise PydanticCustomError("tz_duration", "{key}", {"key": "duration_too_long", "text": str(value)})
+    return duration
 
 
 LedgerDate = Annotated[
