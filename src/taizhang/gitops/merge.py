@@ -384,7 +384,7 @@ class _AppendItem:
             if found is None:
                 raise _NotMergeable([Problem("", 0, 0, "merge_internal", {"where": "items"})])
             dash = found
-        lines = _shift(self.lines, dash - self.dash) if self.lines else self._emit(dash)
+        lines = self.lines_at(dash)
         if seq is not None and seq.id == "sequence" and seq.value:
             if splice.entries_spaced(text, seq) and lines[0].strip():
                 lines = [""] + lines
@@ -394,7 +394,10 @@ class _AppendItem:
                                      nl, child_indent=dash)
         return splice.start_block_list(text, root, "items", lines, nl)
 
-    def _emit(self, dash: int) -> list[str]:
+    def lines_at(self, dash: int) -> list[str]:
+        """The item's lines with its dash at column `dash` (theirs shifted, or written anew)."""
+        if self.lines:
+            return _shift(self.lines, dash - self.dash)
         return emit.entry_lines(emit.as_written(self.value), dash=dash, key_col=dash + 2)
 
 
@@ -483,7 +486,7 @@ class _InsertNotes:
         at_end: list[str] = []
         before_ours: dict[int, list[str]] = {}
         for before, note, lines, dash in self.placements:
-            new = _shift(lines, our_dash - dash) if lines else [emit.flow_entry(emit.as_written(note), dash=our_dash)]
+            new = _note_lines(note, lines, dash, our_dash)
             (at_end if before is None else before_ours.setdefault(before, [])).extend(new)
         spans = [(splice.line_start(text, seq.value[k].start_mark.index), new) for k, new in before_ours.items()]
         if at_end:
@@ -511,7 +514,7 @@ class _InsertNotes:
         our_dash = _dash_col(text, seq.value[0])
         if our_dash is None:
             raise _NotMergeable([Problem("", 0, 0, "merge_internal", {"where": self.item_id})])
-        new = _shift(lines, our_dash - dash) if lines else [emit.flow_entry(emit.as_written(note), dash=our_dash)]
+        new = _note_lines(note, lines, dash, our_dash)
         if before is None:
             return splice.append_block_entry(text, seq, new, nl)
         at = splice.line_start(text, seq.value[before].start_mark.index)
@@ -572,7 +575,7 @@ def _append_items(text: str, run: list, nl: str) -> str:
     spaced = splice.entries_spaced(text, seq)
     lines: list[str] = []
     for edit in run[1:]:
-        more = _shift(edit.lines, dash - edit.dash) if edit.lines else edit._emit(dash)
+        more = edit.lines_at(dash)
         lines += [""] + more if spaced and more[0].strip() else more
     return splice.append_block_entry(text, seq, lines, nl)
 
@@ -936,6 +939,11 @@ def _history_gone(base: dict, side: dict) -> bool:
             return True
     notes_grew = len(side.get("notes") or []) > len(base.get("notes") or [])
     return "closed" in base and "closed" not in side and not notes_grew
+
+
+def _note_lines(note: dict, lines: list[str] | None, dash: int, our_dash: int) -> list[str]:
+    """Their note's lines with its dash at our column (theirs shifted, or written anew)."""
+    return _shift(lines, our_dash - dash) if lines else [emit.flow_entry(emit.as_written(note), dash=our_dash)]
 
 
 def _note_text(note: Any) -> Any:

@@ -192,8 +192,8 @@ class _Reader:
         self._relit = False  # some ledger was lit afresh: the day entry is written anew
         self._ahead: dict[str, tuple[bytes, str]] = {}  # ledgers read ahead (for helpers): bytes, key
         self._ready: dict[str, tuple[str, msgspec.Raw]] = {}  # lit by helpers: their bytes' digest, a _Day
-        self._helpers: Any = None  # helpers still running (forked.Helpers), and the ledgers they light
-        self._helped: set[str] = set()
+        self._helpers: Any = None  # helpers still running (forked.Helpers)
+        self._helped: set[str] = set()  # the ledgers they light
 
     def settings(self) -> _Settings:
         """From the context entry when it holds; else read (and the entry written)."""
@@ -368,22 +368,24 @@ class _Reader:
 
     def close(self) -> None:
         """Collect helpers still running (a run that ended early: none is left behind)."""
-        if self._helpers is not None:
-            helpers, self._helpers = self._helpers, None
-            helpers.results()
+        self._collect()
 
     def _helped_result(self, name: str) -> tuple[str, msgspec.Raw] | None:
         """What the helpers lit of ledger `name` (collected from them all when first asked)."""
-        if self._helpers is not None:
-            helpers, self._helpers = self._helpers, None
-            for payload in helpers.results():
-                if payload is None:
-                    continue  # (a helper that failed: its ledgers are lit here)
-                try:
-                    self._ready.update(_READY.decode(payload))
-                except (msgspec.DecodeError, ValueError, TypeError):
-                    pass
+        self._collect()
         return self._ready.pop(name, None)
+
+    def _collect(self) -> None:
+        if self._helpers is None:
+            return
+        helpers, self._helpers = self._helpers, None
+        for payload in helpers.results():
+            if payload is None:
+                continue  # (a helper that failed: its ledgers are lit here)
+            try:
+                self._ready.update(_READY.decode(payload))
+            except (msgspec.DecodeError, ValueError, TypeError):
+                pass
 
     def _relight(self, path: Path, raw: bytes, key: str, as_of: date) -> list[ItemView]:
         """The items of a ledger whose kept items do not decode (sealed by this machine, yet not
