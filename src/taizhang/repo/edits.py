@@ -252,14 +252,7 @@ def close_edit(item_ids: list[str], closed: dict[str, Any], default_day: Any = N
         targets, done = _open_targets(loaded, item_ids, applied_too=True)
         item_edits: dict[int, ItemEdit] = {}
         for index in sorted(set(targets), reverse=True):  # (a refusal names the last item refused, as ever)
-            item_id = _items(loaded)[index]["id"]
-            applied = _items(loaded)[index].get("apply") is not None
-            given = _per_item(closed, item_id)
-            value = _closed_value(given, loaded.valid.items[index].apply if applied else None)
-            value.setdefault("date", default_day)
-            if value.get("date") is None:
-                raise input_error("close_needs_date", id=item_id)
-            value = {"date": value.pop("date"), **value}
+            value, applied = _closing(loaded, index, closed, default_day)
             if applied:
                 expected["items"][index].pop("apply", None)
             item_edits[index] = functools.partial(_close_item, value=value, applied=applied, newline=newline)
@@ -269,12 +262,22 @@ def close_edit(item_ids: list[str], closed: dict[str, Any], default_day: Any = N
     return windowed(_final_block_settled(apply))
 
 
+def _closing(loaded: LoadedLedger, index: int, closed: dict[str, Any], default_day: Any) -> tuple[dict[str, Any], bool]:
+    """What item `index`'s `closed:` records, and whether the close settles an application."""
+    item_id = _items(loaded)[index]["id"]
+    applied = _items(loaded)[index].get("apply") is not None
+    value = _closed_value(_per_item(closed, item_id), loaded.valid.items[index].apply if applied else None)
+    value.setdefault("date", default_day)
+    if value.get("date") is None:
+        raise input_error("close_needs_date", id=item_id)
+    return {"date": value.pop("date"), **value}, applied
+
+
 def _close_item(text: str, item_of: ItemOf, *, value: dict[str, Any], applied: bool, newline: str) -> str:
     if applied:
         # The application is settled by this close: its words move into `closed:`.
         text = splice.remove_key(text, item_of(text), "apply")
     return _insert_item_key(text, item_of, "closed", value, newline, block=emit.mapping_lines(value))
-
 
 
 def _closed_value(closed: dict[str, Any], application: Any) -> dict[str, Any]:
@@ -564,6 +567,58 @@ def _set_fields(text: str, map_of: Callable[[str], Any], changes: list[tuple[str
                 text = splice.remove_key(text, map_node, name)
             text = insert(text, name, value, emitted)
         text = _comment(text, map_of, name, comment)
+    return text
+
+
+@dataclasses.dataclass
+class ItemChange:
+    """What `update_items_edit` changes of one item: `fields` set as `set` sets them ((field,
+    value or None to remove, the clerk's wording)), `notes` appended as `note` appends them,
+    and a 销号 (`closed`, as `close` takes it) made as `close` makes it."""
+
+    fields: list[tuple[str, Any, str | None]] = dataclasses.field(default_factory=list)
+    notes: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    closed: dict[str, Any] | None = None
+
+
+def update_items_edit(changes: dict[str, ItemChange]) -> Plan:
+    """Changes of each kind to many items (`import --update`: moved nodes, progress reports,
+    销号) in one pass over the ledger (`_edit_items`), written as `set`, then `note`, then
+    `close` made one at a time would write them. The result: the ids changed."""
+
+    def apply(loaded: LoadedLedger, context: EditContext) -> Edit:
+        text, newline = loaded.doc.text, loaded.doc.newline
+        expected = _copy_items(loaded.doc.data)
+        index_of = _index_of(loaded)
+        _open_targets(loaded, [i for i, change in changes.items() if change.closed is not None], applied_too=True)
+        item_edits: dict[int, ItemEdit] = {}
+        for item_id, change in changes.items():
+            index = _item_index(index_of, item_id)
+            holder = dict(expected["items"][index])
+            _set_expected(holder, change.fields, [])
+            notes = [{k: v for k, v in note.items() if v not in (None, "")} for note in change.notes]
+            if notes:
+                holder["notes"] = list(holder.get("notes") or []) + [emit.read_back(note) for note in notes]
+            closing = _closing(loaded, index, change.closed, None) if change.closed is not None else None
+            if closing is not None:
+                if closing[1]:
+                    holder.pop("apply", None)
+                holder["closed"] = emit.read_back(closing[0])
+            expected["items"][index] = holder
+            item_edits[index] = functools.partial(_change_item, fields=change.fields, notes=notes, closing=closing,
+                                                  newline=newline)
+        return Edit(_edit_items(text, item_edits, context), expected, list(changes))
+
+    return windowed(_final_block_settled(apply))
+
+
+def _change_item(text: str, item_of: ItemOf, *, fields: list[tuple[str, Any, str | None]],
+                 notes: list[dict[str, Any]], closing: tuple[dict[str, Any], bool] | None, newline: str) -> str:
+    text = _set_item(text, item_of, changes=fields, records=[], newline=newline)
+    for note in notes:
+        text = _append_note(text, item_of, note, newline)
+    if closing is not None:
+        text = _close_item(text, item_of, value=closing[0], applied=closing[1], newline=newline)
     return text
 
 
