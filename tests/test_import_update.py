@@ -77,6 +77,20 @@ def test_import_update__matches_by_the_id_column_when_the_title_changed(cli, rep
 
 
 LAYOUTS = {
+    "items in flow style": """\
+code: A
+name: 甲项目
+items: [{id: A-1, title: 征收, due: 2018-06-30}, {id: A-2, title: 封顶}]
+""",
+    "items as flow mappings in a block list, a key after the list": """\
+code: A
+name: 甲项目
+items:
+  - {id: A-1, title: 征收, due: 2018-06-30, notes: [{date: 2018-05-02, text: 过半}]}
+  - {id: A-2, title: 封顶}
+# 期限
+deadline: 2018-12-31
+""",
     "block notes in flow style, a wording comment": """\
 code: A
 name: 甲项目
@@ -125,10 +139,12 @@ items:
 
 @pytest.mark.parametrize("layout", list(LAYOUTS))
 def test_import_update__one_splice_writes_what_the_edits_one_at_a_time_write(layout):
-    """The batched update (one splice for any number of items) against the store's own edits
-    made one at a time: the same text, on several ledger layouts."""
+    """The update (one pass for any number of items) against the store's own edits made one at
+    a time, each on the whole text (set the moved node, note the move and the report, close): the
+    same text, on several ledger layouts."""
     from taizhang.domain.models import Settings
-    from taizhang.exchange.importer import ItemUpdate, ProjectPlan, _chain, _update_steps, _updates_edit
+    from taizhang.exchange.importer import ItemUpdate, ProjectPlan, _chain, _update_notes, _updates_edit
+    from taizhang.repo import edits
     from taizhang.repo.load import parse_ledger
 
     settings = Settings(year=2018)
@@ -145,6 +161,25 @@ def test_import_update__one_splice_writes_what_the_edits_one_at_a_time_write(lay
         project.updates[1].closed = None  # A-2 is closed already
         project.updates[1].due = (None, date(2018, 9, 30), None)
     batched = _chain(loaded, [_updates_edit(project, "周报.xlsx")], settings)
-    one_by_one = _chain(loaded, _update_steps(project, "周报.xlsx"), settings, reread=True)
+    steps = [edits.set_edit(u.id, [("due", u.due[1], u.due[2])]) for u in project.updates if u.due]
+    for u in project.updates:
+        steps += [edits.note_edit(u.id, note) for note in _update_notes(u, "周报.xlsx")]
+        steps += [edits.close_edit([u.id], u.closed)] if u.closed else []
+    one_by_one = _chain(loaded, steps, settings, reread=True)
     assert batched.text == one_by_one.text
     assert batched.expected == one_by_one.expected
+
+
+def test_import_update__closes_an_item_applied_for_as_close_does(cli, repo, tmp_path):
+    """An item applied for (§7) that the newer sheet marks 销号 is closed as `close` closes it:
+    the application is settled (its evidence and applicant move into `closed:`), not left
+    beside the close."""
+    root = repo(A="code: A\nname: 甲项目\nitems:\n  - id: A-1\n    title: 征收\n    due: 2018-06-30\n"
+                  "    apply: {date: 2018-06-10, by: 张三, evidence: 照片.jpg}\n", settings="year: 2018\n")
+    sheet = tmp_path / "s.csv"
+    sheet.write_text("项目名称,编号,事项,完成时限,是否销号\n甲项目,A-1,征收,2018-06-30,是\n", encoding="utf-8")
+    result = cli("--dir", root, "--as-of", "2018-06-15", "import", sheet, "--update")
+    assert result.exit_code == 0, result
+    assert (root / "ledgers" / "A.yaml").read_text(encoding="utf-8") == (
+        "code: A\nname: 甲项目\nitems:\n  - id: A-1\n    title: 征收\n    due: 2018-06-30\n"
+        "    closed:\n      date: 2018-06-15\n      by: 张三\n      evidence: 照片.jpg\n")

@@ -20,9 +20,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from unittest import mock
 
-from conftest import YT2
+from conftest import YT2, dedent
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_windows import LAYOUTS as WINDOW_LAYOUTS
 
 from taizhang.domain.models import Settings
 from taizhang.repo import edits, load, write
@@ -234,3 +235,139 @@ def test_random_edit_sequences_keep_untouched_lines_and_read_back(data, base, va
             # (b) still valid, and nothing left in ledgers/.
             _load(path)
             assert [p.name for p in (root / "ledgers").iterdir()] == [path.name]
+
+
+# --- many items in one edit: the same bytes as the edits one at a time ------------------------
+
+YT2_KEY_AFTER = YT2.replace("deadline: 2020-06-30\n", "") + "# 以下为项目期限（顶格注释）\ndeadline: 2020-06-30\n"
+BATCH_BASES = {
+    **BASES,
+    "yt2_key_after_items": ("YT2", lambda: YT2_KEY_AFTER.encode("utf-8")),
+    "golden_no_final_newline": ("X", lambda: GOLDEN_INPUT.read_bytes().rstrip(b"\n")),
+    # test_windows.py's layouts (dashes at column 0, comments and blank lines between items,
+    # block scalars, a dash on its own line, no final line break), made valid ledgers; a `|+`
+    # scalar as `|` (a key added after a kept scalar's blank lines takes them from it, and is
+    # refused as not reading back, one at a time as much as together)
+    **{f"windows_{name}": ("A", lambda text=text: dedent(text).replace("  plan: {2018: 1000}", "  total: 1000")
+                           .replace("measures: |+", "measures: |").encode("utf-8")) for name, text in WINDOW_LAYOUTS.items()},
+}
+BATCH = st.sampled_from(["close", "apply_then_close", "apply", "set", "set_moves", "update"])
+WORDINGS = st.none() | st.sampled_from(["7月底", "倒排工期", "年底前"])
+
+
+def _edit_once(code: str, text: bytes, plan) -> bytes:
+    """`plan` made without a context (on the nodes of the whole text), as bytes."""
+    from taizhang.yamltext.read import encode
+
+    loaded = load.parse_ledger(text, f"ledgers/{code}.yaml", Settings())
+    assert not loaded.has_errors, loaded.problems
+    return encode(plan(loaded).text, loaded.doc.bom)
+
+
+def _draw_changes(data, code: str, items, moves: bool) -> dict:
+    """Changes to a few items (and perhaps the project), as `set_many_edit` takes them."""
+    picked = data.draw(st.lists(st.sampled_from(range(len(items))), min_size=1, max_size=len(items), unique=True),
+                       label="items")
+    changes: dict[str, list] = {}
+    for index in picked:
+        fields = data.draw(st.lists(ITEM_FIELDS, min_size=1, max_size=3, unique=True), label="fields")
+        entry = []
+        for field in fields:
+            if field.endswith("_remove"):
+                entry.append((field[:-len("_remove")], None, None))
+            elif field == "due":
+                entry.append(("due", data.draw(DATES, label="due"), data.draw(WORDINGS, label="wording")))
+            else:
+                entry.append((field, data.draw(TEXT, label="value"), None))
+        changes[items[index].id] = entry
+    if data.draw(st.booleans(), label="project too"):
+        field = data.draw(PROJECT_FIELDS, label="project field")
+        value = data.draw(DATES if field == "deadline" else TEXT, label="project value")
+        project = [(field, value, data.draw(WORDINGS, label="project wording") if field == "deadline" else None)]
+        # The project's fields anywhere in the order: they are made first, as one at a time.
+        at = data.draw(st.integers(0, len(changes)), label="project at")
+        pairs = list(changes.items())
+        changes = dict(pairs[:at] + [(code, project)] + pairs[at:])
+    if moves:
+        for target in changes:
+            changes[target] = [(n, v, c) for n, v, c in changes[target] if n not in ("due", "deadline") or v is not None]
+        changes = {t: c for t, c in changes.items() if c}
+    return changes
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), base=st.sampled_from(sorted(BATCH_BASES)), variant=st.sampled_from(sorted(VARIANTS)),
+       kind=BATCH)
+def test_an_edit_of_many_items_writes_what_its_edits_one_at_a_time_write(data, base, variant, kind):
+    """close / apply of many ids, `set` (schedule --write) and import --update of many items make every item's
+    change on its own lines and put them back in one rebuild (edits._edit_items): the file must
+    come out byte for byte as the same changes made one item at a time on the nodes of the
+    whole text, which is how they were made before; through windows, never needing a second
+    try, and without windows too."""
+    code, make = BATCH_BASES[base]
+    text = VARIANTS[variant](make())
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "ledgers").mkdir()
+        path = root / "ledgers" / f"{code}.yaml"
+        items = load.parse_ledger(text, f"ledgers/{code}.yaml", Settings()).ledger.items
+        open_ids = [item.id for item in items if item.closed is None]
+        on = data.draw(DATES, label="on")
+
+        def batch_and_singles():
+            """(the batched plan, the same as single plans)"""
+            if kind in ("close", "apply_then_close", "apply"):
+                ids = data.draw(st.lists(st.sampled_from(open_ids), min_size=1, max_size=len(open_ids), unique=True),
+                                label="ids")
+                if kind == "apply":
+                    value = {"date": on, "by": data.draw(NAMES, label="by"), "evidence": data.draw(TEXT, label="evidence"),
+                             "note": data.draw(st.none() | TEXT, label="note")}
+                    return edits.apply_edit(ids, value), [edits.apply_edit([i], value) for i in ids]
+                value = {"date": data.draw(st.none() | DATES, label="closed on"), "by": data.draw(NAMES, label="by"),
+                         "note": data.draw(st.none() | TEXT, label="note"),
+                         "evidence": data.draw(st.none() | TEXT, label="evidence")}
+                return (edits.close_edit(ids, value, default_day=on),
+                        [edits.close_edit([i], value, default_day=on) for i in ids])
+            if kind == "update":  # import --update: a moved node, reports, a 销号, on each of a few items
+                picked = data.draw(st.lists(st.sampled_from(range(len(items))), min_size=1, unique=True), label="items")
+                changes, singles = {}, []
+                for index in picked:
+                    item = items[index]
+                    fields = [("due", data.draw(DATES, label="due"), data.draw(WORDINGS, label="wording"))] \
+                        if data.draw(st.booleans(), label="moved") else []
+                    notes = data.draw(st.lists(st.builds(lambda t, b: {"date": on, "by": b, "text": t}, TEXT,
+                                                         st.none() | NAMES), max_size=2), label="notes")
+                    closed = {"date": on, "by": data.draw(NAMES, label="by")} \
+                        if item.closed is None and data.draw(st.booleans(), label="closed") else None
+                    changes[item.id] = edits.ItemChange(fields, notes, closed)
+                    singles += [edits.set_edit(item.id, fields)] if fields else []
+                    singles += [edits.note_edit(item.id, note) for note in notes]
+                    singles += [edits.close_edit([item.id], closed)] if closed else []
+                return edits.update_items_edit(changes), singles
+            moves = kind == "set_moves"
+            changes = _draw_changes(data, code, items, moves)
+            move = {"date": on, "by": data.draw(NAMES, label="by"), "reason": data.draw(TEXT, label="reason")} if moves else None
+            return (edits.set_many_edit(changes, move, moves_need_reason=moves),
+                    [edits.set_edit(t, c, move, moves_need_reason=moves) for t, c in changes.items()])
+
+        if kind == "apply_then_close":  # some of the items closed have an application to settle
+            applied = data.draw(st.lists(st.sampled_from(open_ids), min_size=1, unique=True), label="applied")
+            text = _edit_once(code, text, edits.apply_edit(applied, {"date": on, "by": "张三", "evidence": "照片.jpg"}))
+        batch, singles = batch_and_singles()
+        one_at_a_time = text
+        for single in singles:
+            one_at_a_time = _edit_once(code, one_at_a_time, single)
+
+        path.write_bytes(text)
+        made: list[write.EditContext] = []
+
+        class Recorded(write.EditContext):
+            def __init__(self, *args, **kwargs) -> None:
+                super().__init__(*args, **kwargs)
+                made.append(self)
+
+        with mock.patch.object(write, "EditContext", Recorded):
+            write.edit_ledgers(Cache(root), Settings(), {code: batch})
+        assert [(c.used, c.redone) for c in made] == [(True, False)]
+        assert path.read_bytes() == one_at_a_time
+        assert _edit_once(code, text, batch) == one_at_a_time  # on the whole text's nodes, from the last item up

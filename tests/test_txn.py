@@ -297,6 +297,39 @@ def test_an_uncommitted_journal_and_temporary_files_are_removed_by_the_next_writ
     assert sorted(_files(root)) == sorted(n for n in before if not n.startswith("."))
 
 
+def test_a_write_of_many_ledgers_lists_each_folder_once_and_cleans_each_ledgers_orphans(tmp_path, monkeypatch):
+    """A write of several ledgers removes the temporary files dead writers of those ledgers left,
+    in `.taizhang/tmp/` and beside the ledgers, and no other file, listing each folder once for
+    all of them (once per ledger written made an import of 8,000 projects take 44 s)."""
+    from taizhang.repo import files
+
+    root = tmp_path / "repo"
+    (root / "ledgers").mkdir(parents=True)
+    files.state_dir(root)
+    tmp = root / ".taizhang" / "tmp"
+    tmp.mkdir()
+    codes = [f"P{i}" for i in range(1, 41)]
+    for code in codes:
+        (root / "ledgers" / f"{code}.yaml").write_text(f"code: {code}\nname: 项目\n", encoding="utf-8")
+    orphans = [tmp / "P1.yaml.x1.tmp", tmp / "P12.yaml.a.b.tmp", tmp / "P40.yaml..tmp",
+               root / "ledgers" / ".P7.yaml.y2.tmp"]
+    others = [tmp / "P41.yaml.x1.tmp", tmp / "P1.yaml.tmp", tmp / "P1.yml.x.tmp", tmp / "XP1.yaml.x.tmp",
+              root / "ledgers" / "P7.yaml.y2.tmp", root / "ledgers" / ".P41.yaml.y.tmp",
+              root / "ledgers" / ".P7.yaml.y.tmpx"]
+    for path in orphans + others:
+        path.write_bytes(b"torn")
+    listed = []
+    for name in ("listdir", "scandir"):  # (pathlib's glob lists by scandir)
+        real = getattr(os, name)
+        monkeypatch.setattr(os, name, lambda folder, real=real: (listed.append(Path(folder).name), real(folder))[1])
+    paths = [root / "ledgers" / f"{code}.yaml" for code in codes]
+    files.replace_files(root, [(p, p.read_bytes() + b"# new\n") for p in paths], codes)
+    assert sorted(listed) == ["ledgers", "tmp"]
+    assert not any(p.exists() for p in orphans)
+    assert all(p.exists() for p in others)
+    assert all(p.read_bytes().endswith(b"# new\n") for p in paths)
+
+
 def test_the_next_write_of_any_ledger_cleans_what_a_dead_writer_of_another_left(tmp_path, cli):
     root = _make_repo(tmp_path / "repo")
     tmp = root / ".taizhang" / "tmp"

@@ -704,14 +704,8 @@ def _project_edit(project: ProjectPlan, settings: Settings, source: str = "", sh
         steps: list[Callable] = []
         if project.investment:
             steps.append(_investment_edit(project.investment))
-        if project.updates and _updates_block_ok(loaded, project):
-            try:
-                batched = _updates_edit(project, source)(loaded)
-                steps.append(lambda _current, _context=None: batched)
-            except _NoFragments:
-                steps += _update_steps(project, source)
-        else:
-            steps += _update_steps(project, source)
+        if project.updates:
+            steps.append(_updates_edit(project, source))
         if not project.items:
             return _chain(loaded, steps, settings, context)
         if project.items and _items_block_ok(loaded):
@@ -753,149 +747,17 @@ def _update_notes(u: ItemUpdate, source: str) -> list[dict[str, Any]]:
     return [{k: v for k, v in n.items() if v not in (None, "")} for n in notes]
 
 
-def _updates_block_ok(loaded, project: ProjectPlan) -> bool:
-    """Whether every item an update changes is a block mapping whose notes (if any) are a list:
-    the layout `_updates_edit` splices into. Anything else goes one edit at a time."""
-    from taizhang.yamltext.read import compose
-    from taizhang.yamltext.splice import mapping_get
-
-    root = compose(loaded.doc.text)
-    pair = mapping_get(root, "items") if root is not None and root.id == "mapping" else None
-    if pair is None or pair[1].id != "sequence" or getattr(pair[1], "flow_style", False):
-        return False
-    ids = {u.id for u in project.updates}
-    for node in pair[1].value:
-        if node.id != "mapping" or getattr(node, "flow_style", False):
-            if node.id == "mapping" and any(k.value == "id" and v.value in ids for k, v in node.value):
-                return False
-            continue
-        id_pair = mapping_get(node, "id")
-        if id_pair is None or id_pair[1].value not in ids:
-            continue
-        notes = mapping_get(node, "notes")
-        if notes is not None and notes[1].id != "sequence":
-            return False
-        due = mapping_get(node, "due")
-        if due is not None and due[1].id != "scalar":
-            return False
-    return True
-
-
-def _is_wording_of(comment: str | None, day: str) -> bool:
-    """Whether a date's line comment is the clerk's wording of that date (`# 6月底前`)."""
-    from taizhang.domain.dates import DateError, parse_date
-
-    if not comment:
-        return False
-    try:
-        old = parse_date(day, year=None, relative=False)
-        return parse_date(comment, year=old.year, relative=False) == old
-    except (DateError, TypeError, ValueError):
-        return False
-
-
-class _NoFragments(Exception):
-    """An item of the ledger does not compose on its own (an alias to another item, say)."""
-
-
 def _updates_edit(project: ProjectPlan, source: str) -> Callable:
-    """Every change of `import --update` in one edit, each item's made on the item's own lines
-    (composed alone: the cost of a change is the size of its item, not of the ledger): a moved
-    node set with its wording, the move and a new progress report appended as notes, a 销号
-    inserted — laid out as `set`, `note` and `close` write them (a test holds the two to the
-    same text). Made one at a time those edits re-read the ledger each time (1,000 updated
-    items took over a minute). Raises _NoFragments where an item does not compose alone."""
-    from taizhang.repo.write import Edit
-    from taizhang.yamltext import splice
-    from taizhang.yamltext.read import compose
+    """The edits of `import --update` on items the ledger has, in one pass over the ledger
+    (repo.edits.update_items_edit; made one at a time, 1,000 updated items took over a minute):
+    a moved node set with its wording, the move also kept as a note saying from what to what and
+    why ("据<file>更新": the ledger has no history of changes of its own yet), a new progress
+    report as a note, and 销号."""
+    from taizhang.repo.edits import ItemChange, update_items_edit
 
-    def apply(loaded, context=None):
-        text, newline = loaded.doc.text, loaded.doc.newline
-        root = compose(text)
-        seq = splice.mapping_get(root, "items")[1]
-        starts = [text.rfind("\n", 0, node.start_mark.index) + 1 for node in seq.value]
-        ends = starts[1:] + [seq.end_mark.index]
-        index = {splice.mapping_get(n, "id")[1].value: i for i, n in enumerate(seq.value)
-                 if n.id == "mapping" and splice.mapping_get(n, "id") is not None}
-        by_index = {index[u.id]: u for u in project.updates}
-        expected = dict(loaded.doc.data)
-        expected["items"] = list(expected.get("items") or [])
-        pieces = [text[:starts[0]]] if starts else [text]
-        for i in range(len(seq.value)):
-            lines = text[starts[i]:ends[i]]
-            if i in by_index:
-                try:
-                    fragment = compose(lines)
-                except Exception:  # noqa: BLE001 - any reason it does not read alone
-                    raise _NoFragments from None
-                if fragment is None or fragment.id != "sequence" or len(fragment.value) != 1 or \
-                        fragment.value[0].id != "mapping":
-                    raise _NoFragments
-                entry = dict(expected["items"][i])
-                lines = _update_item(lines, fragment.value[0], by_index[i], entry, newline, source)
-                expected["items"][i] = entry
-            pieces.append(lines)
-        if starts:
-            pieces.append(text[ends[-1]:])
-        return Edit("".join(pieces), expected, [u.id for u in project.updates])
-
-    return apply
-
-
-def _update_item(text: str, node: Any, u: ItemUpdate, entry: dict[str, Any], newline: str, source: str) -> str:
-    """One item's changes spliced into its text, from the bottom up (an insertion moves only
-    the text below it: the nodes composed before stay right for what is above)."""
-    from taizhang.domain.vocab import ITEM_KEY_ORDER
-    from taizhang.yamltext import emit, splice
-
-    def following(key: str) -> str | None:
-        later = set(ITEM_KEY_ORDER[ITEM_KEY_ORDER.index(key) + 1:])
-        keys = [k.value for k, _ in node.value if k.value in later]
-        return keys[0] if keys else None
-
-    notes = _update_notes(u, source)
-    pair = splice.mapping_get(node, "notes")
-    if notes and pair is not None and pair[1].value and getattr(pair[1], "flow_style", False):
-        text = splice.append_flow_entry(text, pair[1], ", ".join(emit.flow(n) for n in notes))
-    elif notes and pair is not None and pair[1].value:
-        dash = pair[1].start_mark.column
-        last = pair[1].value[-1]
-        lines: list[str] = []
-        for note in notes:
-            if last.id == "mapping" and not getattr(last, "flow_style", False):
-                items = list(note.items())
-                key_col = last.start_mark.column
-                lines.append(" " * dash + "-" + " " * (key_col - dash - 1) + f"{items[0][0]}: {emit.scalar(items[0][1])}")
-                lines += [" " * key_col + f"{k}: {emit.scalar(v)}" for k, v in items[1:]]
-            else:
-                lines.append(" " * dash + "- " + emit.flow(note))
-        text = splice.append_block_entry(text, pair[1], lines, newline)
-    elif notes:
-        if pair is not None:
-            text = splice.remove_key(text, node, "notes")  # `notes: []`
-        text = splice.insert_key(text, node, "notes", ["- " + emit.flow(n) for n in notes], newline)
-    if notes:
-        entry["notes"] = list(entry.get("notes") or []) + [emit.read_back(n) for n in notes]
-    if u.closed:
-        value = {k: v for k, v in u.closed.items() if v not in (None, "")}
-        text = splice.insert_key(text, node, "closed", [f"{k}: {emit.scalar(v)}" for k, v in value.items()],
-                                 newline, before_key=following("closed"))
-        entry["closed"] = emit.read_back(value)
-    if u.due:
-        due = splice.mapping_get(node, "due")
-        if due is not None:
-            # The comment first, while the value's place is as composed; a wording of the old
-            # day would contradict the new one, so it is replaced, or goes.
-            if u.due[2]:
-                text = splice.set_line_comment(text, due[1], u.due[2])
-            elif _is_wording_of(splice.line_comment(text, due[1]), due[1].value):
-                text = splice.remove_line_comment(text, due[1])
-            text = splice.replace_scalar(text, due[1], emit.inline(u.due[1]))
-        else:
-            text = splice.insert_key(text, node, "due", emit.inline(u.due[1]) + (f"  # {u.due[2]}" if u.due[2] else ""),
-                                     newline, before_key=following("due"))
-        entry["due"] = emit.read_back(u.due[1])
-    return text
+    return update_items_edit({u.id: ItemChange(fields=[("due", u.due[1], u.due[2])] if u.due else [],
+                                               notes=_update_notes(u, source), closed=u.closed)
+                              for u in project.updates})
 
 
 def _counted(edits: dict[str, Callable], progress: Progress) -> dict[str, Callable]:
@@ -911,26 +773,6 @@ def _counted(edits: dict[str, Callable], progress: Progress) -> dict[str, Callab
         return apply
 
     return {code: counting(edit) for code, edit in edits.items()}
-
-
-def _update_steps(project: ProjectPlan, source: str) -> list[Callable]:
-    """The edits of `import --update` on items the ledger has: moved nodes in one `set`, each
-    move also kept as a note saying from what to what and why ("据<file>更新": the ledger has no
-    history of changes of its own yet), new progress reports as notes, and 销号."""
-    from taizhang.repo.edits import close_edit, note_edit, set_many_edit
-
-    steps: list[Callable] = []
-    moves = {u.id: [("due", u.due[1], u.due[2])] for u in project.updates if u.due}
-    if moves:
-        steps.append(set_many_edit(moves))
-    for u in project.updates:
-        if u.due:
-            steps.append(note_edit(u.id, _moved_note(u, source)))
-        if u.note:
-            steps.append(note_edit(u.id, u.note))
-        if u.closed:
-            steps.append(close_edit([u.id], u.closed))
-    return steps
 
 
 def _items_block_ok(loaded) -> bool:

@@ -100,7 +100,7 @@ def atomic_write(root: Path, path: Path, data: bytes) -> None:
     """Replace `path` with `data`: the old file or the new one, never a torn one. Keeps the mode."""
     tmp_dir = state_dir(root) / "tmp"
     tmp_dir.mkdir(exist_ok=True)
-    clean_orphans(root, path)
+    clean_orphans(root, [path])
     try:
         mode = path.stat().st_mode & 0o7777
     except FileNotFoundError:
@@ -158,8 +158,8 @@ def replace_files(root: Path, writes: Sequence[tuple[Path, bytes]], locks: Seque
     temps: list[str] = []
     entries = []
     try:
+        clean_orphans(root, [path for path, _ in writes])
         for path, data in writes:
-            clean_orphans(root, path)
             try:
                 old = path.read_bytes()
                 mode: int | None = path.stat().st_mode & 0o7777
@@ -334,15 +334,38 @@ def _journal_temps(root: Path) -> set[str]:
     return named
 
 
-def clean_orphans(root: Path, path: Path) -> None:
-    """Remove the temporary files of `path` a crashed writer left. Called under the file's lock
-    after its journals are finished: any temporary file of it is then a dead writer's."""
-    tmp_dir = root / ".taizhang" / "tmp"
-    for orphan in [*tmp_dir.glob(path.name + ".*.tmp"), *path.parent.glob("." + path.name + ".*.tmp")]:
+def clean_orphans(root: Path, paths: Sequence[Path]) -> None:
+    """Remove the temporary files of `paths` a crashed writer left (`.taizhang/tmp/NAME.*.tmp`,
+    and `.NAME.*.tmp` beside the file where `.taizhang/` is on another file system). Called under
+    the files' locks after their journals are finished: any temporary file of them is then a
+    dead writer's. Each folder is listed once for all the files (a listing per file written made
+    an import of 8,000 projects quadratic)."""
+    wanted: dict[Path, set[str]] = {root / ".taizhang" / "tmp": {path.name for path in paths}}
+    for path in paths:
+        wanted.setdefault(path.parent, set()).add("." + path.name)
+    for folder, names in wanted.items():
         try:
-            orphan.unlink()
+            listed = os.listdir(folder)
         except OSError:
-            pass
+            continue
+        for entry in listed:
+            if _temp_of(entry, names):
+                try:
+                    os.unlink(folder / entry)
+                except OSError:
+                    pass
+
+
+def _temp_of(entry: str, names: set[str]) -> bool:
+    """Whether `entry` is `NAME.*.tmp` for one of `names` (a temporary name `_synced_copy` gives)."""
+    if not entry.endswith(".tmp"):
+        return False
+    dot = entry.find(".")
+    while 0 <= dot <= len(entry) - 5:
+        if entry[:dot] in names:
+            return True
+        dot = entry.find(".", dot + 1)
+    return False
 
 
 def replace_in_place(target: Path, data: bytes) -> None:

@@ -39,6 +39,7 @@ from taizhang.yamltext.read import Document, compose, encode
 if TYPE_CHECKING:
     from taizhang.domain.models import Ledger
     from taizhang.repo.load import LoadedLedger
+    from taizhang.yamltext.windows import ItemWindows
 
 # pydantic, the models and repo.load are imported where a write needs them (module docstring).
 
@@ -536,6 +537,15 @@ class EditContext:
     used: bool = False  # windows were used in this edit
     redone: bool = False  # the edit was made again on the whole text
     ids: list[Any] | None = None  # (as read: an id may be missing or not text)
+
+    def item_windows(self, text: str) -> ItemWindows | None:
+        """The items' windows of `text`, where this attempt may use them and they apply."""
+        if self.windows and self.ids is not None:
+            found = windows.item_windows(text, self.ids)
+            if found is not None:
+                self.used = True
+                return found
+        return None
 
     def item_root(self, text: str):
         """The root node for an edit of items: composed window by window where it can be."""

@@ -16,7 +16,9 @@ names (each module's `__all__`); whatever starts with `_` stays inside its modul
   `replace_block_value`, line comments), and the position helpers for callers that move whole
   lines (`mapping_get`, `last_end`, `line_start`, `after_line`, `insert_lines`, `key_position`,
   `entries_spaced`, `remove_flow_span`).
-- `windows`: `windowed_root(text, ids)`, the nodes of single items without composing the file.
+- `windows`: `item_windows(text, ids)`, each item's lines (`ItemWindows.span`) and its node
+  composed from them alone (`ItemWindows.entry`), for edits of many items in one pass; and
+  `windowed_root(text, ids)`, the nodes of single items without composing the file.
 
 No module keeps state between calls but two memos of pure functions (the last composed tree, the
 last scanned layout), which hand out the same result for the same text.

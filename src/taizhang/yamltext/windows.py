@@ -19,7 +19,7 @@ from typing import Any
 
 from taizhang.yamltext.read import compose
 
-__all__ = ["windowed_root"]
+__all__ = ["ItemWindows", "item_windows", "windowed_root"]
 
 _ITEMS_KEY = re.compile(r"^items[ \t]*:[ \t]*(?:#[^\n]*)?\r?$", re.MULTILINE)
 _FIRST_ENTRY = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\r?\n)*( *)-(?:[ \t]|\r?\n|\r?$)")
@@ -28,19 +28,60 @@ _NEXT_KEY = re.compile(r"""(?:---|\.\.\.)(?:[ \t]|\r?$)|[^\s#'"\[\]{},&*!|>%@`-]
 _LAST_SCAN: tuple[str, Any] = ("", None)
 
 
-def windowed_root(text: str, ids: list[str]):
-    """A stand-in root for `text` (see above), or None where the items are not a block list
-    under a top-level `items:` key. `ids` are the items' ids as the whole text reads: a window
-    count that differs (a line of a multi-line title that starts with `- `) refuses the
-    windows, and a window whose `id` is not the one expected there raises ValueError."""
+class ItemWindows:
+    """The lines of each item of a text (see above): `span(index)` is where they stand, and
+    `entry(index, lines)` the item's node composed from those lines alone (or from them as an
+    edit changed them), at positions within them. Many items are edited through their windows
+    in one pass: each on its own lines, all put back in one rebuild of the text."""
+
+    def __init__(self, text: str, ids: list[str], layout: tuple[int, int, list[int], int]) -> None:
+        self.text, self.ids = text, ids
+        self.key_at, self.dash, self.starts, self.end = layout
+
+    def span(self, index: int) -> tuple[int, int]:
+        """(start, stop) of item `index`'s lines: from its dash's line to the next one's (the
+        last item's: to the end of the list, its comments and blank lines included)."""
+        stop = self.starts[index + 1] if index + 1 < len(self.starts) else self.end
+        return self.starts[index], stop
+
+    def entry(self, index: int, lines: str | None = None):
+        """Item `index`'s mapping node, composed from `lines` alone (its own lines in the text
+        by default). ValueError where they are not one entry, the item expected there."""
+        if lines is None:
+            start, stop = self.span(index)
+            lines = self.text[start:stop]
+        node = compose(lines, memo=False)
+        if node is None or node.id != "sequence" or node.flow_style or len(node.value) != 1:
+            raise ValueError("the window is not one entry")
+        entry = node.value[0]
+        if entry.id != "mapping" or not any(k.value == "id" and v.id == "scalar" and v.value == self.ids[index]
+                                            for k, v in entry.value):
+            raise ValueError("the window is not the item expected there")
+        return entry
+
+
+def item_windows(text: str, ids: list[str]) -> ItemWindows | None:
+    """The items' windows of `text`, or None where the items are not a block list under a
+    top-level `items:` key. `ids` are the items' ids as the whole text reads: a window count
+    that differs (a line of a multi-line title that starts with `- `) refuses the windows, and a
+    window whose `id` is not the one expected there raises ValueError when composed."""
     layout = _scan(text)
     if layout is None or len(layout[2]) != len(ids):
         return None
+    return ItemWindows(text, ids, layout)
+
+
+def windowed_root(text: str, ids: list[str]):
+    """A stand-in root for `text` (see above) whose items are composed window by window, or
+    None where there are no windows (`item_windows`)."""
+    found = item_windows(text, ids)
+    if found is None:
+        return None
     from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-    key_at, dash, starts, end = layout
-    seq = SequenceNode("tag:yaml.org,2002:seq", _Entries(text, starts, end, ids),
-                       _mark(text, starts[0] + dash), _token_mark(text, end), flow_style=False)
+    key_at, starts, end = found.key_at, found.starts, found.end
+    seq = SequenceNode("tag:yaml.org,2002:seq", _Entries(found), _mark(text, starts[0] + found.dash),
+                       _token_mark(text, end), flow_style=False)
     key = ScalarNode("tag:yaml.org,2002:str", "items", _mark(text, key_at), _mark(text, key_at + 5))
     return MappingNode("tag:yaml.org,2002:map", [(key, seq)], _mark(text, 0), _mark(text, len(text)),
                        flow_style=False)
@@ -78,24 +119,25 @@ def _scan(text: str):
 
 
 class _Entries:
-    """The entries of the list, each composed from its own lines when first asked for."""
+    """The entries of the list, each composed from its own lines when first asked for, at the
+    positions its lines have in the whole text."""
 
-    def __init__(self, text: str, starts: list[int], end: int, ids: list[str]) -> None:
-        self.text, self.starts, self.end, self.ids = text, starts, end, ids
+    def __init__(self, windows: ItemWindows) -> None:
+        self.windows = windows
         self.nodes: dict[int, Any] = {}
 
     def __len__(self) -> int:
-        return len(self.starts)
+        return len(self.windows.starts)
 
     def __bool__(self) -> bool:
-        return bool(self.starts)
+        return bool(self.windows.starts)
 
     def __getitem__(self, index: int):
         if not isinstance(index, int):
             raise TypeError("one entry at a time")
         if index < 0:
-            index += len(self.starts)
-        if not 0 <= index < len(self.starts):
+            index += len(self)
+        if not 0 <= index < len(self):
             raise IndexError(index)
         if index not in self.nodes:
             self.nodes[index] = self._compose(index)
@@ -105,19 +147,13 @@ class _Entries:
         raise TypeError("a windowed list is read one entry at a time")
 
     def _compose(self, index: int):
-        start = self.starts[index]
-        stop = self.starts[index + 1] if index + 1 < len(self.starts) else self.end
-        node = compose(self.text[start:stop], memo=False)
-        if node is None or node.id != "sequence" or node.flow_style or len(node.value) != 1:
-            raise ValueError("the window is not one entry")
-        entry = node.value[0]
-        if entry.id != "mapping" or not any(k.value == "id" and v.id == "scalar" and v.value == self.ids[index]
-                                            for k, v in entry.value):
-            raise ValueError("the window is not the item expected there")
+        text = self.windows.text
+        start, stop = self.windows.span(index)
+        entry = self.windows.entry(index)
         # A block collection that runs to the window's end ends, in the whole file, where the
         # next token stands (the next dash, or the key after the list), not at the line start.
-        end = _token_mark(self.text, stop) if stop < len(self.text) else None
-        _shift(entry, start, self.text.count("\n", 0, start), stop - start, end)
+        end = _token_mark(text, stop) if stop < len(text) else None
+        _shift(entry, start, text.count("\n", 0, start), stop - start, end)
         return entry
 
 
