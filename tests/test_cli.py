@@ -6,6 +6,7 @@ import json
 import os
 from pathlib import Path
 
+import pytest
 from conftest import AS_OF, REPO_ROOT, YT2
 
 from taizhang.domain.models import Settings
@@ -270,3 +271,27 @@ def test_cli_modules_form_no_cycle():
         assert uses[module] <= shared, (module, uses[module])
     assert uses["app"] <= shared | {"views", "usage"}  # `taizhang` alone runs status; usage: click's words
     assert uses["usage"] == set()
+
+
+@pytest.mark.parametrize("items", ["", "items:\n", "items: []\n"])
+def test_project_edits__work_on_a_ledger_with_no_items_yet(cli, repo, items):
+    """A project just made by `new` has no `items:` key: its own fields (deadline, leader, the
+    investment) are edited all the same (an edit expected `items: []` back and refused)."""
+    root = repo(Q3="code: Q3\nname: 甲\ndeadline: 2018-12-31\n" + items)
+    for args in (["set", "Q3", "deadline=2019-01-31", "--reason", "延期"], ["set", "Q3", "leader=王五"],
+                 ["invest", "Q3", "5", "--month", "2018-05"]):
+        result = cli("--dir", root, "--as-of", AS_OF, *args)
+        assert result.exit_code == 0, (args, result)
+    text = (root / "ledgers" / "Q3.yaml").read_text(encoding="utf-8")
+    assert "deadline: 2019-01-31" in text and "leader: 王五" in text and "2018-05: 5" in text, text
+    assert text.endswith(items) if items else "items" not in text, text
+    assert cli("--dir", root, "--as-of", AS_OF, "check").exit_code == 0
+
+
+def test_project_edits__work_right_after_new(cli, tmp_path):
+    root = tmp_path / "r"
+    assert cli("init", root).exit_code == 0
+    assert cli("--dir", root, "--as-of", AS_OF, "new", "Q5", "乙项目", "--deadline", "2018-12-31").exit_code == 0
+    result = cli("--dir", root, "--as-of", AS_OF, "set", "Q5", "deadline=2019-03-31", "--reason", "调整")
+    assert result.exit_code == 0, result
+    assert "changes:" in (root / "ledgers" / "Q5.yaml").read_text(encoding="utf-8")

@@ -383,8 +383,13 @@ def _withdraw_edit(item_id: str, key: str, refusal: str, note: dict[str, Any],
 
 
 def _copy_items(data: dict) -> dict:
+    """The data an edit expects to read back, its items copied one by one to be changed. A ledger
+    with no `items:` key (a project just made by `new`), or `items:` empty, keeps it as it is: an
+    edit of the project's own fields adds none."""
     copy = dict(data)
-    copy["items"] = [dict(item) for item in data.get("items") or []]
+    items = data.get("items")
+    if isinstance(items, list):
+        copy["items"] = [dict(item) if isinstance(item, dict) else item for item in items]
     return copy
 
 
