@@ -335,6 +335,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "log_notes_changed": ("改动了 {id} {title} 已有的进展记录", "edited earlier notes of {id} {title}"),
     # gantt, import, export (cli_exchange.py, gantt.py, exchange.py)
     "gantt_window": ("--to {end} 早于 --from {start}", "--to {end} is before --from {start}"),
+    "gantt_beyond": ("{id} 的日期 {dates} 超出挂图的图幅（{start} 至 {end}；图幅自动选取时最多十年），画作图边的箭头；"
+                     "若是笔误请改正，要画到它请用 gantt --from/--to",
+                     "{id} ({dates}) lies beyond the chart ({start} to {end}; a chart fitted to its items spans at "
+                     "most ten years), drawn as an arrow at its edge; correct it if mistyped, or give gantt --from/--to"),
     "import_old_excel": ("{suffix} 是旧版 Excel/WPS 格式，无法读取；请另存为 .xlsx 或 CSV 再导入",
                          "{suffix} is an old Excel/WPS format; save it as .xlsx or CSV and import that"),
     "import_format": ("不支持的文件类型 {suffix}：请用 .xlsx 或 .csv", "unsupported file type {suffix}: use .xlsx or .csv"),
