@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -92,3 +92,27 @@ def test_repository_calendars_folder_feeds_status(cli, repo):
     (root / "calendars" / "2030.yaml").write_text("year: 2030\n", encoding="utf-8")
     plan = json.loads(cli("--dir", root, "--as-of", "2030-12-20", "schedule", "P", "--json").stdout)
     assert plan["items"][0]["finish"] == "2030-12-31"   # Jan 1–3 off, Jan 4–5 a weekend
+
+
+def test_a_long_duration_walks_as_far_as_it_needs():
+    # 20,000 weekdays back from 2018 is 1942; the walk once stopped after fifty years of days
+    # and said the calendar had "no working day near 1968-11-22".
+    weekdays = make_calendar("weekdays")
+    start = weekdays.add(date(2018, 12, 31), -19_999)
+    assert start == date(1942, 5, 5) and weekdays.between(start, date(2018, 12, 31)) == 19_999
+    assert weekdays.add(start, 19_999) == date(2018, 12, 31)
+
+
+def test_a_calendar_with_no_working_day_for_fifty_years_says_so():
+    off = CalendarRule(base="natural", days_off=[date(2000, 1, 1) + timedelta(days=n) for n in range(366 * 50 + 5)])
+    with pytest.raises(CalendarError) as found:
+        make_calendar(off).add(date(1999, 12, 31), 1)
+    assert found.value.key == "calendar_no_counted_day"
+
+
+@pytest.mark.parametrize("name", ["natural", "weekdays"])
+@pytest.mark.parametrize("day, n", [(date(1, 1, 3), -30), (date(9999, 12, 20), 30)])
+def test_walking_past_the_dates_there_are_is_a_calendar_error(name, day, n):
+    with pytest.raises(CalendarError) as found:
+        make_calendar(name).add(day, n)
+    assert found.value.key == "plan_beyond_dates"

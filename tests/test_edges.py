@@ -379,3 +379,37 @@ def test_a_duration_longer_than_a_hundred_years_is_one_line_not_a_traceback(cli,
         assert result.exit_code == 1, (command, result.stdout, result.stderr)
         assert "Traceback" not in result.stderr + result.stdout
         assert f"ledgers/CH.yaml:7:15: 工期“{duration}”超过一百年，无法排期" in result.stderr, (command, result.stderr)
+
+
+def _one_item_repo(tmp_path, monkeypatch, head: str, item: str) -> Path:
+    monkeypatch.setenv("TAIZHANG_NO_CACHE", "1")
+    root = tmp_path / "repo"
+    (root / "ledgers").mkdir(parents=True)
+    (root / "ledgers" / "CH.yaml").write_text(
+        f"code: CH\nname: 项目\n{head}items:\n  - id: CH-1\n    title: 施工\n{item}", encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize("head, item", [
+    ("", "    due: 0001-03-01\n    duration: 300\n"),  # planned back past 0001-01-01
+    ("calendar: weekdays\n", "    due: 0001-03-01\n    duration: 300\n"),
+    ("", "    due: 0001-03-31\n    duration: 6个月\n"),
+    ("deadline: 0001-06-30\n", "    duration: 5周\n  - id: CH-2\n    title: 验收\n    after: [CH-1]\n    duration: 200\n"),
+])
+def test_a_plan_past_the_dates_there_are_is_one_line_not_a_traceback(cli, tmp_path, monkeypatch, head, item):
+    root = _one_item_repo(tmp_path, monkeypatch, head, item)
+    for command in (["check"], ["status"], ["schedule", "CH"], ["why", "CH-1"], ["gantt"]):
+        result = cli("--dir", root, "--as-of", "2018-06-15", *command)
+        assert "Traceback" not in result.stderr + result.stdout, command
+        assert result.exit_code in (0, 1), (command, result.stderr)
+    result = cli("--dir", root, "--as-of", "2018-06-15", "check")
+    assert result.exit_code == 1 and "排期超出了能表示的日期（0001-01-01 至 9999-12-31）" in result.stderr, result.stderr
+
+
+def test_a_long_duration_in_weekdays_plans_instead_of_blaming_the_calendar(cli, tmp_path, monkeypatch):
+    # Within the hundred-year limit, 20,000 weekdays walk 77 years: the walk once gave up after
+    # fifty and said "日历在 1968-11-22 附近没有任何工作日".
+    root = _one_item_repo(tmp_path, monkeypatch, "calendar: weekdays\ndeadline: 2018-12-31\n", "    duration: 20000\n")
+    result = cli("--dir", root, "--as-of", "2018-06-15", "schedule", "CH", "--json")
+    assert result.exit_code == 0 and "工作日" not in result.stderr, result.stderr
+    assert '"start":"1942-05-05"' in result.stdout.replace(" ", "").replace("\n", ""), result.stdout

@@ -253,3 +253,142 @@ def test_html__prints_on_a3_landscape_sheets(cli, tmp_path):
     assert len(boxes) == 1  # one sheet, one page
     width, height = (float(v) for v in boxes[0])
     assert abs(width - 1190.55) < 2 and abs(height - 841.89) < 2  # A3 landscape in points
+
+
+# --- the time axis: the ends of Python's dates, a typo far off, long windows ---------------
+
+def _items(*dues: str, extra: str = "") -> str:
+    body = "".join(f"  - id: P-{i}\n    title: 事项{i}\n    due: {due}\n{extra}" for i, due in enumerate(dues, 1))
+    return f"code: P\nname: 远近\nitems:\n{body}"
+
+
+def _every_format(chart) -> None:
+    for lang in ("zh", "en"):
+        for width in (60, 140):
+            text = to_text(chart, lang, width=width)
+            assert all(textable.width(line) <= width for line in text.splitlines()[1:-1]), text
+        for paper in ("a3", "a4"):
+            for sheet in to_svg_pages(chart, lang, paper):
+                xml.dom.minidom.parseString(sheet.encode("utf-8"))
+        xml.dom.minidom.parseString(to_svg(chart, lang).encode("utf-8"))
+        assert "<svg" in to_html(chart, lang)
+
+
+@pytest.mark.parametrize("dues", [("9999-12-31",), ("0001-01-01",), ("0001-01-01", "9999-12-31"),
+                                  ("2018-05-01", "9999-12-31"), ("0001-01-01", "2018-07-01")])
+@pytest.mark.parametrize("window", [(None, None), ("0001-01-01", "9999-12-31"), ("0001-01-01", None),
+                                    (None, "9999-12-31"), ("9999-12-01", None), (None, "0001-01-31"),
+                                    ("9999-12-31", "9999-12-31"), ("0001-01-01", "0001-01-01")])
+def test_chart__draws_any_date_python_has_in_every_format(dues, window):
+    chart = _chart(_items(*dues), window=tuple(D(d) if d else None for d in window))
+    assert date.min <= chart.start <= chart.end <= date.max
+    _every_format(chart)
+
+
+def test_chart__a_milestone_and_a_bar_at_the_last_day():
+    chart = _chart(_items("9999-12-31", "9999-12-31", extra="    duration: 20\n").replace(
+        "  - id: P-1\n", "  - id: P-1\n    kind: milestone\n"), window=(D("9999-11-01"), None))
+    assert [r.shape for r in chart.groups[0].rows] == ["bar", "milestone"]
+    _every_format(chart)
+
+
+def test_axis__a_typo_far_off_leaves_the_chart_as_it_was_with_the_item_at_the_edge():
+    dues = [f"2018-{1 + i % 12:02d}-{1 + i % 28:02d}" for i in range(300)]
+    plain, typo = _chart(_items(*dues)), _chart(_items(*dues, "2918-06-30"))
+    assert (typo.start, typo.end) == (plain.start, plain.end) == (D("2017-12-01"), D("2019-01-31"))
+    assert [(f.code, f.item, f.key, f.args) for f in typo.beyond] == [("P", "P-301", "gantt_beyond", {
+        "id": "P-301", "dates": "2918-06-30", "start": "2017-12", "end": "2019-01"})]
+    assert plain.beyond == []
+    # Every other row reads as before; the typo is an arrow at the right edge.
+    before, after = to_text(plain, width=120).splitlines(), to_text(typo, width=120).splitlines()
+    row = next(line for line in after if line.startswith("P-301 "))
+    assert after == before[:-2] + [row] + before[-2:] and row.endswith(">")
+    # The sheets: as many, and about as large (the typo spanned 900 years of months on each).
+    assert len(to_svg_pages(typo)) == len(to_svg_pages(plain))
+    assert len(to_html(typo)) < 1.05 * len(to_html(plain))
+
+
+def test_axis__the_ten_years_with_the_most_dates_and_today_if_they_can():
+    # A lone far date: its chart (today only breaks ties); beside a nearer one, today's.
+    chart = _chart(_items("9999-12-31"))
+    assert (chart.start, chart.end, chart.beyond) == (D("9999-12-01"), D("9999-12-31"), [])
+    chart = _chart(_items("0001-01-01", "2025-01-01"))
+    assert (chart.start, chart.end) == (D("2018-06-01"), D("2025-01-31")) and [f.item for f in chart.beyond] == ["P-1"]
+    # Ledgers of long ago read today: their years, today off the chart (nothing is beyond).
+    old = build_chart([_ledger(_items("2005-03-01", "2006-06-30", "2007-09-30"))], D("2026-06-15"), Settings())
+    assert (old.start, old.end, old.beyond) == (D("2005-02-01"), D("2007-10-31"), [])
+    # More dates far off than near: the far ones win.
+    many = _chart(_items("2018-07-01", *["2950-01-01"] * 3))
+    assert many.start.year == 2949 and [f.item for f in many.beyond] == ["P-1"]
+    # A bar of twenty-five years (back from its due) is cut at the edge, and named.
+    long = _chart(_items("2018-07-01", "2018-08-01") + "    duration: 9000\n    after: [P-1]\n  - id: P-4\n"
+                  "    title: 事项4\n    due: 2018-09-01\n")
+    assert (long.start, long.end) == (D("2018-06-01"), D("2018-09-30"))
+    assert [f.args["dates"] for f in long.beyond] == ["1993-12-10", "1993-12-11 – 2018-08-01"]  # P-1 before P-2
+    assert re.search(r"^P-2 .* <#+$", to_text(long, width=100), re.M)  # cut at the left edge
+
+
+def test_axis__one_side_given_bounds_the_other():
+    dues = ("2018-03-01", "2018-09-01", "2918-06-30")
+    chart = _chart(_items(*dues), window=(D("2018-01-01"), None))
+    assert (chart.start, chart.end) == (D("2018-01-01"), D("2018-09-30"))
+    assert [f.item for f in chart.beyond] == ["P-3"]
+    chart = _chart(_items(*dues), window=(None, D("2918-12-31")))
+    assert (chart.start, chart.end) == (D("2918-06-01"), D("2918-12-31"))
+    assert [f.item for f in chart.beyond] == ["P-1", "P-2"]
+    # Both sides given: the window asked for, however long; nothing is named.
+    chart = _chart(_items(*dues), window=(D("2000-01-01"), D("2999-12-31")))
+    assert (chart.start, chart.end, chart.beyond) == (D("2000-01-01"), D("2999-12-31"), [])
+
+
+def test_text__a_long_window_in_quarters_years_or_decades_within_the_width():
+    for last, labels in (("2025-12-31", ["2010", "2012"]), ("2060-12-31", ["2010", "2020"]),
+                         ("9999-12-31", ["4000", "6000"])):
+        chart = _chart(_items("2018-06-30"), window=(D("2010-01-01"), D(last)))
+        text = to_text(chart, "zh", width=80)
+        assert max(textable.width(line) for line in text.splitlines()[1:-1]) <= 80, text
+        assert all(label in text.splitlines()[1] for label in labels), text
+
+
+def _walked_col(scale, day: date) -> int:
+    """A day's column as the chart once found it: walking the units to the first that ends on
+    or after it."""
+    if day < scale.units[0][0]:
+        return 0
+    for i, (first, last) in enumerate(scale.units):
+        if day <= last:
+            return i * scale.cells + ((day - first).days * scale.cells) // ((last - first).days + 1)
+    return scale.width - 1
+
+
+def test_text__scale_columns_by_bisection_as_by_walking_the_units():
+    from taizhang.render.gantt import _scale
+
+    chart = _chart(window=(D("2017-11-15"), D("2019-02-10")))
+    days = [date.fromordinal(n) for n in range(D("2017-10-01").toordinal(), D("2019-04-01").toordinal())]
+    for room in (20, 60, 200):
+        scale = _scale(chart, room)
+        assert [scale.col(d) for d in days] == [_walked_col(scale, d) for d in days]
+
+
+def test_svg__a_window_of_ten_thousand_years_has_a_sheet_of_lines_not_of_months():
+    chart = _chart(_items("2018-06-30"), window=(D("0001-01-01"), D("9999-12-31")))
+    sheet = to_svg(chart)
+    assert sheet.count("<line") + sheet.count("<rect") < 1000  # one per month: 240,000
+    assert ">5000<" in sheet
+
+
+def test_gantt__an_item_beyond_the_automatic_chart_is_a_warning_at_its_line(cli, repo, tmp_path):
+    root = repo(CH="code: CH\nname: 远\nitems:\n  - id: CH-1\n    title: 近\n    due: 2018-06-20\n"
+                   "  - id: CH-2\n    title: 远\n    due: 9999-12-31\n")
+    for args, said in ((["gantt"], "ledgers/CH.yaml:7:5: 警告：CH-2 的日期 9999-12-31 超出挂图的图幅（2018-06 至 2018-06；"),
+                       (["--lang", "en", "gantt", "--format", "html", "--out", tmp_path / "g.html"],
+                        "ledgers/CH.yaml:7:5: warning: CH-2 (9999-12-31) lies beyond the chart (2018-06 to 2018-06;"),
+                       (["dashboard", "--out", tmp_path / "site"], "ledgers/CH.yaml:7:5: 警告：CH-2 的日期 9999-12-31")):
+        result = cli("--dir", root, "--as-of", AS_OF, *args)
+        assert result.exit_code == 0, result
+        assert [line for line in result.stderr.splitlines() if "CH-2" in line] == [
+            line for line in result.stderr.splitlines() if said in line] and said in result.stderr, result.stderr
+    # --from/--to clip by request: nothing to warn of.
+    result = cli("--dir", root, "--as-of", AS_OF, "gantt", "--from", "2018-01-01", "--to", "2018-12-31")
+    assert result.exit_code == 0 and result.stderr == ""

@@ -68,6 +68,57 @@ def test_read__nesting_deeper_than_the_guard_is_a_problem_not_a_crash():
     assert [p.key for p in _read(very_deep).problems] == ["too_deep"]
 
 
+def test_read__block_nesting_past_libyamls_limit_says_so_in_chinese():
+    # libyaml stops at 1,000 levels of block mapping with "exceeded maximum nesting depth":
+    # that English once followed "YAML 语法错误：".
+    deep = "a:\n" + "\n".join("  " * (k + 1) + f"k{k}:" for k in range(1000)) + " x\n"
+    problems = read_document(deep.encode(), "x.yaml", fast=False).problems
+    assert [(p.key, p.args) for p in problems] == [("too_deep", {"depth": MAX_DEPTH})]
+    assert problems[0].render("zh").endswith(f"嵌套超过 {MAX_DEPTH} 层，不是台账的结构")
+
+
+# Each of libyaml's problems a file that decoded can meet (its scanner, parser and composer):
+# one input each, and what the clerk reads.
+_LIBYAML = [
+    ("a: &\n", "值不能以“&”开头"), ("a: *\n", "值不能以“*”开头"), ("a: &x 1\nb: *y\n", "值不能以“*”开头"),
+    ("a: &x 1\nb: &x 2\n", "值不能以“&”开头"), ("a: !<tag\n", "值不能以“!”开头"), ("a: !foo!bar baz\n", "值不能以“!”开头"),
+    ("a: !%zz x\n", "值不能以“!”开头"),
+    ("%YAML 1.1\n%YAML 1.1\n---\na: 1\n", "YAML 指令"), ("%TAG ! !a\n%TAG ! !b\n---\na: 1\n", "YAML 指令"),
+    ("%FOO bar\n---\na: 1\n", "YAML 指令"), ("%YAML 1.x\n---\n", "YAML 指令"), ("%YAML 2.0\n---\na: 1\n", "YAML 指令"),
+    ("%YAML 12345678901234567890.1\n---\n", "YAML 指令"), ("%TAG !x\n---\n", "YAML 指令"), ("%\n", "YAML 指令"),
+    ("%TAG ! \n", "YAML 指令"),
+    ("a: |0\n  x\n", "“|”或“>”"), ("a: |-+\n x\n", "“|”或“>”"), ("a: >x\n  y\n", "“|”或“>”"),
+    ("a: |99\n  x\n", "“|”或“>”"),
+    ('a: "\\q"\n', "转义"), ('a: "\\x4"\n', "转义"), ('a: "\\uZZZZ"\n', "转义"),
+    ("a: 1\n---\nb: 2\n", "一份文档"), ("a: 1\n...\nb: 2\n", "一份文档"),
+    ("a: -\n- b\n", "“- ”列表"), ("a: ? b\n", "“? ”"), ("]\n", "缺少值"), ("- ? a\n  : b\n- ]\n", "缺少值"),
+]
+
+
+@pytest.fixture(params=["libyaml", "pure"])
+def parser(request, monkeypatch):
+    """Both of PyYAML's parsers: libyaml's, and the pure one where the C extension is missing."""
+    import sys
+
+    from taizhang.yamltext import read
+
+    if request.param == "pure":
+        monkeypatch.setitem(sys.modules, "yaml._yaml", None)
+    monkeypatch.setattr(read, "_LOADER", None)
+    monkeypatch.setattr(read, "_LAST", ("", None))
+    return request.param
+
+
+@pytest.mark.parametrize("text, said", _LIBYAML)
+def test_read__every_libyaml_problem_in_chinese(parser, text, said):
+    if parser == "pure" and text.startswith("%FOO"):
+        pytest.skip("the pure parser reads past a directive it does not know")
+    problems = read_document(text.encode(), "x.yaml", fast=False).problems
+    assert len(problems) == 1 and problems[0].key != "yaml_syntax", (parser, problems)
+    zh = problems[0].render("zh")
+    assert said in zh and not re.search(r"[A-Za-z]{3}", zh.replace("x.yaml", "").replace("YAML", "")), zh
+
+
 @pytest.mark.parametrize("text,value", [
     ("no", "no"), ("on", "on"), ("yes", "yes"), ("Off", "Off"),  # YAML 1.1 booleans are text
     ("true", True), ("False", False), ("~", None), ("null", None), ("", None),

@@ -61,7 +61,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "conflict_marker": ("git 合并冲突标记 {marker}：请先解决冲突",
                         "git conflict marker {marker}: resolve the merge first"),
     "too_deep": ("嵌套超过 {depth} 层，不是台账的结构", "nested deeper than {depth} levels"),
-    "yaml_syntax": ("YAML 语法错误：{detail}", "YAML syntax error: {detail}"),
+    # The rest of libyaml's problems (yamltext/read.py names every one it has): its English only in English.
+    "yaml_syntax": ("YAML 语法错误：这里无法读懂——请检查引号、冒号和缩进", "YAML syntax error: {detail}"),
     "yaml_alias": ("不支持 YAML 锚点/别名（& 和 *）", "YAML anchors/aliases (& and *) are not allowed"),
     "yaml_complex_key": ("键必须是简单的文字", "a key must be plain text"),
     "yaml_tag": ("不支持的 YAML 标签 {tag}", "unsupported YAML tag {tag}"),
@@ -178,7 +179,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                               "the calendar does not know the official holidays of {year}; declare them in calendars/{year}.yaml (year: {year}, days_off, work_days)"),
     "calendar_forward_unknown": ("日历不知道 {year} 年的法定节假日和调休，无法从 {as_of} 起推算最早完成日期与浮动；可在 calendars/{year}.yaml 中写明该年",
                                  "the calendar does not know the official holidays of {year}: earliest finishes and slack from {as_of} are not computed; declare the year in calendars/{year}.yaml"),
-    "calendar_no_counted_day": ("日历在 {day} 附近没有任何工作日", "the calendar has no working day near {day}"),
+    "calendar_no_counted_day": ("日历连续五十年没有任何工作日（一直找到 {day}）",
+                                "the calendar has no working day in fifty years on end (searched as far as {day})"),
+    "plan_beyond_dates": ("排期超出了能表示的日期（0001-01-01 至 9999-12-31）：请检查时间节点和工期",
+                          "the plan runs past the dates there are (0001-01-01 to 9999-12-31): check the time nodes and durations"),
     "schedule_infeasible": ("事项 {id} 按计划无法在时间节点前完成（差 {days} 天，按项目日历计）",
                             "item {id} cannot finish by its time node as planned ({days} days short, in the project's calendar)"),
     "after_self": ("事项 {id} 不能以自身为前置", "item {id} cannot come after itself"),
@@ -332,6 +336,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "log_notes_changed": ("改动了 {id} {title} 已有的进展记录", "edited earlier notes of {id} {title}"),
     # gantt, import, export (cli_exchange.py, gantt.py, exchange.py)
     "gantt_window": ("--to {end} 早于 --from {start}", "--to {end} is before --from {start}"),
+    "gantt_beyond": ("{id} 的日期 {dates} 超出挂图的图幅（{start} 至 {end}；图幅自动选取时最多十年），画作图边的箭头；"
+                     "若是笔误请改正，要画到它请用 gantt --from/--to",
+                     "{id} ({dates}) lies beyond the chart ({start} to {end}; a chart fitted to its items spans at "
+                     "most ten years), drawn as an arrow at its edge; correct it if mistyped, or give gantt --from/--to"),
     "import_old_excel": ("{suffix} 是旧版 Excel/WPS 格式，无法读取；请另存为 .xlsx 或 CSV 再导入",
                          "{suffix} is an old Excel/WPS format; save it as .xlsx or CSV and import that"),
     "import_format": ("不支持的文件类型 {suffix}：请用 .xlsx 或 .csv", "unsupported file type {suffix}: use .xlsx or .csv"),
@@ -422,6 +430,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
                            "YAML syntax error: bad indentation — keys of one level line up, the next level "
                            "is indented further"),
     "yaml_syntax_tab": ("YAML 语法错误：不能用 Tab 缩进，请改用空格", "YAML syntax error: a tab cannot indent: use spaces"),
+    "yaml_syntax_escape": ("YAML 语法错误：双引号里的“\\”转义写错了——要写反斜杠本身请写“\\\\”，或改用单引号",
+                           "YAML syntax error: a bad '\\' escape in double quotes — write '\\\\' for a backslash, "
+                           "or use single quotes"),
+    "yaml_syntax_documents": ("YAML 语法错误：一个文件只能有一份文档——删去这里的“---”或“...”行",
+                              "YAML syntax error: a file holds one document — remove the '---' or '...' line here"),
+    "yaml_syntax_directive": ("YAML 语法错误：以“%”开头的行是 YAML 指令，台账用不到——删去这一行",
+                              "YAML syntax error: a line starting with '%' is a YAML directive, which a ledger "
+                              "does not use — remove the line"),
+    "yaml_syntax_block": ("YAML 语法错误：“|”或“>”后面写错了——多行文字写“|”后另起一行，多缩进两格",
+                          "YAML syntax error: bad '|' or '>' header — for text of several lines write '|', then "
+                          "the lines below, indented further"),
+    "yaml_syntax_line_end": ("YAML 语法错误：这里应当换行——同一行后面只能跟“# 注释”",
+                             "YAML syntax error: the line should end here — only a '# comment' may follow"),
+    "yaml_syntax_dash": ("YAML 语法错误：这里不能开始“- ”列表——列表项要另起一行并缩进，值以“-”开头时请加引号",
+                         "YAML syntax error: no '- ' list can start here — put list entries on lines of their own, "
+                         "indented; quote a value starting with '-'"),
+    "yaml_syntax_question": ("YAML 语法错误：这里不能用“? ”——值以“?”开头时请加引号",
+                             "YAML syntax error: no '? ' key can stand here — quote a value starting with '?'"),
+    "yaml_syntax_content": ("YAML 语法错误：这里缺少值，或多了“]”“}}”“,”之类的符号",
+                            "YAML syntax error: a value is missing here, or a stray ']', '}}' or ','"),
     # --- i15a ---
     "date_is_term": ("“{text}”不是一个日期，而是长期或周期性的期限：只能写在 due 里（add --due、set ID due=）",
                      "\"{text}\" is not one date but an ongoing or recurring term: it can only be a due "

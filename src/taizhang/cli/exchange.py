@@ -74,7 +74,7 @@ def gantt(ctx: typer.Context,
             width, color = terminal(env)
             text = chart_mod.to_text(chart, env.lang, width, color and out is None)
         write_out(env, text, out)
-        report_problems(env, repo.errors)
+        report_problems(env, repo.errors + repo.placed(chart.beyond))
         return exits.problems_if(repo.errors)
     run(ctx, action)
 

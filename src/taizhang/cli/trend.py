@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from taizhang.cli.common import Env, print_json, read_trend, run, say, write_out
+from taizhang.cli.common import Env, print_json, read_trend, report_problems, run, say, write_out
 from taizhang.errors import TaizhangError as TaizhangErrorType
 
 commands = typer.Typer()
@@ -157,5 +157,8 @@ def dashboard(ctx: typer.Context,
                           league=league(found.projects, env.as_of, env.repository.notices()), chart=chart, project_charts=project_charts)
         write_site(env, folder, site.pages)
         say(env, "dashboard_written", n=len(site.pages), path=str(folder / "index.html"))
+        # An item off the wall chart (or its project's), named once, as `gantt` names it.
+        beyond = {f.item: f for c in (chart, *project_charts.values()) for f in c.beyond}
+        report_problems(env, repo.placed(beyond.values()))
 
     run(ctx, action)

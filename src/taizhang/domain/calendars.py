@@ -21,7 +21,8 @@ CALENDARS: Final[tuple[CalendarName, ...]] = get_args(CalendarName)
 DEFAULT_CALENDAR: Final[CalendarName] = "natural"
 
 ONE_DAY = timedelta(days=1)
-# Scheduling walks day by day; a plan that needs to walk further than this is surely wrong input.
+# Scheduling walks day by day; a walk that meets no counted day in this many days stops: the
+# calendar has none (a long duration is no such walk: it meets counted days all the way).
 MAX_WALK_DAYS = 366 * 50
 
 
@@ -123,11 +124,14 @@ class Calendar:
         if self._every_day:
             return day
         walked = 0
-        while not self.is_counted(day):
-            day -= ONE_DAY
-            walked += 1
-            if walked > MAX_WALK_DAYS:
-                raise CalendarError("calendar_no_counted_day", day=day.isoformat())
+        try:
+            while not self.is_counted(day):
+                day -= ONE_DAY
+                walked += 1
+                if walked > MAX_WALK_DAYS:
+                    raise CalendarError("calendar_no_counted_day", day=day.isoformat())
+        except OverflowError:
+            raise CalendarError("plan_beyond_dates") from None
         return day
 
     def snap_forward(self, day: date) -> date:
@@ -135,28 +139,38 @@ class Calendar:
         if self._every_day:
             return day
         walked = 0
-        while not self.is_counted(day):
-            day += ONE_DAY
-            walked += 1
-            if walked > MAX_WALK_DAYS:
-                raise CalendarError("calendar_no_counted_day", day=day.isoformat())
+        try:
+            while not self.is_counted(day):
+                day += ONE_DAY
+                walked += 1
+                if walked > MAX_WALK_DAYS:
+                    raise CalendarError("calendar_no_counted_day", day=day.isoformat())
+        except OverflowError:
+            raise CalendarError("plan_beyond_dates") from None
         return day
 
     def add(self, day: date, n: int) -> date:
-        """The n-th counted day strictly after `day` (n ≥ 1), or strictly before it (n ≤ -1)."""
-        if self._every_day:
-            return day + timedelta(days=n)
-        step = ONE_DAY if n > 0 else -ONE_DAY
-        remaining = abs(n)
-        walked = 0
-        while remaining:
-            day += step
-            walked += 1
-            if walked > MAX_WALK_DAYS:
-                raise CalendarError("calendar_no_counted_day", day=day.isoformat())
-            if self.is_counted(day):
-                remaining -= 1
-        return day
+        """The n-th counted day strictly after `day` (n ≥ 1), or strictly before it (n ≤ -1).
+        Raises CalendarError where MAX_WALK_DAYS pass without a counted day (a long duration
+        is no such gap: a hundred years of weekdays walk 140), or past Python's dates."""
+        try:
+            if self._every_day:
+                return day + timedelta(days=n)
+            step = ONE_DAY if n > 0 else -ONE_DAY
+            remaining = abs(n)
+            gap = 0
+            while remaining:
+                day += step
+                if self.is_counted(day):
+                    remaining -= 1
+                    gap = 0
+                else:
+                    gap += 1
+                    if gap > MAX_WALK_DAYS:
+                        raise CalendarError("calendar_no_counted_day", day=day.isoformat())
+            return day
+        except OverflowError:
+            raise CalendarError("plan_beyond_dates") from None
 
     def between(self, a: date, b: date) -> int:
         """Counted days in (a, b], negative when b < a: how far b lies after a, in counted days."""

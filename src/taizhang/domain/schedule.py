@@ -13,6 +13,7 @@ finish on that same day.
 
 from __future__ import annotations
 
+from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Iterable
@@ -141,10 +142,14 @@ def _find_cycle(stuck: set[str], by_id: dict[str, Item]) -> list[str]:
 
 
 def plan(ledger: Ledger, as_of: date, calendar: Calendar) -> Schedule:
-    """The 倒排工期 plan of one project on `as_of` (SPEC §4). Raises CycleError, CalendarError."""
-    if not any(item.after or item.duration for item in ledger.items):
-        return _flat_plan(ledger, as_of, calendar)
-    return _general_plan(ledger, as_of, calendar)
+    """The 倒排工期 plan of one project on `as_of` (SPEC §4). Raises CycleError, CalendarError
+    (also for a plan that runs past Python's dates: a duration back from 0001-03-01)."""
+    try:
+        if not any(item.after or item.duration for item in ledger.items):
+            return _flat_plan(ledger, as_of, calendar)
+        return _general_plan(ledger, as_of, calendar)
+    except OverflowError:
+        raise CalendarError("plan_beyond_dates") from None
 
 
 def _general_plan(ledger: Ledger, as_of: date, calendar: Calendar) -> Schedule:
@@ -257,7 +262,10 @@ def planned_finishes(ledger: Ledger, calendar: Calendar) -> dict[str, date | Non
     """Each item's finish as 倒排工期 plans it with every close undone (no as-of day: the
     backward pass alone). Raises CycleError, CalendarError."""
     durations, preds = _read_items(ledger.items)
-    return _backward(ledger, topological_order(ledger.items), durations, preds, {}, calendar)[1]
+    try:
+        return _backward(ledger, topological_order(ledger.items), durations, preds, {}, calendar)[1]
+    except OverflowError:
+        raise CalendarError("plan_beyond_dates") from None
 
 
 def _read_items(items: list[Item]) -> tuple[dict[str, Any], dict[str, list[str]]]:
@@ -348,5 +356,6 @@ def _months_before(day: date, months: int) -> date:
     index = day.year * 12 + day.month - 1 - months
     year, month = divmod(index, 12)
     month += 1
-    last = (date(year + month // 12, month % 12 + 1, 1) - ONE_DAY).day
-    return date(year, month, min(day.day, last))
+    if not date.min.year <= year <= date.max.year:
+        raise OverflowError(f"year {year} is out of range")  # as a day's arithmetic would (plan)
+    return date(year, month, min(day.day, monthrange(year, month)[1]))

@@ -10,18 +10,28 @@ functions of the chart. Every string that came from a user is XML-escaped in the
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from calendar import monthrange
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Callable, Iterable, Literal, Sequence
 
 from taizhang.domain.calendars import NO_EXTRA, CalendarError, YearDays
-from taizhang.domain.lights import ALL_LIGHTS, Query, Tally, evaluate, is_infeasible, project_plan, select
+from taizhang.domain.lights import (
+    ALL_LIGHTS,
+    Finding,
+    Query,
+    Tally,
+    evaluate,
+    is_infeasible,
+    project_plan,
+    select,
+)
 from taizhang.domain.models import Ledger, Settings
 from taizhang.domain.schedule import CycleError
 from taizhang.i18n import item_light_word, light_word
 
 Shape = Literal["bar", "milestone", "node", "none"]
-ONE_DAY = timedelta(days=1)
 
 
 @dataclass(slots=True)
@@ -68,6 +78,8 @@ class Chart:
     start: date  # first day shown (a month's first day)
     end: date  # last day shown (a month's last day)
     groups: list[ChartGroup] = field(default_factory=list)
+    # Items the automatic axis (at most ten years) leaves partly or wholly off the chart.
+    beyond: list[Finding] = field(default_factory=list)
 
     @property
     def days(self) -> int:
@@ -76,21 +88,51 @@ class Chart:
     @property
     def months(self) -> list[tuple[date, date]]:
         """(first, last) day of every month shown."""
+        return self.units(1)
+
+    def unit_count(self, months: int) -> int:
+        """How many units of `months` months (calendar-aligned: quarters, years, decades...)
+        the chart touches."""
+        return _month_index(self.end) // months - _month_index(self.start) // months + 1
+
+    def units(self, months: int) -> list[tuple[date, date]]:
+        """(first, last) day shown of every unit of `months` months, the first and last cut to
+        the chart. Counted in months, not dates, so 9999-12 has no following month to reach."""
         out = []
-        first = self.start
-        while first <= self.end:
-            following = _next_month(first)
-            out.append((first, min(following - ONE_DAY, self.end)))
-            first = following
+        index, end = _month_index(self.start), _month_index(self.end)
+        while index <= end:
+            following = (index // months + 1) * months
+            out.append((_month_first(index), min(_month_last(following - 1), self.end)))
+            index = following
         return out
 
 
-def _next_month(day: date) -> date:
-    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+# The time units of an axis, in months, finest first: month, quarter, year, 5 years, decade...
+_UNIT_MONTHS = (1, 3, 12, 60, 120, 600, 1200, 6000, 12000)
+
+# The automatic axis spans at most ten years: a date typed 2918 for 2018 among a year's items
+# would otherwise stretch the chart over nine centuries (the items a thin line, the file
+# hundreds of megabytes). The items beyond stand at its edge as arrows, and are named.
+MAX_AXIS_MONTHS = 120
 
 
-def _month_end(day: date) -> date:
-    return _next_month(day) - ONE_DAY
+def _month_index(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _month_first(index: int) -> date:
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _month_last(index: int) -> date:
+    year, month = index // 12, index % 12 + 1
+    return date(year, month, monthrange(year, month)[1])
+
+
+def _shift(day: date, days: int) -> date:
+    """`day` moved by `days`, held within the dates Python has (0001-01-01 to 9999-12-31)."""
+    room = (date.max - day).days if days > 0 else (day - date.min).days
+    return day + timedelta(days=days if abs(days) <= room else (room if days > 0 else -room))
 
 
 # --- building -------------------------------------------------------------------------------
@@ -101,7 +143,8 @@ def build_chart(ledgers: Sequence[Ledger], as_of: date, settings: Settings, extr
     """The chart of the ledgers (in the order of `codes` if given, else in the order given) on
     `as_of`. Bars run from the planned start to the planned finish (倒排工期); an item closed
     on or before `as_of` sits at its close date; an item with a time node but no span is a
-    one-day node; a milestone is a diamond. `window` clips the time axis (None: fit the items)."""
+    one-day node; a milestone is a diamond. `window` clips the time axis (None: fit the items,
+    over at most ten years: `_axis`)."""
     views = select(evaluate(ledgers, as_of, settings, extra),
                    Query(codes=codes, program=program, unit=unit))
     by_code = {v.code: v for v in views}
@@ -141,13 +184,70 @@ def build_chart(ledgers: Sequence[Ledger], as_of: date, settings: Settings, extr
                             item.owner, item.unit, shape, item.number))
         rows.sort(key=lambda r: (r.start is None, r.start or date.max, r.finish or date.max, r.number))
         groups.append(ChartGroup(view.code, view.name, view.light, view.unit, view.leader, view.tally, rows))
-    days = [d for g in groups for r in g.rows for d in (r.start, r.finish) if d is not None] + [as_of]
-    # Some room beyond the first and last day, so a diamond there and its date show whole.
-    first = window[0] or min(days) - timedelta(days=3)
-    last = window[1] or max(days) + timedelta(days=10)
+    days = [d for g in groups for r in g.rows for d in (r.start, r.finish) if d is not None]
+    first, last = _axis(days, as_of, window)
+    chart = Chart(settings.title, as_of, first, last, groups)
+    # What runs off a side the items were to fit (a side given by --from/--to clips by request).
+    for group in groups:
+        for row in group.rows:
+            if row.start is None or row.finish is None:
+                continue
+            if (window[0] is None and row.start < first) or (window[1] is None and row.finish > last):
+                dates = row.start.isoformat() + ("" if row.start == row.finish else " – " + row.finish.isoformat())
+                chart.beyond.append(Finding(group.code, row.id, "gantt_beyond", {
+                    "id": row.id, "dates": dates, "start": first.isoformat()[:7], "end": last.isoformat()[:7]}))
+    return chart
+
+
+def _axis(days: Sequence[date], as_of: date, window: tuple[date | None, date | None] = (None, None)) -> tuple[date, date]:
+    """The first and last day of a chart's time axis (whole months): `window`'s sides where
+    given; else fitting `days` and `as_of`, with some room so a diamond at either end and its
+    date show whole; but over at most MAX_AXIS_MONTHS, fitting then the ten years that hold
+    the most of `days` (and `as_of` if it can: today's line), or those from --from / up to --to."""
+    lo, hi = window
+    if lo is not None and hi is not None:
+        return _month_first(_month_index(lo)), _month_last(_month_index(max(lo, hi)))
+    seen = [*days, as_of]
+    first = lo or _shift(min(seen), -3)
+    last = hi or _shift(max(seen), 10)
     if last < first:
         last = first
-    return Chart(settings.title, as_of, date(first.year, first.month, 1), _month_end(last), groups)
+    if _month_index(last) - _month_index(first) < MAX_AXIS_MONTHS:
+        return _month_first(_month_index(first)), _month_last(_month_index(last))
+    if lo is not None:
+        a = _month_index(lo)
+    elif hi is not None:
+        a = max(_month_index(hi) - MAX_AXIS_MONTHS + 1, _month_index(date.min))
+    else:
+        a = _busiest(days, as_of)
+    b = a + MAX_AXIS_MONTHS - 1
+    inside = [d for d in seen if a <= _month_index(d) <= b]
+    first = lo or _shift(min(inside, default=_month_first(a)), -3)
+    last = max(first, hi or _shift(max(inside, default=first), 10))
+    # The room around the days may reach a month further: the axis keeps to its ten years.
+    if _month_index(last) - _month_index(first) >= MAX_AXIS_MONTHS:
+        if hi is None:
+            last = _month_last(_month_index(first) + MAX_AXIS_MONTHS - 1)
+        else:
+            first = _month_first(_month_index(last) - MAX_AXIS_MONTHS + 1)
+    return _month_first(_month_index(first)), _month_last(_month_index(last))
+
+
+def _busiest(days: Sequence[date], as_of: date) -> int:
+    """The first month of the MAX_AXIS_MONTHS months holding the most of `days`; of those that
+    hold as many, one with `as_of`, then the earliest. (A best span can always be slid to
+    start at one of the days, so only those starts are tried: one pass over the sorted days.)"""
+    weight = len(days) + 1  # a day outweighs as_of, which only breaks ties
+    points = sorted([(_month_index(d), weight) for d in days] + [(_month_index(as_of), 1)])
+    best, best_sum, total, j = points[0][0], -1, 0, 0
+    for i, (start, _) in enumerate(points):
+        while j < len(points) and points[j][0] < start + MAX_AXIS_MONTHS:
+            total += points[j][1]
+            j += 1
+        if total > best_sum:
+            best, best_sum = start, total
+        total -= points[i][1]
+    return best
 
 
 # --- words ----------------------------------------------------------------------------------
@@ -192,10 +292,15 @@ def _year_label(year: int, lang: str, short: bool = False) -> str:
 
 @dataclass
 class _Scale:
-    """Terminal columns: units (weeks or months) of `cells` columns each."""
+    """Terminal columns: units (weeks, or `months` months each) of `cells` columns each."""
 
     units: list[tuple[date, date]]
     cells: int
+    months: int = 0  # 0: weeks
+    lasts: list[date] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.lasts = [last for _, last in self.units]
 
     @property
     def width(self) -> int:
@@ -205,25 +310,36 @@ class _Scale:
         """The column of a day, clamped to the chart."""
         if day < self.units[0][0]:
             return 0
-        for i, (first, last) in enumerate(self.units):
-            if day <= last:
-                span = (last - first).days + 1
-                return i * self.cells + ((day - first).days * self.cells) // span
-        return self.width - 1
+        i = bisect_left(self.lasts, day)  # the first unit that ends on or after the day
+        if i == len(self.units):
+            return self.width - 1
+        first, last = self.units[i]
+        span = (last - first).days + 1
+        return i * self.cells + ((day - first).days * self.cells) // span
 
 
 def _scale(chart: Chart, room: int) -> _Scale:
     """One column per week if the weeks fit in `room` columns (up to 3 columns each), else one
-    or more per month."""
+    or more per month, quarter, year... whichever first fits, so the chart stays within the
+    width however long it runs."""
     monday = chart.start - timedelta(days=chart.start.weekday())
-    weeks = []
-    while monday <= chart.end:
-        weeks.append((monday, monday + timedelta(days=6)))
-        monday += timedelta(days=7)
-    if len(weeks) <= room:
-        return _Scale(weeks, max(1, min(3, room // len(weeks))))
-    months = chart.months
-    return _Scale(months, max(1, min(6, room // len(months))))
+    weeks = (chart.end - monday).days // 7 + 1
+    if weeks <= room:
+        mondays = [monday + timedelta(days=7 * i) for i in range(weeks)]
+        return _Scale([(m, _shift(m, 6)) for m in mondays], max(1, min(3, room // weeks)))
+    for months in _UNIT_MONTHS:
+        count = chart.unit_count(months)
+        if count <= room or months == _UNIT_MONTHS[-1]:
+            break
+    return _Scale(chart.units(months), max(1, min(6, room // count)), months)
+
+
+def _round_years(starts: list[tuple[int, date]], scale: _Scale) -> list[tuple[int, date]]:
+    """Of the years' first columns on a scale of quarters or longer, the round ones (every 1,
+    2, 5, 10, 20, 50... years) that leave room for a year's name, and that end on the chart."""
+    per_year = scale.cells * 12 / scale.months
+    every = next((n for n in (10 ** e * m for e in range(5) for m in (1, 2, 5)) if n * per_year >= 5), 1)
+    return [(c, d) for c, d in starts if d.month == 1 and d.year % every == 0 and c + len(str(d.year)) <= scale.width]
 
 
 def _clip(text: str, cells: int) -> str:
@@ -268,18 +384,25 @@ def to_text(chart: Chart, lang: str = "zh", width: int = 140, color: bool = Fals
     scale = _scale(chart, max(12, width - label_w - 1))
     chart_w = scale.width
 
-    # Month and year rows: a label where it fits, short forms where a long one would not.
-    starts = [(scale.col(first), first) for first, _ in chart.months]
-    month_line = _labels([(c, _month_label(d.month, lang, False), _month_label(d.month, lang, True),
-                           d.month in (1, 4, 7, 10)) for c, d in starts], chart_w)
+    # Month and year rows: a label where it fits, short forms where a long one would not; a
+    # scale of years or longer has no month row, and a scale of quarters or longer names round years.
+    if scale.months <= 3:
+        starts = [(scale.col(first), first) for first, _ in chart.months]
+        month_line = _labels([(c, _month_label(d.month, lang, False), _month_label(d.month, lang, True),
+                               d.month in (1, 4, 7, 10)) for c, d in starts], chart_w)
+    else:
+        starts = [(scale.col(first), first) for first, _ in scale.units]
+        month_line = ""
     year_starts = [(c, d) for c, d in starts if d.month == 1 or d == chart.start]
+    if scale.months >= 3:
+        year_starts = _round_years(year_starts, scale)
     year_line = _labels([(c, _year_label(d.year, lang), str(d.year), True) for c, d in year_starts], chart_w)
     pad = " " * (label_w + 1)
     lines.append(pad + year_line.rstrip())
     lines.append(_clip(words["id"], id_w) + " " + _clip(words["item"], title_w) + " " +
                  _clip(words["light"], light_w) + " " + month_line.rstrip())
     # Dots at the start of each quarter help the eye from a bar up to its month.
-    grid = {c for c, d in starts if d.month in (1, 4, 7, 10)} if chart_w / len(chart.months) >= 2 else set()
+    grid = {c for c, d in starts if d.month in (1, 4, 7, 10)} if chart_w / chart.unit_count(1) >= 2 else set()
     today = scale.col(chart.as_of) if chart.start <= chart.as_of <= chart.end else None
 
     def background() -> list[str]:
@@ -291,6 +414,8 @@ def to_text(chart: Chart, lang: str = "zh", width: int = 140, color: bool = Fals
     def finish(cells: list[str], styles: list[str | None]) -> str:
         if today is not None and cells[today] in (" ", "."):
             cells[today], styles[today] = "|", "header"
+        if not color:
+            return "".join(cells).rstrip()
         out, run, style = [], "", None
         for ch, st in zip(cells, styles):
             if st != style:
@@ -515,6 +640,10 @@ def _svg_page(chart: Chart, lang: str, p: Paper, top: float, lines: list[_Line],
     def x(day: date) -> float:
         return x0 + (day - chart.start).days * day_w
 
+    def x_end(day: date) -> float:
+        """Where a day ends: x of the next day, which 9999-12-31 does not have."""
+        return x0 + ((day - chart.start).days + 1) * day_w
+
     out: list[str] = []
     add = out.append
     add(f'<svg xmlns="http://www.w3.org/2000/svg" width="{svg_num(W)}mm" height="{svg_num(height)}mm" '
@@ -555,11 +684,14 @@ def _svg_page(chart: Chart, lang: str, p: Paper, top: float, lines: list[_Line],
     axis_top = top - 2 * fs * 1.75
     year_y, month_y = axis_top, axis_top + fs * 1.75
     rows_top, rows_bottom = top, top + rows_h
-    months = chart.months
+    # Months, or quarters, years... where a month would be thinner than a millimetre: a long
+    # --from/--to costs a sheet no more lines than its width holds.
+    unit = next(k for k in _UNIT_MONTHS if (x1 - x0) / chart.unit_count(k) >= 1 or k == _UNIT_MONTHS[-1])
+    months = chart.units(unit)
     # Shading of every other month and the month lines, behind everything.
     for i, (first, last) in enumerate(months):
         if i % 2 == 1:
-            add(f'<rect x="{svg_num(x(first))}" y="{svg_num(month_y)}" width="{svg_num(x(last + ONE_DAY) - x(first))}" '
+            add(f'<rect x="{svg_num(x(first))}" y="{svg_num(month_y)}" width="{svg_num(x_end(last) - x(first))}" '
                 f'height="{svg_num(rows_bottom - month_y)}" fill="#f3f5f8"/>')
     add(f'<rect x="{svg_num(M)}" y="{svg_num(year_y)}" width="{svg_num(W - 2 * M)}" height="{svg_num(rows_top - year_y)}" '
         f'fill="#e4e9f0" fill-opacity="0.7"/>')
@@ -569,7 +701,7 @@ def _svg_page(chart: Chart, lang: str, p: Paper, top: float, lines: list[_Line],
             f'y2="{svg_num(rows_bottom)}" stroke="{"#8a929c" if strong else "#cdd3da"}" stroke-width="{0.3 if strong else 0.15}"/>')
     add(f'<line x1="{svg_num(x1)}" y1="{svg_num(year_y)}" x2="{svg_num(x1)}" y2="{svg_num(rows_bottom)}" stroke="#8a929c" stroke-width="0.3"/>')
     # Month names if every one fits its month, else numbers, else numbers for quarters: one form.
-    rooms = [(first, x(last + ONE_DAY) - x(first) - 0.6) for first, last in months]
+    rooms = [(first, x_end(last) - x(first) - 0.6) for first, last in months] if unit <= 3 else []
     for short, only_quarters in ((False, False), (True, False), (True, True)):
         if all(_text_width(_month_label(first.month, lang, short), fs * 0.95) <= room
                for first, room in rooms if not only_quarters or first.month in (1, 4, 7, 10)):
@@ -582,17 +714,27 @@ def _svg_page(chart: Chart, lang: str, p: Paper, top: float, lines: list[_Line],
         centre = x(first) + (room + 0.6) / 2
         add(f'<text x="{svg_num(centre)}" y="{svg_num(month_y + fs * 1.2)}" text-anchor="middle" '
             f'font-size="{svg_num(fs * 0.95)}">{xml(_month_label(first.month, lang, short))}</text>')
-    year = chart.start.year
-    while year <= chart.end.year:
-        first, last = max(date(year, 1, 1), chart.start), min(date(year, 12, 31), chart.end)
-        centre = (x(first) + x(last + ONE_DAY)) / 2
-        room = x(last + ONE_DAY) - x(first) - 0.6
-        for text in (_year_label(year, lang), _year_label(year, lang, short=True)):
-            if _text_width(text, fs) <= room:
-                add(f'<text x="{svg_num(centre)}" y="{svg_num(year_y + fs * 1.25)}" text-anchor="middle" '
-                    f'font-weight="bold">{xml(text)}</text>')
-                break
-        year += 1
+    if unit <= 3:
+        # Each year in its middle, where its name fits.
+        for year in range(chart.start.year, chart.end.year + 1):
+            first, last = max(date(year, 1, 1), chart.start), min(date(year, 12, 31), chart.end)
+            centre = (x(first) + x_end(last)) / 2
+            room = x_end(last) - x(first) - 0.6
+            for text in (_year_label(year, lang), _year_label(year, lang, short=True)):
+                if _text_width(text, fs) <= room:
+                    add(f'<text x="{svg_num(centre)}" y="{svg_num(year_y + fs * 1.25)}" text-anchor="middle" '
+                        f'font-weight="bold">{xml(text)}</text>')
+                    break
+    else:
+        # Years or longer units: round years named where they begin, as many as have room.
+        years = unit // 12
+        unit_w = (x1 - x0) / chart.unit_count(unit)
+        widest = _text_width(_year_label(chart.end.year, lang, short=True), fs) + 1
+        every = next((n for n in (10 ** e * m for e in range(6) for m in (1, 2, 5)) if n * unit_w >= widest), 1)
+        for first, _last in months:
+            if first.year % (every * years) == 0 and first.month == 1:
+                add(f'<text x="{svg_num(x(first) + 0.4)}" y="{svg_num(year_y + fs * 1.25)}" '
+                    f'font-weight="bold">{xml(_year_label(first.year, lang, short=True))}</text>')
 
     # Column heads of the label area.
     cols = _label_columns(p)
@@ -607,9 +749,9 @@ def _svg_page(chart: Chart, lang: str, p: Paper, top: float, lines: list[_Line],
     y = rows_top
     for line in lines:
         if line.kind == "group":
-            y = _group_line(out, line, chart, p, y, x, x0, x1, lang, words)
+            y = _group_line(out, line, chart, p, y, x, x_end, x0, x1, lang, words)
         elif line.row is not None:
-            y = _item_line(out, line.row, chart, p, y, x, day_w, x0, x1, cols, lang)
+            y = _item_line(out, line.row, chart, p, y, x, x_end, day_w, x0, x1, cols, lang)
     add(f'<line x1="{svg_num(M)}" y1="{svg_num(rows_bottom)}" x2="{svg_num(x1)}" y2="{svg_num(rows_bottom)}" stroke="#5a6470" stroke-width="0.3"/>')
 
     # Today's line, over the rows.
@@ -645,7 +787,7 @@ def _label_columns(p: Paper) -> dict[str, tuple[float, float, str]]:
     return out
 
 
-def _group_line(out: list[str], line: _Line, chart: Chart, p: Paper, y: float, x, x0: float, x1: float,
+def _group_line(out: list[str], line: _Line, chart: Chart, p: Paper, y: float, x, x_end, x0: float, x1: float,
                 lang: str, words: dict) -> float:
     group, fs, h = line.group, p.font, p.group_row
     out.append(f'<rect x="{svg_num(p.margin)}" y="{svg_num(y)}" width="{svg_num(p.width - 2 * p.margin)}" '
@@ -670,7 +812,7 @@ def _group_line(out: list[str], line: _Line, chart: Chart, p: Paper, y: float, x
     if span is not None and not line.continued:
         a, b = max(span[0], chart.start), min(span[1], chart.end)
         if a <= b:
-            bx, bw = x(a), max(x(b + ONE_DAY) - x(a), 0.6)
+            bx, bw = x(a), max(x_end(b) - x(a), 0.6)
             by = y + h / 2 - 0.7
             out.append(f'<rect x="{svg_num(bx)}" y="{svg_num(by)}" width="{svg_num(bw)}" height="1.4" fill="#3c4652"/>')
             for ex in (bx, bx + bw):
@@ -678,7 +820,7 @@ def _group_line(out: list[str], line: _Line, chart: Chart, p: Paper, y: float, x
     return y + h
 
 
-def _item_line(out: list[str], row: Row, chart: Chart, p: Paper, y: float, x, day_w: float, x0: float,
+def _item_line(out: list[str], row: Row, chart: Chart, p: Paper, y: float, x, x_end, day_w: float, x0: float,
                x1: float, cols: dict, lang: str) -> float:
     fs, h = p.font, p.row
     base = y + h / 2 + fs * 0.36
@@ -729,7 +871,7 @@ def _item_line(out: list[str], row: Row, chart: Chart, p: Paper, y: float, x, da
         return y + h
     if row.shape == "bar":
         a, b = max(row.start, chart.start), min(row.finish, chart.end)
-        bx, bw = x(a), max(x(b + ONE_DAY) - x(a), 0.8)
+        bx, bw = x(a), max(x_end(b) - x(a), 0.8)
         out.append(f'<rect x="{svg_num(bx)}" y="{svg_num(mid - bar_h / 2)}" width="{svg_num(bw)}" height="{svg_num(bar_h)}" '
                    f'rx="0.7" fill="{fill}" stroke="{ink}" stroke-width="0.2"><title>{xml(row.id)} '
                    f'{row.start.isoformat()} – {row.finish.isoformat()}</title></rect>')

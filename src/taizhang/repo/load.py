@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from taizhang.domain.calendars import NO_EXTRA, YearDays, year_days
 from taizhang.domain.ids import is_code, is_item_id
+from taizhang.domain.lights import Finding
 from taizhang.domain.models import Item, Ledger, Settings
 from taizhang.errors import Problem, TaizhangError, input_error
 from taizhang.repo.cache import Cache
@@ -77,6 +78,10 @@ class Repo:
                 self.places[code] = (rel, {})
         path, items = self.places[code]
         return (path, *items.get(item_id or "", (1, 1)))
+
+    def placed(self, findings: Iterable[Finding]) -> list[Problem]:
+        """Findings about ledgers and items as problems at their lines."""
+        return [Problem(*self.place(f.code, f.item), f.key, f.args, f.severity) for f in findings]  # type: ignore[arg-type]
 
     @property
     def errors(self) -> list[Problem]:

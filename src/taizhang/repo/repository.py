@@ -343,7 +343,7 @@ class Repository:
         repo = check_files(self.cache, wanted)
         findings: list = []
         evaluate(repo.ledgers, as_of, repo.settings, repo.extra, findings)
-        repo.problems.extend(Problem(*repo.place(f.code, f.item), f.key, f.args, f.severity) for f in findings)
+        repo.problems.extend(repo.placed(findings))
         return repo
 
     def schedule(self, code: str, as_of: date) -> Schedule:

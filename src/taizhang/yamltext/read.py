@@ -325,20 +325,47 @@ def _compose_guarded(text: str):
     return value
 
 
-# libyaml's problems, by what its message says (its wording is stable across PyYAML's two
-# scanners), → a message key; and whether the mark worth pointing at is where the construct began
-# (the key missing its colon, the quote or bracket never closed) rather than where the parser
-# gave up — which is often the next line.
+# libyaml's problems, by what its message says ("while <context>: <problem>", the first line
+# that matches; its wording is stable across PyYAML's two scanners), → a message key; and
+# whether the mark worth pointing at is where the construct began (the key missing its colon,
+# the quote or bracket never closed) rather than where the parser gave up — which is often the
+# next line. Every problem libyaml 0.2 can meet in a file that decoded has a line here, so its
+# English reaches no one reading Chinese (`yaml_syntax` is the rest, its text only in English).
 _SYNTAX_KINDS: tuple[tuple[str, str, bool], ...] = (
     ("could not find expected ':'", "yaml_syntax_colon", True),
     ("mapping values are not allowed", "yaml_syntax_mapping", False),
+    ("found unexpected ':'", "yaml_syntax_mapping", False),  # the pure parser, in brackets
     ("found a tab character", "yaml_syntax_tab", False),
     ("found character '\\t'", "yaml_syntax_tab", False),
-    ("found character that cannot start any token", "yaml_syntax_char", False),
+    ("that cannot start any token", "yaml_syntax_char", False),  # (the pure parser names the character)
     ("did not find expected ',' or", "yaml_syntax_flow", True),
     ("did not find expected '-' indicator", "yaml_syntax_indent", False),
     ("did not find expected key", "yaml_syntax_indent", False),
     ("expected <block end>", "yaml_syntax_indent", False),
+    ("exceeded maximum nesting depth", "too_deep", False),  # 1,000 levels of block mapping
+    ("directive", "yaml_syntax_directive", True),
+    ("version number", "yaml_syntax_directive", True),
+    ("incompatible YAML document", "yaml_syntax_directive", True),
+    ("another document", "yaml_syntax_documents", False),
+    ("<document start>", "yaml_syntax_documents", False),
+    ("URI escape", "yaml_syntax_char", True),  # in a tag
+    ("escape c", "yaml_syntax_escape", False),  # unknown escape character, escape code
+    ("hexdecimal number", "yaml_syntax_escape", False),
+    ("hexadecimal number", "yaml_syntax_escape", False),  # the pure parser spells it so
+    ("duplicate tag handle", "yaml_syntax_directive", True),
+    # `&`, `*`, `!` start an anchor, an alias, a tag: a value starting so wants quotes.
+    ("alias", "yaml_syntax_char", True),
+    ("anchor", "yaml_syntax_char", True),
+    ("occurrence", "yaml_syntax_char", False),  # an anchor named twice
+    ("a tag", "yaml_syntax_char", True),
+    ("tag handle", "yaml_syntax_char", True),
+    ("tag URI", "yaml_syntax_char", True),
+    ("block scalar", "yaml_syntax_block", True),
+    ("indentation indicator", "yaml_syntax_block", True),
+    ("expected comment or line break", "yaml_syntax_line_end", False),
+    ("sequence entries are not allowed", "yaml_syntax_dash", False),
+    ("mapping keys are not allowed", "yaml_syntax_question", False),
+    ("node content", "yaml_syntax_content", False),
 )
 
 
@@ -349,7 +376,7 @@ def _syntax_problem(e: Exception, path: str, text: str) -> Problem:
     where = getattr(e, "context", None) or ""
     key, args = "yaml_syntax", {"detail": what}
     for words, kind, at_start in _SYNTAX_KINDS:
-        if words in what:
+        if words in f"{where}: {what}":
             key, args = kind, {}
             if at_start and context is not None:
                 mark = context
@@ -366,6 +393,8 @@ def _syntax_problem(e: Exception, path: str, text: str) -> Problem:
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     if key in ("yaml_syntax_quote", "yaml_syntax_flow", "yaml_syntax_char") and mark is not None:
         args = {"char": text[mark.index:mark.index + 1] if mark.index < len(text) else ""}
+    elif key == "too_deep":
+        args = {"depth": MAX_DEPTH}
     return Problem(path, line, col, key, args)
 
 
