@@ -454,15 +454,15 @@ def test_the_history_is_read_once_per_head_and_says_the_same(tmp_path, monkeypat
     real = history._highest_removed
     monkeypatch.setattr(history, "_highest_removed", lambda *a: logs.append(a) or real(*a))
     cache = Cache(root)
-    assert history.highest_committed_number(root, path, "P") == 7  # HEAD's copy holds P-7
-    assert history.highest_committed_number(root, path, "P", cache) == 7
-    assert history.highest_committed_number(root, path, "P", Cache(root)) == 7
+    assert history.highest_committed_number(root, path, "P").number == 7  # HEAD's copy holds P-7
+    assert history.highest_committed_number(root, path, "P", cache).number == 7
+    assert history.highest_committed_number(root, path, "P", Cache(root)).number == 7
     assert len(logs) == 2  # (the third answered from the cache)
     _git(root, "commit", "-qam", "P-2 and P-7 deleted")  # now only the history knows P-7
-    assert history.highest_committed_number(root, path, "P", Cache(root)) == 7
-    assert history.highest_committed_number(root, path, "P") == 7
+    assert history.highest_committed_number(root, path, "P", Cache(root)).number == 7
+    assert history.highest_committed_number(root, path, "P").number == 7
     assert len(logs) == 4
-    assert history.highest_committed_number(root, path, "P", Cache(root)) == 7
+    assert history.highest_committed_number(root, path, "P", Cache(root)).number == 7
     assert len(logs) == 4
     assert Repository(root).add("P", "新事项") == "P-8"
 

@@ -249,3 +249,32 @@ def test_import__never_gives_an_id_git_s_copies_used(cli, tmp_path):
     assert "A-3" in shown.stdout and "A-2" not in shown.stdout
     assert cli("--dir", root, "--as-of", AS_OF, "import", sheet).exit_code == 0
     assert [i.id for i in load_repo(Cache(root)).ledgers[0].items] == ["A-1", "A-3"]
+
+
+def test_import__a_history_git_cannot_read_is_a_warning(cli, tmp_path):
+    """The ledger's history tells which ids were deleted; where git cannot read it, the import
+    says so (once, naming the ledger) rather than numbering from the copies in silence."""
+    import subprocess
+
+    root = _empty_repo(cli, tmp_path)
+    path = root / "ledgers" / "A.yaml"
+    path.write_text("code: A\nname: 甲项目\nitems:\n  - id: A-1\n    title: 征收\n  - id: A-2\n    title: 封顶\n",
+                    encoding="utf-8")
+    git = ["git", "-c", "user.name=甲", "-c", "user.email=a@example.org"]
+    env = {"PATH": "/usr/bin:/bin", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(root)}
+
+    def run(*args: str) -> str:
+        return subprocess.run([*git, *args], cwd=root, check=True, capture_output=True, env=env, text=True).stdout
+
+    run("init", "-q")
+    run("add", "-A")
+    run("commit", "-qm", "台账")
+    lost = run("rev-parse", "HEAD:ledgers/A.yaml").strip()
+    path.write_text(path.read_text(encoding="utf-8").split("  - id: A-2")[0], encoding="utf-8")
+    run("commit", "-qam", "A-2 deleted")
+    (root / ".git" / "objects" / lost[:2] / lost[2:]).unlink()
+    sheet = tmp_path / "t.csv"
+    sheet.write_text("项目编号,事项,时间节点\nA,验收,9月底\nA,备案,10月底\n", encoding="utf-8")
+    done = cli("--dir", root, "--as-of", AS_OF, "import", sheet)
+    assert done.exit_code == 0, done
+    assert done.stderr.count("未能读取此台账的 git 历史") == 1 and "ledgers/A.yaml:1:1: 警告：" in done.stderr

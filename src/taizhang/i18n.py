@@ -301,6 +301,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "git_index_left": ("已提交，但 git 的暂存区一直被占用，未能更新其中的 {paths}（可运行 git reset -q -- {paths}）",
                        "committed, but git's index stayed locked: {paths} not updated in it (run git reset -q -- {paths})"),
     "git_outside": ("不在 git 仓库中，已写入但未提交", "not in a git repository: written, not committed"),
+    "history_unread": ("未能读取此台账的 git 历史（{reason}）：新编号只避开了文件、HEAD 和暂存区里的编号，"
+                       "历史中删除过的编号可能再次被使用",
+                       "the ledger's git history could not be read ({reason}): the new ids avoid only the "
+                       "numbers the file, HEAD and the index hold; one deleted in an older commit may be given again"),
     "git_config_failed": ("无法写入 git 配置：{detail}", "cannot write the git config: {detail}"),
     "git_failed": ("git 出错：{detail}", "git failed: {detail}"),
     "git_setup_attributes": (".gitattributes 已加入：{lines}", ".gitattributes now has: {lines}"),

@@ -142,18 +142,21 @@ def import_(ctx: typer.Context,
         ledgers = env.repository.ledgers()
         shown = _shown(file)
         bar = _ProgressBar(env.lang)
+        unread: list = []  # (a ledger's git history git could not read: said, not hidden)
         try:
             plan = exchange.plan_import(file, shown, ledgers, [p.stem for p in ledger_files(env.root)],
                                         as_of=env.as_of, year=year or env.settings.year or env.as_of.year,
                                         sheet=sheet, project=project, update=update, progress=bar,
-                                        committed=exchange.committed_numbers(env.root))
+                                        committed=exchange.committed_numbers(env.root, env.cache, unread))
         except TaizhangError as e:
             bar.stop()
+            report_problems(env, unread)
             report_problems(env, e.problems)
             if any(p.line for p in e.problems):
                 typer.echo(message("import_nothing_written", env.lang, n=len(e.problems)), err=True)
             return exits.PROBLEMS
         bar.stop()
+        report_problems(env, unread)
         fmt = plan.kind.upper() + (f", {plan.encoding}" if plan.encoding else "") + \
             (f", {plan.sheet}" if plan.sheet else "")
         say(env, "import_read", path=str(file), format=fmt, row=plan.header_row, rows=plan.rows)

@@ -109,6 +109,7 @@ def _add(env: Env, code: str, title: str, *, due: Optional[str], duration: Optio
                                 owner=owner, unit=unit, measures=measures,
                                 wordings={"due": wording} if wording else None)
     typer.echo(new_id)
+    report_problems(env, env.repository.warnings)
     commit(env, commit_, env.repository.written,
            f"{'新增问题' if kind == 'problem' else '新增事项'} {new_id} {title}")
 

@@ -671,18 +671,26 @@ def _replan(cache: Cache, settings: Settings, plan: ImportPlan) -> tuple[list[Pr
     ctx = Context(plan.context.path, plan.context.as_of, plan.context.year, sheet=plan.context.sheet,
                   origin=plan.context.origin)
     projects = _plan_projects(plan.records, repo.ledgers, {p.stem for p in ledger_files(root)}, ctx,
-                              update=plan.update, extra=plan.companions, committed=committed_numbers(root))
+                              update=plan.update, extra=plan.companions, committed=committed_numbers(root, cache))
     if ctx.problems:
         raise TaizhangError(sorted(ctx.problems, key=Problem.sort_key))
     return projects, {l.code: _shape(l, plan.update) for l in repo.ledgers}
 
 
-def committed_numbers(root: Path) -> Callable[[str], int]:
-    """`code` → the highest item number git's copies of that ledger used (repo.history)."""
+def committed_numbers(root: Path, cache: Cache | None = None,
+                      warnings: list[Problem] | None = None) -> Callable[[str], int]:
+    """`code` → the highest item number git's copies of that ledger used (repo.history; `cache`
+    keeps what each history says). A history git could not read is a warning in `warnings`."""
     from taizhang.repo.history import highest_committed_number
     from taizhang.repo.layout import ledger_path
 
-    return lambda code: highest_committed_number(root, ledger_path(root, code), code)
+    def committed(code: str) -> int:
+        used = highest_committed_number(root, ledger_path(root, code), code, cache)
+        if used.unread is not None and warnings is not None and used.unread not in warnings:
+            warnings.append(used.unread)
+        return used.number
+
+    return committed
 
 
 def _shape(ledger: Ledger, update: bool = False) -> Any:

@@ -99,6 +99,8 @@ class Repository:
         # Every file this object wrote, with its bytes before and after (repo.write.Written):
         # what a commit of exactly these changes needs (gitops.git.commit).
         self.written: list[Any] = []
+        # What a command should say besides its result (git's history of a ledger unread).
+        self.warnings: list[Problem] = []
         try:
             # A write a killed command committed is finished before anything is read.
             finish_journals(self.root)
@@ -435,7 +437,9 @@ class Repository:
         fields = {"title": title, "kind": kind if kind != "task" else None, "due": due, "duration": duration,
                   "after": list(after), "owner": owner, "unit": unit, "measures": measures}
         used = highest_committed_number(self.root, self.ledger_path(code), code, self.cache)
-        return self._edit({code: add_item_edit(fields, wordings or None, used=used)})[code]
+        if used.unread is not None:
+            self.warnings.append(used.unread)
+        return self._edit({code: add_item_edit(fields, wordings or None, used=used.number)})[code]
 
     def close(self, ids: Sequence[str], *, on: Optional[date] = None, by: Optional[str] = None,
               note: Optional[str] = None, evidence: "str | Path | None" = None,
