@@ -132,11 +132,8 @@ def log(ctx: typer.Context,
             specs = [f"ledgers/{target}.yaml"]
         else:
             raise input_error("log_target", target=target)
-        events = history(env.root, specs, count)
-        if item is not None:
-            events = [e for e in events if e.change.item == item
-                      or (e.change.kind == "item_renumbered" and e.change.values.get("old") == item)]
-        else:  # a new ledger is one line, not one per item it came with
+        events = history(env.root, specs, count, item)
+        if item is None:  # a new ledger is one line, not one per item it came with
             created = {(e.commit, e.change.code) for e in events if e.change.kind == "project_added"}
             events = [e for e in events if e.change.item is None or (e.commit, e.change.code) not in created]
         if as_json:

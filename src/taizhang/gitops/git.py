@@ -10,7 +10,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Generator, Iterable, Iterator, Sequence
 
 from taizhang.errors import Problem, TaizhangError
 
@@ -351,6 +351,13 @@ def revisions(root: Path, pathspecs: list[str], limit: int | None = None) -> lis
     """Commits that changed the ledger files named (oldest first; the newest `limit` commits),
     each with the file's versions. A merge counts only where it differs from every parent:
     what the merge itself did, not what one branch brought."""
+    found = _listed(root, pathspecs, limit)
+    _load_blobs(root, found)
+    return found
+
+
+def _listed(root: Path, pathspecs: list[str], limit: int | None) -> list[Revision]:
+    """`revisions` without the file's versions."""
     _require_git(root)
     # Every field is NUL-separated: a subject or an author may hold any other character. Each
     # commit starts with two empty fields, then its six; its file names follow (the first after
@@ -372,7 +379,6 @@ def revisions(root: Path, pathspecs: list[str], limit: int | None = None) -> lis
             if name.endswith((".yaml", ".yml")):
                 found.append(Revision(commit, parents.split(), author, email, when, subject, name))
     found.reverse()
-    _load_blobs(root, found)
     return found
 
 
@@ -585,28 +591,213 @@ class Event:
     path: str
 
 
-def history(root: Path, pathspecs: list[str], limit: int | None = None) -> list[Event]:
-    """The changes to the ledgers named, oldest first, each with its commit, date and author."""
-    events: list[Event] = []
-    versions: dict[tuple[str, bytes | None], dict | None] = {}  # each version is read once
+def history(root: Path, pathspecs: list[str], limit: int | None = None, item: str | None = None) -> list[Event]:
+    """The changes to the ledgers named, oldest first, each with its commit, date and author;
+    with `item`, those that concern that item (`concerns`), read from the versions in which
+    its lines changed (`_item_history`)."""
+    found = _listed(root, pathspecs, limit)
+    events = _item_history(root, found, item) if item is not None else None
+    if events is None:
+        _load_blobs(root, found)
+        read = _reader()
+        events = [e for rev in found for e in _revision_events(rev, read)]
+    return events if item is None else [e for e in events if concerns(e.change, item)]
+
+
+def concerns(change: Change, item: str) -> bool:
+    """Whether a change is one to the item `item`: its own, or a merge renumbering it."""
+    return change.item == item or (change.kind == "item_renumbered" and change.values.get("old") == item)
+
+
+def _reader() -> Callable[[bytes | None, str], dict | None]:
+    """`read_version`, each version read once."""
+    versions: dict[tuple[str, bytes | None], dict | None] = {}
 
     def read(raw: bytes | None, path: str) -> dict | None:
         if (path, raw) not in versions:
             versions[(path, raw)] = read_version(raw, path)
         return versions[(path, raw)]
 
-    for rev in revisions(root, pathspecs, limit):
-        code = Path(rev.path).stem
-        new = read(rev.after, rev.path)
-        if rev.after is not None and new is None:
-            continue  # a version that does not read (conflict markers committed): nothing to say
-        olds = [read(raw, rev.path) for raw in rev.before] or [None]
-        per_parent = [ledger_changes(old, new, code) for old in olds]
-        kept = [c for c in per_parent[0] if all(c in other for other in per_parent[1:])]
-        if len(olds) > 1:
-            kept = [_renumbered(c, olds) for c in kept]
-        events += [Event(c, rev.commit, rev.date, rev.author, rev.email, rev.subject, rev.path) for c in kept]
+    return read
+
+
+def _revision_events(rev: Revision, read: Callable[[bytes | None, str], dict | None]) -> list[Event]:
+    """What a commit did to its ledger: against its parent, or what a merge did against every
+    parent (an item it added that a parent holds under another id: renumbered)."""
+    code = Path(rev.path).stem
+    new = read(rev.after, rev.path)
+    if rev.after is not None and new is None:
+        return []  # a version that does not read (conflict markers committed): nothing to say
+    olds = [read(raw, rev.path) for raw in rev.before] or [None]
+    per_parent = [ledger_changes(old, new, code) for old in olds]
+    kept = [c for c in per_parent[0] if all(c in other for other in per_parent[1:])]
+    if len(olds) > 1:
+        kept = [_renumbered(c, olds) for c in kept]
+    return [Event(c, rev.commit, rev.date, rev.author, rev.email, rev.subject, rev.path) for c in kept]
+
+
+def _item_history(root: Path, found: list[Revision], item: str) -> list[Event] | None:
+    """`history` of one item, reading only the commits that may have changed it: each commit's
+    version and its parent's are compared as bytes (`item_lines`, `same_item`: the item's lines,
+    and what changed before them), at C speed; a commit that left the item as it was is passed
+    over. Merges, and versions the bytes cannot vouch for, are read as `history` reads them; so
+    is the commit after a version found not to read (against it, every item is new). None where
+    a version read holds the item otherwise than its bytes said (then `history` reads all)."""
+    from taizhang.yamltext.itembytes import item_lines, same_item
+
+    specs = [f"{name}:./{rev.path}" for rev in found for name in (rev.commit, *rev.parents)]
+    names = _object_names(root, specs)
+    if names is None:
+        return None
+    named = list(_named(found, names))
+    # Each commit (not a merge) against its parent, the versions streamed in the order they are
+    # compared; the last few kept, as most often a commit's parent is the version just seen.
+    plan: list[str] = []
+    held: dict[str, None] = {}
+    for _, after, before in named:
+        for name in (*before, after):
+            if len(before) <= 1 and name is not None and name not in held:
+                plan.append(name)
+                held[name] = None
+                if len(held) > _Blobs.KEPT:
+                    del held[next(iter(held))]
+    stream = _stream_blobs(root, plan)
+    blobs: dict[str, bytes] = {}
+    lines: dict[str, Any] = {}  # object name → the item's lines in that version (None: unsure)
+    passed: set[int] = set()
+    try:
+        for index, (_, after, before) in enumerate(named):
+            if len(before) > 1:
+                continue
+            for name in (*before, after):
+                if name is not None and name not in blobs:
+                    streamed = next(stream, None)
+                    if streamed is None or streamed[0] != name:
+                        return None
+                    blobs[name] = streamed[1]
+                    if len(blobs) > _Blobs.KEPT:
+                        del blobs[next(iter(blobs))]
+                if name is not None and name not in lines:
+                    lines[name] = item_lines(blobs[name], item)
+            old = before[0] if before else None
+            mine, theirs = lines[after] if after else item_lines(None, item), \
+                lines[old] if old else item_lines(None, item)
+            if mine is not None and theirs is not None and \
+                    same_item(blobs[old] if old else b"", blobs[after] if after else b"", theirs, mine):
+                passed.add(index)
+    finally:
+        stream.close()
+    read = _reader()
+    unread: set[str] = set()  # versions read that do not read
+    events: list[Event] = []
+    with _Blobs(root) as versions:
+        for index, (rev, after, before) in enumerate(named):
+            if index in passed and not unread.intersection(before):
+                continue  # (the item as it was: the commit changed others)
+            rev.after = versions.get(after) if after is not None else None
+            rev.before = [versions.get(name) if name is not None else None for name in before]
+            for name, raw in zip((after, *before), (rev.after, *rev.before)):
+                if name is None:
+                    continue
+                data = read(raw, rev.path)
+                if data is None:
+                    unread.add(name)
+                elif lines.get(name) is not None and _holds(data, item) != bool(lines[name].text):
+                    return None
+            events += _revision_events(rev, read)
     return events
+
+
+def _named(found: list[Revision], names: list[str | None]) -> Iterator[tuple[Revision, str | None, list[str | None]]]:
+    """Each revision with the object names of its version and its parents' (`_object_names`
+    of `commit:./path` for the commit, then each parent)."""
+    at = 0
+    for rev in found:
+        yield rev, names[at], names[at + 1:at + 1 + len(rev.parents)]
+        at += 1 + len(rev.parents)
+
+
+def _stream_blobs(root: Path, names: list[str]) -> Generator[tuple[str, bytes], None, None]:
+    """(name, content) of each blob named, from one `git cat-file --batch` reading the names
+    from a file (git writes ahead while each is looked at; none is kept); stops early where
+    git's answer is not a blob."""
+    with tempfile.TemporaryFile() as asked:
+        asked.write("".join(name + "\n" for name in names).encode("ascii"))
+        asked.seek(0)
+        process = subprocess.Popen(["git", "cat-file", "--batch"], cwd=root, stdin=asked, stdout=subprocess.PIPE,
+                                   stderr=subprocess.DEVNULL)
+        assert process.stdout is not None
+        try:
+            for name in names:
+                header = process.stdout.readline().split()
+                if len(header) != 3 or header[1] != b"blob" or not header[2].isdigit():
+                    return
+                raw = process.stdout.read(int(header[2]))
+                process.stdout.read(1)  # (the line break after each content)
+                yield name, raw
+        finally:
+            process.stdout.close()
+            process.wait()
+
+
+def _holds(data: dict, item: str) -> bool:
+    """Whether a version's data has the item `item` (as `ledger_changes` finds items)."""
+    return any(isinstance(i, dict) and str(i.get("id")) == item for i in data.get("items") or [])
+
+
+def _object_names(root: Path, specs: list[str]) -> list[str | None] | None:
+    """The blob each `commit:./path` names (None: no such file there), by one `git cat-file
+    --batch-check`; None where git's answer is not one line per name."""
+    done = _git_bytes(root, "cat-file", "--batch-check", input="".join(s + "\n" for s in specs).encode("utf-8"))
+    answers = done.stdout.decode("utf-8", "replace").split("\n")[:len(specs)]
+    if done.returncode != 0 or len(answers) != len(specs):
+        return None
+    names: list[str | None] = []
+    for answer in answers:
+        fields = answer.split(" ")
+        names.append(fields[0] if len(fields) == 3 and fields[1] == "blob" else None)
+    return names
+
+
+class _Blobs:
+    """Blobs by name from one `git cat-file --batch` kept open, asked one at a time; the last
+    few kept (a commit's parent version is most often the one just asked for)."""
+
+    KEPT = 4
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.recent: dict[str, bytes] = {}
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> "_Blobs":
+        self.process = subprocess.Popen(["git", "cat-file", "--batch"], cwd=self.root, stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is not None:
+            for stream in (self.process.stdin, self.process.stdout):
+                if stream is not None:
+                    stream.close()
+            self.process.wait()
+
+    def get(self, name: str) -> bytes | None:
+        if name in self.recent:
+            return self.recent[name]
+        assert self.process is not None and self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(name.encode("ascii") + b"\n")
+        self.process.stdin.flush()
+        header = self.process.stdout.readline().split()
+        if len(header) != 3 or header[1] != b"blob" or not header[2].isdigit():
+            return None  # (missing: not asked for a name batch-check gave)
+        size = int(header[2])
+        raw = self.process.stdout.read(size)
+        self.process.stdout.read(1)  # (the line break after each content)
+        if len(self.recent) >= self.KEPT:
+            del self.recent[next(iter(self.recent))]
+        self.recent[name] = raw
+        return raw
 
 
 def _renumbered(change: Change, parents: Iterable[dict | None]) -> Change:
