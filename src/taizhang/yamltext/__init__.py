@@ -19,6 +19,8 @@ names (each module's `__all__`); whatever starts with `_` stays inside its modul
 - `windows`: `item_windows(text, ids)`, each item's lines (`ItemWindows.span`) and its node
   composed from them alone (`ItemWindows.entry`), for edits of many items in one pass; and
   `windowed_root(text, ids)`, the nodes of single items without composing the file.
+- `itembytes`: `item_lines(raw, id)` and `same_item(old, new, …)`, whether two versions' bytes
+  hold an item alike (`log ID` over a long history).
 
 No module keeps state between calls but two memos of pure functions (the last composed tree, the
 last scanned layout), which hand out the same result for the same text.
