@@ -450,6 +450,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "notice_reply_by_past": ("办理时限 {date} 早于发文日期 {as_of}", "--reply-by {date} is before the notice's day {as_of}"),
     "reply_ok": ("已记录 {number}（{unit}）的反馈", "recorded the reply to {number} ({unit})"),
     "reply_before_notice": ("反馈日期 {date} 早于 {number} 的发文日期 {issued}", "reply dated {date}, before {number} was issued on {issued}"),
+    "reply_future": ("反馈日期 {date} 晚于 --as-of {as_of}：不能记录尚未收到的反馈",
+                     "reply dated {date}, after --as-of {as_of}: a reply cannot be dated in the future"),
     "reply_needs_text": ("反馈内容不能为空", "the reply text is empty"),
     "pdf_no_tool": ("没有找到可打印 PDF 的程序：请安装 Chromium（apt-get install chromium）或 LibreOffice（apt-get install libreoffice-writer）",
                     "no program to print a PDF: install Chromium (apt-get install chromium) or LibreOffice (apt-get install libreoffice-writer)"),
