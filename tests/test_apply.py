@@ -184,9 +184,54 @@ def test_evidence_file_left_nowhere_when_the_write_fails(cli, repo, tmp_path):
     out = cli("--dir", root, "--as-of", AS_OF, "close", "YT2-2", "YT2-1", "--evidence", scan)
     assert out.exit_code == 1
     assert (root / "ledgers/YT2.yaml").read_bytes() == before
-    for item_id in ("YT2-1", "YT2-2"):
-        folder = root / "evidence" / item_id
-        assert not folder.exists() or os.listdir(folder) == []
+    assert not (root / "evidence").exists()  # not even an empty folder: no file changed
+
+
+def test_evidence_folders_of_a_failed_write_are_taken_away_and_others_kept(cli, repo, tmp_path):
+    root = repo(YT2=LEDGER)
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(b"x")
+    (root / "evidence" / "YT2-2").mkdir(parents=True)  # made by the clerk: stays
+    out = cli("--dir", root, "--as-of", AS_OF, "apply", "YT2-1", "YT2-2", "YT2-99", "--evidence", scan)
+    assert out.exit_code == 1 and "YT2-99" in out.stderr, out
+    assert sorted(p.relative_to(root).as_posix() for p in (root / "evidence").rglob("*")) == ["evidence/YT2-2"]
+
+
+def test_evidence_on_a_full_disk_is_one_line_and_leaves_nothing(cli, repo, tmp_path, monkeypatch):
+    import errno
+
+    root = repo(YT2=LEDGER)
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(b"x")
+    before = (root / "ledgers/YT2.yaml").read_bytes()
+    real = os.fsync
+
+    def fsync(fd):
+        if os.readlink(f"/proc/self/fd/{fd}").startswith(str(root / "evidence")):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(fd)
+
+    if not os.path.exists("/proc/self/fd"):
+        pytest.skip("no /proc")
+    monkeypatch.setattr(os, "fsync", fsync)
+    out = cli("--dir", root, "--as-of", AS_OF, "close", "YT2-1", "YT2-2", "--evidence", scan)
+    assert out.exit_code == 1, out
+    assert out.stderr == f"{root}/evidence/YT2-1/scan.pdf:1:1: 无法写入：磁盘已满（未改动任何文件）\n"
+    assert not (root / "evidence").exists() and (root / "ledgers/YT2.yaml").read_bytes() == before
+
+
+@pytest.mark.parametrize("mask", [0o022, 0o002, 0o077])
+def test_evidence_copy_gets_the_mode_a_new_file_gets(cli, repo, tmp_path, mask):
+    root = repo(YT2=LEDGER)
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(b"x")
+    old = os.umask(mask)
+    try:
+        out = cli("--dir", root, "--as-of", AS_OF, "close", "YT2-1", "--evidence", scan)
+    finally:
+        os.umask(old)
+    assert out.exit_code == 0, out
+    assert (root / "evidence/YT2-1/scan.pdf").stat().st_mode & 0o777 == 0o666 & ~mask
 
 
 @pytest.mark.parametrize("make", ["dir", "fifo", "device"])

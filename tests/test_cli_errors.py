@@ -506,3 +506,34 @@ def test_usage__unknown_command(run, sample):
 def test_usage__bad_lang(cli, sample):
     before = snapshot(sample)
     assert_usage_error(cli("--dir", sample, "--lang", "fr", "close", "YT2-2"), before, sample)
+
+
+# --- the usage line (SPEC §9: messages that say what to type) -----------------------------------
+
+def _usage_line(cli, command: str) -> str:
+    out = cli(command, "--help")
+    assert out.exit_code == 0, out
+    line = next(line for line in out.stdout.splitlines() if line.startswith("用法："))
+    return line.split(" ", 1)[1]  # (without the program's name, which the test runner gives)
+
+
+def test_usage_lines_name_arguments_plainly_as_the_reference_does(cli):
+    from taizhang.cli.app import COMMANDS
+    from taizhang.cli.reference import _usage, cli_group
+
+    group, ctx = cli_group()
+    for name in COMMANDS:
+        line = _usage_line(cli, name)
+        assert "{" not in line and "}" not in line, line
+        assert line == f"{name} {_usage(group.get_command(ctx, name))}", line
+    assert _usage_line(cli, "apply") == "apply [OPTIONS] IDS..."
+    assert _usage_line(cli, "init") == "init [OPTIONS] [PATH]"
+    assert _usage_line(cli, "note") == "note [OPTIONS] ID TEXT"
+    assert "  IDS...  " in cli("apply", "--help").stdout
+
+
+def test_a_missing_argument_is_named_as_the_usage_line_names_it(cli):
+    out = cli("add", "YT2")
+    assert out.exit_code == 2 and " add [OPTIONS] CODE TITLE\n" in out.stderr
+    assert out.stderr.rstrip().endswith("错误：缺少参数 TITLE"), out.stderr
+    assert cli("--lang", "en", "close").stderr.rstrip().endswith("Error: Missing argument 'IDS'.")

@@ -413,3 +413,85 @@ def test_a_long_duration_in_weekdays_plans_instead_of_blaming_the_calendar(cli, 
     result = cli("--dir", root, "--as-of", "2018-06-15", "schedule", "CH", "--json")
     assert result.exit_code == 0 and "工作日" not in result.stderr, result.stderr
     assert '"start":"1942-05-05"' in result.stdout.replace(" ", "").replace("\n", ""), result.stdout
+
+
+# --- what the operating system refused, said in the run's language (SPEC §9) ----------------------
+
+ERRNOS = ["ENOENT", "EACCES", "EPERM", "EROFS", "ENOSPC", "EDQUOT", "ENAMETOOLONG", "EISDIR", "ENOTDIR", "ELOOP",
+          "EEXIST", "EXDEV", "ENOTEMPTY", "EBUSY", "EIO", "EINVAL", "EMFILE"]
+
+
+@pytest.mark.parametrize("name", ERRNOS)
+def test_every_errno_is_said_in_chinese_and_in_english(name):
+    import errno
+    import re
+
+    from taizhang.i18n import message, os_reason
+
+    number = getattr(errno, name)
+    reason = os_reason(OSError(number, os.strerror(number), "x"))
+    zh = message("out_unwritable", "zh", path="x", detail=reason)
+    en = message("out_unwritable", "en", path="x", detail=reason)
+    assert not re.search(r"[A-Za-z]", zh.replace("x", "")), zh  # no English strerror in a Chinese line
+    assert os.strerror(number) not in zh
+    assert re.fullmatch(r"cannot write x: [a-z][a-z ;/()-]+", en), en
+
+
+def test_an_errno_without_words_is_named_not_left_in_english():
+    import errno
+
+    from taizhang.i18n import message, os_reason
+
+    reason = os_reason(OSError(errno.ENOLINK, os.strerror(errno.ENOLINK)))
+    assert message("out_unwritable", "zh", path="x", detail=reason) == "无法写入 x：系统错误 ENOLINK"
+    assert message("out_unwritable", "en", path="x", detail=reason) == f"cannot write x: {os.strerror(errno.ENOLINK)}"
+
+
+def test_strerror_reaches_no_message_but_through_i18n():
+    """One place words an errno (i18n.OS_REASONS): no other module puts an OSError's strerror
+    (or its English str()) into a message."""
+    import re
+
+    offenders = []
+    for path in (REPO_ROOT / "src" / "taizhang").rglob("*.py"):
+        if path.name == "i18n.py":
+            continue
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.search(r"(?<!os)\.strerror\b|'strerror'|\"strerror\"", line):
+                offenders.append(f"{path.name}:{n}: {line.strip()}")
+    assert offenders == []
+
+
+def test_an_os_error_no_layer_expected_is_one_line_not_a_traceback(two, cli, monkeypatch):
+    import errno
+
+    from taizhang.repo.repository import Repository
+
+    def status(*args, **kwargs):
+        raise OSError(errno.EIO, os.strerror(errno.EIO), str(two / "ledgers" / "YT2.yaml"))
+
+    monkeypatch.setattr(Repository, "status", status)
+    monkeypatch.chdir(two)
+    result = cli("--as-of", AS_OF, "status")
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("taizhang: 无法读写 "), result.stderr
+    assert result.stderr.endswith("/ledgers/YT2.yaml：读写出错（输入/输出错误）\n"), result.stderr
+
+
+def test_git_setup_on_a_read_only_checkout_is_one_line(two, cli, monkeypatch):
+    import errno
+
+    subprocess.run(["git", "init", "-q", str(two)], check=True)
+    real = os.mkdir
+
+    def mkdir(path, *args, **kwargs):
+        if ".taizhang" in os.fspath(path):
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), os.fspath(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "mkdir", mkdir)
+    monkeypatch.chdir(two)
+    result = cli("git-setup")
+    assert result.exit_code == 1, result
+    assert result.stderr == ".gitattributes:1:1: 无法写入：只读文件系统（未改动任何文件）\n"
+    assert not (two / ".gitattributes").exists()

@@ -192,6 +192,18 @@ def test_reply_and_overdue_notice_in_status(cli, repo):
     assert _status_item(cli, root, "YT2-1", "2018-06-21")["overdue_notice"] is False
 
 
+def test_reply__dated_after_as_of_says_it_of_a_reply(cli, repo):
+    root = repo(SETTINGS, YT2=LEDGER)
+    cli("--dir", root, "--as-of", AS_OF, "notice", "--reply-by", "2018-06-20")
+    before = (root / "notices.yaml").read_bytes()
+    out = cli("--dir", root, "--as-of", AS_OF, "reply", "四铁西政督字〔2018〕1号", "已办", "--on", "2018-06-16")
+    assert out.exit_code == 1
+    assert out.stderr == "taizhang: 反馈日期 2018-06-16 晚于 --as-of 2018-06-15：不能记录尚未收到的反馈\n"
+    out = cli("--dir", root, "--as-of", AS_OF, "--lang", "en", "reply", "四铁西政督字〔2018〕1号", "x", "--on", "2018-06-16")
+    assert "销号" not in out.stderr and "close" not in out.stderr and "reply dated 2018-06-16" in out.stderr
+    assert (root / "notices.yaml").read_bytes() == before
+
+
 def test_reply__unknown_number_is_refused(cli, repo):
     root = repo(SETTINGS, YT2=LEDGER)
     out = cli("--dir", root, "--as-of", AS_OF, "reply", "督字99号", "x")

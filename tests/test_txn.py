@@ -579,7 +579,7 @@ def test_read_only_ledger_is_refused_and_left_as_it_is(tmp_path, cli, monkeypatc
                             and mode & os.W_OK else real(p, mode, **kw))
     result = cli("--dir", root, "--as-of", AS_OF, "close", "AA-1", "BB-1", "CC-1")
     assert result.exit_code == 1, result
-    assert result.stderr == "ledgers/BB.yaml:1:1: 无法写入：没有写入权限（未改动任何文件）\n"
+    assert result.stderr == "ledgers/BB.yaml:1:1: 无法写入：没有权限（未改动任何文件）\n"
     assert _files(root) == before
     assert _leftovers(root) == []
 
@@ -607,7 +607,7 @@ def test_read_only_ledgers_folder_is_refused_in_one_line(tmp_path, cli, monkeypa
     finally:
         folder.chmod(0o755)
     assert result.exit_code == 1, result
-    assert re.fullmatch(r"ledgers(/AA\.yaml)?:1:1: 无法写入：没有写入权限（未改动任何文件）\n", result.stderr), result.stderr
+    assert re.fullmatch(r"ledgers(/AA\.yaml)?:1:1: 无法写入：没有权限（未改动任何文件）\n", result.stderr), result.stderr
     assert _files(root) == before
     assert _leftovers(root) == []
 
@@ -663,7 +663,7 @@ def test_read_only_state_folder_is_refused_in_one_line(tmp_path, cli, monkeypatc
             monkeypatch.setattr("tempfile.mkstemp", refused)
         result = cli("--dir", root, "--as-of", AS_OF, "close", "AA-1", "BB-1")
         assert result.exit_code == 1, result
-        assert re.fullmatch(r"\.taizhang/\S+:1:1: 无法写入：没有写入权限（未改动任何文件）\n", result.stderr), result.stderr
+        assert re.fullmatch(r"\.taizhang/\S+:1:1: 无法写入：没有权限（未改动任何文件）\n", result.stderr), result.stderr
     finally:
         for path, mode in modes.items():
             path.chmod(mode)

@@ -237,11 +237,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import_busy": ("台账正被另一个命令反复修改或另一个导入正在进行，未导入任何内容，请稍后再试",
                     "the ledgers are being changed by other commands or another import is running; "
                     "nothing was imported, try again"),
-    "write_no_space": ("无法写入：磁盘已满（未改动任何文件）", "cannot write: the disk is full (no file was changed)"),
-    "write_denied": ("无法写入：没有写入权限（未改动任何文件）", "cannot write: permission denied (no file was changed)"),
-    "write_read_only": ("无法写入：只读文件系统（未改动任何文件）",
-                        "cannot write: read-only file system (no file was changed)"),
     "write_failed": ("无法写入：{detail}（未改动任何文件）", "cannot write: {detail} (no file was changed)"),
+    "io_failed": ("无法读写 {path}：{detail}", "cannot read or write {path}: {detail}"),
+    "io_failed_bare": ("读写文件时出错：{detail}", "a file could not be read or written: {detail}"),
     "out_unwritable": ("无法写入 {path}：{detail}", "cannot write {path}: {detail}"),
     "out_symlink": ("不写入 {path}：它是符号链接（--out 不经符号链接写入）",
                     "will not write {path}: it is a symbolic link (--out never writes through a link)"),
@@ -484,6 +482,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "notice_reply_by_past": ("办理时限 {date} 早于发文日期 {as_of}", "--reply-by {date} is before the notice's day {as_of}"),
     "reply_ok": ("已记录 {number}（{unit}）的反馈", "recorded the reply to {number} ({unit})"),
     "reply_before_notice": ("反馈日期 {date} 早于 {number} 的发文日期 {issued}", "reply dated {date}, before {number} was issued on {issued}"),
+    "reply_future": ("反馈日期 {date} 晚于 --as-of {as_of}：不能记录尚未收到的反馈",
+                     "reply dated {date}, after --as-of {as_of}: a reply cannot be dated in the future"),
     "reply_needs_text": ("反馈内容不能为空", "the reply text is empty"),
     "pdf_no_tool": ("没有找到可打印 PDF 的程序：请安装 Chromium（apt-get install chromium）或 LibreOffice（apt-get install libreoffice-writer）",
                     "no program to print a PDF: install Chromium (apt-get install chromium) or LibreOffice (apt-get install libreoffice-writer)"),
@@ -588,11 +588,83 @@ def kind_option_words(kinds: tuple[str, ...]) -> dict[str, str]:
     return option_words(kinds, (KIND_WORDS,), KIND_SAYINGS)
 
 
+# Why the operating system refused a read or a write (an OSError), by errno's name: said in the
+# line's language, never the C library's English (strerror) inside a Chinese line. The one place
+# that words an errno; one not here is named with its number.
+OS_REASONS: dict[str, tuple[str, str]] = {
+    "ENOENT": ("文件或目录不存在", "no such file or folder"),
+    "EACCES": ("没有权限", "permission denied"),
+    "EPERM": ("没有权限（操作不被允许）", "operation not permitted"),
+    "EROFS": ("只读文件系统", "read-only file system"),
+    "ENOSPC": ("磁盘已满", "the disk is full"),
+    "EDQUOT": ("超出磁盘配额", "disk quota exceeded"),
+    "EFBIG": ("文件太大", "file too large"),
+    "ENAMETOOLONG": ("文件名或路径太长", "file name or path too long"),
+    "EISDIR": ("这是一个目录", "it is a folder"),
+    "ENOTDIR": ("路径中有一段不是目录", "a part of the path is not a folder"),
+    "ELOOP": ("符号链接层数过多（或不经符号链接打开）", "too many levels of symbolic links"),
+    "EEXIST": ("文件已存在", "the file exists"),
+    "EXDEV": ("不能跨文件系统移动", "cannot move across file systems"),
+    "ENOTEMPTY": ("目录不是空的", "the folder is not empty"),
+    "EBUSY": ("文件或设备正忙", "the file or device is busy"),
+    "ETXTBSY": ("文件正被使用", "the file is in use"),
+    "EIO": ("读写出错（输入/输出错误）", "input/output error"),
+    "EINVAL": ("文件名或参数无效", "invalid file name or argument"),
+    "EMFILE": ("打开的文件太多", "too many open files"),
+    "ENFILE": ("打开的文件太多", "too many open files"),
+    "ENXIO": ("设备不存在", "no such device"),
+    "ENODEV": ("设备不存在", "no such device"),
+    "EAGAIN": ("资源暂时不可用，请重试", "resource temporarily unavailable; try again"),
+    "ETIMEDOUT": ("操作超时", "the operation timed out"),
+    "ESTALE": ("网络文件系统的文件句柄已失效", "stale network file handle"),
+    "ENOMEM": ("内存不足", "out of memory"),
+}
+
+
+class OsReason(str):
+    """Why an OSError happened, as a message argument: its words in the default language (a str
+    for whatever reads it as one), rendered by `message` in the line's own language."""
+
+    errno_name: str
+    strerror: str
+
+    def __new__(cls, errno_name: str, strerror: str = "") -> OsReason:
+        self = super().__new__(cls, os_reason_text(errno_name, strerror, "zh"))
+        self.errno_name, self.strerror = errno_name, strerror
+        return self
+
+    def said(self, lang: str) -> str:
+        return os_reason_text(self.errno_name, self.strerror, lang)
+
+
+def os_reason(error: BaseException) -> str:
+    """The reason to put in a message for `error`: an OSError's errno in words, anything else
+    (a library's own complaint about a file's content) as its text."""
+    import errno
+
+    if not isinstance(error, OSError):
+        return str(error)
+    number = error.errno
+    name = errno.errorcode.get(number, "") if isinstance(number, int) else ""
+    return OsReason(name, error.strerror or str(error))
+
+
+def os_reason_text(errno_name: str, strerror: str, lang: str) -> str:
+    pair = OS_REASONS.get(errno_name)
+    if pair is not None:
+        return pair[1] if lang == "en" else pair[0]
+    if lang == "en":
+        return strerror or errno_name or "error"
+    return f"系统错误 {errno_name}" if errno_name else f"系统错误：{strerror}"
+
+
 def message(key: str, lang: str = "zh", /, **args: Any) -> str:
     pair = MESSAGES.get(key)
     if pair is None:
         return key + (" " + repr(args) if args else "")
     template = pair[1] if lang == "en" else pair[0]
+    if lang == "en" and any(isinstance(value, OsReason) for value in args.values()):
+        args = {name: value.said(lang) if isinstance(value, OsReason) else value for name, value in args.items()}
     try:
         return template.format(**args)
     except (KeyError, IndexError):

@@ -15,7 +15,7 @@ from typer.core import TyperGroup
 
 from taizhang.cli.common import AsOfOpt, DirOpt, Env, LangOpt, NoColorOpt, run
 from taizhang.cli.usage import META_KEY as HELP_LANG
-from taizhang.cli.usage import HelpContext, argv_lang, in_run_language
+from taizhang.cli.usage import HelpContext, argv_lang, in_run_language, plain_arguments
 
 # name → (module in taizhang.cli, the first paragraph of its help, hidden?), in the order `--help` lists them.
 COMMANDS: dict[str, tuple[str, str, bool]] = {
@@ -110,6 +110,7 @@ class LazyGroup(TyperGroup):
             info = next(i for i in command_typer(cmd_name).registered_commands if command_name(i) == cmd_name)
             command = typer.main.get_command_from_info(info, pretty_exceptions_short=False, rich_markup_mode=None)
             command.context_class = HelpContext
+            plain_arguments(command)
             self.commands[cmd_name] = command
         return self.commands.get(cmd_name)
 

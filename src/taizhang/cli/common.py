@@ -23,7 +23,7 @@ import typer
 
 from taizhang.cli import exits
 from taizhang.errors import Problem, TaizhangError, input_error
-from taizhang.i18n import message
+from taizhang.i18n import message, os_reason
 
 if TYPE_CHECKING:
     from taizhang.repo.cache import Cache
@@ -205,7 +205,7 @@ def _folder(path: Path) -> Path:
             return path.resolve()
         exists = os.path.lexists(path)
     except OSError as e:
-        raise input_error("dir_unusable", path=_short_path(str(path)), detail=e.strerror or str(e)) from None
+        raise input_error("dir_unusable", path=_short_path(str(path)), detail=os_reason(e)) from None
     raise input_error("dir_not_folder" if exists else "dir_missing", path=str(path))
 
 
@@ -234,14 +234,24 @@ def run(ctx: typer.Context, action: Callable[[Env], Optional[int]]) -> None:
         report_problems(env, e.problems)
         exits.leave(exits.PROBLEMS)
     except OSError as e:
-        # A name the file system cannot hold (a 300-character `--out`, a file to import or
-        # check) fails wherever it is first used, in any layer: it is the user's input all the same.
-        if e.errno != errno.ENAMETOOLONG:
+        if isinstance(e, BrokenPipeError):
             raise
-        report_problems(env, input_error("name_too_long", path=_short_path(str(e.filename or ""))).problems)
+        report_problems(env, os_problem(e).problems)
         exits.leave(exits.PROBLEMS)
     if code:
         exits.leave(code)
+
+
+def os_problem(error: OSError) -> TaizhangError:
+    """What the file system refused where no layer said it in a line of its own, as one line all
+    the same (SPEC §9: never a traceback). A name the file system cannot hold (a 300-character
+    `--out`, a file to import or check) fails wherever it is first used: it is the user's input."""
+    shown = _short_path(str(error.filename)) if error.filename else ""
+    if error.errno == errno.ENAMETOOLONG:
+        return input_error("name_too_long", path=shown)
+    if shown:
+        return input_error("io_failed", path=shown, detail=os_reason(error))
+    return input_error("io_failed_bare", detail=os_reason(error))
 
 
 # --- output ---------------------------------------------------------------------------------
@@ -320,21 +330,23 @@ def write_out(env: Env, text: str, out: Optional[Path]) -> None:
 
 
 def write_bytes(env: Env, data: bytes, out: Path) -> None:
-    """Write a whole file: to a temporary file beside it, then renamed over it (a rename replaces
-    a link that appeared meanwhile instead of writing through it)."""
+    """Write a whole file: to a temporary file beside it, then renamed over it (repo.temps: a
+    rename replaces a link that appeared meanwhile instead of writing through it); a failure is
+    one line, with nothing left behind."""
     out = out_path(env, out, data)
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o666)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, out)
-    except OSError as e:
-        if not tmp.is_symlink():
-            tmp.unlink(missing_ok=True)
-        raise input_error("out_unwritable", path=str(out), detail=e.strerror or str(e)) from None
+    write_files([(out, data)])
     say(env, "written", path=str(out))
+
+
+def write_files(writes: list[tuple[Path, bytes]]) -> None:
+    """Write whole files, all of them or (a full disk, a read-only file system) none, as
+    repo.temps does; a failure is one line naming the file it was writing."""
+    from taizhang.repo import temps
+
+    try:
+        temps.write_files(writes)
+    except OSError as e:
+        raise input_error("out_unwritable", path=str(e.filename), detail=os_reason(e)) from None
 
 
 def commit(env: Env, wanted: bool, written: list, text: str) -> None:

@@ -17,12 +17,12 @@ from taizhang.cli.common import (
     Env,
     commit,
     committing,
-    out_path,
     report_problems,
     run,
     say,
     terminal,
     warn,
+    write_bytes,
     write_out,
 )
 from taizhang.errors import TaizhangError, input_error
@@ -236,12 +236,7 @@ def export(ctx: typer.Context,
                                       codes=[c for c in wanted if any(l.code == c for l in ledgers)])
         if fmt == ExportFormat.xlsx:
             assert out is not None  # refused above
-            target = out_path(env, out)
-            try:
-                exchange.to_xlsx(table, target, env.lang)
-            except OSError as e:
-                raise input_error("out_unwritable", path=str(target), detail=e.strerror or str(e)) from None
-            say(env, "written", path=str(target))
+            write_bytes(env, exchange.to_xlsx(table, env.lang), out)
         elif fmt == ExportFormat.csv:
             text = exchange.to_csv(table)
             # A file gets UTF-8's byte-order mark, by which Excel knows it is not GBK.

@@ -13,7 +13,7 @@ import typer
 from taizhang.cli import exits
 from taizhang.cli.common import CommitOpt, Env, commit, committing, env_of, print_json, run, setup_driver
 from taizhang.errors import Problem, input_error
-from taizhang.i18n import message
+from taizhang.i18n import message, os_reason
 
 commands = typer.Typer()
 
@@ -44,7 +44,7 @@ def merge_driver(ctx: typer.Context,
     try:
         raws = [base.read_bytes(), ours.read_bytes(), theirs.read_bytes()]
     except OSError as e:
-        typer.echo(Problem("", 0, 0, "merge_unreadable", {"detail": str(e)}).render(env.lang), err=True)
+        typer.echo(Problem("", 0, 0, "merge_unreadable", {"detail": os_reason(e)}).render(env.lang), err=True)
         exits.leave(exits.MERGE_UNREADABLE)
     label = path or ours.name
     lang = _driver_lang(env, path)

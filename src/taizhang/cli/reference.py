@@ -10,6 +10,7 @@ from typing import Any
 import typer
 
 from taizhang.cli.app import COMMANDS, app
+from taizhang.cli.usage import argument_metavar, argument_usage
 
 REGENERATE = "python -m taizhang.cli.reference > docs/cli-reference.md"
 
@@ -20,19 +21,9 @@ def cli_group() -> Any:
     return group, group.make_context("taizhang", [], resilient_parsing=True)
 
 
-def _argument(param: Any) -> str:
-    name = param.metavar or param.name.upper()
-    return name + ("..." if param.nargs == -1 and not name.endswith("...") else "")
-
-
 def _usage(command: Any) -> str:
-    """`[OPTIONS] ID FIELD=VALUE...`: arguments as named, optional ones in brackets."""
-    pieces = ["[OPTIONS]"]
-    for param in command.params:
-        if param.param_type_name == "argument":
-            name = _argument(param)
-            pieces.append(name if param.required or name.startswith("[") else f"[{name}]")
-    return " ".join(pieces)
+    """`[OPTIONS] ID FIELD=VALUE...`: arguments as the usage line names them."""
+    return " ".join(["[OPTIONS]", *(argument_usage(p) for p in command.params if p.param_type_name == "argument")])
 
 
 def _params(command: Any, ctx: Any) -> list[str]:
@@ -40,7 +31,7 @@ def _params(command: Any, ctx: Any) -> list[str]:
     for param in command.params:
         if param.param_type_name == "argument":  # written here: typer versions word them differently
             text = (getattr(param, "help", None) or "") + ("  [required]" if param.required else "")
-            lines.append(f"- `{_argument(param)}`" + (f": {text}" if text else ""))
+            lines.append(f"- `{argument_metavar(param)}`" + (f": {text}" if text else ""))
             continue
         record = param.get_help_record(ctx)
         if record is not None:

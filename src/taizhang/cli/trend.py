@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from taizhang.cli.common import Env, print_json, read_trend, report_problems, run, say, write_out
+from taizhang.cli.common import Env, print_json, read_trend, report_problems, run, say, write_files, write_out
 from taizhang.errors import TaizhangError as TaizhangErrorType
 
 commands = typer.Typer()
@@ -102,24 +102,15 @@ def out_folder(root: Path, out: Path, lang: str = "zh") -> Path:
 
 
 def write_site(env: Env, folder: Path, pages: dict[str, str]) -> None:
-    """Each page written whole (a temporary file renamed over it); a page that is a symbolic
-    link is refused before anything is written."""
+    """The pages written all or none (common.write_files); a page that is a symbolic link is
+    refused before anything is written."""
     from taizhang.errors import input_error
     from taizhang.i18n import message
 
     for rel in pages:
         if (folder / rel).is_symlink() or (folder / rel).parent.is_symlink():
             raise input_error("dashboard_refused", path=str(folder / rel), reason=message("dashboard_symlink", env.lang))
-    for rel, text in pages.items():
-        target = folder / rel
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(text, encoding="utf-8", newline="\n")
-            os.replace(tmp, target)
-        except OSError as e:
-            tmp.unlink(missing_ok=True)
-            raise input_error("out_unwritable", path=str(target), detail=e.strerror or str(e)) from None
+    write_files([(folder / rel, text.encode("utf-8")) for rel, text in pages.items()])
 
 
 @commands.command()

@@ -27,6 +27,8 @@ except ImportError:
     from click.exceptions import UsageError  # type: ignore[assignment,no-redef]
     from click.utils import get_text_stream  # type: ignore[assignment,no-redef]
 
+from typer.core import TyperArgument
+
 META_KEY = "taizhang.help_lang"
 
 _HEADINGS = {"Options": "选项", "Arguments": "参数", "Commands": "命令"}
@@ -118,6 +120,41 @@ class ZhHelpFormatter(HelpFormatter):
 
     def write_dl(self, rows: Any, col_max: int = 30, col_spacing: int = 2) -> None:
         super().write_dl([(first, zh_option_help(second)) for first, second in rows], col_max, col_spacing)
+
+
+def argument_metavar(param: Any) -> str:
+    """An argument as the help names it: its metavar, else its name in capitals, with `...`
+    when it takes many (`IDS...`, `FIELD=VALUE...`, `[CODE]...`)."""
+    name = param.metavar or (param.name or "").upper()
+    return name + ("..." if param.nargs == -1 and not name.endswith("...") else "")
+
+
+def argument_usage(param: Any) -> str:
+    """An argument in the usage line: as named, an optional one in brackets (`[PATH]`)."""
+    name = argument_metavar(param)
+    return name if param.required or name.startswith("[") else f"[{name}]"
+
+
+class PlainArgument(TyperArgument):
+    """An argument that names itself as click and docs/cli-reference.md do (`IDS...`), not as
+    typer 0.28 does (`{ids}...`, whose braces read as part of what to type)."""
+
+    def make_metavar(self, *args: Any, usage: bool = False, **kwargs: Any) -> str:
+        return argument_usage(self) if usage else argument_metavar(self)
+
+    @property
+    def human_readable_name(self) -> str:  # (what "missing argument X" names)
+        return self.metavar or (self.name or "").upper()
+
+
+def plain_arguments(command: Any) -> None:
+    """Give `command`'s arguments their plain names, where typer would write them in braces
+    (typer before 0.28 writes them plainly itself)."""
+    if "usage" not in TyperArgument.make_metavar.__code__.co_varnames:
+        return
+    for param in command.params:
+        if type(param) is TyperArgument:
+            param.__class__ = PlainArgument
 
 
 class HelpContext(Context):

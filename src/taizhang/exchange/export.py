@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from taizhang.domain.amounts import format_wan
@@ -290,14 +289,11 @@ def to_markdown(table: ExportTable, lang: str = "zh") -> str:
 _XLSX_FILL = {"red": "F8CBAD", "yellow": "FFE699", "green": "C6EFCE", "done": "E7E6E6", "none": "D9D2E9"}
 
 
-def to_xlsx(table: ExportTable, path: Path, lang: str = "zh") -> None:
+def to_xlsx(table: ExportTable, lang: str = "zh") -> bytes:
     """An xlsx a clerk can work with: a title row, the header frozen with an autofilter, real
     dates and numbers, the lights filled in colour (and in words), A3 landscape one page wide.
     Texts a spreadsheet would run as formulas are stored as text cells marked like Excel's own
     leading apostrophe (quotePrefix): shown and kept as written, never evaluated."""
-    import os
-    import tempfile
-
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
@@ -384,12 +380,9 @@ def to_xlsx(table: ExportTable, path: Path, lang: str = "zh") -> None:
                     if is_formula_like(cell.value):
                         cell.quotePrefix = True
         sheet.freeze_panes = "A2"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".taizhang-", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        book.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # Made in memory, written by the caller as any other file: a disk that fills up midway
+    # then fails one plain write, not openpyxl's zip stream (whose half-closed ZipFile printed
+    # a traceback of its own when collected).
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -22,6 +22,7 @@ from typing import Any
 
 from taizhang.errors import Problem, TaizhangError, input_error
 from taizhang.exchange.sheets import unmark
+from taizhang.i18n import os_reason
 
 
 @dataclass
@@ -103,7 +104,7 @@ def read_xlsx(path: Path, shown: str, sheet: str | None) -> Sheet:
         book = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
         raise TaizhangError(Problem(shown, 0, 0, "import_unreadable",
-                                    {"detail": str(e) or type(e).__name__})) from None
+                                    {"detail": os_reason(e) or type(e).__name__})) from None
     try:
         if sheet is not None:
             if sheet not in book.sheetnames:
@@ -119,7 +120,7 @@ def read_xlsx(path: Path, shown: str, sheet: str | None) -> Sheet:
             return _read_xlsx_sheet(book, ws)
         except (zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError) as e:
             raise TaizhangError(Problem(shown, 0, 0, "import_unreadable",
-                                        {"detail": str(e) or type(e).__name__})) from None
+                                        {"detail": os_reason(e) or type(e).__name__})) from None
     finally:
         book.close()
 
@@ -223,7 +224,7 @@ def read_xls(path: Path, shown: str, sheet: str | None) -> Sheet:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as e:  # noqa: BLE001 - calamine raises its own error types for any damage
         raise TaizhangError(Problem(shown, 0, 0, "import_unreadable",
-                                    {"detail": str(e) or type(e).__name__})) from None
+                                    {"detail": os_reason(e) or type(e).__name__})) from None
     try:
         names = book.sheet_names
         if sheet is not None and sheet not in names:
@@ -237,7 +238,7 @@ def read_xls(path: Path, shown: str, sheet: str | None) -> Sheet:
             merged = ws.merged_cell_ranges or []
         except Exception as e:  # noqa: BLE001
             raise TaizhangError(Problem(shown, 0, 0, "import_unreadable",
-                                        {"detail": str(e) or type(e).__name__})) from None
+                                        {"detail": os_reason(e) or type(e).__name__})) from None
     finally:
         book.close()
     rows: list[list[Any]] = []
@@ -265,7 +266,7 @@ def read_docx(path: Path, shown: str, sheet: str | None) -> Sheet:
         document = Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
         raise TaizhangError(Problem(shown, 0, 0, "import_unreadable",
-                                    {"detail": str(e) or type(e).__name__})) from None
+                                    {"detail": os_reason(e) or type(e).__name__})) from None
     tables = document.tables
     names = [f"表{n}" for n in range(1, len(tables) + 1)]
     if not tables:

@@ -298,7 +298,7 @@ def setup_merge_driver(root: Path, command: str = DRIVER_COMMAND) -> list[SetupS
     """Register the item-level merge driver for `ledgers/*.yaml` in the git repository holding
     `root`: `.gitattributes` at `root` names it (appended once; the user's lines stay), and the
     repository's git config says how to run it. Idempotent."""
-    from taizhang.repo.files import atomic_write
+    from taizhang.repo.files import atomic_write, unwritable
     from taizhang.repo.write import Written
 
     _require_git(root)
@@ -312,7 +312,11 @@ def setup_merge_driver(root: Path, command: str = DRIVER_COMMAND) -> list[SetupS
         newline = b"\r\n" if b"\r\n" in old else b"\n"
         data = old + (newline if old and not old.endswith(b"\n") else b"")
         data += b"".join(line.encode("utf-8") + newline for line in missing)
-        atomic_write(root, attributes, data)
+        try:
+            atomic_write(root, attributes, data)
+        except OSError as e:  # (a read-only checkout: named as the file asked for, not .taizhang/tmp)
+            e.filename, e.filename2 = str(attributes), None
+            raise unwritable(root, e) from None
     # (what `git-setup --commit` commits: the file as it now is, written now or by an earlier run)
     steps.append(SetupStep("git_setup_attributes", {"lines": "; ".join(ATTRIBUTE_LINES)}, bool(missing),
                            [Written(attributes, old if missing and existed else None,

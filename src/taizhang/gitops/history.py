@@ -22,6 +22,7 @@ from taizhang.domain.calendars import NO_EXTRA, YearDays
 from taizhang.domain.models import Item, Ledger, Settings
 from taizhang.domain.trend import Trend, TrendBy, has_moves, spans, trend_point
 from taizhang.errors import Problem, TaizhangError
+from taizhang.i18n import os_reason
 from taizhang.repo.cache import Cache
 from taizhang.repo.layout import LEDGER_DIR
 from taizhang.repo.load import parse_ledger
@@ -46,7 +47,7 @@ def _git(root: Path, *args: str, input: bytes | None = None) -> bytes:
     try:
         done = subprocess.run(["git", *args], cwd=root, capture_output=True, input=input)
     except OSError as e:
-        raise TaizhangError(Problem("", 0, 0, "git_failed", {"detail": str(e)})) from None
+        raise TaizhangError(Problem("", 0, 0, "git_failed", {"detail": os_reason(e)})) from None
     if done.returncode != 0:
         detail = done.stderr.decode("utf-8", "replace").strip()
         if "not a git repository" in detail:

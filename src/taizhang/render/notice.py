@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Sequence
 
 from taizhang.domain.notices import NoticeItem, NoticePage
+from taizhang.i18n import os_reason
 
 FANGSONG = "仿宋_GB2312"
 HEITI = "黑体"
@@ -222,7 +223,7 @@ def to_pdf(pages: Sequence[NoticePage]) -> bytes:
         try:
             done = subprocess.run(command, capture_output=True, timeout=180, env={**os.environ, "HOME": folder})
         except (OSError, subprocess.TimeoutExpired) as e:
-            raise PrintError("pdf_failed", tool=tool, detail=str(e)) from None
+            raise PrintError("pdf_failed", tool=tool, detail=os_reason(e)) from None
         data = target.read_bytes() if target.is_file() else b""
         if not data.startswith(b"%PDF"):
             detail = (done.stderr or b"").decode("utf-8", "replace").strip().splitlines()

@@ -15,8 +15,10 @@ from pathlib import Path
 
 from taizhang.domain.ids import CODE_PATTERN
 from taizhang.errors import Problem, TaizhangError
+from taizhang.i18n import os_reason
 from taizhang.repo.digest import blake2b
 from taizhang.repo.layout import LEDGER_DIR
+from taizhang.repo.temps import remove_quietly
 
 JOURNAL_DIR = "journal"  # under state_dir: the committed journals of writes not yet finished
 
@@ -40,7 +42,7 @@ def state_dir(root: Path) -> Path:
         try:
             os.replace(tmp, ignore)
         except BaseException:
-            os.unlink(tmp)
+            remove_quietly(tmp)
             raise
     return folder
 
@@ -83,8 +85,6 @@ def locked_all(root: Path, names: Sequence[str], timeout: float = 60.0) -> Itera
 def unwritable(root: Path | None, error: OSError) -> TaizhangError:
     """A write the file system refused, as one line naming the file (relative to the root;
     without one, as the file system named it)."""
-    key = {errno.ENOSPC: "write_no_space", errno.EDQUOT: "write_no_space", errno.EACCES: "write_denied",
-           errno.EPERM: "write_denied", errno.EROFS: "write_read_only"}.get(error.errno or 0, "write_failed")
     path = ""
     if error.filename and root is None:  # (root None: a path outside any repository)
         path = str(error.filename)
@@ -93,7 +93,7 @@ def unwritable(root: Path | None, error: OSError) -> TaizhangError:
             path = Path(os.path.abspath(error.filename)).relative_to(Path(os.path.abspath(root))).as_posix()
         except ValueError:
             path = str(error.filename)
-    return TaizhangError(Problem(path, 0, 0, key, {"detail": error.strerror or str(error)}))
+    return TaizhangError(Problem(path, 0, 0, "write_failed", {"detail": os_reason(error)}))
 
 
 def atomic_write(root: Path, path: Path, data: bytes) -> None:
@@ -116,13 +116,12 @@ def atomic_write(root: Path, path: Path, data: bytes) -> None:
                 e.filename, e.filename2 = str(path), None  # (the temporary file means nothing to the user)
                 raise
             # .taizhang/ on another filesystem than ledgers/ (a mount): rename within the folder.
-            os.unlink(tmp)
+            remove_quietly(tmp)
             tmp = _synced_copy(path.parent, "." + path.name + ".", data, mode, path)
             os.replace(tmp, path)
         _fsync_dir(path.parent)
     except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        remove_quietly(tmp)
         raise
 
 
@@ -181,10 +180,7 @@ def replace_files(root: Path, writes: Sequence[tuple[Path, bytes]], locks: Seque
         _fsync_dir(journal_dir)
     except BaseException:
         for tmp in temps:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+            remove_quietly(tmp)
         raise
     _roll_forward(root, journal, entries)
 
@@ -379,8 +375,7 @@ def replace_in_place(target: Path, data: bytes) -> None:
     try:
         os.replace(tmp, target)
     except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        remove_quietly(tmp)
         raise
 
 
@@ -405,7 +400,7 @@ def _synced_copy(folder: Path, prefix: str, data: bytes, mode: int | None, shown
         if mode is not None:
             os.chmod(name, mode)
     except BaseException as e:
-        os.unlink(name)
+        remove_quietly(name)
         if isinstance(e, OSError) and shown is not None:
             e.filename = str(shown)
         raise

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from taizhang.domain.ids import check_code, is_code, is_reserved_name
 from taizhang.errors import Problem, TaizhangError, input_error
+from taizhang.i18n import os_reason
 
 SETTINGS_FILE = "taizhang.yaml"
 LEDGER_DIR = "ledgers"
@@ -43,7 +44,7 @@ def file_problem(root: Path, path: Path) -> Problem | None:
     except FileNotFoundError:
         return None
     except OSError as e:  # a name too long, a folder that is a file…
-        return Problem(rel_path(root, path), 1, 1, "file_unreadable", {"detail": e.strerror or str(e)})
+        return Problem(rel_path(root, path), 1, 1, "file_unreadable", {"detail": os_reason(e)})
     if stat.S_ISLNK(mode):
         return Problem(rel_path(root, path), 1, 1, "file_symlink", {})
     if not stat.S_ISREG(mode):
@@ -131,7 +132,7 @@ def _listing(root: Path, name: str) -> tuple[list[Path], list[Problem]]:
     except (FileNotFoundError, NotADirectoryError):
         return [], []
     except OSError as e:
-        return [], [Problem(name, 1, 1, "file_unreadable", {"detail": e.strerror or str(e)})]
+        return [], [Problem(name, 1, 1, "file_unreadable", {"detail": os_reason(e)})]
     paths = []
     for entry in entries:
         if entry.name.startswith(".") or os.path.splitext(entry.name)[1] not in _SUFFIXES:

@@ -364,8 +364,10 @@ def run(command: Callable[[], None], argv: list[str]) -> None:
             code = 1
         except (OSError, ValueError, KeyError, TypeError) as e:
             # Part of the output may be out already: say so once rather than print it twice.
+            from taizhang.i18n import os_reason
+
             try:
-                sys.stderr.write(f"taizhang: {getattr(e, 'strerror', None) or e}\n")
+                sys.stderr.write(f"taizhang: {os_reason(e)}\n")
             except OSError:
                 pass
             code = 1

@@ -310,7 +310,7 @@ class Repository:
 
         if not text.strip():
             raise input_error("reply_needs_text")
-        _refuse_future(on, as_of)
+        _refuse_future(on, as_of, "reply_future")
         before_path = self.root / records.FILE
         before = before_path.read_bytes() if before_path.is_file() else None
         entry = records.reply(self.root, number.strip(), {"date": on, "text": text, "by": by})
@@ -623,10 +623,11 @@ class Repository:
         return value
 
 
-def _refuse_future(on: Optional[date], as_of: Optional[date]) -> None:
-    """A 销号 or an application dated after the as-of day has not happened: refused."""
+def _refuse_future(on: Optional[date], as_of: Optional[date], key: str = "close_future") -> None:
+    """A 销号, an application or a reply (`key` says which) dated after the as-of day has not
+    happened: refused."""
     if as_of is not None and on is not None and on > as_of:
-        raise input_error("close_future", date=on.isoformat(), as_of=as_of.isoformat())
+        raise input_error(key, date=on.isoformat(), as_of=as_of.isoformat())
 
 
 def _done_value(text: str) -> Any:
