@@ -251,7 +251,6 @@ class Repository:
         `render` returned)."""
         from taizhang.domain.lights import OPEN_LIGHTS
         from taizhang.domain.notices import NoticeItem, NoticePage
-        from taizhang.domain.units import role_of, units_of
         from taizhang.repo import notices as records
 
         settings = self.settings
@@ -265,15 +264,14 @@ class Repository:
         by_unit: dict[str, list] = {}
         for project in found.projects:
             for item in project.items_lit(list(lights)):
-                # Every unit the item names, lead first (a view that lists them carries `units`).
-                named = list(getattr(item, "units", None) or units_of(item.unit))
-                for name in named:
+                # Every unit the item names, lead first, with its role (worked out once per item).
+                for name, role in item.roles.items():
                     if unit is None or unit in name:
                         by_unit.setdefault(name, []).append(NoticeItem(
                             item.id, item.title, item.project_name, item.due, item.days_left, item.leader,
                             item.last_note.text if item.last_note else None,
                             item.last_note.date if item.last_note else None,
-                            role_of(named, name) == "assist"))
+                            role == "assist"))
         issuer = settings.notice.issuer or "督查室"
         signer = signer or settings.notice.signer
         rendered: list[Any] = [None]
