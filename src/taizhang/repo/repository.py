@@ -255,7 +255,7 @@ class Repository:
 
         settings = self.settings
         template = template or settings.notice.number or "督办〔{year}〕{n}号"
-        records.next_number(template, as_of.year, [], set())  # a template without {n} is refused first
+        records.numbers(template, as_of.year, [])  # a template without {n} is refused first
         if reply_by is not None and reply_by < as_of:
             raise input_error("notice_reply_by_past", date=reply_by.isoformat(), as_of=as_of.isoformat())
         found = self.status(as_of, lights=list(lights), allowed_lights=OPEN_LIGHTS)
@@ -278,10 +278,9 @@ class Repository:
         pages: list[NoticePage] = []
 
         def make(existing: list) -> list[dict[str, Any]]:
-            taken: set[str] = set()
+            numbers = records.numbers(template, as_of.year, existing)
             for name in sorted(by_unit):
-                number = records.next_number(template, as_of.year, existing, taken)
-                taken.add(number)
+                number = next(numbers)
                 items = sorted(by_unit[name], key=lambda i: (i.due is None, i.due or date.max, i.id))
                 pages.append(NoticePage(number, name, issuer, as_of, reply_by, signer, items))
             if pages and render is not None:
