@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import AS_OF
+from hypothesis import given
+from hypothesis import strategies as st
 
 from taizhang.domain.notices import NoticeItem, NoticePage
 from taizhang.render import notice as paper
@@ -260,3 +262,144 @@ def test_status__a_broken_notices_file_is_reported_and_the_table_still_shown(cli
     out = cli("--dir", root, "--as-of", AS_OF, "status", "YT2")
     assert out.exit_code == 1 and "棚户区改造" in out.stdout and "notices.yaml" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+# --- many notices (the super-linear hunt: 50 more onto 8,000 took 5.6 s) ------------------------
+
+def _issued_as_it_was(text: str, entries: list[dict]) -> str:
+    """notices.issue's splice as first written: each entry after the one before it, the grown
+    text composed again per entry. What the one splice is held to, byte for byte."""
+    from taizhang.yamltext import emit, splice
+    from taizhang.yamltext.read import compose
+
+    newline = "\r\n" if "\r\n" in text else "\n"
+    seq = splice.mapping_get(compose(text), "notices")[1]
+    first = seq.value[0]
+    for e in entries:
+        lines = emit.entry_lines(e, dash=seq.start_mark.column, key_col=first.start_mark.column)
+        text = splice.append_block_entry(text, seq, lines, newline)
+        seq = splice.mapping_get(compose(text), "notices")[1]
+    return text
+
+
+_ONE = "  - number: 督办〔2018〕1号\n    unit: 区住建局\n    date: 2018-06-01\n    items: [YT2-1]\n    replies: []\n"
+
+NOTICES_AS_WRITTEN = {
+    "as issued": "# 督办通知单\nnotices:\n" + _ONE,
+    "crlf": ("# 督办通知单\nnotices:\n" + _ONE).replace("\n", "\r\n"),
+    "no final line break": "notices:\n" + _ONE.rstrip("\n"),
+    "comments after": "notices:\n" + _ONE.replace("[]\n", "[]  # 待反馈\n") + "\n# 以下手写\n\n",
+    "dashes at the margin": "notices:\n" + "".join(line[2:] + "\n" for line in _ONE.splitlines()),
+    "wide keys": "notices:\n" + _ONE.replace("  - number", "  -   number").replace("\n    ", "\n      "),
+    "a block of replies last": "notices:\n" + _ONE.replace(
+        "replies: []\n", "replies:\n      - {date: 2018-06-02, text: 已办结}\n\n"),
+    "a hand-written reply text": "notices:\n" + _ONE.replace(
+        "replies: []\n", "replies:\n      - date: 2018-06-02\n        text: |\n          已办结\n\n"),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(NOTICES_AS_WRITTEN))
+def test_notice__many_at_once_spliced_as_one_at_a_time_was(shape, tmp_path):
+    from datetime import date
+
+    from taizhang.repo import notices as records
+    from taizhang.yamltext.read import encode
+
+    text = NOTICES_AS_WRITTEN[shape]
+    for bom in (False, True):
+        (tmp_path / "notices.yaml").write_bytes(encode(text, bom))
+        entries = [{"number": f"督办〔2018〕{k}号", "unit": unit, "date": date(2018, 6, 15),
+                    "reply_by": date(2018, 6, 22) if k % 2 else None, "items": [f"YT2-{k}", "YT2-1"]}
+                   for k, unit in enumerate(["区财政局", "各县、市、区政府", "*特殊: 单位", "区水务局"], start=2)]
+        records.issue(tmp_path, lambda existing, entries=entries: entries)
+        expected = _issued_as_it_was(text, [{**{k: v for k, v in e.items() if v is not None}, "replies": []}
+                                            for e in entries])
+        assert (tmp_path / "notices.yaml").read_bytes() == encode(expected, bom)
+
+
+def test_notice__k_numbers_read_the_notices_once(monkeypatch):
+    """Each number was chosen by reading every notice again (k x n); now the n are read once."""
+    from taizhang.repo import notices as records
+
+    reads = []
+
+    class Issued:
+        def __init__(self, number):
+            self._number = number
+
+        @property
+        def number(self):
+            reads.append(1)
+            return self._number
+
+    existing = [Issued(f"督办〔2018〕{k}号") for k in range(1, 2001)]
+    numbers = records.numbers("督办〔{year}〕{n}号", 2018, existing)
+    assert [next(numbers) for _ in range(2000)] == [f"督办〔2018〕{k}号" for k in range(2001, 4001)]
+    assert len(reads) == 2 * 2000
+
+
+def _numbers_as_they_were(template, year, existing, k):
+    """next_number as first written, called k times with the numbers given so far taken."""
+    import re
+
+    taken: set[str] = set()
+    head, _, tail = template.format(year=year, n="\0").partition("\0")
+    pattern = re.compile(re.escape(head) + r"(\d+)" + re.escape(tail))
+    for _ in range(k):
+        used = [int(m.group(1)) for n in existing for m in [pattern.fullmatch(n)] if m]
+        n = max(used, default=0) + 1
+        while template.format(year=year, n=n) in set(existing) | taken:
+            n += 1
+        taken.add(template.format(year=year, n=n))
+        yield template.format(year=year, n=n)
+
+
+@given(used=st.lists(st.integers(0, 40), max_size=15), foreign=st.lists(st.sampled_from(
+    ["督字7", "督字07", "督字", "督字〔2017〕3号", "督字x8"]), max_size=3), k=st.integers(0, 25),
+    template=st.sampled_from(["督字{n}", "督字〔{year}〕{n}号", "{n}{year}"]))
+def test_notice__numbers_are_the_ones_chosen_one_at_a_time(used, foreign, k, template):
+    from types import SimpleNamespace
+
+    from taizhang.repo import notices as records
+
+    existing = [template.format(year=2018, n=n) for n in used] + foreign
+    numbers = records.numbers(template, 2018, [SimpleNamespace(number=x) for x in existing])
+    assert [next(numbers) for _ in range(k)] == list(_numbers_as_they_were(template, 2018, existing, k))
+
+
+def test_notice__many_notices_compose_and_write_the_file_once(cli, repo, monkeypatch):
+    """50 units onto 2,000 notices: notices.yaml is composed once for the splice (it was per new
+    entry) and written once, every notice or none."""
+    from taizhang.repo import notices as records
+
+    units = [f"单位{k}" for k in range(50)]
+    ledger = "code: CH\nname: 测试\nitems:\n" + "".join(
+        f"  - id: CH-{k + 1}\n    title: 事项{k + 1}\n    due: 2018-06-20\n    unit: {u}\n" for k, u in enumerate(units))
+    root = repo(SETTINGS, CH=ledger)
+    (root / "notices.yaml").write_text("notices:\n" + "".join(
+        f"  - number: 四铁西政督字〔2018〕{k}号\n    unit: 单位{k % 50}\n    date: 2018-06-01\n"
+        f"    items: [CH-{1 + k % 50}]\n    replies: []\n" for k in range(1, 2001)), encoding="utf-8")
+    composed, written = [], []
+    compose, atomic_write = records.compose, records.atomic_write
+    monkeypatch.setattr(records, "compose", lambda text: composed.append(1) or compose(text))
+    monkeypatch.setattr(records, "atomic_write", lambda *a: written.append(1) or atomic_write(*a))
+    out = cli("--dir", root, "--as-of", AS_OF, "notice", "--format", "md")
+    assert out.exit_code == 0, out.stderr
+    numbers = [n["number"] for n in _notices(root)]
+    assert numbers[2000:] == [f"四铁西政督字〔2018〕{k}号" for k in range(2001, 2051)]
+    assert (len(composed), len(written)) == (1, 1)
+
+
+def test_notice__a_failed_check_records_none_of_many(cli, repo, monkeypatch):
+    from taizhang.repo import write
+
+    units = [f"单位{k}" for k in range(20)]
+    ledger = "code: CH\nname: 测试\nitems:\n" + "".join(
+        f"  - id: CH-{k + 1}\n    title: 事项{k + 1}\n    due: 2018-06-20\n    unit: {u}\n" for k, u in enumerate(units))
+    root = repo(SETTINGS, CH=ledger)
+    (root / "notices.yaml").write_text("notices:\n" + _ONE, encoding="utf-8")
+    before = (root / "notices.yaml").read_bytes()
+    monkeypatch.setattr(write, "same_data", lambda a, b: False)
+    out = cli("--dir", root, "--as-of", AS_OF, "notice", "--format", "md")
+    assert out.exit_code == 1 and len(out.stderr.strip().splitlines()) == 1
+    assert (root / "notices.yaml").read_bytes() == before

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cached_property
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -28,7 +29,7 @@ from taizhang.domain.invest import InvestFigures, invest_figures
 from taizhang.domain.quantities import Progress, progress, quantity_light
 from taizhang.domain.schedule import CycleError, Planned, Schedule, plan, planned_finishes, time_node
 from taizhang.domain.terms import Term
-from taizhang.domain.units import units_of
+from taizhang.domain.units import roles_of, units_of
 
 if TYPE_CHECKING:  # a warm `status` lights nothing itself and so loads no pydantic
     from taizhang.domain.models import Item, Ledger, Settings
@@ -161,10 +162,11 @@ class Report(Protocol):
     def date(self) -> date: ...
 
 
-class ItemView(msgspec.Struct, array_like=True):
+class ItemView(msgspec.Struct, array_like=True, dict=True):
     """An item as a supervisor reads it on the as-of day. A struct (built once per item per
     command, 50,000 times for a city: cheaper than a dataclass) that the view cache keeps as it
-    is (repo/views.py: a day's lit items, read back without conversion)."""
+    is (repo/views.py: a day's lit items, read back without conversion). `dict=True` only gives
+    `roles` somewhere to be kept; the cache encodes the fields alone."""
 
     id: str
     project: str
@@ -228,11 +230,15 @@ class ItemView(msgspec.Struct, array_like=True):
         judged = self.judged_due
         return self.closed_on is not None and judged is not None and self.closed_on > judged
 
+    @cached_property
+    def roles(self) -> dict[str, str]:
+        """Every unit this item names, lead first, with its role (`units.roles_of`): worked out
+        once, as an item naming n units is asked `role` under each of them."""
+        return roles_of(list(self.units) or ([self.unit] if self.unit else []))
+
     def role(self, unit: str) -> str | None:
         """"lead" when `unit` leads this item (牵头), "assist" when it is named after (配合)."""
-        from taizhang.domain.units import role_of
-
-        return role_of(list(self.units) or ([self.unit] if self.unit else []), unit)
+        return self.roles.get(unit)
 
     @property
     def sort_key(self) -> tuple[bool, date, str, int]:

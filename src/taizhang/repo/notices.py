@@ -8,7 +8,7 @@ never repeat because they are chosen and recorded inside one turn of the lock.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -70,10 +70,12 @@ def issue(root: Path, make: Callable[[list[Any]], list[dict[str, Any]]]) -> list
             seq = pair[1] if pair else None
             if seq is not None and seq.id == "sequence" and seq.value and not getattr(seq, "flow_style", False):
                 first = seq.value[0]
-                for e in entries:
-                    lines = emit.entry_lines(e, dash=seq.start_mark.column, key_col=first.start_mark.column)
-                    text = splice.append_block_entry(text, seq, lines, newline)
-                    seq = splice.mapping_get(compose(text), "notices")[1]
+                # All in one splice: each entry would go after the one before it (the last line
+                # of each is its `replies: []`), and composing the grown file per entry made 50
+                # notices onto 8,000 cost 5.6 s.
+                lines = [line for e in entries
+                         for line in emit.entry_lines(e, dash=seq.start_mark.column, key_col=first.start_mark.column)]
+                text = splice.append_block_entry(text, seq, lines, newline)
             else:
                 lines = [line for e in entries for line in emit.entry_lines(e, dash=2, key_col=4)]
                 if pair is not None:
@@ -130,9 +132,12 @@ def _write_checked(root: Path, text: str, expected: Any, bom: bool) -> None:
     atomic_write(root, root / FILE, raw)
 
 
-def next_number(template: str, year: int, notices: list[Any], taken: set[str]) -> str:
-    """The template's number for the next notice of `year`: one past the highest {n} already
-    issued under this template and year, and never one that exists."""
+def numbers(template: str, year: int, notices: list[Any]) -> Iterator[str]:
+    """The template's numbers for the next notices of `year`, in turn: the first one past the
+    highest {n} already issued under this template and year, each never one that exists or was
+    given before it. `notices` is read once, so that k numbers cost n + k (it was read per
+    number: k × n). A template without {n}, or one that does not format, is refused at the
+    call, not at the first number."""
     if "{n}" not in template:
         raise input_error("notice_template", template=template)
     try:
@@ -142,11 +147,19 @@ def next_number(template: str, year: int, notices: list[Any], taken: set[str]) -
     head, _, tail = template.format(year=year, n="\0").partition("\0")
     pattern = re.compile(re.escape(head) + r"(\d+)" + re.escape(tail))
     used = [int(m.group(1)) for n in notices for m in [pattern.fullmatch(n.number)] if m]
-    n = max(used, default=0) + 1
-    existing = {x.number for x in notices} | taken
-    while template.format(year=year, n=n) in existing:
+    existing = {x.number for x in notices}
+    return _numbered(template, year, max(used, default=0) + 1, existing)
+
+
+def _numbered(template: str, year: int, n: int, existing: set[str]) -> Iterator[str]:
+    # Every n passed over stays refused (`existing` only grows), so the search for the next
+    # number goes on from the last one rather than from the start.
+    while True:
+        number = template.format(year=year, n=n)
+        if number not in existing:
+            existing.add(number)
+            yield number
         n += 1
-    return template.format(year=year, n=n)
 
 
 def overdue(notices: list[Any], as_of: date) -> dict[str, tuple[int, bool]]:

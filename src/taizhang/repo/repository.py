@@ -253,12 +253,11 @@ class Repository:
         `render` returned)."""
         from taizhang.domain.lights import OPEN_LIGHTS
         from taizhang.domain.notices import NoticeItem, NoticePage
-        from taizhang.domain.units import role_of, units_of
         from taizhang.repo import notices as records
 
         settings = self.settings
         template = template or settings.notice.number or "督办〔{year}〕{n}号"
-        records.next_number(template, as_of.year, [], set())  # a template without {n} is refused first
+        records.numbers(template, as_of.year, [])  # a template without {n} is refused first
         if reply_by is not None and reply_by < as_of:
             raise input_error("notice_reply_by_past", date=reply_by.isoformat(), as_of=as_of.isoformat())
         found = self.status(as_of, lights=list(lights), allowed_lights=OPEN_LIGHTS)
@@ -267,25 +266,23 @@ class Repository:
         by_unit: dict[str, list] = {}
         for project in found.projects:
             for item in project.items_lit(list(lights)):
-                # Every unit the item names, lead first (a view that lists them carries `units`).
-                named = list(getattr(item, "units", None) or units_of(item.unit))
-                for name in named:
+                # Every unit the item names, lead first, with its role (worked out once per item).
+                for name, role in item.roles.items():
                     if unit is None or unit in name:
                         by_unit.setdefault(name, []).append(NoticeItem(
                             item.id, item.title, item.project_name, item.due, item.days_left, item.leader,
                             item.last_note.text if item.last_note else None,
                             item.last_note.date if item.last_note else None,
-                            role_of(named, name) == "assist"))
+                            role == "assist"))
         issuer = settings.notice.issuer or "督查室"
         signer = signer or settings.notice.signer
         rendered: list[Any] = [None]
         pages: list[NoticePage] = []
 
         def make(existing: list) -> list[dict[str, Any]]:
-            taken: set[str] = set()
+            numbers = records.numbers(template, as_of.year, existing)
             for name in sorted(by_unit):
-                number = records.next_number(template, as_of.year, existing, taken)
-                taken.add(number)
+                number = next(numbers)
                 items = sorted(by_unit[name], key=lambda i: (i.due is None, i.due or date.max, i.id))
                 pages.append(NoticePage(number, name, issuer, as_of, reply_by, signer, items))
             if pages and render is not None:
