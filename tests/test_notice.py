@@ -403,3 +403,32 @@ def test_notice__a_failed_check_records_none_of_many(cli, repo, monkeypatch):
     out = cli("--dir", root, "--as-of", AS_OF, "notice", "--format", "md")
     assert out.exit_code == 1 and len(out.stderr.strip().splitlines()) == 1
     assert (root / "notices.yaml").read_bytes() == before
+
+
+@pytest.mark.parametrize("out", ["ledgers/n.md", "n.pdf", "nodir/n.md", "evidence"])
+def test_notice__an_out_refused_records_no_notice(cli, repo, out):
+    """A notice is recorded in notices.yaml once rendered: an --out that will be refused is refused
+    before, so no number is used up (nor counted as 督办) by a notice never written."""
+    root = repo(settings=SETTINGS, YT2=LEDGER)
+    (root / "evidence").mkdir()
+    result = cli("--dir", root, "--as-of", AS_OF, "notice", "--format", "md", "--out", root / out)
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1, result
+    assert not (root / "notices.yaml").exists()
+    assert cli("--dir", root, "--as-of", AS_OF, "notice", "--out", root / "ok.md").exit_code == 0
+    assert [n["number"] for n in _notices(root)][:1] == ["四铁西政督字〔2018〕1号"]
+
+
+@pytest.mark.parametrize("light", ["红,黄", "红灯", "逾期", "red,临期"])
+def test_notice__light_takes_the_chinese_words_every_light_option_does(cli, repo, light):
+    root = repo(settings=SETTINGS, YT2=LEDGER)
+    result = cli("--dir", root, "--as-of", AS_OF, "notice", "--light", light)
+    assert result.exit_code == 0, result
+    assert _notices(root)
+
+
+@pytest.mark.parametrize("template", ["督{year[0]}{n}号", "{n}{year.foo}", "{year.real}{n}", "{n}{x}", "{n}{0}"])
+def test_notice__a_template_reaching_into_its_fields_is_one_line(cli, repo, template):
+    root = repo(settings=SETTINGS, YT2=LEDGER)
+    result = cli("--dir", root, "--as-of", AS_OF, "notice", "--number", template)
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr, result
+    assert not (root / "notices.yaml").exists()

@@ -3,15 +3,29 @@ reply (反馈). Each resolves its options, makes one call on the repository, say
 
 from __future__ import annotations
 
+import errno
+import os
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from taizhang.cli.common import CommitOpt, Env, commit, committing, csv_list, run, say, write_bytes, write_out
+from taizhang.cli.common import (
+    CommitOpt,
+    Env,
+    commit,
+    committing,
+    light_list,
+    out_path,
+    run,
+    say,
+    write_bytes,
+    write_out,
+)
 from taizhang.cli.ledger import evidence_arg
 from taizhang.errors import input_error
+from taizhang.i18n import os_reason
 
 commands = typer.Typer()
 
@@ -76,13 +90,27 @@ def notice(ctx: typer.Context,
             chosen = "md"
         if chosen in ("docx", "pdf") and out is None:
             raise input_error("notice_needs_out", format=chosen)
-        lights = csv_list(light)
+        lights = light_list(light)  # (Chinese words too, as every --light: SPEC §5)
         for name in lights:
             if name not in OPEN_LIGHTS:
                 raise input_error("light_invalid", light=name)
         due, _ = env.date_option(reply_by, "--reply-by")
 
         def render(pages: list) -> bytes:
+            data = rendered(pages)
+            if out is not None:
+                # The notices are recorded in notices.yaml once rendered: an --out that will be
+                # refused (a link, the repository's data, a folder, text into .pdf, a folder that
+                # is not there or not writable) is refused first, so no number is used up by a
+                # notice never written.
+                target = out_path(env, out, data)
+                folder = target.parent
+                if not folder.is_dir() or not os.access(folder, os.W_OK):
+                    refused = errno.ENOENT if not folder.exists() else errno.ENOTDIR if not folder.is_dir() else errno.EACCES
+                    raise input_error("out_unwritable", path=str(target), detail=os_reason(OSError(refused, "")))
+            return data
+
+        def rendered(pages: list) -> bytes:
             if chosen == "docx":
                 return paper.to_docx(pages)
             if chosen == "pdf":

@@ -8,6 +8,7 @@ never repeat because they are chosen and recorded inside one turn of the lock.
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -141,8 +142,13 @@ def numbers(template: str, year: int, notices: list[Any]) -> Iterator[str]:
     if "{n}" not in template:
         raise input_error("notice_template", template=template)
     try:
+        # Only {year} and {n} themselves: `{year[0]}` or `{year.real}` would index or reach into
+        # the number (a TypeError, an AttributeError, or a number no one meant).
+        fields = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+        if any(name not in ("year", "n") for name in fields):
+            raise ValueError(template)
         template.format(year=year, n=0)
-    except (KeyError, IndexError, ValueError):
+    except (KeyError, IndexError, ValueError, TypeError, AttributeError):
         raise input_error("notice_template_bad", template=template) from None
     head, _, tail = template.format(year=year, n="\0").partition("\0")
     pattern = re.compile(re.escape(head) + r"(\d+)" + re.escape(tail))
