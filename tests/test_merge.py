@@ -677,6 +677,24 @@ def test_items_appended_together_land_as_appended_one_at_a_time(n, spaced, comme
     assert together.text == alone.text and together.clean and together.text.count("对方") >= n
 
 
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 60), st.booleans(), st.booleans(), st.booleans())
+def test_items_both_sides_appended_under_the_same_ids_follow_ours_renumbered(n, spaced, comment, after):
+    """Their new items after ours, as they wrote them but for the ids (the next free numbers,
+    in their order) and the `after` naming them; one message per item, at its new id's line."""
+    import re
+
+    base, ours, theirs = _appended(n, spaced, comment, after)
+    result = merge_ledger(base, ours, theirs)
+    renamed = {f"CH-{i}": f"CH-{i + n}" for i in range(4, 4 + n)}
+    expected = ours + re.sub(r"CH-\d+\b", lambda m: renamed.get(m[0], m[0]), theirs[len(base):])
+    assert result.text == expected and result.clean
+    assert [(m.key, m.args["old"], m.args["new"]) for m in result.messages] == \
+        [("merge_renumbered", old, new) for old, new in renamed.items()]
+    lines = result.text.splitlines()
+    assert all(lines[m.line - 1] == f"  - id: {m.args['new']}" for m in result.messages)
+
+
 def _one_at_a_time(text, run, nl):
     for edit in run:
         text = edit.text(text, nl)

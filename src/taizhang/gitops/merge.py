@@ -240,8 +240,28 @@ def _map_node(root, path: tuple):
     return node if node is not None and node.id == "mapping" else None
 
 
+_DATA_INDEX: tuple[Any, dict[str, int]] = (None, {})  # the last items list's positions by id
+
+
+def _item_data(items: list, item_id: str) -> dict:
+    """The first item with this id. The positions are indexed once per list (an item appended
+    in place leaves the others where they were): a scan per edit was quadratic in conflicts."""
+    global _DATA_INDEX
+    if _DATA_INDEX[0] is items:
+        at = _DATA_INDEX[1].get(item_id)
+        if at is not None and at < len(items) and items[at]["id"] == item_id:
+            return items[at]
+    index: dict[str, int] = {}
+    for at, item in enumerate(items):
+        index.setdefault(item["id"], at)
+    _DATA_INDEX = (items, index)
+    if item_id not in index:
+        return next(i for i in items if i["id"] == item_id)  # (raises StopIteration, as it did)
+    return items[index[item_id]]
+
+
 def _map_data(data: dict, path: tuple) -> dict:
-    node = data if path[0] is None else next(i for i in data["items"] if i["id"] == path[0])
+    node = data if path[0] is None else _item_data(data["items"], path[0])
     for key in path[1:]:
         node = node[key]
     return node
@@ -369,7 +389,10 @@ class _AppendItem:
     dash: int = 2
 
     def data(self, data: dict) -> None:
-        data["items"] = list(data.get("items") or []) + [copy.deepcopy(self.value)]
+        # In place: a new list per appended item was quadratic in their new items.
+        if not isinstance(data.get("items"), list):
+            data["items"] = []
+        data["items"].append(copy.deepcopy(self.value))
 
     def text(self, text: str, nl: str) -> str:
         root = compose(text)
@@ -673,8 +696,9 @@ class _ItemMerge:
         from dataclasses import replace
 
         out = []
+        root = compose(merged)
         for problem in self.messages:
-            line = _line_of(compose(merged), None, None, problem.args.get("new", ""))
+            line = _line_of(root, None, None, problem.args.get("new", ""))
             if line is not None:
                 problem = replace(problem, line=(_final_line(hunks, line) if hunks else line) + 1, col=1)
             out.append(problem)
@@ -723,8 +747,11 @@ class _ItemMerge:
                 for node in nodes:
                     if node.id == "scalar" and node.value in renames:
                         spans.append((node.start_mark.index, node.end_mark.index, renames[node.value]))
-        for start, end, new in sorted(spans, reverse=True):
-            text = text[:start] + new + text[end:]
+        pieces, at = [], 0  # (the text once: rebuilt per renamed node, it was quadratic)
+        for start, end, new in sorted(spans):
+            pieces += [text[at:start], new]
+            at = end
+        text = "".join(pieces) + text[at:]
         self.theirs = self._read(THEIRS, text)
         for old, new in renames.items():
             self.messages.append(Problem(self.path, 0, 0, "merge_renumbered",
