@@ -16,14 +16,15 @@ check fails, or a side is not a readable ledger, the merge falls back to git's l
 from __future__ import annotations
 
 import copy
-import difflib
 import os
 import subprocess
 import tempfile
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from taizhang.domain import linediff
 from taizhang.domain.ids import make_item_id, next_number, project_code
 from taizhang.domain.models import Settings
 from taizhang.domain.vocab import ITEM_KEY_ORDER, PROJECT_KEY_ORDER
@@ -240,8 +241,28 @@ def _map_node(root, path: tuple):
     return node if node is not None and node.id == "mapping" else None
 
 
+_DATA_INDEX: tuple[Any, dict[str, int]] = (None, {})  # the last items list's positions by id
+
+
+def _item_data(items: list, item_id: str) -> dict:
+    """The first item with this id. The positions are indexed once per list (an item appended
+    in place leaves the others where they were): a scan per edit was quadratic in conflicts."""
+    global _DATA_INDEX
+    if _DATA_INDEX[0] is items:
+        at = _DATA_INDEX[1].get(item_id)
+        if at is not None and at < len(items) and items[at]["id"] == item_id:
+            return items[at]
+    index: dict[str, int] = {}
+    for at, item in enumerate(items):
+        index.setdefault(item["id"], at)
+    _DATA_INDEX = (items, index)
+    if item_id not in index:
+        return next(i for i in items if i["id"] == item_id)  # (raises StopIteration, as it did)
+    return items[index[item_id]]
+
+
 def _map_data(data: dict, path: tuple) -> dict:
-    node = data if path[0] is None else next(i for i in data["items"] if i["id"] == path[0])
+    node = data if path[0] is None else _item_data(data["items"], path[0])
     for key in path[1:]:
         node = node[key]
     return node
@@ -369,7 +390,10 @@ class _AppendItem:
     dash: int = 2
 
     def data(self, data: dict) -> None:
-        data["items"] = list(data.get("items") or []) + [copy.deepcopy(self.value)]
+        # In place: a new list per appended item was quadratic in their new items.
+        if not isinstance(data.get("items"), list):
+            data["items"] = []
+        data["items"].append(copy.deepcopy(self.value))
 
     def text(self, text: str, nl: str) -> str:
         root = compose(text)
@@ -523,8 +547,8 @@ class _InsertNotes:
 
 def _apply(text: str, edits: list, nl: str) -> str:
     """Apply edits to a text. The edits inside one item are made on that item's lines alone,
-    read as a small document of their own, and the items are taken from the bottom of the file
-    up: a big ledger is not read again for every field of every item."""
+    read as a small document of their own, and the text is put together once from the items
+    so changed: a big ledger is not read, nor copied, again for every field of every item."""
     by_item: dict[str, list] = {}
     rest = []
     for edit in edits:
@@ -545,11 +569,14 @@ def _apply(text: str, edits: list, nl: str) -> str:
             start = splice.line_start(text, node.start_mark.index)
             spans.append((start, splice.after_line(text, splice.last_end(node, text)), group))
     head = "items:" + nl
-    for start, end, group in sorted(spans, key=lambda span: span[0], reverse=True):
+    pieces, at = [], 0  # (the text put together once: rebuilt per item, it was quadratic)
+    for start, end, group in sorted(spans, key=lambda span: span[0]):
         part = head + text[start:end]
         for edit in group:
             part = edit.text(part, nl)
-        text = text[:start] + part[len(head):] + text[end:]
+        pieces += [text[at:start], part[len(head):]]
+        at = end
+    text = "".join(pieces) + text[at:]
     at = 0
     while at < len(rest):
         run = 1
@@ -673,8 +700,9 @@ class _ItemMerge:
         from dataclasses import replace
 
         out = []
+        root = compose(merged)
         for problem in self.messages:
-            line = _line_of(compose(merged), None, None, problem.args.get("new", ""))
+            line = _line_of(root, None, None, problem.args.get("new", ""))
             if line is not None:
                 problem = replace(problem, line=(_final_line(hunks, line) if hunks else line) + 1, col=1)
             out.append(problem)
@@ -723,8 +751,11 @@ class _ItemMerge:
                 for node in nodes:
                     if node.id == "scalar" and node.value in renames:
                         spans.append((node.start_mark.index, node.end_mark.index, renames[node.value]))
-        for start, end, new in sorted(spans, reverse=True):
-            text = text[:start] + new + text[end:]
+        pieces, at = [], 0  # (the text once: rebuilt per renamed node, it was quadratic)
+        for start, end, new in sorted(spans):
+            pieces += [text[at:start], new]
+            at = end
+        text = "".join(pieces) + text[at:]
         self.theirs = self._read(THEIRS, text)
         for old, new in renames.items():
             self.messages.append(Problem(self.path, 0, 0, "merge_renumbered",
@@ -1147,13 +1178,14 @@ def _with_markers(ours: str, theirs: str, nl: str) -> tuple[str, list]:
     """The two resolutions as one text: lines both have, once; every run of lines where they
     differ between markers. Picking the ours part of every conflict gives back `ours` exactly,
     picking theirs gives `theirs`. Returns the text and the hunks
-    (our lines i1:i2, their lines j1:j2, the marker's line in the result)."""
+    (our lines i1:i2, their lines j1:j2, the marker's line in the result), in order, each
+    starting and ending after the one before in both."""
     a = ours.splitlines(keepends=True)
     b = theirs.splitlines(keepends=True)
     out: list[str] = []
     hunks = []
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    # (difflib's answer, without reading the whole of both again for every conflict)
+    for tag, i1, i2, j1, j2 in linediff.opcodes(a, b):
         if tag == "equal":
             out.extend(a[i1:i2])
             continue
@@ -1174,22 +1206,23 @@ def _closed_lines(lines: list[str], nl: str) -> list[str]:
 
 def _final_line(hunks: list, line: int) -> int:
     """Where a line of the ours resolution stands in the text with markers (0-based)."""
-    shift = 0
-    for i1, i2, j1, j2, at in hunks:
-        if line < i1:
-            break
-        if line < i2:
-            return at + 1 + (line - i1)
-        shift += 3 + (j2 - j1)
-    return line + shift
+    k = bisect_right(hunks, line, key=lambda hunk: hunk[0])  # the hunks starting at or above it
+    if not k:
+        return line
+    i1, i2, j1, j2, at = hunks[k - 1]
+    if line < i2:
+        return at + 1 + (line - i1)
+    return at + 3 + (i2 - i1) + (j2 - j1) + (line - i2)  # below that hunk's end marker
 
 
 def _hunk_line(hunks: list, line: int, side: int) -> int:
     """The marker line of the hunk holding a line of one resolution (or the next hunk)."""
-    for i1, i2, j1, j2, at in hunks:
-        lo, hi = (i1, i2) if side == 0 else (j1, j2)
-        if line < hi or (lo == hi and line <= lo):
-            return at
+    lo, hi = (0, 1) if side == 0 else (2, 3)
+    k = bisect_left(hunks, line, key=lambda hunk: hunk[hi])  # the first ending at or below it
+    if k < len(hunks) and hunks[k][hi] == line and hunks[k][lo] < line:
+        k += 1  # it ends right above the line (an empty one at the line holds it)
+    if k < len(hunks):
+        return hunks[k][4]
     return hunks[-1][4] if hunks else line
 
 
