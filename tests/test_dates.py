@@ -742,6 +742,16 @@ def test_add__a_node_already_passed_is_kept_with_one_warning(cli, repo):
     assert "due: 2018-04-30" in (root / "ledgers" / "YT2.yaml").read_text(encoding="utf-8")
 
 
+def test_date_command__warns_of_a_passed_node_as_add_does(cli, repo):
+    root = repo(YT2="code: YT2\nname: 宇通二期项目\nitems: []\n")
+    shown = cli("--dir", root, "--as-of", "2018-06-15", "date", "3月底", "年底")
+    added = cli("--dir", root, "--as-of", "2018-06-15", "add", "YT2", "拆迁扫尾", "--due", "3月底")
+    assert shown.exit_code == 0 and shown.stdout.splitlines() == ["3月底\t2018-03-31", "年底\t2018-12-31"]
+    [warning] = [line for line in shown.stderr.splitlines() if line.strip()]
+    assert warning == "警告：“3月底” 是 2018-03-31，早于 2018-06-15：这个时间节点已经过了"
+    assert added.stderr.strip() == warning.replace("警告：", "警告：--due ")
+
+
 def test_add__a_coming_node_and_a_close_date_warn_nothing(cli, repo):
     root = repo(YT2="code: YT2\nname: 宇通二期项目\nitems: []\n")
     result = cli("--dir", root, "--as-of", "2018-06-15", "add", "YT2", "春节前签约", "--due", "春节前")

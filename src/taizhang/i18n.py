@@ -456,14 +456,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "date_is_term": ("“{text}”不是一个日期，而是长期或周期性的期限：只能写在 due 里（add --due、set ID due=）",
                      "\"{text}\" is not one date but an ongoing or recurring term: it can only be a due "
                      "(add --due, set ID due=)"),
-    "date_node_passed": ("{option} “{text}” 是 {date}，早于 {as_of}：这个时间节点已经过了",
-                         "{option} \"{text}\" is {date}, before {as_of}: this time node has already passed"),
+    "date_node_passed": ("{option}“{text}” 是 {date}，早于 {as_of}：这个时间节点已经过了",
+                         "{option}\"{text}\" is {date}, before {as_of}: this time node has already passed"),
     # --- i15c ---
     "already_applied": ("事项 {id} 已于 {date} 申请销号，待审核：请 close 审核通过或 reject 退回",
                         "item {id} was applied for on {date} and awaits review: close or reject it"),
     "not_applied": ("事项 {id} 没有待审核的销号申请", "item {id} has no application for 销号 to reject"),
     "close_needs_date": ("事项 {id} 的销号日期未知：请用 --on 指定", "the close of {id} has no date: give --on"),
     "close_future": ("日期 {date} 晚于 --as-of {as_of}：不能提前销号或申请", "{date} is after --as-of {as_of}: a close or application cannot be dated in the future"),
+    "note_future": ("进展日期 {date} 晚于 --as-of {as_of}：不能记录尚未发生的进展",
+                    "progress report dated {date}, after --as-of {as_of}: a report cannot be dated in the future"),
     "apply_needs_evidence": ("申请销号需要佐证材料：--evidence 文字或文件", "an application needs evidence: --evidence TEXT or FILE"),
     "reject_needs_reason": ("退回需要原因：--reason", "a rejection needs --reason"),
     "reject_note": ("退回销号申请：{reason}（{date} {by} 的申请）", "application rejected: {reason} (applied {date} by {by})"),

@@ -139,7 +139,7 @@ class Env:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()) and _iso_or_none(text.strip()):
             value = _iso_or_none(text.strip())  # ISO needs no phrase grammar (nor its import)
             assert value is not None
-            self._warn_if_passed(value, text, option)
+            self.warn_if_passed(value, text, option)
             return value, None
         from taizhang.domain.dates import DateError, parse_date
 
@@ -148,7 +148,7 @@ class Env:
             value = parse_date(text, as_of=self.as_of, year=year, workdays=self.workdays())
         except DateError as e:
             raise input_error("option_date", option=option, detail=message(e.key, self.lang, **e.args_)) from None
-        self._warn_if_passed(value, text, option)
+        self.warn_if_passed(value, text, option)
         wording = None if text.strip() in (value.isoformat(),) else text.strip()
         return value, wording
 
@@ -162,14 +162,16 @@ class Env:
                 return text.strip(), None
         return self.date_option(text, option)
 
-    def _warn_if_passed(self, value: date, text: str, option: str) -> None:
-        # A clerk may record an old node, but a phrase read into the past (春节前 on 春节) is more
-        # often a slip: say so, once, on stderr. Only time nodes: a close or note dated in the
-        # past (--on) is the normal case.
-        if option.lstrip("-") in ("due", "deadline", "reply-by") and value < self.as_of:
+    def warn_if_passed(self, value: date, text: str, option: Optional[str]) -> None:
+        """The one warning for a time node before the as-of day (SPEC §3): a clerk may record an
+        old node, but a phrase read into the past (春节前 on 春节) is more often a slip: say so,
+        once, on stderr. Only time nodes (`option` None: `date`, which reads a phrase as a node):
+        a close or note dated in the past (--on) is the normal case."""
+        if (option is None or option.lstrip("-") in ("due", "deadline", "reply-by")) and value < self.as_of:
             typer.echo(message("warning_prefix", self.lang)
-                       + message("date_node_passed", self.lang, option=option, text=text.strip(),
-                                 date=value.isoformat(), as_of=self.as_of.isoformat()), err=True)
+                       + message("date_node_passed", self.lang, option=f"{option} " if option else "",
+                                 text=text.strip(), date=value.isoformat(), as_of=self.as_of.isoformat()),
+                       err=True)
 
     def duration_option(self, text: Optional[str], option: str) -> Optional[int | str]:
         """A duration as typed → what the ledger keeps: a bare number (120) as counted days, a

@@ -143,6 +143,8 @@ def log(ctx: typer.Context,
                          for e in events])
             return
         if not events:
+            if target is not None:  # what never was (NOPE-1) is a wrong id, not a quiet history
+                env.repository.require(target)
             typer.echo(message("log_none", env.lang, target=target or "ledgers/"))
             return
         for e in events:

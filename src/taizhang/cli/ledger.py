@@ -204,7 +204,8 @@ def note(ctx: typer.Context,
     """记录一条进展（日汇报）。"""
     def action(env: Env) -> None:
         when, _ = env.date_option(on, "--on")
-        title = env.repository.note(item_id, text, on=when or env.as_of, by=by or env.user(), done=done)
+        title = env.repository.note(item_id, text, on=when or env.as_of, by=by or env.user(), done=done,
+                                    as_of=env.as_of)
         say(env, "noted_ok", id=item_id)
         commit(env, commit_, env.repository.written, f"进展 {item_id} {title}：{text}")
     run(ctx, committing(commit_, action))

@@ -208,6 +208,7 @@ def date_(ctx: typer.Context,
                                         "detail": message(e.key, env.lang, **e.args_)}))
                 continue
             typer.echo(f"{phrase}\t{day.isoformat()}")
+            env.warn_if_passed(day, phrase, None)  # as `add --due` would say it
         if problems:
             raise TaizhangError(problems)
     run(ctx, action)
