@@ -3,6 +3,7 @@ tables that fit an 80-column terminal, and the words and messages of the output.
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import subprocess
@@ -50,7 +51,54 @@ def test_status__kind_option_task_words(cli, repo):
 def test_status__unknown_light_word_is_refused(cli, repo):
     root = repo(YT2=YT2)
     result = cli("--dir", root, "--as-of", AS_OF, "status", "--light", "紫灯")
-    assert result.exit_code == 1 and "紫灯" in result.stderr
+    assert result.exit_code == 2 and "紫灯" in result.stderr
+
+
+# An option value outside its vocabulary is wrong usage (SPEC §3: exit 2), as click says of --by.
+@pytest.mark.parametrize("args, said", [
+    (("status", "--light", "bogus"), "错误：--light 的值无效：“bogus”不是 red（逾期）、yellow（临期）、green（正常）、none（无时限）、done（已销号） 之一"),
+    (("status", "--light", "红,紫"), "错误：--light 的值无效：“紫”不是 red（逾期）"),
+    (("status", "--kind", "bogus"), "错误：--kind 的值无效：“bogus”不是 task（任务）、milestone（节点）、problem（问题） 之一"),
+    (("remind", "--light", "done"), "错误：--light 的值无效：“done”不是 red（逾期）、yellow（临期）、green（正常）、none（无时限） 之一"),
+    (("notice", "--light", "已销号"), "错误：--light 的值无效：“已销号”不是 red（逾期）"),
+    (("add", "YT2", "新事项", "--kind", "bogus"), "错误：--kind 的值无效：“bogus”不是 task（任务）"),
+    (("--lang", "en", "status", "--light", "purple"), "Error: Invalid value for '--light': 'purple' is not one of red, yellow, green, none, done"),
+    (("status", "--by", "bogus"), "错误：--by 的值无效："),
+])
+def test_options__a_value_outside_the_vocabulary_is_a_usage_error(cli, repo, args, said):
+    root = repo(YT2=YT2)
+    before = (root / "ledgers" / "YT2.yaml").read_bytes()
+    result = cli("--dir", root, "--as-of", AS_OF, *args)
+    assert result.exit_code == 2 and result.stdout == "", result
+    assert said in result.stderr and "Traceback" not in result.stderr
+    assert (root / "ledgers" / "YT2.yaml").read_bytes() == before and not (root / "notices.yaml").exists()
+
+
+@pytest.mark.parametrize("words", ["红、黄", "红,黄", "红，黄", "red、yellow", "逾期、临期"])
+def test_status__light_list_takes_the_顿号_too(cli, repo, words):
+    root = repo(YT2=YT2)
+    result = cli("--dir", root, "--as-of", AS_OF, "status", "YT2", "--light", words, "--json")
+    assert result.exit_code == 0, result
+    assert {i["light"] for i in json.loads(result.stdout)["items"]} == {"red", "yellow"}
+
+
+@pytest.mark.parametrize("word, kind", [("问题", "problem"), ("节点", "milestone"), ("里程碑", "milestone"),
+                                        ("problem", "problem"), ("任务", "task")])
+def test_set__kind_takes_the_words_of_add(cli, repo, word, kind):
+    root = repo(YT2=YT2)
+    result = cli("--dir", root, "set", "YT2-4", f"kind={word}")
+    assert result.exit_code == 0, result
+    text = (root / "ledgers" / "YT2.yaml").read_text(encoding="utf-8")
+    assert f"kind: {kind}" in text[text.index("YT2-4"):]
+    refused = cli("--dir", root, "set", "YT2-4", "kind=紫")
+    assert refused.exit_code == 1 and "kind=紫" in refused.stderr
+
+
+def test_notice__light_option_takes_chinese_words(cli, repo):
+    root = repo(YT2=YT2)
+    result = cli("--dir", root, "--as-of", AS_OF, "notice", "--light", "红灯", "--format", "md")
+    assert result.exit_code == 0, result
+    assert "主体项目桩基施工" in result.stdout and "六个村拆迁进度滞后" not in result.stdout
 
 
 def test_remind__light_option_takes_chinese_words(cli, repo):
@@ -58,7 +106,7 @@ def test_remind__light_option_takes_chinese_words(cli, repo):
     out = cli("--dir", root, "--as-of", AS_OF, "--no-color", "remind", "--light", "红灯").stdout
     assert "主体项目桩基施工" in out and "六个村拆迁进度滞后" not in out
     refused = cli("--dir", root, "--as-of", AS_OF, "remind", "--light", "已销号")
-    assert refused.exit_code == 1
+    assert refused.exit_code == 2
 
 
 @pytest.mark.parametrize("word, kind", [("问题", "problem"), ("节点", "milestone"), ("里程碑", "milestone"),

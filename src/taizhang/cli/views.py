@@ -74,10 +74,10 @@ def show_status(env: Env, *, codes: Optional[list[str]] = None, program: Optiona
     from taizhang.domain.lights import group_items, status_json, totals
 
     codes = codes or []
-    lights = light_list(light)
+    lights = light_list(env, light)
     # Lit rows come from the second cache level when nothing they depend on changed (views.py).
     found = env.repository.status(env.as_of, codes=codes, program=program, unit=unit, owner=owner,
-                                  kinds=kind_list(kind), lights=lights, leader=leader)
+                                  kinds=kind_list(env, kind), lights=lights, leader=leader)
     env.settled_lang = found.lang
     if as_json:
         print_json(status_json(found.projects, env.as_of))
@@ -131,7 +131,8 @@ def remind(ctx: typer.Context,
         from taizhang.render import remind as notices
 
         # The same lit rows as `status` (views.py): only the lights asked for are decoded.
-        found = env.repository.status(env.as_of, unit=unit, lights=light_list(light), allowed_lights=OPEN_LIGHTS)
+        lights = light_list(env, light, allowed=OPEN_LIGHTS)  # read before the ledgers are
+        found = env.repository.status(env.as_of, unit=unit, lights=lights, allowed_lights=OPEN_LIGHTS)
         env.settled_lang = found.lang
         # Only the items whose own unit matches go on that unit's notice.
         groups = [g for g in group_items(found.projects, "unit") if unit is None or unit in (g.name or "")]
