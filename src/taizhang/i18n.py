@@ -223,6 +223,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "light_invalid": ("亮灯应为 red、yellow、green、none、done，而不是 {light}", "light must be red, yellow, green, none or done, not {light}"),
     # An option's value outside its vocabulary (a usage error: click says '--light 的值无效：' first).
     "option_choice": ("“{value}”不是 {allowed} 之一", "'{value}' is not one of {allowed}"),
+    "option_not_with_invest": ("{option} 是列事项的选项，而 --invest 按项目列出投资：二者不能同用",
+                               "{option} is about the items, and --invest lists projects' investment: they cannot be used together"),
     "internal_edit": ("内部错误：修改 {path} 的结果与预期不符，文件未改动（请报告此问题）",
                       "internal error: the edit of {path} did not read back as intended; the file is unchanged (please report)"),
     "lone_cr": ("换行符是单独的 CR（旧式 Mac 换行）：修改后无法保持原样，请先在编辑器中把换行改为 LF 或 CRLF，文件未改动",

@@ -413,6 +413,19 @@ def option_choice(env: Env, typed: str, option: str, words: dict[str, str], allo
     return code
 
 
+class _UsageError(typer.BadParameter):
+    """Click's usage error (typer names no other), saying only its message."""
+
+    def format_message(self) -> str:
+        return self.message
+
+
+def usage_error(env: Env, key: str, **args: Any) -> Exception:
+    """Wrong usage of the command line that click cannot see (options that do not go together):
+    its usage error, exit 2, in the language of click's own."""
+    return _UsageError(message(key, env.usage_lang, **args))
+
+
 def _named(codes: Sequence[str], words: dict[str, dict[str, str]], env: Env) -> list[str]:
     # How a usage error names the allowed values: the codes, in Chinese with their words.
     return list(codes) if env.usage_lang == "en" else [f"{c}（{words['zh'][c]}）" for c in codes]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Optional, Sequence
 
 import typer
 
@@ -22,6 +22,7 @@ from taizhang.cli.common import (
     report_problems,
     run,
     terminal,
+    usage_error,
     write_out,
 )
 from taizhang.errors import Problem, TaizhangError
@@ -60,7 +61,12 @@ def status(ctx: typer.Context,
            as_json: Annotated[bool, typer.Option("--json", help="输出 JSON（含筛选后的全部事项）")] = False) -> None:
     """亮灯表：每个项目一行，其下列出红灯、黄灯事项。"""
     if invest:
-        run(ctx, lambda env: show_invest(env, codes=codes or [], program=program, unit=unit, as_json=as_json))
+        # Items' options do not choose projects: refused rather than ignored (a --kind that
+        # narrowed nothing would pass for an answer).
+        item_options = {"--kind": kind is not None, "--by": by != By.project, "--all": all_items, "--notes": notes}
+        run(ctx, lambda env: show_invest(env, codes=codes or [], program=program, unit=unit, leader=leader,
+                                         owner=owner, light=light, as_json=as_json,
+                                         refused=[name for name, given in item_options.items() if given]))
         return
     run(ctx, lambda env: show_status(env, codes=codes or [], program=program, unit=unit, owner=owner,
                                      kind=kind, light=light, by=by, all_items=all_items, limit=limit,
@@ -101,11 +107,17 @@ def show_status(env: Env, *, codes: Optional[list[str]] = None, program: Optiona
 
 
 def show_invest(env: Env, *, codes: list[str], program: Optional[str], unit: Optional[str],
-                as_json: bool) -> int:
-    """`status --invest`: each project's year plan against 序时进度."""
-    from taizhang.domain.invest import invest_json, time_progress, totals
+                leader: Optional[str] = None, owner: Optional[str] = None, light: Optional[str] = None,
+                as_json: bool = False, refused: Sequence[str] = ()) -> int:
+    """`status --invest`: each project's year plan against 序时进度, of the projects the
+    project-level filters keep (`--light`: the light of the project's investment)."""
+    from taizhang.domain.invest import INVEST_LIGHTS, invest_json, time_progress, totals
 
-    found = env.repository.investments(env.as_of, codes=codes, program=program, unit=unit)
+    if refused:
+        raise usage_error(env, "option_not_with_invest", option=refused[0])
+    lights = light_list(env, light, allowed=INVEST_LIGHTS)
+    found = env.repository.investments(env.as_of, codes=codes, program=program, unit=unit, leader=leader,
+                                       owner=owner, lights=lights)
     if as_json:
         print_json(invest_json(found.rows, env.as_of))
     else:

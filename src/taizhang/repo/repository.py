@@ -327,15 +327,23 @@ class Repository:
         return entry
 
     def investments(self, as_of: date, *, codes: Sequence[str] = (), program: Optional[str] = None,
-                    unit: Optional[str] = None) -> Investments:
-        """Each project's year plan, completed investment and 序时进度 on `as_of`."""
-        from taizhang.domain.invest import invest_rows
-        from taizhang.domain.units import units_of
+                    unit: Optional[str] = None, leader: Optional[str] = None, owner: Optional[str] = None,
+                    lights: Sequence[str] = ()) -> Investments:
+        """Each project's year plan, completed investment and 序时进度 on `as_of`, of the projects
+        whose own program, unit, leader and owner match (`keeps_project`) and whose investment
+        is lit one of `lights` (red, yellow, green, none; empty: any)."""
+        from taizhang.domain.invest import INVEST_LIGHTS, invest_rows, keeps_project
 
+        for light in lights:
+            if light not in INVEST_LIGHTS:
+                raise input_error("light_invalid", light=light)
         repo = self.load(codes)
-        ledgers = [ledger for ledger in repo.ledgers if (program is None or program in (ledger.program or ""))
-                   and (unit is None or any(unit in u for u in units_of(ledger.unit)))]
-        return Investments(repo.settings.title, invest_rows(ledgers, as_of, repo.settings), repo.errors)
+        ledgers = [ledger for ledger in repo.ledgers
+                   if keeps_project(ledger, program=program, unit=unit, leader=leader, owner=owner)]
+        rows = invest_rows(ledgers, as_of, repo.settings)
+        if lights:
+            rows = [row for row in rows if row.light in lights]
+        return Investments(repo.settings.title, rows, repo.errors)
 
     def check(self, as_of: date, files: Optional[Iterable[Path]] = None) -> "Repo | Checked":
         """Every problem of the data (of the files named, or all), with the plan's findings
