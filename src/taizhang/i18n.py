@@ -547,8 +547,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "dashboard_not_dir": ("它已存在且不是文件夹", "it exists and is not a folder"),
     # --- i15b ---
     "target_invalid": ("目标数量“{text}”应为数字加单位，如 2836户", "target '{text}' should be a number and a unit, such as 2836户"),
-    "reason_required": ("{target} 的时间节点（{field}）已是 {old}：调整须用 --reason 说明原因",
-                        "{target} already has {field} {old}: moving a time node needs --reason"),
+    "reason_required": ("{target} 的时间节点（{field}）已是 {old}：调整、删去或改为期限，都须用 --reason 说明原因",
+                        "{target} already has {field} {old}: moving, removing or replacing a time node needs --reason"),
     "reason_unused": ("--reason 只用于调整已有的时间节点（due 或 deadline）",
                       "--reason is only for moving an existing time node (due or deadline)"),
     "done_without_target": ("{id} 没有目标数量（target），不能记 --done", "{id} has no target, so --done has nothing to count against"),
@@ -680,6 +680,12 @@ def message(key: str, lang: str = "zh", /, **args: Any) -> str:
 def header(key: str, lang: str = "zh", /, **args: Any) -> str:
     text = HEADERS["en" if lang == "en" else "zh"][key]
     return text.format(**args) if args else text
+
+
+def node_word(node: Any, lang: str = "zh") -> str:
+    """Where a time node was moved to, as the month report, `why` and `log` say it: the day, the
+    term that replaced it (长期坚持), or 无时限 when it was removed."""
+    return light_word("none", lang) if node is None or node == "" else str(node)
 
 
 def light_word(light: str, lang: str = "zh") -> str:

@@ -496,7 +496,8 @@ def ledger_facts(ledger: Ledger) -> LedgerFacts:
             AppliedFacts(applied.date) if applied is not None else None,
             [NoteFacts(n.date, n.by, n.text, n.done) for n in item.notes],
             [(c.date.isoformat(), c.by, c.from_.isoformat() if c.from_ else None,
-              c.to.isoformat() if c.to else None, c.reason) for c in item.changes if c.field == "due"],
+              c.to.isoformat() if isinstance(c.to, date) else c.to, c.reason)  # `to`: a day, a term, or None
+             for c in item.changes if c.field == "due"],
             item.target, item.measures))
     invest = ledger.investment
     return LedgerFacts(ledger.code, ledger.name, ledger.program, leader, owner, project_units, ledger.deadline,

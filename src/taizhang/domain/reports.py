@@ -214,7 +214,7 @@ class MoveRow:
     on: date  # the day the node was moved
     by: str | None
     old: date | None
-    new: date | None
+    new: date | str | None  # a day; the term that replaced the node (长期坚持); None: removed
     reason: str
 
 
@@ -414,7 +414,7 @@ def review(projects: Sequence[ProjectView], period: Period) -> Review:
                 day = date.fromisoformat(when) if isinstance(when, str) else when
                 if period.start <= day <= as_of:
                     moves.append(MoveRow(project.code, project.name, v.id, v.title, day, by, _day(old),
-                                         _day(new), reason))
+                                         _day(new) if new is None or new[:1].isdigit() else new, reason))
             # On time is judged against the original node of a moved item and the planned node of
             # a scheduled one (SPEC §7): moving a node does not make a late item punctual.
             node = v.judged_due

@@ -14,7 +14,7 @@ from typing import Any
 from taizhang.domain.lights import ALL_LIGHTS, ATTENTION, is_infeasible
 from taizhang.domain.reports import Briefing, Row
 from taizhang.domain.trend import Trend
-from taizhang.i18n import LIGHT_NAMES, item_light_word
+from taizhang.i18n import LIGHT_NAMES, item_light_word, node_word
 from taizhang.render.office_charts import ChartSpec, SeriesSpec
 
 # --- words ------------------------------------------------------------------------------------
@@ -441,7 +441,8 @@ def _review_section(b: Briefing, lang: str) -> Section:
                      Col(w("h_item"), 20, max_cells=24), Col(_w_moves("h_original", lang), 9, "date"),
                      Col(_w_moves("h_moved_to", lang), 9, "date"), Col(_w_moves("h_reason", lang), 25, flex=True)]
         move_rows = [[text_cell(m.project_name), text_cell(m.id), text_cell(m.title), date_cell(m.old),
-                      date_cell(m.new), text_cell(m.reason)] for m in rv.moves]
+                      date_cell(m.new) if isinstance(m.new, date) else text_cell(node_word(m.new, lang)),
+                      text_cell(m.reason)] for m in rv.moves]
         tables.append(Table(_w_moves("moves", lang), move_cols, move_rows, _w_moves("moves", lang), 70))
     if en:
         paras = [f"On-time closing rate: of the items whose due day fell from {window} and that are closed or overdue "
@@ -449,14 +450,15 @@ def _review_section(b: Briefing, lang: str) -> Section:
         notes = [f"{idle} units had nothing due in the period." if idle else "",
                  f"{rv.units_without_red} units have no red light." if rv.units_without_red else "",
                  f"{len(rv.moves)} time nodes were moved in the period; closes are judged against the original nodes."]
-        notes += [f"{m.id} {m.title}: originally {m.old}, moved to {m.new}, because: {m.reason}." for m in rv.moves]
+        notes += [f"{m.id} {m.title}: originally {m.old}, moved to {node_word(m.new, lang)}, because: {m.reason}."
+                  for m in rv.moves]
     else:
         paras = [f"按期销号率：时间节点在{window}、截至{zh_day(b.as_of)}已销号或已逾期的事项中，按期（不晚于时间节点）"
                  "销号的比例；比率相同者名次并列。红灯数为截至当日各单位的逾期未销号事项数（含问题）。"]
         notes = [f"另有 {idle} 个单位本期无到期事项。" if idle else "",
                  f"其余 {rv.units_without_red} 个单位无红灯。" if rv.units_without_red else "",
                  f"本期调整时间节点 {len(rv.moves)} 个；按期销号率按原定时间节点计算。"]
-        notes += [f"{m.id}「{m.title}」原定 {m.old}，调整为 {m.new}，原因：{m.reason}。" for m in rv.moves]
+        notes += [f"{m.id}「{m.title}」原定 {m.old}，调整为 {node_word(m.new, lang)}，原因：{m.reason}。" for m in rv.moves]
     return Section(w("review"), paras, tables, [n for n in notes if n])
 
 
