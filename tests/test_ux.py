@@ -268,7 +268,7 @@ def test_check__yaml_syntax_errors_in_english(cli, repo):
     assert "AB.yaml:5:5: YAML syntax error: this line lacks the ':'" in result.stdout + result.stderr
 
 
-# --- an infeasible item not yet late is 不可行, not 逾期 -------------------------------------------------
+# --- a red item not yet late is 逾期 (SPEC §5: the light's word), and its title says why ----------------
 
 INFEASIBLE = """\
 code: AB
@@ -281,6 +281,10 @@ items:
   - id: AB-2
     title: 已逾期事项
     due: 2018-06-01
+  - id: AB-3
+    title: 棚户区改造
+    target: 2836户
+    due: 2018-12-31
 """
 
 
@@ -288,25 +292,43 @@ def _line(out: str, item: str) -> str:
     return next(x for x in out.splitlines() if item in x)
 
 
-def test_status__infeasible_not_late_says_不可行(cli, repo):
+def test_status__red_before_its_node_says_逾期_and_why_beside_the_title(cli, repo):
     root = repo(AB=INFEASIBLE)
     out = cli("--dir", root, "--as-of", AS_OF, "--no-color", "status", "AB").stdout
-    assert _line(out, "AB-1").startswith("不可行") and "剩16天" in _line(out, "AB-1")
-    assert _line(out, "AB-2").startswith("逾期")
+    # (never reported since its start: 久未汇报 too, marked the same way)
+    assert _line(out, "AB-1").startswith("逾期") and "主体施工（计划不可行，久未汇报）" in _line(out, "AB-1")
+    assert "剩16天" in _line(out, "AB-1")
+    # Half the year gone, nothing of 2836户 done: red by its quantity, 199 days before its node.
+    assert _line(out, "AB-3").startswith("逾期") and "棚户区改造（0/2836户 0%，进度滞后）" in _line(out, "AB-3")
+    assert _line(out, "AB-2").startswith("逾期") and "已逾期事项  " in _line(out, "AB-2")
+    assert "不可行  " not in out
     en = cli("--dir", root, "--as-of", AS_OF, "--no-color", "--lang", "en", "status", "AB").stdout
-    assert _line(en, "AB-1").startswith("infeasible")
+    assert _line(en, "AB-1").startswith("overdue") and "主体施工 (infeasible as planned, stale)" in _line(en, "AB-1")
+    assert _line(en, "AB-3").startswith("overdue") and "(0/2836户 0%, behind schedule)" in _line(en, "AB-3")
+    assert "infeasible  " not in en
 
 
-def test_remind_why_gantt__infeasible_not_late_says_不可行(cli, repo):
+def test_remind_why_gantt_report__red_before_its_node_says_逾期_and_why(cli, repo):
     root = repo(AB=INFEASIBLE)
     remind = cli("--dir", root, "--as-of", AS_OF, "--no-color", "remind").stdout
-    assert _line(remind, "AB-1").rstrip().endswith("不可行") and _line(remind, "AB-2").rstrip().endswith("逾期")
+    assert _line(remind, "AB-1").rstrip().endswith("逾期") and "主体施工（计划不可行）" in _line(remind, "AB-1")
+    assert _line(remind, "AB-3").rstrip().endswith("逾期") and "棚户区改造（进度滞后）" in _line(remind, "AB-3")
+    assert _line(remind, "AB-2").rstrip().endswith("逾期")
     why = cli("--dir", root, "--as-of", AS_OF, "why", "AB-1").stdout
-    assert why.startswith("AB-1 主体施工: 不可行。")
+    assert why.startswith("AB-1 主体施工: 逾期。") and "计划不可行，亮红灯" in why
     gantt = cli("--dir", root, "--as-of", AS_OF, "--no-color", "gantt", "AB").stdout
-    assert "不可行" in _line(gantt, "AB-1") and "逾期" in _line(gantt, "AB-2")
-    md = cli("--dir", root, "--as-of", AS_OF, "remind", "--format", "html").stdout
-    assert "不可行" in md
+    assert "主体施工（计划不可行）" in _line(gantt, "AB-1") and "逾期" in _line(gantt, "AB-1")
+    assert "棚户区改造（进度滞后）" in _line(gantt, "AB-3") and "逾期" in _line(gantt, "AB-2")
+    svg = cli("--dir", root, "--as-of", AS_OF, "gantt", "AB", "--format", "svg").stdout
+    assert "主体施工（计划不可行）" in svg and "不可行</text>" not in svg
+    html = cli("--dir", root, "--as-of", AS_OF, "remind", "--format", "html").stdout
+    assert "主体施工（计划不可行）" in html
+    week = cli("--dir", root, "--as-of", AS_OF, "--no-color", "report", "week").stdout
+    red = week[week.index("五、红灯督办"):week.index("六、")]
+    assert "主体施工（计划不可行）" in red and "棚户区改造（0/2836户 0%" in red and "\n              ，进度滞后）" in red
+    assert _line(red, "AB-1").endswith(" -") and "不可行  " not in week
+    for text in (remind, why, gantt, svg, html, week):
+        assert "不可行。" not in text and " 不可行" not in text
 
 
 # --- tables that fit the terminal ----------------------------------------------------------------------

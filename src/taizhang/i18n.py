@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 LIGHT_WORDS = {
     "zh": {"red": "逾期", "yellow": "临期", "green": "正常", "done": "已销号", "none": "无时限"},
@@ -32,6 +32,8 @@ HEADERS = {
         "pending": "待审核", "overdue_notice": "督办超期", "notices_n": "督办{n}次",
         # --- i15b ---
         "group_leader": "包抓领导", "assist": "配合", "moved": "已调整",
+        # Why a red item is red before its node (lights.Behind): said beside its title.
+        "infeasible": "计划不可行", "lagging": "进度滞后",
     },
     "en": {
         "light": "Light", "project": "Project", "item": "Item", "id": "ID", "due": "Due",
@@ -46,6 +48,7 @@ HEADERS = {
         "pending": "pending", "overdue_notice": "notice overdue", "notices_n": "{n} notices",
         # --- i15b ---
         "group_leader": "Leader", "assist": "assisting", "moved": "moved",
+        "infeasible": "infeasible as planned", "lagging": "behind schedule",
     },
 }
 
@@ -419,7 +422,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "xlsx is binary and cannot go to the terminal: name a file with --out"),
     # --- i15d ---
     "version": ("taizhang {version}", "taizhang {version}"),
-    "infeasible_word": ("不可行", "infeasible"),
     "closed_word": ("已销号", "closed"),
     "yaml_syntax_colon": ("YAML 语法错误：这一行缺少冒号——键后面应写“: ”（英文冒号加空格）",
                           "YAML syntax error: this line lacks the ':' after its key (a colon and a space)"),
@@ -581,11 +583,6 @@ def option_words(codes: tuple[str, ...], tables: tuple[dict[str, dict[str, str]]
     return words
 
 
-def item_light_word(light: str, infeasible: bool, lang: str = "zh") -> str:
-    """An item's light word: 不可行 for a red that is an infeasible schedule, not yet late."""
-    return message("infeasible_word", lang) if infeasible else light_word(light, lang)
-
-
 def light_option_words(lights: tuple[str, ...]) -> dict[str, str]:
     return option_words(lights, (LIGHT_WORDS, LIGHT_NAMES), LIGHT_SAYINGS)
 
@@ -680,6 +677,12 @@ def message(key: str, lang: str = "zh", /, **args: Any) -> str:
 def header(key: str, lang: str = "zh", /, **args: Any) -> str:
     text = HEADERS["en" if lang == "en" else "zh"][key]
     return text.format(**args) if args else text
+
+
+def said(marks: Sequence[str], lang: str = "zh") -> str:
+    """Marks after a title: （配合，已调整）, or ` (assists, moved)` in English — the one way every
+    table, chart and notice says them."""
+    return ("（" + "，".join(marks) + "）" if lang != "en" else " (" + ", ".join(marks) + ")") if marks else ""
 
 
 def node_word(node: Any, lang: str = "zh") -> str:

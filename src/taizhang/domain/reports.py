@@ -112,6 +112,7 @@ class Row:
     # one of a scheduled item; None: `due`.
     judged_due: date | None = None
     quantity: str | None = None  # 1120/2836户 39%
+    behind: str | None = None  # red before its node: "infeasible" or "lagging" (lights.behind_of)
 
     @property
     def late_days(self) -> int | None:
@@ -318,7 +319,7 @@ def briefing_of(projects: Sequence[ProjectView], findings: list[Finding], as_of:
                    evidence=view.evidence, measures=view.measures,
                    last_note=view.last_note,
                    judged_due=view.judged_due if view.judged_due != view.due else None,
-                   quantity=view.quantity)
+                   quantity=view.quantity, behind=view.behind)
 
     def in_period(day: date | None) -> bool:
         return day is not None and period.start <= day <= period.upto

@@ -9,7 +9,7 @@ from taizhang.domain.calendars import calendar_name
 from taizhang.domain.lights import item_node, light_reason, quantity_lit, term_start
 from taizhang.domain.models import Item, Ledger, Settings
 from taizhang.domain.schedule import Planned, time_node
-from taizhang.i18n import LIGHT_NAMES, item_light_word, light_word, message, node_word
+from taizhang.i18n import LIGHT_NAMES, light_word, message, node_word
 
 
 def explain(ledger: Ledger, item: Item, planned: Planned, as_of: date, settings: Settings, lang: str) -> str:
@@ -26,7 +26,7 @@ def explain(ledger: Ledger, item: Item, planned: Planned, as_of: date, settings:
             light, rule = lit, "quantity_lag"
     by_id = {i.id: i for i in ledger.items}
     calendar = calendar_name(ledger.calendar or settings.calendar)
-    word = item_light_word(light, rule == "infeasible", lang)
+    word = light_word(light, lang)
     parts = [f"{item.id} {item.title}: " + (f"{word}." if en else f"{word}。")]
 
     # The time node, and where it came from.
