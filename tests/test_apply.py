@@ -113,6 +113,19 @@ def test_close__dated_after_as_of_is_refused(cli, repo):
     assert (root / "ledgers/YT2.yaml").read_bytes() == before
 
 
+def test_note__dated_after_as_of_is_refused_as_a_close_is(cli, repo):
+    root = repo(YT2=LEDGER)
+    before = (root / "ledgers/YT2.yaml").read_bytes()
+    noted = cli("--dir", root, "--as-of", AS_OF, "note", "YT2-1", "已进场", "--on", "2018-06-20")
+    closed = cli("--dir", root, "--as-of", AS_OF, "close", "YT2-1", "--on", "2018-06-20")
+    assert noted.exit_code == closed.exit_code == 1 and noted.stdout == ""
+    assert noted.stderr.strip().splitlines() == ["taizhang: 进展日期 2018-06-20 晚于 --as-of 2018-06-15：不能记录尚未发生的进展"]
+    assert "2018-06-20 晚于 --as-of 2018-06-15" in closed.stderr
+    assert (root / "ledgers/YT2.yaml").read_bytes() == before
+    # On the as-of day itself, or before it, a report is the normal case.
+    assert cli("--dir", root, "--as-of", AS_OF, "note", "YT2-1", "已进场", "--on", AS_OF).exit_code == 0
+
+
 def test_close__already_closed_is_still_an_error(cli, repo):
     root = repo(YT2=LEDGER)
     assert cli("--dir", root, "--as-of", AS_OF, "close", "YT2-1").exit_code == 0

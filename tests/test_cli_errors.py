@@ -225,8 +225,9 @@ def test_add__unreadable_due(run, sample):
 
 def test_add__bogus_kind(run, sample):
     before = snapshot(sample)
-    assert_refused(run("add", "YT2", "设备安装", "--kind", "bogus"), before, sample,
-                   line="taizhang: kind must be task, milestone or problem, not bogus")
+    result = run("add", "YT2", "设备安装", "--kind", "bogus")
+    assert_usage_error(result, before, sample)
+    assert "Error: Invalid value for '--kind': 'bogus' is not one of task, milestone, problem" in result.stderr
 
 
 @pytest.mark.parametrize("duration", ["-3", "abc", "三个半月"])

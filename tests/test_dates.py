@@ -174,6 +174,13 @@ ABSOLUTE = [
     ("4月10日至5月", A, Y, "2018-05-31"),
     ("4月底至5月底", A, Y, "2018-05-31"),
     ("4-6月", A, Y, "2018-06-30"),
+    # a year before a range of months is not a day (2018年3-4 read as 2018-03-04)
+    ("2018年3-4月", A, Y, "2018-04-30"),
+    ("2018年3-4月份", A, Y, "2018-04-30"),
+    ("2018年6-9月底前", A, Y, "2018-09-30"),
+    ("2019年3-4月份全面开工", A, Y, "2019-04-30"),
+    ("18年3-4月", A, Y, "2018-04-30"),
+    ("2018年4-30", A, Y, "2018-04-30"),
     ("4至6月", A, Y, "2018-06-30"),
     ("四至六月", A, Y, "2018-06-30"),
     ("4月至6月", A, Y, "2018-06-30"),
@@ -733,6 +740,16 @@ def test_add__a_node_already_passed_is_kept_with_one_warning(cli, repo):
     warnings = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(warnings) == 1 and "2018-04-30" in warnings[0] and "已经过了" in warnings[0]
     assert "due: 2018-04-30" in (root / "ledgers" / "YT2.yaml").read_text(encoding="utf-8")
+
+
+def test_date_command__warns_of_a_passed_node_as_add_does(cli, repo):
+    root = repo(YT2="code: YT2\nname: 宇通二期项目\nitems: []\n")
+    shown = cli("--dir", root, "--as-of", "2018-06-15", "date", "3月底", "年底")
+    added = cli("--dir", root, "--as-of", "2018-06-15", "add", "YT2", "拆迁扫尾", "--due", "3月底")
+    assert shown.exit_code == 0 and shown.stdout.splitlines() == ["3月底\t2018-03-31", "年底\t2018-12-31"]
+    [warning] = [line for line in shown.stderr.splitlines() if line.strip()]
+    assert warning == "警告：“3月底” 是 2018-03-31，早于 2018-06-15：这个时间节点已经过了"
+    assert added.stderr.strip() == warning.replace("警告：", "警告：--due ")
 
 
 def test_add__a_coming_node_and_a_close_date_warn_nothing(cli, repo):

@@ -347,7 +347,16 @@ def test_log__after_a_merge_the_renumbering_is_in_the_history(tmp_path):
 
 def test_log__errors_and_empty_history(tmp_path):
     root = _repo(tmp_path, driver=None)
-    assert "没有" in tz(root, "log", "YT2-9").stdout
+    # What is not in the repository and never was is a wrong id: one line, exit 1, as `why` says it.
+    for target, said in (("YT2-9", "没有事项 YT2-9"), ("NOPE-1", "没有项目 NOPE"), ("NOPE", "没有项目 NOPE")):
+        unknown = tz(root, "log", target)
+        assert unknown.returncode == 1 and unknown.stdout == "", unknown
+        assert [line for line in unknown.stderr.splitlines() if line] == [f"taizhang: {said}（ledgers/NOPE.yaml 不存在）"
+                                                                          if "项目" in said else f"taizhang: {said}"]
+    # An item added and not yet committed has no history, and is no error.
+    assert tz(root, "add", "YT2", "新增未提交").returncode == 0
+    quiet = tz(root, "log", "YT2-5")
+    assert quiet.returncode == 0 and "git 历史中没有 YT2-5 的变更记录" in quiet.stdout
     bad = tz(root, "log", "yt2/../x")
     assert bad.returncode == 1 and "既不是事项编号" in bad.stderr
     plain = tmp_path / "plain"

@@ -140,3 +140,101 @@ def test_why__a_scheduled_item_closed_after_its_planned_node_is_逾期销号(cli
     root = repo(PG=MONTH.replace("closed: {date: 2018-06-28}", "closed: {date: 2018-06-29}"))
     why = cli("--dir", root, "--as-of", "2018-06-30", "why", "PG-2").stdout
     assert "时间节点 2018-06-28 由倒排工期算出" in why and "比时间节点晚 1 天（逾期销号）" in why
+
+
+# --- removing a written node, or replacing it by a term, is a move too (SPEC §3) ------------------
+
+def test_set__removing_a_written_due_or_deadline_needs_a_reason(cli, repo):
+    root = repo(PG=LEDGER)
+    before = _text(root)
+    for args in (("PG-1", "due="), ("PG", "deadline="), ("PG-1", "due=长期坚持"), ("PG-1", "due=每月25日前")):
+        result = cli("--dir", root, "--as-of", "2018-06-05", "set", *args)
+        assert result.exit_code == 1 and result.stdout == "", (args, result)
+        [line] = result.stderr.splitlines()
+        assert "调整、删去或改为期限，都须用 --reason 说明原因" in line, line
+    assert _text(root) == before
+
+
+def test_set__a_node_removed_is_recorded_with_to_null(cli, repo):
+    root = repo(PG=LEDGER)
+    before = _text(root)
+    item = cli("--dir", root, "--as-of", "2018-06-05", "set", "PG-1", "due=", "--reason", "并入PG-2", "--by", "督查室")
+    project = cli("--dir", root, "--as-of", "2018-06-05", "set", "PG", "deadline=", "--reason", "分期建设", "--by", "督查室")
+    assert item.exit_code == 0 and project.exit_code == 0 and "--reason" not in item.stderr + project.stderr
+    assert _text(root) == before.replace(
+        "deadline: 2018-12-31\n",
+        "changes:\n  - {date: 2018-06-05, by: 督查室, field: deadline, from: 2018-12-31, to: null, reason: 分期建设}\n"
+    ).replace(
+        "    due: 2018-06-10\n",
+        "    changes:\n      - {date: 2018-06-05, by: 督查室, field: due, from: 2018-06-10, to: null, reason: 并入PG-2}\n")
+    checked = cli("--dir", root, "--as-of", "2018-06-05", "check")
+    assert checked.exit_code == 0 and "0 个错误" in checked.stdout and "changes" not in checked.stderr, checked
+    items = {i["id"]: i for i in json.loads(cli("--dir", root, "--as-of", "2018-06-15", "status", "--json").stdout)["items"]}
+    assert items["PG-1"]["moved"] is True and items["PG-1"]["due"] is None
+    why = cli("--dir", root, "--as-of", "2018-06-15", "why", "PG-1").stdout
+    assert "原定 2018-06-10，调整为 无时限，原因：并入PG-2（2018-06-05 督查室）" in why
+    month = cli("--dir", root, "--as-of", "2018-06-30", "report", "month", "--format", "md").stdout
+    assert "PG-1「棚户区改造」原定 2018-06-10，调整为 无时限，原因：并入PG-2。" in month
+    english = cli("--dir", root, "--as-of", "2018-06-30", "--lang", "en", "report", "month", "--format", "md").stdout
+    assert "PG-1 棚户区改造: originally 2018-06-10, moved to no deadline, because: 并入PG-2." in english
+
+
+def test_set__a_node_replaced_by_a_term_is_recorded_with_the_term(cli, repo):
+    root = repo(PG=LEDGER)
+    result = cli("--dir", root, "--as-of", "2018-06-05", "set", "PG-1", "due=长期坚持", "--reason", "改为长效机制")
+    assert result.exit_code == 0 and "--reason" not in result.stderr, result
+    text = _text(root)
+    assert ("    due: 长期坚持\n    changes:\n      - {date: 2018-06-05, by: 测试员, field: due, from: 2018-06-10, "
+            "to: 长期坚持, reason: 改为长效机制}\n") in text
+    assert cli("--dir", root, "--as-of", "2018-06-05", "check").exit_code == 0
+    why = cli("--dir", root, "--as-of", "2018-06-15", "why", "PG-1").stdout
+    assert "期限“长期坚持”是长期性工作" in why and "原定 2018-06-10，调整为 长期坚持，原因：改为长效机制" in why
+    month = cli("--dir", root, "--as-of", "2018-06-30", "report", "month").stdout
+    assert "PG-1「棚户区改造」原定 2018-06-10，调整为 长期坚持，原因：改为长效机制。" in month
+
+
+def test_model__a_moves_to_is_a_day_a_term_or_null_and_nothing_else():
+    def change(to):
+        return {"code": "PG", "name": "x", "items": [{"id": "PG-1", "title": "t", "changes": [
+            {"date": "2018-06-05", "field": "due", "from": "2018-06-10", "to": to, "reason": "r"}]}]}
+
+    assert Ledger.model_validate(change(None)).items[0].changes[0].to is None
+    assert Ledger.model_validate(change("每月25日前")).items[0].changes[0].to == "每月25日前"
+    assert Ledger.model_validate(change("2018-07-31")).items[0].changes[0].to == date(2018, 7, 31)
+    assert Ledger.model_validate(change("4月底"), context={"year": 2018}).items[0].changes[0].to == date(2018, 4, 30)
+    for wrong in ("尽快", "2018-02-30", "某天"):
+        try:
+            Ledger.model_validate(change(wrong))
+        except Exception as e:  # pydantic's ValidationError, mapped to a line by the loader
+            assert "to" in str(e)
+        else:
+            raise AssertionError(wrong)
+
+
+def test_log__a_removed_node_and_a_term_say_where_the_node_went(tmp_path):
+    import subprocess
+    import sys
+
+    root = tmp_path / "office"
+    (root / "ledgers").mkdir(parents=True)
+    (root / "ledgers" / "PG.yaml").write_text(dedent(LEDGER).replace("    title: 安置房选址\n",
+                                                                    "    title: 安置房选址\n    due: 2018-09-30\n"),
+                                              encoding="utf-8")
+
+    def run(*args):
+        env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "GIT_CONFIG_GLOBAL": "/dev/null", "USER": "测试员",
+               "GIT_CONFIG_NOSYSTEM": "1", "XDG_CACHE_HOME": str(tmp_path / "cache")}
+        return subprocess.run(args, cwd=root, env=env, capture_output=True, text=True)
+
+    def tz(*args):
+        return run(sys.executable, "-m", "taizhang", "--as-of", "2018-06-05", *args)
+
+    for args in (("init", "-q", "-b", "main"), ("config", "user.name", "督查室"), ("config", "user.email", "d@x"),
+                 ("add", "-A"), ("commit", "-qm", "台账")):
+        assert run("git", *args).returncode == 0
+    assert tz("set", "PG-1", "due=", "--reason", "并入PG-2", "--commit").returncode == 0
+    assert tz("set", "PG-2", "due=长期坚持", "--reason", "改为长效机制", "--commit").returncode == 0
+    log = tz("log", "PG")
+    assert log.returncode == 0, log.stderr
+    assert "调整时间节点 PG-1 棚户区改造：原定 2018-06-10，调整为 无时限，原因：并入PG-2" in log.stdout
+    assert "调整时间节点 PG-2 安置房选址：原定 2018-09-30，调整为 长期坚持，原因：改为长效机制" in log.stdout

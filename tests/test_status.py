@@ -152,10 +152,10 @@ def test_status__by_unit_groups_by_items_own_unit(cli, repo):
     assert "YT2-2" in lines[group_line + 1]
 
 
-def test_status__bad_light_is_an_input_error(cli, repo):
+def test_status__bad_light_is_a_usage_error(cli, repo):
     root = repo(YT2=YT2)
     result = cli("--dir", root, "--as-of", AS_OF, "status", "--light", "purple")
-    assert result.exit_code == 1 and "purple" in result.stderr
+    assert result.exit_code == 2 and "purple" in result.stderr
 
 
 def test_status__english_words(cli, repo):

@@ -84,6 +84,59 @@ def test_status_invest__table_in_yi_and_totals(cli, repo):
     assert "合计 双十工程" in out and "序时进度" in out and "45.48%" in out
 
 
+def _invest_ledger(code: str, completed: str, *, leader: str, owner: str, unit: str, program: str = "双十工程") -> str:
+    return (f"code: {code}\nname: 项目{code}\nprogram: {program}\nunit: {unit}\nleader: {leader}\nowner: {owner}\n"
+            f"investment:\n  planned: {{2018: 10亿}}\n  completed: {{2018-05: {completed}}}\n"
+            f"items:\n  - {{id: {code}-1, title: 问题, kind: problem, due: 2018-12-31}}\n")
+
+
+INVEST_FILTERED = {  # on 2018-06-15, 45.48% of the year gone: 1亿 is red, 3亿 yellow, 4亿 green
+    "A": _invest_ledger("A", "1亿", leader="魏书全", owner="秦海涛", unit="区建设局"),
+    "B": _invest_ledger("B", "3亿", leader="魏书全", owner="李四", unit="区财政局、区建设局"),
+    "C": _invest_ledger("C", "4亿", leader="王五", owner="秦海涛", unit="区水务局", program="民生工程"),
+    "D": "code: D\nname: 无投资\nleader: 王五\n",
+}
+
+
+@pytest.mark.parametrize("args, codes", [
+    ((), ["A", "B", "C", "D"]),
+    (("--light", "red"), ["A"]),
+    (("--light", "红、黄"), ["A", "B"]),
+    (("--light", "green,none"), ["C", "D"]),
+    (("--leader", "魏书全"), ["A", "B"]),
+    (("--owner", "秦海涛"), ["A", "C"]),
+    (("--unit", "建设局"), ["A", "B"]),      # a joint project answers to every unit it names
+    (("--program", "民生"), ["C"]),
+    (("--leader", "魏书全", "--light", "黄"), ["B"]),
+    (("A", "C", "--light", "red"), ["A"]),
+])
+def test_status_invest__project_filters_narrow_it(cli, repo, args, codes):
+    root = repo(**INVEST_FILTERED)
+    result = cli("--dir", root, "--as-of", AS_OF, "status", "--invest", "--json", *args)
+    assert result.exit_code == 0, result
+    assert sorted(p["code"] for p in json.loads(result.stdout)["projects"]) == codes
+    table = cli("--dir", root, "--as-of", AS_OF, "--no-color", "status", "--invest", *args).stdout
+    assert all(f"  {code}  " in table for code in codes)
+    assert not any(f"  {code}  " in table for code in set("ABCD") - set(codes)), table
+
+
+@pytest.mark.parametrize("args, option", [(("--kind", "问题"), "--kind"), (("--by", "unit"), "--by"),
+                                          (("--all",), "--all"), (("--notes",), "--notes")])
+def test_status_invest__items_options_are_refused_not_ignored(cli, repo, args, option):
+    root = repo(**INVEST_FILTERED)
+    result = cli("--dir", root, "--as-of", AS_OF, "status", "--invest", *args)
+    assert result.exit_code == 2 and result.stdout == "", result
+    assert f"错误：{option} 是列事项的选项，而 --invest 按项目列出投资：二者不能同用" in result.stderr
+    english = cli("--dir", root, "--as-of", AS_OF, "--lang", "en", "status", "--invest", *args)
+    assert english.exit_code == 2 and f"Error: {option} is about the items" in english.stderr
+
+
+def test_status_invest__a_light_investment_cannot_have_is_a_usage_error(cli, repo):
+    root = repo(**INVEST_FILTERED)
+    result = cli("--dir", root, "--as-of", AS_OF, "status", "--invest", "--light", "已销号")
+    assert result.exit_code == 2 and "“已销号”不是 red（逾期）、yellow（临期）、green（正常）、none（无时限） 之一" in result.stderr
+
+
 @pytest.mark.parametrize("before, after", [
     # flow mapping: a new month goes at the end, an existing month is replaced in place
     ("      completed: {2018-01: 2亿, 2018-02: 1.2亿}\n", "      completed: {2018-01: 2亿, 2018-02: 1.2亿, 2018-03: 1.5亿}\n"),
@@ -200,7 +253,7 @@ WHY = """\
     ("P-3", ["正常。", "还有 107 天", "超过 warn_days = 7 天，亮绿灯"]),
     ("P-4", ["已销号。", "已于 2018-05-03 销号（赵红彬）", "比时间节点晚 2 天（逾期销号）"]),
     ("P-5", ["正常。", "由倒排工期算出", "项目最终节点 2018-12-31"]),
-    ("P-6", ["不可行。", "计划不可行，亮红灯", "最早 2019-04-10 才能完成"]),
+    ("P-6", ["逾期。", "计划不可行，亮红灯", "最早 2019-04-10 才能完成"]),  # SPEC §5: red's word
 ])
 def test_why__every_kind_of_light(cli, repo, item, words):
     root = repo(P=WHY)

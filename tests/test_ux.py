@@ -3,6 +3,7 @@ tables that fit an 80-column terminal, and the words and messages of the output.
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import subprocess
@@ -50,7 +51,54 @@ def test_status__kind_option_task_words(cli, repo):
 def test_status__unknown_light_word_is_refused(cli, repo):
     root = repo(YT2=YT2)
     result = cli("--dir", root, "--as-of", AS_OF, "status", "--light", "紫灯")
-    assert result.exit_code == 1 and "紫灯" in result.stderr
+    assert result.exit_code == 2 and "紫灯" in result.stderr
+
+
+# An option value outside its vocabulary is wrong usage (SPEC §3: exit 2), as click says of --by.
+@pytest.mark.parametrize("args, said", [
+    (("status", "--light", "bogus"), "错误：--light 的值无效：“bogus”不是 red（逾期）、yellow（临期）、green（正常）、none（无时限）、done（已销号） 之一"),
+    (("status", "--light", "红,紫"), "错误：--light 的值无效：“紫”不是 red（逾期）"),
+    (("status", "--kind", "bogus"), "错误：--kind 的值无效：“bogus”不是 task（任务）、milestone（节点）、problem（问题） 之一"),
+    (("remind", "--light", "done"), "错误：--light 的值无效：“done”不是 red（逾期）、yellow（临期）、green（正常）、none（无时限） 之一"),
+    (("notice", "--light", "已销号"), "错误：--light 的值无效：“已销号”不是 red（逾期）"),
+    (("add", "YT2", "新事项", "--kind", "bogus"), "错误：--kind 的值无效：“bogus”不是 task（任务）"),
+    (("--lang", "en", "status", "--light", "purple"), "Error: Invalid value for '--light': 'purple' is not one of red, yellow, green, none, done"),
+    (("status", "--by", "bogus"), "错误：--by 的值无效："),
+])
+def test_options__a_value_outside_the_vocabulary_is_a_usage_error(cli, repo, args, said):
+    root = repo(YT2=YT2)
+    before = (root / "ledgers" / "YT2.yaml").read_bytes()
+    result = cli("--dir", root, "--as-of", AS_OF, *args)
+    assert result.exit_code == 2 and result.stdout == "", result
+    assert said in result.stderr and "Traceback" not in result.stderr
+    assert (root / "ledgers" / "YT2.yaml").read_bytes() == before and not (root / "notices.yaml").exists()
+
+
+@pytest.mark.parametrize("words", ["红、黄", "红,黄", "红，黄", "red、yellow", "逾期、临期"])
+def test_status__light_list_takes_the_顿号_too(cli, repo, words):
+    root = repo(YT2=YT2)
+    result = cli("--dir", root, "--as-of", AS_OF, "status", "YT2", "--light", words, "--json")
+    assert result.exit_code == 0, result
+    assert {i["light"] for i in json.loads(result.stdout)["items"]} == {"red", "yellow"}
+
+
+@pytest.mark.parametrize("word, kind", [("问题", "problem"), ("节点", "milestone"), ("里程碑", "milestone"),
+                                        ("problem", "problem"), ("任务", "task")])
+def test_set__kind_takes_the_words_of_add(cli, repo, word, kind):
+    root = repo(YT2=YT2)
+    result = cli("--dir", root, "set", "YT2-4", f"kind={word}")
+    assert result.exit_code == 0, result
+    text = (root / "ledgers" / "YT2.yaml").read_text(encoding="utf-8")
+    assert f"kind: {kind}" in text[text.index("YT2-4"):]
+    refused = cli("--dir", root, "set", "YT2-4", "kind=紫")
+    assert refused.exit_code == 1 and "kind=紫" in refused.stderr
+
+
+def test_notice__light_option_takes_chinese_words(cli, repo):
+    root = repo(YT2=YT2)
+    result = cli("--dir", root, "--as-of", AS_OF, "notice", "--light", "红灯", "--format", "md")
+    assert result.exit_code == 0, result
+    assert "主体项目桩基施工" in result.stdout and "六个村拆迁进度滞后" not in result.stdout
 
 
 def test_remind__light_option_takes_chinese_words(cli, repo):
@@ -58,7 +106,7 @@ def test_remind__light_option_takes_chinese_words(cli, repo):
     out = cli("--dir", root, "--as-of", AS_OF, "--no-color", "remind", "--light", "红灯").stdout
     assert "主体项目桩基施工" in out and "六个村拆迁进度滞后" not in out
     refused = cli("--dir", root, "--as-of", AS_OF, "remind", "--light", "已销号")
-    assert refused.exit_code == 1
+    assert refused.exit_code == 2
 
 
 @pytest.mark.parametrize("word, kind", [("问题", "problem"), ("节点", "milestone"), ("里程碑", "milestone"),
@@ -220,7 +268,7 @@ def test_check__yaml_syntax_errors_in_english(cli, repo):
     assert "AB.yaml:5:5: YAML syntax error: this line lacks the ':'" in result.stdout + result.stderr
 
 
-# --- an infeasible item not yet late is 不可行, not 逾期 -------------------------------------------------
+# --- a red item not yet late is 逾期 (SPEC §5: the light's word), and its title says why ----------------
 
 INFEASIBLE = """\
 code: AB
@@ -233,6 +281,10 @@ items:
   - id: AB-2
     title: 已逾期事项
     due: 2018-06-01
+  - id: AB-3
+    title: 棚户区改造
+    target: 2836户
+    due: 2018-12-31
 """
 
 
@@ -240,25 +292,43 @@ def _line(out: str, item: str) -> str:
     return next(x for x in out.splitlines() if item in x)
 
 
-def test_status__infeasible_not_late_says_不可行(cli, repo):
+def test_status__red_before_its_node_says_逾期_and_why_beside_the_title(cli, repo):
     root = repo(AB=INFEASIBLE)
     out = cli("--dir", root, "--as-of", AS_OF, "--no-color", "status", "AB").stdout
-    assert _line(out, "AB-1").startswith("不可行") and "剩16天" in _line(out, "AB-1")
-    assert _line(out, "AB-2").startswith("逾期")
+    # (never reported since its start: 久未汇报 too, marked the same way)
+    assert _line(out, "AB-1").startswith("逾期") and "主体施工（计划不可行，久未汇报）" in _line(out, "AB-1")
+    assert "剩16天" in _line(out, "AB-1")
+    # Half the year gone, nothing of 2836户 done: red by its quantity, 199 days before its node.
+    assert _line(out, "AB-3").startswith("逾期") and "棚户区改造（0/2836户 0%，进度滞后）" in _line(out, "AB-3")
+    assert _line(out, "AB-2").startswith("逾期") and "已逾期事项  " in _line(out, "AB-2")
+    assert "不可行  " not in out
     en = cli("--dir", root, "--as-of", AS_OF, "--no-color", "--lang", "en", "status", "AB").stdout
-    assert _line(en, "AB-1").startswith("infeasible")
+    assert _line(en, "AB-1").startswith("overdue") and "主体施工 (infeasible as planned, stale)" in _line(en, "AB-1")
+    assert _line(en, "AB-3").startswith("overdue") and "(0/2836户 0%, behind schedule)" in _line(en, "AB-3")
+    assert "infeasible  " not in en
 
 
-def test_remind_why_gantt__infeasible_not_late_says_不可行(cli, repo):
+def test_remind_why_gantt_report__red_before_its_node_says_逾期_and_why(cli, repo):
     root = repo(AB=INFEASIBLE)
     remind = cli("--dir", root, "--as-of", AS_OF, "--no-color", "remind").stdout
-    assert _line(remind, "AB-1").rstrip().endswith("不可行") and _line(remind, "AB-2").rstrip().endswith("逾期")
+    assert _line(remind, "AB-1").rstrip().endswith("逾期") and "主体施工（计划不可行）" in _line(remind, "AB-1")
+    assert _line(remind, "AB-3").rstrip().endswith("逾期") and "棚户区改造（进度滞后）" in _line(remind, "AB-3")
+    assert _line(remind, "AB-2").rstrip().endswith("逾期")
     why = cli("--dir", root, "--as-of", AS_OF, "why", "AB-1").stdout
-    assert why.startswith("AB-1 主体施工: 不可行。")
+    assert why.startswith("AB-1 主体施工: 逾期。") and "计划不可行，亮红灯" in why
     gantt = cli("--dir", root, "--as-of", AS_OF, "--no-color", "gantt", "AB").stdout
-    assert "不可行" in _line(gantt, "AB-1") and "逾期" in _line(gantt, "AB-2")
-    md = cli("--dir", root, "--as-of", AS_OF, "remind", "--format", "html").stdout
-    assert "不可行" in md
+    assert "主体施工（计划不可行）" in _line(gantt, "AB-1") and "逾期" in _line(gantt, "AB-1")
+    assert "棚户区改造（进度滞后）" in _line(gantt, "AB-3") and "逾期" in _line(gantt, "AB-2")
+    svg = cli("--dir", root, "--as-of", AS_OF, "gantt", "AB", "--format", "svg").stdout
+    assert "主体施工（计划不可行）" in svg and "不可行</text>" not in svg
+    html = cli("--dir", root, "--as-of", AS_OF, "remind", "--format", "html").stdout
+    assert "主体施工（计划不可行）" in html
+    week = cli("--dir", root, "--as-of", AS_OF, "--no-color", "report", "week").stdout
+    red = week[week.index("五、红灯督办"):week.index("六、")]
+    assert "主体施工（计划不可行）" in red and "棚户区改造（0/2836户 0%" in red and "\n              ，进度滞后）" in red
+    assert _line(red, "AB-1").endswith(" -") and "不可行  " not in week
+    for text in (remind, why, gantt, svg, html, week):
+        assert "不可行。" not in text and " 不可行" not in text
 
 
 # --- tables that fit the terminal ----------------------------------------------------------------------

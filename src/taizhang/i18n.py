@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 LIGHT_WORDS = {
     "zh": {"red": "逾期", "yellow": "临期", "green": "正常", "done": "已销号", "none": "无时限"},
@@ -32,6 +32,8 @@ HEADERS = {
         "pending": "待审核", "overdue_notice": "督办超期", "notices_n": "督办{n}次",
         # --- i15b ---
         "group_leader": "包抓领导", "assist": "配合", "moved": "已调整",
+        # Why a red item is red before its node (lights.Behind): said beside its title.
+        "infeasible": "计划不可行", "lagging": "进度滞后",
     },
     "en": {
         "light": "Light", "project": "Project", "item": "Item", "id": "ID", "due": "Due",
@@ -46,6 +48,7 @@ HEADERS = {
         "pending": "pending", "overdue_notice": "notice overdue", "notices_n": "{n} notices",
         # --- i15b ---
         "group_leader": "Leader", "assist": "assisting", "moved": "moved",
+        "infeasible": "infeasible as planned", "lagging": "behind schedule",
     },
 }
 
@@ -221,6 +224,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "set_invalid": ("{field}={value}：{detail}", "{field}={value}: {detail}"),
     "kind_invalid": ("类型应为 task、milestone 或 problem，而不是 {kind}", "kind must be task, milestone or problem, not {kind}"),
     "light_invalid": ("亮灯应为 red、yellow、green、none、done，而不是 {light}", "light must be red, yellow, green, none or done, not {light}"),
+    # An option's value outside its vocabulary (a usage error: click says '--light 的值无效：' first).
+    "option_choice": ("“{value}”不是 {allowed} 之一", "'{value}' is not one of {allowed}"),
+    "option_not_with_invest": ("{option} 是列事项的选项，而 --invest 按项目列出投资：二者不能同用",
+                               "{option} is about the items, and --invest lists projects' investment: they cannot be used together"),
     "internal_edit": ("内部错误：修改 {path} 的结果与预期不符，文件未改动（请报告此问题）",
                       "internal error: the edit of {path} did not read back as intended; the file is unchanged (please report)"),
     "lone_cr": ("换行符是单独的 CR（旧式 Mac 换行）：修改后无法保持原样，请先在编辑器中把换行改为 LF 或 CRLF，文件未改动",
@@ -415,7 +422,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "xlsx is binary and cannot go to the terminal: name a file with --out"),
     # --- i15d ---
     "version": ("taizhang {version}", "taizhang {version}"),
-    "infeasible_word": ("不可行", "infeasible"),
     "closed_word": ("已销号", "closed"),
     "yaml_syntax_colon": ("YAML 语法错误：这一行缺少冒号——键后面应写“: ”（英文冒号加空格）",
                           "YAML syntax error: this line lacks the ':' after its key (a colon and a space)"),
@@ -456,14 +462,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "date_is_term": ("“{text}”不是一个日期，而是长期或周期性的期限：只能写在 due 里（add --due、set ID due=）",
                      "\"{text}\" is not one date but an ongoing or recurring term: it can only be a due "
                      "(add --due, set ID due=)"),
-    "date_node_passed": ("{option} “{text}” 是 {date}，早于 {as_of}：这个时间节点已经过了",
-                         "{option} \"{text}\" is {date}, before {as_of}: this time node has already passed"),
+    "date_node_passed": ("{option}“{text}” 是 {date}，早于 {as_of}：这个时间节点已经过了",
+                         "{option}\"{text}\" is {date}, before {as_of}: this time node has already passed"),
     # --- i15c ---
     "already_applied": ("事项 {id} 已于 {date} 申请销号，待审核：请 close 审核通过或 reject 退回",
                         "item {id} was applied for on {date} and awaits review: close or reject it"),
     "not_applied": ("事项 {id} 没有待审核的销号申请", "item {id} has no application for 销号 to reject"),
     "close_needs_date": ("事项 {id} 的销号日期未知：请用 --on 指定", "the close of {id} has no date: give --on"),
     "close_future": ("日期 {date} 晚于 --as-of {as_of}：不能提前销号或申请", "{date} is after --as-of {as_of}: a close or application cannot be dated in the future"),
+    "note_future": ("进展日期 {date} 晚于 --as-of {as_of}：不能记录尚未发生的进展",
+                    "progress report dated {date}, after --as-of {as_of}: a report cannot be dated in the future"),
     "apply_needs_evidence": ("申请销号需要佐证材料：--evidence 文字或文件", "an application needs evidence: --evidence TEXT or FILE"),
     "reject_needs_reason": ("退回需要原因：--reason", "a rejection needs --reason"),
     "reject_note": ("退回销号申请：{reason}（{date} {by} 的申请）", "application rejected: {reason} (applied {date} by {by})"),
@@ -541,8 +549,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "dashboard_not_dir": ("它已存在且不是文件夹", "it exists and is not a folder"),
     # --- i15b ---
     "target_invalid": ("目标数量“{text}”应为数字加单位，如 2836户", "target '{text}' should be a number and a unit, such as 2836户"),
-    "reason_required": ("{target} 的时间节点（{field}）已是 {old}：调整须用 --reason 说明原因",
-                        "{target} already has {field} {old}: moving a time node needs --reason"),
+    "reason_required": ("{target} 的时间节点（{field}）已是 {old}：调整、删去或改为期限，都须用 --reason 说明原因",
+                        "{target} already has {field} {old}: moving, removing or replacing a time node needs --reason"),
     "reason_unused": ("--reason 只用于调整已有的时间节点（due 或 deadline）",
                       "--reason is only for moving an existing time node (due or deadline)"),
     "done_without_target": ("{id} 没有目标数量（target），不能记 --done", "{id} has no target, so --done has nothing to count against"),
@@ -573,11 +581,6 @@ def option_words(codes: tuple[str, ...], tables: tuple[dict[str, dict[str, str]]
         for word in (code, *(t[lang][code] for t in tables for lang in t), *sayings.get(code, ())):
             words.setdefault(word.lower(), code)
     return words
-
-
-def item_light_word(light: str, infeasible: bool, lang: str = "zh") -> str:
-    """An item's light word: 不可行 for a red that is an infeasible schedule, not yet late."""
-    return message("infeasible_word", lang) if infeasible else light_word(light, lang)
 
 
 def light_option_words(lights: tuple[str, ...]) -> dict[str, str]:
@@ -674,6 +677,18 @@ def message(key: str, lang: str = "zh", /, **args: Any) -> str:
 def header(key: str, lang: str = "zh", /, **args: Any) -> str:
     text = HEADERS["en" if lang == "en" else "zh"][key]
     return text.format(**args) if args else text
+
+
+def said(marks: Sequence[str], lang: str = "zh") -> str:
+    """Marks after a title: （配合，已调整）, or ` (assists, moved)` in English — the one way every
+    table, chart and notice says them."""
+    return ("（" + "，".join(marks) + "）" if lang != "en" else " (" + ", ".join(marks) + ")") if marks else ""
+
+
+def node_word(node: Any, lang: str = "zh") -> str:
+    """Where a time node was moved to, as the month report, `why` and `log` say it: the day, the
+    term that replaced it (长期坚持), or 无时限 when it was removed."""
+    return light_word("none", lang) if node is None or node == "" else str(node)
 
 
 def light_word(light: str, lang: str = "zh") -> str:

@@ -165,7 +165,8 @@ def main_callback(ctx: typer.Context, dir: DirOpt = None, as_of: AsOfOpt = None,
                   version: Annotated[bool, typer.Option("--version", is_eager=True, callback=_print_version,
                                                         help="显示版本并退出。")] = False) -> None:
     """台账 taizhang：重点项目台账。不带命令时显示亮灯表（status）。"""
-    ctx.obj = Env(dir=dir, as_of_text=as_of, lang_opt=lang.value if lang else None, no_color=no_color)
+    ctx.obj = Env(dir=dir, as_of_text=as_of, lang_opt=lang.value if lang else None, no_color=no_color,
+                  usage_lang=ctx.meta.get(HELP_LANG, "zh"))
     if ctx.invoked_subcommand is None:
         from taizhang.cli.views import show_status  # only when no command is named
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Callable, Iterator, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Callable, Iterator, Optional, Sequence
 
 import typer
 
@@ -47,6 +47,7 @@ class Env:
     _repository: Optional["Repository"] = None
     _as_of: Optional[date] = None
     settled_lang: Optional[str] = None  # the settings' language, when a view read it without them
+    usage_lang: str = "zh"  # the language of usage errors (click's, and `option_choices`')
 
     @property
     def root(self) -> Path:
@@ -139,7 +140,7 @@ class Env:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()) and _iso_or_none(text.strip()):
             value = _iso_or_none(text.strip())  # ISO needs no phrase grammar (nor its import)
             assert value is not None
-            self._warn_if_passed(value, text, option)
+            self.warn_if_passed(value, text, option)
             return value, None
         from taizhang.domain.dates import DateError, parse_date
 
@@ -148,7 +149,7 @@ class Env:
             value = parse_date(text, as_of=self.as_of, year=year, workdays=self.workdays())
         except DateError as e:
             raise input_error("option_date", option=option, detail=message(e.key, self.lang, **e.args_)) from None
-        self._warn_if_passed(value, text, option)
+        self.warn_if_passed(value, text, option)
         wording = None if text.strip() in (value.isoformat(),) else text.strip()
         return value, wording
 
@@ -162,14 +163,16 @@ class Env:
                 return text.strip(), None
         return self.date_option(text, option)
 
-    def _warn_if_passed(self, value: date, text: str, option: str) -> None:
-        # A clerk may record an old node, but a phrase read into the past (春节前 on 春节) is more
-        # often a slip: say so, once, on stderr. Only time nodes: a close or note dated in the
-        # past (--on) is the normal case.
-        if option.lstrip("-") in ("due", "deadline", "reply-by") and value < self.as_of:
+    def warn_if_passed(self, value: date, text: str, option: Optional[str]) -> None:
+        """The one warning for a time node before the as-of day (SPEC §3): a clerk may record an
+        old node, but a phrase read into the past (春节前 on 春节) is more often a slip: say so,
+        once, on stderr. Only time nodes (`option` None: `date`, which reads a phrase as a node):
+        a close or note dated in the past (--on) is the normal case."""
+        if (option is None or option.lstrip("-") in ("due", "deadline", "reply-by")) and value < self.as_of:
             typer.echo(message("warning_prefix", self.lang)
-                       + message("date_node_passed", self.lang, option=option, text=text.strip(),
-                                 date=value.isoformat(), as_of=self.as_of.isoformat()), err=True)
+                       + message("date_node_passed", self.lang, option=f"{option} " if option else "",
+                                 text=text.strip(), date=value.isoformat(), as_of=self.as_of.isoformat()),
+                       err=True)
 
     def duration_option(self, text: Optional[str], option: str) -> Optional[int | str]:
         """A duration as typed → what the ledger keeps: a bare number (120) as counted days, a
@@ -380,36 +383,89 @@ def committing(wanted: bool, action: Callable[[Env], Any]) -> Callable[[Env], An
     return locked_action
 
 
+_LIST_SEPARATORS = re.compile("[,，、]")
+
+
 def csv_list(value: Optional[str]) -> list[str]:
-    """`a,b，c` (ASCII or full-width commas) → ["a", "b", "c"]."""
-    return [v.strip() for v in (value or "").replace("，", ",").split(",") if v.strip()]
+    """`a,b，c、d` (ASCII or full-width commas, or the 顿号 a clerk types between names) →
+    ["a", "b", "c", "d"]."""
+    return [v.strip() for v in _LIST_SEPARATORS.split(value or "") if v.strip()]
 
 
-def light_list(value: Optional[str]) -> list[str]:
-    """`--light 红,临期,done` → ["red", "yellow", "done"]: a light by its code or any word the
-    output uses for it (SPEC §5). An unknown word stays as typed, for the core to refuse."""
+def option_choices(env: Env, value: Optional[str], option: str, words: dict[str, str],
+                   allowed: Sequence[str], shown: Sequence[str]) -> list[str]:
+    """The one reading of an option whose values are words of a vocabulary (`--light`, `--kind`):
+    a list (`csv_list`), each value a code or any word the output uses for it (`words`, from
+    i18n), → the codes (`option_choice`)."""
+    return [option_choice(env, typed, option, words, allowed, shown) for typed in csv_list(value)]
+
+
+def option_choice(env: Env, typed: str, option: str, words: dict[str, str], allowed: Sequence[str],
+                  shown: Sequence[str]) -> str:
+    """One value of such an option → its code. A value outside `allowed` is wrong usage, exit 2,
+    as click says of `--by bogus` (SPEC §3), in the same language; `shown` names the allowed."""
+    code = words.get(typed.strip().lower())
+    if code is None or code not in allowed:
+        en = env.usage_lang == "en"
+        raise typer.BadParameter(message("option_choice", env.usage_lang, value=typed,
+                                         allowed=(", " if en else "、").join(shown)),
+                                 param_hint=f"'{option}'")
+    return code
+
+
+class _UsageError(typer.BadParameter):
+    """Click's usage error (typer names no other), saying only its message."""
+
+    def format_message(self) -> str:
+        return self.message
+
+
+def usage_error(env: Env, key: str, **args: Any) -> Exception:
+    """Wrong usage of the command line that click cannot see (options that do not go together):
+    its usage error, exit 2, in the language of click's own."""
+    return _UsageError(message(key, env.usage_lang, **args))
+
+
+def _named(codes: Sequence[str], words: dict[str, dict[str, str]], env: Env) -> list[str]:
+    # How a usage error names the allowed values: the codes, in Chinese with their words.
+    return list(codes) if env.usage_lang == "en" else [f"{c}（{words['zh'][c]}）" for c in codes]
+
+
+def light_list(env: Env, value: Optional[str], allowed: Optional[Sequence[str]] = None,
+               option: str = "--light") -> list[str]:
+    """`--light 红、临期,done` → ["red", "yellow", "done"]: a light by its code or any word the
+    output uses for it (SPEC §5); `allowed` (default: every light) narrows them."""
     from taizhang.domain.lights import ALL_LIGHTS
-    from taizhang.i18n import light_option_words
+    from taizhang.i18n import LIGHT_WORDS, light_option_words
 
-    words = light_option_words(ALL_LIGHTS)
-    return [words.get(v.lower(), v) for v in csv_list(value)]
+    allowed = allowed or ALL_LIGHTS
+    return option_choices(env, value, option, light_option_words(ALL_LIGHTS), allowed,
+                          _named(allowed, LIGHT_WORDS, env))
 
 
-def kind_list(value: Optional[str]) -> list[str]:
+def kind_list(env: Env, value: Optional[str], option: str = "--kind") -> list[str]:
     """`--kind 问题,里程碑` → ["problem", "milestone"], as `light_list` does for lights."""
     if not value:  # the models (and pydantic) are not loaded by a status the view cache answers
         return []
     from taizhang.domain.keys import KINDS
-    from taizhang.i18n import kind_option_words
+    from taizhang.i18n import KIND_WORDS, kind_option_words
 
-    words = kind_option_words(KINDS)
-    return [words.get(v.lower(), v) for v in csv_list(value)]
+    return option_choices(env, value, option, kind_option_words(KINDS), KINDS, _named(KINDS, KIND_WORDS, env))
 
 
-def kind_value(value: Optional[str]) -> Optional[str]:
+def kind_value(env: Env, value: Optional[str], option: str = "--kind") -> Optional[str]:
     """`add --kind 问题` → "problem": one kind, by its code or its word."""
     if value is None:
         return None
+    from taizhang.domain.keys import KINDS
+    from taizhang.i18n import KIND_WORDS, kind_option_words
+
+    return option_choice(env, value, option, kind_option_words(KINDS), KINDS, _named(KINDS, KIND_WORDS, env))
+
+
+def kind_word(value: str) -> str:
+    """A kind as `set ID kind=问题` gives it: its code (an unknown word stays as typed, for the
+    vocabulary check of `set` to refuse)."""
     from taizhang.domain.keys import KINDS
     from taizhang.i18n import kind_option_words
 

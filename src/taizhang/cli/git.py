@@ -13,7 +13,7 @@ import typer
 from taizhang.cli import exits
 from taizhang.cli.common import CommitOpt, Env, commit, committing, env_of, print_json, run, setup_driver
 from taizhang.errors import Problem, input_error
-from taizhang.i18n import message, os_reason
+from taizhang.i18n import message, node_word, os_reason
 
 commands = typer.Typer()
 
@@ -143,6 +143,8 @@ def log(ctx: typer.Context,
                          for e in events])
             return
         if not events:
+            if target is not None:  # what never was (NOPE-1) is a wrong id, not a quiet history
+                env.repository.require(target)
             typer.echo(message("log_none", env.lang, target=target or "ledgers/"))
             return
         for e in events:
@@ -187,6 +189,8 @@ def describe(change, lang: str) -> str:
     args = dict(change.values)
     args.setdefault("id", change.item or "")
     args.setdefault("code", change.code)
+    if change.kind in ("due_moved", "deadline_moved"):  # a node removed: 调整为 无时限
+        args["new"] = node_word(args.get("new"), lang)
     none = message("log_empty", lang)
     for key in ("old", "new", "by", "date"):
         if key in args and args[key] == "":

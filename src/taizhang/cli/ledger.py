@@ -19,6 +19,7 @@ from taizhang.cli.common import (
     committing,
     csv_list,
     kind_value,
+    kind_word,
     offer_merge_driver,
     report_problems,
     run,
@@ -97,12 +98,7 @@ def new(ctx: typer.Context,
 def _add(env: Env, code: str, title: str, *, due: Optional[str], duration: Optional[str],
          after: Optional[str], owner: Optional[str], unit: Optional[str], kind: Optional[str],
          measures: Optional[str], commit_: bool) -> None:
-    kind = kind_value(kind)  # 问题, 节点, 里程碑 … as well as the codes (SPEC §5)
-    if kind is not None:
-        from taizhang.domain.keys import KINDS
-
-        if kind not in KINDS:  # refused before the dates are read, as the options stand
-            raise input_error("kind_invalid", kind=kind)
+    kind = kind_value(env, kind)  # 问题, 节点, 里程碑 … as well as the codes (SPEC §5), before the dates
     when, wording = env.due_option(due, "--due")
     days = env.duration_option(duration, "--duration")
     new_id = env.repository.add(code, title, kind=kind, due=when, duration=days, after=csv_list(after),
@@ -204,7 +200,8 @@ def note(ctx: typer.Context,
     """记录一条进展（日汇报）。"""
     def action(env: Env) -> None:
         when, _ = env.date_option(on, "--on")
-        title = env.repository.note(item_id, text, on=when or env.as_of, by=by or env.user(), done=done)
+        title = env.repository.note(item_id, text, on=when or env.as_of, by=by or env.user(), done=done,
+                                    as_of=env.as_of)
         say(env, "noted_ok", id=item_id)
         commit(env, commit_, env.repository.written, f"进展 {item_id} {title}：{text}")
     run(ctx, committing(commit_, action))
@@ -249,6 +246,8 @@ def _parse_assignment(env: Env, text: str, target: str) -> tuple[str, Any, Optio
     name = name.strip()
     # A title is kept as typed, as `add` keeps it; blank, it is refused like an empty one.
     raw = raw if name == "title" else raw.strip()
+    if name == "kind" and raw:  # the words of `add --kind` (问题, 节点 …) as well as the codes
+        raw = kind_word(raw)
     check_settable(target, name, None if raw.strip() == "" else raw)
     if raw == "":
         return name, None, None

@@ -73,7 +73,7 @@ class NoticeFormat(str, Enum):
 @commands.command()
 def notice(ctx: typer.Context,
            unit: Annotated[Optional[str], typer.Option(help="只发给该责任单位（含该文字即可）")] = None,
-           light: Annotated[str, typer.Option(help="哪些亮灯要督办：red,yellow,green,none")] = "red,yellow",
+           light: Annotated[str, typer.Option(help="哪些亮灯要督办：红,黄,绿,无时限（或 red,yellow,green,none）")] = "red,yellow",
            number: Annotated[Optional[str], typer.Option(help="文号模板，如 四铁西政督字〔{year}〕{n}号（默认取 taizhang.yaml 的 notice.number）")] = None,
            signer: Annotated[Optional[str], typer.Option(help="签发人（默认取 notice.signer）")] = None,
            reply_by: Annotated[Optional[str], typer.Option("--reply-by", help="办理时限（反馈截止日期）")] = None,
@@ -90,10 +90,7 @@ def notice(ctx: typer.Context,
             chosen = "md"
         if chosen in ("docx", "pdf") and out is None:
             raise input_error("notice_needs_out", format=chosen)
-        lights = light_list(light)  # (Chinese words too, as every --light: SPEC §5)
-        for name in lights:
-            if name not in OPEN_LIGHTS:
-                raise input_error("light_invalid", light=name)
+        lights = light_list(env, light, allowed=OPEN_LIGHTS)
         due, _ = env.date_option(reply_by, "--reply-by")
 
         def render(pages: list) -> bytes:

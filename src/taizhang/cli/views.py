@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Optional, Sequence
 
 import typer
 
@@ -22,6 +22,7 @@ from taizhang.cli.common import (
     report_problems,
     run,
     terminal,
+    usage_error,
     write_out,
 )
 from taizhang.errors import Problem, TaizhangError
@@ -60,7 +61,12 @@ def status(ctx: typer.Context,
            as_json: Annotated[bool, typer.Option("--json", help="输出 JSON（含筛选后的全部事项）")] = False) -> None:
     """亮灯表：每个项目一行，其下列出红灯、黄灯事项。"""
     if invest:
-        run(ctx, lambda env: show_invest(env, codes=codes or [], program=program, unit=unit, as_json=as_json))
+        # Items' options do not choose projects: refused rather than ignored (a --kind that
+        # narrowed nothing would pass for an answer).
+        item_options = {"--kind": kind is not None, "--by": by != By.project, "--all": all_items, "--notes": notes}
+        run(ctx, lambda env: show_invest(env, codes=codes or [], program=program, unit=unit, leader=leader,
+                                         owner=owner, light=light, as_json=as_json,
+                                         refused=[name for name, given in item_options.items() if given]))
         return
     run(ctx, lambda env: show_status(env, codes=codes or [], program=program, unit=unit, owner=owner,
                                      kind=kind, light=light, by=by, all_items=all_items, limit=limit,
@@ -74,10 +80,10 @@ def show_status(env: Env, *, codes: Optional[list[str]] = None, program: Optiona
     from taizhang.domain.lights import group_items, status_json, totals
 
     codes = codes or []
-    lights = light_list(light)
+    lights = light_list(env, light)
     # Lit rows come from the second cache level when nothing they depend on changed (views.py).
     found = env.repository.status(env.as_of, codes=codes, program=program, unit=unit, owner=owner,
-                                  kinds=kind_list(kind), lights=lights, leader=leader)
+                                  kinds=kind_list(env, kind), lights=lights, leader=leader)
     env.settled_lang = found.lang
     if as_json:
         print_json(status_json(found.projects, env.as_of))
@@ -101,11 +107,17 @@ def show_status(env: Env, *, codes: Optional[list[str]] = None, program: Optiona
 
 
 def show_invest(env: Env, *, codes: list[str], program: Optional[str], unit: Optional[str],
-                as_json: bool) -> int:
-    """`status --invest`: each project's year plan against 序时进度."""
-    from taizhang.domain.invest import invest_json, time_progress, totals
+                leader: Optional[str] = None, owner: Optional[str] = None, light: Optional[str] = None,
+                as_json: bool = False, refused: Sequence[str] = ()) -> int:
+    """`status --invest`: each project's year plan against 序时进度, of the projects the
+    project-level filters keep (`--light`: the light of the project's investment)."""
+    from taizhang.domain.invest import INVEST_LIGHTS, invest_json, time_progress, totals
 
-    found = env.repository.investments(env.as_of, codes=codes, program=program, unit=unit)
+    if refused:
+        raise usage_error(env, "option_not_with_invest", option=refused[0])
+    lights = light_list(env, light, allowed=INVEST_LIGHTS)
+    found = env.repository.investments(env.as_of, codes=codes, program=program, unit=unit, leader=leader,
+                                       owner=owner, lights=lights)
     if as_json:
         print_json(invest_json(found.rows, env.as_of))
     else:
@@ -131,7 +143,8 @@ def remind(ctx: typer.Context,
         from taizhang.render import remind as notices
 
         # The same lit rows as `status` (views.py): only the lights asked for are decoded.
-        found = env.repository.status(env.as_of, unit=unit, lights=light_list(light), allowed_lights=OPEN_LIGHTS)
+        lights = light_list(env, light, allowed=OPEN_LIGHTS)  # read before the ledgers are
+        found = env.repository.status(env.as_of, unit=unit, lights=lights, allowed_lights=OPEN_LIGHTS)
         env.settled_lang = found.lang
         # Only the items whose own unit matches go on that unit's notice.
         groups = [g for g in group_items(found.projects, "unit") if unit is None or unit in (g.name or "")]
@@ -208,6 +221,7 @@ def date_(ctx: typer.Context,
                                         "detail": message(e.key, env.lang, **e.args_)}))
                 continue
             typer.echo(f"{phrase}\t{day.isoformat()}")
+            env.warn_if_passed(day, phrase, None)  # as `add --due` would say it
         if problems:
             raise TaizhangError(problems)
     run(ctx, action)

@@ -267,7 +267,8 @@ def _vague(m: re.Match[str], ctx: _Context) -> _Reading:
     raise DateError("date_vague", text=ctx.text, word=m[0])
 
 
-@rule(r"(?P<y>\d{4})(?P<s1>[-/.年])(?P<m>\d{1,2})(?P<s2>[-/.月])(?P<d>\d{1,2})(?!\d)(?:日|号)?")
+# Not before 月: 2018年3-4月 (and 2018-3-4月份) is a range of months, for `_month_range`.
+@rule(r"(?P<y>\d{4})(?P<s1>[-/.年])(?P<m>\d{1,2})(?P<s2>[-/.月])(?P<d>\d{1,2})(?![\d月])(?:日|号)?")
 def _iso(m: re.Match[str], ctx: _Context) -> Optional[_Reading]:
     """2018-04-30, 2018/4/30, 2018.4.30 (and mixed forms such as 2018年4-30, read since the
     first version): an impossible one keeps the plain message of ISO dates."""

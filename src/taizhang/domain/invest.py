@@ -97,6 +97,23 @@ def row_of(code: str, name: str, program: str | None, unit: str | None, figures:
     return InvestRow(code, name, program, unit, planned, completed, rate, lag, invest_light(lag, settings))
 
 
+# The lights a project's investment can have (never "done": a year's plan is not closed).
+INVEST_LIGHTS = ("red", "yellow", "green", "none")
+
+
+def keeps_project(ledger: Ledger, *, program: str | None = None, unit: str | None = None,
+                  leader: str | None = None, owner: str | None = None) -> bool:
+    """Whether the project-level filters of `status --invest` keep a project: each a part of the
+    project's own field, as `status` matches (--unit 建设局 finds 区建设局; any of joint units)."""
+    from taizhang.domain.units import units_of
+
+    def has(value: str | None, wanted: str | None) -> bool:
+        return wanted is None or (value is not None and wanted in value)
+
+    return (has(ledger.program, program) and has(ledger.leader, leader) and has(ledger.owner, owner)
+            and (unit is None or any(unit in u for u in units_of(ledger.unit))))
+
+
 def invest_rows(ledgers: Iterable[Ledger], as_of: date, settings: Settings) -> list[InvestRow]:
     """Every project's row, the most behind first; projects without a plan this year last."""
     progress = time_progress(as_of)

@@ -86,10 +86,18 @@ def light_reason(item: Item, node: date | None, as_of: date, warn_days: int, *,
     return "green", "on_time"
 
 
-def is_infeasible(light: str, days_left: int | None) -> bool:
-    """Red while its time node is not yet past: only an infeasible schedule lights that (see
-    `light_reason`). Its word is 不可行, not 逾期 — nothing is late yet (SPEC §5)."""
-    return light == "red" and days_left is not None and days_left >= 0
+# Why an item is red while its time node has not passed (SPEC §5: its word is still 逾期, the
+# light's word; what it is behind is said beside its title, as 久未汇报 is): its schedule is
+# infeasible (negative slack), or its quantity lags its share of time (时间过半、任务过半).
+Behind = Literal["infeasible", "lagging"]
+
+
+def behind_of(light: str, timely: str, node: date | None, as_of: date) -> Behind | None:
+    """What a red item not yet past its node is behind: `timely` is its light by time alone
+    (before its quantity is weighed); None for any other item."""
+    if light != "red" or node is None or node < as_of:
+        return None
+    return "infeasible" if timely == "red" else "lagging"
 
 
 def _term_reason(item: Item, ongoing: bool, node: date | None, as_of: date, warn_days: int,
@@ -205,6 +213,7 @@ class ItemView(msgspec.Struct, array_like=True, dict=True):
     # For an item closed without a written `due`: its node as planned with it open (a close is
     # judged against the plan, not against the close it fixed itself at).
     planned_due: date | None = None
+    behind: Behind | None = None  # red before its node: why (`behind_of`)
 
     @property
     def moved(self) -> bool:
@@ -496,7 +505,8 @@ def ledger_facts(ledger: Ledger) -> LedgerFacts:
             AppliedFacts(applied.date) if applied is not None else None,
             [NoteFacts(n.date, n.by, n.text, n.done) for n in item.notes],
             [(c.date.isoformat(), c.by, c.from_.isoformat() if c.from_ else None,
-              c.to.isoformat() if c.to else None, c.reason) for c in item.changes if c.field == "due"],
+              c.to.isoformat() if isinstance(c.to, date) else c.to, c.reason)  # `to`: a day, a term, or None
+             for c in item.changes if c.field == "due"],
             item.target, item.measures))
     invest = ledger.investment
     return LedgerFacts(ledger.code, ledger.name, ledger.program, leader, owner, project_units, ledger.deadline,
@@ -552,6 +562,7 @@ def light_project(ledger: LedgerFacts, as_of: date, settings: Settings | DayRule
             light = light_reason(item, node, as_of, warn_days, start=start, stale_days=stale_days)[0]  # type: ignore[arg-type]
         units = item.units
         quantity = None
+        timely = light
         if item.target is not None:
             light, done = quantity_lit(item, light, node, planned.start, as_of, settings)  # type: ignore[arg-type]
             quantity = done.text() if done is not None else None
@@ -570,7 +581,8 @@ def light_project(ledger: LedgerFacts, as_of: date, settings: Settings | DayRule
             planned.start, item.measures, shut.by if shut else None, shut.note if shut else None,
             shut.evidence if shut else None, recent, term.text if term is not None else None,
             light != "done" and item.apply is not None and item.apply.date <= as_of,
-            0, False, units, item.changes, quantity, as_planned.get(item.id) if as_planned else None))
+            0, False, units, item.changes, quantity, as_planned.get(item.id) if as_planned else None,
+            behind_of(light, timely, node, as_of)))
     views.sort(key=_sort_key)
     return ProjectView(code, name, "、".join(ledger.units) or None, ledger.leader, ledger.owner, ledger.program,
                        views, _tally(views), invest=invest_figures(ledger, as_of))  # type: ignore[arg-type]

@@ -104,6 +104,24 @@ Amount = Annotated[
     WithJsonSchema({"type": ["number", "string"],
                     "description": "万元；或带单位的字符串，如 16亿、3000万元"}),
 ]
+
+
+def _node_or_term(value: Any, info: ValidationInfo) -> Any:
+    # A move's `to:` is the new time node, or the term (长期坚持, 每月25日前) that replaced it;
+    # a date is read as any date in a file (an ISO date never reaches the term grammar).
+    if type(value) is str and not value.strip()[:1].isdigit():
+        from taizhang.domain.terms import parse_term
+
+        if parse_term(value) is not None:
+            return value.strip()
+    return _file_date(value, info)
+
+
+NodeOrTerm = Annotated[
+    Union[Date, str],
+    BeforeValidator(_node_or_term),
+    WithJsonSchema({"type": "string", "description": "ISO 日期 YYYY-MM-DD；或改为的期限（长期坚持、每月25日前 …）"}),
+]
 LedgerDuration = Annotated[
     int,
     PlainValidator(_duration),  # a Duration (an int that knows its unit), never cast back to int
@@ -148,13 +166,14 @@ class Note(_Strict):
 
 
 class Change(_Strict):
-    """A moved time node (调整时间节点), as `set … --reason` records it."""
+    """A moved time node (调整时间节点), as `set … --reason` records it: moved to another day,
+    replaced by a term (`to: 长期坚持`), or removed (`to: null`)."""
 
     date: LedgerDate = Field(title="调整日期")
     by: Optional[str] = Field(None, title="调整人")
     field: Literal["due", "deadline"] = Field(title="字段")
     from_: Optional[LedgerDate] = Field(None, alias="from", title="原时间节点")
-    to: Optional[LedgerDate] = Field(None, title="新时间节点")
+    to: Optional[NodeOrTerm] = Field(None, title="新时间节点", description="新的日期；改为的期限；null：删去时间节点")
     reason: Text = Field(title="调整原因")
 
 

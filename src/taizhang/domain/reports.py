@@ -112,6 +112,7 @@ class Row:
     # one of a scheduled item; None: `due`.
     judged_due: date | None = None
     quantity: str | None = None  # 1120/2836户 39%
+    behind: str | None = None  # red before its node: "infeasible" or "lagging" (lights.behind_of)
 
     @property
     def late_days(self) -> int | None:
@@ -214,7 +215,7 @@ class MoveRow:
     on: date  # the day the node was moved
     by: str | None
     old: date | None
-    new: date | None
+    new: date | str | None  # a day; the term that replaced the node (长期坚持); None: removed
     reason: str
 
 
@@ -318,7 +319,7 @@ def briefing_of(projects: Sequence[ProjectView], findings: list[Finding], as_of:
                    evidence=view.evidence, measures=view.measures,
                    last_note=view.last_note,
                    judged_due=view.judged_due if view.judged_due != view.due else None,
-                   quantity=view.quantity)
+                   quantity=view.quantity, behind=view.behind)
 
     def in_period(day: date | None) -> bool:
         return day is not None and period.start <= day <= period.upto
@@ -414,7 +415,7 @@ def review(projects: Sequence[ProjectView], period: Period) -> Review:
                 day = date.fromisoformat(when) if isinstance(when, str) else when
                 if period.start <= day <= as_of:
                     moves.append(MoveRow(project.code, project.name, v.id, v.title, day, by, _day(old),
-                                         _day(new), reason))
+                                         _day(new) if new is None or new[:1].isdigit() else new, reason))
             # On time is judged against the original node of a moved item and the planned node of
             # a scheduled one (SPEC §7): moving a node does not make a late item punctual.
             node = v.judged_due

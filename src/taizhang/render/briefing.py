@@ -11,10 +11,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
-from taizhang.domain.lights import ALL_LIGHTS, ATTENTION, is_infeasible
+from taizhang.domain.lights import ALL_LIGHTS, ATTENTION
 from taizhang.domain.reports import Briefing, Row
 from taizhang.domain.trend import Trend
-from taizhang.i18n import LIGHT_NAMES, item_light_word
+from taizhang.i18n import LIGHT_NAMES, light_word, node_word, said
+from taizhang.i18n import header as word_of
 from taizhang.render.office_charts import ChartSpec, SeriesSpec
 
 # --- words ------------------------------------------------------------------------------------
@@ -60,7 +61,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "h_longest": ("最长逾期天数", "Longest overdue (days)"),
     "amount_unit": ("（万元）", " (10k yuan)"),
     # cells
-    "on_time": ("按期", "on time"), "today": ("今日到期", "due today"), "infeasible": ("计划不可行", "infeasible"),
+    "on_time": ("按期", "on time"), "today": ("今日到期", "due today"),
     "over_n": ("逾期{n}天", "{n}d overdue"), "left_n": ("剩{n}天", "{n}d left"),
     "closed_state": ("{d}销号", "closed {d}"), "closed_late_state": ("{d}逾期销号（{n}天）", "closed {d}, {n}d late"),
     "evidence": ("佐证：{v}", "evidence: {v}"), "no_plan": ("无计划", "no plan"),
@@ -184,9 +185,9 @@ def int_cell(value: int | None, text: str | None = None, style: str | None = Non
     return Cell(value, text if text is not None else str(value), "int", style, bold)
 
 
-def light_cell(light: str, lang: str, days_left: int | None = None) -> Cell:
-    """A light; an item's (with its days left) says 不可行 when it is an infeasible schedule."""
-    word = item_light_word(light, is_infeasible(light, days_left), lang)
+def light_cell(light: str, lang: str) -> Cell:
+    """A light, as its word (SPEC §5: 逾期, 临期, 正常, 已销号, 无时限)."""
+    word = light_word(light, lang)
     return Cell(word, word, "light", light)
 
 
@@ -210,9 +211,10 @@ def _note_text(note) -> str:
     return f"{note.date.strftime('%m-%d')} {note.text}" if note is not None else ""
 
 
-def _titled(r: Row) -> str:
-    """An item's title with its quantity done (1120/2836户 39%), when it has a target."""
-    return f"{r.title}（{r.quantity}）" if r.quantity else r.title
+def _titled(r: Row, lang: str) -> str:
+    """An item's title with its quantity done (1120/2836户 39%), when it has a target, and why it
+    is red before its node (计划不可行, 进度滞后), as the status table marks them."""
+    return r.title + said([m for m in (r.quantity, word_of(r.behind, lang) if r.behind else None) if m], lang)
 
 
 def _count_cell(n: int, light: str | None = None, bold: bool = False) -> Cell:
@@ -294,22 +296,24 @@ def layout(b: Briefing, lang: str, trend: Trend | None = None) -> Page:
     red_cols = [project_col, Col(w("h_id"), 7), Col(w("h_item"), 20, max_cells=24), Col(w("h_node"), 9, "date"),
                 Col(w("h_days_over"), 7, "int"), Col(w("h_unit"), 12, max_cells=20, drop=2), Col(w("h_owner"), 7, drop=1),
                 Col(w("h_leader"), 7, drop=1), Col(w("h_last_note"), 17, flex=True, max_cells=40, drop=3)]
-    red_rows = [[text_cell(r.project_name), text_cell(r.id), text_cell(_titled(r)), date_cell(r.due),
-                 int_cell(r.days_over, style="red") if r.days_over else text_cell(w("infeasible"), "red"),
+    red_rows = [[text_cell(r.project_name), text_cell(r.id), text_cell(_titled(r, lang)), date_cell(r.due),
+                 # Not yet late ("-"): its title says why it is red (计划不可行, 进度滞后).
+                 int_cell(r.days_over, style="red") if r.days_over else int_cell(None),
                  text_cell(r.unit), text_cell(r.owner), text_cell(r.leader), text_cell(_note_text(r.last_note))]
                 for r in b.red]
-    red_para = (f"{len(b.red)} open tasks and milestones past their due day (or infeasible as planned), the most overdue "
+    red_para = (f"{len(b.red)} open tasks and milestones past their due day (or lit red before it), the most overdue "
                 f"first; the {pc.overdue} overdue problems are under Problems." if en else
-                f"逾期未销号（或按计划无法按期完成）的任务、节点 {len(b.red)} 项，按逾期天数排列；逾期问题 {pc.overdue} 个见“问题台账”。")
+                f"逾期未销号（或未到时间节点但计划不可行、进度滞后）的任务、节点 {len(b.red)} 项，按逾期天数排列；"
+                f"逾期问题 {pc.overdue} 个见“问题台账”。")
     sections.append(Section(w("red"), [red_para], [Table(w("red"), red_cols, red_rows)]))
 
     # 6. Falling due, from the as-of day to the end of the next period.
     due_cols = [project_col, Col(w("h_id"), 7), Col(w("h_item"), 26, flex=True), Col(w("h_node"), 9, "date"),
                 Col(w("h_days_left"), 8, "int"), Col(w("h_light"), 7, "light"), Col(w("h_unit"), 15, max_cells=20, drop=2),
                 Col(w("h_owner"), 8, drop=1)]
-    due_rows = [[text_cell(r.project_name), text_cell(r.id), text_cell(_titled(r)), date_cell(r.due),
+    due_rows = [[text_cell(r.project_name), text_cell(r.id), text_cell(_titled(r, lang)), date_cell(r.due),
                  int_cell(r.days_left, w("today") if r.days_left == 0 else None, "yellow" if r.light == "yellow" else None),
-                 light_cell(r.light, lang, r.days_left), text_cell(r.unit), text_cell(r.owner)] for r in b.due]
+                 light_cell(r.light, lang), text_cell(r.unit), text_cell(r.owner)] for r in b.due]
     due_para = (f"Open tasks and milestones whose due day falls from {due_window} (the rest of this period and the next)."
                 if en else f"时间节点在{due_window}（本期余下及下期）的未销号任务、节点。")
     sections.append(Section(w("due"), [due_para], [Table(w("due"), due_cols, due_rows)]))
@@ -320,8 +324,8 @@ def layout(b: Briefing, lang: str, trend: Trend | None = None) -> Page:
                     Col(w("h_node"), 9, "date"), Col(w("h_state"), 9), Col(w("h_light"), 6, "light"),
                     Col(w("h_unit"), 10, max_cells=14, drop=2), Col(w("h_owner"), 6, drop=1),
                     Col(w("h_last_note"), 14, flex=True, max_cells=30, drop=3)]
-    problem_rows = [[text_cell(r.project_name), text_cell(r.id), text_cell(r.title), text_cell(r.measures),
-                     date_cell(r.due), _state_cell(r, lang), light_cell(r.light, lang, r.days_left), text_cell(r.unit),
+    problem_rows = [[text_cell(r.project_name), text_cell(r.id), text_cell(_titled(r, lang)), text_cell(r.measures),
+                     date_cell(r.due), _state_cell(r, lang), light_cell(r.light, lang), text_cell(r.unit),
                      text_cell(r.owner), text_cell(_note_text(r.last_note))] for r in b.problems]
     problem_para = (f"Open: {pc.open} (overdue: {pc.overdue}); closed in the period: {pc.closed} (late: {pc.closed_late})."
                     if en else f"未销号 {pc.open} 个，其中逾期 {pc.overdue} 个；本期销号 {pc.closed} 个，其中逾期销号 {pc.closed_late} 个。")
@@ -441,7 +445,8 @@ def _review_section(b: Briefing, lang: str) -> Section:
                      Col(w("h_item"), 20, max_cells=24), Col(_w_moves("h_original", lang), 9, "date"),
                      Col(_w_moves("h_moved_to", lang), 9, "date"), Col(_w_moves("h_reason", lang), 25, flex=True)]
         move_rows = [[text_cell(m.project_name), text_cell(m.id), text_cell(m.title), date_cell(m.old),
-                      date_cell(m.new), text_cell(m.reason)] for m in rv.moves]
+                      date_cell(m.new) if isinstance(m.new, date) else text_cell(node_word(m.new, lang)),
+                      text_cell(m.reason)] for m in rv.moves]
         tables.append(Table(_w_moves("moves", lang), move_cols, move_rows, _w_moves("moves", lang), 70))
     if en:
         paras = [f"On-time closing rate: of the items whose due day fell from {window} and that are closed or overdue "
@@ -449,14 +454,15 @@ def _review_section(b: Briefing, lang: str) -> Section:
         notes = [f"{idle} units had nothing due in the period." if idle else "",
                  f"{rv.units_without_red} units have no red light." if rv.units_without_red else "",
                  f"{len(rv.moves)} time nodes were moved in the period; closes are judged against the original nodes."]
-        notes += [f"{m.id} {m.title}: originally {m.old}, moved to {m.new}, because: {m.reason}." for m in rv.moves]
+        notes += [f"{m.id} {m.title}: originally {m.old}, moved to {node_word(m.new, lang)}, because: {m.reason}."
+                  for m in rv.moves]
     else:
         paras = [f"按期销号率：时间节点在{window}、截至{zh_day(b.as_of)}已销号或已逾期的事项中，按期（不晚于时间节点）"
                  "销号的比例；比率相同者名次并列。红灯数为截至当日各单位的逾期未销号事项数（含问题）。"]
         notes = [f"另有 {idle} 个单位本期无到期事项。" if idle else "",
                  f"其余 {rv.units_without_red} 个单位无红灯。" if rv.units_without_red else "",
                  f"本期调整时间节点 {len(rv.moves)} 个；按期销号率按原定时间节点计算。"]
-        notes += [f"{m.id}「{m.title}」原定 {m.old}，调整为 {m.new}，原因：{m.reason}。" for m in rv.moves]
+        notes += [f"{m.id}「{m.title}」原定 {m.old}，调整为 {node_word(m.new, lang)}，原因：{m.reason}。" for m in rv.moves]
     return Section(w("review"), paras, tables, [n for n in notes if n])
 
 

@@ -23,13 +23,12 @@ from taizhang.domain.lights import (
     Query,
     Tally,
     evaluate,
-    is_infeasible,
     project_plan,
     select,
 )
 from taizhang.domain.models import Ledger, Settings
 from taizhang.domain.schedule import CycleError
-from taizhang.i18n import item_light_word, light_word
+from taizhang.i18n import header, light_word, said
 
 Shape = Literal["bar", "milestone", "node", "none"]
 
@@ -51,6 +50,7 @@ class Row:
     unit: str | None
     shape: Shape
     number: int
+    behind: str | None = None  # red before its node: why (lights.behind_of), said after the title
 
 
 @dataclass
@@ -181,7 +181,7 @@ def build_chart(ledgers: Sequence[Ledger], as_of: date, settings: Settings, extr
                 shape = "node"
             rows.append(Row(item.id, item.title, item.kind, item.light, start, finish, item.due,
                             source.due is None and item.due is not None, item.closed_on,
-                            item.owner, item.unit, shape, item.number))
+                            item.owner, item.unit, shape, item.number, item.behind))
         rows.sort(key=lambda r: (r.start is None, r.start or date.max, r.finish or date.max, r.number))
         groups.append(ChartGroup(view.code, view.name, view.light, view.unit, view.leader, view.tally, rows))
     days = [d for g in groups for r in g.rows for d in (r.start, r.finish) if d is not None]
@@ -374,9 +374,9 @@ def to_text(chart: Chart, lang: str = "zh", width: int = 140, color: bool = Fals
     if not chart.groups:
         return "\n".join(lines + [words["nothing"]]) + "\n"
     id_w = max([cells_of(r.id) for r in rows] + [cells_of(g.code) for g in chart.groups])
-    light_w = max(cells_of(_row_word(r, chart.as_of, lang)) for r in rows) if rows else 0
+    light_w = max(cells_of(_row_word(r, lang)) for r in rows) if rows else 0
     light_w = max([light_w] + [cells_of(light_word(g.light, lang)) for g in chart.groups])
-    title_w = max([cells_of(r.title) for r in rows] + [cells_of(g.name) for g in chart.groups])
+    title_w = max([cells_of(_row_title(r, lang)) for r in rows] + [cells_of(g.name) for g in chart.groups])
     # The chart gets at least 40 columns (or half the width); titles give way first.
     room_for_labels = max(20, width - max(40, width // 2) - 1)
     title_w = max(8, min(title_w, room_for_labels - id_w - light_w - 2))
@@ -431,8 +431,8 @@ def to_text(chart: Chart, lang: str = "zh", width: int = 140, color: bool = Fals
         cells = background()
         lines.append(paint(label, "project") + " " + finish(cells, [None] * chart_w))
         for row in group.rows:
-            word = _row_word(row, chart.as_of, lang)
-            label = _clip(row.id, id_w) + " " + _clip(row.title, title_w) + " "
+            word = _row_word(row, lang)
+            label = _clip(row.id, id_w) + " " + _clip(_row_title(row, lang), title_w) + " "
             label += paint(_clip(word, light_w), f"light.{row.light}")
             cells = background()
             styles: list[str | None] = [None] * chart_w
@@ -599,10 +599,14 @@ def _pages(chart: Chart, paper: Paper, top: float, single: bool) -> list[list[_L
     return pages
 
 
-def _row_word(row: Row, as_of: date, lang: str) -> str:
-    """An item's light word: 不可行 for an infeasible schedule not yet past its node."""
-    days_left = (row.node - as_of).days if row.node is not None else None
-    return item_light_word(row.light, is_infeasible(row.light, days_left), lang)
+def _row_word(row: Row, lang: str) -> str:
+    """An item's light word (SPEC §5: a red item is 逾期 even before its node; its title says why)."""
+    return light_word(row.light, lang)
+
+
+def _row_title(row: Row, lang: str) -> str:
+    """An item's title, with why it is red before its node: 主体施工（计划不可行）."""
+    return row.title + said([header(row.behind, lang)], lang) if row.behind else row.title
 
 
 def to_svg_pages(chart: Chart, lang: str = "zh", paper: str = "a3", *, single: bool = False) -> list[str]:
@@ -830,8 +834,9 @@ def _item_line(out: list[str], row: Row, chart: Chart, p: Paper, y: float, x, x_
     out.append(f'<text x="{svg_num(left)}" y="{svg_num(base)}" fill="#4a5563" font-size="{svg_num(fs * 0.9)}">{xml(_fit(row.id, fs * 0.9, width - 1))}</text>')
     left, width, _ = cols["item"]
     prefix = {"milestone": "◆ ", "problem": "[!] " if lang == "en" else "【问题】"}.get(row.kind, "")
-    shown = _fit(prefix + row.title, fs, width - 1.2)
-    out.append(f'<text x="{svg_num(left)}" y="{svg_num(base)}"><title>{xml(row.title)}</title>{xml(shown)}</text>')
+    title = _row_title(row, lang)
+    shown = _fit(prefix + title, fs, width - 1.2)
+    out.append(f'<text x="{svg_num(left)}" y="{svg_num(base)}"><title>{xml(title)}</title>{xml(shown)}</text>')
     left, width, _ = cols["owner"]
     who = row.owner or row.unit or ""
     out.append(f'<text x="{svg_num(left)}" y="{svg_num(base)}" fill="#333b45" font-size="{svg_num(fs * 0.9)}">{xml(_fit(who, fs * 0.9, width - 1))}</text>')
@@ -841,7 +846,7 @@ def _item_line(out: list[str], row: Row, chart: Chart, p: Paper, y: float, x, x_
         out.append(f'<text x="{svg_num(left)}" y="{svg_num(base)}" font-size="{svg_num(fs * 0.9)}"{style}>{row.node.isoformat()}</text>')
     left, width, _ = cols["light"]
     out.append(f'<text x="{svg_num(left + width / 2)}" y="{svg_num(base)}" text-anchor="middle" font-weight="bold" '
-               f'fill="{INK[row.light]}">{xml(_row_word(row, chart.as_of, lang))}</text>')
+               f'fill="{INK[row.light]}">{xml(_row_word(row, lang))}</text>')
 
     if row.shape == "none" or row.start is None or row.finish is None:
         return y + h

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Sequence
 
-from taizhang.domain.lights import OPEN_LIGHTS, Group, ItemView, is_infeasible
-from taizhang.i18n import LIGHT_NAMES, item_light_word
+from taizhang.domain.lights import OPEN_LIGHTS, Group, ItemView
+from taizhang.i18n import LIGHT_NAMES, header, light_word, said
 
 
 @dataclass
@@ -28,9 +28,9 @@ def _row(item: ItemView, lang: str, group: str | None = None) -> list[str]:
     overdue = -item.days_left if item.days_left is not None and item.days_left < 0 else 0
     # A joint item goes on the notice of every unit it names; an assisting unit reads 配合.
     assist = group is not None and item.role(group) == "assist"
-    title = item.title + ((" (assisting)" if lang == "en" else "（配合）") if assist else "")
-    return [item.id, title, item.project_name, item.due.isoformat() if item.due else "-",
-            str(overdue), item.owner or "", item_light_word(item.light, is_infeasible(item.light, item.days_left), lang)]
+    marks = [header(mark, lang) for mark in ("assist" if assist else None, item.behind) if mark]
+    return [item.id, item.title + said(marks, lang), item.project_name, item.due.isoformat() if item.due else "-",
+            str(overdue), item.owner or "", light_word(item.light, lang)]
 
 
 def _counts(group: Group, lang: str) -> list[tuple[str, int]]:

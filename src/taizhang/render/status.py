@@ -7,8 +7,8 @@ from datetime import date
 from functools import lru_cache
 from typing import Iterable, Sequence
 
-from taizhang.domain.lights import ALL_LIGHTS, Group, ItemView, ProjectView, Tally, is_infeasible
-from taizhang.i18n import LIGHT_NAMES, header, item_light_word, light_word
+from taizhang.domain.lights import ALL_LIGHTS, Group, ItemView, ProjectView, Tally
+from taizhang.i18n import LIGHT_NAMES, header, light_word, said
 from taizhang.render import table as textable
 from taizhang.render.table import Cell, Column
 
@@ -66,21 +66,17 @@ def report_age_cell(item: ItemView, as_of: date, lang: str) -> Cell:
     return (text, "muted")
 
 
-def _said(marks: list[str], lang: str) -> str:
-    """Marks after a title: （配合，已调整）, or ` (assists, moved)` in English."""
-    return ("（" + "，".join(marks) + "）" if lang != "en" else " (" + ", ".join(marks) + ")") if marks else ""
-
-
 @lru_cache(maxsize=None)
 def _stale_only(lang: str) -> str:
-    return _said([header("stale", lang)], lang)
+    return said([header("stale", lang)], lang)
 
 
 def item_marks(item: ItemView, lang: str, group: str | None = None, stale: bool = True) -> str:
     """What is said of an item besides its light, each a word so that paper reads it: 配合 (under
-    a unit that assists), its quantity (1120/2836户 39%), 已调整, 久未汇报; then the 督查 marks of
-    §7: 〔待审核〕, 〔督办超期〕, 〔督办2次〕."""
-    if group is None and not (item.quantity or item.changes or item.pending or item.overdue_notice or item.notices):
+    a unit that assists), its quantity (1120/2836户 39%), why it is red before its node (计划不可行,
+    进度滞后), 已调整, 久未汇报; then the 督查 marks of §7: 〔待审核〕, 〔督办超期〕, 〔督办2次〕."""
+    if group is None and not (item.quantity or item.changes or item.pending or item.overdue_notice or item.notices
+                              or item.behind):
         # Most items of a city's overview (~10,000 rows): nothing to say, or only 久未汇报.
         return _stale_only(lang) if stale and item.stale else ""
     marks = []
@@ -88,11 +84,13 @@ def item_marks(item: ItemView, lang: str, group: str | None = None, stale: bool 
         marks.append(header("assist", lang))
     if item.quantity:
         marks.append(item.quantity)
+    if item.behind:
+        marks.append(header(item.behind, lang))
     if item.moved:
         marks.append(header("moved", lang))
     if stale and item.stale:
         marks.append(header("stale", lang))
-    said = _said(marks, lang)
+    text = said(marks, lang)
     flags = []
     if item.pending:
         flags.append(header("pending", lang))
@@ -100,7 +98,7 @@ def item_marks(item: ItemView, lang: str, group: str | None = None, stale: bool 
         flags.append(header("overdue_notice", lang))
     elif item.notices and item.light != "done":
         flags.append(header("notices_n", lang, n=item.notices))
-    return said + "".join(f"〔{f}〕" for f in flags)
+    return text + "".join(f"〔{f}〕" for f in flags)
 
 
 def _more_row(hidden: int, lang: str, notes: bool = False) -> list[Cell]:
@@ -127,7 +125,7 @@ class _Rows:
         self.rows: list[list[Cell]] = []
         self.styles: list[str | None] = []
         self.lang, self.notes_as_of = lang, notes_as_of
-        self._lights: dict[tuple[str, bool], Cell] = {}
+        self._lights: dict[str, Cell] = {}
         self._days: dict[int, Cell] = {}
 
     def add(self, row: list[Cell], style: str | None = None) -> None:
@@ -142,11 +140,9 @@ class _Rows:
         lights, days, add = self._lights, self._days, self.rows.append
         for item in shown[:limit]:
             light, days_left = item.light, item.days_left
-            infeasible = is_infeasible(light, days_left)
-            light_cell_ = lights.get((light, infeasible))
+            light_cell_ = lights.get(light)
             if light_cell_ is None:
-                light_cell_ = lights[light, infeasible] = (item_light_word(light, True, lang), "light.red") \
-                    if infeasible else light_cell(light, lang)
+                light_cell_ = lights[light] = light_cell(light, lang)
             days_left_cell: Cell | None = None
             if days_left is not None and not (light == "done" and item.closed_on is not None):
                 days_left_cell = days.get(days_left)  # days_cell: not a close, so the count alone says

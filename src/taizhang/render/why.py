@@ -9,7 +9,7 @@ from taizhang.domain.calendars import calendar_name
 from taizhang.domain.lights import item_node, light_reason, quantity_lit, term_start
 from taizhang.domain.models import Item, Ledger, Settings
 from taizhang.domain.schedule import Planned, time_node
-from taizhang.i18n import LIGHT_NAMES, item_light_word, light_word, message
+from taizhang.i18n import LIGHT_NAMES, light_word, message, node_word
 
 
 def explain(ledger: Ledger, item: Item, planned: Planned, as_of: date, settings: Settings, lang: str) -> str:
@@ -26,7 +26,7 @@ def explain(ledger: Ledger, item: Item, planned: Planned, as_of: date, settings:
             light, rule = lit, "quantity_lag"
     by_id = {i.id: i for i in ledger.items}
     calendar = calendar_name(ledger.calendar or settings.calendar)
-    word = item_light_word(light, rule == "infeasible", lang)
+    word = light_word(light, lang)
     parts = [f"{item.id} {item.title}: " + (f"{word}." if en else f"{word}。")]
 
     # The time node, and where it came from.
@@ -127,6 +127,8 @@ def _explain_term(item: Item, planned: Planned, as_of: date, settings: Settings,
         assert item.closed is not None
         parts.append(f"Closed on {item.closed.date}." if en else f"已于 {item.closed.date} 销号。")
         return " ".join(parts) if en else "".join(parts)
+    # A node replaced by this term was moved, with its reason (原定…，调整为 长期坚持，原因…).
+    parts += [_move_text(change, "en" if en else "zh") for change in item.changes if change.field == "due"]
     last = max((n.date for n in item.notes if n.date <= as_of), default=None)
     w, stale = settings.warn_days, settings.stale_days
     if term.ongoing:
@@ -158,6 +160,6 @@ def _explain_term(item: Item, planned: Planned, as_of: date, settings: Settings,
 
 def _move_text(change, lang: str) -> str:
     """原定 2018-09-30，调整为 2018-12-31，原因：征收方案调整（2018-06-01 督查室）。"""
-    text = message("move_line", lang, old=change.from_ or "-", new=change.to or "-", reason=change.reason,
+    text = message("move_line", lang, old=change.from_ or "-", new=node_word(change.to, lang), reason=change.reason,
                    date=change.date, by=change.by or "?")
     return text + ("。" if lang != "en" else ".")

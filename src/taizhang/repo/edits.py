@@ -16,7 +16,6 @@ import dataclasses
 import functools
 import re
 from collections.abc import Callable
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from taizhang.domain.ids import make_item_id, next_number
@@ -412,7 +411,8 @@ def note_edit(item_id: str, note: dict[str, Any]) -> Plan:
 
 def _append_note(text: str, item_of: ItemOf, note: dict[str, Any], newline: str, key: str = "notes") -> str:
     """Append an entry to an item's list `key` (its notes, or its `changes:`)."""
-    note = {k: v for k, v in note.items() if v not in (None, "")}
+    # (A move's `to: null` stays: the node was removed.)
+    note = {k: v for k, v in note.items() if v not in (None, "") or (key == "changes" and k == "to")}
     item_node = item_of(text)
     pair = splice.mapping_get(item_node, key)
     if pair is None:
@@ -487,13 +487,14 @@ def set_many_edit(changes_by_target: dict[str, list[tuple[str, Any, str | None]]
                 records.append({"date": move["date"], "by": move.get("by"), "field": name, "from": old, "to": new,
                                 "reason": move["reason"]})
             moved += records
-            written = [emit.read_back({k: v for k, v in r.items() if v not in (None, "")}) for r in records]
+            # `to: null` is kept: it says the node was removed, not that the record is short.
+            records = [{k: v for k, v in r.items() if k == "to" or v not in (None, "")} for r in records]
+            written = [emit.read_back(r) for r in records]
             if index is None:
                 text = _set_fields(text, compose, changes, newline,
                                    lambda text, name, _value, emitted: _insert_project_key(text, name, emitted, newline))
                 for record in records:
-                    text = _append_project_change(text, {k: v for k, v in record.items() if v not in (None, "")},
-                                                  newline)
+                    text = _append_project_change(text, record, newline)
                 _set_expected(expected, changes, written)
             else:
                 item_edits[index] = functools.partial(_set_item, changes=changes, records=records, newline=newline)
@@ -519,10 +520,10 @@ def _set_expected(holder: dict[str, Any], changes: list[tuple[str, Any, str | No
 
 
 def _moves(loaded: LoadedLedger, index: int | None, changes: list[tuple[str, Any, str | None]]) -> list[tuple[str, Any, Any]]:
-    """(field, old, new) of each written time node these changes move to another day (of item
-    `index`, or of the project). Giving a node to an item that had none, or removing one, is
-    not a move; nor is a term (长期坚持, 每月25日前) given for a date: it is no other day, and
-    `changes:` records days."""
+    """(field, old, new) of each written time node these changes move (of item `index`, or of
+    the project): to another day, to a term (长期坚持, 每月25日前: `new` is its text), or away
+    (`new` None) — a node removed or replaced escapes no less than one moved (SPEC §3). Giving
+    a node to an item that had none is not a move."""
     if index is not None:
         holder: Any = loaded.valid.items[index]
         names = ("due",)
@@ -531,7 +532,7 @@ def _moves(loaded: LoadedLedger, index: int | None, changes: list[tuple[str, Any
     moves = []
     for name, value, _ in changes:
         old = getattr(holder, name, None) if name in names else None
-        if old is not None and isinstance(value, date) and value != old:
+        if old is not None and value != old:
             moves.append((name, old, value))
     return moves
 

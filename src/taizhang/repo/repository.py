@@ -174,6 +174,16 @@ class Repository:
         """Where a project's ledger is (a code that is not one raises)."""
         return ledger_path(self.root, code)
 
+    def require(self, target: str) -> None:
+        """Refuse a project code or an item id the repository does not hold now, in the one line
+        `why` gives (没有项目 …, 没有事项 …); a ledger that does not read cannot say, and is let be."""
+        code = target_code(target)
+        ledger_path(self.root, code)
+        if "-" in target:
+            ledgers = self.load([code]).ledgers
+            if ledgers and all(item.id != target for item in ledgers[0].items):
+                raise input_error("unknown_item", id=target)
+
     def load(self, codes: Optional[Iterable[str]] = None) -> "Repo":
         """Settings, calendars and the ledgers (all, or those named) with every problem found;
         a ledger with errors is left out of `.ledgers` and its problems are in `.problems`."""
@@ -317,15 +327,23 @@ class Repository:
         return entry
 
     def investments(self, as_of: date, *, codes: Sequence[str] = (), program: Optional[str] = None,
-                    unit: Optional[str] = None) -> Investments:
-        """Each project's year plan, completed investment and 序时进度 on `as_of`."""
-        from taizhang.domain.invest import invest_rows
-        from taizhang.domain.units import units_of
+                    unit: Optional[str] = None, leader: Optional[str] = None, owner: Optional[str] = None,
+                    lights: Sequence[str] = ()) -> Investments:
+        """Each project's year plan, completed investment and 序时进度 on `as_of`, of the projects
+        whose own program, unit, leader and owner match (`keeps_project`) and whose investment
+        is lit one of `lights` (red, yellow, green, none; empty: any)."""
+        from taizhang.domain.invest import INVEST_LIGHTS, invest_rows, keeps_project
 
+        for light in lights:
+            if light not in INVEST_LIGHTS:
+                raise input_error("light_invalid", light=light)
         repo = self.load(codes)
-        ledgers = [ledger for ledger in repo.ledgers if (program is None or program in (ledger.program or ""))
-                   and (unit is None or any(unit in u for u in units_of(ledger.unit)))]
-        return Investments(repo.settings.title, invest_rows(ledgers, as_of, repo.settings), repo.errors)
+        ledgers = [ledger for ledger in repo.ledgers
+                   if keeps_project(ledger, program=program, unit=unit, leader=leader, owner=owner)]
+        rows = invest_rows(ledgers, as_of, repo.settings)
+        if lights:
+            rows = [row for row in rows if row.light in lights]
+        return Investments(repo.settings.title, rows, repo.errors)
 
     def check(self, as_of: date, files: Optional[Iterable[Path]] = None) -> "Repo | Checked":
         """Every problem of the data (of the files named, or all), with the plan's findings
@@ -540,12 +558,14 @@ class Repository:
         return self._edit({code: reopen_edit(item_id, note, reason_text)})[code][1]
 
     def note(self, item_id: str, text: str, *, on: date, by: Optional[str] = None,
-             done: Optional[str] = None) -> str:
+             done: Optional[str] = None, as_of: Optional[date] = None) -> str:
         """Record a progress report (日汇报) on an item; `done`: the quantity delivered so far,
-        against the item's `target` (SPEC §7). Returns the item's title."""
+        against the item's `target` (SPEC §7). A report dated after `as_of` is refused, as a
+        close is. Returns the item's title."""
         from taizhang.domain.ids import split_item_id
         from taizhang.repo.edits import note_edit
 
+        _refuse_future(on, as_of, "note_future")
         code = split_item_id(item_id)
         entry: dict[str, Any] = {"date": on, "by": by, "text": text}
         if done is not None:
@@ -621,8 +641,8 @@ class Repository:
 
 
 def _refuse_future(on: Optional[date], as_of: Optional[date], key: str = "close_future") -> None:
-    """A 销号, an application or a reply (`key` says which) dated after the as-of day has not
-    happened: refused."""
+    """A 销号, an application, a progress report or a reply (`key` says which) dated after the
+    as-of day has not happened: refused (the one rule for what is recorded as done on a day)."""
     if as_of is not None and on is not None and on > as_of:
         raise input_error(key, date=on.isoformat(), as_of=as_of.isoformat())
 

@@ -59,7 +59,7 @@ from taizhang.repo.layout import (
 from taizhang.repo.layout import rel_path as _rel
 from taizhang.version import __version__, holiday_data_stamp
 
-FORMAT = 10  # 10: day-free facts and verdicts, one entry per ledger, msgspec
+FORMAT = 11  # 10: day-free facts and verdicts, one entry per ledger, msgspec; 11: ItemView.behind
 CONTEXT_ENTRY = "views/_context.json"
 DAY_ENTRY = "views/_day.json"  # the last day's lit ledgers, all in one entry
 
