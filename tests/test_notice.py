@@ -405,7 +405,7 @@ def test_notice__a_failed_check_records_none_of_many(cli, repo, monkeypatch):
     assert (root / "notices.yaml").read_bytes() == before
 
 
-@pytest.mark.parametrize("out", ["ledgers/n.md", "n.pdf", "nodir/n.md", "evidence"])
+@pytest.mark.parametrize("out", ["ledgers/n.md", "n.pdf", "evidence"])
 def test_notice__an_out_refused_records_no_notice(cli, repo, out):
     """A notice is recorded in notices.yaml once rendered: an --out that will be refused is refused
     before, so no number is used up (nor counted as 督办) by a notice never written."""

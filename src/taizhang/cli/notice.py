@@ -3,8 +3,6 @@ reply (反馈). Each resolves its options, makes one call on the repository, say
 
 from __future__ import annotations
 
-import errno
-import os
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -25,7 +23,6 @@ from taizhang.cli.common import (
 )
 from taizhang.cli.ledger import evidence_arg
 from taizhang.errors import input_error
-from taizhang.i18n import os_reason
 
 commands = typer.Typer()
 
@@ -97,14 +94,10 @@ def notice(ctx: typer.Context,
             data = rendered(pages)
             if out is not None:
                 # The notices are recorded in notices.yaml once rendered: an --out that will be
-                # refused (a link, the repository's data, a folder, text into .pdf, a folder that
-                # is not there or not writable) is refused first, so no number is used up by a
-                # notice never written.
-                target = out_path(env, out, data)
-                folder = target.parent
-                if not folder.is_dir() or not os.access(folder, os.W_OK):
-                    refused = errno.ENOENT if not folder.exists() else errno.ENOTDIR if not folder.is_dir() else errno.EACCES
-                    raise input_error("out_unwritable", path=str(target), detail=os_reason(OSError(refused, "")))
+                # refused (a link, the repository's data, a folder, text into .pdf) is refused
+                # first, so no number is used up by a notice never written. (What the file system
+                # then refuses — a full disk — is found only by writing.)
+                out_path(env, out, data)
             return data
 
         def rendered(pages: list) -> bytes:
