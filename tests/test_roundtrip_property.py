@@ -14,6 +14,7 @@ checked:
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import tempfile
 from datetime import date, timedelta
@@ -118,6 +119,20 @@ ITEM_FIELDS = st.sampled_from(["title", "owner", "unit", "measures", "due", "own
 PROJECT_FIELDS = st.sampled_from(["name", "owner", "leader", "program", "deadline"])
 
 
+@contextlib.contextmanager
+def _recorded_contexts():
+    """The EditContexts the writes made meanwhile (did an edit find its nodes, was it redone)."""
+    made: list[write.EditContext] = []
+
+    class Recorded(write.EditContext):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    with mock.patch.object(write, "EditContext", Recorded):
+        yield made
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), base=st.sampled_from(sorted(BASES)), variant=st.sampled_from(sorted(VARIANTS)),
        n_steps=st.integers(1, 8))
@@ -131,14 +146,7 @@ def test_random_edit_sequences_keep_untouched_lines_and_read_back(data, base, va
         crlf, bom = variant == "crlf", variant == "bom"
 
         def _apply(edit):
-            made: list[write.EditContext] = []
-
-            class Recorded(write.EditContext):
-                def __init__(self, *args, **kwargs) -> None:
-                    super().__init__(*args, **kwargs)
-                    made.append(self)
-
-            with mock.patch.object(write, "EditContext", Recorded):
+            with _recorded_contexts() as made:
                 result = write.edit_ledgers(Cache(root), Settings(), {code: edit})[code]
             # Item edits find their nodes through windows (windows.py), never needing a second try.
             assert len(made) == 1 and not made[0].redone
@@ -359,14 +367,7 @@ def test_an_edit_of_many_items_writes_what_its_edits_one_at_a_time_write(data, b
             one_at_a_time = _edit_once(code, one_at_a_time, single)
 
         path.write_bytes(text)
-        made: list[write.EditContext] = []
-
-        class Recorded(write.EditContext):
-            def __init__(self, *args, **kwargs) -> None:
-                super().__init__(*args, **kwargs)
-                made.append(self)
-
-        with mock.patch.object(write, "EditContext", Recorded):
+        with _recorded_contexts() as made:
             write.edit_ledgers(Cache(root), Settings(), {code: batch})
         assert [(c.used, c.redone) for c in made] == [(True, False)]
         assert path.read_bytes() == one_at_a_time
