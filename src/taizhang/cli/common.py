@@ -177,10 +177,10 @@ class Env:
         if text is None:
             return None
         from taizhang.domain.dates import DateError, parse_duration
+        from taizhang.domain.durations import written_duration
 
         try:
-            value = parse_duration(text.strip())
-            return int(value) if value.counted else text.strip()
+            return written_duration(parse_duration(text.strip()))
         except DateError as e:
             raise input_error("option_date", option=option, detail=message(e.key, self.lang, **e.args_)) from None
 

