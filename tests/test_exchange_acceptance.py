@@ -58,3 +58,28 @@ def test_export_then_import_gives_back_every_duration_as_written(cli, tmp_path, 
     assert durations == re.findall(r"duration: (.*)", _ledger(source, "YT2")) == DURATIONS
     schedule = [cli("--dir", root, "--as-of", AS_OF, "schedule", "YT2", "--json").stdout for root in (source, target)]
     assert schedule[0] == schedule[1]
+
+
+# --- #2 every column role has its words --------------------------------------------------------
+
+def test_every_role_a_header_can_name_has_words_for_dry_run():
+    from taizhang.exchange.columns import HEADER_SYNONYMS, ROLE_WORDS, role_of
+
+    roles = {role_of(name) for name, _ in HEADER_SYNONYMS if name != "derived"}
+    roles |= {"node", "grouping", "title_node"}  # what the plan makes of columns (importer.plan_import)
+    assert roles - ROLE_WORDS.keys() == set()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_dry_run_of_a_csv_export_with_other_fields_says_what_each_column_is(cli, tmp_path, lang):
+    source = _empty_repo(cli, tmp_path, "source")
+    assert cli("--dir", source, "new", "YT2", "宇通二期").exit_code == 0
+    assert cli("--dir", source, "--as-of", AS_OF, "add", "YT2", "征地", "--due", "2018-07-01",
+               "--owner", "张三").exit_code == 0  # an item's own owner: the 其他字段 column is written
+    out = tmp_path / "m2.csv"
+    assert cli("--dir", source, "--as-of", AS_OF, "export", "--format", "csv", "--out", out).exit_code == 0
+    target = _empty_repo(cli, tmp_path)
+    result = cli("--dir", target, "--as-of", AS_OF, "--lang", lang, "import", out, "--dry-run")
+    assert result.exit_code == 0, result
+    assert ("其他字段 → 其他字段（导出时写入）" if lang == "zh" else "其他字段 → Other fields (of an export)") in result.stdout
+    assert not (target / "ledgers" / "YT2.yaml").exists()

@@ -129,9 +129,9 @@ ROLE_WORDS: dict[str, tuple[str, str]] = {
     "completed": ("已完成投资", "completed investment"),
     "grouping": ("项目说明（合并单元格，不作事项）", "project description (merged cells, not items)"),
     "title_node": ("事项及其时间节点（如 3月底前完成征收）", "items with their dates (e.g. 3月底前完成征收)"),
-    "project_fields": ("项目本级信息（导出时写入）", "the project's own fields (of an export)"),
-    "all_notes": ("全部进展记录（导出时写入）", "every report (of an export)"),
-    "all_amounts": ("投资明细（导出时写入）", "every amount (of an export)"),
+    # A CSV export's companion columns, by their own headers (one table names them: cells).
+    **{role: (_BRACKETS.sub("", zh) + "（导出时写入）", _BRACKETS.sub("", en).strip() + " (of an export)")
+       for role, zh, en in CSV_COMPANION_COLUMNS},
 }
 
 
