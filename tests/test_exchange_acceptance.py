@@ -83,3 +83,58 @@ def test_dry_run_of_a_csv_export_with_other_fields_says_what_each_column_is(cli,
     assert result.exit_code == 0, result
     assert ("其他字段 → 其他字段（导出时写入）" if lang == "zh" else "其他字段 → Other fields (of an export)") in result.stdout
     assert not (target / "ledgers" / "YT2.yaml").exists()
+
+
+# --- #3 the --out file's suffix chooses the format ----------------------------------------------
+
+def _kind(path: Path) -> str:
+    data = path.read_bytes()
+    return "zip" if data.startswith(b"PK\x03\x04") else "text"
+
+
+@pytest.mark.parametrize(("name", "kind", "first"), [
+    ("a.csv", "text", "\ufeff项目代码,"), ("a.md", "text", "# 台账"), ("a.xlsx", "zip", None), ("A.CSV", "text", "\ufeff项目代码,")])
+def test_export_takes_its_format_from_the_out_suffix(cli, tmp_path, repo, name, kind, first):
+    root = repo(YT2="code: YT2\nname: 宇通二期\nitems:\n  - {id: YT2-1, title: 征地, due: 2018-07-01}\n")
+    out = tmp_path / name
+    result = cli("--dir", root, "--as-of", AS_OF, "export", "--out", out)
+    assert result.exit_code == 0, result
+    assert _kind(out) == kind
+    if first is not None:
+        assert out.read_text(encoding="utf-8").startswith(first)
+    if name.lower().endswith(".csv"):
+        target = _empty_repo(cli, tmp_path)
+        assert cli("--dir", target, "--as-of", AS_OF, "import", out).exit_code == 0
+        assert "征地" in _ledger(target, "YT2")
+
+
+@pytest.mark.parametrize("args", [
+    ["export", "--out", "a.txt"], ["export", "--out", "台账"], ["export", "--out", "a.docx"],
+    ["export", "--format", "csv", "--out", "a.xlsx"], ["export", "--format", "xlsx", "--out", "a.csv"],
+    ["export", "--format", "md", "--out", "a.html"],
+    ["report", "week", "--format", "md", "--out", "w.docx"], ["report", "week", "--out", "w.svg"],
+    ["trend", "--format", "svg", "--out", "t.json"], ["gantt", "--format", "text", "--out", "g.svg"],
+    ["remind", "--format", "html", "--out", "r.md"]])
+def test_a_suffix_that_belies_the_format_is_refused_and_nothing_written(cli, tmp_path, repo, args):
+    root = repo(YT2="code: YT2\nname: 宇通二期\nitems:\n  - {id: YT2-1, title: 征地, due: 2018-07-01}\n")
+    out = tmp_path / args[-1]
+    result = cli("--dir", root, "--as-of", AS_OF, *args[:-1], out)
+    assert result.exit_code == 1, result
+    assert result.stderr.count("\n") == 1 and ("扩展名" in result.stderr), result.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(("args", "text"), [
+    (["export", "--format", "csv", "--out", "a.txt"], "\ufeff项目代码,"),
+    (["export", "--format", "xlsx", "--out", "台账"], None),
+    (["gantt", "--out", "g.svg"], "<?xml"), (["remind", "--out", "r.html"], "<!DOCTYPE html>"),
+    (["remind", "--out", "r.md"], "#"), (["report", "week", "--out", "w.md"], "#")])
+def test_an_explicit_format_or_a_known_suffix_is_written(cli, tmp_path, repo, args, text):
+    root = repo(YT2="code: YT2\nname: 宇通二期\nitems:\n  - {id: YT2-1, title: 征地, due: 2018-07-01}\n")
+    out = tmp_path / args[-1]
+    result = cli("--dir", root, "--as-of", AS_OF, *args[:-1], out)
+    assert result.exit_code == 0, result
+    if text is None:
+        assert _kind(out) == "zip"
+    else:
+        assert out.read_text(encoding="utf-8").lstrip().startswith(text)
