@@ -138,3 +138,95 @@ def test_an_explicit_format_or_a_known_suffix_is_written(cli, tmp_path, repo, ar
         assert _kind(out) == "zip"
     else:
         assert out.read_text(encoding="utf-8").lstrip().startswith(text)
+
+
+# --- #4 the investment and remarks columns of SPEC §8 ------------------------------------------
+
+def _sheet(path: Path, rows: list[list], merges: tuple[str, ...] = ()) -> Path:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "Sheet1"
+    for row in rows:
+        ws.append(row)
+    for ref in merges:
+        ws.merge_cells(ref)
+    book.save(path)
+    return path
+
+
+def _load(root: Path) -> dict:
+    from taizhang.repo.cache import Cache
+    from taizhang.repo.load import load_repo
+
+    repo = load_repo(Cache(root))
+    assert not repo.errors, repo.errors
+    return {l.code: l for l in repo.ledgers}
+
+
+def test_investment_under_a_unit_line_and_remarks_are_imported(cli, tmp_path):
+    book = _sheet(tmp_path / "台账1.xlsx", [
+        ["2018年重点项目推进台账"],
+        ["填报单位：区发改委", None, None, None, None, None, None, "单位：万元"],
+        ["序号", "项目名称", "总投资", "年度计划", "已完成", "工作任务", "完成时限", "责任单位", "备注"],
+        [1, "宇通二期", 300000, 16000, 12000, "完成征收", "2018-03-31", "区住建局", "已销号"],
+        [None, None, None, None, None, "主体封顶", "2018-06-30", "区建设局", "市级重点"],
+        [2, "第三中学", 5000, 3000, 1000, "主体完工", "2018-08-31", "区教体局", "已办结，5月验收"],
+    ], ("A4:A5", "B4:B5", "C4:C5", "D4:D5", "E4:E5"))
+    root = _empty_repo(cli, tmp_path)
+    dry = cli("--dir", root, "--as-of", AS_OF, "import", book, "--dry-run")
+    assert dry.exit_code == 0 and "未导入" not in dry.stderr, dry
+    assert "Sheet1!D3 年度计划 → 年度计划投资" in dry.stdout and "Sheet1!E3 已完成 → 已完成投资" in dry.stdout
+    assert "Sheet1!I3 备注 → 备注" in dry.stdout
+    assert cli("--dir", root, "--as-of", AS_OF, "import", book).exit_code == 0
+    ledgers = _load(root)
+    yteq, school = ledgers["YTEQ"], ledgers["DSZX"]
+    assert (str(yteq.investment.total), yteq.investment.planned, yteq.investment.completed) == \
+        ("300000", {2018: 16000}, {"2018-06": 12000})
+    assert school.investment.completed == {"2018-06": 1000}
+    first, second = yteq.items
+    assert first.closed is not None and first.closed.note is None and not first.notes
+    assert second.closed is None and [n.text for n in second.notes] == ["备注：市级重点"]
+    assert school.items[0].closed is not None and school.items[0].closed.note == "已办结，5月验收"
+    invest = cli("--dir", root, "--as-of", AS_OF, "status", "--invest", "--json").stdout
+    assert '"completed":"12000"' in invest.replace(" ", "")
+
+
+def test_investment_under_a_two_row_heading_keeps_its_completed_column(cli, tmp_path):
+    book = _sheet(tmp_path / "台账2.xlsx", [
+        ["双十工程推进计划表"],
+        ["序号", "项目名称", "投资情况（万元）", None, None, "推进计划", None, "责任单位", "备注"],
+        [None, None, "总投资", "年度计划", "已完成", "工作任务", "完成时限", None, None],
+        [1, "宇通二期", 300000, 16000, 12000, "完成征收", "2018-03-31", "区住建局", "施工中"],
+    ], ("C2:E2", "F2:G2", "A2:A3", "B2:B3", "H2:H3", "I2:I3"))
+    root = _empty_repo(cli, tmp_path)
+    result = cli("--dir", root, "--as-of", AS_OF, "import", book)
+    assert result.exit_code == 0 and "未导入" not in result.stderr, result
+    yteq = _load(root)["YTEQ"]
+    assert (yteq.investment.planned, yteq.investment.completed) == ({2018: 16000}, {"2018-06": 12000})
+    assert [n.text for n in yteq.items[0].notes] == ["备注：施工中"]
+
+
+def test_a_bare_yearly_plan_or_completed_column_of_words_is_not_investment(cli, tmp_path):
+    book = _sheet(tmp_path / "t.xlsx", [
+        ["项目名称", "工作任务", "年度计划", "已完成", "完成时限"],
+        ["宇通二期", "完成征收", "完成征收和拆迁", "√", "2018-03-31"],
+        ["宇通二期", "主体封顶", "封顶", "", "2018-06-30"],
+    ])
+    root = _empty_repo(cli, tmp_path)
+    result = cli("--dir", root, "--as-of", AS_OF, "import", book)
+    assert result.exit_code == 0, result
+    assert "未导入的列：年度计划、已完成" in result.stderr
+    assert _load(root)["YTEQ"].investment is None
+
+
+def test_import_update_adds_a_new_remark_once(cli, tmp_path):
+    rows = [["项目名称", "工作任务", "完成时限", "备注"], ["宇通二期", "完成征收", "2018-03-31", "等待审批"]]
+    root = _empty_repo(cli, tmp_path)
+    assert cli("--dir", root, "--as-of", AS_OF, "import", _sheet(tmp_path / "a.xlsx", rows)).exit_code == 0
+    rows[1][3] = "审批通过"
+    for _ in range(2):
+        result = cli("--dir", root, "--as-of", AS_OF, "import", _sheet(tmp_path / "b.xlsx", rows), "--update")
+        assert result.exit_code == 0, result
+    assert [n.text for n in _load(root)["YTEQ"].items[0].notes] == ["备注：等待审批", "备注：审批通过"]

@@ -152,9 +152,9 @@ def test_import_update__one_splice_writes_what_the_edits_one_at_a_time_write(lay
     assert not loaded.has_errors, loaded.problems
     day = date(2018, 6, 20)
     project = ProjectPlan("A", "甲项目", False, 2, updates=[
-        ItemUpdate("A-1", "征收", 2, 1, note={"date": day, "text": "完成"}, closed={"date": day, "by": "王五"},
+        ItemUpdate("A-1", "征收", 2, 1, notes=[{"date": day, "text": "完成"}], closed={"date": day, "by": "王五"},
                    due=(date(2018, 6, 30), date(2018, 7, 31), "7月底前"), day=day),
-        ItemUpdate("A-2", "封顶", 3, 1, note={"date": day, "by": "赵六", "text": "主体'封顶 "},
+        ItemUpdate("A-2", "封顶", 3, 1, notes=[{"date": day, "by": "赵六", "text": "主体'封顶 "}],
                    due=(None, date(2018, 9, 30), None), day=day),
     ])
     if layout.startswith("flow notes"):

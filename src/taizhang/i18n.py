@@ -413,6 +413,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import_dry_run": ("试运行：以上为将要写入的内容，未写入任何文件", "dry run: this is what would be written; no file written"),
     "export_needs_out": ("xlsx 是二进制文件，不能输出到终端：请用 --out 指定文件名",
                          "xlsx is binary and cannot go to the terminal: name a file with --out"),
+    "import_remark_note": ("备注：{text}", "备注：{text}"),  # what the ledger keeps: the clerk's language
     "out_suffix_mismatch": ("不写入 {path}：扩展名 {suffix} 是 {named} 文件的，而 --format 是 {format}（请让两者一致）",
                             "will not write {path}: {suffix} names a {named} file but --format is {format} (make them agree)"),
     "out_suffix_unknown": ("不知道 {path} 要写成哪种格式：请用扩展名 {suffixes}，或用 --format 指定",

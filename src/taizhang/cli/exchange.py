@@ -188,8 +188,8 @@ def import_(ctx: typer.Context,
                 if u.due:
                     say(env, "import_update_due", id=u.id, title=u.title, before=exchange.due_text(u.due[0]),
                         after=exchange.due_text(u.due[1]))
-                if u.note:
-                    say(env, "import_update_note", id=u.id, title=u.title, text=u.note["text"])
+                for note in u.notes:
+                    say(env, "import_update_note", id=u.id, title=u.title, text=note["text"])
                 if u.closed:
                     say(env, "import_update_close", id=u.id, title=u.title, date=u.closed["date"].isoformat())
         if update:

@@ -108,7 +108,10 @@ HEADER_SYNONYMS: list[tuple[str, str]] = [
     ("total", r"总投资|计划总投资|总投资额|项目总投资|Totalinvestment"),
     ("planned", r"(?:\d{4}年?)?(?:年度计划投资|年度投资计划|计划投资|本年计划投资|年度计划|Planned\d{4}|Planned)"),
     # Investment completed to date (the year's, as 已完成投资 or an export's 累计完成投资 say).
-    ("completed", r"(?:\d{4}年?)?(?:已完成投资|(?:累计|已)?完成投资(?:额)?|累计完成|Completed\d{4}todate|Completed.*)"),
+    ("completed", r"(?:\d{4}年?)?(?:已完成投资|(?:累计|已)?完成投资(?:额)?|累计完成|(?:本年|年度|今年)?已?完成(?:额)?|"
+                  r"Completed\d{4}todate|Completed.*)"),
+    # Remarks (备注): a note on the item, or its 销号 when they say so (已销号).
+    ("remarks", r"备注|备注说明|备注情况|其他说明|Remarks"),
     # Read by people, computed by taizhang: known, and left out without a word.
     ("derived", r"亮灯|亮灯情况|剩余天数|逾期天数|Light|Daysleft|.*累计完成.*"),
 ]
@@ -127,6 +130,8 @@ ROLE_WORDS: dict[str, tuple[str, str]] = {
     "deadline": ("项目最终节点", "project deadline"), "calendar": ("日历", "calendar"),
     "total": ("总投资", "total investment"), "planned": ("年度计划投资", "planned investment"),
     "completed": ("已完成投资", "completed investment"),
+    "remarks": ("备注（记为进展“备注：…”；写明已销号、已办结的即销号）",
+                "remarks (a note “备注：…”; 已销号 or 已办结 closes the item)"),
     "grouping": ("项目说明（合并单元格，不作事项）", "project description (merged cells, not items)"),
     "title_node": ("事项及其时间节点（如 3月底前完成征收）", "items with their dates (e.g. 3月底前完成征收)"),
     # A CSV export's companion columns, by their own headers (one table names them: cells).
@@ -157,9 +162,12 @@ class Column:
     year: int | None = None  # the year a 计划投资 column is about
 
 
-def match_header(text: str, unit_hint: str | None = None) -> tuple[str | None, str | None, int | None]:
+def match_header(text: str, unit_hint: str | None = None,
+                 default_unit: str | None = None) -> tuple[str | None, str | None, int | None]:
     """(field, unit, year) a header cell names, or (None, …) for a column we do not know.
-    `unit_hint` is the unit of a heading above the cell (`投资情况（亿元）`)."""
+    `unit_hint` is the unit of a heading above the cell (`投资情况（亿元）`), `default_unit` the
+    one written above the table (`单位：万元`: it gives amounts their unit, but does not make a
+    column headed 已完成 one of amounts — its cells must, `amount_by_content`)."""
     raw = _SPACES.sub("", text)
     if not raw:
         return None, None, None
@@ -171,10 +179,45 @@ def match_header(text: str, unit_hint: str | None = None) -> tuple[str | None, s
     for name, pattern in _SYNONYM_RES:
         if pattern.match(base):
             unit = own_unit or unit_hint
-            if name == "planned" and "投资" not in base and not unit and not base.lower().startswith("planned"):
-                return None, None, None  # 年度计划 without 投资 or a unit is a text of goals
-            return name, unit, int(year_match.group(1)) if year_match else None
+            if _NEEDS_UNIT.match(base) and not unit:
+                # 年度计划 without 投资 or a unit is a text of goals, 已完成 a status, unless
+                # their cells are amounts (`amount_by_content`).
+                return None, None, None
+            return name, unit or default_unit, int(year_match.group(1)) if year_match else None
     return None, None, None
+
+
+# Investment headers that say 投资 only through a unit (their own, a heading's, `单位：万元`
+# above the table) or through their cells, which must then be amounts: 年度计划, 已完成.
+_NEEDS_UNIT = re.compile(r"^(?:\d{4}年?)?(?:年度计划|本年计划|计划|(?:本年|年度|今年)?已?完成(?:额)?)$")
+
+
+def amount_by_content(text: str, cells: list[Any]) -> str | None:
+    """`planned` or `completed` for a column headed 年度计划 or 已完成 without a unit whose
+    cells are amounts (numbers, or `1.2亿`, `5000万元`): confirmed by its contents."""
+    base = _BRACKETS.sub("", _SPACES.sub("", text))
+    if not _NEEDS_UNIT.match(base):
+        return None
+    filled = [v for v in cells if cell_text(v)]
+    amounts = [v for v in filled if _is_amount(v)]
+    if not filled or len(amounts) * 5 < len(filled) * 4:
+        return None
+    return "completed" if "完成" in base else "planned"
+
+
+def _is_amount(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float, Decimal)):
+        return True
+    text = cell_text(value).replace(",", "")
+    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+        return True
+    try:
+        parse_amount(text)
+    except AmountError:
+        return False
+    return True
 
 
 def _bracket_unit(text: str) -> str | None:
@@ -246,13 +289,14 @@ def _heading_unit(sheet: Sheet, r: int, c: int) -> str | None:
     return _bracket_unit(sheet.text(r, k))
 
 
-def _row_fields(sheet: Sheet, r: int) -> dict[int, tuple[str, str | None, int | None]]:
+def _row_fields(sheet: Sheet, r: int, above: str | None = None) -> dict[int, tuple[str, str | None, int | None]]:
+    """The known columns a header row names; `above`: the unit written above the table."""
     out = {}
     for c in range(len(sheet.rows[r])):
         text = sheet.text(r, c)
         if not text:
             continue
-        name, unit, year = match_header(text, unit_hint=_heading_unit(sheet, r - 1, c))
+        name, unit, year = match_header(text, unit_hint=_heading_unit(sheet, r - 1, c), default_unit=above)
         if name is not None:
             out[c] = (name, unit, year)
     return out
@@ -276,33 +320,36 @@ def find_header(sheet: Sheet, shown: str) -> Header:
     or a task among them). A row below it that names columns under a heading spanning several
     columns (`投资情况（亿元）` over `总投资 | 年度计划投资`) completes it, units included."""
     best, best_score = None, 0
+    above: list[str | None] = []  # the unit a `单位：万元` line above each row gives
+    unit = None
+    for r in range(min(HEADER_SCAN + 1, len(sheet.rows))):
+        above.append(unit)
+        for c in range(len(sheet.rows[r])):
+            m = re.search(r"单位[:：]\s*(亿元|万元|元)", sheet.text(r, c))
+            if m:
+                unit = m.group(1)[0]
     for r in range(min(HEADER_SCAN, len(sheet.rows))):
-        fields = {f for f, _, _ in _known(_row_fields(sheet, r))[0].values() if f not in ("derived", "seq")}
+        fields = {f for f, _, _ in _known(_row_fields(sheet, r, above[r]))[0].values() if f not in ("derived", "seq")}
         if not fields & {*_PROJECT_FIELDS, *_TITLE_FIELDS}:
             continue
         if len(fields) > best_score:
             best, best_score = r, len(fields)
     if best is None or best_score < 2:
         raise TaizhangError(Problem(shown, 0, 0, "import_no_header", {"rows": HEADER_SCAN}))
-    top_fields = _known(_row_fields(sheet, best))[0]
+    default_unit = above[best]  # units written once above the table (`单位：万元`)
+    top_fields = _known(_row_fields(sheet, best, default_unit))[0]
     sub_fields: dict[int, tuple[str, str | None, int | None]] = {}
     if best + 1 < len(sheet.rows):
-        top_fields, candidate = _known(_row_fields(sheet, best), _row_fields(sheet, best + 1))
+        top_fields, candidate = _known(_row_fields(sheet, best, default_unit),
+                                       _row_fields(sheet, best + 1, default_unit))
         if candidate and any((best, c) in sheet.across or c not in top_fields for c in candidate) and \
                 not any(isinstance(v, (int, float, datetime, date)) for v in sheet.rows[best + 1]):
             sub_fields = candidate
     last = best + 1 if sub_fields else best
-    # Units written once above the table (`单位：万元`).
-    default_unit = None
-    for r in range(best):
-        for c in range(len(sheet.rows[r])):
-            m = re.search(r"单位[:：]\s*(亿元|万元|元)", sheet.text(r, c))
-            if m:
-                default_unit = m.group(1)[0]
     columns: dict[str, Column] = {}
     ignored: list[str] = []
     if not sub_fields:
-        top_fields = _known(_row_fields(sheet, best))[0]
+        top_fields = _known(_row_fields(sheet, best, default_unit))[0]
     for c in range(max(len(sheet.rows[r]) for r in range(best, last + 1))):
         top, lower = top_fields.get(c), sub_fields.get(c)
         use_lower = lower is not None and (top is None or (best, c) in sheet.across)
@@ -310,6 +357,13 @@ def find_header(sheet: Sheet, shown: str) -> Header:
         label = sheet.text(last if use_lower else best, c)
         if choice is None:
             text = sheet.text(last, c) or sheet.text(best, c)
+            cells = [sheet.value(r, c) for r in range(last + 1, min(len(sheet.rows), last + 201))]
+            amount = amount_by_content(text, cells) if text else None
+            if amount is not None and amount not in columns:
+                year_match = _YEAR_IN.search(text)
+                columns[amount] = Column(amount, c, text.replace("\n", ""), default_unit,
+                                         int(year_match.group(1)) if year_match else None)
+                continue
             if text and (best, c) not in sheet.across:
                 ignored.append(text.replace("\n", ""))
             continue
@@ -437,6 +491,7 @@ class Record:
     closed_note: str | None = None
     evidence: str | None = None
     measures: str | None = None
+    remark: str | None = None  # 备注 that is not a 销号: kept as a note `备注：…`
     program: str | None = None
     stage: str | None = None
     deadline: date | None = None
@@ -676,6 +731,7 @@ def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: s
                 else:
                     ctx.error(rec.row, rec.after_col, "import_bad_after", ref=ref)
         _closed_cell(rec, text("closed"), cols.get("closed"), ctx)
+        _remark_cell(rec, text("remarks"))
         stage = text("stage")
         if stage:
             if stage in STAGES:
@@ -785,6 +841,26 @@ def amount_text(number: Decimal, unit: str) -> str:
     if unit == "万" and number >= 10000 and (number / 10000) == (number / 10000).quantize(Decimal("0.0001")):
         return format_wan(number / 10000) + "亿"
     return format_wan(number) + unit
+
+
+# A remark that says the item is closed (已销号, 已办结…; 已完成 alone, not 已完成15个).
+_CLOSING_REMARK = re.compile(r"^(?:已销号|销号|已办结|办结)|^(?:已完成|完成)[。.！!]?$")
+
+
+_NO_REMARK = {"无", "暂无", "/", "-", "—", "——", "－", "空"}  # a remark that says there is none
+
+
+def _remark_cell(rec: Record, text: str) -> None:
+    """备注: a remark that says the item is closed closes it (its words beyond 已销号 kept as the
+    close's note) where no 是否销号 cell said otherwise; any other remark is kept as a note."""
+    if not text or _SPACES.sub("", text) in _NO_REMARK:
+        return
+    if rec.closed is None and _CLOSING_REMARK.match(_SPACES.sub("", text)):
+        rec.closed = True
+        if _SPACES.sub("", text).lower() not in _YES:
+            rec.closed_text = rec.closed_text or text
+        return
+    rec.remark = text
 
 
 def _closed_cell(rec: Record, text: str, column: Column | None, ctx: Context) -> None:

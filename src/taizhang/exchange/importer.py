@@ -230,7 +230,7 @@ class ItemUpdate:
     title: str
     row: int
     col: int
-    note: dict[str, Any] | None = None  # a progress report the item does not have yet
+    notes: list[dict[str, Any]] = field(default_factory=list)  # reports and remarks the item does not have yet
     closed: dict[str, Any] | None = None  # 销号 of an open item
     # (from, to, wording): a moved node; a term (长期坚持, 每月25日前) is its text
     due: tuple[date | str | None, date | str, str | None] | None = None
@@ -539,9 +539,10 @@ def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_co
                                "note": rec.closed_note or rec.closed_text, "evidence": rec.evidence}
             if ledger is None and rec.item_id and rec.item_id in extra.notes:
                 item.notes = extra.notes[rec.item_id]
+            elif rec.remark:
+                item.notes = _row_notes(rec, ctx)
             elif rec.progress:
-                item.note = {k: v for k, v in (("date", rec.progress_date or ctx.as_of), ("by", rec.progress_by),
-                                               ("text", rec.progress)) if v is not None}
+                [item.note] = _row_notes(rec, ctx)
             for name, value in (extra.fields.get(rec.item_id, {}) if ledger is None and rec.item_id else {}).items():
                 # An export's other fields: as the ledger had them, over what the row said.
                 if name == "closed":
@@ -571,12 +572,22 @@ def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_co
     return plans
 
 
+def _row_notes(rec: Record, ctx: Context) -> list[dict[str, Any]]:
+    """The notes a row brings: its progress report, and its remark as `备注：…` (SPEC §8: the
+    progress and remarks columns), dated 进展日期, else the day of the import."""
+    from taizhang.i18n import message
+
+    texts = [rec.progress] if rec.progress else []
+    if rec.remark:
+        texts.append(message("import_remark_note", "zh", text=rec.remark))
+    return [{k: v for k, v in (("date", rec.progress_date or ctx.as_of), ("by", rec.progress_by), ("text", text))
+             if v is not None} for text in texts]
+
+
 def _item_update(item: Any, rec: Record, ctx: Context) -> ItemUpdate | None:
     """What a row says about an item that the item does not say yet, or None."""
     change = ItemUpdate(item.id, item.title, rec.row, rec.title_col, day=ctx.as_of)
-    if rec.progress and not any(n.text == rec.progress for n in item.notes):
-        change.note = {k: v for k, v in (("date", rec.progress_date or ctx.as_of), ("by", rec.progress_by),
-                                         ("text", rec.progress)) if v is not None}
+    change.notes = [n for n in _row_notes(rec, ctx) if not any(had.text == n["text"] for had in item.notes)]
     if item.closed is None and (rec.closed or (rec.closed is None and rec.closed_on is not None)):
         change.closed = {"date": rec.closed_on or ctx.as_of, "by": rec.closed_by,
                          "note": rec.closed_note or rec.closed_text, "evidence": rec.evidence}
@@ -588,7 +599,7 @@ def _item_update(item: Any, rec: Record, ctx: Context) -> ItemUpdate | None:
         change.due = (was, rec.due, rec.due_wording)
     elif rec.due_term is not None and (item.term is None or item.term.text != rec.due_term):
         change.due = (was, rec.due_term, None)  # a term now (长期坚持), or another one
-    return change if (change.note or change.closed or change.due) else None
+    return change if (change.notes or change.closed or change.due) else None
 
 
 # --- writing --------------------------------------------------------------------------------
@@ -750,8 +761,7 @@ def due_text(due: date | str | None) -> str:
 
 def _update_notes(u: ItemUpdate, source: str) -> list[dict[str, Any]]:
     notes = [_moved_note(u, source)] if u.due else []
-    if u.note:
-        notes.append(u.note)
+    notes += u.notes
     return [{k: v for k, v in n.items() if v not in (None, "")} for n in notes]
 
 
