@@ -230,3 +230,42 @@ def test_import_update_adds_a_new_remark_once(cli, tmp_path):
         result = cli("--dir", root, "--as-of", AS_OF, "import", _sheet(tmp_path / "b.xlsx", rows), "--update")
         assert result.exit_code == 0, result
     assert [n.text for n in _load(root)["YTEQ"].items[0].notes] == ["备注：等待审批", "备注：审批通过"]
+
+
+# --- #8 a close dated after --as-of ---------------------------------------------------------------
+
+def _files(root: Path) -> dict:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and ".taizhang" not in p.parts}
+
+
+def test_import_refuses_a_close_dated_after_as_of_as_close_does(cli, tmp_path):
+    sheet = tmp_path / "cl.csv"
+    sheet.write_text("项目名称,工作任务,完成时限,是否销号,销号日期\n宇通二期,甲,5月底,已销号,2018-06-15\n"
+                     "宇通二期,乙,5月底,已销号,2018-07-01\n", encoding="utf-8")
+    root = _empty_repo(cli, tmp_path)
+    before = _files(root)
+    result = cli("--dir", root, "--as-of", AS_OF, "import", sheet)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0].endswith("cl.csv:E3: 日期 2018-07-01 晚于 --as-of 2018-06-15：不能提前销号或申请")
+    assert _files(root) == before
+    assert cli("--dir", root, "--as-of", "2018-07-01", "import", sheet).exit_code == 0
+
+
+def test_import_update_and_an_exports_application_refuse_a_day_after_as_of(cli, tmp_path):
+    root = _empty_repo(cli, tmp_path)
+    sheet = tmp_path / "u.csv"
+    sheet.write_text("项目名称,工作任务,完成时限\n宇通二期,甲,5月底\n宇通二期,乙,5月底\n", encoding="utf-8")
+    assert cli("--dir", root, "--as-of", AS_OF, "import", sheet).exit_code == 0
+    sheet.write_text("项目名称,工作任务,完成时限,销号日期\n宇通二期,甲,5月底,2018-06-20\n宇通二期,乙,5月底,\n",
+                     encoding="utf-8")
+    result = cli("--dir", root, "--as-of", AS_OF, "import", sheet, "--update")
+    assert result.exit_code == 1 and "u.csv:D2: 日期 2018-06-20 晚于 --as-of 2018-06-15" in result.stderr
+    # An application recorded on 06-20, exported, imported by an office still on 06-15.
+    assert cli("--dir", root, "--as-of", "2018-06-20", "apply", "YTEQ-2", "--evidence", "验收单").exit_code == 0
+    out = tmp_path / "all.xlsx"
+    assert cli("--dir", root, "--as-of", "2018-06-20", "export", "--out", out).exit_code == 0
+    target = _empty_repo(cli, tmp_path, "other")
+    result = cli("--dir", target, "--as-of", AS_OF, "import", out)
+    assert result.exit_code == 1 and "日期 2018-06-20 晚于 --as-of 2018-06-15" in result.stderr
+    assert cli("--dir", target, "--as-of", "2018-06-20", "import", out).exit_code == 0

@@ -391,7 +391,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import_plan_column": ("  {cell} {header} → {role}", "  {cell} {header} → {role}"),
     "import_plan_from": ("  （项目名称在 {cell}）", "  (project named at {cell})"),
     "import_plan_item": ("  + {id} {title}（{cell}）时间节点 {due}", "  + {id} {title} ({cell}) time node {due}"),
-    "import_close_future": ("销号日期 {date} 晚于今天（{as_of}）", "close date {date} is after today ({as_of})"),
     "import_moved_note": ("时间节点由 {before} 调整为 {after}（据{file}更新）", "time node moved from {before} to {after} (updated from {file})"),
     "import_update_note": ("  {id} {title}：新增进展“{text}”", "  {id} {title}: new progress '{text}'"),
     "import_update_close": ("  {id} {title}：销号（{date}）", "  {id} {title}: closed ({date})"),

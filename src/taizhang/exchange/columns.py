@@ -487,6 +487,7 @@ class Record:
     closed: bool | None = None  # None: nothing said; True/False as the 是否销号 column says
     closed_text: str | None = None  # what the status cell said beyond yes (kept as the note)
     closed_on: date | None = None
+    closed_col: int | None = None  # the cell that dates the 销号 (销号日期, else 是否销号)
     closed_by: str | None = None
     closed_note: str | None = None
     evidence: str | None = None
@@ -732,6 +733,8 @@ def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: s
                     ctx.error(rec.row, rec.after_col, "import_bad_after", ref=ref)
         _closed_cell(rec, text("closed"), cols.get("closed"), ctx)
         _remark_cell(rec, text("remarks"))
+        dating = next((cols[name] for name in ("closed_on", "closed", "remarks") if name in cols and text(name)), None)
+        rec.closed_col = dating.col if dating is not None else None
         stage = text("stage")
         if stage:
             if stage in STAGES:

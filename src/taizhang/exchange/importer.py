@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from taizhang.domain.dates import not_happened
 from taizhang.domain.ids import (
     is_reserved_name,
     item_number,
@@ -552,6 +553,7 @@ def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_co
                 else:
                     item.fields[name] = value
                     item.comments.pop(name, None)
+            _refuse_unhappened(rec, ctx, item.closed, item.fields.get("apply"))
             if rec.item_id:
                 old_ids[rec.item_id] = item.new_id
             plan.items.append(item)
@@ -570,6 +572,16 @@ def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_co
                 plan.after[item.new_id] = refs
         plans.append(plan)
     return plans
+
+
+def _refuse_unhappened(rec: Record, ctx: Context, *steps: dict[str, Any] | None) -> None:
+    """A 销号 (or an application for one) dated after --as-of has not happened: an error at the
+    cell that dates it, as `close --on` refuses it (domain.models.not_happened)."""
+    for step in steps:
+        day = step.get("date") if isinstance(step, dict) else None
+        if isinstance(day, date) and not_happened(day, ctx.as_of):
+            ctx.error(rec.row, rec.closed_col if rec.closed_col is not None else rec.title_col, "close_future",
+                      date=day.isoformat(), as_of=ctx.as_of.isoformat())
 
 
 def _row_notes(rec: Record, ctx: Context) -> list[dict[str, Any]]:
@@ -591,9 +603,7 @@ def _item_update(item: Any, rec: Record, ctx: Context) -> ItemUpdate | None:
     if item.closed is None and (rec.closed or (rec.closed is None and rec.closed_on is not None)):
         change.closed = {"date": rec.closed_on or ctx.as_of, "by": rec.closed_by,
                          "note": rec.closed_note or rec.closed_text, "evidence": rec.evidence}
-        if change.closed["date"] > ctx.as_of:
-            ctx.error(rec.row, rec.title_col, "import_close_future", date=change.closed["date"].isoformat(),
-                      as_of=ctx.as_of.isoformat())
+        _refuse_unhappened(rec, ctx, change.closed)
     was = item.due if item.term is None else item.term.text
     if rec.due is not None and not rec.due_computed and rec.due != was:
         change.due = (was, rec.due, rec.due_wording)
