@@ -269,3 +269,16 @@ def test_import_update_and_an_exports_application_refuse_a_day_after_as_of(cli, 
     result = cli("--dir", target, "--as-of", AS_OF, "import", out)
     assert result.exit_code == 1 and "日期 2018-06-20 晚于 --as-of 2018-06-15" in result.stderr
     assert cli("--dir", target, "--as-of", "2018-06-20", "import", out).exit_code == 0
+
+
+# --- #9 a fresh clone has no ledgers/ --------------------------------------------------------------
+
+@pytest.mark.parametrize("rows", ["宇通二期,任务甲,4月底\n", "宇通二期,任务甲,4月底\n园田二期,任务乙,5月底\n"])
+def test_import_into_a_clone_without_the_ledgers_folder(cli, tmp_path, rows):
+    root = _empty_repo(cli, tmp_path)
+    (root / "ledgers").rmdir()  # as git checks a repository out: it keeps no empty folder
+    sheet = tmp_path / "s.csv"
+    sheet.write_text("项目名称,工作任务,完成时限\n" + rows, encoding="utf-8")
+    result = cli("--dir", root, "--as-of", AS_OF, "import", sheet)
+    assert result.exit_code == 0, result
+    assert "任务甲" in _ledger(root, "YTEQ")
