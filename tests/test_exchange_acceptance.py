@@ -282,3 +282,98 @@ def test_import_into_a_clone_without_the_ledgers_folder(cli, tmp_path, rows):
     result = cli("--dir", root, "--as-of", AS_OF, "import", sheet)
     assert result.exit_code == 0, result
     assert "任务甲" in _ledger(root, "YTEQ")
+
+
+# --- #12 a 分解表 as offices lay it out ---------------------------------------------------------------
+
+TITLE = "关于印发《2018年城市管理重点工作任务分解表》的通知"
+
+
+def _breakdown(tmp_path: Path) -> Path:
+    return _sheet(tmp_path / "分解表.xlsx", [
+        [TITLE],
+        ["序号", "工作任务", "牵头单位", "配合单位", "完成时限", "进展情况"],
+        [1, "完成老旧小区改造30个", "区住建局", "各街道办事处", "2018-10-31", "已完成15个"],
+        ["二、环境整治"],
+        [2, "背街小巷整治", "区城管局\n区交通局", None, "9月底前", None],
+        [3, "垃圾中转站建设", "区城管局", "区财政局、区国土局、区城管局", "2018年12月", None],
+    ], ("A1:F1", "A4:F4"))
+
+
+def test_a_breakdown_sheet_keeps_assisting_units_and_says_where_its_name_is(cli, tmp_path):
+    book = _breakdown(tmp_path)
+    root = _empty_repo(cli, tmp_path)
+    dry = cli("--dir", root, "--as-of", AS_OF, "import", book, "--dry-run")
+    assert dry.exit_code == 0, dry
+    assert "Sheet1!D2 配合单位 → 配合单位（排在牵头单位之后）" in dry.stdout
+    assert "（项目名称取自表格标题 Sheet1!A1）" in dry.stdout and "项目名称在" not in dry.stdout
+    assert "未导入" not in dry.stderr
+    # The section row splits the project's items: it is no program, and the import says so.
+    assert "由分节行（环境整治）分组" in dry.stderr
+    assert cli("--dir", root, "--as-of", AS_OF, "import", book).exit_code == 0
+    [ledger] = _load(root).values()
+    assert ledger.name == TITLE and ledger.program is None
+    assert [i.unit or ledger.unit for i in ledger.items] == [
+        "区住建局、各街道办事处", "区城管局、区交通局", "区城管局、区财政局、区国土局"]
+
+
+def test_sections_over_whole_projects_are_their_programs(cli, tmp_path):
+    book = _sheet(tmp_path / "t.xlsx", [
+        ["项目名称", "工作任务", "完成时限"],
+        ["一、双十工程"], ["宇通二期", "征收", "2018-03-31"], ["宇通二期", "封顶", "2018-06-30"],
+        ["二、民生工程"], ["第三中学", "完工", "2018-08-31"],
+    ], ("A2:C2", "A5:C5"))
+    root = _empty_repo(cli, tmp_path)
+    result = cli("--dir", root, "--as-of", AS_OF, "import", book)
+    assert result.exit_code == 0 and "分节" not in result.stderr, result
+    assert {code: l.program for code, l in _load(root).items()} == {"YTEQ": "双十工程", "DSZX": "民生工程"}
+
+
+def test_assisting_units_without_a_lead_are_refused_at_their_cell(cli, tmp_path):
+    sheet = tmp_path / "a.csv"
+    sheet.write_text("项目名称,工作任务,牵头单位,配合单位,完成时限\n宇通二期,征收,,区财政局,4月底\n", encoding="utf-8")
+    root = _empty_repo(cli, tmp_path)
+    result = cli("--dir", root, "--as-of", AS_OF, "import", sheet)
+    assert result.exit_code == 1
+    assert "a.csv:D2: 有配合单位“区财政局”而没有牵头单位" in result.stderr
+
+
+def test_a_table_named_by_its_file_says_so(cli, tmp_path):
+    sheet = tmp_path / "城管任务.csv"
+    sheet.write_text("序号,工作任务,完成时限\n1,征收,4月底\n", encoding="utf-8")
+    root = _empty_repo(cli, tmp_path)
+    result = cli("--dir", root, "--as-of", AS_OF, "import", sheet, "--dry-run")
+    assert result.exit_code == 0 and "（表中没有项目名称，取自文件名）" in result.stdout, result
+
+
+NODES = "3月底前完成征收；\n6月底前主体封顶；\n年底前竣工"
+
+
+def test_a_cell_of_several_milestones_is_several_items(cli, tmp_path):
+    sheet = tmp_path / "tn.csv"
+    sheet.write_text(f'序号,项目名称,时间节点,责任单位\n1,宇通二期,"{NODES}",区住建局\n'
+                     '2,第三中学,"2018年3月-6月完成征收，9月底前主体封顶，拆迁30户",区教体局\n', encoding="utf-8")
+    root = _empty_repo(cli, tmp_path)
+    result = cli("--dir", root, "--as-of", AS_OF, "import", sheet)
+    assert result.exit_code == 0, result
+    ledgers = _load(root)
+    assert [(i.title, i.due.isoformat(), i.unit or ledgers["YTEQ"].unit) for i in ledgers["YTEQ"].items] == [
+        ("3月底前完成征收", "2018-03-31", "区住建局"), ("6月底前主体封顶", "2018-06-30", "区住建局"),
+        ("年底前竣工", "2018-12-31", "区住建局")]
+    assert [(i.title, i.due.isoformat()) for i in ledgers["DSZX"].items] == [
+        ("2018年3月-6月完成征收", "2018-06-30"), ("9月底前主体封顶，拆迁30户", "2018-09-30")]
+    again = cli("--dir", root, "--as-of", AS_OF, "import", sheet)
+    assert again.exit_code == 0 and "新增 0 个事项" in again.stdout
+
+
+@pytest.mark.parametrize(("header", "row", "cell"), [
+    ("项目名称,工作任务,时间节点", f'宇通二期,征收和封顶,"{NODES}"', "C2"),      # an item's one time node
+    ("项目名称,时间节点,完成时限", f'宇通二期,"{NODES}",2018-06-30', "B2"),    # one date for several
+    ("项目名称,工作任务,完成时限", '宇通二期,征收,"3月底，6月底"', "C2")])
+def test_several_nodes_for_one_item_are_refused_never_guessed(cli, tmp_path, header, row, cell):
+    sheet = tmp_path / "s.csv"
+    sheet.write_text(header + "\n" + row + "\n", encoding="utf-8")
+    root = _empty_repo(cli, tmp_path)
+    result = cli("--dir", root, "--as-of", AS_OF, "import", sheet)
+    assert result.exit_code == 1 and f"s.csv:{cell}: 一格里有" in result.stderr, result
+    assert not (root / "ledgers" / "YTEQ.yaml").exists()

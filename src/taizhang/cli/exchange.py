@@ -178,9 +178,11 @@ def import_(ctx: typer.Context,
                 say(env, "import_new_project", code=p.code, name=p.name, n=len(p.items))
             else:
                 say(env, "import_existing_project", code=p.code, name=p.name, n=len(p.items), skipped=len(p.skipped))
+            if p.sections:
+                warn(env, message("import_sections_items", env.lang, code=p.code, sections="、".join(p.sections)))
             if dry_run:
                 if p.new:
-                    say(env, "import_plan_from", cell=plan.cell(p.row, p.col))
+                    _say_name_from(env, plan, p)
                 for item in p.items:
                     say(env, "import_plan_item", id=item.new_id, title=item.title.replace("\n", "⏎"),
                         cell=plan.cell(item.row, item.col), due=exchange.due_text(item.fields.get("due")))
@@ -209,6 +211,18 @@ def import_(ctx: typer.Context,
                    + (f"，更新 {plan.updated} 个事项" if plan.updated else ""))
         return None
     run(ctx, committing(commit_, action))
+
+
+def _say_name_from(env: Env, plan: Any, project: Any) -> None:
+    """Where a new project's name was read: its cell, the table's title, the file's name."""
+    if plan.name_from is None:
+        say(env, "import_plan_from", cell=plan.cell(project.row, project.col))
+    elif plan.name_from == "file":
+        say(env, "import_plan_from_file")
+    elif isinstance(plan.name_from, tuple):
+        say(env, "import_plan_from_title", cell=plan.cell(plan.name_from[0] + 1, plan.name_from[1]))
+    else:
+        say(env, "import_plan_from_above", title=project.name)
 
 
 class ExportFormat(str, Enum):

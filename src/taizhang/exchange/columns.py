@@ -85,6 +85,8 @@ HEADER_SYNONYMS: list[tuple[str, str]] = [
     ("title_content", r"建设内容|主要建设内容|建设内容及规模|建设规模及内容|项目内容"),
     ("kind", r"类型|事项类型|Kind"),
     ("unit", r"责任单位|牵头单位|主责单位|责任部门|牵头部门|责任主体|Unit"),
+    # Units that assist the lead (SPEC §7 joint units: the lead first, then the assisting ones).
+    ("assist", r"配合单位|配合部门|协办单位|协助单位|协同单位|配合责任单位|Assistingunits?"),
     ("leader", r"责任领导|分包领导|分管领导|联系领导|包抓领导|牵头领导|Leader"),
     ("owner", r"责任人|具体责任人|项目负责人|Owner"),
     ("due", (r"时间节点|完成时限|完成时间|时限|截止时间|截止日期|计划完成时间|计划完成日期|完成期限|办结时限|整改时限|"
@@ -120,7 +122,8 @@ ROLE_WORDS: dict[str, tuple[str, str]] = {
     "seq": ("序号（不导入）", "row number (not imported)"), "code": ("项目代码", "project code"),
     "project_no": ("项目编号", "project number"), "item_id": ("事项编号", "item id"),
     "project": ("项目名称", "project"), "title": ("事项", "item title"), "kind": ("类型", "kind"),
-    "unit": ("责任单位", "unit"), "leader": ("责任领导", "leader"), "owner": ("责任人", "owner"),
+    "unit": ("责任单位", "unit"), "assist": ("配合单位（排在牵头单位之后）", "assisting units (after the lead)"),
+    "leader": ("责任领导", "leader"), "owner": ("责任人", "owner"),
     "due": ("时间节点", "time node"), "node": ("节点内容（事项或时间节点的原话）", "milestone text (items or the node's wording)"),
     "node_source": ("节点来源", "node source"), "duration": ("工期", "duration"), "after": ("前置事项", "predecessors"),
     "progress": ("进展（记为进展情况）", "progress (a note)"), "progress_date": ("进展日期", "report date"),
@@ -266,6 +269,7 @@ class Header:
     first_data: int
     default_unit: str | None = None  # `单位：亿元` written above the table
     title_row: str | None = None  # the table's title above the header (`2016年民生实事分解表`)
+    title_cell: tuple[int, int] | None = None  # its cell (row, column, 0-based), if it is one of the sheet's
 
     def get(self, name: str) -> Column | None:
         return self.columns.get(name)
@@ -378,20 +382,23 @@ def find_header(sheet: Sheet, shown: str) -> Header:
             ignored.append(label.replace("\n", ""))
             continue
         columns[name] = Column(name, c, label.replace("\n", ""), unit, year)
-    header = Header(last, columns, ignored, last + 1, default_unit, title_row=_title_row(sheet, best) or sheet.title)
+    title = _title_row(sheet, best)
+    header = Header(last, columns, ignored, last + 1, default_unit,
+                    title_row=title[0] if title else sheet.title, title_cell=title[1:] if title else None)
     _settle_time_columns(sheet, header)
     return header
 
 
-def _title_row(sheet: Sheet, header_row: int) -> str | None:
-    """The table's title: the first row above the header holding one text alone (a merged
-    `2016年民生实事分解表`), without a `单位：` or `填报单位` line."""
+def _title_row(sheet: Sheet, header_row: int) -> tuple[str, int, int] | None:
+    """The table's title and its cell (row, column, 0-based): the first row above the header
+    holding one text alone (a merged `2016年民生实事分解表`), without a `单位：` or `填报单位` line."""
     for r in range(header_row):
-        texts = {sheet.text(r, c) for c in range(len(sheet.rows[r]))} - {""}
-        if len(texts) == 1:
-            text = _one_line(texts.pop())
+        cells = [(c, sheet.text(r, c)) for c in range(len(sheet.rows[r])) if sheet.text(r, c)]
+        if len({text for _, text in cells}) == 1:
+            text = _one_line(cells[0][1])
             if not re.match(r"^(填报|单位[:：]|附件|附表)", text) and not re.fullmatch(r"附件\s*\d*", text):
-                return text
+                c = cells[0][0]
+                return (text, *sheet.origin.get((r, c), (r, c)))
     return None
 
 
@@ -493,7 +500,8 @@ class Record:
     evidence: str | None = None
     measures: str | None = None
     remark: str | None = None  # 备注 that is not a 销号: kept as a note `备注：…`
-    program: str | None = None
+    program: str | None = None  # the row's 所属工程 column
+    section: str | None = None  # the section row above it (`一、双十工程`)
     stage: str | None = None
     deadline: date | None = None
     calendar: str | None = None
@@ -671,7 +679,8 @@ def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: s
             column = cols.get("project")
             ctx.error(rec.row, column.col if column else filled[0][0], "import_no_project")
             continue
-        rec.program = text("program") or program
+        rec.program = text("program") or None
+        rec.section = program
         kind = text("kind")
         if kind:
             rec.kind = _KINDS.get(kind.lower())
@@ -685,6 +694,8 @@ def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: s
             column = cols.get(name)
             lines = [_one_line(line) for line in sheet.text(r, column.col).split("\n")] if column else []
             setattr(rec, name, "、".join(line for line in lines if line) or None)
+        if text("assist"):
+            _assisting(rec, sheet.text(r, cols["assist"].col), cols["assist"], ctx)
         for name in ("owner", "measures", "progress", "progress_by", "closed_by", "closed_note", "evidence"):
             setattr(rec, name, text(name) or None)
         for name in ("due", "progress_date", "closed_on", "deadline"):
@@ -702,13 +713,18 @@ def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: s
                     # An ongoing duty in words the models do not read as a term (长期, 持续).
                     ctx.error(rec.row, cols["due"].col, "import_term_ongoing", value=text("due"))
                     continue
+                if name == "due" and (title_source is None or title_source.field != "due") and \
+                        _several_nodes(sheet.text(r, cols["due"].col), rec.row, cols["due"], ctx):
+                    continue
                 setattr(rec, name, _date_cell(raw(name), rec.row, cols[name], ctx))
         if rec.due is not None and isinstance(raw("due"), str) and text("due") != rec.due.isoformat():
             rec.due_wording = text("due")
         if rec.node and rec.due is None and not text("due") and "node" in cols:
             # No date beside the milestone: its own words give it (`3月底前完成征收`).
-            rec.due = _date_cell(rec.node, rec.row, cols["node"], ctx)
-            rec.due_wording = rec.node if rec.due is not None else None
+            several = title_source is not None and title_source.field == "node"  # (then items, below)
+            if several or not _several_nodes(sheet.text(r, cols["node"].col), rec.row, cols["node"], ctx):
+                rec.due = _date_cell(rec.node, rec.row, cols["node"], ctx)
+                rec.due_wording = rec.node if rec.due is not None else None
         elif rec.node and rec.due is not None and (title_source is None or title_source.field != "node"):
             rec.due_wording = rec.node  # the milestone beside its date, kept as the clerk wrote it
         source = text("node_source")
@@ -761,10 +777,94 @@ def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: s
         for role, _, _ in CSV_COMPANION_COLUMNS:
             if role in cols and sheet.text(r, cols[role].col):
                 rec.companion[role] = (written_text(sheet.value(r, cols[role].col)), cols[role].col)
+        if title_source is not None and rec.title and rec.title_col == title_source.col:
+            records += _milestone_records(rec, sheet.text(r, title_source.col), title_source,
+                                          text("due") if title_source.field == "node" else "", ctx)
+            continue
         records.append(rec)
     if progress is not None:
         progress("rows", len(sheet.rows), len(sheet.rows))
     return records
+
+
+def _assisting(rec: Record, cell: str, column: Column, ctx: Context) -> None:
+    """A 配合单位 cell: its units join the row's unit after the lead (SPEC §7), each once."""
+    from taizhang.domain.units import SEPARATORS, units_of
+
+    lead = units_of(rec.unit)
+    extra = [u for u in units_of(cell) if u not in lead]
+    if not lead:
+        ctx.error(rec.row, column.col, "import_assist_without_lead", assist="、".join(units_of(cell)))
+        return
+    if extra:
+        # A name that holds a separator is quoted, as a cell keeps it whole (domain.units).
+        rec.unit = "、".join([rec.unit or "", *(f"“{u}”" if SEPARATORS.search(u) else u for u in extra)])
+
+
+# What separates milestones written in one cell (`3月底前完成征收；6月底前主体封顶`).
+_MILESTONE_BREAK = re.compile(r"([；;。\n，,]+)")
+# A number that starts a quantity, not a date (`1.2亿投资到位`, `30户`): no milestone starts so.
+_QUANTITY = re.compile(r"^\s*\d+(?:\.\d+)?\s*(?:亿|万|千|百|元|%|％|个|户|公里|千米|米|平方|亩|家|人|项|台|套|栋|座|所|条|km|m\b)")
+
+
+def split_milestones(text: str, ctx: Context) -> list[str]:
+    """The milestones a cell lists, each with its own date (`3月底前完成征收；⏎6月底前主体封顶；⏎
+    年底前竣工` → three), as written; a part without a date of its own stays with the one before
+    (`3月底前完成征收，拆迁30户` is one). A cell of one milestone is itself."""
+    pieces = _MILESTONE_BREAK.split(text.strip())
+    parts: list[str] = []
+    for k in range(0, len(pieces), 2):
+        piece = pieces[k]
+        if parts and not _dated(piece, ctx):
+            parts[-1] += pieces[k - 1] + piece
+        elif piece.strip() or not parts:
+            parts.append(piece)
+        else:
+            parts[-1] += pieces[k - 1]
+    parts = [part.strip().rstrip("；;。，, \t") for part in parts]
+    return parts if len(parts) > 1 and all(_dated(part, ctx) for part in parts) else [text]
+
+
+def _dated(piece: str, ctx: Context) -> bool:
+    text = _one_line(piece)
+    if not text or _QUANTITY.match(text):
+        return False
+    try:
+        _parse_day(text, ctx)
+    except DateError:
+        return False
+    return True
+
+
+def _several_nodes(cell: str, row: int, column: Column, ctx: Context) -> bool:
+    """A time-node cell of an item that lists several milestones with their dates: said at the
+    cell (an item has one time node; which one was meant is never guessed)."""
+    parts = split_milestones(cell, ctx) if cell else []
+    if len(parts) < 2:
+        return False
+    ctx.error(row, column.col, "import_several_nodes", n=len(parts), first=_one_line(parts[0]),
+              rest="；".join(_one_line(p) for p in parts[1:]))
+    return True
+
+
+def _milestone_records(rec: Record, cell: str, column: Column, date_cell: str, ctx: Context) -> list[Record]:
+    """The items of a milestone cell (the milestones are the items): one, or one per milestone
+    it lists, each with its own date and the row's other cells (SPEC §3: never guessed)."""
+    from dataclasses import replace
+
+    parts = split_milestones(written_text(cell), ctx)
+    if len(parts) < 2:
+        return [rec]
+    if date_cell:
+        # A date beside them is one date for several milestones: which one it is, is not said.
+        _several_nodes(cell, rec.row, column, ctx)
+        return [rec]
+    out = []
+    for part in parts:
+        due = _parse_day(_one_line(part), ctx)
+        out.append(replace(rec, title=part, due=due, due_wording=_one_line(part), due_term=None, node=None,
+                           after=list(rec.after), companion=dict(rec.companion)))
+    return out
 
 
 def _merged_down(sheet: Sheet, col: int, first: int) -> bool:

@@ -251,6 +251,7 @@ class ProjectPlan:
     skipped: list[tuple[int, str, str]] = field(default_factory=list)  # (row, title, existing id)
     after: dict[str, list[str]] = field(default_factory=dict)  # new id → predecessors (new ids)
     updates: list[ItemUpdate] = field(default_factory=list)  # `--update`: changes to items it has
+    sections: list[str] = field(default_factory=list)  # section rows that split its items (not kept)
     used: int = 0  # the highest item number git's copies of its ledger used (new ids are above)
 
 
@@ -266,6 +267,9 @@ class ImportPlan:
     projects: list[ProjectPlan]
     columns: list[tuple[int, str, str]] = field(default_factory=list)  # (column, header, role), by column
     cell_sheet: str | None = None  # the sheet in cell names (`Sheet1!C7`; none in a CSV)
+    # Where the one project of a table without a project column is named: the title row's cell
+    # (row, column, 0-based), "above" (the paragraph above a Word table), "file"; None: by a column.
+    name_from: tuple[int, int] | str | None = None
     # What the plan was made from (rows, context, --update, an export's companion sheets), to
     # make it again under the lock against the ledgers then (`_replan`).
     records: list[Record] = field(default_factory=list, repr=False)
@@ -309,10 +313,12 @@ def plan_import(path: Path, shown: str, ledgers: Sequence[Ledger], existing_code
         raise input_error("unknown_project", code=project)
     header = find_header(table, shown)
     one_project = None
+    name_from: tuple[int, int] | str | None = None
     if project is None and not ({"project", "code"} & set(header.columns)) and "item_id" not in header.columns:
         # A table of tasks or problems without a project column is one project, named by the
         # table's title row, else by the file.
         one_project = header.title_row or Path(shown).stem
+        name_from = header.title_cell if header.title_cell is not None else "above" if header.title_row else "file"
     if header.title is None and "node" not in header.columns and project is not None:
         raise TaizhangError(Problem(shown, header.row + 1, 1, "import_no_title_column"))
     ctx = Context(shown, as_of, year, origin=table.origin, sheet=table.name if table.kind != "csv" else None)
@@ -341,7 +347,7 @@ def plan_import(path: Path, shown: str, ledgers: Sequence[Ledger], existing_code
     columns.sort()
     return ImportPlan(shown, table.kind, table.encoding, table.name, header.row + 1,
                       len(records), header.ignored, projects, columns, ctx.sheet,
-                      records=records, context=ctx, update=update, companions=extra)
+                      records=records, context=ctx, update=update, companions=extra, name_from=name_from)
 
 
 def code_of_name(name: str) -> str:
@@ -437,7 +443,7 @@ def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_co
         if ledger is None:
             plan.fields = {
                 "name": name,
-                "program": next((r.program for r in recs if r.program), None),
+                "program": next((r.program for r in recs if r.program), None) or _section_program(recs, plan),
                 "stage": next((r.stage for r in recs if r.stage), None),
                 "unit": _most_common([r.unit for r in recs]),
                 "leader": next((r.leader for r in recs if r.leader), None),
@@ -582,6 +588,18 @@ def _refuse_unhappened(rec: Record, ctx: Context, *steps: dict[str, Any] | None)
         if isinstance(day, date) and not_happened(day, ctx.as_of):
             ctx.error(rec.row, rec.closed_col if rec.closed_col is not None else rec.title_col, "close_future",
                       date=day.isoformat(), as_of=ctx.as_of.isoformat())
+
+
+def _section_program(recs: list[Record], plan: ProjectPlan) -> str | None:
+    """A project's 所属工程 from the section rows (`一、双十工程`) above its rows, when one
+    section holds all of them: sections over projects name their program. Sections that split
+    one project's items (a 分解表's `二、环境整治`) group items, which a ledger does not record:
+    no program then, and the plan names the sections (`import` warns of them)."""
+    sections = list(dict.fromkeys(r.section for r in recs))
+    if len(sections) == 1:
+        return sections[0]
+    plan.sections = [s for s in sections if s]
+    return None
 
 
 def _row_notes(rec: Record, ctx: Context) -> list[dict[str, Any]]:
