@@ -377,3 +377,51 @@ def test_several_nodes_for_one_item_are_refused_never_guessed(cli, tmp_path, hea
     result = cli("--dir", root, "--as-of", AS_OF, "import", sheet)
     assert result.exit_code == 1 and f"s.csv:{cell}: 一格里有" in result.stderr, result
     assert not (root / "ledgers" / "YTEQ.yaml").exists()
+
+
+# --- #13 import --update records a moved node as set --reason does ----------------------------------
+
+def test_a_node_moved_by_import_update_is_a_change_status_and_the_month_report_count(cli, tmp_path):
+    import json
+
+    root = _empty_repo(cli, tmp_path)
+    rows = [["项目名称", "工作任务", "完成时限"], ["宇通二期", "征收", "2018-03-31"], ["宇通二期", "封顶", "6月底"]]
+    assert cli("--dir", root, "--as-of", AS_OF, "import", _sheet(tmp_path / "upd1.xlsx", rows)).exit_code == 0
+    rows[2][2] = "7月底"
+    result = cli("--dir", root, "--as-of", AS_OF, "import", _sheet(tmp_path / "upd2.xlsx", rows), "--update")
+    assert result.exit_code == 0, result
+    assert "  YTEQ-2 封顶：时间节点 2018-06-30 → 2018-07-31（记入调整记录，原因：据upd2.xlsx更新）" in result.stdout
+    text = _ledger(root, "YTEQ")
+    assert "{date: 2018-06-15, by: 测试员, field: due, from: 2018-06-30, to: 2018-07-31, reason: 据upd2.xlsx更新}" in text
+    assert "时间节点由" not in text  # no longer a note instead of the record
+    status = json.loads(cli("--dir", root, "--as-of", AS_OF, "status", "YTEQ", "--json").stdout)
+    assert {i["id"]: i["moved"] for i in status["items"]} == {"YTEQ-1": False, "YTEQ-2": True}
+    month = cli("--dir", root, "--as-of", AS_OF, "report", "month").stdout
+    assert "本期调整时间节点 1 个" in month and "原定 2018-06-30，调整为 2018-07-31，原因：据upd2.xlsx更新" in month
+
+
+def test_a_node_given_or_a_term_is_still_kept_as_a_note(cli, tmp_path):
+    root = _empty_repo(cli, tmp_path)
+    rows = [["项目名称", "工作任务", "完成时限"], ["宇通二期", "征收", "2018-03-31"]]
+    assert cli("--dir", root, "--as-of", AS_OF, "import", _sheet(tmp_path / "a.xlsx", rows)).exit_code == 0
+    rows[1][2] = "长期坚持"
+    result = cli("--dir", root, "--as-of", AS_OF, "import", _sheet(tmp_path / "b.xlsx", rows), "--update")
+    assert result.exit_code == 0 and "（同时记入进展）" in result.stdout, result
+    [item] = _load(root)["YTEQ"].items
+    assert not item.changes and item.notes[-1].text == "时间节点由 2018-03-31 调整为 长期坚持（据b.xlsx更新）"
+
+
+def test_a_title_the_id_column_names_is_applied_unless_another_item_has_it(cli, tmp_path):
+    root = _empty_repo(cli, tmp_path)
+    sheet = tmp_path / "s.csv"
+    sheet.write_text("项目名称,编号,事项,完成时限\n宇通二期,,征收,4月底\n宇通二期,,封顶,5月底\n", encoding="utf-8")
+    assert cli("--dir", root, "--as-of", AS_OF, "import", sheet).exit_code == 0
+    sheet.write_text("项目名称,编号,事项,完成时限\n宇通二期,YTEQ-2,主体封顶,5月底\n", encoding="utf-8")
+    result = cli("--dir", root, "--as-of", AS_OF, "import", sheet, "--update")
+    assert result.exit_code == 0 and "  YTEQ-2：事项名称“封顶”改为“主体封顶”" in result.stdout, result
+    assert [i.title for i in _load(root)["YTEQ"].items] == ["征收", "主体封顶"]
+    before = _files(root)
+    sheet.write_text("项目名称,编号,事项,完成时限\n宇通二期,YTEQ-2,征收,5月底\n", encoding="utf-8")
+    result = cli("--dir", root, "--as-of", AS_OF, "import", sheet, "--update")
+    assert result.exit_code == 1 and "s.csv:C2: 事项名称“征收”已是 YTEQ-1 的名称" in result.stderr, result
+    assert _files(root) == before

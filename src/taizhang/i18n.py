@@ -395,6 +395,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import_update_note": ("  {id} {title}：新增进展“{text}”", "  {id} {title}: new progress '{text}'"),
     "import_update_close": ("  {id} {title}：销号（{date}）", "  {id} {title}: closed ({date})"),
     "import_update_due": ("  {id} {title}：时间节点 {before} → {after}（同时记入进展）", "  {id} {title}: time node {before} → {after} (also kept as a note)"),
+    "import_update_moved": ("  {id} {title}：时间节点 {before} → {after}（记入调整记录，原因：{reason}）",
+                            "  {id} {title}: time node {before} → {after} (kept under changes, reason: {reason})"),
+    "import_moved_reason": ("据{file}更新", "据{file}更新"),  # what the ledger keeps: the clerk's language
+    "import_update_title": ("  {id}：事项名称“{before}”改为“{after}”", "  {id}: title “{before}” changed to “{after}”"),
+    "import_title_taken": ("事项名称“{title}”已是 {id} 的名称：按编号改名会使两个事项同名",
+                           "the title “{title}” is {id}'s already: renaming by the id column would give two items one title"),
     "import_updated": ("更新：{n} 个已有事项有变化", "update: {n} items changed"),
     "import_bad_companion": ("导出文件的“{sheet}”表中金额无法读取", "an amount in the export's '{sheet}' sheet cannot be read"),
     "import_bad_companion_cell": ("导出文件的这一格无法读取：“{line}”", "this cell of the export cannot be read: '{line}'"),

@@ -187,9 +187,12 @@ def import_(ctx: typer.Context,
                     say(env, "import_plan_item", id=item.new_id, title=item.title.replace("\n", "⏎"),
                         cell=plan.cell(item.row, item.col), due=exchange.due_text(item.fields.get("due")))
             for u in p.updates:
+                if u.title_to:
+                    say(env, "import_update_title", id=u.id, before=u.title, after=u.title_to)
                 if u.due:
-                    say(env, "import_update_due", id=u.id, title=u.title, before=exchange.due_text(u.due[0]),
-                        after=exchange.due_text(u.due[1]))
+                    say(env, "import_update_moved" if u.moved else "import_update_due", id=u.id, title=u.title,
+                        before=exchange.due_text(u.due[0]), after=exchange.due_text(u.due[1]),
+                        reason=exchange.moved_reason(plan.path))
                 for note in u.notes:
                     say(env, "import_update_note", id=u.id, title=u.title, text=note["text"])
                 if u.closed:
@@ -202,7 +205,7 @@ def import_(ctx: typer.Context,
             return None
         # The files written, with their bytes before and after (taken under their locks).
         try:
-            written = exchange.apply_import(env.cache, env.settings, plan, progress=bar)
+            written = exchange.apply_import(env.cache, env.settings, plan, progress=bar, by=env.user())
         finally:
             bar.stop()
         say(env, "import_done", projects=len(plan.created), items=plan.added, skipped=plan.skipped)

@@ -28,6 +28,7 @@ from taizhang.domain.ids import (
     split_item_id,
 )
 from taizhang.domain.models import DEFAULT_KIND, Ledger, Settings
+from taizhang.domain.moves import is_move
 from taizhang.errors import Problem, TaizhangError, input_error
 from taizhang.exchange.cells import CSV_COMPANION_COLUMNS
 from taizhang.exchange.columns import (
@@ -235,7 +236,13 @@ class ItemUpdate:
     closed: dict[str, Any] | None = None  # 销号 of an open item
     # (from, to, wording): a moved node; a term (长期坚持, 每月25日前) is its text
     due: tuple[date | str | None, date | str, str | None] | None = None
-    day: date | None = None  # the day of the import (a moved node's note is dated so)
+    day: date | None = None  # the day of the import (a moved node's record is dated so)
+    title_to: str | None = None  # the title the sheet gives an item its id column names
+
+    @property
+    def moved(self) -> bool:
+        """Whether the node moves from a written day to another (kept under `changes:`)."""
+        return self.due is not None and is_move(self.due[0], self.due[1])
 
 
 @dataclass
@@ -515,7 +522,15 @@ def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_co
                 if rec.item_id:
                     old_ids[rec.item_id] = match
                 if update and ledger is not None:
-                    change = _item_update(by_id[match], rec, ctx)
+                    renamed = None
+                    if match == rec.item_id and _loose(title) != _loose(by_id[match].title):
+                        # Matched by the id column, retitled in the sheet: renamed as `set` renames.
+                        taken = next((i.id for i in ledger.items if _loose(i.title) == _loose(title)), None)
+                        if taken:
+                            ctx.error(rec.row, rec.title_col, "import_title_taken", title=title.strip(), id=taken)
+                            continue
+                        renamed = title
+                    change = _item_update(by_id[match], rec, ctx, renamed)
                     if change is not None:
                         plan.updates.append(change)
                 continue
@@ -614,9 +629,9 @@ def _row_notes(rec: Record, ctx: Context) -> list[dict[str, Any]]:
              if v is not None} for text in texts]
 
 
-def _item_update(item: Any, rec: Record, ctx: Context) -> ItemUpdate | None:
+def _item_update(item: Any, rec: Record, ctx: Context, renamed: str | None = None) -> ItemUpdate | None:
     """What a row says about an item that the item does not say yet, or None."""
-    change = ItemUpdate(item.id, item.title, rec.row, rec.title_col, day=ctx.as_of)
+    change = ItemUpdate(item.id, item.title, rec.row, rec.title_col, day=ctx.as_of, title_to=renamed)
     change.notes = [n for n in _row_notes(rec, ctx) if not any(had.text == n["text"] for had in item.notes)]
     if item.closed is None and (rec.closed or (rec.closed is None and rec.closed_on is not None)):
         change.closed = {"date": rec.closed_on or ctx.as_of, "by": rec.closed_by,
@@ -627,7 +642,7 @@ def _item_update(item: Any, rec: Record, ctx: Context) -> ItemUpdate | None:
         change.due = (was, rec.due, rec.due_wording)
     elif rec.due_term is not None and (item.term is None or item.term.text != rec.due_term):
         change.due = (was, rec.due_term, None)  # a term now (长期坚持), or another one
-    return change if (change.notes or change.closed or change.due) else None
+    return change if (change.notes or change.closed or change.due or change.title_to) else None
 
 
 # --- writing --------------------------------------------------------------------------------
@@ -641,7 +656,7 @@ class _Stale(Exception):
 
 
 def apply_import(cache: Cache, settings: Settings, plan: ImportPlan,
-                 progress: Progress | None = None) -> list[Written]:
+                 progress: Progress | None = None, by: str | None = None) -> list[Written]:
     """Write the plan, all of it or nothing, in one `edit_ledgers` transaction: items through
     the store's edit functions, new ledgers made whole in memory (verified like an edit, created
     by the same all-or-nothing write, so a kill never leaves an empty `IMPn`).
@@ -651,7 +666,7 @@ def apply_import(cache: Cache, settings: Settings, plan: ImportPlan,
     free ids and no title twice; two imports at once run one after the other, so the second
     finds the projects the first created. `plan.projects` becomes what was written. Returns the
     files written, with their bytes before and after (for a commit of exactly the import).
-    `progress` is told as each ledger's edit is made."""
+    `progress` is told as each ledger's edit is made; `by` is who imports (a moved node's record)."""
     from taizhang.repo.create import ledger_text
     from taizhang.repo.write import LedgerExists, edit_ledgers
 
@@ -660,7 +675,7 @@ def apply_import(cache: Cache, settings: Settings, plan: ImportPlan,
     with _import_lock(root):
         for attempt in range(ATTEMPTS):
             projects, seen = _replan(cache, settings, plan)
-            edits = {p.code: _project_edit(p, settings, plan.path, seen.get(p.code), plan.update) for p in projects
+            edits = {p.code: _project_edit(p, settings, plan.path, seen.get(p.code), plan.update, by) for p in projects
                      if p.new or p.items or p.investment or p.after or p.updates}
             if progress is not None:
                 edits = _counted(edits, progress)
@@ -742,7 +757,7 @@ def _shape(ledger: Ledger, update: bool = False) -> Any:
 
 
 def _project_edit(project: ProjectPlan, settings: Settings, source: str = "", shape: Any = None,
-                  update: bool = False) -> Callable:
+                  update: bool = False, by: str | None = None) -> Callable:
     from taizhang.repo.edits import add_item_edit, close_edit, note_edit, set_many_edit
 
     def apply(loaded, context=None):
@@ -752,7 +767,7 @@ def _project_edit(project: ProjectPlan, settings: Settings, source: str = "", sh
         if project.investment:
             steps.append(_investment_edit(project.investment))
         if project.updates:
-            steps.append(_updates_edit(project, source))
+            steps.append(_updates_edit(project, source, by))
         if not project.items:
             return _chain(loaded, steps, settings, context)
         if project.items and _items_block_ok(loaded):
@@ -774,7 +789,8 @@ def _project_edit(project: ProjectPlan, settings: Settings, source: str = "", sh
 
 
 def _moved_note(u: ItemUpdate, source: str) -> dict[str, Any]:
-    """The note that keeps a moved node's history (the models have no `changes:` yet)."""
+    """The note that keeps what `changes:` cannot: a node given where there was none, or a term
+    (长期坚持) for a day (`changes:` records days; a day moved is recorded there)."""
     from taizhang.i18n import message
 
     assert u.due is not None
@@ -787,22 +803,34 @@ def due_text(due: date | str | None) -> str:
     return due.isoformat() if isinstance(due, date) else due or "—"
 
 
+def moved_reason(source: str) -> str:
+    """Why `import --update` moved a node, as `changes:` records it: 据<file>更新."""
+    from taizhang.i18n import message
+
+    return message("import_moved_reason", "zh", file=Path(source).name if source else "")
+
+
 def _update_notes(u: ItemUpdate, source: str) -> list[dict[str, Any]]:
-    notes = [_moved_note(u, source)] if u.due else []
+    notes = [_moved_note(u, source)] if u.due and not u.moved else []
     notes += u.notes
     return [{k: v for k, v in n.items() if v not in (None, "")} for n in notes]
 
 
-def _updates_edit(project: ProjectPlan, source: str) -> Callable:
+def _updates_edit(project: ProjectPlan, source: str, by: str | None = None) -> Callable:
     """The edits of `import --update` on items the ledger has, in one pass over the ledger
     (repo.edits.update_items_edit; made one at a time, 1,000 updated items took over a minute):
-    a moved node set with its wording, the move also kept as a note saying from what to what and
-    why ("据<file>更新": the ledger has no history of changes of its own yet), a new progress
-    report as a note, and 销号."""
+    a moved node set with its wording and kept under `changes:` as `set … --reason` keeps it
+    (dated the day of the import, by who imported, reason 据<file>更新), a node given or a term
+    kept as a note, a title the id column names renamed, a new progress report or remark as a
+    note, and 销号."""
     from taizhang.repo.edits import ItemChange, update_items_edit
 
-    return update_items_edit({u.id: ItemChange(fields=[("due", u.due[1], u.due[2])] if u.due else [],
-                                               notes=_update_notes(u, source), closed=u.closed)
+    def fields(u: ItemUpdate) -> list[tuple[str, Any, str | None]]:
+        return ([("title", u.title_to, None)] if u.title_to else []) + \
+            ([("due", u.due[1], u.due[2])] if u.due else [])
+
+    return update_items_edit({u.id: ItemChange(fields=fields(u), notes=_update_notes(u, source), closed=u.closed,
+                                               move={"date": u.day, "by": by, "reason": moved_reason(source)})
                               for u in project.updates})
 
 
