@@ -425,3 +425,57 @@ def test_a_title_the_id_column_names_is_applied_unless_another_item_has_it(cli, 
     result = cli("--dir", root, "--as-of", AS_OF, "import", sheet, "--update")
     assert result.exit_code == 1 and "s.csv:C2: 事项名称“征收”已是 YTEQ-1 的名称" in result.stderr, result
     assert _files(root) == before
+
+
+# --- #17 files that are not what their names say ------------------------------------------------------
+
+def test_a_fifo_a_device_and_a_folder_are_said_to_be_what_they_are(cli, tmp_path):
+    import os
+
+    root = _empty_repo(cli, tmp_path)
+    fifo = tmp_path / "fifo.csv"
+    os.mkfifo(fifo)
+    for path, words in ((fifo, "这是命名管道（FIFO），不是普通文件"), (Path("/dev/null"), "这是设备，不是普通文件"),
+                        (tmp_path, "这是文件夹，不是文件")):
+        result = cli("--dir", root, "--as-of", AS_OF, "import", path)
+        assert result.exit_code == 1 and words in result.stderr and "不存在" not in result.stderr, result
+    english = cli("--dir", root, "--as-of", AS_OF, "--lang", "en", "import", fifo)
+    assert "this is a FIFO, not a regular file" in english.stderr
+    missing = cli("--dir", root, "--as-of", AS_OF, "import", tmp_path / "nowhere.csv")
+    assert missing.exit_code == 1 and "不存在" in missing.stderr
+
+
+def _renamed(source: Path, target: Path) -> Path:
+    target.write_bytes(source.read_bytes())
+    return target
+
+
+def test_a_workbook_is_read_by_its_content_whatever_its_suffix(cli, tmp_path):
+    rows = [["项目名称", "工作任务", "完成时限"], ["宇通二期", "征收", "2018-03-31"]]
+    book = _sheet(tmp_path / "real.xlsx", rows)
+    sheet = tmp_path / "real.csv"
+    sheet.write_text("项目名称,工作任务,完成时限\n宇通二期,征收,2018-03-31\n", encoding="utf-8")
+    for path, kind in ((_renamed(book, tmp_path / "sent.xls"), "XLSX"), (_renamed(sheet, tmp_path / "system.xls"), "CSV"),
+                       (_renamed(book, tmp_path / "sent.xlsm"), "XLSX")):
+        result = cli("--dir", _empty_repo(cli, tmp_path, path.stem + path.suffix[1:]), "--as-of", AS_OF,
+                     "import", path, "--dry-run")
+        assert result.exit_code == 0, result
+        assert f"（{kind}" in result.stdout and "+ YTEQ-1 征收" in result.stdout
+    garbage = tmp_path / "bad.xls"
+    garbage.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100)  # an OLE head, nothing readable
+    result = cli("--dir", _empty_repo(cli, tmp_path, "g"), "--as-of", AS_OF, "import", garbage)
+    assert result.exit_code == 1 and "无法读取该文件" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_old_workbook_sent_as_xlsx_is_read_as_one(cli, tmp_path):
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook()
+    ws = book.add_sheet("分解表")
+    for c, text in enumerate(["项目名称", "工作任务", "完成时限"]):
+        ws.write(0, c, text)
+    for c, text in enumerate(["宇通二期", "征收", "2018-03-31"]):
+        ws.write(1, c, text)
+    book.save(str(tmp_path / "sent.xlsx"))  # Excel 97–2003 bytes, named as a new workbook
+    root = _empty_repo(cli, tmp_path)
+    result = cli("--dir", root, "--as-of", AS_OF, "import", tmp_path / "sent.xlsx")
+    assert result.exit_code == 0 and "（XLS, 分解表）" in result.stdout, result
