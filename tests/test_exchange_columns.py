@@ -207,4 +207,4 @@ def test_read_records__banners_totals_and_footnotes_are_not_rows():
         ["注：本表由区发改委汇总", "", ""],
     ])
     assert problems == []
-    assert [(r.row, r.program, r.project, r.title) for r in records] == [(3, "双十工程", "甲项目", "开工")]
+    assert [(r.row, r.section, r.project, r.title) for r in records] == [(3, "双十工程", "甲项目", "开工")]

@@ -44,7 +44,7 @@ def test_import_update__records_closes_notes_and_moved_nodes_and_adds_only_what_
     out = result.stdout.splitlines()
     assert "  YTEQ-2 6月底前主体封顶：新增进展“主体已封顶”" in out
     assert "  YTEQ-2 6月底前主体封顶：销号（2018-06-22）" in out
-    assert "  YTEQ-3 年底前设备安装：时间节点 2018-12-31 → 2019-03-31（同时记入进展）" in out
+    assert "  YTEQ-3 年底前设备安装：时间节点 2018-12-31 → 2019-03-31（记入调整记录，原因：据双十工程0622.xlsx更新）" in out
     assert "  DSZXKJ-1 8月底前主体完工：新增进展“主体施工至三层”" in out
     assert "项目 DSZXKJ 第三中学扩建：新增 1 个事项，已有 2 个（跳过）" in out
     assert "更新：3 个已有事项有变化" in out
@@ -53,8 +53,11 @@ def test_import_update__records_closes_notes_and_moved_nodes_and_adds_only_what_
     assert yt.items[1].closed.date == date(2018, 6, 22)
     assert [n.text for n in yt.items[1].notes] == ["主体施工至五层", "主体已封顶"]
     assert yt.items[2].due == date(2019, 3, 31)
-    assert yt.items[2].notes[-1].text == "时间节点由 2018-12-31 调整为 2019-03-31（据双十工程0622.xlsx更新）"
-    assert yt.items[2].notes[-1].date == date(2018, 6, 22)
+    # The move is kept under changes: as `set … --reason` keeps it (SPEC §7), not as a note.
+    [change] = yt.items[2].changes
+    assert (change.date, change.by, change.field, change.from_, change.to, change.reason) == (
+        date(2018, 6, 22), "测试员", "due", date(2018, 12, 31), date(2019, 3, 31), "据双十工程0622.xlsx更新")
+    assert [n.text for n in yt.items[2].notes] == ["备注：立项"]  # (its remark, from the first import)
     school = ledgers["DSZXKJ"]
     assert [i.title for i in school.items][-1] == "10月底前完成室外工程" and len(school.items) == 3
 
@@ -74,6 +77,9 @@ def test_import_update__matches_by_the_id_column_when_the_title_changed(cli, rep
     assert result.exit_code == 0, result
     ledger = load_repo(Cache(root)).ledgers[0]
     assert len(ledger.items) == 1 and ledger.items[0].closed.date == date(2018, 6, 15)
+    # The title the sheet gives the item its id names is the item's now, and said.
+    assert "  A-1：事项名称“征收”改为“完成征收工作”" in result.stdout.splitlines()
+    assert ledger.items[0].title == "完成征收工作"
 
 
 LAYOUTS = {
@@ -152,16 +158,19 @@ def test_import_update__one_splice_writes_what_the_edits_one_at_a_time_write(lay
     assert not loaded.has_errors, loaded.problems
     day = date(2018, 6, 20)
     project = ProjectPlan("A", "甲项目", False, 2, updates=[
-        ItemUpdate("A-1", "征收", 2, 1, note={"date": day, "text": "完成"}, closed={"date": day, "by": "王五"},
+        ItemUpdate("A-1", "征收", 2, 1, notes=[{"date": day, "text": "完成"}], closed={"date": day, "by": "王五"},
                    due=(date(2018, 6, 30), date(2018, 7, 31), "7月底前"), day=day),
-        ItemUpdate("A-2", "封顶", 3, 1, note={"date": day, "by": "赵六", "text": "主体'封顶 "},
+        ItemUpdate("A-2", "封顶", 3, 1, notes=[{"date": day, "by": "赵六", "text": "主体'封顶 "}],
                    due=(None, date(2018, 9, 30), None), day=day),
     ])
     if layout.startswith("flow notes"):
         project.updates[1].closed = None  # A-2 is closed already
         project.updates[1].due = (None, date(2018, 9, 30), None)
-    batched = _chain(loaded, [_updates_edit(project, "周报.xlsx")], settings)
-    steps = [edits.set_edit(u.id, [("due", u.due[1], u.due[2])]) for u in project.updates if u.due]
+    batched = _chain(loaded, [_updates_edit(project, "周报.xlsx", "李四")], settings)
+    # A moved node as `set … --reason` records it: under changes:, dated the update's day.
+    move = {"date": day, "by": "李四", "reason": "据周报.xlsx更新"}
+    steps = [edits.set_edit(u.id, [("due", u.due[1], u.due[2])], move, moves_need_reason=True)
+             for u in project.updates if u.due]
     for u in project.updates:
         steps += [edits.note_edit(u.id, note) for note in _update_notes(u, "周报.xlsx")]
         steps += [edits.close_edit([u.id], u.closed)] if u.closed else []

@@ -180,10 +180,10 @@ class Env:
         if text is None:
             return None
         from taizhang.domain.dates import DateError, parse_duration
+        from taizhang.domain.durations import written_duration
 
         try:
-            value = parse_duration(text.strip())
-            return int(value) if value.counted else text.strip()
+            return written_duration(parse_duration(text.strip()))
         except DateError as e:
             raise input_error("option_date", option=option, detail=message(e.key, self.lang, **e.args_)) from None
 
@@ -569,3 +569,34 @@ def read_trend(env: Env, by: str, start: Optional[date], codes: list[str]) -> An
     with progress_bar(env) as step:
         return build_trend(env.root, by, env.as_of, settings, extra, first=start, codes=codes,  # type: ignore[arg-type]
                            progress=step, cache=env.cache)
+
+
+# The suffixes of each format a command writes with --out: one table for every command, so that
+# `--out x.csv` means CSV to export as `--out x.md` means Markdown to report (SPEC §3).
+OUT_SUFFIXES: dict[str, tuple[str, ...]] = {
+    "text": (".txt",), "md": (".md", ".markdown"), "html": (".html", ".htm"), "svg": (".svg",),
+    "json": (".json",), "csv": (".csv",), "xlsx": (".xlsx",), "docx": (".docx",), "pdf": (".pdf",),
+    "xls": (".xls",), "doc": (".doc",), "tsv": (".tsv",),
+}
+_TEXTS = ("text", "md", "csv", "tsv", "json", "html", "svg")  # a .txt may hold any text
+
+
+def out_format(fmt: Optional[str], out: Optional[Path], formats: Sequence[str], default: str, *,
+               guess: bool = True) -> str:
+    """The format of a command's output: --format when given, else the one the --out file's
+    suffix names (`--out 周报.docx`), else `default`. A file is never written in a format its
+    name belies: a suffix naming another format than an explicit --format (`--format csv --out
+    a.xlsx`), or one of a format the command does not write, is refused; so is a suffix naming
+    nothing when the command does not `guess` (export: what is a `.dat`?)."""
+    suffix = out.suffix.lower() if out is not None else ""
+    named = next((name for name, suffixes in OUT_SUFFIXES.items() if suffix in suffixes), None)
+    if fmt is not None:
+        if out is not None and named is not None and named != fmt and not (named == "text" and fmt in _TEXTS):
+            raise input_error("out_suffix_mismatch", path=str(out), suffix=suffix, named=named, format=fmt)
+        return fmt
+    if out is None or named in formats:
+        return named if named is not None and out is not None else default
+    if named is None and guess:
+        return default
+    raise input_error("out_suffix_unknown", path=str(out),
+                      suffixes="、".join(OUT_SUFFIXES[name][0] for name in formats))

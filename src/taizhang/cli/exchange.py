@@ -17,6 +17,7 @@ from taizhang.cli.common import (
     Env,
     commit,
     committing,
+    out_format,
     report_problems,
     run,
     say,
@@ -45,7 +46,8 @@ class PaperSize(str, Enum):
 @commands.command()
 def gantt(ctx: typer.Context,
           codes: Annotated[Optional[list[str]], typer.Argument(metavar="[CODE]...", help="只画这些项目（按给出的顺序）")] = None,
-          fmt: Annotated[ChartFormat, typer.Option("--format", help="text | svg | html")] = ChartFormat.text,
+          fmt: Annotated[Optional[ChartFormat], typer.Option(
+              "--format", help="text | svg | html（默认按 --out 的扩展名，否则 text）")] = None,
           out: Annotated[Optional[Path], typer.Option("--out", help="写入文件")] = None,
           paper: Annotated[PaperSize, typer.Option("--paper", help="svg/html 的纸张（横向）：a3 | a4")] = PaperSize.a3,
           program: Annotated[Optional[str], typer.Option(help="按所属工程筛选")] = None,
@@ -56,6 +58,8 @@ def gantt(ctx: typer.Context,
     def action(env: Env) -> int:
         from taizhang.render import gantt as chart_mod
 
+        chosen = ChartFormat(out_format(fmt.value if fmt else None, out, [f.value for f in ChartFormat],
+                                        ChartFormat.text.value))
         wanted = chart_mod.chart_codes(codes or [])
         for code in wanted:
             env.repository.ledger_path(code)
@@ -66,9 +70,9 @@ def gantt(ctx: typer.Context,
         repo = env.repository.load(wanted)
         chart = chart_mod.build_chart(repo.ledgers, env.as_of, repo.settings, repo.extra, codes=wanted,
                                       program=program, unit=unit, window=(first, last))
-        if fmt == ChartFormat.svg:
+        if chosen == ChartFormat.svg:
             text = chart_mod.to_svg(chart, env.lang, paper.value)
-        elif fmt == ChartFormat.html:
+        elif chosen == ChartFormat.html:
             text = chart_mod.to_html(chart, env.lang, paper.value)
         else:
             width, color = terminal(env)
@@ -174,18 +178,23 @@ def import_(ctx: typer.Context,
                 say(env, "import_new_project", code=p.code, name=p.name, n=len(p.items))
             else:
                 say(env, "import_existing_project", code=p.code, name=p.name, n=len(p.items), skipped=len(p.skipped))
+            if p.sections:
+                warn(env, message("import_sections_items", env.lang, code=p.code, sections="、".join(p.sections)))
             if dry_run:
                 if p.new:
-                    say(env, "import_plan_from", cell=plan.cell(p.row, p.col))
+                    _say_name_from(env, plan, p)
                 for item in p.items:
                     say(env, "import_plan_item", id=item.new_id, title=item.title.replace("\n", "⏎"),
                         cell=plan.cell(item.row, item.col), due=exchange.due_text(item.fields.get("due")))
             for u in p.updates:
+                if u.title_to:
+                    say(env, "import_update_title", id=u.id, before=u.title, after=u.title_to)
                 if u.due:
-                    say(env, "import_update_due", id=u.id, title=u.title, before=exchange.due_text(u.due[0]),
-                        after=exchange.due_text(u.due[1]))
-                if u.note:
-                    say(env, "import_update_note", id=u.id, title=u.title, text=u.note["text"])
+                    say(env, "import_update_moved" if u.moved else "import_update_due", id=u.id, title=u.title,
+                        before=exchange.due_text(u.due[0]), after=exchange.due_text(u.due[1]),
+                        reason=exchange.moved_reason(plan.path))
+                for note in u.notes:
+                    say(env, "import_update_note", id=u.id, title=u.title, text=note["text"])
                 if u.closed:
                     say(env, "import_update_close", id=u.id, title=u.title, date=u.closed["date"].isoformat())
         if update:
@@ -196,7 +205,7 @@ def import_(ctx: typer.Context,
             return None
         # The files written, with their bytes before and after (taken under their locks).
         try:
-            written = exchange.apply_import(env.cache, env.settings, plan, progress=bar)
+            written = exchange.apply_import(env.cache, env.settings, plan, progress=bar, by=env.user())
         finally:
             bar.stop()
         say(env, "import_done", projects=len(plan.created), items=plan.added, skipped=plan.skipped)
@@ -205,6 +214,18 @@ def import_(ctx: typer.Context,
                    + (f"，更新 {plan.updated} 个事项" if plan.updated else ""))
         return None
     run(ctx, committing(commit_, action))
+
+
+def _say_name_from(env: Env, plan: Any, project: Any) -> None:
+    """Where a new project's name was read: its cell, the table's title, the file's name."""
+    if plan.name_from is None:
+        say(env, "import_plan_from", cell=plan.cell(project.row, project.col))
+    elif plan.name_from == "file":
+        say(env, "import_plan_from_file")
+    elif isinstance(plan.name_from, tuple):
+        say(env, "import_plan_from_title", cell=plan.cell(plan.name_from[0] + 1, plan.name_from[1]))
+    else:
+        say(env, "import_plan_from_above", title=project.name)
 
 
 class ExportFormat(str, Enum):
@@ -216,7 +237,8 @@ class ExportFormat(str, Enum):
 @commands.command()
 def export(ctx: typer.Context,
            codes: Annotated[Optional[list[str]], typer.Argument(metavar="[CODE]...", help="只导出这些项目")] = None,
-           fmt: Annotated[ExportFormat, typer.Option("--format", help="xlsx | csv | md")] = ExportFormat.xlsx,
+           fmt: Annotated[Optional[ExportFormat], typer.Option(
+               "--format", help="xlsx | csv | md（默认按 --out 的扩展名，否则 xlsx）")] = None,
            out: Annotated[Optional[Path], typer.Option("--out", help="写入文件（xlsx 必须指定）")] = None,
            program: Annotated[Optional[str], typer.Option(help="按所属工程筛选")] = None) -> None:
     """导出台账为一张表（xlsx / csv / Markdown），供其他单位用 Excel 打开；可再用 import 导入。"""
@@ -226,7 +248,9 @@ def export(ctx: typer.Context,
         wanted = list(dict.fromkeys(codes or []))
         for code in wanted:
             env.repository.ledger_path(code)
-        if fmt == ExportFormat.xlsx and out is None:
+        chosen = ExportFormat(out_format(fmt.value if fmt else None, out, [f.value for f in ExportFormat],
+                                         ExportFormat.xlsx.value, guess=False))
+        if chosen == ExportFormat.xlsx and out is None:
             raise input_error("export_needs_out")
         repo = env.repository.load(wanted)
         if repo.errors:
@@ -234,10 +258,10 @@ def export(ctx: typer.Context,
         ledgers = [l for l in repo.ledgers if program is None or program in (l.program or "")]
         table = exchange.export_table(ledgers, env.as_of, repo.settings, repo.extra, env.lang,
                                       codes=[c for c in wanted if any(l.code == c for l in ledgers)])
-        if fmt == ExportFormat.xlsx:
+        if chosen == ExportFormat.xlsx:
             assert out is not None  # refused above
             write_bytes(env, exchange.to_xlsx(table, env.lang), out)
-        elif fmt == ExportFormat.csv:
+        elif chosen == ExportFormat.csv:
             text = exchange.to_csv(table)
             # A file gets UTF-8's byte-order mark, by which Excel knows it is not GBK.
             write_out(env, ("\ufeff" + text) if out is not None else text, out)

@@ -256,10 +256,11 @@ def _parse_assignment(env: Env, text: str, target: str) -> tuple[str, Any, Optio
         return name, value, wording
     if name == "duration":
         from taizhang.domain.dates import DateError, parse_duration
+        from taizhang.domain.durations import written_duration
 
         try:
-            span = parse_duration(raw)  # a span keeps its wording (3周), a bare number is counted days
-            return name, (int(span) if span.counted else raw), None
+            # A span keeps its wording (3周), a bare number is counted days.
+            return name, written_duration(parse_duration(raw)), None
         except DateError as e:
             raise input_error("set_invalid", field=name, value=raw, detail=message(e.key, env.lang, **e.args_)) from None
     if name == "after":

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from taizhang.cli.common import Env, read_trend, run, terminal, write_bytes, write_out
+from taizhang.cli.common import Env, out_format, read_trend, run, terminal, write_bytes, write_out
 from taizhang.errors import TaizhangError, input_error
 
 if TYPE_CHECKING:
@@ -32,8 +32,6 @@ class ReportFormat(str, Enum):
 _BINARY = (ReportFormat.xlsx, ReportFormat.docx)
 commands = typer.Typer()
 
-_SUFFIXES = {".txt": ReportFormat.text, ".md": ReportFormat.md, ".html": ReportFormat.html,
-             ".htm": ReportFormat.html, ".xlsx": ReportFormat.xlsx, ".docx": ReportFormat.docx}
 
 
 @commands.command()
@@ -57,8 +55,8 @@ def write_report(env: Env, kind: str, fmt: Optional[ReportFormat], out: Optional
     from taizhang.domain.reports import briefing_of
     from taizhang.render.briefing import layout, to_docx, to_html, to_markdown, to_text, to_xlsx
 
-    if fmt is None:
-        fmt = _SUFFIXES.get(out.suffix.lower(), ReportFormat.text) if out is not None else ReportFormat.text
+    fmt = ReportFormat(out_format(fmt.value if fmt else None, out, [f.value for f in ReportFormat],
+                                  ReportFormat.text.value))
     if fmt in _BINARY and out is None:
         raise input_error("report_needs_out", format=fmt.value)
     # The lit rows of `status` (views.py) carry what a briefing says of each item.

@@ -9,7 +9,17 @@ from typing import Annotated, Optional
 
 import typer
 
-from taizhang.cli.common import Env, print_json, read_trend, report_problems, run, say, write_files, write_out
+from taizhang.cli.common import (
+    Env,
+    out_format,
+    print_json,
+    read_trend,
+    report_problems,
+    run,
+    say,
+    write_files,
+    write_out,
+)
 from taizhang.errors import TaizhangError as TaizhangErrorType
 
 commands = typer.Typer()
@@ -27,8 +37,6 @@ class TrendBy(str, Enum):
     month = "month"
 
 
-_SUFFIXES = {".txt": TrendFormat.text, ".svg": TrendFormat.svg, ".html": TrendFormat.html,
-             ".htm": TrendFormat.html, ".json": TrendFormat.json}
 
 
 @commands.command()
@@ -45,9 +53,10 @@ def trend(ctx: typer.Context,
     每期按其最后一天、以当天及以前最后提交的台账评判：事后补录的销号不改写以前各期。
     """
     def action(env: Env) -> None:
+        chosen = TrendFormat(out_format(fmt.value if fmt else None, out, [f.value for f in TrendFormat],
+                                        TrendFormat.text.value))
         first, _ = env.date_option(start, "--from")
         found = read_trend(env, by.value, first, codes or [])
-        chosen = fmt or (_SUFFIXES.get(out.suffix.lower(), TrendFormat.text) if out is not None else TrendFormat.text)
         if chosen == TrendFormat.json and out is None:
             print_json(found.to_json())
             return

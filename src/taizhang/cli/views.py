@@ -18,6 +18,7 @@ from taizhang.cli.common import (
     committing,
     kind_list,
     light_list,
+    out_format,
     print_json,
     report_problems,
     run,
@@ -135,13 +136,15 @@ def show_invest(env: Env, *, codes: list[str], program: Optional[str], unit: Opt
 def remind(ctx: typer.Context,
            unit: Annotated[Optional[str], typer.Option(help="只看该责任单位（含该文字即可）")] = None,
            light: Annotated[str, typer.Option(help="哪些亮灯要督办：红,黄,绿,无时限（或 red,yellow,green,none）")] = "red,yellow",
-           fmt: Annotated[Format, typer.Option("--format", help="text | md | html")] = Format.text,
+           fmt: Annotated[Optional[Format], typer.Option(
+               "--format", help="text | md | html（默认按 --out 的扩展名，否则 text）")] = None,
            out: Annotated[Optional[Path], typer.Option("--out", help="写入文件")] = None) -> None:
     """督办通知：按责任单位列出事项、项目、时间节点、逾期天数、责任人。"""
     def action(env: Env) -> int:
         from taizhang.domain.lights import OPEN_LIGHTS, group_items
         from taizhang.render import remind as notices
 
+        chosen = Format(out_format(fmt.value if fmt else None, out, [f.value for f in Format], Format.text.value))
         # The same lit rows as `status` (views.py): only the lights asked for are decoded.
         lights = light_list(env, light, allowed=OPEN_LIGHTS)  # read before the ledgers are
         found = env.repository.status(env.as_of, unit=unit, lights=lights, allowed_lights=OPEN_LIGHTS)
@@ -149,9 +152,9 @@ def remind(ctx: typer.Context,
         # Only the items whose own unit matches go on that unit's notice.
         groups = [g for g in group_items(found.projects, "unit") if unit is None or unit in (g.name or "")]
         notice = notices.Notice(found.title, env.as_of, notices.open_groups(groups))
-        if fmt == Format.md:
+        if chosen == Format.md:
             text = notices.to_markdown(notice, env.lang)
-        elif fmt == Format.html:
+        elif chosen == Format.html:
             text = notices.to_html(notice, env.lang)
         else:
             width, color = terminal(env)

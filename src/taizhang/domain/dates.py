@@ -762,3 +762,11 @@ def parse_duration(value: Any) -> Duration:
     if unit in ("w", "周", "星期", "礼拜"):
         return Duration(7 * n, NATURAL, text)
     return Duration(n, NATURAL, text)
+
+
+# --- what has not happened yet ------------------------------------------------------------------
+
+def not_happened(day: Optional[date], as_of: Optional[date]) -> bool:
+    """Whether a 销号 or an application dated `day` lies after the as-of day: it has not happened,
+    and is refused wherever it comes from — `close --on`, `apply --on`, an imported sheet (SPEC §7)."""
+    return day is not None and as_of is not None and day > as_of

@@ -64,6 +64,20 @@ class Duration(int):
         return self.unit == COUNTED
 
 
+_UNIT_WORDS: dict[Unit, str] = {NATURAL: "天", MONTHS: "个月", WORKDAYS: "个工作日"}
+
+
+def written_duration(duration: int) -> int | str:
+    """A duration as a ledger keeps it (the one rule for every command, import and export): a
+    bare number of counted days as a number, a span with its unit as the clerk wrote it (`3周`,
+    `2个月`), else in the unit's own word (`21天`). Written so, it reads back as the same span."""
+    unit = unit_of(duration)
+    if unit == COUNTED:
+        return int(duration)
+    written = getattr(duration, "written", None)
+    return written if written is not None else f"{int(duration)}{_UNIT_WORDS[unit]}"
+
+
 def unit_of(duration: Any) -> Unit:
     """The unit of an item's duration: a plain int (a model built in code) counts the calendar."""
     return getattr(duration, "unit", COUNTED)

@@ -11,7 +11,14 @@ What the CLI calls is imported here.
 """
 
 from taizhang.exchange.export import ExportTable, export_table, to_csv, to_markdown, to_xlsx
-from taizhang.exchange.importer import ImportPlan, apply_import, committed_numbers, due_text, plan_import
+from taizhang.exchange.importer import (
+    ImportPlan,
+    apply_import,
+    committed_numbers,
+    due_text,
+    moved_reason,
+    plan_import,
+)
 
 __all__ = ["ExportTable", "ImportPlan", "apply_import", "committed_numbers", "due_text", "export_table",
-           "plan_import", "to_csv", "to_markdown", "to_xlsx"]
+           "moved_reason", "plan_import", "to_csv", "to_markdown", "to_xlsx"]

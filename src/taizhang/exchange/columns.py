@@ -19,6 +19,7 @@ from typing import Any
 
 from taizhang.domain.amounts import AmountError, format_wan, parse_amount
 from taizhang.domain.dates import DateError, parse_date, parse_duration
+from taizhang.domain.durations import written_duration
 from taizhang.domain.ids import is_code, is_item_id, is_reserved_name, split_item_id
 from taizhang.domain.models import STAGES
 from taizhang.domain.terms import parse_term
@@ -84,6 +85,8 @@ HEADER_SYNONYMS: list[tuple[str, str]] = [
     ("title_content", r"建设内容|主要建设内容|建设内容及规模|建设规模及内容|项目内容"),
     ("kind", r"类型|事项类型|Kind"),
     ("unit", r"责任单位|牵头单位|主责单位|责任部门|牵头部门|责任主体|Unit"),
+    # Units that assist the lead (SPEC §7 joint units: the lead first, then the assisting ones).
+    ("assist", r"配合单位|配合部门|协办单位|协助单位|协同单位|配合责任单位|Assistingunits?"),
     ("leader", r"责任领导|分包领导|分管领导|联系领导|包抓领导|牵头领导|Leader"),
     ("owner", r"责任人|具体责任人|项目负责人|Owner"),
     ("due", (r"时间节点|完成时限|完成时间|时限|截止时间|截止日期|计划完成时间|计划完成日期|完成期限|办结时限|整改时限|"
@@ -107,7 +110,10 @@ HEADER_SYNONYMS: list[tuple[str, str]] = [
     ("total", r"总投资|计划总投资|总投资额|项目总投资|Totalinvestment"),
     ("planned", r"(?:\d{4}年?)?(?:年度计划投资|年度投资计划|计划投资|本年计划投资|年度计划|Planned\d{4}|Planned)"),
     # Investment completed to date (the year's, as 已完成投资 or an export's 累计完成投资 say).
-    ("completed", r"(?:\d{4}年?)?(?:已完成投资|(?:累计|已)?完成投资(?:额)?|累计完成|Completed\d{4}todate|Completed.*)"),
+    ("completed", r"(?:\d{4}年?)?(?:已完成投资|(?:累计|已)?完成投资(?:额)?|累计完成|(?:本年|年度|今年)?已?完成(?:额)?|"
+                  r"Completed\d{4}todate|Completed.*)"),
+    # Remarks (备注): a note on the item, or its 销号 when they say so (已销号).
+    ("remarks", r"备注|备注说明|备注情况|其他说明|Remarks"),
     # Read by people, computed by taizhang: known, and left out without a word.
     ("derived", r"亮灯|亮灯情况|剩余天数|逾期天数|Light|Daysleft|.*累计完成.*"),
 ]
@@ -116,7 +122,8 @@ ROLE_WORDS: dict[str, tuple[str, str]] = {
     "seq": ("序号（不导入）", "row number (not imported)"), "code": ("项目代码", "project code"),
     "project_no": ("项目编号", "project number"), "item_id": ("事项编号", "item id"),
     "project": ("项目名称", "project"), "title": ("事项", "item title"), "kind": ("类型", "kind"),
-    "unit": ("责任单位", "unit"), "leader": ("责任领导", "leader"), "owner": ("责任人", "owner"),
+    "unit": ("责任单位", "unit"), "assist": ("配合单位（排在牵头单位之后）", "assisting units (after the lead)"),
+    "leader": ("责任领导", "leader"), "owner": ("责任人", "owner"),
     "due": ("时间节点", "time node"), "node": ("节点内容（事项或时间节点的原话）", "milestone text (items or the node's wording)"),
     "node_source": ("节点来源", "node source"), "duration": ("工期", "duration"), "after": ("前置事项", "predecessors"),
     "progress": ("进展（记为进展情况）", "progress (a note)"), "progress_date": ("进展日期", "report date"),
@@ -126,11 +133,13 @@ ROLE_WORDS: dict[str, tuple[str, str]] = {
     "deadline": ("项目最终节点", "project deadline"), "calendar": ("日历", "calendar"),
     "total": ("总投资", "total investment"), "planned": ("年度计划投资", "planned investment"),
     "completed": ("已完成投资", "completed investment"),
+    "remarks": ("备注（记为进展“备注：…”；写明已销号、已办结的即销号）",
+                "remarks (a note “备注：…”; 已销号 or 已办结 closes the item)"),
     "grouping": ("项目说明（合并单元格，不作事项）", "project description (merged cells, not items)"),
     "title_node": ("事项及其时间节点（如 3月底前完成征收）", "items with their dates (e.g. 3月底前完成征收)"),
-    "project_fields": ("项目本级信息（导出时写入）", "the project's own fields (of an export)"),
-    "all_notes": ("全部进展记录（导出时写入）", "every report (of an export)"),
-    "all_amounts": ("投资明细（导出时写入）", "every amount (of an export)"),
+    # A CSV export's companion columns, by their own headers (one table names them: cells).
+    **{role: (_BRACKETS.sub("", zh) + "（导出时写入）", _BRACKETS.sub("", en).strip() + " (of an export)")
+       for role, zh, en in CSV_COMPANION_COLUMNS},
 }
 
 
@@ -156,9 +165,12 @@ class Column:
     year: int | None = None  # the year a 计划投资 column is about
 
 
-def match_header(text: str, unit_hint: str | None = None) -> tuple[str | None, str | None, int | None]:
+def match_header(text: str, unit_hint: str | None = None,
+                 default_unit: str | None = None) -> tuple[str | None, str | None, int | None]:
     """(field, unit, year) a header cell names, or (None, …) for a column we do not know.
-    `unit_hint` is the unit of a heading above the cell (`投资情况（亿元）`)."""
+    `unit_hint` is the unit of a heading above the cell (`投资情况（亿元）`), `default_unit` the
+    one written above the table (`单位：万元`: it gives amounts their unit, but does not make a
+    column headed 已完成 one of amounts — its cells must, `amount_by_content`)."""
     raw = _SPACES.sub("", text)
     if not raw:
         return None, None, None
@@ -170,10 +182,45 @@ def match_header(text: str, unit_hint: str | None = None) -> tuple[str | None, s
     for name, pattern in _SYNONYM_RES:
         if pattern.match(base):
             unit = own_unit or unit_hint
-            if name == "planned" and "投资" not in base and not unit and not base.lower().startswith("planned"):
-                return None, None, None  # 年度计划 without 投资 or a unit is a text of goals
-            return name, unit, int(year_match.group(1)) if year_match else None
+            if _NEEDS_UNIT.match(base) and not unit:
+                # 年度计划 without 投资 or a unit is a text of goals, 已完成 a status, unless
+                # their cells are amounts (`amount_by_content`).
+                return None, None, None
+            return name, unit or default_unit, int(year_match.group(1)) if year_match else None
     return None, None, None
+
+
+# Investment headers that say 投资 only through a unit (their own, a heading's, `单位：万元`
+# above the table) or through their cells, which must then be amounts: 年度计划, 已完成.
+_NEEDS_UNIT = re.compile(r"^(?:\d{4}年?)?(?:年度计划|本年计划|计划|(?:本年|年度|今年)?已?完成(?:额)?)$")
+
+
+def amount_by_content(text: str, cells: list[Any]) -> str | None:
+    """`planned` or `completed` for a column headed 年度计划 or 已完成 without a unit whose
+    cells are amounts (numbers, or `1.2亿`, `5000万元`): confirmed by its contents."""
+    base = _BRACKETS.sub("", _SPACES.sub("", text))
+    if not _NEEDS_UNIT.match(base):
+        return None
+    filled = [v for v in cells if cell_text(v)]
+    amounts = [v for v in filled if _is_amount(v)]
+    if not filled or len(amounts) * 5 < len(filled) * 4:
+        return None
+    return "completed" if "完成" in base else "planned"
+
+
+def _is_amount(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float, Decimal)):
+        return True
+    text = cell_text(value).replace(",", "")
+    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+        return True
+    try:
+        parse_amount(text)
+    except AmountError:
+        return False
+    return True
 
 
 def _bracket_unit(text: str) -> str | None:
@@ -222,6 +269,7 @@ class Header:
     first_data: int
     default_unit: str | None = None  # `单位：亿元` written above the table
     title_row: str | None = None  # the table's title above the header (`2016年民生实事分解表`)
+    title_cell: tuple[int, int] | None = None  # its cell (row, column, 0-based), if it is one of the sheet's
 
     def get(self, name: str) -> Column | None:
         return self.columns.get(name)
@@ -245,13 +293,14 @@ def _heading_unit(sheet: Sheet, r: int, c: int) -> str | None:
     return _bracket_unit(sheet.text(r, k))
 
 
-def _row_fields(sheet: Sheet, r: int) -> dict[int, tuple[str, str | None, int | None]]:
+def _row_fields(sheet: Sheet, r: int, above: str | None = None) -> dict[int, tuple[str, str | None, int | None]]:
+    """The known columns a header row names; `above`: the unit written above the table."""
     out = {}
     for c in range(len(sheet.rows[r])):
         text = sheet.text(r, c)
         if not text:
             continue
-        name, unit, year = match_header(text, unit_hint=_heading_unit(sheet, r - 1, c))
+        name, unit, year = match_header(text, unit_hint=_heading_unit(sheet, r - 1, c), default_unit=above)
         if name is not None:
             out[c] = (name, unit, year)
     return out
@@ -275,33 +324,36 @@ def find_header(sheet: Sheet, shown: str) -> Header:
     or a task among them). A row below it that names columns under a heading spanning several
     columns (`投资情况（亿元）` over `总投资 | 年度计划投资`) completes it, units included."""
     best, best_score = None, 0
+    above: list[str | None] = []  # the unit a `单位：万元` line above each row gives
+    unit = None
+    for r in range(min(HEADER_SCAN + 1, len(sheet.rows))):
+        above.append(unit)
+        for c in range(len(sheet.rows[r])):
+            m = re.search(r"单位[:：]\s*(亿元|万元|元)", sheet.text(r, c))
+            if m:
+                unit = m.group(1)[0]
     for r in range(min(HEADER_SCAN, len(sheet.rows))):
-        fields = {f for f, _, _ in _known(_row_fields(sheet, r))[0].values() if f not in ("derived", "seq")}
+        fields = {f for f, _, _ in _known(_row_fields(sheet, r, above[r]))[0].values() if f not in ("derived", "seq")}
         if not fields & {*_PROJECT_FIELDS, *_TITLE_FIELDS}:
             continue
         if len(fields) > best_score:
             best, best_score = r, len(fields)
     if best is None or best_score < 2:
         raise TaizhangError(Problem(shown, 0, 0, "import_no_header", {"rows": HEADER_SCAN}))
-    top_fields = _known(_row_fields(sheet, best))[0]
+    default_unit = above[best]  # units written once above the table (`单位：万元`)
+    top_fields = _known(_row_fields(sheet, best, default_unit))[0]
     sub_fields: dict[int, tuple[str, str | None, int | None]] = {}
     if best + 1 < len(sheet.rows):
-        top_fields, candidate = _known(_row_fields(sheet, best), _row_fields(sheet, best + 1))
+        top_fields, candidate = _known(_row_fields(sheet, best, default_unit),
+                                       _row_fields(sheet, best + 1, default_unit))
         if candidate and any((best, c) in sheet.across or c not in top_fields for c in candidate) and \
                 not any(isinstance(v, (int, float, datetime, date)) for v in sheet.rows[best + 1]):
             sub_fields = candidate
     last = best + 1 if sub_fields else best
-    # Units written once above the table (`单位：万元`).
-    default_unit = None
-    for r in range(best):
-        for c in range(len(sheet.rows[r])):
-            m = re.search(r"单位[:：]\s*(亿元|万元|元)", sheet.text(r, c))
-            if m:
-                default_unit = m.group(1)[0]
     columns: dict[str, Column] = {}
     ignored: list[str] = []
     if not sub_fields:
-        top_fields = _known(_row_fields(sheet, best))[0]
+        top_fields = _known(_row_fields(sheet, best, default_unit))[0]
     for c in range(max(len(sheet.rows[r]) for r in range(best, last + 1))):
         top, lower = top_fields.get(c), sub_fields.get(c)
         use_lower = lower is not None and (top is None or (best, c) in sheet.across)
@@ -309,6 +361,13 @@ def find_header(sheet: Sheet, shown: str) -> Header:
         label = sheet.text(last if use_lower else best, c)
         if choice is None:
             text = sheet.text(last, c) or sheet.text(best, c)
+            cells = [sheet.value(r, c) for r in range(last + 1, min(len(sheet.rows), last + 201))]
+            amount = amount_by_content(text, cells) if text else None
+            if amount is not None and amount not in columns:
+                year_match = _YEAR_IN.search(text)
+                columns[amount] = Column(amount, c, text.replace("\n", ""), default_unit,
+                                         int(year_match.group(1)) if year_match else None)
+                continue
             if text and (best, c) not in sheet.across:
                 ignored.append(text.replace("\n", ""))
             continue
@@ -323,20 +382,23 @@ def find_header(sheet: Sheet, shown: str) -> Header:
             ignored.append(label.replace("\n", ""))
             continue
         columns[name] = Column(name, c, label.replace("\n", ""), unit, year)
-    header = Header(last, columns, ignored, last + 1, default_unit, title_row=_title_row(sheet, best) or sheet.title)
+    title = _title_row(sheet, best)
+    header = Header(last, columns, ignored, last + 1, default_unit,
+                    title_row=title[0] if title else sheet.title, title_cell=title[1:] if title else None)
     _settle_time_columns(sheet, header)
     return header
 
 
-def _title_row(sheet: Sheet, header_row: int) -> str | None:
-    """The table's title: the first row above the header holding one text alone (a merged
-    `2016年民生实事分解表`), without a `单位：` or `填报单位` line."""
+def _title_row(sheet: Sheet, header_row: int) -> tuple[str, int, int] | None:
+    """The table's title and its cell (row, column, 0-based): the first row above the header
+    holding one text alone (a merged `2016年民生实事分解表`), without a `单位：` or `填报单位` line."""
     for r in range(header_row):
-        texts = {sheet.text(r, c) for c in range(len(sheet.rows[r]))} - {""}
-        if len(texts) == 1:
-            text = _one_line(texts.pop())
+        cells = [(c, sheet.text(r, c)) for c in range(len(sheet.rows[r])) if sheet.text(r, c)]
+        if len({text for _, text in cells}) == 1:
+            text = _one_line(cells[0][1])
             if not re.match(r"^(填报|单位[:：]|附件|附表)", text) and not re.fullmatch(r"附件\s*\d*", text):
-                return text
+                c = cells[0][0]
+                return (text, *sheet.origin.get((r, c), (r, c)))
     return None
 
 
@@ -423,7 +485,7 @@ class Record:
     due_computed: bool = False
     due_term: str | None = None  # a due that is not one date (长期坚持, 每月25日前), as written
     node: str | None = None  # a milestone written with its date (`3月底前完成征收`)
-    duration: int | None = None
+    duration: int | str | None = None
     after: list[str] = field(default_factory=list)
     after_col: int = 0
     progress: str | None = None
@@ -432,11 +494,14 @@ class Record:
     closed: bool | None = None  # None: nothing said; True/False as the 是否销号 column says
     closed_text: str | None = None  # what the status cell said beyond yes (kept as the note)
     closed_on: date | None = None
+    closed_col: int | None = None  # the cell that dates the 销号 (销号日期, else 是否销号)
     closed_by: str | None = None
     closed_note: str | None = None
     evidence: str | None = None
     measures: str | None = None
-    program: str | None = None
+    remark: str | None = None  # 备注 that is not a 销号: kept as a note `备注：…`
+    program: str | None = None  # the row's 所属工程 column
+    section: str | None = None  # the section row above it (`一、双十工程`)
     stage: str | None = None
     deadline: date | None = None
     calendar: str | None = None
@@ -614,7 +679,8 @@ def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: s
             column = cols.get("project")
             ctx.error(rec.row, column.col if column else filled[0][0], "import_no_project")
             continue
-        rec.program = text("program") or program
+        rec.program = text("program") or None
+        rec.section = program
         kind = text("kind")
         if kind:
             rec.kind = _KINDS.get(kind.lower())
@@ -628,6 +694,8 @@ def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: s
             column = cols.get(name)
             lines = [_one_line(line) for line in sheet.text(r, column.col).split("\n")] if column else []
             setattr(rec, name, "、".join(line for line in lines if line) or None)
+        if text("assist"):
+            _assisting(rec, sheet.text(r, cols["assist"].col), cols["assist"], ctx)
         for name in ("owner", "measures", "progress", "progress_by", "closed_by", "closed_note", "evidence"):
             setattr(rec, name, text(name) or None)
         for name in ("due", "progress_date", "closed_on", "deadline"):
@@ -645,13 +713,18 @@ def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: s
                     # An ongoing duty in words the models do not read as a term (长期, 持续).
                     ctx.error(rec.row, cols["due"].col, "import_term_ongoing", value=text("due"))
                     continue
+                if name == "due" and (title_source is None or title_source.field != "due") and \
+                        _several_nodes(sheet.text(r, cols["due"].col), rec.row, cols["due"], ctx):
+                    continue
                 setattr(rec, name, _date_cell(raw(name), rec.row, cols[name], ctx))
         if rec.due is not None and isinstance(raw("due"), str) and text("due") != rec.due.isoformat():
             rec.due_wording = text("due")
         if rec.node and rec.due is None and not text("due") and "node" in cols:
             # No date beside the milestone: its own words give it (`3月底前完成征收`).
-            rec.due = _date_cell(rec.node, rec.row, cols["node"], ctx)
-            rec.due_wording = rec.node if rec.due is not None else None
+            several = title_source is not None and title_source.field == "node"  # (then items, below)
+            if several or not _several_nodes(sheet.text(r, cols["node"].col), rec.row, cols["node"], ctx):
+                rec.due = _date_cell(rec.node, rec.row, cols["node"], ctx)
+                rec.due_wording = rec.node if rec.due is not None else None
         elif rec.node and rec.due is not None and (title_source is None or title_source.field != "node"):
             rec.due_wording = rec.node  # the milestone beside its date, kept as the clerk wrote it
         source = text("node_source")
@@ -659,8 +732,10 @@ def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: s
         if text("duration"):
             try:
                 value = raw("duration")
-                rec.duration = parse_duration(int(value) if isinstance(value, float) and value.is_integer() else
-                                              (value if isinstance(value, int) else text("duration")))
+                # As the ledger keeps it: a bare number of counted days, a span as written (3周).
+                rec.duration = written_duration(parse_duration(
+                    int(value) if isinstance(value, float) and value.is_integer() else
+                    (value if isinstance(value, int) else text("duration"))))
             except DateError as e:
                 ctx.cell_error(rec.row, cols["duration"], e)
         if text("after"):
@@ -673,6 +748,9 @@ def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: s
                 else:
                     ctx.error(rec.row, rec.after_col, "import_bad_after", ref=ref)
         _closed_cell(rec, text("closed"), cols.get("closed"), ctx)
+        _remark_cell(rec, text("remarks"))
+        dating = next((cols[name] for name in ("closed_on", "closed", "remarks") if name in cols and text(name)), None)
+        rec.closed_col = dating.col if dating is not None else None
         stage = text("stage")
         if stage:
             if stage in STAGES:
@@ -699,10 +777,94 @@ def read_records(sheet: Sheet, header: Header, ctx: Context, *, fixed_project: s
         for role, _, _ in CSV_COMPANION_COLUMNS:
             if role in cols and sheet.text(r, cols[role].col):
                 rec.companion[role] = (written_text(sheet.value(r, cols[role].col)), cols[role].col)
+        if title_source is not None and rec.title and rec.title_col == title_source.col:
+            records += _milestone_records(rec, sheet.text(r, title_source.col), title_source,
+                                          text("due") if title_source.field == "node" else "", ctx)
+            continue
         records.append(rec)
     if progress is not None:
         progress("rows", len(sheet.rows), len(sheet.rows))
     return records
+
+
+def _assisting(rec: Record, cell: str, column: Column, ctx: Context) -> None:
+    """A 配合单位 cell: its units join the row's unit after the lead (SPEC §7), each once."""
+    from taizhang.domain.units import SEPARATORS, units_of
+
+    lead = units_of(rec.unit)
+    extra = [u for u in units_of(cell) if u not in lead]
+    if not lead:
+        ctx.error(rec.row, column.col, "import_assist_without_lead", assist="、".join(units_of(cell)))
+        return
+    if extra:
+        # A name that holds a separator is quoted, as a cell keeps it whole (domain.units).
+        rec.unit = "、".join([rec.unit or "", *(f"“{u}”" if SEPARATORS.search(u) else u for u in extra)])
+
+
+# What separates milestones written in one cell (`3月底前完成征收；6月底前主体封顶`).
+_MILESTONE_BREAK = re.compile(r"([；;。\n，,]+)")
+# A number that starts a quantity, not a date (`1.2亿投资到位`, `30户`): no milestone starts so.
+_QUANTITY = re.compile(r"^\s*\d+(?:\.\d+)?\s*(?:亿|万|千|百|元|%|％|个|户|公里|千米|米|平方|亩|家|人|项|台|套|栋|座|所|条|km|m\b)")
+
+
+def split_milestones(text: str, ctx: Context) -> list[str]:
+    """The milestones a cell lists, each with its own date (`3月底前完成征收；⏎6月底前主体封顶；⏎
+    年底前竣工` → three), as written; a part without a date of its own stays with the one before
+    (`3月底前完成征收，拆迁30户` is one). A cell of one milestone is itself."""
+    pieces = _MILESTONE_BREAK.split(text.strip())
+    parts: list[str] = []
+    for k in range(0, len(pieces), 2):
+        piece = pieces[k]
+        if parts and not _dated(piece, ctx):
+            parts[-1] += pieces[k - 1] + piece
+        elif piece.strip() or not parts:
+            parts.append(piece)
+        else:
+            parts[-1] += pieces[k - 1]
+    parts = [part.strip().rstrip("；;。，, \t") for part in parts]
+    return parts if len(parts) > 1 and all(_dated(part, ctx) for part in parts) else [text]
+
+
+def _dated(piece: str, ctx: Context) -> bool:
+    text = _one_line(piece)
+    if not text or _QUANTITY.match(text):
+        return False
+    try:
+        _parse_day(text, ctx)
+    except DateError:
+        return False
+    return True
+
+
+def _several_nodes(cell: str, row: int, column: Column, ctx: Context) -> bool:
+    """A time-node cell of an item that lists several milestones with their dates: said at the
+    cell (an item has one time node; which one was meant is never guessed)."""
+    parts = split_milestones(cell, ctx) if cell else []
+    if len(parts) < 2:
+        return False
+    ctx.error(row, column.col, "import_several_nodes", n=len(parts), first=_one_line(parts[0]),
+              rest="；".join(_one_line(p) for p in parts[1:]))
+    return True
+
+
+def _milestone_records(rec: Record, cell: str, column: Column, date_cell: str, ctx: Context) -> list[Record]:
+    """The items of a milestone cell (the milestones are the items): one, or one per milestone
+    it lists, each with its own date and the row's other cells (SPEC §3: never guessed)."""
+    from dataclasses import replace
+
+    parts = split_milestones(written_text(cell), ctx)
+    if len(parts) < 2:
+        return [rec]
+    if date_cell:
+        # A date beside them is one date for several milestones: which one it is, is not said.
+        _several_nodes(cell, rec.row, column, ctx)
+        return [rec]
+    out = []
+    for part in parts:
+        due = _parse_day(_one_line(part), ctx)
+        out.append(replace(rec, title=part, due=due, due_wording=_one_line(part), due_term=None, node=None,
+                           after=list(rec.after), companion=dict(rec.companion)))
+    return out
 
 
 def _merged_down(sheet: Sheet, col: int, first: int) -> bool:
@@ -782,6 +944,26 @@ def amount_text(number: Decimal, unit: str) -> str:
     if unit == "万" and number >= 10000 and (number / 10000) == (number / 10000).quantize(Decimal("0.0001")):
         return format_wan(number / 10000) + "亿"
     return format_wan(number) + unit
+
+
+# A remark that says the item is closed (已销号, 已办结…; 已完成 alone, not 已完成15个).
+_CLOSING_REMARK = re.compile(r"^(?:已销号|销号|已办结|办结)|^(?:已完成|完成)[。.！!]?$")
+
+
+_NO_REMARK = {"无", "暂无", "/", "-", "—", "——", "－", "空"}  # a remark that says there is none
+
+
+def _remark_cell(rec: Record, text: str) -> None:
+    """备注: a remark that says the item is closed closes it (its words beyond 已销号 kept as the
+    close's note) where no 是否销号 cell said otherwise; any other remark is kept as a note."""
+    if not text or _SPACES.sub("", text) in _NO_REMARK:
+        return
+    if rec.closed is None and _CLOSING_REMARK.match(_SPACES.sub("", text)):
+        rec.closed = True
+        if _SPACES.sub("", text).lower() not in _YES:
+            rec.closed_text = rec.closed_text or text
+        return
+    rec.remark = text
 
 
 def _closed_cell(rec: Record, text: str, column: Column | None, ctx: Context) -> None:

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from taizhang.domain.amounts import format_wan
+from taizhang.domain.durations import written_duration
 from taizhang.domain.lights import ATTENTION
 from taizhang.domain.models import Ledger, Settings
 from taizhang.exchange.columns import EXPORT_COLUMNS
@@ -87,7 +88,8 @@ def export_table(ledgers: Sequence[Ledger], as_of: date, settings: Settings, ext
                 "leader": item.leader or ledger.leader,
                 "due": iv.due, "node_source": (("computed" if en else "倒排") if item.due is None and iv.due else
                                                (("set" if en else "设定") if iv.due else None)),
-                "duration": item.duration, "after": ", ".join(item.after) or None,
+                "duration": written_duration(item.duration) if item.duration is not None else None,
+                "after": ", ".join(item.after) or None,
                 "light": light_word(iv.light, lang),
                 "days_left": iv.days_left if iv.light != "done" else None,
                 "closed_on": item.closed.date if item.closed else None,

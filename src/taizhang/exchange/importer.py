@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from taizhang.domain.dates import not_happened
 from taizhang.domain.ids import (
     is_reserved_name,
     item_number,
@@ -27,6 +28,7 @@ from taizhang.domain.ids import (
     split_item_id,
 )
 from taizhang.domain.models import DEFAULT_KIND, Ledger, Settings
+from taizhang.domain.moves import is_move
 from taizhang.errors import Problem, TaizhangError, input_error
 from taizhang.exchange.cells import CSV_COMPANION_COLUMNS
 from taizhang.exchange.columns import (
@@ -230,11 +232,17 @@ class ItemUpdate:
     title: str
     row: int
     col: int
-    note: dict[str, Any] | None = None  # a progress report the item does not have yet
+    notes: list[dict[str, Any]] = field(default_factory=list)  # reports and remarks the item does not have yet
     closed: dict[str, Any] | None = None  # 销号 of an open item
     # (from, to, wording): a moved node; a term (长期坚持, 每月25日前) is its text
     due: tuple[date | str | None, date | str, str | None] | None = None
-    day: date | None = None  # the day of the import (a moved node's note is dated so)
+    day: date | None = None  # the day of the import (a moved node's record is dated so)
+    title_to: str | None = None  # the title the sheet gives an item its id column names
+
+    @property
+    def moved(self) -> bool:
+        """Whether the written node moves (to another day, or to a term: kept under `changes:`)."""
+        return self.due is not None and is_move(self.due[0], self.due[1])
 
 
 @dataclass
@@ -250,6 +258,7 @@ class ProjectPlan:
     skipped: list[tuple[int, str, str]] = field(default_factory=list)  # (row, title, existing id)
     after: dict[str, list[str]] = field(default_factory=dict)  # new id → predecessors (new ids)
     updates: list[ItemUpdate] = field(default_factory=list)  # `--update`: changes to items it has
+    sections: list[str] = field(default_factory=list)  # section rows that split its items (not kept)
     used: int = 0  # the highest item number git's copies of its ledger used (new ids are above)
 
 
@@ -265,6 +274,9 @@ class ImportPlan:
     projects: list[ProjectPlan]
     columns: list[tuple[int, str, str]] = field(default_factory=list)  # (column, header, role), by column
     cell_sheet: str | None = None  # the sheet in cell names (`Sheet1!C7`; none in a CSV)
+    # Where the one project of a table without a project column is named: the title row's cell
+    # (row, column, 0-based), "above" (the paragraph above a Word table), "file"; None: by a column.
+    name_from: tuple[int, int] | str | None = None
     # What the plan was made from (rows, context, --update, an export's companion sheets), to
     # make it again under the lock against the ledgers then (`_replan`).
     records: list[Record] = field(default_factory=list, repr=False)
@@ -308,10 +320,12 @@ def plan_import(path: Path, shown: str, ledgers: Sequence[Ledger], existing_code
         raise input_error("unknown_project", code=project)
     header = find_header(table, shown)
     one_project = None
+    name_from: tuple[int, int] | str | None = None
     if project is None and not ({"project", "code"} & set(header.columns)) and "item_id" not in header.columns:
         # A table of tasks or problems without a project column is one project, named by the
         # table's title row, else by the file.
         one_project = header.title_row or Path(shown).stem
+        name_from = header.title_cell if header.title_cell is not None else "above" if header.title_row else "file"
     if header.title is None and "node" not in header.columns and project is not None:
         raise TaizhangError(Problem(shown, header.row + 1, 1, "import_no_title_column"))
     ctx = Context(shown, as_of, year, origin=table.origin, sheet=table.name if table.kind != "csv" else None)
@@ -340,7 +354,7 @@ def plan_import(path: Path, shown: str, ledgers: Sequence[Ledger], existing_code
     columns.sort()
     return ImportPlan(shown, table.kind, table.encoding, table.name, header.row + 1,
                       len(records), header.ignored, projects, columns, ctx.sheet,
-                      records=records, context=ctx, update=update, companions=extra)
+                      records=records, context=ctx, update=update, companions=extra, name_from=name_from)
 
 
 def code_of_name(name: str) -> str:
@@ -436,7 +450,7 @@ def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_co
         if ledger is None:
             plan.fields = {
                 "name": name,
-                "program": next((r.program for r in recs if r.program), None),
+                "program": next((r.program for r in recs if r.program), None) or _section_program(recs, plan),
                 "stage": next((r.stage for r in recs if r.stage), None),
                 "unit": _most_common([r.unit for r in recs]),
                 "leader": next((r.leader for r in recs if r.leader), None),
@@ -508,7 +522,15 @@ def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_co
                 if rec.item_id:
                     old_ids[rec.item_id] = match
                 if update and ledger is not None:
-                    change = _item_update(by_id[match], rec, ctx)
+                    renamed = None
+                    if match == rec.item_id and _loose(title) != _loose(by_id[match].title):
+                        # Matched by the id column, retitled in the sheet: renamed as `set` renames.
+                        taken = next((i.id for i in ledger.items if _loose(i.title) == _loose(title)), None)
+                        if taken:
+                            ctx.error(rec.row, rec.title_col, "import_title_taken", title=title.strip(), id=taken)
+                            continue
+                        renamed = title
+                    change = _item_update(by_id[match], rec, ctx, renamed)
                     if change is not None:
                         plan.updates.append(change)
                 continue
@@ -539,9 +561,10 @@ def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_co
                                "note": rec.closed_note or rec.closed_text, "evidence": rec.evidence}
             if ledger is None and rec.item_id and rec.item_id in extra.notes:
                 item.notes = extra.notes[rec.item_id]
+            elif rec.remark:
+                item.notes = _row_notes(rec, ctx)
             elif rec.progress:
-                item.note = {k: v for k, v in (("date", rec.progress_date or ctx.as_of), ("by", rec.progress_by),
-                                               ("text", rec.progress)) if v is not None}
+                [item.note] = _row_notes(rec, ctx)
             for name, value in (extra.fields.get(rec.item_id, {}) if ledger is None and rec.item_id else {}).items():
                 # An export's other fields: as the ledger had them, over what the row said.
                 if name == "closed":
@@ -551,6 +574,7 @@ def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_co
                 else:
                     item.fields[name] = value
                     item.comments.pop(name, None)
+            _refuse_unhappened(rec, ctx, item.closed, item.fields.get("apply"))
             if rec.item_id:
                 old_ids[rec.item_id] = item.new_id
             plan.items.append(item)
@@ -571,24 +595,54 @@ def _plan_projects(records: list[Record], ledgers: Sequence[Ledger], existing_co
     return plans
 
 
-def _item_update(item: Any, rec: Record, ctx: Context) -> ItemUpdate | None:
+def _refuse_unhappened(rec: Record, ctx: Context, *steps: dict[str, Any] | None) -> None:
+    """A 销号 (or an application for one) dated after --as-of has not happened: an error at the
+    cell that dates it, as `close --on` refuses it (domain.models.not_happened)."""
+    for step in steps:
+        day = step.get("date") if isinstance(step, dict) else None
+        if isinstance(day, date) and not_happened(day, ctx.as_of):
+            ctx.error(rec.row, rec.closed_col if rec.closed_col is not None else rec.title_col, "close_future",
+                      date=day.isoformat(), as_of=ctx.as_of.isoformat())
+
+
+def _section_program(recs: list[Record], plan: ProjectPlan) -> str | None:
+    """A project's 所属工程 from the section rows (`一、双十工程`) above its rows, when one
+    section holds all of them: sections over projects name their program. Sections that split
+    one project's items (a 分解表's `二、环境整治`) group items, which a ledger does not record:
+    no program then, and the plan names the sections (`import` warns of them)."""
+    sections = list(dict.fromkeys(r.section for r in recs))
+    if len(sections) == 1:
+        return sections[0]
+    plan.sections = [s for s in sections if s]
+    return None
+
+
+def _row_notes(rec: Record, ctx: Context) -> list[dict[str, Any]]:
+    """The notes a row brings: its progress report, and its remark as `备注：…` (SPEC §8: the
+    progress and remarks columns), dated 进展日期, else the day of the import."""
+    from taizhang.i18n import message
+
+    texts = [rec.progress] if rec.progress else []
+    if rec.remark:
+        texts.append(message("import_remark_note", "zh", text=rec.remark))
+    return [{k: v for k, v in (("date", rec.progress_date or ctx.as_of), ("by", rec.progress_by), ("text", text))
+             if v is not None} for text in texts]
+
+
+def _item_update(item: Any, rec: Record, ctx: Context, renamed: str | None = None) -> ItemUpdate | None:
     """What a row says about an item that the item does not say yet, or None."""
-    change = ItemUpdate(item.id, item.title, rec.row, rec.title_col, day=ctx.as_of)
-    if rec.progress and not any(n.text == rec.progress for n in item.notes):
-        change.note = {k: v for k, v in (("date", rec.progress_date or ctx.as_of), ("by", rec.progress_by),
-                                         ("text", rec.progress)) if v is not None}
+    change = ItemUpdate(item.id, item.title, rec.row, rec.title_col, day=ctx.as_of, title_to=renamed)
+    change.notes = [n for n in _row_notes(rec, ctx) if not any(had.text == n["text"] for had in item.notes)]
     if item.closed is None and (rec.closed or (rec.closed is None and rec.closed_on is not None)):
         change.closed = {"date": rec.closed_on or ctx.as_of, "by": rec.closed_by,
                          "note": rec.closed_note or rec.closed_text, "evidence": rec.evidence}
-        if change.closed["date"] > ctx.as_of:
-            ctx.error(rec.row, rec.title_col, "import_close_future", date=change.closed["date"].isoformat(),
-                      as_of=ctx.as_of.isoformat())
+        _refuse_unhappened(rec, ctx, change.closed)
     was = item.due if item.term is None else item.term.text
     if rec.due is not None and not rec.due_computed and rec.due != was:
         change.due = (was, rec.due, rec.due_wording)
     elif rec.due_term is not None and (item.term is None or item.term.text != rec.due_term):
         change.due = (was, rec.due_term, None)  # a term now (长期坚持), or another one
-    return change if (change.note or change.closed or change.due) else None
+    return change if (change.notes or change.closed or change.due or change.title_to) else None
 
 
 # --- writing --------------------------------------------------------------------------------
@@ -602,7 +656,7 @@ class _Stale(Exception):
 
 
 def apply_import(cache: Cache, settings: Settings, plan: ImportPlan,
-                 progress: Progress | None = None) -> list[Written]:
+                 progress: Progress | None = None, by: str | None = None) -> list[Written]:
     """Write the plan, all of it or nothing, in one `edit_ledgers` transaction: items through
     the store's edit functions, new ledgers made whole in memory (verified like an edit, created
     by the same all-or-nothing write, so a kill never leaves an empty `IMPn`).
@@ -612,7 +666,7 @@ def apply_import(cache: Cache, settings: Settings, plan: ImportPlan,
     free ids and no title twice; two imports at once run one after the other, so the second
     finds the projects the first created. `plan.projects` becomes what was written. Returns the
     files written, with their bytes before and after (for a commit of exactly the import).
-    `progress` is told as each ledger's edit is made."""
+    `progress` is told as each ledger's edit is made; `by` is who imports (a moved node's record)."""
     from taizhang.repo.create import ledger_text
     from taizhang.repo.write import LedgerExists, edit_ledgers
 
@@ -621,7 +675,7 @@ def apply_import(cache: Cache, settings: Settings, plan: ImportPlan,
     with _import_lock(root):
         for attempt in range(ATTEMPTS):
             projects, seen = _replan(cache, settings, plan)
-            edits = {p.code: _project_edit(p, settings, plan.path, seen.get(p.code), plan.update) for p in projects
+            edits = {p.code: _project_edit(p, settings, plan.path, seen.get(p.code), plan.update, by) for p in projects
                      if p.new or p.items or p.investment or p.after or p.updates}
             if progress is not None:
                 edits = _counted(edits, progress)
@@ -703,7 +757,7 @@ def _shape(ledger: Ledger, update: bool = False) -> Any:
 
 
 def _project_edit(project: ProjectPlan, settings: Settings, source: str = "", shape: Any = None,
-                  update: bool = False) -> Callable:
+                  update: bool = False, by: str | None = None) -> Callable:
     from taizhang.repo.edits import add_item_edit, close_edit, note_edit, set_many_edit
 
     def apply(loaded, context=None):
@@ -713,7 +767,7 @@ def _project_edit(project: ProjectPlan, settings: Settings, source: str = "", sh
         if project.investment:
             steps.append(_investment_edit(project.investment))
         if project.updates:
-            steps.append(_updates_edit(project, source))
+            steps.append(_updates_edit(project, source, by))
         if not project.items:
             return _chain(loaded, steps, settings, context)
         if project.items and _items_block_ok(loaded):
@@ -735,7 +789,8 @@ def _project_edit(project: ProjectPlan, settings: Settings, source: str = "", sh
 
 
 def _moved_note(u: ItemUpdate, source: str) -> dict[str, Any]:
-    """The note that keeps a moved node's history (the models have no `changes:` yet)."""
+    """The note that keeps what `changes:` cannot: a node given where there was none, or a term
+    (长期坚持) for a day (`changes:` records days; a day moved is recorded there)."""
     from taizhang.i18n import message
 
     assert u.due is not None
@@ -748,23 +803,34 @@ def due_text(due: date | str | None) -> str:
     return due.isoformat() if isinstance(due, date) else due or "—"
 
 
+def moved_reason(source: str) -> str:
+    """Why `import --update` moved a node, as `changes:` records it: 据<file>更新."""
+    from taizhang.i18n import message
+
+    return message("import_moved_reason", "zh", file=Path(source).name if source else "")
+
+
 def _update_notes(u: ItemUpdate, source: str) -> list[dict[str, Any]]:
-    notes = [_moved_note(u, source)] if u.due else []
-    if u.note:
-        notes.append(u.note)
+    notes = [_moved_note(u, source)] if u.due and not u.moved else []
+    notes += u.notes
     return [{k: v for k, v in n.items() if v not in (None, "")} for n in notes]
 
 
-def _updates_edit(project: ProjectPlan, source: str) -> Callable:
+def _updates_edit(project: ProjectPlan, source: str, by: str | None = None) -> Callable:
     """The edits of `import --update` on items the ledger has, in one pass over the ledger
     (repo.edits.update_items_edit; made one at a time, 1,000 updated items took over a minute):
-    a moved node set with its wording, the move also kept as a note saying from what to what and
-    why ("据<file>更新": the ledger has no history of changes of its own yet), a new progress
-    report as a note, and 销号."""
+    a moved node set with its wording and kept under `changes:` as `set … --reason` keeps it
+    (dated the day of the import, by who imported, reason 据<file>更新) — a day replaced by a
+    term too —, a node given or a term changed kept as a note, a title the id column names renamed, a new progress report or remark as a
+    note, and 销号."""
     from taizhang.repo.edits import ItemChange, update_items_edit
 
-    return update_items_edit({u.id: ItemChange(fields=[("due", u.due[1], u.due[2])] if u.due else [],
-                                               notes=_update_notes(u, source), closed=u.closed)
+    def fields(u: ItemUpdate) -> list[tuple[str, Any, str | None]]:
+        return ([("title", u.title_to, None)] if u.title_to else []) + \
+            ([("due", u.due[1], u.due[2])] if u.due else [])
+
+    return update_items_edit({u.id: ItemChange(fields=fields(u), notes=_update_notes(u, source), closed=u.closed,
+                                               move={"date": u.day, "by": by, "reason": moved_reason(source)})
                               for u in project.updates})
 
 

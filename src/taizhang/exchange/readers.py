@@ -77,11 +77,15 @@ def reader(*suffixes: str) -> Callable[[Reader], Reader]:
 
 
 def read_sheet(path: Path, shown: str, sheet: str | None = None) -> Sheet:
-    """The first (active) sheet of an xlsx, or the named one; or a CSV file."""
+    """The first (active) sheet of an xlsx, or the named one; or a CSV file. The reader is the
+    one the file's content calls for (`sniff`): offices and WPS send an xlsx named `.xls`."""
     if not path.is_file():
-        raise input_error("file_missing", path=shown)
+        kind = _not_a_file(path)
+        if kind is None:
+            raise input_error("file_missing", path=shown)
+        raise TaizhangError(Problem(shown, 0, 0, f"import_not_file_{kind}", {}))
     suffix = path.suffix.lower()
-    read = READERS.get(suffix)
+    read = READERS.get(sniff(path, suffix) or suffix)
     if read is not None:
         return read(path, shown, sheet)
     if suffix in _OLD_EXCEL:
@@ -89,19 +93,85 @@ def read_sheet(path: Path, shown: str, sheet: str | None = None) -> Sheet:
     raise TaizhangError(Problem(shown, 0, 0, "import_format_known", {"suffix": suffix or "-"}))
 
 
+def _not_a_file(path: Path) -> str | None:
+    """What a path that is there but is no regular file is (a folder, a FIFO…), for the
+    message; None when nothing is there."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if stat.S_ISDIR(mode):
+        return "folder"
+    if stat.S_ISFIFO(mode):
+        return "fifo"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    return "socket"
+
+
+_ZIP = (b"PK\x03\x04", b"PK\x05\x06")
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97–2003 (and Word 97, WPS)
+
+
+def sniff(path: Path, suffix: str) -> str | None:
+    """The suffix whose reader reads this file, by its first bytes where they tell: a zip is an
+    xlsx or a docx (by what it holds), an OLE file an xls; None: the suffix's own reader (a CSV,
+    a damaged file, an old Word or WPS file, which its suffix names better)."""
+    import zipfile
+
+    try:
+        with path.open("rb") as handle:
+            start = handle.read(4096)
+    except OSError:
+        return None
+    head = start[:8]
+    if head.startswith(_ZIP):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = set(archive.namelist())
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return None
+        if "word/document.xml" in names:
+            return ".docx"
+        if "xl/workbook.xml" in names or any(n.startswith("xl/") for n in names):
+            return ".xlsm" if suffix == ".xlsm" else ".xlsx"
+        return None
+    if head.startswith(_OLE) and suffix not in _OLD_EXCEL:
+        return ".xls"
+    if suffix in (".xlsx", ".xlsm", ".xls") and _delimited(start):
+        return ".csv"  # a CSV saved under a spreadsheet's name (a system's "Excel" export)
+    return None
+
+
+def _delimited(start: bytes) -> bool:
+    """Whether a file's first bytes are a text table: its first line has commas or tabs."""
+    if b"\x00" in start and not start.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False  # binary
+    line_end = start.find(b"\n")
+    try:
+        decoded = decode_csv(start[:line_end] if line_end > 0 else start)  # (a character cut at 4096 aside)
+    except UnicodeDecodeError:
+        return False
+    if decoded is None:
+        return False
+    first = decoded[0].lstrip("\ufeff").split("\n", 1)[0]
+    return not first.lstrip().startswith("<") and ("," in first or "\t" in first)
+
+
 @reader(".xlsx", ".xlsm")
 def read_xlsx(path: Path, shown: str, sheet: str | None) -> Sheet:
     """The named sheet of a workbook, else its active one (as Excel and WPS save either)."""
     import zipfile
 
-    from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         # read_only: the sheet's XML is streamed and only its real cells are kept, whatever
         # size its <dimension> claims (a claim of XFD1048576 made a full load run out of
         # memory). data_only: a formula cell gives the value Excel computed and saved with it.
-        book = load_workbook(path, read_only=True, data_only=True)
+        book, handle = _workbook(path, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
         raise TaizhangError(Problem(shown, 0, 0, "import_unreadable",
                                     {"detail": os_reason(e) or type(e).__name__})) from None
@@ -123,20 +193,33 @@ def read_xlsx(path: Path, shown: str, sheet: str | None) -> Sheet:
                                         {"detail": os_reason(e) or type(e).__name__})) from None
     finally:
         book.close()
+        handle.close()
+
+
+def _workbook(path: Path, *, data_only: bool = False) -> tuple[Any, Any]:
+    """(workbook, its open file) of an xlsx, read-only. Opened as a file, since openpyxl refuses
+    a name that does not end .xlsx (an xlsx sent as .xls: `sniff` found it is one)."""
+    from openpyxl import load_workbook
+
+    handle = path.open("rb")
+    try:
+        return load_workbook(handle, read_only=True, data_only=data_only), handle
+    except BaseException:
+        handle.close()
+        raise
 
 
 def xlsx_sheet_names(path: Path) -> list[str]:
     """The names of a workbook's sheets (empty if it does not read: the main read says why)."""
-    from openpyxl import load_workbook
-
     try:
-        book = load_workbook(path, read_only=True)
+        book, handle = _workbook(path)
     except Exception:  # noqa: BLE001 - the sheet itself was read; a second look that fails finds nothing
         return []
     try:
         return list(book.sheetnames)
     finally:
         book.close()
+        handle.close()
 
 
 def _read_xlsx_sheet(book: Any, ws: Any) -> Sheet:
@@ -221,7 +304,9 @@ def read_xls(path: Path, shown: str, sheet: str | None) -> Sheet:
     from python_calamine import CalamineWorkbook
 
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        # From the file's content (calamine reads a path by its suffix: an .xls sent as .xlsx).
+        with path.open("rb") as handle:
+            book = CalamineWorkbook.from_filelike(handle)
     except Exception as e:  # noqa: BLE001 - calamine raises its own error types for any damage
         raise TaizhangError(Problem(shown, 0, 0, "import_unreadable",
                                     {"detail": os_reason(e) or type(e).__name__})) from None

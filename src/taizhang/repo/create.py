@@ -106,7 +106,6 @@ def new_ledger(root: Path, settings: Settings, code: str, fields: dict[str, Any]
     """Create `ledgers/<code>.yaml` with the schema line and the project's fields, as one
     all-or-nothing write; the file written (before: None), for a commit of it."""
     text = ledger_text(settings, code, fields, comments)
-    (root / LEDGER_DIR).mkdir(exist_ok=True)
     results = edit_ledgers(cache or Cache(root, enabled=False), settings, {}, create={code: text})
     return results.written[0]
 

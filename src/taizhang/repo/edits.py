@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from taizhang.domain.ids import make_item_id, next_number
 from taizhang.domain.keys import DATE_FIELDS, ITEM_KEY_ORDER, PROJECT_KEY_ORDER
+from taizhang.domain.moves import is_move
 from taizhang.errors import input_error
 from taizhang.repo.write import Edit, EditContext, Plan, windowed
 from taizhang.yamltext import emit, splice
@@ -481,11 +482,7 @@ def set_many_edit(changes_by_target: dict[str, list[tuple[str, Any, str | None]]
             if moves and move is None:
                 name, old, _ = moves[0]
                 raise input_error("reason_required", target=target, field=name, old=old.isoformat())
-            records = []
-            for name, old, new in moves:
-                assert move is not None  # refused above otherwise
-                records.append({"date": move["date"], "by": move.get("by"), "field": name, "from": old, "to": new,
-                                "reason": move["reason"]})
+            records = _move_records(moves, move) if moves else []
             moved += records
             # `to: null` is kept: it says the node was removed, not that the record is short.
             records = [{k: v for k, v in r.items() if k == "to" or v not in (None, "")} for r in records]
@@ -519,6 +516,14 @@ def _set_expected(holder: dict[str, Any], changes: list[tuple[str, Any, str | No
         holder["changes"] = list(holder.get("changes") or []) + written
 
 
+def _move_records(moves: list[tuple[str, Any, Any]], move: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Each move as `changes:` records it: {date, by, field, from, to, reason} (`move` gives
+    the date, who and why)."""
+    assert move is not None  # a move without its reason is refused before
+    return [{"date": move["date"], "by": move.get("by"), "field": name, "from": old, "to": new, "reason": move["reason"]}
+            for name, old, new in moves]
+
+
 def _moves(loaded: LoadedLedger, index: int | None, changes: list[tuple[str, Any, str | None]]) -> list[tuple[str, Any, Any]]:
     """(field, old, new) of each written time node these changes move (of item `index`, or of
     the project): to another day, to a term (长期坚持, 每月25日前: `new` is its text), or away
@@ -532,7 +537,7 @@ def _moves(loaded: LoadedLedger, index: int | None, changes: list[tuple[str, Any
     moves = []
     for name, value, _ in changes:
         old = getattr(holder, name, None) if name in names else None
-        if old is not None and value != old:
+        if is_move(old, value):
             moves.append((name, old, value))
     return moves
 
@@ -580,11 +585,13 @@ def _set_fields(text: str, map_of: Callable[[str], Any], changes: list[tuple[str
 class ItemChange:
     """What `update_items_edit` changes of one item: `fields` set as `set` sets them ((field,
     value or None to remove, the clerk's wording)), `notes` appended as `note` appends them,
-    and a 销号 (`closed`, as `close` takes it) made as `close` makes it."""
+    and a 销号 (`closed`, as `close` takes it) made as `close` makes it. With `move` ({date, by,
+    reason}), a written time node the fields move is kept under `changes:` as `set --reason` keeps it."""
 
     fields: list[tuple[str, Any, str | None]] = dataclasses.field(default_factory=list)
     notes: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     closed: dict[str, Any] | None = None
+    move: dict[str, Any] | None = None
 
 
 def update_items_edit(changes: dict[str, ItemChange]) -> Plan:
@@ -601,7 +608,10 @@ def update_items_edit(changes: dict[str, ItemChange]) -> Plan:
         for item_id, change in changes.items():
             index = _item_index(index_of, item_id)
             holder = dict(expected["items"][index])
-            _set_expected(holder, change.fields, [])
+            moves = _moves(loaded, index, change.fields) if change.move is not None else []
+            records = _move_records(moves, change.move) if moves else []
+            _set_expected(holder, change.fields,
+                          [emit.read_back({k: v for k, v in r.items() if v not in (None, "")}) for r in records])
             notes = [{k: v for k, v in note.items() if v not in (None, "")} for note in change.notes]
             if notes:
                 holder["notes"] = list(holder.get("notes") or []) + [emit.read_back(note) for note in notes]
@@ -611,16 +621,16 @@ def update_items_edit(changes: dict[str, ItemChange]) -> Plan:
                     holder.pop("apply", None)
                 holder["closed"] = emit.read_back(closing[0])
             expected["items"][index] = holder
-            item_edits[index] = functools.partial(_change_item, fields=change.fields, notes=notes, closing=closing,
-                                                  newline=newline)
+            item_edits[index] = functools.partial(_change_item, fields=change.fields, records=records, notes=notes,
+                                                  closing=closing, newline=newline)
         return Edit(_edit_items(text, item_edits, context), expected, list(changes))
 
     return windowed(_final_block_settled(apply))
 
 
-def _change_item(text: str, item_of: ItemOf, *, fields: list[tuple[str, Any, str | None]],
+def _change_item(text: str, item_of: ItemOf, *, fields: list[tuple[str, Any, str | None]], records: list[dict[str, Any]],
                  notes: list[dict[str, Any]], closing: tuple[dict[str, Any], bool] | None, newline: str) -> str:
-    text = _set_item(text, item_of, changes=fields, records=[], newline=newline)
+    text = _set_item(text, item_of, changes=fields, records=records, newline=newline)
     for note in notes:
         text = _append_note(text, item_of, note, newline)
     if closing is not None:

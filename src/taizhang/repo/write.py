@@ -248,6 +248,12 @@ def edit_ledgers(cache: Cache, settings: Any, plans: dict[str, Plan],
     for code in create:
         check_code(code)  # a code that is not one, or a name Windows reserves, is refused
         paths[code] = root / LEDGER_DIR / f"{code}.yaml"
+    if create:
+        # git keeps no empty folder: a fresh clone of a repository `init` made has no ledgers/.
+        try:
+            (root / LEDGER_DIR).mkdir(exist_ok=True)
+        except OSError as e:
+            raise unwritable(root, e) from None
     results = Results()
     writes: list[tuple[Path, bytes, Any]] = []
     before: dict[str, bytes | None] = {}

@@ -55,7 +55,7 @@ def scalar(value: Any, *, in_flow: bool = False) -> str:
         return value.isoformat()
     if isinstance(value, float) and not math.isfinite(value):
         return ".nan" if math.isnan(value) else ".inf" if value > 0 else "-.inf"  # YAML's spelling
-    if isinstance(value, (int, float)):
+    if isinstance(value, (int, float)) and not _spelled(value):
         return str(value)
     text = str(value)
     if _plain_ok(text, in_flow):
@@ -83,6 +83,13 @@ def _plain_ok(text: str, in_flow: bool) -> bool:
     except Exception:
         return False
     return value.id == "scalar" and not value.style and value.value == text
+
+
+def _spelled(value: Any) -> bool:
+    """A number that spells itself other than as its digits (a domain duration: `3周` is an
+    int 21): written and read back as that text, never as the number."""
+    return type(value) not in (int, float) and str(value) != (int.__repr__(value) if isinstance(value, int)
+                                                               else float.__repr__(value))
 
 
 def flow(value: Any) -> str:
@@ -140,6 +147,8 @@ def read_back(value: Any) -> Any:
     """A value as it reads back from the text written for it: dates as their text."""
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and _spelled(value):
+        return str(value)  # what `scalar` wrote (`3周`), not the number it stands for
     if isinstance(value, (list, tuple)):
         return [read_back(v) for v in value]
     if isinstance(value, dict):
