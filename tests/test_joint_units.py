@@ -108,3 +108,45 @@ def test_units_of__a_quoted_name_stays_whole_as_export_writes_it():
     assert units_of(cell) == ["区财政局", "各县、市、区政府"]
     assert unit_cell(["区住建局", "区财政局"]) == "区住建局、区财政局" and unit_cell("甲、乙") == "甲、乙"
     assert units_of('甲，"乙、丙"；丁') == ["甲", "乙、丙", "丁"]
+
+
+JOINT_LEADERS = """\
+    code: JL
+    name: 城市更新工程
+    unit: 区住建局
+    leader: 张三、李四
+    deadline: 2018-12-31
+    items:
+      - id: JL-1
+        title: 老旧小区改造
+        due: 2018-06-10
+      - id: JL-2
+        title: 雨污分流
+        leader: 王五，赵六
+        due: 2018-06-20
+    """
+
+
+def test_joint_leaders__by_leader_counts_every_leader_named_the_assisting_ones_marked(cli, repo):
+    """SPEC §7: `--leader` and `--by leader` work like `--unit`: leaders written `张三、李四` are
+    two groups, the first leads, the rest assist (配合)."""
+    root = repo(JL=JOINT_LEADERS)
+    out = cli("--dir", root, "--as-of", AS_OF, "status", "--by", "leader", "--all").stdout
+    lines = out.splitlines()[1:out.splitlines().index("")]  # the table's rows, past its header
+    groups = [line.split()[1] for line in lines if not line.split()[1].startswith("JL-")]
+    assert set(groups) == {"张三", "李四", "王五", "赵六"}, out
+    assert "张三、李四" not in groups and "王五，赵六" not in groups
+    jl1 = [line for line in lines if "JL-1" in line]
+    assert len(jl1) == 2 and sum("（配合" in line for line in jl1) == 1  # under 张三 (lead) and 李四
+    under = {}
+    for line in lines:
+        if line.split()[1] in groups:
+            group = line.split()[1]
+        elif "JL-" in line:
+            under.setdefault(group, []).append(line)
+    assert "（配合" not in under["张三"][0] and "（配合" in under["李四"][0]
+    assert "（配合" in under["赵六"][0] and "（配合" not in under["王五"][0]
+    # --leader finds an item by any leader it names, the assisting ones too.
+    assert [i["id"] for i in _json(cli, root, "--leader", "李四")["items"]] == ["JL-1"]
+    assert [i["id"] for i in _json(cli, root, "--leader", "赵六")["items"]] == ["JL-2"]
+    assert sum(1 for line in lines if "JL-2" in line) == 2  # under 王五 and 赵六

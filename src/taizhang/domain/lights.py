@@ -249,6 +249,25 @@ class ItemView(msgspec.Struct, array_like=True, dict=True):
         """"lead" when `unit` leads this item (牵头), "assist" when it is named after (配合)."""
         return self.roles.get(unit)
 
+    @cached_property
+    def leader_roles(self) -> dict[str, str]:
+        """Every leader this item names, as `roles` for units (SPEC §7: `--leader` and `--by
+        leader` work like `--unit`): `张三、李四` is led by 张三, 李四 assists."""
+        return roles_of(self.leader)
+
+    def names(self, by: GroupBy) -> list[str]:
+        """Whom this item answers to when grouped `by` unit, leader or owner: every unit and every
+        leader it names (牵头 and 配合), its one owner."""
+        if by == "unit":
+            return list(self.roles)
+        if by == "leader":
+            return list(self.leader_roles)
+        return [self.owner] if self.owner else []
+
+    def role_in(self, by: GroupBy, name: str) -> str | None:
+        """"lead" or "assist" of `name` in this item's units or leaders (None for an owner)."""
+        return self.roles.get(name) if by == "unit" else self.leader_roles.get(name) if by == "leader" else None
+
     @property
     def sort_key(self) -> tuple[bool, date, str, int]:
         return (self.due is None, self.due or date.max, self.project, self.number)
@@ -676,9 +695,10 @@ def _contains(value: str | None, wanted: str | None) -> bool:
     return wanted is None or (value is not None and wanted in value)
 
 
-def _names_unit(item: ItemView, wanted: str | None) -> bool:
-    # A joint item answers to every unit it names (SPEC §7), the assisting ones too.
-    return wanted is None or any(wanted in unit for unit in (item.units or ([item.unit] if item.unit else [])))
+def _names(item: ItemView, by: GroupBy, wanted: str | None) -> bool:
+    # A joint item answers to every unit and every leader it names (SPEC §7), the assisting ones
+    # too; a part of a name is enough, as for `_contains`.
+    return wanted is None or any(wanted in name for name in item.names(by))
 
 
 def select(projects: Sequence[ProjectView], query: Query) -> list[ProjectView]:
@@ -701,8 +721,8 @@ def select(projects: Sequence[ProjectView], query: Query) -> list[ProjectView]:
                 continue
             counted, items = project.tally, project.items_lit(query.lights)
         else:
-            items = [i for i in project.items if _names_unit(i, query.unit)
-                     and _contains(i.owner, query.owner) and _contains(i.leader, query.leader)
+            items = [i for i in project.items if _names(i, "unit", query.unit)
+                     and _contains(i.owner, query.owner) and _names(i, "leader", query.leader)
                      and (not query.kinds or i.kind in query.kinds)]
             counted = _tally(items)
             if query.lights:
@@ -767,15 +787,13 @@ class Group:
 
 
 def group_items(projects: Sequence[ProjectView], by: GroupBy) -> list[Group]:
-    """Regroup the kept items by their responsible unit or owner, worst light first."""
+    """Regroup the kept items by their responsible unit, leader or owner, worst light first: an
+    item naming several units or leaders is counted under each (牵头 and 配合)."""
     groups: dict[str, list[ItemView]] = {}
     for project in projects:
         for item in project.items:
-            if by == "unit" and len(item.units) > 1:
-                for unit in item.units:  # counted under every unit it names (牵头 and 配合)
-                    groups.setdefault(unit, []).append(item)
-                continue
-            groups.setdefault(getattr(item, by) or "", []).append(item)
+            for name in item.names(by) or [""]:
+                groups.setdefault(name, []).append(item)
     result = []
     for name, items in groups.items():
         items.sort(key=lambda v: v.sort_key)

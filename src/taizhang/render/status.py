@@ -7,7 +7,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Iterable, Sequence
 
-from taizhang.domain.lights import ALL_LIGHTS, Group, ItemView, ProjectView, Tally
+from taizhang.domain.lights import ALL_LIGHTS, Group, GroupBy, ItemView, ProjectView, Tally
 from taizhang.i18n import LIGHT_NAMES, header, light_word, said
 from taizhang.render import table as textable
 from taizhang.render.table import Cell, Column
@@ -71,7 +71,8 @@ def _stale_only(lang: str) -> str:
     return said([header("stale", lang)], lang)
 
 
-def item_marks(item: ItemView, lang: str, group: str | None = None, stale: bool = True) -> str:
+def item_marks(item: ItemView, lang: str, group: str | None = None, stale: bool = True,
+               by: GroupBy = "unit") -> str:
     """What is said of an item besides its light, each a word so that paper reads it: 配合 (under
     a unit that assists), its quantity (1120/2836户 39%), why it is red before its node (计划不可行,
     进度滞后), 已调整, 久未汇报; then the 督查 marks of §7: 〔待审核〕, 〔督办超期〕, 〔督办2次〕."""
@@ -80,7 +81,7 @@ def item_marks(item: ItemView, lang: str, group: str | None = None, stale: bool 
         # Most items of a city's overview (~10,000 rows): nothing to say, or only 久未汇报.
         return _stale_only(lang) if stale and item.stale else ""
     marks = []
-    if group is not None and item.role(group) == "assist":
+    if group is not None and item.role_in(by, group) == "assist":
         marks.append(header("assist", lang))
     if item.quantity:
         marks.append(item.quantity)
@@ -134,7 +135,7 @@ class _Rows:
         self.rows.append(row)
         self.styles.append(style)
 
-    def items(self, shown: Sequence[ItemView], limit: int, group: str | None = None) -> None:
+    def items(self, shown: Sequence[ItemView], limit: int, group: str | None = None, by: GroupBy = "unit") -> None:
         lang, notes_as_of = self.lang, self.notes_as_of
         stale = notes_as_of is None  # 久未汇报 among the marks, unless a column says it
         lights, days, add = self._lights, self._days, self.rows.append
@@ -151,7 +152,7 @@ class _Rows:
             else:
                 days_left_cell = days_cell(item, lang)
             due, units = item.due, item.units
-            row: list[Cell] = [light_cell_, item.id, "  " + item.title + item_marks(item, lang, group, stale),
+            row: list[Cell] = [light_cell_, item.id, "  " + item.title + item_marks(item, lang, group, stale, by),
                                due.isoformat() if due is not None else (item.term or "-"), days_left_cell,
                                "", "", "", "", "、".join(units) if units else item.unit or "", item.owner or ""]
             if notes_as_of is not None:
@@ -179,17 +180,18 @@ def project_table(projects: Sequence[ProjectView], *, lang: str, shown_lights: I
     return textable.render(columns, rows.rows, max_width=width, color=color, row_styles=rows.styles)
 
 
-def group_table(groups: Sequence[Group], *, by: str, lang: str, shown_lights: Iterable[str] | None,
+def group_table(groups: Sequence[Group], *, by: GroupBy, lang: str, shown_lights: Iterable[str] | None,
                 limit: int, width: int, color: bool, notes_as_of: date | None = None,
                 with_stale: bool = False) -> list[str]:
     """Items regrouped by responsible unit, leader or owner, each group with its counts; an item
-    under a unit that assists on it is marked 配合."""
+    under a unit or a leader that assists on it is marked 配合."""
     shown_lights = list(shown_lights) if shown_lights is not None else None
     rows = _Rows(lang, notes_as_of)
     for group in groups:
         rows.add([light_cell(group.light, lang), "", group.name or "-", "", "", *_counts(group.tally),
                   "", "、".join(group.leaders)], "project")
-        rows.items(_shown(group.items, shown_lights, with_stale), limit, group.name if by == "unit" else None)
+        rows.items(_shown(group.items, shown_lights, with_stale), limit,
+                   group.name if by != "owner" else None, by)
     first = header({"unit": "group_unit", "leader": "group_leader"}.get(by, "group_owner"), lang) + " / " + header("item", lang)
     return textable.render(_columns(lang, first, notes_as_of is not None), rows.rows, max_width=width,
                            color=color, row_styles=rows.styles)
