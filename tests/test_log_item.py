@@ -25,7 +25,8 @@ from hypothesis import strategies as st
 
 from taizhang.gitops import git as gitops
 from taizhang.gitops.git import concerns, history, read_version
-from taizhang.yamltext.itembytes import item_lines, same_item
+from taizhang.yamltext.itembytes import item_lines, item_spot, same_item
+from taizhang.yamltext.read import read_document
 
 IDS = [f"P-{n}" for n in range(1, 6)]
 
@@ -132,6 +133,53 @@ def test_same_item_never_passes_over_a_change_to_the_item(pair):
             continue
         if data_old is not None and data_new is not None:
             assert _item(data_old, item) == _item(data_new, item), (item, old.decode(), new.decode())
+
+
+def _reader_spots(raw: bytes) -> dict[str, tuple[int, int]] | None:
+    """Each item's place as the reader gives it (what `check` says a finding's line is), by id;
+    None where the text does not read, or an id stands twice."""
+    doc = read_document(raw, "ledgers/P.yaml")
+    if doc.problems or not isinstance(doc.data, dict) or not isinstance(doc.data.get("items"), list):
+        return None
+    ids = [str(i.get("id")) if isinstance(i, dict) else None for i in doc.data["items"]]
+    if len(set(ids)) != len(ids):
+        return None
+    return {item_id: doc.pos(("items", n)) for n, item_id in enumerate(ids) if item_id is not None}
+
+
+@settings(max_examples=2000)
+@given(versions())
+def test_item_spot_is_where_the_reader_places_the_item_whenever_it_answers(pair):
+    """`check` places the plan's findings from the bytes (item_spot) instead of composing every
+    ledger again: wherever it answers, it is the reader's place, line and column."""
+    for raw in pair:
+        spots = _reader_spots(raw)
+        if spots is None:
+            continue
+        for item in spots:  # (asked only of items the ledger has: findings are about them)
+            spot = item_spot(raw, item)
+            if spot is not None:
+                assert spot == spots[item], (item, raw.decode())
+
+
+def test_item_spot_on_the_sample_and_generated_ledgers():
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    sys.path.insert(0, str(root / "benchmarks"))
+    import gen
+
+    texts = [p.read_bytes() for p in sorted((root / "ledgers").glob("*.yaml"))]
+    texts += [gen.ledger_text(gen.code_of(i), n).encode() for i, n in enumerate((20, 60, 300))]
+    answered = 0
+    for raw in texts:
+        spots = _reader_spots(raw)
+        assert spots is not None
+        for item_id, place in spots.items():
+            spot = item_spot(raw, item_id)
+            answered += spot is not None
+            assert spot in (None, place), item_id
+    assert answered >= 0.9 * sum(len(_reader_spots(raw) or {}) for raw in texts)  # the bytes vouch for most
 
 
 def test_what_the_bytes_cannot_vouch_for_is_read():

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-__all__ = ["ItemLines", "item_lines", "same_item"]
+__all__ = ["ItemLines", "item_lines", "item_spot", "same_item"]
 
 # Where a version holds these, only reading it says what it holds: a backslash (an escape in a
 # double-quoted scalar can spell any id), NUL (UTF-16, a binary), git's conflict markers (the
@@ -80,6 +80,21 @@ def item_lines(raw: bytes | None, item_id: str) -> ItemLines | None:
     if len({dash for _, _, dash in entries}) != 1:
         return None
     return ItemLines(b"\x00".join(raw[a:b] for a, b, _ in entries), entries[0][0], entries[-1][1], entries[0][2])
+
+
+def item_spot(raw: bytes, item_id: str) -> tuple[int, int] | None:
+    """Where the item `item_id`, one the ledger has, stands in its text `raw` as the reader
+    places it (the line and column of its `id` key, both 1-based), found from the bytes alone;
+    None where they cannot vouch (item_lines), or the text has no such entry or several. `check`
+    places the plan's findings so, without composing every ledger again. (Of an id the ledger
+    does not have, a block scalar's `- id: X` line could be taken for it: not to be asked.)"""
+    lines = item_lines(raw, item_id)
+    if lines is None or lines.start < 0 or b"\x00" in lines.text:
+        return None
+    first = _ENTRY_PREFIX.match(raw, lines.start)
+    if first is None:
+        return None
+    return raw.count(b"\n", 0, lines.start) + 1, len(first.group(1)) + 1 + len(first.group(2)) + 1
 
 
 def _entry_end(raw: bytes, first_end: int, dash: int) -> int | None:
