@@ -284,3 +284,15 @@ def test_textable__right_alignment_and_colour():
     assert lines[0] == "\x1b[1m名称\x1b[0m  \x1b[1m数\x1b[0m"
     assert lines[1] == "宇通   3"
     assert lines[2] == "b     \x1b[1;31m12\x1b[0m"
+
+
+def test_status_json__the_bytes_json_dumps_would_write(cli, repo):
+    """status --json is encoded by msgspec (print_json floatless): the very bytes of json.dumps'
+    compact form, escapes of quotes, backslashes, control characters and non-BMP text included."""
+    ledger = YT2.replace("name: 宇通二期项目", 'name: "宇通\\"二期\\\\ \\t \\u2028 😀 \\x7f"')
+    root = repo(YT2=ledger)
+    out = cli("--dir", root, "--as-of", AS_OF, "status", "--json")
+    assert out.exit_code == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert "😀" in data["projects"][0]["name"] and '"' in data["projects"][0]["name"]
+    assert out.stdout == json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"

@@ -298,11 +298,21 @@ def report_problems(env: Env, problems: list[Problem]) -> None:
         typer.echo(display_path(env, problem).render(env.lang), err=True)
 
 
-def print_json(data: Any) -> None:
+def print_json(data: Any, floatless: bool = False) -> None:
     """Indented for a person at a terminal; compact for programs (CPython's C encoder handles
-    only the compact form: 100,000 items print in a fraction of the time and memory)."""
+    only the compact form: 100,000 items print in a fraction of the time and memory).
+    `floatless`: the data holds no float (status: text, counts, flags), so msgspec's encoder,
+    ~5× faster, writes the very bytes json.dumps would (they differ only in how a float's
+    exponent is written, 1e+16 or 1e16)."""
     if sys.stdout.isatty():
         text = json.dumps(data, ensure_ascii=False, indent=2)
+    elif floatless:
+        import msgspec
+
+        try:
+            text = msgspec.json.encode(data).decode("utf-8")  # (through the text layer: its encoding)
+        except (TypeError, OverflowError, msgspec.EncodeError):
+            text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))  # (an integer past 64 bits)
     else:
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     sys.stdout.write(text + "\n")

@@ -87,7 +87,7 @@ def show_status(env: Env, *, codes: Optional[list[str]] = None, program: Optiona
                                   kinds=kind_list(env, kind), lights=lights, leader=leader)
     env.settled_lang = found.lang
     if as_json:
-        print_json(status_json(found.projects, env.as_of))
+        print_json(status_json(found.projects, env.as_of), floatless=True)
     else:
         from taizhang.render.status import group_table, project_table, status_view
 
