@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import cached_property
+from itertools import chain
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -343,6 +344,12 @@ class ProjectView:
     def attention(self) -> list[ItemView]:
         """What the overview lists beneath the project: red and yellow items, and those 久未汇报."""
         lights = [light for light in ALL_LIGHTS if light in ATTENTION or light in self.stale_lights]
+        by_light = self._by_light
+        if self._items is None and isinstance(by_light, ByLight):
+            # A cached view keeps each light's stale items apart: the green ones shown are
+            # decoded without the (many) green ones not shown.
+            return in_project_order([by_light[light] if light in ATTENTION else by_light.stale(light)
+                                     for light in lights])
         return [i for i in self.items_lit(lights) if i.light in ATTENTION or i.stale]
 
     @property
@@ -370,12 +377,27 @@ class ProjectView:
                 "closed": self.tally.closed, "red": c["red"], "yellow": c["yellow"], "green": c["green"]}
 
 
+class ByLight(Mapping[str, Sequence[ItemView]]):
+    """A project's items by light (each light's in the project's order) that can give a light's
+    stale items without the others of that light: the view cache keeps them apart."""
+
+    def stale(self, light: str) -> Sequence[ItemView]:
+        """The light's 久未汇报 items, in the project's order."""
+        return [i for i in self[light] if i.stale]
+
+
 def _merged(by_light: Mapping[str, Sequence[ItemView]], lights: Sequence[str]) -> list[ItemView]:
-    """Some lights' items in the project's order: sort_key's, which is unique in a project (it
-    ends with the item's number)."""
-    if len(lights) == 1:
-        return list(by_light[lights[0]])
-    return sorted((i for light in lights for i in by_light[light]), key=_sort_key)
+    """Some lights' items in the project's order."""
+    return in_project_order([by_light[light] for light in lights])
+
+
+def in_project_order(parts: Sequence[Sequence[ItemView]]) -> list[ItemView]:
+    """Parts of a project's items, each in the project's order, merged into that order:
+    sort_key's, which is unique in a project (it ends with the item's number)."""
+    full = [part for part in parts if part]
+    if len(full) <= 1:
+        return list(full[0]) if full else []
+    return sorted(chain.from_iterable(full), key=_sort_key)
 
 
 def _sort_key(item: ItemView) -> tuple[bool, date, str, int]:
@@ -755,7 +777,7 @@ def mark_notices(projects: Sequence[ProjectView], marks: dict[str, tuple[int, bo
             project._by_light = _Marked(project._by_light, marked)
 
 
-class _Marked(Mapping[str, Sequence[ItemView]]):
+class _Marked(ByLight):
     """A project's items by light, each given its 督办 marks when its light is first read."""
 
     def __init__(self, inner: Mapping[str, Sequence[ItemView]],
@@ -764,6 +786,10 @@ class _Marked(Mapping[str, Sequence[ItemView]]):
 
     def __getitem__(self, light: str) -> Sequence[ItemView]:
         return self.mark(list(self.inner[light]))
+
+    def stale(self, light: str) -> Sequence[ItemView]:
+        inner = self.inner
+        return self.mark(list(inner.stale(light))) if isinstance(inner, ByLight) else super().stale(light)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.inner)
