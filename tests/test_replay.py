@@ -210,3 +210,34 @@ def test_a_reader_that_goes_away_gets_what_the_command_itself_gives(tmp_path):
     shell = f"{sys.executable} -m taizhang status --all | head -c 10 > /dev/null"
     replayed = subprocess.run(["sh", "-c", shell], cwd=root, env=env, capture_output=True, timeout=120)
     assert replayed.stderr == b""
+
+
+@pytest.mark.parametrize("args", [("status", "--all"), ("status", "--json"), ("check",)])
+def test_a_run_whose_reader_was_gone_is_not_written_back(tmp_path, args):
+    """A run whose output was refused (its reader gone before it read a byte: EPIPE) printed
+    nothing: written back, the next run would print nothing too and exit 1."""
+    root, env = _repo(tmp_path), _env(tmp_path)
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        subprocess.run([sys.executable, "-m", "taizhang", *args], cwd=root, env=env, stdout=write_end,
+                       stderr=subprocess.DEVNULL, timeout=120)
+    finally:
+        os.close(write_end)
+    assert _entries(tmp_path) == []
+    again = tz(root, env, *args)
+    plain = tz(root, {**env, "TAIZHANG_NO_CACHE": "1"}, *args)
+    assert again.stdout and (again.returncode, again.stdout, again.stderr) == \
+        (plain.returncode, plain.stdout, plain.stderr)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
+def test_a_run_whose_output_met_a_full_disk_is_not_written_back(tmp_path):
+    root, env = _repo(tmp_path), _env(tmp_path)
+    with open("/dev/full", "wb") as full:
+        first = subprocess.run([sys.executable, "-m", "taizhang", "status", "--all"], cwd=root, env=env,
+                               stdout=full, stderr=subprocess.PIPE, timeout=120)
+    assert first.returncode != 0 and b"Traceback" not in first.stderr
+    assert _entries(tmp_path) == []
+    again = tz(root, env, "status", "--all")
+    assert again.returncode == 0 and again.stdout == tz(root, {**env, "TAIZHANG_NO_CACHE": "1"}, "status", "--all").stdout

@@ -236,13 +236,21 @@ class _Tee:
     """A stream that writes through and keeps the bytes it wrote (a text stream's as encoded,
     and its `buffer` kept too, for what is written there directly)."""
 
-    def __init__(self, stream: Any, chunks: list, which: int, text: bool = True) -> None:
+    def __init__(self, stream: Any, chunks: list, which: int, text: bool = True,
+                 failed: list[OSError] | None = None) -> None:
         self._stream, self._chunks, self._which, self._text = stream, chunks, which, text
+        # What the stream refused (a reader gone away, a full disk): such a run's output did not
+        # all get out, and is not kept (the next run would write back a cut or empty output).
+        self.failed: list[OSError] = failed if failed is not None else []
         buffer = getattr(stream, "buffer", None) if text else None
-        self.buffer = _Tee(buffer, chunks, which, text=False) if buffer is not None else None
+        self.buffer = _Tee(buffer, chunks, which, False, self.failed) if buffer is not None else None
 
     def write(self, data: Any) -> Any:
-        written = self._stream.write(data)
+        try:
+            written = self._stream.write(data)
+        except OSError as e:
+            self.failed.append(e)
+            raise
         if self._text:
             encoding = getattr(self._stream, "encoding", None) or "utf-8"
             errors = getattr(self._stream, "errors", None) or "strict"
@@ -256,6 +264,13 @@ class _Tee:
     def writelines(self, lines: Any) -> None:
         for line in lines:
             self.write(line)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as e:
+            self.failed.append(e)
+            raise
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
@@ -385,7 +400,8 @@ def _record(command: Callable[[], None], key: str, secret: bytes) -> None:
     sys.addaudithook(reads.hook)
     chunks: list = []
     out, err = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = _Tee(out, chunks, 1), _Tee(err, chunks, 2)  # type: ignore[assignment]
+    tees = _Tee(out, chunks, 1), _Tee(err, chunks, 2)
+    sys.stdout, sys.stderr = tees  # type: ignore[assignment]
     code: Any = None
     try:
         command()
@@ -396,10 +412,22 @@ def _record(command: Callable[[], None], key: str, secret: bytes) -> None:
     finally:
         sys.stdout, sys.stderr = out, err
         reads.active = False
-        if code in (0, 1):
+        if code in (0, 1) and _flushed(tees):
             try:
                 state = reads.state()
                 if state is not None:
                     _store(key, secret, state, chunks, code)
             except (OSError, ValueError, TypeError):
                 pass
+
+
+def _flushed(tees: tuple[_Tee, _Tee]) -> bool:
+    """Whether all the run wrote got out: nothing refused, and what is still buffered flushed
+    now (not at exit, after the entry would be kept)."""
+    for tee in tees:
+        if not tee.failed:
+            try:
+                tee.flush()
+            except (OSError, ValueError):
+                pass
+    return not any(tee.failed for tee in tees)
