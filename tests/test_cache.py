@@ -88,8 +88,8 @@ def test_cache__corrupt_or_foreign_entries_are_ignored_and_rewritten(cli, repo, 
         entry.write_bytes(junk)
         _forget_day(root)
         assert cli("--dir", root, "--as-of", AS_OF, "status", "--json").stdout == good
-        assert entry.read_bytes() == whole  # seal, key, then facts and warnings: written anew
-    assert len(parts) == 3 and re.fullmatch(rb"[0-9a-f]{40}", parts[1])
+        assert entry.read_bytes() == whole  # seal, key, warnings, then facts: written anew
+    assert len(parts) == 4 and re.fullmatch(rb"[0-9a-f]{40}", parts[1]) and parts[2] == b"[]"
 
 
 def test_cache__broken_ledger_is_never_cached(cli, repo, monkeypatch):
@@ -192,8 +192,8 @@ def test_view_cache__damage_that_still_reads_as_json_is_not_believed(cli, repo, 
     path, parts = _entry_parts(root)
     for old, new in (('"区建设局"'.encode(), b"12345678901234"), ("宇通".encode(), "假名".encode())):
         damaged = list(parts)
-        assert old in damaged[2] and len(old) == len(new)
-        damaged[2] = damaged[2].replace(old, new, 1)
+        assert old in damaged[3] and len(old) == len(new)
+        damaged[3] = damaged[3].replace(old, new, 1)
         path.write_bytes(b"\n".join(damaged))
         _forget_day(root)
         result = cli(*args)

@@ -308,7 +308,8 @@ try:
 except SystemExit as e:
     assert not e.code, e.code
 print(sorted(m for m in ("pydantic", "rich", "taizhang.domain.models", "taizhang.repo.load", "filelock", "_hashlib",
-                         "taizhang.gitops.git") if m in sys.modules))
+                         "taizhang.gitops.git", "taizhang.repo.views", "taizhang.domain.lights", "msgspec")
+             if m in sys.modules))
 """
 
 
@@ -322,7 +323,8 @@ def _run(root: Path, *args: str) -> str:
 
 
 def test_writes_on_a_cached_ledger_load_neither_pydantic_nor_rich(tmp_path):
-    """Nor filelock (locks.py flocks) nor OpenSSL (digest.py): a small write pays for none of them."""
+    """Nor filelock (locks.py flocks) nor OpenSSL (digest.py), nor the lights and msgspec to ask
+    the view cache's verdict (verdicts.py): a small write pays for none of them."""
     root = tmp_path / "repo"
     (root / "ledgers").mkdir(parents=True)
     (root / "taizhang.yaml").write_text("year: 2018\n", encoding="utf-8")

@@ -57,7 +57,7 @@ class Cache:
                 self._folder, self._key = _open(self.root)
         return self._folder
 
-    def mac(self, data: bytes) -> str:
+    def mac(self, data: bytes | memoryview) -> str:
         """The seal of `data`: only this machine's secret makes it."""
         return blake2b(data, key=self._key, digest_size=16).hexdigest()
 

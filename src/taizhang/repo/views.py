@@ -57,11 +57,9 @@ from taizhang.repo.layout import (
     ledger_path,
     settings_file,
 )
-from taizhang.repo.layout import rel_path as _rel
+from taizhang.repo.verdicts import FORMAT, Warnings, facts_key, placed, read_warnings, sealed, store
 from taizhang.version import __version__, holiday_data_stamp
 
-FORMAT = 12  # 10: day-free facts and verdicts, one entry per ledger, msgspec; 11: ItemView.behind;
-# 12: a light's stale items kept apart in the day entry
 CONTEXT_ENTRY = "views/_context.json"
 DAY_ENTRY = "views/_day.json"  # the last day's lit ledgers, all in one entry
 
@@ -114,16 +112,6 @@ class _Known(msgspec.Struct, array_like=True):
     files: int  # taizhang.yaml and calendars/*.yaml, as `check` counts them
 
 
-class _Entry(msgspec.Struct, array_like=True):
-    """A ledger's entry after its key line: the facts and the warnings its reading found."""
-
-    facts: LedgerFacts
-    warnings: list[tuple[int, int, str, dict[str, Any]]]
-
-
-Warnings = list[tuple[int, int, str, dict[str, Any]]]  # (line, col, key, args) of a ledger's warnings
-
-
 class _Day(msgspec.Struct, array_like=True):
     """A ledger lit on one day, as light_project gave it: the project, its counts, its plan's
     findings, its reading's warnings and its items light by light (each light's list decoded only
@@ -151,7 +139,7 @@ class _DayFile(msgspec.Struct, array_like=True):
 
 _ENCODER = msgspec.json.Encoder(decimal_format="string")
 _KNOWN = msgspec.json.Decoder(_Known)
-_ENTRY = msgspec.json.Decoder(_Entry)
+_FACTS = msgspec.json.Decoder(LedgerFacts)
 _DAY_FILE = msgspec.json.Decoder(_DayFile)
 _DAY = msgspec.json.Decoder(_Day)
 _ITEMS = msgspec.json.Decoder(list[ItemView])
@@ -234,8 +222,7 @@ class _Reader:
         if self.use:
             hit = _load(self.cache, path.name, key)
             if hit is not None:
-                return hit.facts, [Problem(_rel(self.cache.root, path), line, col, k, args, "warning")
-                                   for line, col, k, args in hit.warnings]
+                return hit[0], placed(self.cache, path, hit[1])
         from taizhang.repo.load import read_ledger
 
         read = self.read_settings()
@@ -318,13 +305,12 @@ class _Reader:
             return None
         project, day = hit
         findings.extend(Finding(*f) for f in day.findings)
-        return project, [Problem(_rel(self.cache.root, path), line, col, k, args, "warning")
-                         for line, col, k, args in day.warnings]
+        return project, placed(self.cache, path, day.warnings)
 
     def _bytes_of(self, path: Path) -> tuple[bytes, str]:
         """A ledger's bytes, and its facts entry's key ("" when the cache is not used)."""
         raw = path.read_bytes()
-        return raw, self.cache.key(raw, f"facts|{FORMAT}|{self.settings().year}") if self.use else ""
+        return raw, facts_key(self.cache, raw, self.settings().year) if self.use else ""
 
     def share(self, paths: list[Path], as_of: date, workers: int | None) -> None:
         """Have helper processes light part of the ledgers that must be lit afresh, while this one
@@ -489,10 +475,6 @@ class Checked:
         return [p for p in self.problems if p.is_error]
 
 
-def _entry(name: str) -> str:
-    return "views/ledgers__" + name + ".json"
-
-
 def _store_context(cache: Cache, key: str, read: _Settings, rules: DayRules) -> None:
     extra = read.extra
     try:
@@ -596,52 +578,22 @@ def _load_day(cache: Cache, day: str) -> dict[str, tuple[str, msgspec.Raw]]:
 
 
 def _store(cache: Cache, name: str, key: str, facts: LedgerFacts, warnings: list[Problem]) -> None:
-    """The entry: a line of the seal of all that follows; the key; the facts and warnings."""
+    """The ledger's entry (verdicts.py frames it): the warnings its reading found, its facts."""
     try:
-        body = _ENCODER.encode(_Entry(facts, [(p.line, p.col, p.key, p.args) for p in warnings]))
+        encoded = _ENCODER.encode([(p.line, p.col, p.key, p.args) for p in warnings]), _ENCODER.encode(facts)
     except (TypeError, ValueError, msgspec.EncodeError):
         return  # facts JSON cannot hold (never the case for a valid ledger)
-    content = key.encode("ascii") + b"\n" + body
-    cache.write_raw(_entry(name), cache.mac(content).encode("ascii") + b"\n" + content)
+    store(cache, name, key, *encoded)
 
 
-def _sealed_body(cache: Cache, name: str, key: str) -> bytes | None:
-    raw = cache.read_raw(_entry(name))
-    if raw is None:
+def _load(cache: Cache, name: str, key: str) -> tuple[LedgerFacts, Warnings] | None:
+    """The facts and warnings of ledger `name`'s entry made under `key`, if any."""
+    found = sealed(cache, name, key)
+    if found is None:
         return None
-    seal, _, content = raw.partition(b"\n")
-    stored, _, body = content.partition(b"\n")
-    # The key first (a changed ledger costs no seal over its old entry), then the seal of all.
-    if stored != key.encode("ascii") or seal != cache.mac(content).encode("ascii"):
-        return None
-    return body
-
-
-_WARNINGS = msgspec.json.Decoder(tuple[msgspec.Raw, list[tuple[int, int, str, dict[str, Any]]]])  # facts left undecoded
-
-
-def verdict(cache: Cache, path: Path, raw: bytes, year: int | None) -> list[Problem] | None:
-    """The warnings of the ledger `path` when its entry vouches for these very bytes read with
-    `year` (an entry is made only for a ledger read without errors, under settings and calendars
-    without errors); None when there is no such entry. A write takes it as the read cache's
-    verdict: `status` and `check` keep one entry per ledger, this one."""
-    if cache.folder is None:
-        return None
-    body = _sealed_body(cache, path.name, cache.key(raw, f"facts|{FORMAT}|{year}"))
-    if body is None:
-        return None
+    warnings = read_warnings(found[0])
     try:
-        _, warnings = _WARNINGS.decode(body)
-    except (msgspec.DecodeError, ValueError, TypeError):
-        return None
-    return [Problem(_rel(cache.root, path), line, col, k, args, "warning") for line, col, k, args in warnings]
-
-
-def _load(cache: Cache, name: str, key: str) -> _Entry | None:
-    body = _sealed_body(cache, name, key)
-    if body is None:
-        return None
-    try:
-        return _ENTRY.decode(body)
+        facts = _FACTS.decode(found[1])
     except (msgspec.DecodeError, ValueError, TypeError):
         return None  # (sealed by this machine, yet not of this format: read the ledger again)
+    return (facts, warnings) if warnings is not None else None

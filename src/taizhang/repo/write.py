@@ -147,7 +147,7 @@ def _checked_loaded(cache: Cache, path: Path, settings: Any, raw: bytes | None =
                 return CachedLedger(rel, doc, hit[1], settings.year, raw, hit[0])
     else:
         # No read entry, but `status` or `check` may have vouched for these bytes in theirs.
-        from taizhang.repo.views import verdict
+        from taizhang.repo.verdicts import verdict
         from taizhang.yamltext.read import read_document
 
         warnings = verdict(cache, path, raw, settings.year)
