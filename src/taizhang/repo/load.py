@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from taizhang.domain.calendars import NO_EXTRA, YearDays, year_days
 from taizhang.domain.ids import is_code, is_item_id
 from taizhang.domain.lights import Finding
-from taizhang.domain.models import Item, Ledger, Settings
+from taizhang.domain.models import Ledger, Settings, allowed_keys
 from taizhang.errors import Problem, TaizhangError, input_error
 from taizhang.repo.cache import Cache
 from taizhang.repo.layout import (
@@ -233,7 +233,7 @@ def validation_problems(error: ValidationError, doc: Document, model: type) -> l
             key = _PATTERN_KEYS.get(_last_name(loc[:-1]), "value_invalid") if key_error else "extra_forbidden"
             problems.append(Problem(doc.path, line, col, key, {
                 "field": str(loc[-1]), "input": _short(loc[-1]), "detail": err["msg"],
-                "allowed": ", ".join(_allowed_keys(model, loc[:-1]))}))
+                "allowed": ", ".join(allowed_keys(model, _names(loc[:-1])))}))
             continue
         name = _field_name(loc)
         args: dict[str, Any] = {"field": name, "input": _short(err.get("input"))}
@@ -241,7 +241,7 @@ def validation_problems(error: ValidationError, doc: Document, model: type) -> l
             line, col = doc.pos(loc, key=True)
             key = "extra_forbidden"
             args["field"] = str(loc[-1])
-            args["allowed"] = ", ".join(_allowed_keys(model, loc[:-1]))
+            args["allowed"] = ", ".join(allowed_keys(model, _names(loc[:-1])))
         else:
             line, col = doc.pos(loc if kind != "missing" else loc[:-1])
             if kind.startswith("tz_"):
@@ -267,8 +267,12 @@ def validation_problems(error: ValidationError, doc: Document, model: type) -> l
 
 
 def _last_name(loc: tuple) -> str:
-    names = [p for p in loc if isinstance(p, str)]
+    names = _names(loc)
     return names[-1] if names else ""
+
+
+def _names(loc: tuple) -> list[str]:
+    return [p for p in loc if isinstance(p, str)]
 
 
 def _field_name(loc: Iterable) -> str:
@@ -284,20 +288,6 @@ def _field_name(loc: Iterable) -> str:
 def _short(value: Any) -> str:
     text = str(value)
     return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _allowed_keys(model: type, loc: tuple) -> list[str]:
-    """The keys allowed where an unknown key stood, to suggest the right spelling."""
-    from taizhang.domain.models import Closed, Investment, Note
-
-    names = [p for p in loc if isinstance(p, str)]
-    sub = {"items": Item, "closed": Closed, "notes": Note, "investment": Investment}
-    current = model
-    for name in names:
-        current = sub.get(name, current)
-    # As a file writes them: `from`, not the attribute `from_`; never the internal `term`.
-    fields = current.model_fields  # type: ignore[attr-defined]  # (a pydantic model class)
-    return [f.alias or k for k, f in fields.items() if not f.exclude]
 
 
 def load_calendars(cache: Cache, settings: Settings) -> tuple[YearDays, list[Problem], int]:
