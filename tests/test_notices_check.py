@@ -5,7 +5,7 @@ when the file system refuses."""
 from __future__ import annotations
 
 import pytest
-from conftest import AS_OF
+from conftest import AS_OF, dedent
 
 from taizhang.domain.models import Ledger, NoticesFile, Settings, allowed_keys
 
@@ -62,3 +62,275 @@ def test_check__an_unknown_notice_setting_names_the_notice_settings(cli, repo, m
     out = cli("--as-of", AS_OF, "check")
     assert out.exit_code == 1
     assert out.stderr == "taizhang.yaml:4:3: 未知字段 singer（拼写错误？可用字段：issuer, number, signer）\n"
+
+
+# --- check reads notices.yaml: one line per problem, at its place ---------------------------------
+
+GOOD = """\
+    # 督办通知单：由 taizhang notice 写入
+    notices:
+      - number: 四铁西政督字〔2018〕1号
+        unit: 区住建局
+        date: 2018-06-01
+        reply_by: 2018-06-10
+        items: [YT2-1]
+        replies:
+          - {date: 2018-06-05, text: 已完成征收公告, by: 区住建局}
+      - number: 四铁西政督字〔2018〕2号
+        unit: 区财政局
+        date: 2018-06-01
+        items: [YT2-1]
+        replies: []
+"""
+
+# (what notices.yaml holds, the lines check prints in Chinese, and in English)
+BROKEN = {
+    "conflict markers": (
+        "notices:\n<<<<<<< HEAD\n  - {number: 督办1号, unit: 区住建局, date: 2018-06-01}\n=======\n"
+        "  - {number: 督办1号, unit: 区财政局, date: 2018-06-01}\n>>>>>>> theirs\n",
+        ["notices.yaml:2:1: git 合并冲突标记 <<<<<<<：请先解决冲突",
+         "notices.yaml:4:1: git 合并冲突标记 =======：请先解决冲突",
+         "notices.yaml:6:1: git 合并冲突标记 >>>>>>>：请先解决冲突"],
+        ["notices.yaml:2:1: git conflict marker <<<<<<<: resolve the merge first",
+         "notices.yaml:4:1: git conflict marker =======: resolve the merge first",
+         "notices.yaml:6:1: git conflict marker >>>>>>>: resolve the merge first"]),
+    "broken yaml": (
+        "notices:\n  - number: [\n",
+        ["notices.yaml:3:1: YAML 语法错误：这里缺少值，或多了“]”“}”“,”之类的符号"],
+        ["notices.yaml:3:1: YAML syntax error: a value is missing here, or a stray ']', '}' or ','"]),
+    "wrong types": (
+        "notices:\n  - number: 1\n    unit: [区住建局]\n    date: 2018-06-01\n    items: YT2-1\n",
+        ["notices.yaml:2:13: notices[0].number 应为文字", "notices.yaml:3:11: notices[0].unit 应为文字",
+         "notices.yaml:5:12: notices[0].items 应为列表"],
+        ["notices.yaml:2:13: notices[0].number must be text", "notices.yaml:3:11: notices[0].unit must be text",
+         "notices.yaml:5:12: notices[0].items must be a list"]),
+    "unknown keys": (
+        "notices:\n  - number: 督办1号\n    unit: 区住建局\n    date: 2018-06-01\n    unti: 区财政局\n"
+        "    replies:\n      - {date: 2018-06-02, text: 已办, whom: 张三}\n",
+        ["notices.yaml:5:5: 未知字段 unti（拼写错误？可用字段：number, unit, date, reply_by, items, replies）",
+         "notices.yaml:7:38: 未知字段 whom（拼写错误？可用字段：date, text, by）"],
+        ["notices.yaml:5:5: unknown field unti (a typo? allowed: number, unit, date, reply_by, items, replies)",
+         "notices.yaml:7:38: unknown field whom (a typo? allowed: date, text, by)"]),
+    "bad dates": (
+        "notices:\n  - number: 督办1号\n    unit: 区住建局\n    date: 2018-13-01\n    reply_by: 下周五\n",
+        ["notices.yaml:4:11: 日期“2018-13-01”不存在",
+         "notices.yaml:5:15: “下周五”是相对日期，含义随当天而变，不能写在文件里；请写具体日期（taizhang date 下周五 可换算）"],
+        ["notices.yaml:4:11: the date '2018-13-01' does not exist",
+         "notices.yaml:5:15: '下周五' is relative to the day it is read, so it cannot stand in a file; write the date "
+         "itself (taizhang date 下周五 converts it)"]),
+    "a list at the top": (
+        "- number: 督办1号\n",
+        ["notices.yaml:1:1: notices.yaml 的顶层应是键值对（notices: …）"],
+        ["notices.yaml:1:1: notices.yaml must be a mapping (notices: …)"]),
+    "notices not a list": (
+        "notices: {number: 督办1号}\n",
+        ["notices.yaml:1:10: notices 应为列表"],
+        ["notices.yaml:1:10: notices must be a list"]),
+}
+
+
+@pytest.fixture
+def office(repo, monkeypatch):
+    """A repository with a ledger, run from its root (problems name `notices.yaml` as it is)."""
+    root = repo(SETTINGS, YT2=LEDGER)
+    monkeypatch.chdir(root)
+    return root
+
+
+def _notices(root, text: str) -> bytes:
+    (root / "notices.yaml").write_bytes(dedent(text).encode("utf-8"))
+    return (root / "notices.yaml").read_bytes()
+
+
+@pytest.mark.parametrize("case", BROKEN, ids=list(BROKEN))
+@pytest.mark.parametrize("named", [False, True], ids=["all", "named"])
+def test_check__a_broken_notices_file_is_one_line_per_problem(cli, office, case, named):
+    text, zh, en = BROKEN[case]
+    before = _notices(office, text)
+    files = ["notices.yaml"] if named else []
+    out = cli("--as-of", AS_OF, "check", *files)
+    assert out.exit_code == 1 and "Traceback" not in out.stderr
+    assert out.stderr.splitlines() == zh, out
+    said = "检查了 1 个文件" if named else "检查了 3 个文件"  # taizhang.yaml, the ledger, notices.yaml
+    assert out.stdout.startswith(said), out
+    english = cli("--as-of", AS_OF, "--lang", "en", "check", *files)
+    assert english.exit_code == 1 and english.stderr.splitlines() == en, english
+    assert (office / "notices.yaml").read_bytes() == before
+
+
+def test_check__a_sound_notices_file_passes_and_is_counted(cli, office):
+    assert cli("--as-of", AS_OF, "check").stdout == "检查了 2 个文件：0 个错误，0 个警告\n"
+    _notices(office, GOOD)
+    out = cli("--as-of", AS_OF, "check")
+    assert out.exit_code == 0 and out.stderr == "", out
+    assert out.stdout == "检查了 3 个文件：0 个错误，0 个警告\n"
+    named = cli("--as-of", AS_OF, "check", "notices.yaml")
+    assert named.exit_code == 0 and named.stdout == "检查了 1 个文件：0 个错误，0 个警告\n", named
+    assert cli("--as-of", AS_OF, "check", office / "notices.yaml").exit_code == 0
+
+
+def test_check__a_date_phrase_is_read_with_the_repositorys_year(cli, repo, monkeypatch):
+    root = repo(SETTINGS + "    year: 2018\n", YT2=LEDGER)
+    monkeypatch.chdir(root)
+    _notices(root, GOOD.replace("reply_by: 2018-06-10", "reply_by: 6月10日"))
+    assert cli("--as-of", AS_OF, "check").exit_code == 0
+    out = cli("--as-of", AS_OF, "reply", "四铁西政督字〔2018〕2号", "已拨付")
+    assert out.exit_code == 0, out
+
+
+def test_check__a_notices_file_that_is_a_link_is_refused_not_read(cli, office, tmp_path):
+    elsewhere = tmp_path / "elsewhere.yaml"
+    elsewhere.write_text(dedent(GOOD), encoding="utf-8")
+    (office / "notices.yaml").symlink_to(elsewhere)
+    out = cli("--as-of", AS_OF, "check")
+    assert out.exit_code == 1 and out.stderr.startswith("notices.yaml:1:1: "), out
+    assert cli("--as-of", AS_OF, "check", "notices.yaml").stderr == out.stderr
+
+
+def test_check__another_file_named_notices_is_not_the_repositorys(cli, office):
+    (office / "sub").mkdir()
+    (office / "sub" / "notices.yaml").write_text("x: 1\n", encoding="utf-8")
+    out = cli("--as-of", AS_OF, "check", "sub/notices.yaml")
+    assert out.exit_code == 1 and "notices.yaml" in out.stderr and out.stderr.count("\n") == 1, out
+
+
+@pytest.mark.parametrize("case", ["conflict markers", "wrong types", "bad dates"])
+def test_notice_reply_and_status_say_what_check_says(cli, office, case):
+    """One reader (repo.notices.examine): every command that reads notices.yaml says its
+    problems in the same lines, and none of them changes it."""
+    text, zh, _ = BROKEN[case]
+    before = _notices(office, text)
+    status = cli("--as-of", AS_OF, "status")
+    assert status.exit_code == 1 and "棚户区改造" in status.stdout and status.stderr.splitlines() == zh
+    for args in (["notice"], ["notice", "--out", "督办.md"], ["reply", "督办1号", "已办"]):
+        out = cli("--as-of", AS_OF, *args)
+        assert out.exit_code == 1 and out.stderr.splitlines() == zh, (args, out)
+    assert (office / "notices.yaml").read_bytes() == before
+    assert not (office / "督办.md").exists()
+    assert cli("--as-of", AS_OF, "report", "month").stderr.splitlines() == zh
+
+
+def test_check__a_warm_check_sees_a_notices_file_appear(tmp_path):
+    """A whole-repository check is replayed when nothing it read changed (repo/replay.py): a
+    notices.yaml that appears, or changes, is a change."""
+    import os
+    import subprocess
+    import sys
+
+    root = tmp_path / "repo"
+    (root / "ledgers").mkdir(parents=True)
+    (root / "ledgers" / "YT2.yaml").write_text(dedent(LEDGER), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TAIZHANG_")}
+    env.update({"XDG_CACHE_HOME": str(tmp_path / "user-cache"), "TAIZHANG_TODAY": AS_OF})
+
+    def check() -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "taizhang", "check"], cwd=root, env=env,
+                              capture_output=True, text=True, timeout=120)
+
+    assert check().returncode == 0 and check().returncode == 0
+    (root / "notices.yaml").write_text("notices:\n  - number: 1\n", encoding="utf-8")
+    found = check()
+    assert found.returncode == 1 and "notices.yaml:2:13: notices[0].number 应为文字" in found.stderr
+    (root / "notices.yaml").write_text(dedent(GOOD), encoding="utf-8")
+    assert check().returncode == 0 and check().returncode == 0
+    (root / "notices.yaml").write_text(dedent(GOOD).replace("2号", "1号"), encoding="utf-8")
+    assert check().returncode == 1
+
+
+# --- a number two notices bear (two offices each issued one, then merged) -------------------------
+
+MERGED = """\
+    notices:
+      - number: 四铁西政督字〔2018〕1号
+        unit: 区住建局
+        date: 2018-06-01
+        reply_by: 2018-06-10
+        items: [YT2-1]
+        replies: []
+      - number: 四铁西政督字〔2018〕1号
+        unit: 区财政局
+        date: 2018-06-02
+        items: [YT2-1]
+        replies: []
+      - number: 四铁西政督字〔2018〕2号
+        unit: 区财政局
+        date: 2018-06-02
+        items: [YT2-2]
+        replies: []
+      - number: 四铁西政督字〔2018〕1号
+        unit: 区建设局
+        date: 2018-06-03
+        items: [YT2-2]
+"""
+
+
+@pytest.mark.parametrize(("numbers", "repeated"), [
+    ([], {}),
+    (["1号", "2号"], {}),
+    (["1号", "2号", "1号", "3号", "2号", "1号"], {"1号": [0, 2, 5], "2号": [1, 4]}),
+    (["2号", "1号", "1号", "2号"], {"2号": [0, 3], "1号": [1, 2]}),
+])
+def test_repeated_numbers__every_place_of_each_number_borne_twice(numbers, repeated):
+    from taizhang.domain.notices import repeated_numbers
+
+    found = repeated_numbers(numbers)
+    assert found == repeated and list(found) == list(repeated)
+
+
+def test_check__each_repeated_number_is_an_error_at_its_place(cli, office):
+    before = _notices(office, MERGED)
+    for files in ([], ["notices.yaml"]):
+        out = cli("--as-of", AS_OF, "check", *files)
+        assert out.exit_code == 1 and out.stderr.splitlines() == [
+            "notices.yaml:8:13: 文号 四铁西政督字〔2018〕1号 重复（第一次出现在第 2 行）：每份督办通知单的文号应不同",
+            "notices.yaml:18:13: 文号 四铁西政督字〔2018〕1号 重复（第一次出现在第 2 行）：每份督办通知单的文号应不同",
+        ], out
+        assert "2 个错误" in out.stdout
+    english = cli("--as-of", AS_OF, "--lang", "en", "check")
+    assert english.stderr.splitlines()[0] == ("notices.yaml:8:13: notice number 四铁西政督字〔2018〕1号 repeated "
+                                              "(first on line 2): each notice needs its own number")
+    assert (office / "notices.yaml").read_bytes() == before
+
+
+def test_status__a_repeated_number_is_a_warning_and_the_table_stands(cli, office):
+    import json
+
+    before = _notices(office, MERGED)
+    out = cli("--as-of", "2018-06-11", "status", "YT2")
+    assert out.exit_code == 0 and "棚户区改造" in out.stdout and "督办超期" in out.stdout, out
+    assert out.stderr.splitlines() == [
+        "notices.yaml:8:13: 警告：文号 四铁西政督字〔2018〕1号 重复（第一次出现在第 2 行）：每份督办通知单的文号应不同",
+        "notices.yaml:18:13: 警告：文号 四铁西政督字〔2018〕1号 重复（第一次出现在第 2 行）：每份督办通知单的文号应不同",
+    ]
+    items = {i["id"]: i for i in json.loads(cli("--as-of", "2018-06-11", "status", "--json").stdout)["items"]}
+    assert items["YT2-1"]["notices"] == 2 and items["YT2-2"]["notices"] == 2  # every notice still counts
+    assert "warning: notice number" in cli("--as-of", AS_OF, "--lang", "en", "status").stderr
+    assert (office / "notices.yaml").read_bytes() == before
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_reply__to_a_repeated_number_is_refused_and_nothing_changes(cli, office, lang):
+    before = _notices(office, MERGED)
+    out = cli("--as-of", AS_OF, "--lang", lang, "reply", "四铁西政督字〔2018〕1号", "已办结")
+    assert out.exit_code == 1 and out.stdout == "", out
+    assert out.stderr == {
+        "zh": "taizhang: 文号 四铁西政督字〔2018〕1号 在 notices.yaml 中有 3 份（第 2, 8, 18 行）："
+              "分不清反馈的是哪一份，请先改正文号，未记录\n",
+        "en": "taizhang: 3 notices in notices.yaml are numbered 四铁西政督字〔2018〕1号 (lines 2, 8, 18): which one "
+              "the reply answers cannot be told; correct the numbers first; nothing recorded\n"}[lang]
+    assert (office / "notices.yaml").read_bytes() == before
+
+
+def test_reply__to_a_number_borne_once_is_recorded_beside_a_repeated_one(cli, office):
+    before = _notices(office, MERGED).decode("utf-8").splitlines()
+    out = cli("--as-of", AS_OF, "reply", "四铁西政督字〔2018〕2号", "已拨付")
+    assert out.exit_code == 0, out
+    after = (office / "notices.yaml").read_text(encoding="utf-8").splitlines()
+    changed = [(i + 1, a) for i, (b, a) in enumerate(zip(before, after)) if a != b]
+    assert len(after) == len(before) and changed == [(17, "    replies: [{date: 2018-06-15, text: 已拨付}]")]
+
+
+def test_notice__beside_a_repeated_number_takes_the_next_free_one(cli, office):
+    _notices(office, MERGED)
+    out = cli("--as-of", AS_OF, "notice", "--unit", "区住建局")
+    assert out.exit_code == 0 and "四铁西政督字〔2018〕3号" in out.stdout, out

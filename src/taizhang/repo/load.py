@@ -20,6 +20,7 @@ from taizhang.repo.cache import Cache
 from taizhang.repo.layout import (
     CALENDAR_DIR,
     LEDGER_DIR,
+    NOTICES_FILE,
     SETTINGS_FILE,
     calendar_listing,
     file_problem,
@@ -387,7 +388,7 @@ def _item_places(loaded: LoadedLedger) -> dict[str, tuple[int, int]]:
 
 
 def check_files(cache: Cache, files: Iterable[Path]) -> Repo:
-    """Check the named files (ledgers or taizhang.yaml) only."""
+    """Check the named files (ledgers, calendars, taizhang.yaml or notices.yaml) only."""
     root = cache.root
     settings, settings_problems = load_settings(cache)
     extra, _, _ = load_calendars(cache, settings)
@@ -406,6 +407,10 @@ def check_files(cache: Cache, files: Iterable[Path]) -> Repo:
             repo.problems.extend(settings_problems)
         elif path.resolve().parent == (root / CALENDAR_DIR).resolve() and path.suffix in (".yaml", ".yml"):
             repo.problems.extend(_read_calendar_file(cache, path, rel, settings)[1])
+        elif path.resolve() == (root / NOTICES_FILE).resolve():
+            from taizhang.repo.notices import examine
+
+            repo.problems.extend(examine(root, settings.year).problems)
         elif path.resolve().parent == (root / LEDGER_DIR).resolve():
             loaded = parse_ledger(path.read_bytes(), rel, settings)
             repo.problems.extend(loaded.problems)

@@ -13,11 +13,12 @@ import os
 from pathlib import Path
 
 from taizhang.errors import input_error
+from taizhang.repo.layout import NOTICES_FILE, SETTINGS_FILE
 
 # The repository's data and machinery: what a report never replaces (the four of SPEC §3, and
 # the settings, the notices and the machine-local state, which are data the same way).
 PROTECTED_FOLDERS = ("ledgers", "calendars", "evidence", ".git", ".taizhang")
-PROTECTED_FILES = ("taizhang.yaml", "notices.yaml")
+PROTECTED_FILES = (SETTINGS_FILE, NOTICES_FILE)
 
 
 def output_path(root: Path, path: Path, data: bytes | None = None) -> Path:
