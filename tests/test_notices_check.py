@@ -334,3 +334,183 @@ def test_notice__beside_a_repeated_number_takes_the_next_free_one(cli, office):
     _notices(office, MERGED)
     out = cli("--as-of", AS_OF, "notice", "--unit", "区住建局")
     assert out.exit_code == 0 and "四铁西政督字〔2018〕3号" in out.stdout, out
+
+
+# --- a full disk, a read-only file system: notice and reply change nothing -----------------------
+
+def _refusing(monkeypatch, folder, error: int) -> None:
+    """Under `folder`, the file system refuses as a read-only one does (every change: making,
+    removing, renaming, opening to write; EROFS) or as a full one does (writing data; ENOSPC)."""
+    import errno
+    import os
+
+    inside = lambda path: os.path.abspath(os.fspath(path)).startswith(str(folder))  # noqa: E731
+
+    def refuse(path):
+        raise OSError(error, os.strerror(error), os.fspath(path))
+
+    if error == errno.EROFS:
+        for name, paths in (("mkdir", 1), ("unlink", 1), ("rmdir", 1), ("replace", 2), ("rename", 2)):
+            def call(*args, _real=getattr(os, name), _paths=paths, **kwargs):
+                if any(isinstance(a, (str, os.PathLike)) and inside(a) for a in args[:_paths]):
+                    refuse(args[0])
+                return _real(*args, **kwargs)
+            monkeypatch.setattr(os, name, call)
+        real_open = os.open
+
+        def open_(path, flags, *args, **kwargs):
+            if inside(path) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
+                refuse(path)
+            return real_open(path, flags, *args, **kwargs)
+        monkeypatch.setattr(os, "open", open_)
+        return
+    real_fdopen = os.fdopen
+
+    class Full:
+        """A file whose every write fails as on a full disk."""
+
+        def __init__(self, handle):
+            self.handle = handle
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.handle.close()
+
+        def write(self, data):
+            raise OSError(error, os.strerror(error))
+
+        def __getattr__(self, name):
+            return getattr(self.handle, name)
+
+    def fdopen(fd, *args, **kwargs):
+        handle = real_fdopen(fd, *args, **kwargs)
+        try:
+            path = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            return handle
+        return Full(handle) if inside(path) and "/.taizhang/cache" not in path else handle
+    monkeypatch.setattr(os, "fdopen", fdopen)
+
+
+def _tree(folder) -> dict:
+    """Every file and folder under `folder` (the machine-local state aside: locks, caches), files
+    with their bytes; and no temporary file anywhere, the machine-local state's included."""
+    assert [p for p in folder.rglob("*.tmp")] == []
+    return {p.relative_to(folder).as_posix(): (p.read_bytes() if p.is_file() else None)
+            for p in sorted(folder.rglob("*")) if ".taizhang" not in p.relative_to(folder).parts}
+
+
+needs_proc = pytest.mark.skipif(not __import__("os").path.exists("/proc/self/fd"),
+                                reason="no /proc to tell which file is written")
+
+
+@pytest.fixture(params=[None, GOOD], ids=["first notice", "notices before"])
+def issued(request, office):
+    if request.param is not None:
+        _notices(office, request.param)
+    return office
+
+
+@pytest.mark.parametrize(("error", "said"), [(28, "磁盘已满"), (30, "只读文件系统")], ids=["ENOSPC", "EROFS"])
+def test_notice__a_paper_the_file_system_refuses_records_no_notice(cli, issued, tmp_path, monkeypatch, error, said):
+    if error == 28 and not __import__("os").path.exists("/proc/self/fd"):
+        pytest.skip("no /proc to tell which file is written")
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    (papers / "上次的.md").write_text("旧的\n", encoding="utf-8")
+    before, papers_before = _tree(issued), _tree(papers)
+    _refusing(monkeypatch, papers, error)
+    out = cli("--as-of", AS_OF, "notice", "--out", papers / "督办" / "督办通知单.md")
+    assert out.exit_code == 1 and out.stdout == "", out
+    assert out.stderr.count("\n") == 1 and said in out.stderr and "Traceback" not in out.stderr, out
+    assert _tree(issued) == before and _tree(papers) == papers_before
+
+
+@pytest.mark.parametrize(("error", "said"), [(28, "磁盘已满"), (30, "只读文件系统")], ids=["ENOSPC", "EROFS"])
+def test_notice__a_record_the_file_system_refuses_leaves_no_paper(cli, issued, tmp_path, monkeypatch, error, said):
+    if error == 28 and not __import__("os").path.exists("/proc/self/fd"):
+        pytest.skip("no /proc to tell which file is written")
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    (papers / "督办通知单.md").write_text("上一次的通知\n", encoding="utf-8")
+    cli("--as-of", AS_OF, "check")  # (the locks' and caches' folder made, as by any earlier run)
+    before, papers_before = _tree(issued), _tree(papers)
+    _refusing(monkeypatch, issued, error)
+    out = cli("--as-of", AS_OF, "notice", "--out", papers / "督办通知单.md")
+    assert out.exit_code == 1 and out.stdout == "", out
+    assert out.stderr.count("\n") == 1 and said in out.stderr and "Traceback" not in out.stderr, out
+    assert _tree(issued) == before and _tree(papers) == papers_before
+
+
+def test_notice__a_paper_that_cannot_be_put_in_place_takes_its_record_back(cli, issued, tmp_path, monkeypatch):
+    """The last step, the paper's rename, refused (notices.yaml already recorded under the lock):
+    notices.yaml is put back as it was."""
+    import errno
+    import os
+
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    target = papers / "督办通知单.md"
+    before = _tree(issued)
+    real = os.replace
+
+    def replace(src, dst, *args, **kwargs):
+        if os.fspath(dst) == str(target):
+            raise OSError(errno.EIO, os.strerror(errno.EIO), os.fspath(src))
+        return real(src, dst, *args, **kwargs)
+    monkeypatch.setattr(os, "replace", replace)
+    out = cli("--as-of", AS_OF, "notice", "--out", target)
+    assert out.exit_code == 1 and out.stderr.count("\n") == 1 and "督办通知单.md" in out.stderr, out
+    assert "读写出错" in out.stderr and ".tmp" not in out.stderr
+    assert _tree(issued) == before and _tree(papers) == {}
+    monkeypatch.setattr(os, "replace", real)
+    assert cli("--as-of", AS_OF, "notice", "--out", target).exit_code == 0
+    assert "四铁西政督字〔2018〕" in target.read_text(encoding="utf-8")
+
+
+def test_notice__the_paper_is_written_beside_its_place_before_the_notices_are_recorded(cli, office, tmp_path,
+                                                                                      monkeypatch):
+    """The order of the steps: the paper staged, notices.yaml recorded, the paper put in place."""
+    import os
+
+    from taizhang.repo import files, temps
+
+    steps = []
+    real_stage, real_write = temps.stage, files.atomic_write
+    real_replace = os.replace
+
+    def stage(writes):
+        steps.append(("stage", writes[0][0].name))
+        return real_stage(writes)
+
+    def atomic_write(root, path, data):
+        steps.append(("record", path.name))
+        return real_write(root, path, data)
+
+    def replace(src, dst, *args, **kwargs):
+        if os.fspath(dst).endswith(".md"):
+            steps.append(("put", os.path.basename(dst)))
+        return real_replace(src, dst, *args, **kwargs)
+    monkeypatch.setattr(temps, "stage", stage)
+    monkeypatch.setattr("taizhang.repo.notices.atomic_write", atomic_write)
+    monkeypatch.setattr(os, "replace", replace)
+    out = cli("--as-of", AS_OF, "notice", "--out", tmp_path / "督办.md")
+    assert out.exit_code == 0, out
+    assert steps == [("stage", "督办.md"), ("record", "notices.yaml"), ("put", "督办.md")]
+    assert out.stdout.startswith(f"已写入 {tmp_path / '督办.md'}"), out
+
+
+@pytest.mark.parametrize(("error", "said"), [(28, "磁盘已满"), (30, "只读文件系统")], ids=["ENOSPC", "EROFS"])
+def test_reply__a_file_system_that_refuses_changes_nothing(cli, office, monkeypatch, error, said):
+    if error == 28 and not __import__("os").path.exists("/proc/self/fd"):
+        pytest.skip("no /proc to tell which file is written")
+    _notices(office, GOOD)
+    cli("--as-of", AS_OF, "check")
+    before = _tree(office)
+    _refusing(monkeypatch, office, error)
+    out = cli("--as-of", AS_OF, "reply", "四铁西政督字〔2018〕2号", "已拨付")
+    assert out.exit_code == 1 and out.stdout == "", out
+    assert out.stderr.count("\n") == 1 and said in out.stderr and "Traceback" not in out.stderr, out
+    assert _tree(office) == before

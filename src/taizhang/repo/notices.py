@@ -7,6 +7,7 @@ never repeat because they are chosen and recorded inside one turn of the lock.
 
 from __future__ import annotations
 
+import os
 import re
 import string
 from collections.abc import Callable, Iterator
@@ -34,6 +35,7 @@ class Examined:
     file reads, but a reply to that number could not say which notice it answers)."""
 
     doc: Optional[Document] = None
+    raw: Optional[bytes] = None  # the file's bytes, as read
     notices: list[Any] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
     repeated: list[Problem] = field(default_factory=list)
@@ -73,20 +75,20 @@ def examine(root: Path, year: Optional[int] = None) -> Examined:
         return Examined(errors=[Problem(FILE, 1, 1, "file_unreadable", {"detail": os_reason(e)})])
     doc = read_document(raw, FILE)
     if doc.problems:
-        return Examined(doc, errors=list(doc.problems))
+        return Examined(doc, raw, errors=list(doc.problems))
     data = {} if doc.data is None else doc.data
     if not isinstance(data, dict):
-        return Examined(doc, errors=[Problem(FILE, *doc.pos(()), "notices_not_mapping")])
+        return Examined(doc, raw, errors=[Problem(FILE, *doc.pos(()), "notices_not_mapping")])
     try:
         found = NoticesFile.model_validate(data, context={"year": year})
     except ValidationError as e:
-        return Examined(doc, errors=validation_problems(e, doc, NoticesFile))
+        return Examined(doc, raw, errors=validation_problems(e, doc, NoticesFile))
     notices = list(found.notices)
     repeats = repeated_numbers([n.number for n in notices])
     repeated = [Problem(FILE, *doc.pos(("notices", i, "number")), "notice_number_repeated",
                         {"number": number, "line": doc.pos(("notices", places[0], "number"))[0]})
                 for number, places in repeats.items() for i in places[1:]]
-    return Examined(doc, notices, repeated=repeated, repeats=repeats)
+    return Examined(doc, raw, notices, repeated=repeated, repeats=repeats)
 
 
 def read_notices(root: Path, year: Optional[int] = None) -> list[Any]:
@@ -96,9 +98,12 @@ def read_notices(root: Path, year: Optional[int] = None) -> list[Any]:
 
 
 def issue(root: Path, make: Callable[[list[Any]], list[dict[str, Any]]],
-          year: Optional[int] = None) -> list[dict[str, Any]]:
+          year: Optional[int] = None, then: Optional[Callable[[], None]] = None) -> list[dict[str, Any]]:
     """Under the lock: `make(notices so far)` returns the new entries (number, unit, date,
-    reply_by, items), which are appended with `replies: []`. Returns them."""
+    reply_by, items), which are appended with `replies: []`. Returns them. `then` is called
+    once they are recorded, still under the lock (the paper they were rendered to, staged
+    beforehand, put in place): when it fails, notices.yaml is put back as it was, so that no
+    notice stays recorded without its paper, and its error is raised."""
     with locked(root, "notices"):
         found = examine(root, year)
         existing, doc = found.usable(), found.doc
@@ -132,6 +137,12 @@ def issue(root: Path, make: Callable[[list[Any]], list[dict[str, Any]]],
                                          child_indent=2)
         expected = {**data, "notices": list(data.get("notices") or []) + [emit.read_back(e) for e in entries]}
         _write_checked(root, text, expected, doc.bom if doc is not None else False, year)
+        if then is not None:
+            try:
+                then()
+            except BaseException:
+                _put_back(root, found.raw)
+                raise
         return entries
 
 
@@ -171,6 +182,18 @@ def reply(root: Path, number: str, answer: dict[str, Any], year: Optional[int] =
         data["notices"] = notices
         _write_checked(root, text, data, doc.bom, year)
         return notices[index]
+
+
+def _put_back(root: Path, raw: Optional[bytes]) -> None:
+    """notices.yaml as it was before a write (`raw` None: there was none), as well as it can
+    be: the error that called for it is the one said."""
+    try:
+        if raw is None:
+            os.unlink(root / FILE)
+        else:
+            atomic_write(root, root / FILE, raw)
+    except OSError:
+        pass
 
 
 def _write_checked(root: Path, text: str, expected: Any, bom: bool, year: Optional[int]) -> None:

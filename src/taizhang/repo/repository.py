@@ -269,12 +269,15 @@ class Repository:
 
     def notice(self, as_of: date, *, unit: Optional[str] = None, lights: Sequence[str] = ("red", "yellow"),
                template: Optional[str] = None, signer: Optional[str] = None, reply_by: Optional[date] = None,
-               render: Optional[Callable[[list], Any]] = None) -> tuple[list, Any]:
+               render: Optional[Callable[[list], Any]] = None, out: Optional[Path] = None) -> tuple[list, Any]:
         """督办通知单 (§7): one numbered notice per unit for the open items of `lights`, an item
         counted under every unit it names (配合 when not the lead). The numbers are chosen and the
         notices recorded in notices.yaml in one turn of its lock; `render(pages)` is called
-        before they are recorded (a rendering that fails records nothing). Returns (pages, what
-        `render` returned)."""
+        before they are recorded (a rendering that fails records nothing). With `out`, what it
+        returned (bytes) is the paper written there: refused (repo.outputs) or staged beside it
+        before the notices are recorded and put in place after, so that a full disk or a
+        read-only file system leaves neither a notice recorded without its paper nor a paper
+        without its record. Returns (pages, what `render` returned)."""
         from taizhang.domain.lights import OPEN_LIGHTS
         from taizhang.domain.notices import NoticeItem, NoticePage
         from taizhang.repo import notices as records
@@ -302,6 +305,7 @@ class Repository:
         signer = signer or settings.notice.signer
         rendered: list[Any] = [None]
         pages: list[NoticePage] = []
+        staged: list[Any] = []  # (repo.temps.Staged: the paper, once rendered)
 
         def make(existing: list) -> list[dict[str, Any]]:
             numbers = records.numbers(template, as_of.year, existing)
@@ -311,12 +315,19 @@ class Repository:
                 pages.append(NoticePage(number, name, issuer, as_of, reply_by, signer, items))
             if pages and render is not None:
                 rendered[0] = render(pages)
+                if out is not None:
+                    staged.append(_stage_out(self.root, out, rendered[0]))
             return [{"number": p.number, "unit": p.unit, "date": p.date, "reply_by": p.reply_by,
                      "items": [i.id for i in p.items]} for p in pages]
 
         path = self.root / records.FILE
         before = path.read_bytes() if path.is_file() else None
-        entries = records.issue(self.root, make, self._notices_year())
+        try:
+            entries = records.issue(self.root, make, self._notices_year(),
+                                    then=lambda: _put_out(staged) if staged else None)
+        finally:
+            for paper in staged:
+                paper.discard()  # (nothing, once put in place)
         if entries:
             from taizhang.repo.write import Written
 
@@ -696,6 +707,30 @@ def target_code(target: str) -> str:
     from taizhang.domain.ids import split_item_id
 
     return split_item_id(target) if "-" in target else target
+
+
+def _stage_out(root: Path, out: Path, data: bytes) -> Any:
+    """A paper for `out` written beside it, not yet in place (repo.temps.Staged); an `out` that
+    may not be written (a link, the repository's data, text into a .pdf) is refused first, and
+    what the file system refuses is one line naming it."""
+    from taizhang.repo.outputs import out_unwritable, output_path
+    from taizhang.repo.temps import stage
+
+    target = output_path(root, out, data)
+    try:
+        return stage([(target, data)])
+    except OSError as e:
+        raise out_unwritable(e) from None
+
+
+def _put_out(staged: list) -> None:
+    from taizhang.repo.outputs import out_unwritable
+
+    try:
+        for paper in staged:
+            paper.put()
+    except OSError as e:
+        raise out_unwritable(e) from None
 
 
 def check_settable(target: str, name: str, value: Any = "") -> None:
