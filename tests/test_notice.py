@@ -212,12 +212,16 @@ def test_reply__unknown_number_is_refused(cli, repo):
     assert out.exit_code == 1 and "督字99号" in out.stderr
 
 
-def test_notice__a_broken_notices_file_is_one_line(cli, repo):
+def test_notice__a_broken_notices_file_is_one_line_per_problem(cli, repo, monkeypatch):
     root = repo(SETTINGS, YT2=LEDGER)
     (root / "notices.yaml").write_text("notices:\n  - number: 1\n    bogus: x\n", encoding="utf-8")
-    out = cli("--dir", root, "--as-of", AS_OF, "notice")
-    assert out.exit_code == 1 and len(out.stderr.strip().splitlines()) == 1
-    assert "Traceback" not in out.stderr
+    monkeypatch.chdir(root)
+    out = cli("--as-of", AS_OF, "notice")
+    # One line per problem, each at its place (as check says them: tests/test_notices_check.py)
+    assert out.exit_code == 1 and out.stderr.splitlines() == [
+        "notices.yaml:2:5: 缺少必填字段 notices[0].unit", "notices.yaml:2:5: 缺少必填字段 notices[0].date",
+        "notices.yaml:2:13: notices[0].number 应为文字",
+        "notices.yaml:3:5: 未知字段 bogus（拼写错误？可用字段：number, unit, date, reply_by, items, replies）"], out
 
 
 def test_notice__a_failed_write_leaves_no_temporary_file(cli, repo):

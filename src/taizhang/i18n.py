@@ -233,7 +233,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "lone_cr": ("换行符是单独的 CR（旧式 Mac 换行）：修改后无法保持原样，请先在编辑器中把换行改为 LF 或 CRLF，文件未改动",
                 "the line breaks are bare CRs (old Mac style): an edit could not keep them; convert them to LF or CRLF "
                 "in an editor first; the file is unchanged"),
-    "file_not_ledger": ("{path} 不在 ledgers/ 中，也不是 taizhang.yaml", "{path} is neither in ledgers/ nor taizhang.yaml"),
+    "file_not_ledger": ("{path} 不在 ledgers/ 或 calendars/ 中，也不是 taizhang.yaml 或 notices.yaml",
+                        "{path} is neither in ledgers/ or calendars/ nor taizhang.yaml or notices.yaml"),
     "file_missing": ("文件 {path} 不存在", "file {path} does not exist"),
     "reopen_note": ("重新打开：{reason}（撤销 {date} {by} 的销号）", "reopened: {reason} (undoing the close of {date} by {by})"),
     "date_refused": ("{detail}", "{detail}"),
@@ -513,7 +514,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "notice_ok": ("已发督办通知单 {number}：{unit}，{n} 项", "issued notice {number}: {unit}, {n} items"),
     "notice_needs_out": ("{format} 是二进制文件，不能输出到终端：请用 --out 指定文件名", "{format} is binary and cannot go to the terminal: name a file with --out"),
     "notice_unknown": ("没有文号为 {number} 的督办通知单", "no notice numbered {number}"),
-    "notice_file_invalid": ("notices.yaml 读不了：{detail}", "notices.yaml cannot be read: {detail}"),
+    "notices_not_mapping": ("notices.yaml 的顶层应是键值对（notices: …）", "notices.yaml must be a mapping (notices: …)"),
+    "notice_number_repeated": ("文号 {number} 重复（第一次出现在第 {line} 行）：每份督办通知单的文号应不同",
+                               "notice number {number} repeated (first on line {line}): each notice needs its own number"),
+    "notice_reply_repeated": ("文号 {number} 在 notices.yaml 中有 {n} 份（第 {lines} 行）：分不清反馈的是哪一份，"
+                              "请先改正文号，未记录",
+                              "{n} notices in notices.yaml are numbered {number} (lines {lines}): which one the reply "
+                              "answers cannot be told; correct the numbers first; nothing recorded"),
     "notice_reply_by_past": ("办理时限 {date} 早于发文日期 {as_of}", "--reply-by {date} is before the notice's day {as_of}"),
     "reply_ok": ("已记录 {number}（{unit}）的反馈", "recorded the reply to {number} ({unit})"),
     "reply_before_notice": ("反馈日期 {date} 早于 {number} 的发文日期 {issued}", "reply dated {date}, before {number} was issued on {issued}"),

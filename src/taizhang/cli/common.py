@@ -355,11 +355,12 @@ def write_files(writes: list[tuple[Path, bytes]]) -> None:
     """Write whole files, all of them or (a full disk, a read-only file system) none, as
     repo.temps does; a failure is one line naming the file it was writing."""
     from taizhang.repo import temps
+    from taizhang.repo.outputs import out_unwritable
 
     try:
         temps.write_files(writes)
     except OSError as e:
-        raise input_error("out_unwritable", path=str(e.filename), detail=os_reason(e)) from None
+        raise out_unwritable(e) from None
 
 
 def commit(env: Env, wanted: bool, written: list, text: str) -> None:

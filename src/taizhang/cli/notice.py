@@ -3,6 +3,7 @@ reply (反馈). Each resolves its options, makes one call on the repository, say
 
 from __future__ import annotations
 
+import os
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -15,10 +16,8 @@ from taizhang.cli.common import (
     commit,
     committing,
     light_list,
-    out_path,
     run,
     say,
-    write_bytes,
     write_out,
 )
 from taizhang.cli.ledger import evidence_arg
@@ -91,16 +90,6 @@ def notice(ctx: typer.Context,
         due, _ = env.date_option(reply_by, "--reply-by")
 
         def render(pages: list) -> bytes:
-            data = rendered(pages)
-            if out is not None:
-                # The notices are recorded in notices.yaml once rendered: an --out that will be
-                # refused (a link, the repository's data, a folder, text into .pdf) is refused
-                # first, so no number is used up by a notice never written. (What the file system
-                # then refuses — a full disk — is found only by writing.)
-                out_path(env, out, data)
-            return data
-
-        def rendered(pages: list) -> bytes:
             if chosen == "docx":
                 return paper.to_docx(pages)
             if chosen == "pdf":
@@ -110,15 +99,18 @@ def notice(ctx: typer.Context,
                     raise input_error(e.key, **e.args_) from None
             return (paper.to_html(pages) if chosen == "html" else paper.to_markdown(pages)).encode("utf-8")
 
+        # With --out, the paper is written beside its place before the notices are recorded and
+        # put there after (a full disk leaves neither), an --out that will be refused refused
+        # first: no number is used up by a notice never written.
         pages, data = env.repository.notice(env.as_of, unit=unit, lights=lights, template=number,
-                                            signer=signer, reply_by=due, render=render)
+                                            signer=signer, reply_by=due, render=render, out=out)
         if not pages:
             say(env, "notice_none", lights=",".join(lights))
             return
         if out is None:
             write_out(env, data.decode("utf-8"), None)
         else:
-            write_bytes(env, data, out)
+            say(env, "written", path=os.path.abspath(out))
         for page in pages:
             say(env, "notice_ok", number=page.number, unit=page.unit, n=len(page.items))
         commit(env, commit_, env.repository.written,

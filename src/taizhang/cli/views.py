@@ -103,7 +103,7 @@ def show_status(env: Env, *, codes: Optional[list[str]] = None, program: Optiona
                                 shown_lights=shown, limit=limit, width=width, color=color, notes_as_of=notes_as_of,
                                 with_stale=shown is not None)
         sys.stdout.write(status_view(found.title, table, totals(found.projects), env.as_of, env.lang, color))
-    report_problems(env, found.problems)
+    report_problems(env, found.problems + found.warnings)
     return exits.problems_if(found.problems)
 
 
@@ -160,7 +160,7 @@ def remind(ctx: typer.Context,
             width, color = terminal(env)
             text = notices.to_text(notice, env.lang, width, color and out is None)
         write_out(env, text, out)
-        report_problems(env, found.problems)
+        report_problems(env, found.problems + found.warnings)
         return exits.problems_if(found.problems)
     run(ctx, action)
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date as Date
 from decimal import Decimal
-from typing import Annotated, Any, Literal, Optional, Union, get_args
+from typing import Annotated, Any, Literal, Optional, Union, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -402,6 +403,33 @@ class CalendarFile(_Strict):
     @classmethod
     def _none_is_empty(cls, value: Any) -> Any:
         return [] if value is None else value
+
+
+def allowed_keys(model: type[BaseModel], names: Sequence[str]) -> list[str]:
+    """The keys a file may write in the mapping that `names` (fields as the file spells them,
+    list indexes left out) leads to from `model`: found by walking the models' own fields, so a
+    nested model (an item's `changes`, a notice's `replies`) needs no list kept beside them. A
+    name that leads to no model (a value, a mapping of amounts) leaves the walk where it was.
+    As a file writes them: `from`, not the attribute `from_`; never the internal `term`."""
+    current = model
+    for name in names:
+        field = next((f for k, f in current.model_fields.items() if name in (k, f.alias)), None)
+        inner = _model_within(field.annotation) if field is not None else None
+        if inner is not None:
+            current = inner
+    return [f.alias or k for k, f in current.model_fields.items() if not f.exclude]
+
+
+def _model_within(annotation: Any) -> type[BaseModel] | None:
+    """The model a field's type holds (`Optional[Closed]`, `list[Note]`, a union of a name and
+    a rule), if any: the first found, through Optional, lists, unions and Annotated."""
+    if get_origin(annotation) is None and isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_within(arg)
+        if found is not None:
+            return found
+    return None
 
 
 def ledger_json_schema() -> dict[str, Any]:

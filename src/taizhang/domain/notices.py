@@ -3,6 +3,7 @@ laid out by render/notice.py."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date as Date
 from typing import Optional
@@ -34,3 +35,12 @@ class NoticePage:
     reply_by: Optional[Date]
     signer: Optional[str]
     items: list[NoticeItem] = field(default_factory=list)
+
+
+def repeated_numbers(numbers: Sequence[str]) -> dict[str, list[int]]:
+    """Each number borne by more than one notice (two offices each issued one, then merged),
+    with the places of all that bear it, in order (numbers in the order they first appear)."""
+    places: dict[str, list[int]] = {}
+    for i, number in enumerate(numbers):
+        places.setdefault(number, []).append(i)
+    return {number: found for number, found in places.items() if len(found) > 1}

@@ -21,6 +21,7 @@ from taizhang.errors import Problem, TaizhangError, input_error
 from taizhang.i18n import os_reason
 
 SETTINGS_FILE = "taizhang.yaml"
+NOTICES_FILE = "notices.yaml"  # the 督办通知单 issued (repo.notices)
 LEDGER_DIR = "ledgers"
 CALENDAR_DIR = "calendars"
 _SUFFIXES = (".yaml", ".yml")

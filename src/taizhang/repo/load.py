@@ -14,12 +14,13 @@ from pydantic import ValidationError
 from taizhang.domain.calendars import NO_EXTRA, YearDays, year_days
 from taizhang.domain.ids import is_code, is_item_id
 from taizhang.domain.lights import Finding
-from taizhang.domain.models import Item, Ledger, Settings
+from taizhang.domain.models import Ledger, Settings, allowed_keys
 from taizhang.errors import Problem, TaizhangError, input_error
 from taizhang.repo.cache import Cache
 from taizhang.repo.layout import (
     CALENDAR_DIR,
     LEDGER_DIR,
+    NOTICES_FILE,
     SETTINGS_FILE,
     calendar_listing,
     file_problem,
@@ -233,7 +234,7 @@ def validation_problems(error: ValidationError, doc: Document, model: type) -> l
             key = _PATTERN_KEYS.get(_last_name(loc[:-1]), "value_invalid") if key_error else "extra_forbidden"
             problems.append(Problem(doc.path, line, col, key, {
                 "field": str(loc[-1]), "input": _short(loc[-1]), "detail": err["msg"],
-                "allowed": ", ".join(_allowed_keys(model, loc[:-1]))}))
+                "allowed": ", ".join(allowed_keys(model, _names(loc[:-1])))}))
             continue
         name = _field_name(loc)
         args: dict[str, Any] = {"field": name, "input": _short(err.get("input"))}
@@ -241,7 +242,7 @@ def validation_problems(error: ValidationError, doc: Document, model: type) -> l
             line, col = doc.pos(loc, key=True)
             key = "extra_forbidden"
             args["field"] = str(loc[-1])
-            args["allowed"] = ", ".join(_allowed_keys(model, loc[:-1]))
+            args["allowed"] = ", ".join(allowed_keys(model, _names(loc[:-1])))
         else:
             line, col = doc.pos(loc if kind != "missing" else loc[:-1])
             if kind.startswith("tz_"):
@@ -267,8 +268,12 @@ def validation_problems(error: ValidationError, doc: Document, model: type) -> l
 
 
 def _last_name(loc: tuple) -> str:
-    names = [p for p in loc if isinstance(p, str)]
+    names = _names(loc)
     return names[-1] if names else ""
+
+
+def _names(loc: tuple) -> list[str]:
+    return [p for p in loc if isinstance(p, str)]
 
 
 def _field_name(loc: Iterable) -> str:
@@ -284,20 +289,6 @@ def _field_name(loc: Iterable) -> str:
 def _short(value: Any) -> str:
     text = str(value)
     return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _allowed_keys(model: type, loc: tuple) -> list[str]:
-    """The keys allowed where an unknown key stood, to suggest the right spelling."""
-    from taizhang.domain.models import Closed, Investment, Note
-
-    names = [p for p in loc if isinstance(p, str)]
-    sub = {"items": Item, "closed": Closed, "notes": Note, "investment": Investment}
-    current = model
-    for name in names:
-        current = sub.get(name, current)
-    # As a file writes them: `from`, not the attribute `from_`; never the internal `term`.
-    fields = current.model_fields  # type: ignore[attr-defined]  # (a pydantic model class)
-    return [f.alias or k for k, f in fields.items() if not f.exclude]
 
 
 def load_calendars(cache: Cache, settings: Settings) -> tuple[YearDays, list[Problem], int]:
@@ -397,7 +388,7 @@ def _item_places(loaded: LoadedLedger) -> dict[str, tuple[int, int]]:
 
 
 def check_files(cache: Cache, files: Iterable[Path]) -> Repo:
-    """Check the named files (ledgers or taizhang.yaml) only."""
+    """Check the named files (ledgers, calendars, taizhang.yaml or notices.yaml) only."""
     root = cache.root
     settings, settings_problems = load_settings(cache)
     extra, _, _ = load_calendars(cache, settings)
@@ -416,6 +407,10 @@ def check_files(cache: Cache, files: Iterable[Path]) -> Repo:
             repo.problems.extend(settings_problems)
         elif path.resolve().parent == (root / CALENDAR_DIR).resolve() and path.suffix in (".yaml", ".yml"):
             repo.problems.extend(_read_calendar_file(cache, path, rel, settings)[1])
+        elif path.resolve() == (root / NOTICES_FILE).resolve():
+            from taizhang.repo.notices import examine
+
+            repo.problems.extend(examine(root, settings.year).problems)
         elif path.resolve().parent == (root / LEDGER_DIR).resolve():
             loaded = parse_ledger(path.read_bytes(), rel, settings)
             repo.problems.extend(loaded.problems)

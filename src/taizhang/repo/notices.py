@@ -7,54 +7,106 @@ never repeat because they are chosen and recorded inside one turn of the lock.
 
 from __future__ import annotations
 
+import os
 import re
 import string
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
-from taizhang.errors import TaizhangError, input_error
-from taizhang.repo.files import atomic_write, locked
+from taizhang.errors import Problem, TaizhangError, input_error
+from taizhang.i18n import os_reason
+from taizhang.repo.files import atomic_write, locked, unwritable
+from taizhang.repo.layout import NOTICES_FILE, file_problem
 from taizhang.yamltext import emit, splice
-from taizhang.yamltext.read import compose, encode, read_document
+from taizhang.yamltext.read import Document, compose, encode, read_document
 
-FILE = "notices.yaml"
+FILE = NOTICES_FILE
 HEADER = "# 督办通知单：由 taizhang notice 写入，taizhang reply 记录反馈"
 
 
-def read_notices(root: Path) -> list[Any]:
-    """The notices issued (domain.models.NoticeRecord), oldest first; none without the file."""
-    return _read(root)[1]
+@dataclass
+class Examined:
+    """notices.yaml as read: its document (None without a file to read), the notices of a file
+    that reads (none else), what keeps it from being read (`errors`, each at its line, as a
+    ledger's are), and each notice whose number an earlier one already bears (`repeated`: the
+    file reads, but a reply to that number could not say which notice it answers)."""
+
+    doc: Optional[Document] = None
+    raw: Optional[bytes] = None  # the file's bytes, as read
+    notices: list[Any] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    repeated: list[Problem] = field(default_factory=list)
+    repeats: dict[str, list[int]] = field(default_factory=dict)  # number → its notices' places
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Everything `check` reports of the file."""
+        return sorted(self.errors + self.repeated, key=Problem.sort_key)
+
+    def usable(self) -> list[Any]:
+        """The notices, or the errors raised: what a command that needs them is given."""
+        if self.errors:
+            raise TaizhangError(self.errors)
+        return self.notices
 
 
-def _read(root: Path) -> tuple[Any, list[Any]]:
+def examine(root: Path, year: Optional[int] = None) -> Examined:
+    """The one reader of notices.yaml (check, status, notice, reply, the month's report): never
+    raises for what the file holds. `year`: the repository's, for a date phrase typed by hand
+    (`4月底`), as in a ledger."""
     from pydantic import ValidationError
 
     from taizhang.domain.models import NoticesFile
+    from taizhang.domain.notices import repeated_numbers
+    from taizhang.repo.load import validation_problems
 
     path = root / FILE
-    if not path.exists() and not path.is_symlink():
-        return None, []
-    if path.is_symlink() or not path.is_file():
-        raise input_error("notice_file_invalid", detail=f"{FILE} 不是普通文件")
-    doc = read_document(path.read_bytes(), FILE)
-    if [p for p in doc.problems if p.is_error]:
-        raise TaizhangError([p for p in doc.problems if p.is_error])
+    refused = file_problem(root, path)
+    if refused is not None:
+        return Examined(errors=[refused])
     try:
-        found = NoticesFile.model_validate(doc.data or {})
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Examined()
+    except OSError as e:
+        return Examined(errors=[Problem(FILE, 1, 1, "file_unreadable", {"detail": os_reason(e)})])
+    doc = read_document(raw, FILE)
+    if doc.problems:
+        return Examined(doc, raw, errors=list(doc.problems))
+    data = {} if doc.data is None else doc.data
+    if not isinstance(data, dict):
+        return Examined(doc, raw, errors=[Problem(FILE, *doc.pos(()), "notices_not_mapping")])
+    try:
+        found = NoticesFile.model_validate(data, context={"year": year})
     except ValidationError as e:
-        first = e.errors(include_url=False)[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise input_error("notice_file_invalid", detail=f"{where}: {first['msg']}") from None
-    return doc, list(found.notices)
+        return Examined(doc, raw, errors=validation_problems(e, doc, NoticesFile))
+    notices = list(found.notices)
+    repeats = repeated_numbers([n.number for n in notices])
+    repeated = [Problem(FILE, *doc.pos(("notices", i, "number")), "notice_number_repeated",
+                        {"number": number, "line": doc.pos(("notices", places[0], "number"))[0]})
+                for number, places in repeats.items() for i in places[1:]]
+    return Examined(doc, raw, notices, repeated=repeated, repeats=repeats)
 
 
-def issue(root: Path, make: Callable[[list[Any]], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+def read_notices(root: Path, year: Optional[int] = None) -> list[Any]:
+    """The notices issued (domain.models.NoticeRecord), oldest first; none without the file. A
+    file that does not read raises its problems."""
+    return examine(root, year).usable()
+
+
+def issue(root: Path, make: Callable[[list[Any]], list[dict[str, Any]]],
+          year: Optional[int] = None, then: Optional[Callable[[], None]] = None) -> list[dict[str, Any]]:
     """Under the lock: `make(notices so far)` returns the new entries (number, unit, date,
-    reply_by, items), which are appended with `replies: []`. Returns them."""
+    reply_by, items), which are appended with `replies: []`. Returns them. `then` is called
+    once they are recorded, still under the lock (the paper they were rendered to, staged
+    beforehand, put in place): when it fails, notices.yaml is put back as it was, so that no
+    notice stays recorded without its paper, and its error is raised."""
     with locked(root, "notices"):
-        doc, existing = _read(root)
+        found = examine(root, year)
+        existing, doc = found.usable(), found.doc
         entries = [{**entry, "replies": []} for entry in make(existing)]
         if not entries:
             return entries
@@ -84,17 +136,29 @@ def issue(root: Path, make: Callable[[list[Any]], list[dict[str, Any]]]) -> list
                 text = splice.insert_key(text, compose(text), "notices", [line[2:] for line in lines], newline,
                                          child_indent=2)
         expected = {**data, "notices": list(data.get("notices") or []) + [emit.read_back(e) for e in entries]}
-        _write_checked(root, text, expected, doc.bom if doc is not None else False)
+        _write_checked(root, text, expected, doc.bom if doc is not None else False, year)
+        if then is not None:
+            try:
+                then()
+            except BaseException:
+                _put_back(root, found.raw)
+                raise
         return entries
 
 
-def reply(root: Path, number: str, answer: dict[str, Any]) -> dict[str, Any]:
-    """Record a unit's 反馈 under the notice numbered `number`; returns that notice's entry."""
+def reply(root: Path, number: str, answer: dict[str, Any], year: Optional[int] = None) -> dict[str, Any]:
+    """Record a unit's 反馈 under the notice numbered `number`; returns that notice's entry. A
+    number two notices bear is refused: which of them the reply answers, no one could tell."""
     with locked(root, "notices"):
-        doc, existing = _read(root)
+        found = examine(root, year)
+        existing, doc = found.usable(), found.doc
         index = next((i for i, n in enumerate(existing) if n.number == number), None)
         if doc is None or index is None:
             raise input_error("notice_unknown", number=number)
+        if number in found.repeats:
+            lines = [doc.pos(("notices", i, "number"))[0] for i in found.repeats[number]]
+            raise input_error("notice_reply_repeated", number=number, n=len(lines),
+                              lines=", ".join(str(line) for line in lines))
         answer = {k: v for k, v in answer.items() if v not in (None, "")}
         if isinstance(answer.get("date"), date) and answer["date"] < existing[index].date:
             raise input_error("reply_before_notice", number=number, date=answer["date"].isoformat(),
@@ -116,12 +180,26 @@ def reply(root: Path, number: str, answer: dict[str, Any]) -> dict[str, Any]:
         notices = [dict(n) for n in data["notices"]]
         notices[index]["replies"] = list(notices[index].get("replies") or []) + [emit.read_back(answer)]
         data["notices"] = notices
-        _write_checked(root, text, data, doc.bom)
+        _write_checked(root, text, data, doc.bom, year)
         return notices[index]
 
 
-def _write_checked(root: Path, text: str, expected: Any, bom: bool) -> None:
-    """Replace notices.yaml only with a text that reads back as `expected`."""
+def _put_back(root: Path, raw: Optional[bytes]) -> None:
+    """notices.yaml as it was before a write (`raw` None: there was none), as well as it can
+    be: the error that called for it is the one said."""
+    try:
+        if raw is None:
+            os.unlink(root / FILE)
+        else:
+            atomic_write(root, root / FILE, raw)
+    except OSError:
+        pass
+
+
+def _write_checked(root: Path, text: str, expected: Any, bom: bool, year: Optional[int]) -> None:
+    """Replace notices.yaml only with a text that reads back as `expected`, and validates."""
+    from pydantic import ValidationError
+
     from taizhang.domain.models import NoticesFile
     from taizhang.repo.write import same_data
 
@@ -129,8 +207,14 @@ def _write_checked(root: Path, text: str, expected: Any, bom: bool) -> None:
     doc = read_document(raw, FILE)
     if doc.problems or not same_data(doc.data, expected):
         raise input_error("internal_edit", path=FILE)
-    NoticesFile.model_validate(doc.data)
-    atomic_write(root, root / FILE, raw)
+    try:
+        NoticesFile.model_validate(doc.data, context={"year": year})
+    except ValidationError:
+        raise input_error("internal_edit", path=FILE) from None
+    try:
+        atomic_write(root, root / FILE, raw)
+    except OSError as e:
+        raise unwritable(root, e) from None
 
 
 def numbers(template: str, year: int, notices: list[Any]) -> Iterator[str]:

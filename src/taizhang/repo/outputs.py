@@ -12,12 +12,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from taizhang.errors import input_error
+from taizhang.errors import TaizhangError, input_error
+from taizhang.i18n import os_reason
+from taizhang.repo.layout import NOTICES_FILE, SETTINGS_FILE
 
 # The repository's data and machinery: what a report never replaces (the four of SPEC §3, and
 # the settings, the notices and the machine-local state, which are data the same way).
 PROTECTED_FOLDERS = ("ledgers", "calendars", "evidence", ".git", ".taizhang")
-PROTECTED_FILES = ("taizhang.yaml", "notices.yaml")
+PROTECTED_FILES = (SETTINGS_FILE, NOTICES_FILE)
 
 
 def output_path(root: Path, path: Path, data: bytes | None = None) -> Path:
@@ -49,3 +51,9 @@ def output_path(root: Path, path: Path, data: bytes | None = None) -> Path:
                 where = inside[0] + ("/" if inside[0] in PROTECTED_FOLDERS else "")
                 raise input_error("out_protected", path=shown, where=where)
     return target
+
+
+def out_unwritable(error: OSError) -> TaizhangError:
+    """What the file system refused of a file written for the user (a full disk, a read-only
+    file system), as one line naming it (repo.temps names the target, not its temporary file)."""
+    return input_error("out_unwritable", path=str(error.filename), detail=os_reason(error))

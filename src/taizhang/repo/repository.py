@@ -21,12 +21,13 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional, Sequence
 
 from taizhang.errors import Problem, TaizhangError, input_error
 from taizhang.repo.cache import Cache
-from taizhang.repo.layout import find_root, ledger_path
+from taizhang.repo.layout import NOTICES_FILE, find_root, ledger_path
 
 if TYPE_CHECKING:
     from taizhang.domain.calendars import Calendar
     from taizhang.domain.models import Ledger, Settings
     from taizhang.repo.load import Repo
+    from taizhang.repo.notices import Examined
     from taizhang.repo.views import Checked, Lit
 
 # The modules below repo.layout are imported where used: `import taizhang` and the command line's
@@ -62,6 +63,7 @@ class Status:
     projects: list  # domain.lights.ProjectView
     findings: list
     problems: list[Problem] = field(default_factory=list)  # the errors: the result may be partial
+    warnings: list[Problem] = field(default_factory=list)  # said beside the result, which stands
 
 
 @dataclass
@@ -230,37 +232,52 @@ class Repository:
         lit = self.lit(as_of, codes)
         projects = select(lit.projects, Query(codes=list(codes), program=program, unit=unit, owner=owner,
                                               kinds=list(kinds), lights=list(lights), leader=leader))
-        notice_problems = self._mark_notices(projects, as_of)
-        return Status(lit.title, lit.lang, projects, lit.findings, lit.errors() + notice_problems)
+        errors, warnings = self._mark_notices(projects, as_of)
+        return Status(lit.title, lit.lang, projects, lit.findings, lit.errors() + errors, warnings)
 
-    def _mark_notices(self, projects: list, as_of: date) -> list[Problem]:
+    def _mark_notices(self, projects: list, as_of: date) -> tuple[list[Problem], list[Problem]]:
         """督办 per item from notices.yaml (§7): how many notices, and 督办超期. A broken
-        notices.yaml is a problem of the result, not the end of the 亮灯表."""
-        if not os.path.lexists(self.root / "notices.yaml"):
-            return []  # the common case: no notice issued, nothing to read
-        from taizhang.domain.lights import mark_notices
-        from taizhang.repo.notices import overdue, read_notices
+        notices.yaml is a problem of the result, not the end of the 亮灯表; a number two notices
+        bear is a warning (each still counts)."""
+        if not os.path.lexists(self.root / NOTICES_FILE):
+            return [], []  # the common case: no notice issued, nothing to read
+        from dataclasses import replace
 
-        try:
-            mark_notices(projects, overdue(read_notices(self.root), as_of))
-        except TaizhangError as e:
-            return list(e.problems)
-        return []
+        from taizhang.domain.lights import mark_notices
+        from taizhang.repo.notices import overdue
+
+        found = self.examine_notices()
+        if found.errors:
+            return found.errors, []
+        mark_notices(projects, overdue(found.notices, as_of))
+        return [], [replace(p, severity="warning") for p in found.repeated]
+
+    def examine_notices(self) -> "Examined":
+        """notices.yaml read with every problem at its line (repo.notices.examine), its date
+        phrases with the repository's year."""
+        from taizhang.repo.notices import examine
+
+        return examine(self.root, self._notices_year())
+
+    def _notices_year(self) -> Optional[int]:
+        # (taizhang.yaml's year; none where it does not read: its own problems say why)
+        return self.read_settings()[0].year
 
     def notices(self) -> list[Any]:
-        """The 督办通知单 issued (notices.yaml), oldest first."""
-        from taizhang.repo.notices import read_notices
-
-        return read_notices(self.root)
+        """The 督办通知单 issued (notices.yaml), oldest first; a file that does not read raises."""
+        return self.examine_notices().usable()
 
     def notice(self, as_of: date, *, unit: Optional[str] = None, lights: Sequence[str] = ("red", "yellow"),
                template: Optional[str] = None, signer: Optional[str] = None, reply_by: Optional[date] = None,
-               render: Optional[Callable[[list], Any]] = None) -> tuple[list, Any]:
+               render: Optional[Callable[[list], Any]] = None, out: Optional[Path] = None) -> tuple[list, Any]:
         """督办通知单 (§7): one numbered notice per unit for the open items of `lights`, an item
         counted under every unit it names (配合 when not the lead). The numbers are chosen and the
         notices recorded in notices.yaml in one turn of its lock; `render(pages)` is called
-        before they are recorded (a rendering that fails records nothing). Returns (pages, what
-        `render` returned)."""
+        before they are recorded (a rendering that fails records nothing). With `out`, what it
+        returned (bytes) is the paper written there: refused (repo.outputs) or staged beside it
+        before the notices are recorded and put in place after, so that a full disk or a
+        read-only file system leaves neither a notice recorded without its paper nor a paper
+        without its record. Returns (pages, what `render` returned)."""
         from taizhang.domain.lights import OPEN_LIGHTS
         from taizhang.domain.notices import NoticeItem, NoticePage
         from taizhang.repo import notices as records
@@ -271,7 +288,7 @@ class Repository:
         if reply_by is not None and reply_by < as_of:
             raise input_error("notice_reply_by_past", date=reply_by.isoformat(), as_of=as_of.isoformat())
         found = self.status(as_of, lights=list(lights), allowed_lights=OPEN_LIGHTS)
-        if found.problems:
+        if found.problems:  # (a number two notices bear, a warning, does not stop a new one)
             raise TaizhangError(found.problems)
         by_unit: dict[str, list] = {}
         for project in found.projects:
@@ -288,6 +305,7 @@ class Repository:
         signer = signer or settings.notice.signer
         rendered: list[Any] = [None]
         pages: list[NoticePage] = []
+        staged: list[Any] = []  # (repo.temps.Staged: the paper, once rendered)
 
         def make(existing: list) -> list[dict[str, Any]]:
             numbers = records.numbers(template, as_of.year, existing)
@@ -297,12 +315,19 @@ class Repository:
                 pages.append(NoticePage(number, name, issuer, as_of, reply_by, signer, items))
             if pages and render is not None:
                 rendered[0] = render(pages)
+                if out is not None:
+                    staged.append(_stage_out(self.root, out, rendered[0]))
             return [{"number": p.number, "unit": p.unit, "date": p.date, "reply_by": p.reply_by,
                      "items": [i.id for i in p.items]} for p in pages]
 
         path = self.root / records.FILE
         before = path.read_bytes() if path.is_file() else None
-        entries = records.issue(self.root, make)
+        try:
+            entries = records.issue(self.root, make, self._notices_year(),
+                                    then=lambda: _put_out(staged) if staged else None)
+        finally:
+            for paper in staged:
+                paper.discard()  # (nothing, once put in place)
         if entries:
             from taizhang.repo.write import Written
 
@@ -320,7 +345,8 @@ class Repository:
         _refuse_future(on, as_of, "reply_future")
         before_path = self.root / records.FILE
         before = before_path.read_bytes() if before_path.is_file() else None
-        entry = records.reply(self.root, number.strip(), {"date": on, "text": text, "by": by})
+        entry = records.reply(self.root, number.strip(), {"date": on, "text": text, "by": by},
+                              self._notices_year())
         from taizhang.repo.write import Written
 
         self.written.append(Written(before_path, before, before_path.read_bytes()))
@@ -356,7 +382,11 @@ class Repository:
         if not wanted:
             from taizhang.repo.views import check_repo
 
-            return check_repo(self.cache, as_of, self.workers)
+            checked = check_repo(self.cache, as_of, self.workers)
+            if os.path.lexists(self.root / NOTICES_FILE):
+                checked.problems.extend(self.examine_notices().problems)
+                checked.files += 1
+            return checked
         repo = check_files(self.cache, wanted)
         findings: list = []
         evaluate(repo.ledgers, as_of, repo.settings, repo.extra, findings)
@@ -677,6 +707,30 @@ def target_code(target: str) -> str:
     from taizhang.domain.ids import split_item_id
 
     return split_item_id(target) if "-" in target else target
+
+
+def _stage_out(root: Path, out: Path, data: bytes) -> Any:
+    """A paper for `out` written beside it, not yet in place (repo.temps.Staged); an `out` that
+    may not be written (a link, the repository's data, text into a .pdf) is refused first, and
+    what the file system refuses is one line naming it."""
+    from taizhang.repo.outputs import out_unwritable, output_path
+    from taizhang.repo.temps import stage
+
+    target = output_path(root, out, data)
+    try:
+        return stage([(target, data)])
+    except OSError as e:
+        raise out_unwritable(e) from None
+
+
+def _put_out(staged: list) -> None:
+    from taizhang.repo.outputs import out_unwritable
+
+    try:
+        for paper in staged:
+            paper.put()
+    except OSError as e:
+        raise out_unwritable(e) from None
 
 
 def check_settable(target: str, name: str, value: Any = "") -> None:

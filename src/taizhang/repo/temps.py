@@ -83,25 +83,62 @@ def write_files(writes: Sequence[tuple[Path, bytes]]) -> None:
     it needs made), and only then are they renamed over their targets, so that a full disk or a
     read-only file system changes none of them. Raises the OSError, naming the target it was
     for (a temporary name means nothing to the user), with nothing left behind."""
-    made: list[Path] = []
-    temps: list[Path] = []
-    renamed = 0
+    stage(writes).put()
+
+
+class Staged:
+    """Whole files written beside their targets (`stage`), not yet in place: `put` renames them
+    over their targets, `discard` takes them away again with the folders made for them. What
+    is staged before a record is made (a notice's paper before notices.yaml) is put in place
+    after it, so that a write the file system refuses leaves neither one without the other."""
+
+    def __init__(self, writes: Sequence[tuple[Path, bytes]]) -> None:
+        self.targets = [target for target, _ in writes]
+        self.temps: list[Path] = []
+        self.made: list[Path] = []
+        self.renamed = 0
+
+    def put(self) -> None:
+        """Rename each temporary file over its target; on an error, those not yet renamed are
+        removed (and, when none was, the folders made) and it is raised naming the target."""
+        target = self.targets[0] if self.targets else Path()
+        try:
+            for tmp, target in zip(self.temps[self.renamed:], self.targets[self.renamed:]):
+                os.replace(tmp, target)
+                self.renamed += 1
+        except BaseException as e:
+            self.discard()
+            raise _named(e, target) from None
+
+    def discard(self) -> None:
+        """Remove what is staged and not yet in place (and the folders made, when nothing was
+        put in place); a removal that fails is no second error."""
+        for tmp in self.temps[self.renamed:]:
+            remove_quietly(tmp)
+        if not self.renamed:  # the folders made hold nothing: taken away again
+            remove_folders(self.made)
+        self.temps = self.temps[:self.renamed]
+
+
+def stage(writes: Sequence[tuple[Path, bytes]]) -> Staged:
+    """Write each target's bytes to a temporary file beside it (the folders it needs made),
+    none of them yet in place. Raises the OSError, naming the target, with nothing left behind."""
+    staged = Staged(writes)
     target = writes[0][0] if writes else Path()
     try:
         for target, data in writes:
-            made += make_folders(target.parent)
+            staged.made += make_folders(target.parent)
             fd, tmp = create_temp(target.parent, temp_prefix(target.name))
-            temps.append(tmp)
+            staged.temps.append(tmp)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
-        for tmp, (target, _) in zip(temps, writes):
-            os.replace(tmp, target)
-            renamed += 1
     except BaseException as e:
-        for tmp in temps[renamed:]:
-            remove_quietly(tmp)
-        if not renamed:  # the folders made hold nothing: taken away again
-            remove_folders(made)
-        if isinstance(e, OSError):
-            e.filename, e.filename2 = str(target), None
-        raise
+        staged.discard()
+        raise _named(e, target) from None
+    return staged
+
+
+def _named(error: BaseException, target: Path) -> BaseException:
+    if isinstance(error, OSError):
+        error.filename, error.filename2 = str(target), None
+    return error
