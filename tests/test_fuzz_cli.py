@@ -105,9 +105,11 @@ def _copy_repo(tmp: Path) -> Path:
     return root
 
 
-def _run(argv: list[str], env: dict, change) -> None:
+def _run(argv: list[str], env: dict, change, notices: bytes | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = _copy_repo(Path(tmp))
+        if notices is not None:
+            (root / "notices.yaml").write_bytes(notices)
         if change is not None:
             code, piece, at, cut = change
             path = root / "ledgers" / f"{code}.yaml"
@@ -147,3 +149,47 @@ def test_fuzz__well_formed_commands_never_give_a_traceback(argv, env):
        args=st.lists(st.sampled_from(VALUES), max_size=3), change=FILE_CHANGE)
 def test_fuzz__damaged_ledgers_never_give_a_traceback(command, args, change):
     _run([command, *args], {}, change)
+
+
+NOTICES = """\
+# 督办通知单：由 taizhang notice 写入，taizhang reply 记录反馈
+notices:
+  - number: 督办〔2018〕1号
+    unit: 区建设局
+    date: 2018-06-15
+    reply_by: 2018-06-25
+    items: [YT2-1, YT2-3]
+    replies: [{date: 2018-06-16, text: 已完成招标, by: 张三}]
+  - number: 督办〔2018〕2号
+    unit: 区财政局
+    date: 2018-06-15
+    items:
+      - AZF-4
+    replies:
+      - date: 2018-06-17
+        text: 正在办理
+""".encode()
+
+NOTICE_CHANGE = st.one_of(
+    st.none(),
+    st.tuples(st.binary(max_size=40), st.floats(0, 1), st.booleans()),
+    st.tuples(st.sampled_from([
+        b"", b"\xff\xfe", b"<<<<<<< ours\n", b"=======\n", b">>>>>>> theirs\n", b"\t", b"notices: [",
+        b"  - number: \xe7\x9d\xa3\xe5\x8a\x9e\xe3\x80\x942018\xe3\x80\x951\xe5\x8f\xb7\n", b"date: 2\xe6\x9c\x8830\xe6\x97\xa5",
+        b"reply_by: 9999-12-31", b"&a x\n*a\n", b"\x00", b"\r", b"extra: 1\n", b"items: 5\n", b"replies: x\n"]),
+        st.floats(0, 1), st.booleans()),
+)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+@given(command=st.sampled_from(["status", "check", "notice", "reply", "report", "dashboard", "remind"]),
+       args=st.lists(st.sampled_from(VALUES + ["督办〔2018〕1号", "督办〔2018〕2号", "notices.yaml", "month",
+                                               "site"]), max_size=3),
+       change=NOTICE_CHANGE)
+def test_fuzz__damaged_notices_never_give_a_traceback(command, args, change):
+    """notices.yaml as another office's merge, an editor or a full disk may leave it."""
+    text = NOTICES
+    if change is not None:
+        piece, at, cut = change
+        text = _mutated(text, piece, at, cut)
+    _run([command, *args], {}, None, notices=text)
