@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import textwrap
 from pathlib import Path
 from typing import Callable
@@ -104,3 +106,57 @@ items:
     title: "主体施工"
     due: 2019-08-31
 """
+
+
+def refusing(monkeypatch, folder: Path, error: int, spare: tuple[str, ...] = ()) -> None:
+    """Under `folder`, the file system refuses as a read-only one does (every change: making,
+    removing, renaming, opening to write; `error` EROFS) or as a full one does (writing data:
+    `error` ENOSPC); a full disk spares the files whose path holds one of `spare`."""
+    inside = lambda path: os.path.abspath(os.fspath(path)).startswith(str(folder))  # noqa: E731
+
+    def refuse(path):
+        raise OSError(error, os.strerror(error), os.fspath(path))
+
+    if error == errno.EROFS:
+        for name, paths in (("mkdir", 1), ("unlink", 1), ("rmdir", 1), ("replace", 2), ("rename", 2)):
+            def call(*args, _real=getattr(os, name), _paths=paths, **kwargs):
+                if any(isinstance(a, (str, os.PathLike)) and inside(a) for a in args[:_paths]):
+                    refuse(args[0])
+                return _real(*args, **kwargs)
+            monkeypatch.setattr(os, name, call)
+        real_open = os.open
+
+        def open_(path, flags, *args, **kwargs):
+            if inside(path) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
+                refuse(path)
+            return real_open(path, flags, *args, **kwargs)
+        monkeypatch.setattr(os, "open", open_)
+        return
+    real_fdopen = os.fdopen
+
+    class Full:
+        """A file whose every write fails as on a full disk."""
+
+        def __init__(self, handle):
+            self.handle = handle
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.handle.close()
+
+        def write(self, data):
+            raise OSError(error, os.strerror(error))
+
+        def __getattr__(self, name):
+            return getattr(self.handle, name)
+
+    def fdopen(fd, *args, **kwargs):
+        handle = real_fdopen(fd, *args, **kwargs)
+        try:
+            path = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            return handle
+        return Full(handle) if inside(path) and not any(s in path for s in spare) else handle
+    monkeypatch.setattr(os, "fdopen", fdopen)

@@ -5,7 +5,7 @@ when the file system refuses."""
 from __future__ import annotations
 
 import pytest
-from conftest import AS_OF, dedent
+from conftest import AS_OF, dedent, refusing
 
 from taizhang.domain.models import Ledger, NoticesFile, Settings, allowed_keys
 
@@ -338,62 +338,6 @@ def test_notice__beside_a_repeated_number_takes_the_next_free_one(cli, office):
 
 # --- a full disk, a read-only file system: notice and reply change nothing -----------------------
 
-def _refusing(monkeypatch, folder, error: int) -> None:
-    """Under `folder`, the file system refuses as a read-only one does (every change: making,
-    removing, renaming, opening to write; EROFS) or as a full one does (writing data; ENOSPC)."""
-    import errno
-    import os
-
-    inside = lambda path: os.path.abspath(os.fspath(path)).startswith(str(folder))  # noqa: E731
-
-    def refuse(path):
-        raise OSError(error, os.strerror(error), os.fspath(path))
-
-    if error == errno.EROFS:
-        for name, paths in (("mkdir", 1), ("unlink", 1), ("rmdir", 1), ("replace", 2), ("rename", 2)):
-            def call(*args, _real=getattr(os, name), _paths=paths, **kwargs):
-                if any(isinstance(a, (str, os.PathLike)) and inside(a) for a in args[:_paths]):
-                    refuse(args[0])
-                return _real(*args, **kwargs)
-            monkeypatch.setattr(os, name, call)
-        real_open = os.open
-
-        def open_(path, flags, *args, **kwargs):
-            if inside(path) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
-                refuse(path)
-            return real_open(path, flags, *args, **kwargs)
-        monkeypatch.setattr(os, "open", open_)
-        return
-    real_fdopen = os.fdopen
-
-    class Full:
-        """A file whose every write fails as on a full disk."""
-
-        def __init__(self, handle):
-            self.handle = handle
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.handle.close()
-
-        def write(self, data):
-            raise OSError(error, os.strerror(error))
-
-        def __getattr__(self, name):
-            return getattr(self.handle, name)
-
-    def fdopen(fd, *args, **kwargs):
-        handle = real_fdopen(fd, *args, **kwargs)
-        try:
-            path = os.readlink(f"/proc/self/fd/{fd}")
-        except OSError:
-            return handle
-        return Full(handle) if inside(path) and "/.taizhang/cache" not in path else handle
-    monkeypatch.setattr(os, "fdopen", fdopen)
-
-
 def _tree(folder) -> dict:
     """Every file and folder under `folder` (the machine-local state aside: locks, caches), files
     with their bytes; and no temporary file anywhere, the machine-local state's included."""
@@ -421,7 +365,7 @@ def test_notice__a_paper_the_file_system_refuses_records_no_notice(cli, issued, 
     papers.mkdir()
     (papers / "上次的.md").write_text("旧的\n", encoding="utf-8")
     before, papers_before = _tree(issued), _tree(papers)
-    _refusing(monkeypatch, papers, error)
+    refusing(monkeypatch, papers, error, spare=("/.taizhang/cache",))
     out = cli("--as-of", AS_OF, "notice", "--out", papers / "督办" / "督办通知单.md")
     assert out.exit_code == 1 and out.stdout == "", out
     assert out.stderr.count("\n") == 1 and said in out.stderr and "Traceback" not in out.stderr, out
@@ -437,7 +381,7 @@ def test_notice__a_record_the_file_system_refuses_leaves_no_paper(cli, issued, t
     (papers / "督办通知单.md").write_text("上一次的通知\n", encoding="utf-8")
     cli("--as-of", AS_OF, "check")  # (the locks' and caches' folder made, as by any earlier run)
     before, papers_before = _tree(issued), _tree(papers)
-    _refusing(monkeypatch, issued, error)
+    refusing(monkeypatch, issued, error, spare=("/.taizhang/cache",))
     out = cli("--as-of", AS_OF, "notice", "--out", papers / "督办通知单.md")
     assert out.exit_code == 1 and out.stdout == "", out
     assert out.stderr.count("\n") == 1 and said in out.stderr and "Traceback" not in out.stderr, out
@@ -509,7 +453,7 @@ def test_reply__a_file_system_that_refuses_changes_nothing(cli, office, monkeypa
     _notices(office, GOOD)
     cli("--as-of", AS_OF, "check")
     before = _tree(office)
-    _refusing(monkeypatch, office, error)
+    refusing(monkeypatch, office, error, spare=("/.taizhang/cache",))
     out = cli("--as-of", AS_OF, "reply", "四铁西政督字〔2018〕2号", "已拨付")
     assert out.exit_code == 1 and out.stdout == "", out
     assert out.stderr.count("\n") == 1 and said in out.stderr and "Traceback" not in out.stderr, out

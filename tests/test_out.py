@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF, YT2
+from conftest import AS_OF, YT2, refusing
 
 # Every command that takes --out, in every format it writes.
 COMMANDS = [
@@ -134,69 +134,6 @@ WRITERS = [*COMMANDS, ("dashboard",), ("notice", "--format", "md")]
 WRITER_IDS = [*IDS, "dashboard", "notice-md"]
 
 
-def _refusing(monkeypatch, folder: Path, error: int) -> None:
-    """Under `folder`, the file system refuses as a read-only one does (every change: making,
-    removing, renaming; `error` EROFS) or as a full one does (writing data: `error` ENOSPC)."""
-    import errno as errnos
-
-    inside = lambda path: os.path.abspath(os.fspath(path)).startswith(str(folder))  # noqa: E731
-
-    def refuse(path):
-        raise OSError(error, os.strerror(error), os.fspath(path))
-
-    def guard(name, paths=1):
-        real = getattr(os, name)
-
-        def call(*args, **kwargs):
-            if any(isinstance(a, (str, os.PathLike)) and inside(a) for a in args[:paths]):
-                refuse(args[0])
-            return real(*args, **kwargs)
-        monkeypatch.setattr(os, name, call)
-
-    if error == errnos.EROFS:
-        guard("mkdir")
-        guard("unlink")
-        guard("rmdir")
-        guard("replace", 2)
-        guard("rename", 2)
-        real_open = os.open
-
-        def open_(path, flags, *args, **kwargs):
-            if inside(path) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
-                refuse(path)
-            return real_open(path, flags, *args, **kwargs)
-        monkeypatch.setattr(os, "open", open_)
-        return
-    real_fdopen = os.fdopen
-
-    class Full:
-        """A file whose every write fails as on a full disk."""
-
-        def __init__(self, handle):
-            self.handle = handle
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.handle.close()
-
-        def write(self, data):
-            raise OSError(error, os.strerror(error))
-
-        def __getattr__(self, name):
-            return getattr(self.handle, name)
-
-    def fdopen(fd, *args, **kwargs):
-        handle = real_fdopen(fd, *args, **kwargs)
-        try:
-            path = os.readlink(f"/proc/self/fd/{fd}")
-        except OSError:
-            return handle
-        return Full(handle) if inside(path) else handle
-    monkeypatch.setattr(os, "fdopen", fdopen)
-
-
 def _tree(folder: Path) -> list[str]:
     return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*"))
 
@@ -208,7 +145,7 @@ def test_out__a_read_only_file_system_is_one_line_in_the_runs_language(cli, offi
     ro = tmp_path / "ro"
     ro.mkdir()
     (ro / "old.md").write_text("旧的\n", encoding="utf-8")
-    _refusing(monkeypatch, ro, 30)  # EROFS
+    refusing(monkeypatch, ro, 30)  # EROFS
     done = cli("--dir", office, "--as-of", AS_OF, "--lang", lang, *command, "--out", ro / "sub" / "表.dat")
     assert done.exit_code == 1, done
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr, done.stderr
@@ -223,7 +160,7 @@ def test_out__a_full_disk_is_one_line_and_leaves_no_folder_nor_file(cli, office,
         pytest.skip("no /proc to tell which file is written")
     full = tmp_path / "full"
     full.mkdir()
-    _refusing(monkeypatch, full, 28)  # ENOSPC
+    refusing(monkeypatch, full, 28)  # ENOSPC
     done = cli("--dir", office, "--as-of", AS_OF, *command, "--out", full / "看板" / "表.dat")
     assert done.exit_code == 1, done
     assert done.stderr.count("\n") == 1 and "磁盘已满" in done.stderr, done.stderr
@@ -243,7 +180,7 @@ def test_out__the_site_is_written_whole_or_not_at_all(cli, office, tmp_path, mon
             calls.append(dst)
         return real(src, dst)
     monkeypatch.setattr(os, "replace", replace)
-    _refusing(monkeypatch, site / "projects", 28)
+    refusing(monkeypatch, site / "projects", 28)
     done = cli("--dir", office, "--as-of", "2018-07-15", "dashboard", "--out", site)
     assert done.exit_code == 1 and "磁盘已满" in done.stderr, done
     assert calls == [] and {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before
