@@ -219,3 +219,31 @@ def test_dashboard__a_new_repository_without_commits_or_ledgers(cli, tmp_path):
     assert "没有趋势" in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     result = cli("--dir", root, "trend")
     assert result.exit_code == 1 and "没有提交过的台账" in result.stderr
+
+
+def test_dashboard__a_projects_page_says_of_each_item_what_status_says(cli, tmp_path):
+    """The marks beside a title (久未汇报, 进度滞后, 已调整, 〔督办1次〕…) are on the printed page
+    too: a supervisor reading it at the meeting sees what the 亮灯表 says."""
+    import json
+
+    root = tmp_path / "plain"
+    shutil.copytree(REPO_ROOT / "ledgers", root / "ledgers")
+    shutil.copy(REPO_ROOT / "taizhang.yaml", root / "taizhang.yaml")
+    assert cli("--dir", root, "--as-of", "2018-06-15", "notice", "--unit", "建设").exit_code == 0
+    items = json.loads(cli("--dir", root, "--as-of", "2018-06-15", "status", "--all", "--json").stdout)["items"]
+    out = tmp_path / "site"
+    assert cli("--dir", root, "--as-of", "2018-06-15", "dashboard", "--out", out).exit_code == 0
+    text = cli("--dir", root, "--as-of", "2018-06-15", "status", "--all", "--no-color").stdout
+    rows = {}
+    for page in (out / "projects").glob("*.html"):
+        for row in re.findall(r"<tr><td>([A-Z0-9]+-\d+)</td><td[^>]*>(.*?)</td>", page.read_text(encoding="utf-8")):
+            rows[row[0]] = row[1]
+    assert len(rows) == len(items)
+    stale = [i["id"] for i in items if i["stale"]]
+    assert stale and all("久未汇报" in rows[i] for i in stale)
+    noticed = [i for i, title in rows.items() if "〔督办" in title]
+    assert noticed and all("〔督办" in next(line for line in text.splitlines() if f" {i} " in line + " ")
+                           for i in noticed)
+    quiet = [i["id"] for i in items if not i["stale"] and not i["moved"] and not i["pending"]
+             and i["id"] not in noticed and i["light"] in ("green", "done")]
+    assert quiet and any(rows[i] == next(x["title"] for x in items if x["id"] == i) for i in quiet)

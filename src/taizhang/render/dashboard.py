@@ -22,6 +22,7 @@ from taizhang.domain.trend import Trend
 from taizhang.i18n import header, light_word, message
 from taizhang.render.briefing import league_table, shown_texts
 from taizhang.render.gantt import Chart, to_svg_pages
+from taizhang.render.status import item_marks
 
 _WORDS: dict[str, tuple[str, str]] = {
     "heading": ("重点项目督查看板", "Key projects dashboard"),
@@ -100,7 +101,9 @@ def build_site(projects: Sequence[ProjectView], title: str | None, as_of: date, 
     pages["gantt.html"] = env.get_template("dashboard_gantt.html").render(
         **common, root="", page="gantt", sheets=[Markup(svg) for svg in to_svg_pages(chart, lang, "a4")])
     for p in projects:
-        items = [{"id": v.id, "title": v.title, "light": v.light, "light_word": light_word(v.light, lang),
+        # The title with what status says of the item besides its light (进度滞后, 已调整,
+        # 久未汇报, 〔待审核〕, 〔督办超期〕…): a page printed for the meeting reads as the 亮灯表.
+        items = [{"id": v.id, "title": v.title + item_marks(v, lang), "light": v.light, "light_word": light_word(v.light, lang),
                   "due": v.due.isoformat() if v.due else "", "days": _days(v.days_left, v.light, lang),
                   "unit": v.unit or "", "owner": v.owner or "",
                   "closed": v.closed_on.isoformat() if v.closed_on else "",
