@@ -94,12 +94,14 @@ def test_git_setup__registers_the_spec_driver_once_and_keeps_the_users_attribute
     assert "merge.taizhang" in first.stdout and ".gitattributes" in first.stdout
     assert git(root, "config", "merge.taizhang.name").stdout.strip() == "taizhang ledger merge"
     assert git(root, "config", "merge.taizhang.driver").stdout.strip() == DRIVER_COMMAND
-    expected = "*.xlsx binary\nledgers/*.yaml merge=taizhang\nledgers/*.yml merge=taizhang\n"
+    expected = "*.xlsx binary\nledgers/*.yaml merge=taizhang\nledgers/*.yml merge=taizhang\n/notices.yaml merge=taizhang\n"
     assert (root / ".gitattributes").read_text(encoding="utf-8") == expected
     again = tz(root, "git-setup")
     assert again.returncode == 0 and "早已启用" in again.stdout
     assert (root / ".gitattributes").read_text(encoding="utf-8") == expected
     assert git(root, "check-attr", "merge", "ledgers/YT2.yaml").stdout.strip() == "ledgers/YT2.yaml: merge: taizhang"
+    assert git(root, "check-attr", "merge", "notices.yaml").stdout.strip() == "notices.yaml: merge: taizhang"
+    assert git(root, "check-attr", "merge", "evidence/notices.yaml").stdout.strip() == "evidence/notices.yaml: merge: unspecified"
 
 
 def test_git_setup__outside_git_is_a_clear_error(tmp_path):

@@ -288,6 +288,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                     "merge conflict: {id} was deleted on our side and changed on theirs"),
     "merge_conflict_deleted_theirs": ("合并冲突：{id} 对方已删除，本方做了修改；请决定是否保留",
                                       "merge conflict: {id} was deleted on their side and changed on ours"),
+    "merge_notice_conflict": ("合并冲突：督办通知单 {number} 两边改得不同，无法按通知单合并",
+                              "merge conflict: the notice {number} was changed differently on each side; "
+                              "it cannot be merged notice by notice"),
+    "merge_notice_deleted_theirs": ("督办通知单 {number} 对方已删除（或改了文号），无法按通知单合并",
+                                    "the notice {number} was deleted (or renumbered) on their side; "
+                                    "it cannot be merged notice by notice"),
+    "merge_notice_deleted_ours": ("合并冲突：督办通知单 {number} 本方已删除（或改了文号），对方做了修改",
+                                  "merge conflict: the notice {number} was deleted (or renumbered) on our side "
+                                  "and changed on theirs"),
+    "merge_notice_number_repeated": ("文号 {number} 两边各发了一份督办通知单，合并后两份都保留，文号重复（共 {n} 份）；"
+                                     "请人工更正文号（taizhang check 会报告）",
+                                     "the number {number} was issued on both sides: both notices kept, the number is now "
+                                     "repeated ({n} notices); put the numbers right by hand (taizhang check reports it)"),
     "merge_comment_not_carried": ("对方第 {line} 行新增的注释“{comment}”无法按事项合入",
                                   "their new comment on their line {line} ({comment}) could not be carried over item by item"),
     "merge_conflict_projects": ("合并冲突：本方“{ours}”与对方“{theirs}”是同一代码 {code} 下的两个不同项目，未合并；"

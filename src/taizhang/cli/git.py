@@ -22,7 +22,7 @@ commands = typer.Typer()
 
 @commands.command(name="git-setup")
 def git_setup(ctx: typer.Context, commit_: CommitOpt = False) -> None:
-    """在本 git 仓库注册按事项合并台账的合并驱动（.gitattributes 与 git config）。"""
+    """在本 git 仓库注册合并驱动：台账按事项、notices.yaml 按通知单合并（.gitattributes 与 git config）。"""
     def action(env: Env) -> None:
         steps = setup_driver(env)
         commit(env, commit_, [w for step in steps for w in step.written], "启用台账按事项合并（taizhang git-setup）")
@@ -38,8 +38,8 @@ def merge_driver(ctx: typer.Context,
                  base: Annotated[Path, typer.Argument(help="共同祖先版本（git 的 %O）")],
                  ours: Annotated[Path, typer.Argument(help="本方版本，合并结果写回此文件（%A）")],
                  theirs: Annotated[Path, typer.Argument(help="对方版本（%B）")],
-                 path: Annotated[Optional[str], typer.Argument(help="台账在仓库中的路径（%P）")] = None) -> None:
-    """git 合并驱动（git-setup 注册，由 git 调用）：按事项合并台账，结果写回 OURS；有冲突时退出码为 1。"""
+                 path: Annotated[Optional[str], typer.Argument(help="文件在仓库中的路径（%P）：notices.yaml 按通知单合并，其余按台账")] = None) -> None:
+    """git 合并驱动（git-setup 注册，由 git 调用）：台账按事项、notices.yaml 按通知单合并，结果写回 OURS；有冲突时退出码为 1。"""
     env = env_of(ctx)
     try:
         raws = [base.read_bytes(), ours.read_bytes(), theirs.read_bytes()]
@@ -92,7 +92,8 @@ def _driver_lang(env: Env, path: Optional[str]) -> str:
 def _merge_bytes(base: bytes, ours: bytes, theirs: bytes, *, label: str, settings) -> tuple[bytes, list, list]:
     """(merged bytes, conflicts, messages). Anything unexpected falls back to git's line merge:
     a merge never loses either side."""
-    from taizhang.gitops.merge import line_merge_bytes, line_merge_problems, merge_ledger
+    from taizhang.gitops.driver import merge_file
+    from taizhang.gitops.merge import line_merge_bytes, line_merge_problems
 
     try:
         texts = [raw.decode("utf-8") for raw in (base, ours, theirs)]
@@ -101,7 +102,7 @@ def _merge_bytes(base: bytes, ours: bytes, theirs: bytes, *, label: str, setting
         return data, line_merge_problems(label, n), [Problem(label, 0, 0, "merge_line_fallback", {}, "warning"),
                                                      Problem(label, 0, 0, "encoding_not_utf8")]
     try:
-        result = merge_ledger(*texts, path=label, settings=settings)
+        result = merge_file(*texts, path=label, settings=settings)
     except Exception as e:  # a bug must not cost anyone their work: git's line merge instead
         data, n = line_merge_bytes(base, ours, theirs)
         return data, line_merge_problems(label, n), [Problem(label, 0, 0, "merge_line_fallback", {}, "warning"),

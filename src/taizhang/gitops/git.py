@@ -26,7 +26,8 @@ DRIVER_NAME = "taizhang ledger merge"
 DRIVER_COMMAND = ("taizhang merge-driver %O %A %B %P || { s=$?; [ $s -eq 126 ] || [ $s -eq 127 ] || exit $s; "
                   "echo 'taizhang merge-driver: not run, git merge-file instead (按行合并)' >&2; "
                   "git merge-file -L ours -L base -L theirs %A %O %B; }")
-ATTRIBUTE_LINES = ("ledgers/*.yaml merge=taizhang", "ledgers/*.yml merge=taizhang")
+# notices.yaml at the root only (`/`): the 督办通知单 merge notice by notice (gitops.merge_notices).
+ATTRIBUTE_LINES = ("ledgers/*.yaml merge=taizhang", "ledgers/*.yml merge=taizhang", "/notices.yaml merge=taizhang")
 
 
 def _git(root: Path, *args: str, input: bytes | None = None) -> subprocess.CompletedProcess:
@@ -295,8 +296,9 @@ class SetupStep:
 
 
 def setup_merge_driver(root: Path, command: str = DRIVER_COMMAND) -> list[SetupStep]:
-    """Register the item-level merge driver for `ledgers/*.yaml` in the git repository holding
-    `root`: `.gitattributes` at `root` names it (appended once; the user's lines stay), and the
+    """Register the item-level merge driver for `ledgers/*.yaml` and `notices.yaml` in the git
+    repository holding `root`: `.gitattributes` at `root` names it (each line appended once, a
+    line an older setup did not write included; the user's lines stay), and the
     repository's git config says how to run it. Idempotent."""
     from taizhang.repo.files import atomic_write, unwritable
     from taizhang.repo.write import Written

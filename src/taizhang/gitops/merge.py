@@ -55,8 +55,9 @@ class MergeResult:
         return not self.conflicts
 
 
-class _NotMergeable(Exception):
-    """A side is not a readable ledger, or a spliced text did not read back as planned."""
+class NotMergeable(Exception):
+    """A side is not a readable ledger (or notices file), a change cannot be merged at their
+    level, or a spliced text did not read back as planned: git's line merge does it instead."""
 
     def __init__(self, problems: list[Problem]):
         super().__init__("; ".join(p.key for p in problems))
@@ -83,14 +84,20 @@ def merge_ledger(base: str, ours: str, theirs: str, *, path: str = "ledgers/LEDG
     try:
         result = _ItemMerge(*texts, path=path, settings=settings).run()
     except Exception as e:  # not a ledger, or a text that did not read back as planned
-        why = e.problems[:5] if isinstance(e, _NotMergeable) else \
-            [Problem(path, 0, 0, "merge_internal", {"where": type(e).__name__})]
-        text, conflicts = line_merge(base, ours, theirs)
-        messages = [Problem(path, 0, 0, "merge_line_fallback", {}, "warning"), *why]
-        return MergeResult(text, line_merge_problems(path, conflicts), messages, item_level=False)
+        return line_fallback(base, ours, theirs, path, e)
     if bom:
         result.text = "\ufeff" + result.text
     return result
+
+
+def line_fallback(base: str, ours: str, theirs: str, path: str, error: Exception) -> MergeResult:
+    """git's line merge in place of a merge that could not be made (`error`: why, a
+    `NotMergeable` saying it in the user's words, or a bug): never clean, never a lost side."""
+    why = error.problems[:5] if isinstance(error, NotMergeable) else \
+        [Problem(path, 0, 0, "merge_internal", {"where": type(error).__name__})]
+    text, conflicts = line_merge(base, ours, theirs)
+    messages = [Problem(path, 0, 0, "merge_line_fallback", {}, "warning"), *why]
+    return MergeResult(text, line_merge_problems(path, conflicts), messages, item_level=False)
 
 
 def line_merge_problems(path: str, conflicts: int) -> list[Problem]:
@@ -132,18 +139,18 @@ def line_merge_bytes(base: bytes, ours: bytes, theirs: bytes) -> tuple[bytes, in
 
 # --- data helpers ---------------------------------------------------------------------------
 
-def _same(a: Any, b: Any) -> bool:
+def same(a: Any, b: Any) -> bool:
     """Equal as data, telling 1 from True and "1" from 1 (a YAML reader tells them apart)."""
     if isinstance(a, dict) and isinstance(b, dict):
-        return len(a) == len(b) and all(k in b and _same(v, b[k]) for k, v in a.items())
+        return len(a) == len(b) and all(k in b and same(v, b[k]) for k, v in a.items())
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
     return type(a) is type(b) and a == b
 
 
 def _same_ledger(a: dict, b: dict) -> bool:
-    """`_same`, reading `items:` left empty as no items."""
-    return _same({**a, "items": a.get("items") or []}, {**b, "items": b.get("items") or []})
+    """`same`, reading `items:` left empty as no items."""
+    return same({**a, "items": a.get("items") or []}, {**b, "items": b.get("items") or []})
 
 
 def _refs(value: Any) -> list:
@@ -172,14 +179,14 @@ def _show(value: Any) -> str:
 
 # --- text helpers ---------------------------------------------------------------------------
 
-def _lines(text: str) -> list[str]:
+def text_lines(text: str) -> list[str]:
     """Lines without their line breaks (a final line break gives no empty last line)."""
     body = text.replace("\r\n", "\n")
     body = body.removesuffix("\n")
     return body.split("\n")
 
 
-def _shift(lines: list[str], delta: int) -> list[str]:
+def shift_lines(lines: list[str], delta: int) -> list[str]:
     """Move lines right (delta > 0) or left by `delta` columns, never cutting text."""
     if delta == 0:
         return list(lines)
@@ -195,12 +202,13 @@ def _shift(lines: list[str], delta: int) -> list[str]:
     return out
 
 
-def _is_flow(node) -> bool:
+def is_flow(node) -> bool:
     return bool(getattr(node, "flow_style", False))
 
 
-def _items_node(root):
-    pair = splice.mapping_get(root, "items") if root is not None and root.id == "mapping" else None
+def _items_node(root, key: str = "items"):
+    """The value node of the top-level list `key` (a ledger's items, notices.yaml's notices)."""
+    pair = splice.mapping_get(root, key) if root is not None and root.id == "mapping" else None
     return pair[1] if pair else None
 
 
@@ -268,7 +276,7 @@ def _map_data(data: dict, path: tuple) -> dict:
     return node
 
 
-def _dash_col(text: str, entry) -> int | None:
+def dash_col(text: str, entry) -> int | None:
     """Column of the `-` that opens a block sequence entry, or None when the entry does not
     start its own line that way (a flow sequence)."""
     start = splice.line_start(text, entry.start_mark.index)
@@ -278,12 +286,12 @@ def _dash_col(text: str, entry) -> int | None:
     return prefix.index("-")
 
 
-def _entry_lines(text: str, seq, entry, *, comments_above: bool = False) -> tuple[list[str], int] | None:
+def entry_lines_of(text: str, seq, entry, *, comments_above: bool = False) -> tuple[list[str], int] | None:
     """The lines of a block sequence entry (from its dash to its last line) and the dash column;
     with `comments_above`, whole-line comments right above it (not indented past the dash) too."""
-    if _is_flow(seq):
+    if is_flow(seq):
         return None
-    dash = _dash_col(text, entry)
+    dash = dash_col(text, entry)
     if dash is None:
         return None
     start = splice.line_start(text, entry.start_mark.index)
@@ -296,19 +304,19 @@ def _entry_lines(text: str, seq, entry, *, comments_above: bool = False) -> tupl
             else:
                 break
     end = splice.after_line(text, splice.last_end(entry, text))
-    return _lines(text[start:end]), dash
+    return text_lines(text[start:end]), dash
 
 
 def _key_lines(text: str, map_node, key: str) -> tuple[list[str], int] | None:
     """A key of a block mapping with its value, as lines: the first from the key on (whatever
     stands before it on its line, a `- `, is not copied), the rest whole; and the key's column."""
-    if map_node is None or _is_flow(map_node):
+    if map_node is None or is_flow(map_node):
         return None
     pair = _pair(map_node, key)
     if pair is None:
         return None
     end = splice.after_line(text, splice.last_end(pair[1], text))
-    return _lines(text[pair[0].start_mark.index:end]), pair[0].start_mark.column
+    return text_lines(text[pair[0].start_mark.index:end]), pair[0].start_mark.column
 
 
 # --- edits: each changes the data and, in the same way, the text ------------------------------
@@ -331,16 +339,16 @@ class _PutKey:
     def text(self, text: str, nl: str) -> str:
         node = _map_node(compose(text), self.path)
         if node is None:
-            raise _NotMergeable([Problem("", 0, 0, "merge_internal", {"where": "/".join(map(str, self.path))})])
+            raise NotMergeable([Problem("", 0, 0, "merge_internal", {"where": "/".join(map(str, self.path))})])
         pair = _pair(node, self.key)
-        if _is_flow(node):
+        if is_flow(node):
             emitted = emit.flow(emit.as_written(self.value))
             if pair is not None:
                 return splice.replace_scalar(text, pair[1], emitted)
             return splice.insert_key(text, node, self.key, emitted, nl)
         lines, col = (self.lines, self.col) if self.lines else (emit.key_lines(self.key, emit.as_written(self.value)), 0)
         key_col = node.start_mark.column
-        body = [lines[0]] + _shift(lines[1:], key_col - col)
+        body = [lines[0]] + shift_lines(lines[1:], key_col - col)
         if pair is not None:
             start = pair[0].start_mark.index
             end = splice.after_line(text, splice.last_end(pair[1], text))
@@ -372,7 +380,7 @@ class _RemoveKey:
             return text
         key_node = pair[0]
         start = splice.line_start(text, key_node.start_mark.index)
-        if not _is_flow(node) and text[start:key_node.start_mark.index].strip():
+        if not is_flow(node) and text[start:key_node.start_mark.index].strip():
             # The key shares its line with the entry's `- `: the next key moves up to that line.
             keys = [k for k, _ in node.value]
             following = keys.index(key_node) + 1
@@ -382,31 +390,33 @@ class _RemoveKey:
 
 
 @dataclass
-class _AppendItem:
-    """Append their item at the end of the items list (their lines when they can be copied)."""
+class AppendEntry:
+    """Append their entry at the end of the top-level list `key` (a ledger's items; the notices
+    of notices.yaml), their lines when they can be copied."""
 
     value: dict
     lines: list[str] | None = None  # from the dash (and comments right above it)
     dash: int = 2
+    key: str = "items"
 
     def data(self, data: dict) -> None:
         # In place: a new list per appended item was quadratic in their new items.
-        if not isinstance(data.get("items"), list):
-            data["items"] = []
-        data["items"].append(copy.deepcopy(self.value))
+        if not isinstance(data.get(self.key), list):
+            data[self.key] = []
+        data[self.key].append(copy.deepcopy(self.value))
 
     def text(self, text: str, nl: str) -> str:
         root = compose(text)
-        seq = _items_node(root)
-        if seq is not None and seq.id == "sequence" and seq.value and _is_flow(seq):
+        seq = _items_node(root, self.key)
+        if seq is not None and seq.id == "sequence" and seq.value and is_flow(seq):
             return splice.append_flow_entry(text, seq, emit.flow(emit.as_written(self.value)))
-        if _is_flow(root):
-            raise _NotMergeable([Problem("", 0, 0, "merge_internal", {"where": "items"})])
+        if root is None or is_flow(root):
+            raise NotMergeable([Problem("", 0, 0, "merge_internal", {"where": self.key})])
         dash = 2
         if seq is not None and seq.id == "sequence" and seq.value:
-            found = _dash_col(text, seq.value[0])
+            found = dash_col(text, seq.value[0])
             if found is None:
-                raise _NotMergeable([Problem("", 0, 0, "merge_internal", {"where": "items"})])
+                raise NotMergeable([Problem("", 0, 0, "merge_internal", {"where": self.key})])
             dash = found
         lines = self.lines_at(dash)
         if seq is not None and seq.id == "sequence" and seq.value:
@@ -414,14 +424,14 @@ class _AppendItem:
                 lines = [""] + lines
             return splice.append_block_entry(text, seq, lines, nl)
         if seq is None:
-            return splice.insert_key(text, root, "items", [line[dash:] if line.strip() else line for line in lines],
+            return splice.insert_key(text, root, self.key, [line[dash:] if line.strip() else line for line in lines],
                                      nl, child_indent=dash)
-        return splice.start_block_list(text, root, "items", lines, nl)
+        return splice.start_block_list(text, root, self.key, lines, nl)
 
     def lines_at(self, dash: int) -> list[str]:
         """The item's lines with its dash at column `dash` (theirs shifted, or written anew)."""
         if self.lines:
-            return _shift(self.lines, dash - self.dash)
+            return shift_lines(self.lines, dash - self.dash)
         return emit.entry_lines(emit.as_written(self.value), dash=dash, key_col=dash + 2)
 
 
@@ -437,10 +447,10 @@ class _RemoveItem:
         seq = _items_node(root)
         entry = _item_node(root, self.item_id)
         index = seq.value.index(entry)
-        if _is_flow(seq):
+        if is_flow(seq):
             return splice.remove_flow_span(text, entry.start_mark.index, splice.last_end(entry))
-        if _dash_col(text, entry) is None:
-            raise _NotMergeable([Problem("", 0, 0, "merge_internal", {"where": self.item_id})])
+        if dash_col(text, entry) is None:
+            raise NotMergeable([Problem("", 0, 0, "merge_internal", {"where": self.item_id})])
         start = splice.line_start(text, entry.start_mark.index)
         end = splice.after_line(text, splice.last_end(entry, text))
         if index == len(seq.value) - 1 and index > 0:
@@ -468,15 +478,24 @@ class _ReplaceItem:
     def text(self, text: str, nl: str) -> str:
         root = compose(text)
         entry = _item_node(root, self.item_id)
-        our_dash = _dash_col(text, entry) if entry is not None and not _is_flow(_items_node(root)) else None
-        if our_dash is None:
-            raise _NotMergeable([Problem("", 0, 0, "merge_internal", {"where": self.item_id})])
-        lines = _shift(self.lines, our_dash - self.dash) if self.lines else \
-            emit.entry_lines(emit.as_written(self.value), dash=our_dash, key_col=our_dash + 2)
-        start = splice.line_start(text, entry.start_mark.index)
-        end = splice.after_line(text, splice.last_end(entry, text))
-        ending = nl if text[end - 1:end] == "\n" else ""
-        return text[:start] + nl.join(lines) + ending + text[end:]
+        if entry is None or is_flow(_items_node(root)):
+            raise NotMergeable([Problem("", 0, 0, "merge_internal", {"where": self.item_id})])
+        return replace_entry(text, entry, self.value, self.lines, self.dash, nl, where=self.item_id)
+
+
+def replace_entry(text: str, entry, value: dict, lines: list[str] | None, dash: int, nl: str, *, where: str) -> str:
+    """The lines of a block list's entry (from its dash to its last line) replaced by their
+    entry's `lines` (dash at column `dash`) moved to our dash's column, or by `value` written
+    anew where their lines could not be copied."""
+    our_dash = dash_col(text, entry)
+    if our_dash is None:
+        raise NotMergeable([Problem("", 0, 0, "merge_internal", {"where": where})])
+    new = shift_lines(lines, our_dash - dash) if lines else \
+        emit.entry_lines(emit.as_written(value), dash=our_dash, key_col=our_dash + 2)
+    start = splice.line_start(text, entry.start_mark.index)
+    end = splice.after_line(text, splice.last_end(entry, text))
+    ending = nl if text[end - 1:end] == "\n" else ""
+    return text[:start] + nl.join(new) + ending + text[end:]
 
 
 @dataclass
@@ -499,18 +518,18 @@ class _InsertNotes:
     def text(self, text: str, nl: str) -> str:
         item = _item_node(compose(text), self.item_id)
         seq = splice.mapping_get(item, "notes")[1]
-        if _is_flow(seq):
+        if is_flow(seq):
             return self.one_at_a_time(text, nl)
-        our_dash = _dash_col(text, seq.value[0])
+        our_dash = dash_col(text, seq.value[0])
         if our_dash is None:
-            raise _NotMergeable([Problem("", 0, 0, "merge_internal", {"where": self.item_id})])
+            raise NotMergeable([Problem("", 0, 0, "merge_internal", {"where": self.item_id})])
         # All at once, from one reading of the item (one reading per note was quadratic): the
         # notes for the end after our last, the others before the note of ours each stands
         # before, in their order; the lowest in the text last, so the positions read stay right.
         at_end: list[str] = []
         before_ours: dict[int, list[str]] = {}
         for before, note, lines, dash in self.placements:
-            new = _note_lines(note, lines, dash, our_dash)
+            new = placed_lines(note, lines, dash, our_dash)
             (at_end if before is None else before_ours.setdefault(before, [])).extend(new)
         spans = [(splice.line_start(text, seq.value[k].start_mark.index), new) for k, new in before_ours.items()]
         if at_end:
@@ -529,23 +548,23 @@ class _InsertNotes:
     def _put(self, text: str, nl: str, before: int | None, note: dict, lines: list[str] | None, dash: int) -> str:
         item = _item_node(compose(text), self.item_id)
         seq = splice.mapping_get(item, "notes")[1]
-        if _is_flow(seq):
+        if is_flow(seq):
             entry = emit.flow(emit.as_written(note))
             if before is None:
                 return splice.append_flow_entry(text, seq, entry)
             at = seq.value[before].start_mark.index
             return text[:at] + entry + ", " + text[at:]
-        our_dash = _dash_col(text, seq.value[0])
+        our_dash = dash_col(text, seq.value[0])
         if our_dash is None:
-            raise _NotMergeable([Problem("", 0, 0, "merge_internal", {"where": self.item_id})])
-        new = _note_lines(note, lines, dash, our_dash)
+            raise NotMergeable([Problem("", 0, 0, "merge_internal", {"where": self.item_id})])
+        new = placed_lines(note, lines, dash, our_dash)
         if before is None:
             return splice.append_block_entry(text, seq, new, nl)
         at = splice.line_start(text, seq.value[before].start_mark.index)
         return splice.insert_lines(text, at, new, nl)
 
 
-def _apply(text: str, edits: list, nl: str) -> str:
+def apply_edits(text: str, edits: list, nl: str) -> str:
     """Apply edits to a text. The edits inside one item are made on that item's lines alone,
     read as a small document of their own, and the text is put together once from the items
     so changed: a big ledger is not read, nor copied, again for every field of every item."""
@@ -563,7 +582,7 @@ def _apply(text: str, edits: list, nl: str) -> str:
         seq = _items_node(root)
         for item_id, group in by_item.items():
             node = _item_node(root, item_id)
-            if node is None or _is_flow(seq) or _dash_col(text, node) is None:
+            if node is None or is_flow(seq) or dash_col(text, node) is None:
                 rest[:0] = group
                 continue
             start = splice.line_start(text, node.start_mark.index)
@@ -580,7 +599,8 @@ def _apply(text: str, edits: list, nl: str) -> str:
     at = 0
     while at < len(rest):
         run = 1
-        while isinstance(rest[at], _AppendItem) and at + run < len(rest) and isinstance(rest[at + run], _AppendItem):
+        while isinstance(rest[at], AppendEntry) and at + run < len(rest) and isinstance(rest[at + run], AppendEntry) \
+                and rest[at + run].key == rest[at].key:
             run += 1
         text = _append_items(text, rest[at:at + run], nl) if run > 1 else rest[at].text(text, nl)
         at += run
@@ -588,13 +608,13 @@ def _apply(text: str, edits: list, nl: str) -> str:
 
 
 def _append_items(text: str, run: list, nl: str) -> str:
-    """Items appended one after another, as each `_AppendItem.text` would append them, with the
+    """Items appended one after another, as each `AppendEntry.text` would append them, with the
     file read once after the first (read again for each, n items cost n readings of the file)."""
     text = run[0].text(text, nl)
     root = compose(text)
-    seq = _items_node(root)
-    dash = _dash_col(text, seq.value[0]) if seq is not None and seq.id == "sequence" and seq.value \
-        and not _is_flow(seq) else None
+    seq = _items_node(root, run[0].key)
+    dash = dash_col(text, seq.value[0]) if seq is not None and seq.id == "sequence" and seq.value \
+        and not is_flow(seq) else None
     if dash is None:  # (a flow list, or an entry not on a line of its own: one at a time)
         for edit in run[1:]:
             text = edit.text(text, nl)
@@ -640,7 +660,7 @@ class _ItemMerge:
             from dataclasses import replace
 
             label = f"{self.path} ({name})"
-            raise _NotMergeable([replace(p, path=label) for p in errors]
+            raise NotMergeable([replace(p, path=label) for p in errors]
                                 or [Problem(label, 1, 1, "not_mapping")])
         return _Side(name, loaded.doc.text, loaded.doc.data, loaded.doc.newline)
 
@@ -653,7 +673,7 @@ class _ItemMerge:
         self._merge_map((None,), self.base.data, self.ours.data, self.theirs.data, top=True)
         self._merge_items()
         nl = self.ours.newline
-        merged, expected = _apply(self.ours.text, self.clean, nl), copy.deepcopy(self.ours.data)
+        merged, expected = apply_edits(self.ours.text, self.clean, nl), copy.deepcopy(self.ours.data)
         for edit in self.clean:
             edit.data(expected)
         comments = _Comments(self.base.text, self.theirs.text)
@@ -662,7 +682,7 @@ class _ItemMerge:
         if not self.conflicts:
             self._comments_kept(unplaced, [])
             return MergeResult(merged, self._invalid(loaded), self._placed(merged, None))
-        theirs_way, expected_theirs = _apply(merged, self.theirs_way, nl), copy.deepcopy(expected)
+        theirs_way, expected_theirs = apply_edits(merged, self.theirs_way, nl), copy.deepcopy(expected)
         for edit in self.theirs_way:
             edit.data(expected_theirs)
         self._check(theirs_way, expected_theirs)
@@ -676,7 +696,7 @@ class _ItemMerge:
         would be lost: the line merge (markers) does it instead."""
         missing = still_missing if self.conflicts else unplaced
         if missing:
-            raise _NotMergeable([Problem(self.path, 0, 0, "merge_comment_not_carried", {"comment": text, "line": line + 1})
+            raise NotMergeable([Problem(self.path, 0, 0, "merge_comment_not_carried", {"comment": text, "line": line + 1})
                                  for line, text in missing[:5]])
 
     def _different_projects(self) -> bool:
@@ -684,7 +704,7 @@ class _ItemMerge:
         differ and neither is the base's (a one-sided rename is a rename). Merging their items
         would fuse two projects (SPEC §8), so they are never merged."""
         names = [side.data.get("name", _MISSING) for side in (self.base, self.ours, self.theirs)]
-        return not _same(names[1], names[2]) and not any(_same(names[0], n) for n in names[1:])
+        return not same(names[1], names[2]) and not any(same(names[0], n) for n in names[1:])
 
     def _projects_conflict(self) -> MergeResult:
         """The whole of each side between markers: resolving either way gives that side's file
@@ -713,7 +733,7 @@ class _ItemMerge:
         loaded = parse_ledger(text.encode("utf-8", "surrogatepass"), self.path, self.settings)
         if loaded.doc.problems or not isinstance(loaded.doc.data, dict) \
                 or not _same_ledger(loaded.doc.data, expected):
-            raise _NotMergeable([Problem(self.path, 0, 0, "merge_internal", {"where": "check"})])
+            raise NotMergeable([Problem(self.path, 0, 0, "merge_internal", {"where": "check"})])
         return loaded
 
     def _invalid(self, loaded, hunks: list | None = None) -> list[Problem]:
@@ -734,7 +754,7 @@ class _ItemMerge:
         base_ids, ours = _items(self.base.data), _items(self.ours.data)
         theirs = _items(self.theirs.data)
         clashes = [i for i, item in theirs.items()
-                   if i not in base_ids and i in ours and not _same(item, ours[i])]
+                   if i not in base_ids and i in ours and not same(item, ours[i])]
         if not clashes:
             return
         first, prefix = next_number(i for side in (base_ids, ours, theirs) for i in side), project_code(clashes[0])
@@ -792,16 +812,16 @@ class _ItemMerge:
             if is_item and key == "notes" and self._merge_notes(path, b, o, t):
                 continue
             if is_item and key == "after":
-                if _same(_refs(o), _refs(t)) or _same(_refs(b), _refs(t)):
+                if same(_refs(o), _refs(t)) or same(_refs(b), _refs(t)):
                     continue
-                if _same(_refs(b), _refs(o)):
+                if same(_refs(b), _refs(o)):
                     self._take_theirs(path, key, t, self.clean)
                 else:
                     self._merge_refs(path, b, o, t)
                 continue
-            if _same(o, t) or _same(b, t):
+            if same(o, t) or same(b, t):
                 continue
-            if _same(b, o):
+            if same(b, o):
                 self._take_theirs(path, key, t, self.clean)
             elif isinstance(o, dict) and isinstance(t, dict) and (b is _MISSING or b is None or isinstance(b, dict)):
                 self._merge_map(path + (key,), b if isinstance(b, dict) else {}, o, t)
@@ -820,7 +840,7 @@ class _ItemMerge:
         b, o, t = _refs(base), _refs(ours), _refs(theirs)
         removed = [r for r in b if r not in t]
         merged = [r for r in o if r not in removed] + [r for r in t if r not in b and r not in o]
-        if _same(merged, o):
+        if same(merged, o):
             return
         if not merged:
             self.clean.append(_RemoveKey(path, "after"))
@@ -833,7 +853,7 @@ class _ItemMerge:
         b, o, t = (list(v) if isinstance(v, list) else [] for v in (base, ours, theirs))
         if any(v is not _MISSING and v is not None and not isinstance(v, list) for v in (base, ours, theirs)):
             return False
-        if not (_same(o[:len(b)], b) and _same(t[:len(b)], b)):
+        if not (same(o[:len(b)], b) and same(t[:len(b)], b)):
             return False
         ours_new, theirs_new = o[len(b):], []
         # Each of their new notes matches the first of our new notes still unmatched that is the
@@ -843,7 +863,7 @@ class _ItemMerge:
             unmatched.setdefault(_note_text(n), []).append(n)
         for note in t[len(b):]:
             bucket = unmatched.get(_note_text(note), [])
-            match = next((i for i, n in enumerate(bucket) if _same(n, note)), None)
+            match = next((i for i, n in enumerate(bucket) if same(n, note)), None)
             if match is None:
                 theirs_new.append(note)
             else:
@@ -862,7 +882,7 @@ class _ItemMerge:
                 j += 1
             copied = None
             if their_seq.id == "sequence":
-                copied = _entry_lines(self.theirs.text, their_seq, their_seq.value[position[id(note)]])
+                copied = entry_lines_of(self.theirs.text, their_seq, their_seq.value[position[id(note)]])
             lines, dash = copied if copied else (None, 0)
             placements.append((len(b) + j if j < len(ours_new) else None, note, lines, dash))
         self.clean.append(_InsertNotes(path[0], placements))
@@ -877,7 +897,7 @@ class _ItemMerge:
             elif item_id in theirs:
                 self._merge_map((item_id,), base.get(item_id, {}), item, theirs[item_id])
             elif item_id in base:  # they deleted it
-                if _same(item, base[item_id]):
+                if same(item, base[item_id]):
                     self.clean.append(_RemoveItem(item_id))
                 else:
                     self.conflicts.append((item_id, None, item, _MISSING, None, None))
@@ -886,12 +906,12 @@ class _ItemMerge:
         for item_id, item in theirs.items():
             if item_id in ours:
                 continue
-            if item_id in base and _same(item, base[item_id]):
+            if item_id in base and same(item, base[item_id]):
                 continue  # we deleted it, they left it alone
             node = _item_node(self._their_root(), item_id)
-            copied = _entry_lines(self.theirs.text, seq, node, comments_above=True)
+            copied = entry_lines_of(self.theirs.text, seq, node, comments_above=True)
             lines, dash = copied if copied else (None, 2)
-            edit = _AppendItem(item, lines, dash)
+            edit = AppendEntry(item, lines, dash)
             if item_id in base:  # we deleted it, they changed it
                 self.conflicts.append((item_id, None, _MISSING, item, None, None))
                 self.theirs_way.append(edit)
@@ -903,13 +923,13 @@ class _ItemMerge:
         is never reused, but older copies and hand edits did): the other side's changes belong
         to the deleted item and are never attached to the new one. A side that left the base's
         item alone gives way; otherwise the two items are a conflict as wholes."""
-        if _same(ours, theirs) or _same(theirs, base):
+        if same(ours, theirs) or same(theirs, base):
             return
         seq = _items_node(self._their_root())
-        copied = _entry_lines(self.theirs.text, seq, _item_node(self._their_root(), item_id))
+        copied = entry_lines_of(self.theirs.text, seq, _item_node(self._their_root(), item_id))
         lines, dash = copied if copied else (None, 2)
         edit = _ReplaceItem(item_id, theirs, lines, dash)
-        if _same(ours, base):
+        if same(ours, base):
             self.clean.append(edit)
             return
         self.conflicts.append((item_id, "reused", ours, theirs, None, None))
@@ -945,7 +965,7 @@ def _replaced(base: dict, side: dict) -> bool:
     else of the base's item (no field's value, no note or change of its history). A clerk who
     renames an item keeps its time node, notes, unit...; one who deleted it and added another
     under the same id kept none of them."""
-    if _same(base.get("title", _MISSING), side.get("title", _MISSING)):
+    if same(base.get("title", _MISSING), side.get("title", _MISSING)):
         return False
     if _history_gone(base, side):
         return True
@@ -953,9 +973,9 @@ def _replaced(base: dict, side: dict) -> bool:
         if key in ("id", "title"):
             continue
         mine = side.get(key, _MISSING)
-        if _same(value, mine):
+        if same(value, mine):
             return False
-        if isinstance(value, list) and value and isinstance(mine, list) and _same(mine[:len(value)], value):
+        if isinstance(value, list) and value and isinstance(mine, list) and same(mine[:len(value)], value):
             return False  # notes or changes added to the base's
     return True
 
@@ -966,19 +986,20 @@ def _history_gone(base: dict, side: dict) -> bool:
     record; an item without it is another item."""
     for key in ("notes", "changes"):
         old, new = base.get(key) or [], side.get(key) or []
-        if not isinstance(old, list) or not isinstance(new, list) or not _same(new[:len(old)], old):
+        if not isinstance(old, list) or not isinstance(new, list) or not same(new[:len(old)], old):
             return True
     notes_grew = len(side.get("notes") or []) > len(base.get("notes") or [])
     return "closed" in base and "closed" not in side and not notes_grew
 
 
-def _note_lines(note: dict, lines: list[str] | None, dash: int, our_dash: int) -> list[str]:
-    """Their note's lines with its dash at our column (theirs shifted, or written anew)."""
-    return _shift(lines, our_dash - dash) if lines else [emit.flow_entry(emit.as_written(note), dash=our_dash)]
+def placed_lines(note: dict, lines: list[str] | None, dash: int, our_dash: int) -> list[str]:
+    """Their entry's lines (a note, a reply) with its dash at our column (theirs shifted, or
+    written anew on one line)."""
+    return shift_lines(lines, our_dash - dash) if lines else [emit.flow_entry(emit.as_written(note), dash=our_dash)]
 
 
 def _note_text(note: Any) -> Any:
-    """What two notes `_same` share for certain: their text (hashable), else one bucket for all."""
+    """What two notes `same` share for certain: their text (hashable), else one bucket for all."""
     text = note.get("text") if isinstance(note, dict) else None
     return text if isinstance(text, str) else None
 
@@ -1015,12 +1036,12 @@ class _Comments:
     node is, and any that cannot be placed there make the merge fall back to the line merge."""
 
     def __init__(self, base: str, theirs: str):
-        self.lines = _lines(theirs)
+        self.lines = text_lines(theirs)
         self.above: list[tuple[int, list[str], tuple]] = []  # (their line, comment lines, (anchor line, path))
         self.ends: list[tuple[int, str, tuple | None]] = []  # (their line, the line's comment, its path)
         # A line with a `#` that theirs has more often than base is new (counted, not diffed: a
         # diff of two big ledgers costs seconds, and the carrying checks each one anyway).
-        had = Counter(line for line in (_lines(base) if base.strip() else []) if "#" in line)
+        had = Counter(line for line in (text_lines(base) if base.strip() else []) if "#" in line)
         has = Counter(line for line in self.lines if "#" in line)
         new = [j for j, line in enumerate(self.lines) if "#" in line and has[line] > had[line]]
         if not new:
@@ -1028,7 +1049,7 @@ class _Comments:
         self.paths, self.spans = _line_paths(theirs)
         group: list[int] = []
         for j in new:
-            col = _comment_col(self.lines[j], self.spans.get(j, ()))
+            col = comment_col(self.lines[j], self.spans.get(j, ()))
             if col is None:
                 continue
             if self._whole_line_comment(j):
@@ -1043,7 +1064,7 @@ class _Comments:
 
     def _whole_line_comment(self, j: int) -> bool:
         line = self.lines[j]
-        return _comment_col(line, self.spans.get(j, ())) == len(line) - len(line.lstrip())
+        return comment_col(line, self.spans.get(j, ())) == len(line) - len(line.lstrip())
 
     def _add_group(self, group: list[int]) -> None:
         """Comment lines of theirs, tied to the first line below them that holds data."""
@@ -1057,7 +1078,7 @@ class _Comments:
         that could not be (their line, the comment)."""
         if not self.above and not self.ends:
             return text, []
-        lines = _lines(text)
+        lines = text_lines(text)
         before = list(lines)
         ending = text.endswith("\n")
         paths, spans = _line_paths(text)
@@ -1072,7 +1093,7 @@ class _Comments:
                 if self.lines[j].strip() not in (line.strip() for line in lines):
                     unplaced.append((j, comment))
                 continue
-            col = _comment_col(lines[at], spans.get(at, ()))
+            col = comment_col(lines[at], spans.get(at, ()))
             ours_body = lines[at][:col] if col is not None else lines[at]
             theirs_body = self.lines[j][:len(self.lines[j]) - len(comment)]
             if col is not None and lines[at][col:] == comment:
@@ -1094,7 +1115,7 @@ class _Comments:
             if all(line.strip() in above for line in group):
                 continue
             delta = _indent(lines[at]) - _indent(self.lines[anchor])
-            inserts.append((at, _shift(group, delta)))
+            inserts.append((at, shift_lines(group, delta)))
         if not inserts and lines == before:
             return text, unplaced  # nothing to carry: the merge stays byte for byte
         for at, group in sorted(inserts, key=lambda insert: insert[0], reverse=True):
@@ -1122,7 +1143,7 @@ def _comments_above(lines: list[str], at: int) -> set[str]:
     return out
 
 
-def _comment_col(line: str, spans) -> int | None:
+def comment_col(line: str, spans) -> int | None:
     """Column of the `#` that opens a comment on a line (None: no comment); `spans` are the
     (start, end) columns of the scalars on it, inside which a `#` is text."""
     for col, char in enumerate(line):

@@ -57,12 +57,6 @@ def examine(root: Path, year: Optional[int] = None) -> Examined:
     """The one reader of notices.yaml (check, status, notice, reply, the month's report): never
     raises for what the file holds. `year`: the repository's, for a date phrase typed by hand
     (`4月底`), as in a ledger."""
-    from pydantic import ValidationError
-
-    from taizhang.domain.models import NoticesFile
-    from taizhang.domain.notices import repeated_numbers
-    from taizhang.repo.load import validation_problems
-
     path = root / FILE
     refused = file_problem(root, path)
     if refused is not None:
@@ -73,19 +67,31 @@ def examine(root: Path, year: Optional[int] = None) -> Examined:
         return Examined()
     except OSError as e:
         return Examined(errors=[Problem(FILE, 1, 1, "file_unreadable", {"detail": os_reason(e)})])
-    doc = read_document(raw, FILE)
+    return parse_notices(raw, year)
+
+
+def parse_notices(raw: bytes, year: Optional[int] = None, path: str = FILE) -> Examined:
+    """`examine` of the bytes of a notices.yaml (also a version of it git hands the merge
+    driver), its problems named `path`."""
+    from pydantic import ValidationError
+
+    from taizhang.domain.models import NoticesFile
+    from taizhang.domain.notices import repeated_numbers
+    from taizhang.repo.load import validation_problems
+
+    doc = read_document(raw, path)
     if doc.problems:
         return Examined(doc, raw, errors=list(doc.problems))
     data = {} if doc.data is None else doc.data
     if not isinstance(data, dict):
-        return Examined(doc, raw, errors=[Problem(FILE, *doc.pos(()), "notices_not_mapping")])
+        return Examined(doc, raw, errors=[Problem(path, *doc.pos(()), "notices_not_mapping")])
     try:
         found = NoticesFile.model_validate(data, context={"year": year})
     except ValidationError as e:
         return Examined(doc, raw, errors=validation_problems(e, doc, NoticesFile))
     notices = list(found.notices)
     repeats = repeated_numbers([n.number for n in notices])
-    repeated = [Problem(FILE, *doc.pos(("notices", i, "number")), "notice_number_repeated",
+    repeated = [Problem(path, *doc.pos(("notices", i, "number")), "notice_number_repeated",
                         {"number": number, "line": doc.pos(("notices", places[0], "number"))[0]})
                 for number, places in repeats.items() for i in places[1:]]
     return Examined(doc, raw, notices, repeated=repeated, repeats=repeats)
