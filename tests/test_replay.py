@@ -241,3 +241,26 @@ def test_a_run_whose_output_met_a_full_disk_is_not_written_back(tmp_path):
     assert _entries(tmp_path) == []
     again = tz(root, env, "status", "--all")
     assert again.returncode == 0 and again.stdout == tz(root, {**env, "TAIZHANG_NO_CACHE": "1"}, "status", "--all").stdout
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_FSIZE as Linux has it")
+def test_an_entry_that_cannot_be_written_beside_a_killed_ones_leftover_is_no_traceback(tmp_path):
+    """A write of an entry refused (a full disk, a quota: here a file size limit) in a replay
+    folder holding only a temporary file a killed run left: the run's own output and exit code,
+    no traceback (the clean-up looked for the newest entry of none: IndexError)."""
+    import resource
+
+    root, env = _repo(tmp_path), _env(tmp_path)
+    folder = tmp_path / "user-cache" / "taizhang" / "replay"
+    folder.mkdir(parents=True)
+    (folder / ".killed.tmp").write_bytes(b"half an entry")
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2000, 2000))  # (Python ignores SIGXFSZ: EFBIG)
+
+    done = subprocess.run([sys.executable, "-m", "taizhang", "status"], cwd=root, env=env, capture_output=True,
+                          timeout=120, preexec_fn=small_files)
+    plain = tz(root, {**env, "TAIZHANG_NO_CACHE": "1"}, "status")
+    assert b"Traceback" not in done.stderr
+    assert (done.returncode, done.stdout, done.stderr) == (plain.returncode, plain.stdout, plain.stderr)
+    assert _entries(tmp_path) == []

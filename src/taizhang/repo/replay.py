@@ -326,8 +326,10 @@ def _store(key: str, secret: bytes, state: dict, chunks: list, code: int) -> Non
         entries = sorted(folder.glob("*.bin"), key=lambda p: p.stat().st_mtime)
         for old in entries[:-KEEP]:
             old.unlink()
+        newest = max((entry.stat().st_mtime for entry in entries[-1:]), default=None)
         for left in folder.glob(".*.tmp"):  # a write killed midway
-            if left.stat().st_mtime < entries[-1].stat().st_mtime - 3600:
+            # (None: no entry at all, this one not written either: a full disk, a quota)
+            if newest is not None and left.stat().st_mtime < newest - 3600:
                 left.unlink()
     except OSError:
         pass
