@@ -264,3 +264,25 @@ def test_an_entry_that_cannot_be_written_beside_a_killed_ones_leftover_is_no_tra
     assert b"Traceback" not in done.stderr
     assert (done.returncode, done.stdout, done.stderr) == (plain.returncode, plain.stdout, plain.stderr)
     assert _entries(tmp_path) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink") or sys.platform == "win32", reason="symbolic links")
+def test_a_dir_through_a_link_that_now_leads_elsewhere_is_not_the_old_repository(tmp_path):
+    """`--dir current` or $TAIZHANG_DIR=current, `current` a link switched from one office's
+    repository to another's: the other's status, not the first one's written back."""
+    first, env = _repo(tmp_path), _env(tmp_path)
+    other = tmp_path / "other"
+    shutil.copytree(first, other)
+    (other / "taizhang.yaml").write_text("title: 乙区台账\nyear: 2018\n", encoding="utf-8")
+    current = tmp_path / "current"
+    for args, extra in ((["--dir", str(current)], {}), (["--dir=current"], {}), ([], {"TAIZHANG_DIR": str(current)})):
+        if os.path.lexists(current):
+            current.unlink()
+        current.symlink_to(first)
+        runs = [tz(tmp_path, {**env, **extra}, *args, "status").stdout for _ in range(2)]
+        assert runs[0] == runs[1] and "乙区台账" not in runs[0].decode()
+        current.unlink()
+        current.symlink_to(other)
+        switched = tz(tmp_path, {**env, **extra}, *args, "status")
+        assert "乙区台账" in switched.stdout.decode()
+        assert switched.stdout == tz(tmp_path, {**env, **extra, "TAIZHANG_NO_CACHE": "1"}, *args, "status").stdout

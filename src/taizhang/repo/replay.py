@@ -84,16 +84,31 @@ def _streams() -> str:
     return "|".join(f"{getattr(s, 'encoding', None)}:{getattr(s, 'errors', None)}" for s in (sys.stdout, sys.stderr))
 
 
+def _named_folders(argv: list[str], environ: dict[str, str]) -> list[str]:
+    """Where the folders named by --dir and $TAIZHANG_DIR lead now: the CLI resolves them (a
+    link such as `current` → this year's repository), and no audit event reports the links."""
+    named = [environ.get("TAIZHANG_DIR", "")]
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--dir" and i + 1 < len(argv):
+            named.append(argv[i + 1])
+        elif arg.startswith("--dir="):
+            named.append(arg[len("--dir="):])
+    return [os.path.realpath(path) if path else "" for path in named]
+
+
 def entry_key(argv: list[str], environ: dict[str, str], cwd: str, today: date) -> str:
     """Everything besides the files that a view's output may depend on: the tool and the
     interpreter (its flags, its streams' encodings), the day, the folder and the repository
-    found from it (found by lexists, which no audit event reports), the command line, the
-    environment and the terminals."""
+    found from it (found by lexists, which no audit event reports), where --dir and
+    $TAIZHANG_DIR lead, the command line, the environment and the terminals."""
     from taizhang.repo.layout import find_root
 
     h = blake2b(digest_size=20)
     for part in (__version__, sys.version, sys.executable, repr(sys.flags), _streams(), code_stamp(),
                  holiday_data_stamp(), today.isoformat(), cwd, str(find_root(Path(cwd))),
+                 json.dumps(_named_folders(argv, environ), ensure_ascii=False),
                  json.dumps(argv, ensure_ascii=False), json.dumps(sorted(environ.items()), ensure_ascii=False),
                  _terminal(0), _terminal(1), _terminal(2)):
         h.update(part.encode("utf-8", "surrogateescape") + b"\x00")
