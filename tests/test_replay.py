@@ -286,3 +286,22 @@ def test_a_dir_through_a_link_that_now_leads_elsewhere_is_not_the_old_repository
         switched = tz(tmp_path, {**env, **extra}, *args, "status")
         assert "乙区台账" in switched.stdout.decode()
         assert switched.stdout == tz(tmp_path, {**env, **extra, "TAIZHANG_NO_CACHE": "1"}, *args, "status").stdout
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink") or sys.platform == "win32", reason="symbolic links")
+def test_a_ledgers_link_that_now_leads_out_of_the_repository_is_refused(tmp_path):
+    """`ledgers` a link to a folder of the repository (read), then to a copy outside it (refused:
+    folder_outside): the same names, the same bytes read through it, yet not the same output."""
+    root, env = _repo(tmp_path), _env(tmp_path)
+    (root / "data").mkdir()
+    (root / "ledgers").rename(root / "data" / "ledgers")
+    shutil.copytree(root / "data" / "ledgers", tmp_path / "outside")
+    (root / "ledgers").symlink_to(Path("data") / "ledgers")
+    inside = [tz(root, env, "status") for _ in range(2)]
+    assert [r.returncode for r in inside] == [0, 0] and inside[0].stdout == inside[1].stdout
+    (root / "ledgers").unlink()
+    (root / "ledgers").symlink_to(tmp_path / "outside")
+    outside = tz(root, env, "status")
+    plain = tz(root, {**env, "TAIZHANG_NO_CACHE": "1"}, "status")
+    assert plain.returncode == 1 and b"ledgers:1:1:" in plain.stderr
+    assert (outside.returncode, outside.stdout, outside.stderr) == (plain.returncode, plain.stdout, plain.stderr)

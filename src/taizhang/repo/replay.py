@@ -136,7 +136,9 @@ def _file_state(path: str) -> list | None:
 def _kind(entry: os.DirEntry) -> str:
     try:
         if entry.is_symlink():
-            return "l"
+            # With where it leads: `ledgers` linked to a folder outside the repository is
+            # refused where the same link inside is read (files read through it may be the same).
+            return "l" + os.readlink(entry.path)
         if entry.is_dir(follow_symlinks=False):
             return "d"
         return "f" if entry.is_file(follow_symlinks=False) else "o"  # a FIFO, a socket…
@@ -146,7 +148,7 @@ def _kind(entry: os.DirEntry) -> str:
 
 def _folder_state(path: str) -> str | None:
     """The names in a folder and what each is (a link that becomes a file is a change, though
-    the run that refused the link never opened it)."""
+    the run that refused the link never opened it; so is a link that leads elsewhere)."""
     try:
         with os.scandir(path) as found:
             names = sorted(f"{entry.name}\x01{_kind(entry)}" for entry in found)
