@@ -305,3 +305,50 @@ def test_a_ledgers_link_that_now_leads_out_of_the_repository_is_refused(tmp_path
     plain = tz(root, {**env, "TAIZHANG_NO_CACHE": "1"}, "status")
     assert plain.returncode == 1 and b"ledgers:1:1:" in plain.stderr
     assert (outside.returncode, outside.stdout, outside.stderr) == (plain.returncode, plain.stdout, plain.stderr)
+
+
+def _status_while(root: Path, env: dict[str, str], when: str, then: str) -> subprocess.CompletedProcess:
+    """`status` run as the console script runs it, doing `then` (Python, through no `open` of its
+    own: a rename) when the run first opens a file whose path ends with `when` — another program
+    changing the repository while the run reads it."""
+    script = "\n".join([
+        "import os, sys",
+        "done = []",
+        "def hook(event, args):",
+        f"    if not done and event == 'open' and isinstance(args[0], str) and args[0].endswith({when!r}):",
+        "        done.append(1)",
+        f"        {then}",
+        "sys.addaudithook(hook)",
+        "sys.argv = ['taizhang', 'status']",
+        "from taizhang.launch import main",
+        "main()",
+    ])
+    return subprocess.run([sys.executable, "-c", script], cwd=root, env=env, capture_output=True, timeout=120)
+
+
+def test_a_ledger_saved_after_the_run_listed_the_folder_is_not_written_back_without_it(tmp_path):
+    """A ledger saved into ledgers/ while a status runs, after it listed the folder: that run's
+    output lacks it, and the folder's listing taken when the output was kept had it, so every
+    later status wrote back the output without it (exit 0 where the new file is an error)."""
+    root, env = _repo(tmp_path), _env(tmp_path)
+    late = tmp_path / "NEW.yaml"
+    shutil.copy(root / "ledgers" / "AZF.yaml", late)  # its code is not its file's name: reported
+    during = _status_while(root, env, "JCCT.yaml", f"os.rename({str(late)!r}, os.path.join('ledgers', 'NEW.yaml'))")
+    assert during.returncode == 0 and b"NEW" not in during.stderr  # listed before it came
+    after = tz(root, env, "status")
+    plain = tz(root, {**env, "TAIZHANG_NO_CACHE": "1"}, "status")
+    assert plain.returncode == 1 and b"ledgers/NEW.yaml" in plain.stderr
+    assert (after.returncode, after.stdout, after.stderr) == (plain.returncode, plain.stdout, plain.stderr)
+
+
+def test_a_name_added_to_a_folder_after_the_run_listed_it_is_not_kept(tmp_path):
+    from taizhang.repo.replay import Reads
+
+    folder = tmp_path / "ledgers"
+    folder.mkdir()
+    (folder / "A.yaml").write_text("a: 1\n", encoding="utf-8")
+    reads = Reads([])
+    reads.hook("os.scandir", (str(folder),))
+    assert reads.state() is not None
+    (folder / "B.yaml").write_text("b: 1\n", encoding="utf-8")
+    assert reads.state() is None

@@ -173,6 +173,11 @@ class Reads:
         self.files: dict[str, tuple | None] = {}  # path → its stamp when first opened
         self.written: set[str] = set()
         self.folders: set[str] = set()
+        # Each folder's listing when first seen (listed by the run, or a file in it first opened):
+        # a name that appears after the run listed it (a ledger saved meanwhile) is a change the
+        # output does not hold, though the listing taken at the end would vouch for it.
+        self.seen: dict[str, str | None] = {}
+        self._busy = False  # (taking a listing: its own audit event is not the run's)
         self.tainted = False
         self.ignored = [os.path.normcase(os.path.abspath(p)) for p in ignored]
         self.active = True
@@ -199,8 +204,16 @@ class Reads:
                     return True
         return False
 
+    def _first_sight(self, folder: str) -> None:
+        if folder not in self.seen and not self._ignore(folder):
+            self._busy = True
+            try:
+                self.seen[folder] = _folder_state(folder)
+            finally:
+                self._busy = False
+
     def hook(self, event: str, args: tuple) -> None:
-        if not self.active:
+        if not self.active or self._busy:
             return
         if event == "open":
             path, mode, flags = args
@@ -215,17 +228,21 @@ class Reads:
             if writing:
                 self.written.add(path)
             elif path not in self.files:
+                self._first_sight(os.path.dirname(path))
                 self.files[path] = _stamp(path)  # before it is read: a change meanwhile shows
         elif event in ("os.listdir", "os.scandir"):
             path = args[0] if args else "."
             if isinstance(path, (str, bytes)):
-                self.folders.add(os.path.abspath(os.fsdecode(path or ".")))
+                folder = os.path.abspath(os.fsdecode(path or "."))
+                self._first_sight(folder)
+                self.folders.add(folder)
         elif event in ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.startfile"):
             self.tainted = True
 
     def state(self) -> dict[str, Any] | None:
         """What the run read, as it is now; None when it may not be kept: it wrote a file
-        outside the caches, started a process, or a file it read changed while it ran."""
+        outside the caches, started a process, or a file it read or a folder it listed changed
+        while it ran."""
         if self.tainted or any(not self._ignore(path) for path in self.written):
             return None
         read = [path for path in self.files if not self._ignore(path)]
@@ -236,7 +253,10 @@ class Reads:
             if found is None or _stamp(path) != self.files[path]:
                 return None  # (a file rewritten between its reading and now: the output is of the old)
             files[path] = found
-        return {"files": files, "folders": {f: _folder_state(f) for f in sorted(folders)}}
+        listed = {f: _folder_state(f) for f in sorted(folders)}
+        if any(self.seen.get(f, now) != now for f, now in listed.items()):
+            return None  # (a name added or removed after the run listed the folder)
+        return {"files": files, "folders": listed}
 
 
 def unchanged(state: dict[str, Any]) -> bool:
