@@ -352,3 +352,32 @@ def test_a_name_added_to_a_folder_after_the_run_listed_it_is_not_kept(tmp_path):
     assert reads.state() is not None
     (folder / "B.yaml").write_text("b: 1\n", encoding="utf-8")
     assert reads.state() is None
+
+
+def test_a_write_killed_after_its_commit_point_is_finished_by_the_next_status(tmp_path):
+    """A write of two ledgers killed after its journal was made (the commit point), before the
+    renames: the next command finishes it before reading (files.finish_journals), so status shows
+    the new ledgers; the replay, finding the old ledgers' bytes unchanged, wrote back the old
+    output (the journal sits in `.taizhang/`, whose files a run's state leaves out)."""
+    root, env = _repo(tmp_path), _env(tmp_path)
+    before = tz(root, env, "status", "--json")
+    assert "严重滞后" not in before.stdout.decode()
+    script = "\n".join([
+        "import os, sys",
+        "from pathlib import Path",
+        "from taizhang.repo.files import replace_files",
+        "def hook(event, args):",
+        "    if event == 'os.rename' and os.fsdecode(args[1]).endswith(os.path.join('ledgers', 'AZF.yaml')):",
+        "        os._exit(9)  # killed between the journal and the first rename",
+        "root = Path('.').resolve()",
+        "a, b = root / 'ledgers' / 'AZF.yaml', root / 'ledgers' / 'YT2.yaml'",
+        "new = a.read_text(encoding='utf-8').replace('征收清场滞后', '征收清场严重滞后', 1).encode('utf-8')",
+        "sys.addaudithook(hook)",
+        "replace_files(root, [(a, new), (b, b.read_bytes())], ['AZF', 'YT2'])",
+    ])
+    killed = subprocess.run([sys.executable, "-c", script], cwd=root, env=env, capture_output=True, timeout=120)
+    assert killed.returncode == 9 and list((root / ".taizhang" / "journal").iterdir())
+    assert "严重滞后" not in (root / "ledgers" / "AZF.yaml").read_text(encoding="utf-8")
+    after = tz(root, env, "status", "--json")
+    assert "严重滞后" in after.stdout.decode()
+    assert after.stdout == tz(root, {**env, "TAIZHANG_NO_CACHE": "1"}, "status", "--json").stdout

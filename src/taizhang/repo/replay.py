@@ -182,6 +182,9 @@ class Reads:
         self.ignored = [os.path.normcase(os.path.abspath(p)) for p in ignored]
         self.active = True
         self._states: dict[str, bool] = {}
+        from taizhang.repo.files import JOURNAL_DIR
+
+        self._journals = JOURNAL_DIR  # (the one folder of `.taizhang` watched: _ignore)
 
     def _ignore(self, path: str) -> bool:
         if path.endswith(_CODE_SUFFIXES):
@@ -192,7 +195,10 @@ class Reads:
         if any(full == p or full.startswith(p + os.sep) for p in self.ignored):
             return True
         # A repository's own state folder (its caches, locks, temporary files: derived, sealed)
-        # is `.taizhang` beside `ledgers/` or `taizhang.yaml` — not any folder of that name.
+        # is `.taizhang` beside `ledgers/` or `taizhang.yaml` — not any folder of that name; but
+        # for the listing of its journals' folder: a write killed after its commit point is
+        # finished by the next command, before it reads (files.finish_journals), so a journal
+        # there changes what a run shows, though no ledger's bytes changed yet.
         parts = path.split(os.sep)
         for i, part in enumerate(parts):
             if part == ".taizhang":
@@ -201,7 +207,7 @@ class Reads:
                     self._states[parent] = (os.path.isdir(os.path.join(parent, "ledgers"))
                                             or os.path.lexists(os.path.join(parent, "taizhang.yaml")))
                 if self._states[parent]:
-                    return True
+                    return parts[i + 1:] != [self._journals]
         return False
 
     def _first_sight(self, folder: str) -> None:
