@@ -381,3 +381,34 @@ def test_a_write_killed_after_its_commit_point_is_finished_by_the_next_status(tm
     after = tz(root, env, "status", "--json")
     assert "严重滞后" in after.stdout.decode()
     assert after.stdout == tz(root, {**env, "TAIZHANG_NO_CACHE": "1"}, "status", "--json").stdout
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="F_SETPIPE_SZ")
+def test_ctrl_c_while_an_output_is_written_back_is_no_traceback(tmp_path):
+    """Ctrl-C while a replayed output waits on a reader that does not read (a pager, a slow
+    pipe): exit 130 as the command itself leaves, where the write-back ended in a traceback."""
+    import fcntl
+    import signal
+    import time
+
+    root, env = _repo(tmp_path), _env(tmp_path, PYTHONPROFILEIMPORTTIME="1")
+    first = tz(root, env, "status", "--json")
+    assert len(first.stdout) > 16384
+    read_end, write_end = os.pipe()
+    fcntl.fcntl(write_end, 1031, 4096)  # F_SETPIPE_SZ: the output stops after 4 KB
+    try:
+        run = subprocess.Popen([sys.executable, "-m", "taizhang", "status", "--json"], cwd=root, env=env,
+                               stdout=write_end, stderr=subprocess.PIPE)
+        os.close(write_end)
+        assert os.read(read_end, 100)  # the write-back has begun, and waits for the reader
+        time.sleep(0.5)
+        run.send_signal(signal.SIGINT)
+        time.sleep(0.5)
+        while os.read(read_end, 65536):  # (whatever is left to flush at exit)
+            pass
+        err = run.stderr.read().decode("utf-8", "replace")  # type: ignore[union-attr]
+        code = run.wait(timeout=60)
+    finally:
+        os.close(read_end)
+    assert not any(line.rstrip().endswith(" typer") for line in err.splitlines())  # replayed
+    assert "Traceback" not in err and code == 130

@@ -415,6 +415,10 @@ def run(command: Callable[[], None], argv: list[str]) -> None:
     if found is not None:
         try:
             code = _write_back(*found)
+        except KeyboardInterrupt:
+            # Ctrl-C while a long output waits on a slow reader (a pager): leave as the command
+            # itself leaves on one (typer: exit 130, no message), not with a traceback.
+            code = 130
         except BrokenPipeError:
             # The reader went away (`| head`): nothing to say, as the command itself says nothing.
             try:
