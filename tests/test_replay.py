@@ -412,3 +412,31 @@ def test_ctrl_c_while_an_output_is_written_back_is_no_traceback(tmp_path):
         os.close(read_end)
     assert not any(line.rstrip().endswith(" typer") for line in err.splitlines())  # replayed
     assert "Traceback" not in err and code == 130
+
+
+def test_a_run_interrupted_by_ctrl_c_is_not_written_back_whatever_its_exit_code(tmp_path):
+    """typer before 0.13 (pyproject allows 0.12) turns Ctrl-C into "Aborted!" and exit 1, an exit
+    code a run is kept with: the next status wrote back half a table and "Aborted!". Here a
+    command that does as typer 0.12 does, run through the replay as the console script runs the
+    CLI; then the real status."""
+    root, env = _repo(tmp_path), _env(tmp_path)
+    script = "\n".join([
+        "import os, signal, sys",
+        "from taizhang.repo.replay import run",
+        "def command():",
+        "    try:",
+        "        sys.stdout.write('亮灯  编号  (half a table)\\n')",
+        "        os.kill(os.getpid(), signal.SIGINT)",
+        "        for _ in range(10 ** 7):",
+        "            pass",
+        "    except KeyboardInterrupt:",
+        "        sys.stderr.write('\\nAborted!\\n')",
+        "        raise SystemExit(1)",
+        "run(command, ['status'])",
+    ])
+    cut = subprocess.run([sys.executable, "-c", script], cwd=root, env=env, capture_output=True, timeout=120)
+    assert cut.returncode == 1 and b"Aborted!" in cut.stderr
+    assert _entries(tmp_path) == []
+    after = tz(root, env, "status")
+    plain = tz(root, {**env, "TAIZHANG_NO_CACHE": "1"}, "status")
+    assert after.returncode == 0 and (after.stdout, after.stderr) == (plain.stdout, plain.stderr)

@@ -450,6 +450,7 @@ def _record(command: Callable[[], None], key: str, secret: bytes) -> None:
     chunks: list = []
     out, err = sys.stdout, sys.stderr
     tees = _Tee(out, chunks, 1), _Tee(err, chunks, 2)
+    interrupted = _Interrupts()
     sys.stdout, sys.stderr = tees  # type: ignore[assignment]
     code: Any = None
     try:
@@ -461,12 +462,45 @@ def _record(command: Callable[[], None], key: str, secret: bytes) -> None:
     finally:
         sys.stdout, sys.stderr = out, err
         reads.active = False
-        if code in (0, 1) and _flushed(tees):
+        interrupted.stop()
+        if code in (0, 1) and not interrupted.seen and _flushed(tees):
             try:
                 state = reads.state()
                 if state is not None:
                     _store(key, secret, state, chunks, code)
             except (OSError, ValueError, TypeError):
+                pass
+
+
+class _Interrupts:
+    """Whether Ctrl-C (SIGINT) reached the run. A run cut short is never kept, whatever its exit
+    code: typer before 0.13 (which pyproject allows) turns the KeyboardInterrupt into "Aborted!"
+    and exit 1, and the next run would write back that half a table and "Aborted!"."""
+
+    def __init__(self) -> None:
+        import signal
+
+        self.seen = False
+        self._previous: Any = None
+        try:
+            if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+                self._previous = signal.signal(signal.SIGINT, self._note)
+        except (ValueError, OSError):  # (not the main thread: no handler of ours)
+            self._previous = None
+
+    def _note(self, signum: int, frame: Any) -> None:
+        import signal
+
+        self.seen = True
+        signal.default_int_handler(signum, frame)  # KeyboardInterrupt, as without us
+
+    def stop(self) -> None:
+        if self._previous is not None:
+            import signal
+
+            try:
+                signal.signal(signal.SIGINT, self._previous)
+            except (ValueError, OSError):
                 pass
 
 
