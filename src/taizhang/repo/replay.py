@@ -177,6 +177,7 @@ class Reads:
         # a name that appears after the run listed it (a ledger saved meanwhile) is a change the
         # output does not hold, though the listing taken at the end would vouch for it.
         self.seen: dict[str, str | None] = {}
+        self._unwatched: set[str] = set()
         self._busy = False  # (taking a listing: its own audit event is not the run's)
         self.tainted = False
         self.ignored = [os.path.normcase(os.path.abspath(p)) for p in ignored]
@@ -211,12 +212,16 @@ class Reads:
         return False
 
     def _first_sight(self, folder: str) -> None:
-        if folder not in self.seen and not self._ignore(folder):
-            self._busy = True
-            try:
-                self.seen[folder] = _folder_state(folder)
-            finally:
-                self._busy = False
+        if folder in self.seen or folder in self._unwatched:
+            return
+        if self._ignore(folder):
+            self._unwatched.add(folder)  # (the caches' folders: thousands of entries opened)
+            return
+        self._busy = True
+        try:
+            self.seen[folder] = _folder_state(folder)
+        finally:
+            self._busy = False
 
     def hook(self, event: str, args: tuple) -> None:
         if not self.active or self._busy:
