@@ -241,3 +241,202 @@ def test_a_run_whose_output_met_a_full_disk_is_not_written_back(tmp_path):
     assert _entries(tmp_path) == []
     again = tz(root, env, "status", "--all")
     assert again.returncode == 0 and again.stdout == tz(root, {**env, "TAIZHANG_NO_CACHE": "1"}, "status", "--all").stdout
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_FSIZE as Linux has it")
+def test_an_entry_that_cannot_be_written_beside_a_killed_ones_leftover_is_no_traceback(tmp_path):
+    """A write of an entry refused (a full disk, a quota: here a file size limit) in a replay
+    folder holding only a temporary file a killed run left: the run's own output and exit code,
+    no traceback (the clean-up looked for the newest entry of none: IndexError)."""
+    import resource
+
+    root, env = _repo(tmp_path), _env(tmp_path)
+    folder = tmp_path / "user-cache" / "taizhang" / "replay"
+    folder.mkdir(parents=True)
+    (folder / ".killed.tmp").write_bytes(b"half an entry")
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2000, 2000))  # (Python ignores SIGXFSZ: EFBIG)
+
+    done = subprocess.run([sys.executable, "-m", "taizhang", "status"], cwd=root, env=env, capture_output=True,
+                          timeout=120, preexec_fn=small_files)
+    plain = tz(root, {**env, "TAIZHANG_NO_CACHE": "1"}, "status")
+    assert b"Traceback" not in done.stderr
+    assert (done.returncode, done.stdout, done.stderr) == (plain.returncode, plain.stdout, plain.stderr)
+    assert _entries(tmp_path) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink") or sys.platform == "win32", reason="symbolic links")
+def test_a_dir_through_a_link_that_now_leads_elsewhere_is_not_the_old_repository(tmp_path):
+    """`--dir current` or $TAIZHANG_DIR=current, `current` a link switched from one office's
+    repository to another's: the other's status, not the first one's written back."""
+    first, env = _repo(tmp_path), _env(tmp_path)
+    other = tmp_path / "other"
+    shutil.copytree(first, other)
+    (other / "taizhang.yaml").write_text("title: 乙区台账\nyear: 2018\n", encoding="utf-8")
+    current = tmp_path / "current"
+    for args, extra in ((["--dir", str(current)], {}), (["--dir=current"], {}), ([], {"TAIZHANG_DIR": str(current)})):
+        if os.path.lexists(current):
+            current.unlink()
+        current.symlink_to(first)
+        runs = [tz(tmp_path, {**env, **extra}, *args, "status").stdout for _ in range(2)]
+        assert runs[0] == runs[1] and "乙区台账" not in runs[0].decode()
+        current.unlink()
+        current.symlink_to(other)
+        switched = tz(tmp_path, {**env, **extra}, *args, "status")
+        assert "乙区台账" in switched.stdout.decode()
+        assert switched.stdout == tz(tmp_path, {**env, **extra, "TAIZHANG_NO_CACHE": "1"}, *args, "status").stdout
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink") or sys.platform == "win32", reason="symbolic links")
+def test_a_ledgers_link_that_now_leads_out_of_the_repository_is_refused(tmp_path):
+    """`ledgers` a link to a folder of the repository (read), then to a copy outside it (refused:
+    folder_outside): the same names, the same bytes read through it, yet not the same output."""
+    root, env = _repo(tmp_path), _env(tmp_path)
+    (root / "data").mkdir()
+    (root / "ledgers").rename(root / "data" / "ledgers")
+    shutil.copytree(root / "data" / "ledgers", tmp_path / "outside")
+    (root / "ledgers").symlink_to(Path("data") / "ledgers")
+    inside = [tz(root, env, "status") for _ in range(2)]
+    assert [r.returncode for r in inside] == [0, 0] and inside[0].stdout == inside[1].stdout
+    (root / "ledgers").unlink()
+    (root / "ledgers").symlink_to(tmp_path / "outside")
+    outside = tz(root, env, "status")
+    plain = tz(root, {**env, "TAIZHANG_NO_CACHE": "1"}, "status")
+    assert plain.returncode == 1 and b"ledgers:1:1:" in plain.stderr
+    assert (outside.returncode, outside.stdout, outside.stderr) == (plain.returncode, plain.stdout, plain.stderr)
+
+
+def _status_while(root: Path, env: dict[str, str], when: str, then: str) -> subprocess.CompletedProcess:
+    """`status` run as the console script runs it, doing `then` (Python, through no `open` of its
+    own: a rename) when the run first opens a file whose path ends with `when` — another program
+    changing the repository while the run reads it."""
+    script = "\n".join([
+        "import os, sys",
+        "done = []",
+        "def hook(event, args):",
+        f"    if not done and event == 'open' and isinstance(args[0], str) and args[0].endswith({when!r}):",
+        "        done.append(1)",
+        f"        {then}",
+        "sys.addaudithook(hook)",
+        "sys.argv = ['taizhang', 'status']",
+        "from taizhang.launch import main",
+        "main()",
+    ])
+    return subprocess.run([sys.executable, "-c", script], cwd=root, env=env, capture_output=True, timeout=120)
+
+
+def test_a_ledger_saved_after_the_run_listed_the_folder_is_not_written_back_without_it(tmp_path):
+    """A ledger saved into ledgers/ while a status runs, after it listed the folder: that run's
+    output lacks it, and the folder's listing taken when the output was kept had it, so every
+    later status wrote back the output without it (exit 0 where the new file is an error)."""
+    root, env = _repo(tmp_path), _env(tmp_path)
+    late = tmp_path / "NEW.yaml"
+    shutil.copy(root / "ledgers" / "AZF.yaml", late)  # its code is not its file's name: reported
+    during = _status_while(root, env, "JCCT.yaml", f"os.rename({str(late)!r}, os.path.join('ledgers', 'NEW.yaml'))")
+    assert during.returncode == 0 and b"NEW" not in during.stderr  # listed before it came
+    after = tz(root, env, "status")
+    plain = tz(root, {**env, "TAIZHANG_NO_CACHE": "1"}, "status")
+    assert plain.returncode == 1 and b"ledgers/NEW.yaml" in plain.stderr
+    assert (after.returncode, after.stdout, after.stderr) == (plain.returncode, plain.stdout, plain.stderr)
+
+
+def test_a_name_added_to_a_folder_after_the_run_listed_it_is_not_kept(tmp_path):
+    from taizhang.repo.replay import Reads
+
+    folder = tmp_path / "ledgers"
+    folder.mkdir()
+    (folder / "A.yaml").write_text("a: 1\n", encoding="utf-8")
+    reads = Reads([])
+    reads.hook("os.scandir", (str(folder),))
+    assert reads.state() is not None
+    (folder / "B.yaml").write_text("b: 1\n", encoding="utf-8")
+    assert reads.state() is None
+
+
+def test_a_write_killed_after_its_commit_point_is_finished_by_the_next_status(tmp_path):
+    """A write of two ledgers killed after its journal was made (the commit point), before the
+    renames: the next command finishes it before reading (files.finish_journals), so status shows
+    the new ledgers; the replay, finding the old ledgers' bytes unchanged, wrote back the old
+    output (the journal sits in `.taizhang/`, whose files a run's state leaves out)."""
+    root, env = _repo(tmp_path), _env(tmp_path)
+    before = tz(root, env, "status", "--json")
+    assert "严重滞后" not in before.stdout.decode()
+    script = "\n".join([
+        "import os, sys",
+        "from pathlib import Path",
+        "from taizhang.repo.files import replace_files",
+        "def hook(event, args):",
+        "    if event == 'os.rename' and os.fsdecode(args[1]).endswith(os.path.join('ledgers', 'AZF.yaml')):",
+        "        os._exit(9)  # killed between the journal and the first rename",
+        "root = Path('.').resolve()",
+        "a, b = root / 'ledgers' / 'AZF.yaml', root / 'ledgers' / 'YT2.yaml'",
+        "new = a.read_text(encoding='utf-8').replace('征收清场滞后', '征收清场严重滞后', 1).encode('utf-8')",
+        "sys.addaudithook(hook)",
+        "replace_files(root, [(a, new), (b, b.read_bytes())], ['AZF', 'YT2'])",
+    ])
+    killed = subprocess.run([sys.executable, "-c", script], cwd=root, env=env, capture_output=True, timeout=120)
+    assert killed.returncode == 9 and list((root / ".taizhang" / "journal").iterdir())
+    assert "严重滞后" not in (root / "ledgers" / "AZF.yaml").read_text(encoding="utf-8")
+    after = tz(root, env, "status", "--json")
+    assert "严重滞后" in after.stdout.decode()
+    assert after.stdout == tz(root, {**env, "TAIZHANG_NO_CACHE": "1"}, "status", "--json").stdout
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="F_SETPIPE_SZ")
+def test_ctrl_c_while_an_output_is_written_back_is_no_traceback(tmp_path):
+    """Ctrl-C while a replayed output waits on a reader that does not read (a pager, a slow
+    pipe): exit 130 as the command itself leaves, where the write-back ended in a traceback."""
+    import fcntl
+    import signal
+    import time
+
+    root, env = _repo(tmp_path), _env(tmp_path, PYTHONPROFILEIMPORTTIME="1")
+    first = tz(root, env, "status", "--json")
+    assert len(first.stdout) > 16384
+    read_end, write_end = os.pipe()
+    fcntl.fcntl(write_end, 1031, 4096)  # F_SETPIPE_SZ: the output stops after 4 KB
+    try:
+        run = subprocess.Popen([sys.executable, "-m", "taizhang", "status", "--json"], cwd=root, env=env,
+                               stdout=write_end, stderr=subprocess.PIPE)
+        os.close(write_end)
+        assert os.read(read_end, 100)  # the write-back has begun, and waits for the reader
+        time.sleep(0.5)
+        run.send_signal(signal.SIGINT)
+        time.sleep(0.5)
+        while os.read(read_end, 65536):  # (whatever is left to flush at exit)
+            pass
+        err = run.stderr.read().decode("utf-8", "replace")  # type: ignore[union-attr]
+        code = run.wait(timeout=60)
+    finally:
+        os.close(read_end)
+    assert not any(line.rstrip().endswith(" typer") for line in err.splitlines())  # replayed
+    assert "Traceback" not in err and code == 130
+
+
+def test_a_run_interrupted_by_ctrl_c_is_not_written_back_whatever_its_exit_code(tmp_path):
+    """typer before 0.13 (pyproject allows 0.12) turns Ctrl-C into "Aborted!" and exit 1, an exit
+    code a run is kept with: the next status wrote back half a table and "Aborted!". Here a
+    command that does as typer 0.12 does, run through the replay as the console script runs the
+    CLI; then the real status."""
+    root, env = _repo(tmp_path), _env(tmp_path)
+    script = "\n".join([
+        "import os, signal, sys",
+        "from taizhang.repo.replay import run",
+        "def command():",
+        "    try:",
+        "        sys.stdout.write('亮灯  编号  (half a table)\\n')",
+        "        os.kill(os.getpid(), signal.SIGINT)",
+        "        for _ in range(10 ** 7):",
+        "            pass",
+        "    except KeyboardInterrupt:",
+        "        sys.stderr.write('\\nAborted!\\n')",
+        "        raise SystemExit(1)",
+        "run(command, ['status'])",
+    ])
+    cut = subprocess.run([sys.executable, "-c", script], cwd=root, env=env, capture_output=True, timeout=120)
+    assert cut.returncode == 1 and b"Aborted!" in cut.stderr
+    assert _entries(tmp_path) == []
+    after = tz(root, env, "status")
+    plain = tz(root, {**env, "TAIZHANG_NO_CACHE": "1"}, "status")
+    assert after.returncode == 0 and (after.stdout, after.stderr) == (plain.stdout, plain.stderr)

@@ -405,3 +405,43 @@ def test_the_overview_decodes_of_a_green_light_only_its_stale_items(cli, monkeyp
     for view in (("status", "--all"), ("status", "--json"), ("status", "--light", "green")):
         assert _run(cli, monkeypatch, root, AS_OF, *view) == _run(cli, monkeypatch, root, AS_OF, *view, cache=False)
     assert "ST-1" in decoded and "ST-3" in decoded
+
+
+def test_settings_changed_while_a_status_read_them_are_not_kept_under_the_old_bytes(tmp_path):
+    """taizhang.yaml replaced between the view cache taking its key (its bytes) and reading it:
+    the context entry was kept under the old bytes' key with the new settings, so once the old
+    bytes came back (an undo, a checkout back) every status showed the other title and rules."""
+    import os
+    import subprocess
+    import sys
+
+    root = tmp_path / "office"
+    root.mkdir()
+    shutil.copytree(REPO_ROOT / "ledgers", root / "ledgers")
+    shutil.copy(REPO_ROOT / "taizhang.yaml", root / "taizhang.yaml")
+    old = (root / "taizhang.yaml").read_text(encoding="utf-8")
+    other = tmp_path / "other.yaml"
+    other.write_text(re.sub(r"(?m)^title:.*$", "title: 另一个标题", old).replace("warn_days: 7", "warn_days: 60"),
+                     encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TAIZHANG_")}
+    env.update({"XDG_CACHE_HOME": str(tmp_path / "user-cache"), "TAIZHANG_TODAY": AS_OF, "COLUMNS": "120"})
+    script = "\n".join([
+        "import os, sys",
+        "opened = []",
+        "def hook(event, args):",
+        "    if event == 'open' and isinstance(args[0], str) and args[0].endswith('taizhang.yaml'):",
+        "        opened.append(1)",
+        "        if len(opened) == 2:  # read for the key, then to be read: replaced between",
+        f"            os.rename({str(other)!r}, 'taizhang.yaml')",
+        "sys.addaudithook(hook)",
+        "sys.argv = ['taizhang', 'status']",
+        "from taizhang.launch import main",
+        "main()",
+    ])
+    subprocess.run([sys.executable, "-c", script], cwd=root, env=env, capture_output=True, timeout=120, check=True)
+    (root / "taizhang.yaml").write_text(old, encoding="utf-8")  # the old bytes back
+    runs = [subprocess.run([sys.executable, "-m", "taizhang", "status", *args], cwd=root, env={**env, **extra},
+                           capture_output=True, timeout=120).stdout
+            for extra in ({}, {"TAIZHANG_NO_CACHE": "1"}) for args in ([], ["--json"])]
+    assert "另一个标题" not in runs[0].decode()
+    assert runs[:2] == runs[2:]

@@ -84,16 +84,31 @@ def _streams() -> str:
     return "|".join(f"{getattr(s, 'encoding', None)}:{getattr(s, 'errors', None)}" for s in (sys.stdout, sys.stderr))
 
 
+def _named_folders(argv: list[str], environ: dict[str, str]) -> list[str]:
+    """Where the folders named by --dir and $TAIZHANG_DIR lead now: the CLI resolves them (a
+    link such as `current` → this year's repository), and no audit event reports the links."""
+    named = [environ.get("TAIZHANG_DIR", "")]
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--dir" and i + 1 < len(argv):
+            named.append(argv[i + 1])
+        elif arg.startswith("--dir="):
+            named.append(arg[len("--dir="):])
+    return [os.path.realpath(path) if path else "" for path in named]
+
+
 def entry_key(argv: list[str], environ: dict[str, str], cwd: str, today: date) -> str:
     """Everything besides the files that a view's output may depend on: the tool and the
     interpreter (its flags, its streams' encodings), the day, the folder and the repository
-    found from it (found by lexists, which no audit event reports), the command line, the
-    environment and the terminals."""
+    found from it (found by lexists, which no audit event reports), where --dir and
+    $TAIZHANG_DIR lead, the command line, the environment and the terminals."""
     from taizhang.repo.layout import find_root
 
     h = blake2b(digest_size=20)
     for part in (__version__, sys.version, sys.executable, repr(sys.flags), _streams(), code_stamp(),
                  holiday_data_stamp(), today.isoformat(), cwd, str(find_root(Path(cwd))),
+                 json.dumps(_named_folders(argv, environ), ensure_ascii=False),
                  json.dumps(argv, ensure_ascii=False), json.dumps(sorted(environ.items()), ensure_ascii=False),
                  _terminal(0), _terminal(1), _terminal(2)):
         h.update(part.encode("utf-8", "surrogateescape") + b"\x00")
@@ -121,7 +136,9 @@ def _file_state(path: str) -> list | None:
 def _kind(entry: os.DirEntry) -> str:
     try:
         if entry.is_symlink():
-            return "l"
+            # With where it leads: `ledgers` linked to a folder outside the repository is
+            # refused where the same link inside is read (files read through it may be the same).
+            return "l" + os.readlink(entry.path)
         if entry.is_dir(follow_symlinks=False):
             return "d"
         return "f" if entry.is_file(follow_symlinks=False) else "o"  # a FIFO, a socket…
@@ -131,7 +148,7 @@ def _kind(entry: os.DirEntry) -> str:
 
 def _folder_state(path: str) -> str | None:
     """The names in a folder and what each is (a link that becomes a file is a change, though
-    the run that refused the link never opened it)."""
+    the run that refused the link never opened it; so is a link that leads elsewhere)."""
     try:
         with os.scandir(path) as found:
             names = sorted(f"{entry.name}\x01{_kind(entry)}" for entry in found)
@@ -156,10 +173,19 @@ class Reads:
         self.files: dict[str, tuple | None] = {}  # path → its stamp when first opened
         self.written: set[str] = set()
         self.folders: set[str] = set()
+        # Each folder's listing when first seen (listed by the run, or a file in it first opened):
+        # a name that appears after the run listed it (a ledger saved meanwhile) is a change the
+        # output does not hold, though the listing taken at the end would vouch for it.
+        self.seen: dict[str, str | None] = {}
+        self._unwatched: set[str] = set()
+        self._busy = False  # (taking a listing: its own audit event is not the run's)
         self.tainted = False
         self.ignored = [os.path.normcase(os.path.abspath(p)) for p in ignored]
         self.active = True
         self._states: dict[str, bool] = {}
+        from taizhang.repo.files import JOURNAL_DIR
+
+        self._journals = JOURNAL_DIR  # (the one folder of `.taizhang` watched: _ignore)
 
     def _ignore(self, path: str) -> bool:
         if path.endswith(_CODE_SUFFIXES):
@@ -170,7 +196,10 @@ class Reads:
         if any(full == p or full.startswith(p + os.sep) for p in self.ignored):
             return True
         # A repository's own state folder (its caches, locks, temporary files: derived, sealed)
-        # is `.taizhang` beside `ledgers/` or `taizhang.yaml` — not any folder of that name.
+        # is `.taizhang` beside `ledgers/` or `taizhang.yaml` — not any folder of that name; but
+        # for the listing of its journals' folder: a write killed after its commit point is
+        # finished by the next command, before it reads (files.finish_journals), so a journal
+        # there changes what a run shows, though no ledger's bytes changed yet.
         parts = path.split(os.sep)
         for i, part in enumerate(parts):
             if part == ".taizhang":
@@ -179,11 +208,23 @@ class Reads:
                     self._states[parent] = (os.path.isdir(os.path.join(parent, "ledgers"))
                                             or os.path.lexists(os.path.join(parent, "taizhang.yaml")))
                 if self._states[parent]:
-                    return True
+                    return parts[i + 1:] != [self._journals]
         return False
 
+    def _first_sight(self, folder: str) -> None:
+        if folder in self.seen or folder in self._unwatched:
+            return
+        if self._ignore(folder):
+            self._unwatched.add(folder)  # (the caches' folders: thousands of entries opened)
+            return
+        self._busy = True
+        try:
+            self.seen[folder] = _folder_state(folder)
+        finally:
+            self._busy = False
+
     def hook(self, event: str, args: tuple) -> None:
-        if not self.active:
+        if not self.active or self._busy:
             return
         if event == "open":
             path, mode, flags = args
@@ -198,17 +239,21 @@ class Reads:
             if writing:
                 self.written.add(path)
             elif path not in self.files:
+                self._first_sight(os.path.dirname(path))
                 self.files[path] = _stamp(path)  # before it is read: a change meanwhile shows
         elif event in ("os.listdir", "os.scandir"):
             path = args[0] if args else "."
             if isinstance(path, (str, bytes)):
-                self.folders.add(os.path.abspath(os.fsdecode(path or ".")))
+                folder = os.path.abspath(os.fsdecode(path or "."))
+                self._first_sight(folder)
+                self.folders.add(folder)
         elif event in ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.startfile"):
             self.tainted = True
 
     def state(self) -> dict[str, Any] | None:
         """What the run read, as it is now; None when it may not be kept: it wrote a file
-        outside the caches, started a process, or a file it read changed while it ran."""
+        outside the caches, started a process, or a file it read or a folder it listed changed
+        while it ran."""
         if self.tainted or any(not self._ignore(path) for path in self.written):
             return None
         read = [path for path in self.files if not self._ignore(path)]
@@ -219,7 +264,10 @@ class Reads:
             if found is None or _stamp(path) != self.files[path]:
                 return None  # (a file rewritten between its reading and now: the output is of the old)
             files[path] = found
-        return {"files": files, "folders": {f: _folder_state(f) for f in sorted(folders)}}
+        listed = {f: _folder_state(f) for f in sorted(folders)}
+        if any(self.seen.get(f, now) != now for f, now in listed.items()):
+            return None  # (a name added or removed after the run listed the folder)
+        return {"files": files, "folders": listed}
 
 
 def unchanged(state: dict[str, Any]) -> bool:
@@ -326,8 +374,10 @@ def _store(key: str, secret: bytes, state: dict, chunks: list, code: int) -> Non
         entries = sorted(folder.glob("*.bin"), key=lambda p: p.stat().st_mtime)
         for old in entries[:-KEEP]:
             old.unlink()
+        newest = max((entry.stat().st_mtime for entry in entries[-1:]), default=None)
         for left in folder.glob(".*.tmp"):  # a write killed midway
-            if left.stat().st_mtime < entries[-1].stat().st_mtime - 3600:
+            # (None: no entry at all, this one not written either: a full disk, a quota)
+            if newest is not None and left.stat().st_mtime < newest - 3600:
                 left.unlink()
     except OSError:
         pass
@@ -370,6 +420,10 @@ def run(command: Callable[[], None], argv: list[str]) -> None:
     if found is not None:
         try:
             code = _write_back(*found)
+        except KeyboardInterrupt:
+            # Ctrl-C while a long output waits on a slow reader (a pager): leave as the command
+            # itself leaves on one (typer: exit 130, no message), not with a traceback.
+            code = 130
         except BrokenPipeError:
             # The reader went away (`| head`): nothing to say, as the command itself says nothing.
             try:
@@ -401,6 +455,7 @@ def _record(command: Callable[[], None], key: str, secret: bytes) -> None:
     chunks: list = []
     out, err = sys.stdout, sys.stderr
     tees = _Tee(out, chunks, 1), _Tee(err, chunks, 2)
+    interrupted = _Interrupts()
     sys.stdout, sys.stderr = tees  # type: ignore[assignment]
     code: Any = None
     try:
@@ -412,12 +467,45 @@ def _record(command: Callable[[], None], key: str, secret: bytes) -> None:
     finally:
         sys.stdout, sys.stderr = out, err
         reads.active = False
-        if code in (0, 1) and _flushed(tees):
+        interrupted.stop()
+        if code in (0, 1) and not interrupted.seen and _flushed(tees):
             try:
                 state = reads.state()
                 if state is not None:
                     _store(key, secret, state, chunks, code)
             except (OSError, ValueError, TypeError):
+                pass
+
+
+class _Interrupts:
+    """Whether Ctrl-C (SIGINT) reached the run. A run cut short is never kept, whatever its exit
+    code: typer before 0.13 (which pyproject allows) turns the KeyboardInterrupt into "Aborted!"
+    and exit 1, and the next run would write back that half a table and "Aborted!"."""
+
+    def __init__(self) -> None:
+        import signal
+
+        self.seen = False
+        self._previous: Any = None
+        try:
+            if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+                self._previous = signal.signal(signal.SIGINT, self._note)
+        except (ValueError, OSError):  # (not the main thread: no handler of ours)
+            self._previous = None
+
+    def _note(self, signum: int, frame: Any) -> None:
+        import signal
+
+        self.seen = True
+        signal.default_int_handler(signum, frame)  # KeyboardInterrupt, as without us
+
+    def stop(self) -> None:
+        if self._previous is not None:
+            import signal
+
+            try:
+                signal.signal(signal.SIGINT, self._previous)
+            except (ValueError, OSError):
                 pass
 
 

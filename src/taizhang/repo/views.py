@@ -212,6 +212,11 @@ class _Reader:
             problems = problems + calendar_problems
             self._read = _Settings(settings.title, settings.lang, settings, extra, settings.year, files, problems,
                                    Repo(root=root, settings=settings, extra=extra))
+            if self.use and context_key(root) != self.key:
+                # Changed since this run took their key (an edit, a checkout, while it ran): what
+                # was read is not what the key names, and an entry under it would give these
+                # settings to the old bytes when they come back. Nothing of this run is kept.
+                self.use = False
             if self.use and not problems:
                 _store_context(cache, self.key, self._read, day_rules(settings))
         return self._read
@@ -388,7 +393,7 @@ class _Reader:
     def keep_day(self, every_ledger: bool) -> None:
         """Write the day entry anew when a ledger was lit afresh (or one it kept is gone): the
         ledgers of this run, and, when it did not read every ledger, the others it kept."""
-        if not (self._relit or every_ledger and self._kept.keys() - self._lit.keys()):
+        if not self.use or not (self._relit or every_ledger and self._kept.keys() - self._lit.keys()):
             return
         ledgers = self._lit if every_ledger else {**self._kept, **self._lit}
         try:
