@@ -58,11 +58,11 @@ VALUE = st.one_of(st.sampled_from(VALUES), _safe_text())
 
 def _signature(name: str) -> tuple[int, list[tuple[str, bool]]]:
     """(how many positional arguments, [(option, is a flag)]) of a command, from click itself."""
-    import click
     import typer
+    from typer._click import Context  # (typer's own click: the click installed may be another)
 
     group = typer.main.get_command(app)
-    command = group.get_command(click.Context(group), name)
+    command = group.get_command(Context(group), name)
     positional = sum(1 for p in command.params if p.param_type_name == "argument")
     options = [(p.opts[0], bool(getattr(p, "is_flag", False))) for p in command.params
                if p.param_type_name == "option"]

@@ -138,10 +138,7 @@ class LazyGroup(TyperGroup):
 
 def _short_help(text: str, limit: int) -> str:
     """Click's shortening of a help text to fit the listing."""
-    try:
-        from typer._click import utils  # typer ≥ 0.28 carries its own click
-    except ImportError:
-        from click import utils  # type: ignore[no-redef]
+    from typer._click import utils  # typer ≥ 0.28 carries its own click
     return utils.make_default_short_help(text, limit)
 
 

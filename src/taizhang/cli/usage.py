@@ -14,19 +14,13 @@ import re
 from collections.abc import Callable
 from typing import IO, Any
 
-try:
-    from typer._click import (  # typer ≥ 0.28 carries its own click
-        Context,
-        HelpFormatter,
-        echo,
-    )
-    from typer._click.exceptions import UsageError
-    from typer._click.utils import get_text_stream
-except ImportError:
-    from click import Context, HelpFormatter, echo  # type: ignore[assignment,no-redef]
-    from click.exceptions import UsageError  # type: ignore[assignment,no-redef]
-    from click.utils import get_text_stream  # type: ignore[assignment,no-redef]
-
+from typer._click import (  # typer ≥ 0.28 carries its own click (pyproject.toml says why)
+    Context,
+    HelpFormatter,
+    echo,
+)
+from typer._click.exceptions import UsageError
+from typer._click.utils import get_text_stream
 from typer.core import TyperArgument
 
 META_KEY = "taizhang.help_lang"
