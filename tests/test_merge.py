@@ -886,3 +886,38 @@ def test_merge__two_thousand_items_whose_owner_both_sides_changed_in_seconds():
         assert problem.args["where"] == f"CH-{i}"
         assert lines[problem.line - 1:problem.line + 4] == [MARK_OURS, f"    owner: 甲{i}", MARK_SEP, f"    owner: 乙{i}",
                                                           MARK_THEIRS]
+
+
+# --- many items removed by the other side: one reading of the file, as one at a time ------------
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(2, 14), st.data(), st.booleans(), st.booleans(), st.booleans(), st.booleans())
+def test_items_removed_together_go_as_removed_one_at_a_time(n, data, spaced, comment, crlf, block_last):
+    """Their removals (any items, the first and the last among them) leave ours' text as
+    `_RemoveItem.text` removing them one after another does, blank lines and comments included."""
+    from taizhang.gitops import merge
+
+    gap = "\n" if spaced else ""
+
+    def item(i: int, owner: str = "") -> str:
+        lines = f"  - id: CH-{i}\n    title: 事项{i}\n{owner}"
+        if block_last and i == n:
+            lines += "    measures: |\n      第一行\n      第二行\n"
+        return (f"  # 第{i}项\n" if comment and i % 3 == 0 else "") + lines
+
+    head = "code: CH\nname: 合并项目\nitems:\n"
+    gone = set(data.draw(st.lists(st.integers(1, n), min_size=1, max_size=n - 1, unique=True)))
+    base = head + gap.join(item(i) for i in range(1, n + 1))
+    ours = head + gap.join(item(i, "    owner: 甲\n" if i not in gone else "") for i in range(1, n + 1))
+    theirs = head + gap.join(item(i) for i in range(1, n + 1) if i not in gone)
+    if crlf:
+        base, ours, theirs = (t.replace("\n", "\r\n") for t in (base, ours, theirs))
+    together = merge_ledger(base, ours, theirs)
+    real = merge._remove_items
+    try:
+        merge._remove_items = lambda text, run, nl: _one_at_a_time(text, run, nl)
+        alone = merge_ledger(base, ours, theirs)
+    finally:
+        merge._remove_items = real
+    assert together.text == alone.text and together.clean and together.item_level
+    assert all(f"CH-{i}\n" not in together.text.replace("\r", "") for i in gone)

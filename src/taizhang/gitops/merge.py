@@ -599,11 +599,57 @@ def apply_edits(text: str, edits: list, nl: str) -> str:
     at = 0
     while at < len(rest):
         run = 1
-        while isinstance(rest[at], AppendEntry) and at + run < len(rest) and isinstance(rest[at + run], AppendEntry) \
-                and rest[at + run].key == rest[at].key:
-            run += 1
-        text = _append_items(text, rest[at:at + run], nl) if run > 1 else rest[at].text(text, nl)
+        if isinstance(rest[at], AppendEntry):
+            while at + run < len(rest) and isinstance(rest[at + run], AppendEntry) and rest[at + run].key == rest[at].key:
+                run += 1
+            text = _append_items(text, rest[at:at + run], nl) if run > 1 else rest[at].text(text, nl)
+        elif isinstance(rest[at], _RemoveItem):
+            while at + run < len(rest) and isinstance(rest[at + run], _RemoveItem):
+                run += 1
+            text = _remove_items(text, rest[at:at + run], nl) if run > 1 else rest[at].text(text, nl)
+        else:
+            text = rest[at].text(text, nl)
         at += run
+    return text
+
+
+def _remove_items(text: str, run: list, nl: str) -> str:
+    """Items removed one after another, as each `_RemoveItem.text` would remove them, with the
+    file composed once: the entries' line spans are kept and shifted as lines go (composed again
+    for each, 500 removals from a 1,000-item ledger took 10.9 s)."""
+    root = compose(text)
+    seq = _items_node(root)
+    entries = [_item_node(root, edit.item_id) for edit in run]
+    if seq is None or is_flow(seq) or any(e is None for e in entries) or len({id(e) for e in entries}) < len(run):
+        for edit in run:
+            text = edit.text(text, nl)
+        return text
+    for edit, entry in zip(run, entries):
+        if dash_col(text, entry) is None:
+            raise NotMergeable([Problem("", 0, 0, "merge_internal", {"where": edit.item_id})])
+    # Each live entry's lines [start, end) in the text as it stands, in order.
+    spans = [[splice.line_start(text, e.start_mark.index), splice.after_line(text, splice.last_end(e, text))]
+             for e in seq.value]
+    live = {id(e): k for k, e in enumerate(seq.value)}  # an entry → its place in `spans`
+    for entry in entries:
+        index = live.pop(id(entry))
+        start, end = spans[index]
+        if index == len(spans) - 1 and index > 0:
+            # The last entry: the blank line that set it apart goes with it.
+            prev_end = spans[index - 1][1]
+            if not text[prev_end:start].strip():
+                start = prev_end
+        elif text[end:].startswith(("\n", "\r\n")) and (text[:start].endswith(("\n\n", "\n\r\n")) or start == 0):
+            end += 2 if text[end:].startswith("\r\n") else 1  # one blank line between neighbours stays
+        text = text[:start] + text[end:]
+        gone = end - start
+        del spans[index]
+        for span in spans[index:]:
+            span[0] -= gone
+            span[1] -= gone
+        for key, k in live.items():
+            if k > index:
+                live[key] = k - 1
     return text
 
 
