@@ -337,6 +337,7 @@ def test_merge_driver__conflicting_notices_exit_1_with_markers(cli, tmp_path):
     assert out.exit_code == 1
     assert MARK_OURS in files["ours"].read_text(encoding="utf-8")
     assert "督办通知单 督字〔2018〕1号 两边改得不同" in out.stderr
+    assert "无法逐条合并" in out.stderr and "台账" not in out.stderr and "事项" not in out.stderr
 
 
 # --- with git -------------------------------------------------------------------------------

@@ -272,12 +272,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "check_ok": ("检查了 {files} 个文件：{errors} 个错误，{warnings} 个警告",
                  "checked {files} files: {errors} errors, {warnings} warnings"),
     # git: merge driver, git-setup, commits, log
-    "merge_line_fallback": ("无法按事项合并，已改用 git 的逐行合并", "could not merge item by item; used git's line merge"),
+    # (a ledger merges item by item, notices.yaml notice by notice: the words fit both)
+    "merge_line_fallback": ("无法逐条合并，已改用 git 的逐行合并", "could not merge entry by entry; used git's line merge"),
     "merge_line_conflicts": ("逐行合并留下 {n} 处冲突：请解决后删去冲突标记",
                              "the line merge left {n} conflicts: resolve them and remove the markers"),
-    "merge_line_review": ("逐行合并没有冲突，但无法按事项核对：请检查该台账（taizhang check）后再 git add",
-                          "the line merge found no clash but could not be checked item by item: "
-                          "look at the ledger (taizhang check), then git add it"),
+    "merge_line_review": ("逐行合并没有冲突，但无法逐条核对：请检查该文件（taizhang check）后再 git add",
+                          "the line merge found no clash but could not be checked entry by entry: "
+                          "look at the file (taizhang check), then git add it"),
     "merge_internal": ("按事项合并的结果未通过自检（{where}）", "the item-level merge failed its own check ({where})"),
     "merge_unreadable": ("无法读取合并的文件：{detail}", "cannot read a file to merge: {detail}"),
     "merge_renumbered": ("对方新增的 {old} {title} 与本方新增事项编号相同，已改为 {new}",
