@@ -334,6 +334,11 @@ def test_notice__beside_a_repeated_number_takes_the_next_free_one(cli, office):
     _notices(office, MERGED)
     out = cli("--as-of", AS_OF, "notice", "--unit", "区住建局")
     assert out.exit_code == 0 and "四铁西政督字〔2018〕3号" in out.stdout, out
+    # and says, as status says it, that a number is borne twice
+    assert [line for line in out.stderr.splitlines() if "重复" in line] == [
+        "notices.yaml:8:13: 警告：文号 四铁西政督字〔2018〕1号 重复（第一次出现在第 2 行）：每份督办通知单的文号应不同",
+        "notices.yaml:18:13: 警告：文号 四铁西政督字〔2018〕1号 重复（第一次出现在第 2 行）：每份督办通知单的文号应不同",
+    ]
 
 
 # --- a full disk, a read-only file system: notice and reply change nothing -----------------------

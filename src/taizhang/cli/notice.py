@@ -16,6 +16,7 @@ from taizhang.cli.common import (
     commit,
     committing,
     light_list,
+    report_problems,
     run,
     say,
     write_out,
@@ -102,8 +103,9 @@ def notice(ctx: typer.Context,
         # With --out, the paper is written beside its place before the notices are recorded and
         # put there after (a full disk leaves neither), an --out that will be refused refused
         # first: no number is used up by a notice never written.
-        pages, data = env.repository.notice(env.as_of, unit=unit, lights=lights, template=number,
-                                            signer=signer, reply_by=due, render=render, out=out)
+        pages, data, warnings = env.repository.notice(env.as_of, unit=unit, lights=lights, template=number,
+                                                      signer=signer, reply_by=due, render=render, out=out)
+        report_problems(env, warnings)  # (a number two notices bear: said, as status says it)
         if not pages:
             say(env, "notice_none", lights=",".join(lights))
             return

@@ -269,7 +269,8 @@ class Repository:
 
     def notice(self, as_of: date, *, unit: Optional[str] = None, lights: Sequence[str] = ("red", "yellow"),
                template: Optional[str] = None, signer: Optional[str] = None, reply_by: Optional[date] = None,
-               render: Optional[Callable[[list], Any]] = None, out: Optional[Path] = None) -> tuple[list, Any]:
+               render: Optional[Callable[[list], Any]] = None, out: Optional[Path] = None
+               ) -> tuple[list, Any, list[Problem]]:
         """督办通知单 (§7): one numbered notice per unit for the open items of `lights`, an item
         counted under every unit it names (配合 when not the lead). The numbers are chosen and the
         notices recorded in notices.yaml in one turn of its lock; `render(pages)` is called
@@ -277,7 +278,8 @@ class Repository:
         returned (bytes) is the paper written there: refused (repo.outputs) or staged beside it
         before the notices are recorded and put in place after, so that a full disk or a
         read-only file system leaves neither a notice recorded without its paper nor a paper
-        without its record. Returns (pages, what `render` returned)."""
+        without its record. Returns (pages, what `render` returned, the warnings of the notices
+        read: a number two notices bear, which a new notice goes past)."""
         from taizhang.domain.lights import OPEN_LIGHTS
         from taizhang.domain.notices import NoticeItem, NoticePage
         from taizhang.repo import notices as records
@@ -332,7 +334,7 @@ class Repository:
             from taizhang.repo.write import Written
 
             self.written.append(Written(path, before, path.read_bytes()))
-        return pages, rendered[0]
+        return pages, rendered[0], found.warnings
 
     def reply(self, number: str, text: str, *, on: date, by: Optional[str] = None,
               as_of: Optional[date] = None) -> dict[str, Any]:
