@@ -463,3 +463,16 @@ def test_reply__a_file_system_that_refuses_changes_nothing(cli, office, monkeypa
     assert out.exit_code == 1 and out.stdout == "", out
     assert out.stderr.count("\n") == 1 and said in out.stderr and "Traceback" not in out.stderr, out
     assert _tree(office) == before
+
+
+@pytest.mark.parametrize("command", [("report", "month"), ("report", "week", "--format", "md"), ("dashboard", "--out", "site")])
+def test_a_report_or_the_dashboard_says_a_number_borne_twice_as_status_does(cli, office, command):
+    """What is handed out at the meeting comes with the warning status gives (on stderr)."""
+    _notices(office, MERGED)
+    out = cli("--as-of", AS_OF, *command)
+    assert out.exit_code == 0, out
+    assert [line for line in out.stderr.splitlines() if "重复" in line] == [
+        "notices.yaml:8:13: 警告：文号 四铁西政督字〔2018〕1号 重复（第一次出现在第 2 行）：每份督办通知单的文号应不同",
+        "notices.yaml:18:13: 警告：文号 四铁西政督字〔2018〕1号 重复（第一次出现在第 2 行）：每份督办通知单的文号应不同",
+    ]
+

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from taizhang.cli.common import Env, out_format, read_trend, run, terminal, write_bytes, write_out
+from taizhang.cli.common import Env, out_format, read_trend, report_problems, run, terminal, write_bytes, write_out
 from taizhang.errors import TaizhangError, input_error
 
 if TYPE_CHECKING:
@@ -81,6 +81,7 @@ def write_report(env: Env, kind: str, fmt: Optional[ReportFormat], out: Optional
     else:
         width, color = terminal(env)
         write_out(env, to_text(page, width, color and out is None), out)
+    report_problems(env, found.warnings)  # (a notice number borne twice: said, as status says it)
 
 
 def month_trend(env: Env) -> Optional[Trend]:

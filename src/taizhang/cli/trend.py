@@ -159,6 +159,6 @@ def dashboard(ctx: typer.Context,
         say(env, "dashboard_written", n=len(site.pages), path=str(folder / "index.html"))
         # An item off the wall chart (or its project's), named once, as `gantt` names it.
         beyond = {f.item: f for c in (chart, *project_charts.values()) for f in c.beyond}
-        report_problems(env, repo.placed(beyond.values()))
+        report_problems(env, repo.placed(beyond.values()) + found.warnings)
 
     run(ctx, action)
