@@ -275,3 +275,22 @@ def test_commit__import_commits_its_items_and_new_ledgers_but_not_the_hand_edit(
     committed = git(root, "show", "HEAD:ledgers/YT2.yaml").stdout
     assert "主体施工验收" in committed and "李四（手改）" not in committed
     assert git(root, "status", "--porcelain").stdout.splitlines() == [" M ledgers/YT2.yaml"]
+
+
+def test_commit__a_notice_beside_an_uncommitted_one_commits_its_own_notice_alone(tmp_path):
+    """notices.yaml as a ledger: `notice --commit` after a notice written without --commit holds
+    the new notice on top of what was committed, notice by notice, and leaves the other one
+    uncommitted in the file (git's line merge sees the two appended notices clash)."""
+    root = _repo(tmp_path, driver=None)
+    path = root / "notices.yaml"
+    assert tz(root, "notice", "--light", "红,黄,绿", "--commit").returncode == 0
+    first = path.read_text(encoding="utf-8")
+    assert tz(root, "notice", "--light", "红,黄,绿").returncode == 0  # written, not committed
+    second = path.read_text(encoding="utf-8")
+    done = tz(root, "notice", "--light", "红,黄,绿", "--commit")
+    assert (done.returncode, done.stderr) == (0, ""), done.stderr
+    committed = git(root, "show", "HEAD:notices.yaml").stdout
+    now = path.read_text(encoding="utf-8")
+    third = now[len(second):]
+    assert now.startswith(second) and third.strip() and committed == first + third
+    assert git(root, "status", "--porcelain").stdout.splitlines() == [" M notices.yaml"]

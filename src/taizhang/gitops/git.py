@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Generator, Iterable, Iterator, Sequence
 
 from taizhang.errors import Problem, TaizhangError
+from taizhang.repo.layout import NOTICES_FILE
 
 if TYPE_CHECKING:  # (repo.write brings the models: `log` and `in_git` need not load them)
     from taizhang.repo.write import Written
@@ -249,19 +250,20 @@ def _applied(top: Path, rel: str, base: Entry | None, before: bytes | None, afte
 
 
 def _item_applied(rel: str, current: bytes, before: bytes, after: bytes) -> bytes | None:
-    """The change before → after made to `current` item by item, where lines clash but items do
-    not (an uncommitted `add` and a committed `add` both append to the items' end). Only a
-    ledger, and only a merge that is clean at item level and changes no id: the commit must hold
-    the item exactly as the file on disk has it."""
-    if not (rel.startswith("ledgers/") and rel.endswith((".yaml", ".yml"))):
+    """The change before → after made to `current` item by item (notice by notice), where lines
+    clash but items do not (an uncommitted `add` and a committed `add` both append to the items'
+    end; two notices both append to notices.yaml). Only a ledger or notices.yaml, as the merge
+    driver merges them, and only a merge that is clean at item level and changes no id (nor a
+    number): the commit must hold the item exactly as the file on disk has it."""
+    if not (rel.startswith("ledgers/") and rel.endswith((".yaml", ".yml")) or rel == NOTICES_FILE):
         return None
-    from taizhang.gitops.merge import merge_ledger
+    from taizhang.gitops.driver import merge_file
 
     try:
         texts = [b.decode("utf-8") for b in (before, current, after)]
     except UnicodeDecodeError:
         return None
-    result = merge_ledger(*texts, path=rel)
+    result = merge_file(*texts, path=rel)
     if not (result.clean and result.item_level) or result.messages:
         return None
     return result.text.encode("utf-8")
