@@ -124,23 +124,7 @@ def issue(root: Path, make: Callable[[list[Any]], list[dict[str, Any]]],
             data: dict = {"notices": []}
         else:
             text, newline, data = doc.text, doc.newline, dict(doc.data or {})
-            root_node = compose(text)
-            pair = splice.mapping_get(root_node, "notices")
-            seq = pair[1] if pair else None
-            if seq is not None and seq.id == "sequence" and seq.value and not getattr(seq, "flow_style", False):
-                first = seq.value[0]
-                # All in one splice: each entry would go after the one before it (the last line
-                # of each is its `replies: []`), and composing the grown file per entry made 50
-                # notices onto 8,000 cost 5.6 s.
-                lines = [line for e in entries
-                         for line in emit.entry_lines(e, dash=seq.start_mark.column, key_col=first.start_mark.column)]
-                text = splice.append_block_entry(text, seq, lines, newline)
-            else:
-                lines = [line for e in entries for line in emit.entry_lines(e, dash=2, key_col=4)]
-                if pair is not None:
-                    text = splice.remove_key(text, root_node, "notices")
-                text = splice.insert_key(text, compose(text), "notices", [line[2:] for line in lines], newline,
-                                         child_indent=2)
+            text = _appended(text, entries, newline)
         expected = {**data, "notices": list(data.get("notices") or []) + [emit.read_back(e) for e in entries]}
         _write_checked(root, text, expected, doc.bom if doc is not None else False, year)
         if then is not None:
@@ -150,6 +134,32 @@ def issue(root: Path, make: Callable[[list[Any]], list[dict[str, Any]]],
                 _put_back(root, found.raw)
                 raise
         return entries
+
+
+def _appended(text: str, entries: list[dict[str, Any]], newline: str) -> str:
+    """`text` (a notices.yaml that reads) with `entries` after its notices, in the file's own
+    style: lines of a block list, entries of a flow list; `notices:` / `notices: []` / a file of
+    comments alone get a block list (the comments, and one on the key's line, stay)."""
+    root_node = compose(text)
+    flow_root = root_node is not None and getattr(root_node, "flow_style", False)
+    pair = splice.mapping_get(root_node, "notices") if root_node is not None else None
+    seq = pair[1] if pair else None
+    block = [line for e in entries for line in emit.entry_lines(e, dash=2, key_col=4)]
+    if seq is not None and seq.id == "sequence" and seq.value and not getattr(seq, "flow_style", False):
+        first = seq.value[0]
+        # All in one splice: each entry would go after the one before it (the last line
+        # of each is its `replies: []`), and composing the grown file per entry made 50
+        # notices onto 8,000 cost 5.6 s.
+        lines = [line for e in entries
+                 for line in emit.entry_lines(e, dash=seq.start_mark.column, key_col=first.start_mark.column)]
+        return splice.append_block_entry(text, seq, lines, newline)
+    if seq is not None and seq.id == "sequence" and (seq.value or flow_root):
+        return splice.append_flow_entry(text, seq, ", ".join(emit.flow(e) for e in entries))
+    if root_node is None:  # comments alone
+        return splice.insert_lines(text, len(text), ["notices:", *block], newline)
+    if flow_root:  # `{}`
+        return splice.insert_key(text, root_node, "notices", emit.flow(entries), newline)
+    return splice.start_block_list(text, root_node, "notices", block, newline)  # `notices:`, `~`, `[]`
 
 
 def reply(root: Path, number: str, answer: dict[str, Any], year: Optional[int] = None) -> dict[str, Any]:
