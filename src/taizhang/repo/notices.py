@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Optional
 
+from taizhang.domain.notices import number_key
 from taizhang.errors import Problem, TaizhangError, input_error
 from taizhang.i18n import os_reason
 from taizhang.repo.files import atomic_write, locked, unwritable
@@ -92,7 +93,7 @@ def parse_notices(raw: bytes, year: Optional[int] = None, path: str = FILE) -> E
     notices = list(found.notices)
     repeats = repeated_numbers([n.number for n in notices])
     repeated = [Problem(path, *doc.pos(("notices", i, "number")), "notice_number_repeated",
-                        {"number": number, "line": doc.pos(("notices", places[0], "number"))[0]})
+                        {"number": notices[i].number, "line": doc.pos(("notices", places[0], "number"))[0]})
                 for number, places in repeats.items() for i in places[1:]]
     return Examined(doc, raw, notices, repeated=repeated, repeats=repeats)
 
@@ -168,13 +169,15 @@ def reply(root: Path, number: str, answer: dict[str, Any], year: Optional[int] =
     with locked(root, "notices"):
         found = examine(root, year)
         existing, doc = found.usable(), found.doc
-        index = next((i for i, n in enumerate(existing) if n.number == number), None)
-        if doc is None or index is None:
+        key = number_key(number)
+        places = [i for i, n in enumerate(existing) if number_key(n.number) == key]
+        if doc is None or not places:
             raise input_error("notice_unknown", number=number)
-        if number in found.repeats:
-            lines = [doc.pos(("notices", i, "number"))[0] for i in found.repeats[number]]
+        if len(places) > 1:
+            lines = [doc.pos(("notices", i, "number"))[0] for i in places]
             raise input_error("notice_reply_repeated", number=number, n=len(lines),
                               lines=", ".join(str(line) for line in lines))
+        index = places[0]
         answer = {k: v for k, v in answer.items() if v not in (None, "")}
         if isinstance(answer.get("date"), date) and answer["date"] < existing[index].date:
             raise input_error("reply_before_notice", number=number, date=answer["date"].isoformat(),
@@ -250,10 +253,11 @@ def numbers(template: str, year: int, notices: list[Any]) -> Iterator[str]:
         template.format(year=year, n=0)
     except (KeyError, IndexError, ValueError, TypeError, AttributeError):
         raise input_error("notice_template_bad", template=template) from None
+    # As a person reads a number (domain.notices.number_key): `…5号 ` typed by hand is 5号 taken.
     head, _, tail = template.format(year=year, n="\0").partition("\0")
-    pattern = re.compile(re.escape(head) + r"(\d+)" + re.escape(tail))
-    used = [int(m.group(1)) for n in notices for m in [pattern.fullmatch(n.number)] if m]
-    existing = {x.number for x in notices}
+    pattern = re.compile(re.escape(number_key(head)) + r"([0-9]+)" + re.escape(number_key(tail)))
+    used = [int(m.group(1)) for n in notices for m in [pattern.fullmatch(number_key(n.number))] if m]
+    existing = {number_key(x.number) for x in notices}
     return _numbered(template, year, max(used, default=0) + 1, existing)
 
 
@@ -262,8 +266,8 @@ def _numbered(template: str, year: int, n: int, existing: set[str]) -> Iterator[
     # number goes on from the last one rather than from the start.
     while True:
         number = template.format(year=year, n=n)
-        if number not in existing:
-            existing.add(number)
+        if number_key(number) not in existing:
+            existing.add(number_key(number))
             yield number
         n += 1
 
