@@ -206,6 +206,7 @@ class _NoticeMerge:
         base, ours, theirs = self.base.notices, self.ours.notices, self.theirs.notices
         in_base = {key: i for i, key in enumerate(self.base.keys())}
         our_keys, their_keys = self.ours.keys(), self.theirs.keys()
+        self._repeats_kept(our_keys, their_keys)
         at_theirs = {key: j for j, key in enumerate(their_keys)}
         at_ours = set(our_keys)
         for i, key in enumerate(our_keys):
@@ -236,6 +237,23 @@ class _NoticeMerge:
                 self.appended.append(j)
             else:
                 bucket.remove(match)
+
+    def _repeats_kept(self, our_keys: list[Key], their_keys: list[Key]) -> None:
+        """A number the base bears more than once: a notice bearing it is known by its place
+        among them, which holds only while each side bears it as often. One of them deleted or
+        renumbered on a side, the next is matched to the base's: a change the other side made
+        to one of them would go to another notice (a reply recorded under another unit's)."""
+        counts = Counter(number for number, _ in self.base.keys())
+        sides = [(our_keys, self.theirs), (their_keys, self.ours)]
+        for number, n in counts.items():
+            if n < 2:
+                continue
+            was = [notice for notice in self.base.notices if notice.get("number") == number]
+            for keys, other in sides:
+                now = [notice for notice in other.notices if notice.get("number") == number]
+                if sum(1 for k, _ in keys if k == number) != n and not same(now, was):
+                    raise NotMergeable([Problem(self.path, 0, 0, "merge_notice_repeated_changed",
+                                                {"number": number, "n": n})])
 
     def _merge_notice(self, i: int, base: dict, j: int) -> None:
         """Our notice `i` and their `j`, both the base's `base`."""
