@@ -264,6 +264,19 @@ def test_merge__a_repeat_put_right_on_one_side_merges_with_the_others_new_notice
     assert result.text == ours + NOTICE_3.replace("3号", "4号")
 
 
+def test_merge__one_notice_renumbered_differently_on_each_side_is_not_two_notices():
+    ours, theirs = BASE.replace("〕1号", "〕5号"), BASE.replace("〕1号", "〕6号")
+    result = merge_notices(BASE, ours + NOTICE_2, theirs)
+    assert not result.clean and "merge_notice_renumbered_both" in [p.key for p in result.messages]
+    assert [p.render("zh") for p in result.messages if p.key == "merge_notice_renumbered_both"] == [
+        "notices.yaml:1:1: 合并冲突：督办通知单 督字〔2018〕1号 两边各改成了不同的文号（督字〔2018〕5号 / 督字〔2018〕6号），"
+        "无法按通知单合并"]
+    assert "督字〔2018〕5号" in result.text and "督字〔2018〕6号" in result.text
+    # renumbered alike on both sides, or on one side while the other issued another: clean
+    assert merge_notices(BASE, ours + NOTICE_2, ours + NOTICE_3).clean
+    assert merge_notices(BASE, ours, BASE + NOTICE_3).text == ours + NOTICE_3
+
+
 # --- the property ---------------------------------------------------------------------------
 
 _SIDE_OPS = st.lists(st.one_of(st.tuples(st.just("notice"), st.booleans()),
