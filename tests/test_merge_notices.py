@@ -231,6 +231,52 @@ def test_merge__a_side_that_does_not_read_is_the_line_merge():
     assert "notices.yaml (theirs)" in [p.path for p in result.messages]
 
 
+# A number the base bears twice (two offices' 第2号, merged), put right on one side
+
+_A = "  - number: 督字〔2018〕2号\n    unit: 区财政局\n    date: 2018-06-05\n    items: [YT2-3]\n    replies: []\n"
+_B = "  - number: 督字〔2018〕2号\n    unit: 区教育局\n    date: 2018-06-06\n    items: [YT2-4]\n    replies: []\n"
+_TWICE = BASE + _A + _B
+
+
+def test_merge__a_reply_to_one_of_two_notices_of_a_number_goes_to_no_other_notice():
+    # ours renumbers the first 2号 (区财政局's) to 3号; theirs records, by hand, 区财政局's reply
+    ours = BASE + _A.replace("2号", "3号") + _B
+    theirs = BASE + _replied(_A, "{date: 2018-06-09, text: 财政局已拨付}", "督字〔2018〕2号") + _B
+    result = merge_notices(_TWICE, ours, theirs)
+    assert not result.clean and "merge_notice_repeated_changed" in [p.key for p in result.messages]
+    assert "财政局已拨付" in result.text and "督字〔2018〕3号" in result.text
+    for notice in (_data(resolve(result.text, side))["notices"] for side in ("ours", "theirs")):
+        assert all(r["text"] != "财政局已拨付" for n in notice if n["unit"] == "区教育局" for r in n["replies"])
+
+
+def test_merge__two_notices_of_a_number_put_right_differently_on_each_side_is_no_clean_merge():
+    ours = BASE + _A + _B.replace("2号", "3号")
+    theirs = BASE + _A.replace("2号", "3号") + _B
+    result = merge_notices(_TWICE, ours, theirs)
+    assert not result.clean and "merge_notice_repeated_changed" in [p.key for p in result.messages]
+    assert "区财政局" in result.text and "区教育局" in result.text
+
+
+def test_merge__a_repeat_put_right_on_one_side_merges_with_the_others_new_notice():
+    ours = BASE + _A + _B.replace("2号", "3号")
+    result = merge_notices(_TWICE, ours, _TWICE + NOTICE_3.replace("3号", "4号"))
+    assert result.clean and not result.messages
+    assert result.text == ours + NOTICE_3.replace("3号", "4号")
+
+
+def test_merge__one_notice_renumbered_differently_on_each_side_is_not_two_notices():
+    ours, theirs = BASE.replace("〕1号", "〕5号"), BASE.replace("〕1号", "〕6号")
+    result = merge_notices(BASE, ours + NOTICE_2, theirs)
+    assert not result.clean and "merge_notice_renumbered_both" in [p.key for p in result.messages]
+    assert [p.render("zh") for p in result.messages if p.key == "merge_notice_renumbered_both"] == [
+        "notices.yaml:1:1: 合并冲突：督办通知单 督字〔2018〕1号 两边各改成了不同的文号（督字〔2018〕5号 / 督字〔2018〕6号），"
+        "无法按通知单合并"]
+    assert "督字〔2018〕5号" in result.text and "督字〔2018〕6号" in result.text
+    # renumbered alike on both sides, or on one side while the other issued another: clean
+    assert merge_notices(BASE, ours + NOTICE_2, ours + NOTICE_3).clean
+    assert merge_notices(BASE, ours, BASE + NOTICE_3).text == ours + NOTICE_3
+
+
 # --- the property ---------------------------------------------------------------------------
 
 _SIDE_OPS = st.lists(st.one_of(st.tuples(st.just("notice"), st.booleans()),

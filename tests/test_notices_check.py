@@ -269,6 +269,10 @@ MERGED = """\
     (["1号", "2号"], {}),
     (["1号", "2号", "1号", "3号", "2号", "1号"], {"1号": [0, 2, 5], "2号": [1, 4]}),
     (["2号", "1号", "1号", "2号"], {"2号": [0, 3], "1号": [1, 2]}),
+    # one number on paper, however typed: full-width digits or brackets, spaces
+    (["督字〔2018〕5号", "督字〔2018〕５号", "督字〔2018〕5号 ", " 督字〔2018〕 5号", "督字〔2018〕15号"],
+     {"督字〔2018〕5号": [0, 1, 2, 3]}),
+    (["督字（2018）1号", "督字(2018)1号", "督字〔2018〕1号"], {"督字（2018）1号": [0, 1]}),
 ])
 def test_repeated_numbers__every_place_of_each_number_borne_twice(numbers, repeated):
     from taizhang.domain.notices import repeated_numbers
@@ -476,3 +480,69 @@ def test_a_report_or_the_dashboard_says_a_number_borne_twice_as_status_does(cli,
         "notices.yaml:18:13: 警告：文号 四铁西政督字〔2018〕1号 重复（第一次出现在第 2 行）：每份督办通知单的文号应不同",
     ]
 
+
+
+# --- a notices file with no notices yet, or with them in flow style -----------------------------
+
+NO_NOTICES_YET = {
+    # (what notices.yaml holds, how it starts after the first notice)
+    "comments alone": ("# 督办通知单\n", "# 督办通知单\nnotices:\n  - number: 四铁西政督字〔2018〕1号\n"),
+    "an empty list": ("notices: []   # 今年的\n", "notices:   # 今年的\n  - number: 四铁西政督字〔2018〕1号\n"),
+    "no value": ("# 头\nnotices:\n", "# 头\nnotices:\n  - number: 四铁西政督字〔2018〕1号\n"),
+    "null": ("notices: ~\n", "notices:\n  - number: 四铁西政督字〔2018〕1号\n"),
+    "a flow list": ("notices: [{number: 甲1号, unit: 区财政局, date: 2018-06-01}]  # 注\n",
+                    "notices: [{number: 甲1号, unit: 区财政局, date: 2018-06-01}, {number: 四铁西政督字〔2018〕1号, "),
+    "a flow mapping": ("{notices: []}\n", "{notices: [{number: 四铁西政督字〔2018〕1号, "),
+    "CRLF": ("notices: []\r\n", "notices:\r\n  - number: 四铁西政督字〔2018〕1号\r\n"),
+}
+
+
+@pytest.mark.parametrize("case", NO_NOTICES_YET, ids=list(NO_NOTICES_YET))
+def test_notice__onto_a_file_with_no_notices_or_a_flow_list_appends_and_replies(cli, office, case):
+    text, starts = NO_NOTICES_YET[case]
+    (office / "notices.yaml").write_bytes(text.encode("utf-8"))
+    out = cli("--as-of", AS_OF, "notice", "--unit", "区住建局")
+    assert out.exit_code == 0 and "Traceback" not in out.stderr, out
+    after = (office / "notices.yaml").read_bytes().decode("utf-8")
+    assert after.startswith(starts), after
+    assert cli("--as-of", AS_OF, "reply", "四铁西政督字〔2018〕1号", "已办结").exit_code == 0
+    check = cli("--as-of", AS_OF, "check", "notices.yaml")
+    assert check.exit_code == 0 and check.stderr == "", check
+    assert "已办结" in (office / "notices.yaml").read_text(encoding="utf-8")
+
+
+SPELLED = """\
+    notices:
+      - number: 四铁西政督字〔2018〕1号
+        unit: 区住建局
+        date: 2018-06-01
+        items: [YT2-1]
+        replies: []
+      - number: "四铁西政督字〔2018〕2号 "
+        unit: 区财政局
+        date: 2018-06-02
+        items: [YT2-2]
+        replies: []
+      - number: 四铁西政督字〔２０１８〕１号
+        unit: 区建设局
+        date: 2018-06-03
+        items: [YT2-2]
+        replies: []
+"""
+
+
+def test_a_number_typed_with_a_space_or_full_width_digits_is_the_same_number(cli, office):
+    before = _notices(office, SPELLED)
+    out = cli("--as-of", AS_OF, "check")
+    assert out.exit_code == 1 and out.stderr.splitlines() == [
+        "notices.yaml:12:13: 文号 四铁西政督字〔２０１８〕１号 重复（第一次出现在第 2 行）：每份督办通知单的文号应不同"], out
+    out = cli("--as-of", AS_OF, "reply", "四铁西政督字〔2018〕1号", "已办结")
+    assert out.exit_code == 1 and "有 2 份（第 2, 12 行）" in out.stderr, out
+    assert (office / "notices.yaml").read_bytes() == before
+    # the notice `2号 ` is 2号: a reply to 2号 is its reply, and the next notice is not 2号 again
+    out = cli("--as-of", AS_OF, "reply", "四铁西政督字〔2018〕2号", "已拨付")
+    assert out.exit_code == 0, out
+    assert '    replies: [{date: 2018-06-15, text: 已拨付}]\n      - number: 四铁西政督字〔２０１８〕１号' \
+        .replace("      ", "  ") in (office / "notices.yaml").read_text(encoding="utf-8")
+    out = cli("--as-of", AS_OF, "notice", "--unit", "区住建局")
+    assert out.exit_code == 0 and "四铁西政督字〔2018〕3号" in out.stdout, out

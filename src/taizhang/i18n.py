@@ -298,6 +298,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "merge_notice_deleted_ours": ("合并冲突：督办通知单 {number} 本方已删除（或改了文号），对方做了修改",
                                   "merge conflict: the notice {number} was deleted (or renumbered) on our side "
                                   "and changed on theirs"),
+    "merge_notice_renumbered_both": ("合并冲突：督办通知单 {number} 两边各改成了不同的文号（{ours} / {theirs}），无法按通知单合并",
+                                     "merge conflict: the notice {number} was renumbered differently on each side "
+                                     "({ours} / {theirs}); it cannot be merged notice by notice"),
+    "merge_notice_repeated_changed": ("文号 {number} 有 {n} 份督办通知单，一方删去或改号了其中的一份：分不清哪份对应哪份，"
+                                      "无法按通知单合并",
+                                      "{n} notices bear the number {number} and one side deleted or renumbered one of "
+                                      "them: which is which cannot be told, so it cannot be merged notice by notice"),
     "merge_notice_number_repeated": ("文号 {number} 两边各发了一份督办通知单，合并后两份都保留，文号重复（共 {n} 份）；"
                                      "请人工更正文号（taizhang check 会报告）",
                                      "the number {number} was issued on both sides: both notices kept, the number is now "

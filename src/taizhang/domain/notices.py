@@ -3,6 +3,7 @@ laid out by render/notice.py."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date as Date
@@ -37,10 +38,20 @@ class NoticePage:
     items: list[NoticeItem] = field(default_factory=list)
 
 
+def number_key(number: str) -> str:
+    """A number as it reads on paper: full-width digits, letters and brackets as half-width
+    (NFKC), spaces left out. `督字〔2018〕５号`, `督字〔2018〕5号 ` and `督字〔2018〕5号` are one
+    number: one office typing it by hand, from a scan or a sheet, does not make another."""
+    return "".join(unicodedata.normalize("NFKC", number).split())
+
+
 def repeated_numbers(numbers: Sequence[str]) -> dict[str, list[int]]:
-    """Each number borne by more than one notice (two offices each issued one, then merged),
-    with the places of all that bear it, in order (numbers in the order they first appear)."""
+    """Each number borne by more than one notice (two offices each issued one, then merged;
+    spelled alike as `number_key` reads them), with the places of all that bear it, in order
+    (numbers as first written, in the order they first appear)."""
     places: dict[str, list[int]] = {}
+    first: dict[str, str] = {}
     for i, number in enumerate(numbers):
-        places.setdefault(number, []).append(i)
+        key = number_key(number)
+        places.setdefault(first.setdefault(key, number), []).append(i)
     return {number: found for number, found in places.items() if len(found) > 1}

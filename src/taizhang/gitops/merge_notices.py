@@ -99,6 +99,11 @@ def _head(notice: dict) -> dict:
     return {k: v for k, v in notice.items() if k != "replies"}
 
 
+def _unnumbered(notice: dict) -> dict:
+    """What was issued but its number: a notice renumbered on a side is this unchanged."""
+    return {k: v for k, v in notice.items() if k not in ("number", "replies")}
+
+
 def _replies(notice: dict) -> list:
     value = notice.get("replies")
     return list(value) if isinstance(value, list) else []
@@ -206,6 +211,7 @@ class _NoticeMerge:
         base, ours, theirs = self.base.notices, self.ours.notices, self.theirs.notices
         in_base = {key: i for i, key in enumerate(self.base.keys())}
         our_keys, their_keys = self.ours.keys(), self.theirs.keys()
+        self._repeats_kept(our_keys, their_keys)
         at_theirs = {key: j for j, key in enumerate(their_keys)}
         at_ours = set(our_keys)
         for i, key in enumerate(our_keys):
@@ -221,6 +227,7 @@ class _NoticeMerge:
         for i, key in enumerate(our_keys):
             if key not in in_base:
                 ours_new.setdefault(key[0], []).append(i)
+        self._renumbered_once(in_base, set(their_keys), ours_new)
         for j, key in enumerate(their_keys):
             if key in in_base:
                 if key not in at_ours and not same(theirs[j], base[in_base[key]]):
@@ -236,6 +243,40 @@ class _NoticeMerge:
                 self.appended.append(j)
             else:
                 bucket.remove(match)
+
+    def _repeats_kept(self, our_keys: list[Key], their_keys: list[Key]) -> None:
+        """A number the base bears more than once: a notice bearing it is known by its place
+        among them, which holds only while each side bears it as often. One of them deleted or
+        renumbered on a side, the next is matched to the base's: a change the other side made
+        to one of them would go to another notice (a reply recorded under another unit's)."""
+        counts = Counter(number for number, _ in self.base.keys())
+        sides = [(our_keys, self.theirs), (their_keys, self.ours)]
+        for number, n in counts.items():
+            if n < 2:
+                continue
+            was = [notice for notice in self.base.notices if notice.get("number") == number]
+            for keys, other in sides:
+                now = [notice for notice in other.notices if notice.get("number") == number]
+                if sum(1 for k, _ in keys if k == number) != n and not same(now, was):
+                    raise NotMergeable([Problem(self.path, 0, 0, "merge_notice_repeated_changed",
+                                                {"number": number, "n": n})])
+
+    def _renumbered_once(self, in_base: dict[Key, int], at_theirs: set[Key], ours_new: dict[Any, list[int]]) -> None:
+        """A notice of the base gone from both sides, renumbered on each to another number (the
+        rest as it was): not two notices, a conflict."""
+        at_ours = set(self.ours.keys())
+        for key, b in in_base.items():
+            if key in at_ours or key in at_theirs:
+                continue
+            was = _unnumbered(self.base.notices[b])
+            mine = {n for number, places in ours_new.items() for i in places
+                    if same(_unnumbered(self.ours.notices[i]), was) for n in [number]}
+            new_theirs = {notice.get("number") for k, notice in zip(self.theirs.keys(), self.theirs.notices)
+                          if k not in in_base and same(_unnumbered(notice), was)}
+            if mine and new_theirs and not mine & new_theirs:
+                raise NotMergeable([Problem(self.path, 0, 0, "merge_notice_renumbered_both",
+                                            {"number": key[0], "ours": "、".join(map(str, sorted(mine, key=str))),
+                                             "theirs": "、".join(map(str, sorted(new_theirs, key=str)))})])
 
     def _merge_notice(self, i: int, base: dict, j: int) -> None:
         """Our notice `i` and their `j`, both the base's `base`."""

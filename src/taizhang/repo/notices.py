@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Optional
 
+from taizhang.domain.notices import number_key
 from taizhang.errors import Problem, TaizhangError, input_error
 from taizhang.i18n import os_reason
 from taizhang.repo.files import atomic_write, locked, unwritable
@@ -92,7 +93,7 @@ def parse_notices(raw: bytes, year: Optional[int] = None, path: str = FILE) -> E
     notices = list(found.notices)
     repeats = repeated_numbers([n.number for n in notices])
     repeated = [Problem(path, *doc.pos(("notices", i, "number")), "notice_number_repeated",
-                        {"number": number, "line": doc.pos(("notices", places[0], "number"))[0]})
+                        {"number": notices[i].number, "line": doc.pos(("notices", places[0], "number"))[0]})
                 for number, places in repeats.items() for i in places[1:]]
     return Examined(doc, raw, notices, repeated=repeated, repeats=repeats)
 
@@ -124,23 +125,7 @@ def issue(root: Path, make: Callable[[list[Any]], list[dict[str, Any]]],
             data: dict = {"notices": []}
         else:
             text, newline, data = doc.text, doc.newline, dict(doc.data or {})
-            root_node = compose(text)
-            pair = splice.mapping_get(root_node, "notices")
-            seq = pair[1] if pair else None
-            if seq is not None and seq.id == "sequence" and seq.value and not getattr(seq, "flow_style", False):
-                first = seq.value[0]
-                # All in one splice: each entry would go after the one before it (the last line
-                # of each is its `replies: []`), and composing the grown file per entry made 50
-                # notices onto 8,000 cost 5.6 s.
-                lines = [line for e in entries
-                         for line in emit.entry_lines(e, dash=seq.start_mark.column, key_col=first.start_mark.column)]
-                text = splice.append_block_entry(text, seq, lines, newline)
-            else:
-                lines = [line for e in entries for line in emit.entry_lines(e, dash=2, key_col=4)]
-                if pair is not None:
-                    text = splice.remove_key(text, root_node, "notices")
-                text = splice.insert_key(text, compose(text), "notices", [line[2:] for line in lines], newline,
-                                         child_indent=2)
+            text = _appended(text, entries, newline)
         expected = {**data, "notices": list(data.get("notices") or []) + [emit.read_back(e) for e in entries]}
         _write_checked(root, text, expected, doc.bom if doc is not None else False, year)
         if then is not None:
@@ -152,19 +137,47 @@ def issue(root: Path, make: Callable[[list[Any]], list[dict[str, Any]]],
         return entries
 
 
+def _appended(text: str, entries: list[dict[str, Any]], newline: str) -> str:
+    """`text` (a notices.yaml that reads) with `entries` after its notices, in the file's own
+    style: lines of a block list, entries of a flow list; `notices:` / `notices: []` / a file of
+    comments alone get a block list (the comments, and one on the key's line, stay)."""
+    root_node = compose(text)
+    flow_root = root_node is not None and getattr(root_node, "flow_style", False)
+    pair = splice.mapping_get(root_node, "notices") if root_node is not None else None
+    seq = pair[1] if pair else None
+    block = [line for e in entries for line in emit.entry_lines(e, dash=2, key_col=4)]
+    if seq is not None and seq.id == "sequence" and seq.value and not getattr(seq, "flow_style", False):
+        first = seq.value[0]
+        # All in one splice: each entry would go after the one before it (the last line
+        # of each is its `replies: []`), and composing the grown file per entry made 50
+        # notices onto 8,000 cost 5.6 s.
+        lines = [line for e in entries
+                 for line in emit.entry_lines(e, dash=seq.start_mark.column, key_col=first.start_mark.column)]
+        return splice.append_block_entry(text, seq, lines, newline)
+    if seq is not None and seq.id == "sequence" and (seq.value or flow_root):
+        return splice.append_flow_entry(text, seq, ", ".join(emit.flow(e) for e in entries))
+    if root_node is None:  # comments alone
+        return splice.insert_lines(text, len(text), ["notices:", *block], newline)
+    if flow_root:  # `{}`
+        return splice.insert_key(text, root_node, "notices", emit.flow(entries), newline)
+    return splice.start_block_list(text, root_node, "notices", block, newline)  # `notices:`, `~`, `[]`
+
+
 def reply(root: Path, number: str, answer: dict[str, Any], year: Optional[int] = None) -> dict[str, Any]:
     """Record a unit's 反馈 under the notice numbered `number`; returns that notice's entry. A
     number two notices bear is refused: which of them the reply answers, no one could tell."""
     with locked(root, "notices"):
         found = examine(root, year)
         existing, doc = found.usable(), found.doc
-        index = next((i for i, n in enumerate(existing) if n.number == number), None)
-        if doc is None or index is None:
+        key = number_key(number)
+        places = [i for i, n in enumerate(existing) if number_key(n.number) == key]
+        if doc is None or not places:
             raise input_error("notice_unknown", number=number)
-        if number in found.repeats:
-            lines = [doc.pos(("notices", i, "number"))[0] for i in found.repeats[number]]
+        if len(places) > 1:
+            lines = [doc.pos(("notices", i, "number"))[0] for i in places]
             raise input_error("notice_reply_repeated", number=number, n=len(lines),
                               lines=", ".join(str(line) for line in lines))
+        index = places[0]
         answer = {k: v for k, v in answer.items() if v not in (None, "")}
         if isinstance(answer.get("date"), date) and answer["date"] < existing[index].date:
             raise input_error("reply_before_notice", number=number, date=answer["date"].isoformat(),
@@ -240,10 +253,11 @@ def numbers(template: str, year: int, notices: list[Any]) -> Iterator[str]:
         template.format(year=year, n=0)
     except (KeyError, IndexError, ValueError, TypeError, AttributeError):
         raise input_error("notice_template_bad", template=template) from None
+    # As a person reads a number (domain.notices.number_key): `…5号 ` typed by hand is 5号 taken.
     head, _, tail = template.format(year=year, n="\0").partition("\0")
-    pattern = re.compile(re.escape(head) + r"(\d+)" + re.escape(tail))
-    used = [int(m.group(1)) for n in notices for m in [pattern.fullmatch(n.number)] if m]
-    existing = {x.number for x in notices}
+    pattern = re.compile(re.escape(number_key(head)) + r"([0-9]+)" + re.escape(number_key(tail)))
+    used = [int(m.group(1)) for n in notices for m in [pattern.fullmatch(number_key(n.number))] if m]
+    existing = {number_key(x.number) for x in notices}
     return _numbered(template, year, max(used, default=0) + 1, existing)
 
 
@@ -252,8 +266,8 @@ def _numbered(template: str, year: int, n: int, existing: set[str]) -> Iterator[
     # number goes on from the last one rather than from the start.
     while True:
         number = template.format(year=year, n=n)
-        if number not in existing:
-            existing.add(number)
+        if number_key(number) not in existing:
+            existing.add(number_key(number))
             yield number
         n += 1
 
