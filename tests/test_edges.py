@@ -201,6 +201,18 @@ def test_fifo_and_device_in_ledgers__errors(two, cli):
     assert snapshot(two) == before
 
 
+@pytest.mark.parametrize("where", ["taizhang.yaml", "notices.yaml"])  # (calendars/x.yaml, a folder, is no calendar)
+def test_a_folder_where_a_file_belongs_is_said_to_be_a_folder(two, cli, where):
+    """Not "a FIFO, device or socket": a folder, which is what the clerk will find there."""
+    (two / where).mkdir(parents=True)
+    before = snapshot(two)
+    result = cli("--dir", two, "--as-of", AS_OF, "check")
+    assert result.exit_code == 1
+    assert any(e.startswith(f"{shown(two, where)}:1:1: ") and "是文件夹" in e for e in lines(result.stderr)), result.stderr
+    assert "is a folder, not a file" in cli("--dir", two, "--as-of", AS_OF, "--lang", "en", "check").stderr
+    assert snapshot(two) == before
+
+
 @pytest.mark.parametrize("args", [["status"], ["check"], ["remind"], ["report", "week"], ["add", "YT2", "x", "--due", "2018-07-01"]])
 @pytest.mark.parametrize("where", ["ledgers/ZZ1.yaml", "taizhang.yaml", "calendars/2018.yaml"])
 def test_fifo_never_hangs(two, tmp_path, args, where):

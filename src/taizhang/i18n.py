@@ -166,6 +166,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "is a symbolic link: only regular files inside the repository are read, links are not followed (put the file itself here)"),
     "file_not_regular": ("不是普通文件（FIFO、设备或套接字），不读取（请删去或换成普通文件）",
                          "is not a regular file (a FIFO, device or socket) and is not read (remove it or put a regular file here)"),
+    "file_is_folder": ("是文件夹，不是文件，不读取（请删去或换成文件）",
+                       "is a folder, not a file, and is not read (remove it or put the file here)"),
     "file_unreadable": ("无法读取：{detail}", "cannot be read: {detail}"),
     "folder_outside": ("是指向仓库外的符号链接：只读仓库内的文件（请把文件夹本身放在这里）",
                        "is a symbolic link out of the repository: only files inside it are read (put the folder itself here)"),

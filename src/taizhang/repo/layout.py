@@ -48,6 +48,8 @@ def file_problem(root: Path, path: Path) -> Problem | None:
         return Problem(rel_path(root, path), 1, 1, "file_unreadable", {"detail": os_reason(e)})
     if stat.S_ISLNK(mode):
         return Problem(rel_path(root, path), 1, 1, "file_symlink", {})
+    if stat.S_ISDIR(mode):
+        return Problem(rel_path(root, path), 1, 1, "file_is_folder", {})
     if not stat.S_ISREG(mode):
         return Problem(rel_path(root, path), 1, 1, "file_not_regular", {})
     return None
