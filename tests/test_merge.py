@@ -921,3 +921,20 @@ def test_items_removed_together_go_as_removed_one_at_a_time(n, data, spaced, com
         merge._remove_items = real
     assert together.text == alone.text and together.clean and together.item_level
     assert all(f"CH-{i}\n" not in together.text.replace("\r", "") for i in gone)
+    # a removed item's comment went with it, as in their text; the others' stay
+    assert all((f"# 第{i}项" in together.text) == (i not in gone) for i in range(3, n + 1, 3)) if comment else True
+
+
+def test_merge__a_comment_above_an_item_they_deleted_goes_with_it_unless_they_kept_it():
+    head = "code: CH\nname: 合并项目\nitems:\n"
+    items = ["  - id: CH-1\n    title: 一\n", "  # 征地问题，见区政府专题会纪要\n  - id: CH-2\n    title: 二\n",
+             "  - id: CH-3\n    title: 三\n"]
+    base = head + "".join(items)
+    ours = base.replace("    title: 三\n", "    title: 三\n    owner: 张三\n")
+    theirs = head + items[0] + items[2]  # CH-2 and its comment deleted
+    result = merge_ledger(base, ours, theirs)
+    assert result.clean and result.item_level
+    assert result.text == head + items[0] + "  - id: CH-3\n    title: 三\n    owner: 张三\n"
+    kept = head + items[0] + "  # 征地问题，见区政府专题会纪要\n" + items[2]  # the item deleted, its comment kept
+    result = merge_ledger(base, ours, kept)
+    assert result.clean and "征地问题" in result.text and "CH-2" not in result.text

@@ -438,6 +438,9 @@ class AppendEntry:
 @dataclass
 class _RemoveItem:
     item_id: str
+    # Comment lines of base that theirs has no more: those right above the item went with it
+    # (a note on the item, deleted by the clerk who deleted the item), and go here too.
+    gone: frozenset[str] = frozenset()
 
     def data(self, data: dict) -> None:
         data["items"] = [i for i in data.get("items") or [] if i["id"] != self.item_id]
@@ -451,7 +454,7 @@ class _RemoveItem:
             return splice.remove_flow_span(text, entry.start_mark.index, splice.last_end(entry))
         if dash_col(text, entry) is None:
             raise NotMergeable([Problem("", 0, 0, "merge_internal", {"where": self.item_id})])
-        start = splice.line_start(text, entry.start_mark.index)
+        start = _comments_gone_above(text, splice.line_start(text, entry.start_mark.index), self.gone)
         end = splice.after_line(text, splice.last_end(entry, text))
         if index == len(seq.value) - 1 and index > 0:
             # The last entry: the blank line that set it apart goes with it.
@@ -613,6 +616,18 @@ def apply_edits(text: str, edits: list, nl: str) -> str:
     return text
 
 
+def _comments_gone_above(text: str, start: int, gone: frozenset[str]) -> int:
+    """The start of the comment lines right above the line at `start` (no blank line between)
+    that are among `gone`, else `start`."""
+    while gone and start > 0:
+        above = text.rfind("\n", 0, start - 1) + 1
+        line = text[above:start - 1].removesuffix("\r")
+        if not line.lstrip().startswith("#") or line not in gone:
+            break
+        start = above
+    return start
+
+
 def _remove_items(text: str, run: list, nl: str) -> str:
     """Items removed one after another, as each `_RemoveItem.text` would remove them, with the
     file composed once: the entries' line spans are kept and shifted as lines go (composed again
@@ -631,9 +646,10 @@ def _remove_items(text: str, run: list, nl: str) -> str:
     spans = [[splice.line_start(text, e.start_mark.index), splice.after_line(text, splice.last_end(e, text))]
              for e in seq.value]
     live = {id(e): k for k, e in enumerate(seq.value)}  # an entry → its place in `spans`
-    for entry in entries:
+    for edit, entry in zip(run, entries):
         index = live.pop(id(entry))
         start, end = spans[index]
+        start = _comments_gone_above(text, start, edit.gone)
         if index == len(spans) - 1 and index > 0:
             # The last entry: the blank line that set it apart goes with it.
             prev_end = spans[index - 1][1]
@@ -696,6 +712,7 @@ class _ItemMerge:
         self.conflicts: list[tuple[str, str | None, Any, Any, tuple | None, str | None]] = []
         self.messages: list[Problem] = []
         self._theirs_root = None
+        self._gone: frozenset[str] | None = None
 
     def _read(self, name: str, text: str) -> _Side:
         if name == BASE and not text.strip():
@@ -828,6 +845,14 @@ class _ItemMerge:
                                          {"old": old, "new": new, "title": theirs[old].get("title", "")},
                                          "warning"))
 
+    def _comments_gone(self) -> frozenset[str]:
+        """Whole-line comments of base that theirs holds nowhere (worked out once)."""
+        if self._gone is None:
+            theirs = set(text_lines(self.theirs.text))
+            self._gone = frozenset(line for line in text_lines(self.base.text)
+                                   if line.lstrip().startswith("#") and line not in theirs)
+        return self._gone
+
     def _their_root(self):
         if self._theirs_root is None:
             self._theirs_root = compose(self.theirs.text)
@@ -944,10 +969,10 @@ class _ItemMerge:
                 self._merge_map((item_id,), base.get(item_id, {}), item, theirs[item_id])
             elif item_id in base:  # they deleted it
                 if same(item, base[item_id]):
-                    self.clean.append(_RemoveItem(item_id))
+                    self.clean.append(_RemoveItem(item_id, self._comments_gone()))
                 else:
                     self.conflicts.append((item_id, None, item, _MISSING, None, None))
-                    self.theirs_way.append(_RemoveItem(item_id))
+                    self.theirs_way.append(_RemoveItem(item_id, self._comments_gone()))
         seq = _items_node(self._their_root())
         for item_id, item in theirs.items():
             if item_id in ours:
