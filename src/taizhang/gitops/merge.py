@@ -22,7 +22,7 @@ import tempfile
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from taizhang.domain import linediff
 from taizhang.domain.ids import make_item_id, next_number, project_code
@@ -74,7 +74,16 @@ def merge_ledger(base: str, ours: str, theirs: str, *, path: str = "ledgers/LEDG
     both sides to different values, or an item deleted on one side and changed on the other, is
     a conflict left in the text between `<<<<<<< ours` and `>>>>>>> theirs` markers. `path` is
     the ledger's path in the repository (for messages)."""
-    settings = settings or Settings()
+    known = settings or Settings()
+    return three_way(base, ours, theirs, path, lambda b, o, t: _ItemMerge(b, o, t, path=path, settings=known).run())
+
+
+def three_way(base: str, ours: str, theirs: str, path: str, merge: Callable[[str, str, str], MergeResult]
+              ) -> MergeResult:
+    """The frame of every merge of a file here (a ledger, notices.yaml): a side unchanged gives
+    the other; `merge` gets the texts without a BOM and ours' BOM is kept; what it cannot make
+    (it raises: not such a file, a true conflict, a text not read back as planned) is git's
+    line merge."""
     if theirs == base or ours == theirs:
         return MergeResult(ours)
     if ours == base:
@@ -82,8 +91,8 @@ def merge_ledger(base: str, ours: str, theirs: str, *, path: str = "ledgers/LEDG
     bom = ours.startswith("\ufeff")
     texts = [t.removeprefix("\ufeff") for t in (base, ours, theirs)]
     try:
-        result = _ItemMerge(*texts, path=path, settings=settings).run()
-    except Exception as e:  # not a ledger, or a text that did not read back as planned
+        result = merge(*texts)
+    except Exception as e:
         return line_fallback(base, ours, theirs, path, e)
     if bom:
         result.text = "\ufeff" + result.text

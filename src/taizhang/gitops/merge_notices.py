@@ -40,11 +40,11 @@ from taizhang.gitops.merge import (
     dash_col,
     entry_lines_of,
     is_flow,
-    line_fallback,
     placed_lines,
     replace_entry,
     same,
     text_lines,
+    three_way,
 )
 from taizhang.repo.notices import Examined, parse_notices
 from taizhang.yamltext import emit, splice
@@ -61,19 +61,7 @@ def merge_notices(base: str, ours: str, theirs: str, *, path: str = "notices.yam
     """Merge THEIRS into OURS given their common BASE (texts of notices.yaml); `year` is the
     repository's, for a date phrase written by hand. Clean with a warning per number the merge
     makes repeated; anything it cannot merge notice by notice is git's line merge (never clean)."""
-    if theirs == base or ours == theirs:
-        return MergeResult(ours)
-    if ours == base:
-        return MergeResult(theirs)
-    bom = ours.startswith("\ufeff")
-    texts = [t.removeprefix("\ufeff") for t in (base, ours, theirs)]
-    try:
-        result = _NoticeMerge(*texts, path=path, year=year).run()
-    except Exception as e:  # not a notices file, a true conflict, or a text not read back as planned
-        return line_fallback(base, ours, theirs, path, e)
-    if bom:
-        result.text = "\ufeff" + result.text
-    return result
+    return three_way(base, ours, theirs, path, lambda b, o, t: _NoticeMerge(b, o, t, path=path, year=year).run())
 
 
 @dataclass
