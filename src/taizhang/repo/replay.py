@@ -479,8 +479,8 @@ def _record(command: Callable[[], None], key: str, secret: bytes) -> None:
 
 class _Interrupts:
     """Whether Ctrl-C (SIGINT) reached the run. A run cut short is never kept, whatever its exit
-    code: typer before 0.13 (which pyproject allows) turns the KeyboardInterrupt into "Aborted!"
-    and exit 1, and the next run would write back that half a table and "Aborted!"."""
+    code says: a click that turns the KeyboardInterrupt into "Aborted!" and exit 1 (typer before
+    0.13 did) would otherwise have the next run write back half a table and "Aborted!"."""
 
     def __init__(self) -> None:
         import signal
