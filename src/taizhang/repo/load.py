@@ -29,7 +29,7 @@ from taizhang.repo.layout import (
     settings_file,
 )
 from taizhang.repo.layout import rel_path as _rel
-from taizhang.yamltext.itembytes import item_spot
+from taizhang.repo.places import ItemSpots
 from taizhang.yamltext.read import Document, read_document
 
 # --- reading --------------------------------------------------------------------------------
@@ -69,21 +69,17 @@ class Repo:
     # Where each ledger and each of its items stands, to place findings about them; found
     # when first asked for, since most commands never need it.
     places: dict[str, tuple[str, dict[str, tuple[int, int]]]] = field(default_factory=dict)
-    _raw: dict[str, bytes] = field(default_factory=dict, repr=False)  # ledgers' bytes, read to place
+    spots: ItemSpots | None = field(default=None, repr=False)
 
     def place(self, code: str, item_id: str | None) -> tuple[str, int, int]:
         rel = f"{LEDGER_DIR}/{code}.yaml"
         if item_id and code not in self.places:
             # An item's line from the bytes where they vouch for it; the ledger is composed
             # again only where they cannot (a findings-heavy `check` composed every ledger).
-            if code not in self._raw:
-                try:
-                    self._raw[code] = (self.root / rel).read_bytes()
-                except OSError:
-                    self._raw[code] = b""
-            spot = item_spot(self._raw[code], item_id)
+            self.spots = self.spots or ItemSpots(self.root)
+            spot = self.spots.spot(code, item_id)
             if spot is not None:
-                return (rel, *spot)
+                return spot
         if code not in self.places:
             try:
                 loaded = parse_ledger((self.root / rel).read_bytes(), rel, self.settings)

@@ -377,9 +377,6 @@ class Repository:
         """Every problem of the data (of the files named, or all), with the plan's findings
         (infeasible items, years without calendar data) at their ledgers' lines. All files: a
         ledger unchanged since a run found it without errors is not validated again (views.py)."""
-        from taizhang.domain.lights import evaluate
-        from taizhang.repo.load import check_files
-
         wanted = list(files or [])
         if not wanted:
             from taizhang.repo.views import check_repo
@@ -389,6 +386,11 @@ class Repository:
                 checked.problems.extend(self.examine_notices().problems)
                 checked.files += 1
             return checked
+        # (files named: read with the models; the whole repository's check loads them only for
+        # what its cached verdicts do not vouch for)
+        from taizhang.domain.lights import evaluate
+        from taizhang.repo.load import check_files
+
         repo = check_files(self.cache, wanted)
         findings: list = []
         evaluate(repo.ledgers, as_of, repo.settings, repo.extra, findings)

@@ -80,6 +80,8 @@ def read_warnings(data: bytes) -> Warnings | None:
 
 def placed(cache: Cache, path: Path, warnings: Warnings) -> list[Problem]:
     """An entry's warnings as the problems of the ledger `path`."""
+    if not warnings:
+        return []  # (most ledgers: and placing costs two resolves of the path)
     where = rel_path(cache.root, path)
     return [Problem(where, line, col, k, args, "warning") for line, col, k, args in warnings]
 

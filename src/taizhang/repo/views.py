@@ -57,6 +57,7 @@ from taizhang.repo.layout import (
     ledger_path,
     settings_file,
 )
+from taizhang.repo.places import ItemSpots
 from taizhang.repo.verdicts import FORMAT, Warnings, facts_key, placed, read_warnings, sealed, store
 from taizhang.version import __version__, holiday_data_stamp
 
@@ -408,10 +409,17 @@ class _Reader:
 
 
 class _Placer:
+    """Places findings: an item from its ledger's bytes where they vouch for it, without reading
+    the settings (and so the models); else as load.Repo places it, the ledger read."""
+
     def __init__(self, reader: _Reader) -> None:
         self.reader = reader
+        self.spots = ItemSpots(reader.cache.root)
 
     def place(self, code: str, item_id: str | None) -> tuple[str, int, int]:
+        spot = self.spots.spot(code, item_id) if item_id else None
+        if spot is not None:
+            return spot
         return self.reader.read_settings().repo.place(code, item_id)  # type: ignore[no-any-return]
 
 
