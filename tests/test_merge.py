@@ -664,16 +664,10 @@ def _appended(n: int, spaced: bool, comment: bool, after: bool) -> tuple[str, st
 @settings(max_examples=30, deadline=None)
 @given(st.integers(1, 12), st.booleans(), st.booleans(), st.booleans())
 def test_items_appended_together_land_as_appended_one_at_a_time(n, spaced, comment, after):
-    from taizhang.gitops import merge
 
     base, ours, theirs = _appended(n, spaced, comment, after)
     together = merge_ledger(base, ours, theirs)
-    real = merge._append_items
-    try:
-        merge._append_items = lambda text, run, nl: _one_at_a_time(text, run, nl)
-        alone = merge_ledger(base, ours, theirs)
-    finally:
-        merge._append_items = real
+    alone = _merged_one_at_a_time("_append_items", base, ours, theirs)
     assert together.text == alone.text and together.clean and together.text.count("对方") >= n
 
 
@@ -693,6 +687,19 @@ def test_items_both_sides_appended_under_the_same_ids_follow_ours_renumbered(n, 
         [("merge_renumbered", old, new) for old, new in renamed.items()]
     lines = result.text.splitlines()
     assert all(lines[m.line - 1] == f"  - id: {m.args['new']}" for m in result.messages)
+
+
+def _merged_one_at_a_time(batched: str, base, ours, theirs):
+    """merge_ledger with merge's `batched` run of edits (appends, removals) made one at a time,
+    each edit on the text the one before left: what the batch must equal."""
+    from taizhang.gitops import merge
+
+    real = getattr(merge, batched)
+    try:
+        setattr(merge, batched, _one_at_a_time)
+        return merge_ledger(base, ours, theirs)
+    finally:
+        setattr(merge, batched, real)
 
 
 def _one_at_a_time(text, run, nl):
@@ -895,7 +902,6 @@ def test_merge__two_thousand_items_whose_owner_both_sides_changed_in_seconds():
 def test_items_removed_together_go_as_removed_one_at_a_time(n, data, spaced, comment, crlf, block_last):
     """Their removals (any items, the first and the last among them) leave ours' text as
     `_RemoveItem.text` removing them one after another does, blank lines and comments included."""
-    from taizhang.gitops import merge
 
     gap = "\n" if spaced else ""
 
@@ -913,12 +919,7 @@ def test_items_removed_together_go_as_removed_one_at_a_time(n, data, spaced, com
     if crlf:
         base, ours, theirs = (t.replace("\n", "\r\n") for t in (base, ours, theirs))
     together = merge_ledger(base, ours, theirs)
-    real = merge._remove_items
-    try:
-        merge._remove_items = lambda text, run, nl: _one_at_a_time(text, run, nl)
-        alone = merge_ledger(base, ours, theirs)
-    finally:
-        merge._remove_items = real
+    alone = _merged_one_at_a_time("_remove_items", base, ours, theirs)
     assert together.text == alone.text and together.clean and together.item_level
     assert all(f"CH-{i}\n" not in together.text.replace("\r", "") for i in gone)
     # a removed item's comment went with it, as in their text; the others' stay

@@ -93,13 +93,13 @@ def three_way(base: str, ours: str, theirs: str, path: str, merge: Callable[[str
     try:
         result = merge(*texts)
     except Exception as e:
-        return line_fallback(base, ours, theirs, path, e)
+        return _line_fallback(base, ours, theirs, path, e)
     if bom:
         result.text = "\ufeff" + result.text
     return result
 
 
-def line_fallback(base: str, ours: str, theirs: str, path: str, error: Exception) -> MergeResult:
+def _line_fallback(base: str, ours: str, theirs: str, path: str, error: Exception) -> MergeResult:
     """git's line merge in place of a merge that could not be made (`error`: why, a
     `NotMergeable` saying it in the user's words, or a bug): never clean, never a lost side."""
     why = error.problems[:5] if isinstance(error, NotMergeable) else \

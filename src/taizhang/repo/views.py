@@ -420,7 +420,9 @@ class _Placer:
         spot = self.spots.spot(code, item_id) if item_id else None
         if spot is not None:
             return spot
-        return self.reader.read_settings().repo.place(code, item_id)  # type: ignore[no-any-return]
+        repo = self.reader.read_settings().repo
+        repo.spots = repo.spots or self.spots  # (the bytes read here already: not read again)
+        return repo.place(code, item_id)  # type: ignore[no-any-return]
 
 
 def _ledger_paths(root: Path, codes: Iterable[str] | None) -> tuple[list[Path], list[Problem]]:
